@@ -1,0 +1,318 @@
+//! Fills every value the plan needs, in order of precedence: flags, saved
+//! answers (`.flaskdock.toml`), what inspection found, prompts, defaults.
+//! All prompting goes through [`Prompter`], so everything else stays pure.
+
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use serde::{Deserialize, Serialize};
+
+use crate::inspect::{CURRENT_STABLE_PYTHON, Database, Project, Source};
+
+/// Name of the file that records the answers.
+pub const SETTINGS_FILE: &str = ".flaskdock.toml";
+
+/// Database choice for compose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DbChoice {
+    Postgres,
+    None,
+}
+
+impl std::str::FromStr for DbChoice {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "postgres" | "postgresql" => Ok(DbChoice::Postgres),
+            "none" => Ok(DbChoice::None),
+            other => Err(format!("unknown database `{other}`; use `postgres` or `none`")),
+        }
+    }
+}
+
+impl std::fmt::Display for DbChoice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            DbChoice::Postgres => "postgres",
+            DbChoice::None => "none",
+        })
+    }
+}
+
+/// Values given on the command line; `None` means not given.
+#[derive(Debug, Clone, Default)]
+pub struct Flags {
+    pub python: Option<String>,
+    pub port: Option<u16>,
+    pub entry: Option<String>,
+    pub db: Option<DbChoice>,
+}
+
+/// The answers to every question, with where each came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Answers {
+    pub python: String,
+    pub port: u16,
+    pub entry: String,
+    pub db: DbChoice,
+    /// Where each answer came from, by question name.
+    pub sources: Vec<(String, Source)>,
+}
+
+/// What `.flaskdock.toml` holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    #[serde(default)]
+    pub template: Option<String>,
+    #[serde(default)]
+    pub answers: SavedAnswers,
+}
+
+/// Answers saved by an earlier run.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SavedAnswers {
+    pub python: Option<String>,
+    pub port: Option<u16>,
+    pub entry: Option<String>,
+    pub db: Option<DbChoice>,
+}
+
+/// Reads `.flaskdock.toml` from `dir`, if there is one.
+pub fn read_settings(dir: &Path) -> Result<Option<Settings>> {
+    let path = dir.join(SETTINGS_FILE);
+    if !path.exists() {
+        return Ok(None);
+    }
+    let text = crate::inspect::read_text(&path)?;
+    let settings = toml::from_str(&text).with_context(|| {
+        format!("failed to parse `{}`; fix it or delete it to start over", path.display())
+    })?;
+    Ok(Some(settings))
+}
+
+/// Asks the user. Implemented with dialoguer for terminals; tests pass their own.
+pub trait Prompter {
+    /// Free text with a default; `validate` returns an error message for bad input.
+    fn input(&mut self, prompt: &str, default: &str, validate: &dyn Fn(&str) -> Result<(), String>) -> Result<String>;
+    /// One of `items`, `default` preselected; returns the index.
+    fn select(&mut self, prompt: &str, items: &[String], default: usize) -> Result<usize>;
+}
+
+/// Resolves every answer. With `prompter` set, asks for each value with the
+/// found one as default; without it, never asks and fails naming the flag
+/// when a value cannot be found.
+pub fn resolve(project: &Project, flags: &Flags, saved: Option<&SavedAnswers>, prompter: Option<&mut dyn Prompter>) -> Result<Answers> {
+    let saved = saved.cloned().unwrap_or_default();
+    let mut sources = Vec::new();
+    let from_flag = || Source::default("command line");
+    let from_saved = || Source::file(SETTINGS_FILE).with_note("saved answer");
+
+    let (python, python_source) = if let Some(v) = &flags.python {
+        (v.clone(), from_flag())
+    } else if let Some(v) = &saved.python {
+        (v.clone(), from_saved())
+    } else if let Some(fact) = &project.python_version {
+        (fact.value.clone(), fact.source.clone())
+    } else {
+        (CURRENT_STABLE_PYTHON.to_string(), Source::default("nothing declared: current stable Python"))
+    };
+
+    let (port, port_source) = if let Some(v) = flags.port {
+        (v, from_flag())
+    } else if let Some(v) = saved.port {
+        (v, from_saved())
+    } else if let Some(fact) = &project.port {
+        (fact.value, fact.source.clone())
+    } else {
+        (8000, Source::default("gunicorn's usual port"))
+    };
+
+    let entry = if let Some(v) = &flags.entry {
+        Some((v.clone(), from_flag()))
+    } else if let Some(v) = &saved.entry {
+        Some((v.clone(), from_saved()))
+    } else {
+        project.entry().map(|e| (e.target.clone(), e.source.clone()))
+    };
+
+    let detected_db = match project.database {
+        Some(_) => DbChoice::Postgres,
+        None => DbChoice::None,
+    };
+    let (db, db_source) = if let Some(v) = flags.db {
+        (v, from_flag())
+    } else if let Some(v) = saved.db {
+        (v, from_saved())
+    } else {
+        match &project.database {
+            Some(fact) if fact.value == Database::Postgres => (DbChoice::Postgres, fact.source.clone()),
+            _ => (detected_db, Source::default("no database driver found")),
+        }
+    };
+
+    let mut answers = match (prompter, entry) {
+        (Some(prompter), entry) => {
+            let asked = Source::default("answered at the prompt");
+            let python_answer = prompter.input("Python version", &python, &|v| validate_python(v))?;
+            let port_answer: u16 = prompter
+                .input("Port the app listens on", &port.to_string(), &|v| validate_port(v).map(|_| ()))?
+                .parse()
+                .expect("validated");
+            let default_entry = entry.as_ref().map_or(String::new(), |(e, _)| e.clone());
+            let entry_answer = prompter.input("WSGI target for gunicorn", &default_entry, &|v| validate_entry(v))?;
+            let choices = vec!["postgres".to_string(), "none".to_string()];
+            let default_db = usize::from(db == DbChoice::None);
+            let db_answer = match prompter.select("Database service", &choices, default_db)? {
+                0 => DbChoice::Postgres,
+                _ => DbChoice::None,
+            };
+            let pick = |changed: bool, found: Source| if changed { asked.clone() } else { found };
+            sources.push(("python".into(), pick(python_answer != python, python_source)));
+            sources.push(("port".into(), pick(port_answer != port, port_source)));
+            let entry_source = entry.map(|(value, source)| pick(value != entry_answer, source)).unwrap_or(asked.clone());
+            sources.push(("entry".into(), entry_source));
+            sources.push(("db".into(), pick(db_answer != db, db_source)));
+            Answers { python: python_answer, port: port_answer, entry: entry_answer, db: db_answer, sources: Vec::new() }
+        }
+        (None, Some((entry, entry_source))) => {
+            sources.push(("python".into(), python_source));
+            sources.push(("port".into(), port_source));
+            sources.push(("entry".into(), entry_source));
+            sources.push(("db".into(), db_source));
+            Answers { python, port, entry, db, sources: Vec::new() }
+        }
+        (None, None) => bail!(
+            "no Flask app found in `{}`; pass the WSGI target with `--entry module:app` (or `--entry \"package:create_app()\"`)",
+            project.root
+        ),
+    };
+    validate_python(&answers.python).map_err(anyhow::Error::msg)?;
+    validate_entry(&answers.entry).map_err(anyhow::Error::msg)?;
+    answers.sources = sources;
+    Ok(answers)
+}
+
+/// `3` followed by a minor version.
+pub fn validate_python(value: &str) -> Result<(), String> {
+    let ok = value
+        .strip_prefix("3.")
+        .is_some_and(|minor| !minor.is_empty() && minor.len() <= 2 && minor.chars().all(|c| c.is_ascii_digit()));
+    if ok { Ok(()) } else { Err(format!("invalid Python version `{value}`; use a minor version such as `3.12`")) }
+}
+
+pub fn validate_port(value: &str) -> Result<u16, String> {
+    match value.trim().parse::<u16>() {
+        Ok(port) if port > 0 => Ok(port),
+        _ => Err(format!("invalid port `{value}`; use a number from 1 to 65535")),
+    }
+}
+
+/// `module.sub:name` or `module:factory(...)`.
+pub fn validate_entry(value: &str) -> Result<(), String> {
+    let err = || Err(format!("invalid WSGI target `{value}`; use `module:app` or `package:create_app()`"));
+    let Some((module, object)) = value.split_once(':') else { return err() };
+    let ident = |s: &str| {
+        let mut c = s.chars();
+        c.next().is_some_and(|f| f.is_alphabetic() || f == '_') && c.all(|c| c.is_alphanumeric() || c == '_')
+    };
+    let object_name = object.split('(').next().unwrap_or(object);
+    let call_ok = !object.contains('(') || object.ends_with(')');
+    if module.split('.').all(ident) && ident(object_name) && call_ok { Ok(()) } else { err() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validates_targets() {
+        assert!(validate_entry("app:app").is_ok());
+        assert!(validate_entry("shop.wsgi:application").is_ok());
+        assert!(validate_entry("flaskr:create_app()").is_ok());
+        assert!(validate_entry("flaskr:create_app('prod')").is_ok());
+        assert!(validate_entry("app").is_err());
+        assert!(validate_entry("my-app:app").is_err());
+        assert!(validate_entry("app:create_app(").is_err());
+    }
+
+    #[test]
+    fn validates_python_and_port() {
+        assert!(validate_python("3.12").is_ok());
+        assert!(validate_python("3.12.1").is_err());
+        assert!(validate_python("2.7").is_err());
+        assert_eq!(validate_port("8080"), Ok(8080));
+        assert!(validate_port("0").is_err());
+        assert!(validate_port("70000").is_err());
+    }
+}
+
+/// The user pressed Ctrl-C or Escape at a prompt; nothing was written.
+#[derive(Debug)]
+pub struct Interrupted;
+
+impl std::fmt::Display for Interrupted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("interrupted at a prompt; nothing was written")
+    }
+}
+
+impl std::error::Error for Interrupted {}
+
+/// Prompts on the terminal with dialoguer.
+pub struct TerminalPrompter {
+    theme: dialoguer::theme::SimpleTheme,
+}
+
+impl TerminalPrompter {
+    /// Also makes Ctrl-C restore the cursor dialoguer hides.
+    pub fn new() -> Self {
+        let _ = ctrlc::set_handler(|| {
+            let _ = console::Term::stderr().show_cursor();
+            eprintln!();
+            eprintln!("error: {Interrupted}");
+            std::process::exit(130);
+        });
+        TerminalPrompter { theme: dialoguer::theme::SimpleTheme }
+    }
+}
+
+impl Default for TerminalPrompter {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn prompt_error(err: dialoguer::Error) -> anyhow::Error {
+    let _ = console::Term::stderr().show_cursor();
+    match err {
+        dialoguer::Error::IO(io) if io.kind() == std::io::ErrorKind::Interrupted => Interrupted.into(),
+        dialoguer::Error::IO(io) => anyhow::Error::new(io).context("cannot read the answer from the terminal; pass `--yes` to take the detected values"),
+    }
+}
+
+impl Prompter for TerminalPrompter {
+    fn input(&mut self, prompt: &str, default: &str, validate: &dyn Fn(&str) -> Result<(), String>) -> Result<String> {
+        let mut input = dialoguer::Input::<String>::with_theme(&self.theme).with_prompt(prompt);
+        if !default.is_empty() {
+            input = input.default(default.to_string());
+        }
+        input
+            .validate_with(|value: &String| validate(value))
+            .interact_text()
+            .map_err(prompt_error)
+    }
+
+    fn select(&mut self, prompt: &str, items: &[String], default: usize) -> Result<usize> {
+        dialoguer::Select::with_theme(&self.theme)
+            .with_prompt(prompt)
+            .items(items)
+            .default(default)
+            .interact_opt()
+            .map_err(prompt_error)?
+            .ok_or_else(|| Interrupted.into())
+    }
+}

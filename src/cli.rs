@@ -1,0 +1,107 @@
+//! Command-line arguments (clap derive only), turned into the library's plain options.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use flaskdock::answers::{DbChoice, Flags};
+use flaskdock::write::Mode;
+
+#[derive(Debug, Parser)]
+#[command(name = "flaskdock", version, about = "Write a production Docker setup for a Flask project")]
+#[command(propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write Dockerfile, .dockerignore, docker-compose.yml, .env.example and .flaskdock.toml
+    #[command(after_help = "Examples:\n  flaskdock init                  ask about what was found, then write\n  flaskdock init --yes --db none  take what was found, no database\n  flaskdock init --diff           show what would change\n  flaskdock init --check          in CI: exit 1 if the files drifted")]
+    Init(InitArgs),
+    /// Show what was detected in a Flask project, and where from
+    #[command(after_help = "Examples:\n  flaskdock inspect\n  flaskdock inspect path/to/app --json")]
+    Inspect {
+        /// The Flask project
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// Machine-readable output on stdout
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The Flask project
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Take detected values and defaults, ask nothing (also when stdin is not a terminal)
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+    /// Python version for the base image, e.g. 3.12
+    #[arg(long, value_name = "VERSION", value_parser = parse_python)]
+    pub python: Option<String>,
+    /// Port the app listens on inside the container
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    pub port: Option<u16>,
+    /// WSGI target for gunicorn, e.g. app:app or "flaskr:create_app()"
+    #[arg(long, value_name = "TARGET", value_parser = parse_entry)]
+    pub entry: Option<String>,
+    /// Database service in compose
+    #[arg(long, value_parser = ["postgres", "none"])]
+    pub db: Option<String>,
+    /// Write there instead of PATH
+    #[arg(short = 'o', long, value_name = "DIR")]
+    pub output: Option<PathBuf>,
+    /// Say what would be written; write nothing
+    #[arg(long, conflicts_with_all = ["diff", "check"])]
+    pub dry_run: bool,
+    /// Print a unified diff against the files on disk; write nothing
+    #[arg(long, conflicts_with = "check")]
+    pub diff: bool,
+    /// Write nothing; exit 1 if any file would change
+    #[arg(long)]
+    pub check: bool,
+    /// Overwrite files that differ
+    #[arg(long, conflicts_with_all = ["dry_run", "diff", "check"])]
+    pub force: bool,
+    /// Machine-readable report on stdout (never prompts)
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn parse_python(value: &str) -> Result<String, String> {
+    flaskdock::answers::validate_python(value).map(|_| value.to_string())
+}
+
+fn parse_entry(value: &str) -> Result<String, String> {
+    flaskdock::answers::validate_entry(value).map(|_| value.to_string())
+}
+
+impl InitArgs {
+    pub fn mode(&self) -> Mode {
+        match (self.dry_run, self.diff, self.check) {
+            (true, _, _) => Mode::DryRun,
+            (_, true, _) => Mode::Diff,
+            (_, _, true) => Mode::Check,
+            _ => Mode::Write { force: self.force },
+        }
+    }
+
+    pub fn flags(&self) -> Flags {
+        Flags {
+            python: self.python.clone(),
+            port: self.port,
+            entry: self.entry.clone(),
+            db: self.db.as_deref().map(|d| d.parse::<DbChoice>().expect("clap checked the value")),
+        }
+    }
+
+    /// Prompts only for a person at a terminal who did not opt out.
+    pub fn interactive(&self) -> bool {
+        use std::io::IsTerminal;
+        !self.yes && !self.json && !self.check && std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
+    }
+}

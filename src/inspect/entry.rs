@@ -1,0 +1,170 @@
+//! The WSGI target: module-level `Flask(...)` objects, objects made by an app
+//! factory, and `create_app()`-style factories, ranked best first.
+
+use rustpython_ast::{Expr, Stmt};
+use serde::Serialize;
+
+use super::Source;
+use super::source::{Module, call_name, flat_statements};
+
+/// A possible gunicorn target.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EntryCandidate {
+    /// `module:object` or `package:factory()`.
+    pub target: String,
+    /// Folder that must be on `sys.path` (`""` for the project root, `"src"` for a src layout).
+    pub import_root: String,
+    pub source: Source,
+    #[serde(skip)]
+    score: u32,
+}
+
+/// Names commonly given to app factories.
+const FACTORY_NAMES: &[&str] = &["create_app", "make_app", "create_application", "app_factory"];
+
+/// Conventional entry modules and how much a Flask object there is preferred.
+fn file_score(module: &Module) -> u32 {
+    let file = module.path.rsplit('/').next().unwrap_or(&module.path);
+    let top_level = !module.path.contains('/');
+    let test_code = module.path.starts_with("tests/") || module.path.starts_with("test/") || file.starts_with("test_") || file == "conftest.py";
+    if test_code {
+        return 10;
+    }
+    let base = match file {
+        "wsgi.py" => 100,
+        "app.py" => 95,
+        "application.py" | "autoapp.py" => 90,
+        "main.py" | "run.py" | "server.py" | "manage.py" => 85,
+        "__init__.py" => 75,
+        _ => 70,
+    };
+    if top_level { base } else { base - 10 }
+}
+
+/// Finds every WSGI target in the project, best first.
+pub fn detect_entries(modules: &[Module]) -> Vec<EntryCandidate> {
+    let factories: Vec<(&Module, String)> = modules
+        .iter()
+        .flat_map(|m| module_factories(m).into_iter().map(move |f| (m, f)))
+        .collect();
+
+    let mut found = Vec::new();
+    for module in modules {
+        let Some(name) = &module.name else { continue };
+        let score = file_score(module);
+        for stmt in app_level_statements(&module.body) {
+            let Some((target, value)) = single_assignment(stmt) else { continue };
+            let Expr::Call(call) = value else { continue };
+            let Some(callee) = call_name(&call.func) else { continue };
+            let makes_app = callee == "Flask"
+                || FACTORY_NAMES.contains(&callee)
+                || factories.iter().any(|(_, f)| f == callee);
+            if makes_app {
+                found.push(EntryCandidate {
+                    target: format!("{name}:{target}"),
+                    import_root: module.import_root.clone(),
+                    source: Source::at(&module.path, module.line(stmt_start(stmt))),
+                    score: score + 5,
+                });
+            }
+        }
+    }
+    for (module, factory) in &factories {
+        let Some(name) = &module.name else { continue };
+        let line = module
+            .body
+            .iter()
+            .find_map(|s| match s {
+                Stmt::FunctionDef(f) if f.name.as_str() == factory => Some(module.line(f.range.start())),
+                _ => None,
+            })
+            .unwrap_or(1);
+        found.push(EntryCandidate {
+            target: format!("{name}:{factory}()"),
+            import_root: module.import_root.clone(),
+            source: Source::at(&module.path, line),
+            score: file_score(module),
+        });
+    }
+    // Stable: best score first, then path order.
+    found.sort_by(|a, b| b.score.cmp(&a.score).then_with(|| a.source.file.cmp(&b.source.file)));
+    found.dedup_by(|a, b| a.target == b.target);
+    found
+}
+
+/// Top-level statements, including those under `if`/`try`, but not the
+/// `if __name__ == "__main__":` block, which gunicorn never runs.
+fn app_level_statements(body: &[Stmt]) -> Vec<&Stmt> {
+    flat_statements(body)
+        .into_iter()
+        .filter(|stmt| !inside_main_guard(body, stmt))
+        .collect()
+}
+
+fn is_main_guard(stmt: &Stmt) -> bool {
+    let Stmt::If(s) = stmt else { return false };
+    let Expr::Compare(cmp) = s.test.as_ref() else { return false };
+    matches!(cmp.left.as_ref(), Expr::Name(n) if n.id.as_str() == "__name__")
+}
+
+fn inside_main_guard(body: &[Stmt], stmt: &Stmt) -> bool {
+    body.iter().filter(|s| is_main_guard(s)).any(|guard| {
+        let Stmt::If(s) = guard else { return false };
+        flat_statements(&s.body).into_iter().any(|inner| std::ptr::eq(inner, stmt))
+    })
+}
+
+fn stmt_start(stmt: &Stmt) -> rustpython_parser::text_size::TextSize {
+    use rustpython_ast::Ranged;
+    stmt.range().start()
+}
+
+/// `name = value` or `name: T = value` with a single plain name.
+fn single_assignment(stmt: &Stmt) -> Option<(&str, &Expr)> {
+    match stmt {
+        Stmt::Assign(a) if a.targets.len() == 1 => match &a.targets[0] {
+            Expr::Name(n) => Some((n.id.as_str(), a.value.as_ref())),
+            _ => None,
+        },
+        Stmt::AnnAssign(a) => match (a.target.as_ref(), a.value.as_deref()) {
+            (Expr::Name(n), Some(value)) => Some((n.id.as_str(), value)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Top-level functions that build a `Flask(...)` object and can be called
+/// with no arguments.
+fn module_factories(module: &Module) -> Vec<String> {
+    module
+        .body
+        .iter()
+        .filter_map(|stmt| match stmt {
+            Stmt::FunctionDef(f) => Some(f),
+            _ => None,
+        })
+        .filter(|f| {
+            let args = &f.args;
+            let required = args.posonlyargs.iter().chain(&args.args).filter(|a| a.default.is_none()).count();
+            required == 0 && flat_statements(&f.body).into_iter().any(|s| makes_flask(s))
+        })
+        .map(|f| f.name.to_string())
+        .collect()
+}
+
+fn makes_flask(stmt: &Stmt) -> bool {
+    let value = match stmt {
+        Stmt::Assign(a) => a.value.as_ref(),
+        Stmt::AnnAssign(a) => match a.value.as_deref() {
+            Some(v) => v,
+            None => return false,
+        },
+        Stmt::Return(r) => match r.value.as_deref() {
+            Some(v) => v,
+            None => return false,
+        },
+        _ => return false,
+    };
+    matches!(value, Expr::Call(call) if call_name(&call.func) == Some("Flask"))
+}

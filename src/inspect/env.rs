@@ -1,0 +1,248 @@
+//! What the code reads from its environment (`os.environ[...]`, `.get`,
+//! `os.getenv`), the port given to `app.run(...)`, and PostgreSQL URLs.
+
+use rustpython_ast::{Constant, Expr, Visitor};
+use rustpython_parser::text_size::TextSize;
+use serde::Serialize;
+
+use super::source::{Module, call_name, string_literal};
+use super::{Fact, Source};
+
+/// An environment variable the project's code reads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EnvVar {
+    pub name: String,
+    /// Read without a default somewhere (`os.environ["X"]`): the app fails without it.
+    pub required: bool,
+    /// The default the code gives, when it is a literal and not secret-looking.
+    pub default: Option<String>,
+    /// The first place it is read.
+    pub source: Source,
+}
+
+/// Whether a variable name looks like it holds a secret.
+pub fn is_secret_name(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    ["SECRET", "PASSWORD", "PASSWD", "TOKEN", "API_KEY", "PRIVATE", "CREDENTIAL"]
+        .iter()
+        .any(|word| upper.contains(word))
+}
+
+/// What scanning the code found.
+#[derive(Debug, Default)]
+pub struct CodeFacts {
+    /// Sorted by name, one entry per variable.
+    pub env_vars: Vec<EnvVar>,
+    /// `app.run(port=N)`.
+    pub run_port: Option<Fact<u16>>,
+    /// The numeric default of a `PORT` variable read from the environment.
+    pub port_env_default: Option<Fact<u16>>,
+    /// String literals that are PostgreSQL URLs.
+    pub postgres_urls: Vec<Source>,
+}
+
+pub fn scan_code(modules: &[Module]) -> CodeFacts {
+    let mut facts = CodeFacts::default();
+    for module in modules {
+        let mut scanner = Scanner { module, facts: &mut facts };
+        for stmt in module.body.clone() {
+            scanner.visit_stmt(stmt);
+        }
+    }
+    facts.env_vars.sort_by(|a, b| a.name.cmp(&b.name));
+    facts
+}
+
+struct Scanner<'a> {
+    module: &'a Module,
+    facts: &'a mut CodeFacts,
+}
+
+impl Scanner<'_> {
+    fn source(&self, offset: TextSize) -> Source {
+        Source::at(&self.module.path, self.module.line(offset))
+    }
+
+    fn record(&mut self, name: &str, required: bool, default: Option<&Expr>, offset: TextSize) {
+        let default = default.and_then(literal_text).filter(|_| !is_secret_name(name));
+        if name == "PORT" || name.ends_with("_PORT") && name.starts_with("FLASK") {
+            if let Some(port) = default.as_deref().and_then(|d| d.parse::<u16>().ok()) {
+                if self.facts.port_env_default.is_none() {
+                    self.facts.port_env_default = Some(Fact::new(port, self.source(offset).with_note(format!("default of `{name}`"))));
+                }
+            }
+        }
+        let source = self.source(offset);
+        match self.facts.env_vars.iter_mut().find(|v| v.name == name) {
+            Some(var) => {
+                var.required |= required;
+                if var.default.is_none() {
+                    var.default = default;
+                }
+            }
+            None => self.facts.env_vars.push(EnvVar { name: name.to_string(), required, default, source }),
+        }
+    }
+
+    fn check_call(&mut self, call: &rustpython_ast::ExprCall) {
+        let offset = call.range.start();
+        match call.func.as_ref() {
+            // os.getenv("X", default) / getenv("X")
+            func if call_name(func) == Some("getenv") && is_os_or_bare(func) => {
+                if let Some(name) = call.args.first().and_then(string_literal) {
+                    self.record(name, false, call.args.get(1), offset);
+                }
+            }
+            // os.environ.get("X", default) / environ.setdefault("X", default)
+            Expr::Attribute(attr) if matches!(attr.attr.as_str(), "get" | "setdefault") && is_environ(&attr.value) => {
+                if let Some(name) = call.args.first().and_then(string_literal) {
+                    self.record(name, false, call.args.get(1), offset);
+                }
+            }
+            // app.run(host, port, debug) / app.run(port=5000)
+            Expr::Attribute(attr) if attr.attr.as_str() == "run" => {
+                let port = call
+                    .keywords
+                    .iter()
+                    .find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "port"))
+                    .map(|k| &k.value)
+                    .or(call.args.get(1));
+                if let Some(port) = port.and_then(port_value) {
+                    if self.facts.run_port.is_none() {
+                        self.facts.run_port = Some(Fact::new(port, self.source(offset)));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+impl Visitor for Scanner<'_> {
+    fn visit_expr(&mut self, node: Expr) {
+        match &node {
+            Expr::Call(call) => self.check_call(call),
+            Expr::Subscript(sub) if is_environ(&sub.value) => {
+                if let Some(name) = string_literal(&sub.slice) {
+                    let name = name.to_string();
+                    self.record(&name, true, None, sub.range.start());
+                }
+            }
+            Expr::Constant(c) => {
+                if let Constant::Str(s) = &c.value {
+                    if s.starts_with("postgres://") || s.starts_with("postgresql://") || s.starts_with("postgresql+") {
+                        let source = self.source(c.range.start());
+                        self.facts.postgres_urls.push(source);
+                    }
+                }
+            }
+            _ => {}
+        }
+        self.generic_visit_expr(node);
+    }
+}
+
+/// `os.environ` or a bare `environ` (from `from os import environ`).
+fn is_environ(expr: &Expr) -> bool {
+    match expr {
+        Expr::Name(n) => n.id.as_str() == "environ",
+        Expr::Attribute(a) => a.attr.as_str() == "environ" && matches!(a.value.as_ref(), Expr::Name(n) if n.id.as_str() == "os"),
+        _ => false,
+    }
+}
+
+fn is_os_or_bare(func: &Expr) -> bool {
+    match func {
+        Expr::Name(_) => true,
+        Expr::Attribute(a) => matches!(a.value.as_ref(), Expr::Name(n) if n.id.as_str() == "os"),
+        _ => false,
+    }
+}
+
+/// A literal's text as `.env` would hold it.
+fn literal_text(expr: &Expr) -> Option<String> {
+    let Expr::Constant(c) = expr else { return None };
+    match &c.value {
+        Constant::Str(s) => Some(s.clone()),
+        Constant::Int(i) => Some(i.to_string()),
+        Constant::Float(f) => Some(f.to_string()),
+        Constant::Bool(b) => Some(if *b { "True" } else { "False" }.to_string()),
+        _ => None,
+    }
+}
+
+/// `5000`, `"5000"`, or `int(os.environ.get("PORT", 5000))` (its default).
+fn port_value(expr: &Expr) -> Option<u16> {
+    match expr {
+        Expr::Constant(_) => literal_text(expr)?.parse().ok(),
+        Expr::Call(call) => {
+            let inner = match call_name(&call.func) {
+                Some("int") => call.args.first()?,
+                _ => expr,
+            };
+            let Expr::Call(get) = inner else { return None };
+            let is_env_read = match get.func.as_ref() {
+                Expr::Attribute(a) if a.attr.as_str() == "get" => is_environ(&a.value),
+                func => call_name(func) == Some("getenv"),
+            };
+            if is_env_read { port_value(get.args.get(1)?) } else { None }
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rustpython_parser::{Parse, ast::Suite};
+
+    fn scan(code: &str) -> CodeFacts {
+        let body = Suite::parse(code, "app.py").unwrap();
+        let starts = std::iter::once(0).chain(code.match_indices('\n').map(|(i, _)| i as u32 + 1)).collect();
+        let module = Module::for_test("app.py", body, starts);
+        scan_code(&[module])
+    }
+
+    #[test]
+    fn finds_every_way_of_reading_the_environment() {
+        let facts = scan(
+            "import os\nfrom os import environ, getenv\nA = os.environ['A']\nB = os.environ.get('B', 'x')\nC = os.getenv('C')\nD = getenv('D', 3)\nE = environ.get('E')\nF = environ['F']\n",
+        );
+        let vars: Vec<(&str, bool, Option<&str>, usize)> = facts
+            .env_vars
+            .iter()
+            .map(|v| (v.name.as_str(), v.required, v.default.as_deref(), v.source.line.unwrap()))
+            .collect();
+        assert_eq!(
+            vars,
+            [
+                ("A", true, None, 3),
+                ("B", false, Some("x"), 4),
+                ("C", false, None, 5),
+                ("D", false, Some("3"), 6),
+                ("E", false, None, 7),
+                ("F", true, None, 8),
+            ]
+        );
+    }
+
+    #[test]
+    fn hides_defaults_of_secret_looking_variables() {
+        let facts = scan("import os\nKEY = os.getenv('SECRET_KEY', 'dev-only-secret')\n");
+        assert_eq!(facts.env_vars[0].default, None);
+    }
+
+    #[test]
+    fn reads_the_port_from_app_run() {
+        let facts = scan("if __name__ == '__main__':\n    app.run(host='0.0.0.0', port=int(os.environ.get('PORT', 8080)))\n");
+        assert_eq!(facts.run_port.map(|p| (p.value, p.source.line)), Some((8080, Some(2))));
+        let facts = scan("app.run('0.0.0.0', 5001)\n");
+        assert_eq!(facts.run_port.map(|p| p.value), Some(5001));
+    }
+
+    #[test]
+    fn finds_postgres_urls() {
+        let facts = scan("URL = 'postgresql://u@db/x'\nOTHER = 'sqlite:///x.db'\n");
+        assert_eq!(facts.postgres_urls, [Source::at("app.py", 1)]);
+    }
+}

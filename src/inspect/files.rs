@@ -1,0 +1,186 @@
+//! One scan of the project tree. Detectors query the result instead of walking
+//! the disk again. Vendored trees (virtualenvs, `node_modules`, caches) are
+//! skipped even when `.gitignore` does not mention them.
+
+use std::collections::BTreeSet;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+/// Largest file inspection reads; anything bigger is not hand-written config or code.
+pub const MAX_READ_BYTES: u64 = 2 * 1024 * 1024;
+
+/// Folder names that never hold the project's own code.
+const VENDORED_DIRS: &[&str] = &[
+    "node_modules",
+    "__pycache__",
+    "site-packages",
+    "venv",
+    "env",
+    "build",
+    "dist",
+    "htmlcov",
+];
+
+/// What the scan found, as paths relative to the root with `/` separators.
+#[derive(Debug, Default)]
+pub struct Tree {
+    pub root: PathBuf,
+    /// Every regular file seen (outside vendored trees).
+    pub files: BTreeSet<String>,
+    /// Every folder seen (outside vendored trees).
+    pub dirs: BTreeSet<String>,
+    /// Folders that are virtualenvs (they hold a `pyvenv.cfg`).
+    pub virtualenvs: Vec<String>,
+}
+
+impl Tree {
+    pub fn has_file(&self, rel: &str) -> bool {
+        self.files.contains(rel)
+    }
+
+    /// `.py` files, in sorted order.
+    pub fn python_files(&self) -> impl Iterator<Item = &String> {
+        self.files.iter().filter(|f| f.ends_with(".py"))
+    }
+
+    /// `name/` at the root, else `pkg/name/` one level down (Flask's package layout).
+    pub fn find_dir(&self, name: &str) -> Option<String> {
+        if self.dirs.contains(name) {
+            return Some(name.to_string());
+        }
+        self.dirs
+            .iter()
+            .find(|d| {
+                let mut parts = d.split('/');
+                let (Some(pkg), Some(last), None) = (parts.next(), parts.next(), parts.next()) else {
+                    return false;
+                };
+                last == name && self.files.contains(&format!("{pkg}/__init__.py"))
+            })
+            .cloned()
+    }
+
+    /// Reads a project file as UTF-8 text, refusing anything that is not a
+    /// regular file or is larger than [`MAX_READ_BYTES`].
+    pub fn read(&self, rel: &str) -> Result<String> {
+        read_text(&self.root.join(rel))
+    }
+
+    /// The project's `.gitignore` lines, trimmed, without blanks and comments.
+    pub fn gitignore_lines(&self) -> Vec<String> {
+        let Ok(text) = self.read(".gitignore") else {
+            return Vec::new();
+        };
+        text.lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(str::to_string)
+            .collect()
+    }
+}
+
+/// Reads a text file with a size cap; never opens FIFOs or devices.
+pub fn read_text(path: &Path) -> Result<String> {
+    let meta = std::fs::metadata(path).with_context(|| format!("cannot read `{}`", path.display()))?;
+    if !meta.is_file() {
+        anyhow::bail!("`{}` is not a regular file", path.display());
+    }
+    let file = std::fs::File::open(path).with_context(|| format!("cannot read `{}`", path.display()))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_READ_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("cannot read `{}`", path.display()))?;
+    if bytes.len() as u64 > MAX_READ_BYTES {
+        anyhow::bail!("`{}` is larger than {} MiB; flaskdock reads only hand-written files", path.display(), MAX_READ_BYTES >> 20);
+    }
+    String::from_utf8(bytes).map_err(|_| anyhow::anyhow!("`{}` is not UTF-8 text", path.display()))
+}
+
+/// Walks `root` once, honouring `.gitignore` and skipping hidden and vendored folders.
+pub fn scan(root: &Path) -> Result<Tree> {
+    let mut tree = Tree { root: root.to_path_buf(), ..Tree::default() };
+    let walker = ignore::WalkBuilder::new(root)
+        .hidden(true)
+        .require_git(false)
+        .follow_links(false)
+        .max_depth(Some(64))
+        .filter_entry(|entry| {
+            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+            if !is_dir || entry.depth() == 0 {
+                return true;
+            }
+            let name = entry.file_name().to_string_lossy();
+            !VENDORED_DIRS.contains(&name.as_ref()) && !entry.path().join("pyvenv.cfg").exists()
+        })
+        .build();
+
+    for entry in walker {
+        let Ok(entry) = entry else { continue };
+        let Ok(rel) = entry.path().strip_prefix(root) else { continue };
+        let rel = rel.to_string_lossy().replace('\\', "/");
+        if rel.is_empty() {
+            continue;
+        }
+        match entry.file_type() {
+            Some(t) if t.is_dir() => {
+                tree.dirs.insert(rel);
+            }
+            Some(t) if t.is_file() => {
+                tree.files.insert(rel);
+            }
+            _ => {}
+        }
+    }
+
+    // Virtualenvs are skipped by the walk; list the top-level ones so the
+    // .dockerignore can name them whatever they are called.
+    if let Ok(read_dir) = std::fs::read_dir(root) {
+        for entry in read_dir.flatten() {
+            if entry.path().join("pyvenv.cfg").is_file() {
+                tree.virtualenvs.push(entry.file_name().to_string_lossy().into_owned());
+            }
+        }
+    }
+    tree.virtualenvs.sort();
+
+    // Root dotfiles the walk skips as hidden but detectors need.
+    for name in [".python-version", ".gitignore", ".flaskenv", ".tool-versions"] {
+        if root.join(name).is_file() {
+            tree.files.insert(name.to_string());
+        }
+    }
+    Ok(tree)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn skips_vendored_and_virtualenv_folders() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for file in ["app.py", "node_modules/x/index.py", ".venv/lib/site.py", "myenv/pyvenv.cfg", "myenv/lib/a.py", "pkg/__init__.py"] {
+            let path = root.join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "").unwrap();
+        }
+        let tree = scan(root).unwrap();
+        let py: Vec<_> = tree.python_files().cloned().collect();
+        assert_eq!(py, ["app.py", "pkg/__init__.py"]);
+        assert_eq!(tree.virtualenvs, ["myenv"]);
+    }
+
+    #[test]
+    fn finds_templates_inside_the_package() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("shop/templates")).unwrap();
+        std::fs::write(root.join("shop/__init__.py"), "").unwrap();
+        let tree = scan(root).unwrap();
+        assert_eq!(tree.find_dir("templates").as_deref(), Some("shop/templates"));
+        assert_eq!(tree.find_dir("static"), None);
+    }
+}

@@ -1,0 +1,197 @@
+//! Reads a Flask project and returns the facts found in it, each with the file
+//! and line it came from. Nothing here writes, prompts or decides defaults that
+//! a user could change: that is `answers` and `plan`.
+
+mod deps;
+mod entry;
+mod env;
+mod files;
+mod python;
+mod source;
+mod system_packages;
+
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use serde::Serialize;
+
+pub use deps::{DependencyManager, Install, Package, RequirementLine, parse_requirements};
+pub use entry::EntryCandidate;
+pub use files::read_text;
+pub use env::{EnvVar, is_secret_name};
+pub use python::{CURRENT_STABLE_PYTHON, SUPPORTED_PYTHONS};
+
+/// Where a fact came from: a file and line, or a note saying why a default was used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Source {
+    /// Path relative to the project root, with `/` separators.
+    pub file: Option<String>,
+    /// 1-based line number, when the fact comes from one line.
+    pub line: Option<usize>,
+    /// Why this value, when there is something to say (defaults, preferences).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl Source {
+    pub fn at(file: impl Into<String>, line: usize) -> Self {
+        Source { file: Some(file.into()), line: Some(line), note: None }
+    }
+
+    pub fn file(file: impl Into<String>) -> Self {
+        Source { file: Some(file.into()), line: None, note: None }
+    }
+
+    pub fn default(note: impl Into<String>) -> Self {
+        Source { file: None, line: None, note: Some(note.into()) }
+    }
+
+    pub fn with_note(mut self, note: impl Into<String>) -> Self {
+        self.note = Some(note.into());
+        self
+    }
+}
+
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (&self.file, self.line) {
+            (Some(file), Some(line)) => write!(f, "{file}:{line}"),
+            (Some(file), None) => write!(f, "{file}"),
+            (None, _) => write!(f, "{}", self.note.as_deref().unwrap_or("default")),
+        }
+    }
+}
+
+/// A value and where it was found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Fact<T> {
+    pub value: T,
+    pub source: Source,
+}
+
+impl<T> Fact<T> {
+    pub fn new(value: T, source: Source) -> Self {
+        Fact { value, source }
+    }
+}
+
+/// The database a project talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Database {
+    Postgres,
+}
+
+/// Everything inspection found in a project.
+#[derive(Debug, Clone, Serialize)]
+pub struct Project {
+    /// The folder inspected, as the user gave it.
+    #[serde(skip)]
+    pub root: String,
+    /// Python version declared by the project (`3.12`), if any.
+    pub python_version: Option<Fact<String>>,
+    /// Port the app listens on, if the code says.
+    pub port: Option<Fact<u16>>,
+    /// WSGI targets found, best first.
+    pub entries: Vec<EntryCandidate>,
+    /// How dependencies are declared and installed.
+    pub dependency_manager: Fact<DependencyManager>,
+    /// What the Dockerfile installs from.
+    pub install: Install,
+    /// Every dependency named by the project.
+    pub packages: Vec<Package>,
+    /// A PostgreSQL driver or URL, if found.
+    pub database: Option<Fact<Database>>,
+    /// Environment variables the code reads, sorted by name.
+    pub env_vars: Vec<EnvVar>,
+    /// Debian packages needed to build the dependencies (builder stage only).
+    pub build_packages: Vec<Fact<String>>,
+    /// Debian libraries needed at run time.
+    pub runtime_packages: Vec<Fact<String>>,
+    /// `templates/` folder (or `pkg/templates`), if present.
+    pub templates_dir: Option<String>,
+    /// `static/` folder (or `pkg/static`), if present.
+    pub static_dir: Option<String>,
+    /// `gunicorn.conf.py` in the project root, if present.
+    pub gunicorn_config: Option<String>,
+    /// Folders that hold virtualenvs (they have a `pyvenv.cfg`), to keep out of the image.
+    pub virtualenvs: Vec<String>,
+    /// Lines of the project's `.gitignore`, in order.
+    pub gitignore: Vec<String>,
+    /// Things the user should know: unparsable files, guesses, missing pieces.
+    pub warnings: Vec<String>,
+}
+
+impl Project {
+    /// The best WSGI target found, if any.
+    pub fn entry(&self) -> Option<&EntryCandidate> {
+        self.entries.first()
+    }
+
+    /// Whether a package (normalized PEP 503 name) is a dependency.
+    pub fn depends_on(&self, name: &str) -> bool {
+        self.packages.iter().any(|p| p.name == name)
+    }
+}
+
+/// Inspects the Flask project at `root`.
+pub fn inspect(root: &Path) -> Result<Project> {
+    let meta = std::fs::metadata(root)
+        .with_context(|| format!("cannot read `{}`; pass the path of a Flask project", root.display()))?;
+    if !meta.is_dir() {
+        bail!("`{}` is not a directory; pass the folder that holds the Flask project", root.display());
+    }
+
+    let tree = files::scan(root)?;
+    let mut warnings = Vec::new();
+
+    let deps = deps::detect_dependencies(&tree)?;
+    warnings.extend(deps.warnings.iter().cloned());
+
+    let modules = source::parse_modules(&tree, &mut warnings);
+    let entries = entry::detect_entries(&modules);
+    let code = env::scan_code(&modules);
+
+    let python_version = python::detect_python_version(&tree, &mut warnings)?;
+
+    let database = detect_database(&deps.packages, &code.postgres_urls);
+    let (build_packages, runtime_packages) = system_packages::detect(&deps.packages);
+
+    let mut port = code.run_port.clone();
+    let gunicorn_config = tree.has_file("gunicorn.conf.py").then(|| "gunicorn.conf.py".to_string());
+    if port.is_none() {
+        port = code.port_env_default.clone();
+    }
+
+    Ok(Project {
+        root: root.display().to_string(),
+        python_version,
+        port,
+        entries,
+        dependency_manager: deps.manager,
+        install: deps.install,
+        packages: deps.packages,
+        database,
+        env_vars: code.env_vars,
+        build_packages,
+        runtime_packages,
+        templates_dir: tree.find_dir("templates"),
+        static_dir: tree.find_dir("static"),
+        gunicorn_config,
+        virtualenvs: tree.virtualenvs.clone(),
+        gitignore: tree.gitignore_lines(),
+        warnings,
+    })
+}
+
+/// PostgreSQL drivers, by normalized package name.
+const POSTGRES_DRIVERS: &[&str] = &["psycopg", "psycopg2", "psycopg2-binary", "asyncpg", "pg8000"];
+
+fn detect_database(packages: &[Package], postgres_urls: &[Source]) -> Option<Fact<Database>> {
+    if let Some(driver) = packages.iter().find(|p| POSTGRES_DRIVERS.contains(&p.name.as_str())) {
+        return Some(Fact::new(Database::Postgres, driver.source.clone().with_note(format!("driver `{}`", driver.name))));
+    }
+    postgres_urls
+        .first()
+        .map(|source| Fact::new(Database::Postgres, source.clone().with_note("a `postgres` URL in the code")))
+}

@@ -1,0 +1,104 @@
+//! The Python version for the base image, from the files that declare it.
+
+use std::str::FromStr;
+
+use anyhow::Result;
+use pep508_rs::pep440_rs::{Version, VersionSpecifiers};
+
+use super::files::Tree;
+use super::{Fact, Source};
+
+/// Minor versions with official `python:X-slim` images, newest first.
+pub const SUPPORTED_PYTHONS: &[&str] = &["3.14", "3.13", "3.12", "3.11", "3.10", "3.9"];
+
+/// Used when the project declares nothing. 3.14 rather than the newest 3.15:
+/// a year of releases means binary wheels exist for nearly every dependency.
+pub const CURRENT_STABLE_PYTHON: &str = "3.14";
+
+/// Reads `.python-version`, `runtime.txt` and `requires-python`, in that order.
+pub fn detect_python_version(tree: &Tree, warnings: &mut Vec<String>) -> Result<Option<Fact<String>>> {
+    if tree.has_file(".python-version") {
+        let text = tree.read(".python-version")?;
+        if let Some((line, value)) = first_value(&text) {
+            match minor_of(value) {
+                Some(minor) => return Ok(Some(Fact::new(minor, Source::at(".python-version", line)))),
+                None => warnings.push(format!(".python-version:{line}: `{value}` is not a CPython version; ignored")),
+            }
+        }
+    }
+    if tree.has_file("runtime.txt") {
+        let text = tree.read("runtime.txt")?;
+        if let Some((line, value)) = first_value(&text) {
+            match value.strip_prefix("python-").and_then(minor_of) {
+                Some(minor) => return Ok(Some(Fact::new(minor, Source::at("runtime.txt", line)))),
+                None => warnings.push(format!("runtime.txt:{line}: `{value}` is not `python-X.Y.Z`; ignored")),
+            }
+        }
+    }
+    if tree.has_file("pyproject.toml") {
+        let text = tree.read("pyproject.toml")?;
+        if let Some((line, spec)) = requires_python(&text) {
+            match newest_satisfying(&spec) {
+                Some(minor) => {
+                    let source = Source::at("pyproject.toml", line).with_note(format!("newest supported version matching `{spec}`"));
+                    return Ok(Some(Fact::new(minor.to_string(), source)));
+                }
+                None => warnings.push(format!("pyproject.toml:{line}: no supported Python matches `{spec}`; ignored")),
+            }
+        }
+    }
+    Ok(None)
+}
+
+fn first_value(text: &str) -> Option<(usize, &str)> {
+    text.lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.trim()))
+        .find(|(_, l)| !l.is_empty() && !l.starts_with('#'))
+}
+
+/// `3.12.1` or `3.12` -> `3.12`.
+pub fn minor_of(version: &str) -> Option<String> {
+    let mut parts = version.trim().split('.');
+    let (major, minor) = (parts.next()?, parts.next()?);
+    let minor: String = minor.chars().take_while(char::is_ascii_digit).collect();
+    (major == "3" && !minor.is_empty()).then(|| format!("3.{minor}"))
+}
+
+fn requires_python(text: &str) -> Option<(usize, String)> {
+    let doc: toml::Table = toml::from_str(text).ok()?;
+    let spec = doc.get("project")?.get("requires-python")?.as_str()?.to_string();
+    let line = text.lines().position(|l| l.trim_start().starts_with("requires-python")).map_or(1, |i| i + 1);
+    Some((line, spec))
+}
+
+/// The newest supported minor version whose later patch releases satisfy `spec`.
+pub fn newest_satisfying(spec: &str) -> Option<&'static str> {
+    let specifiers = VersionSpecifiers::from_str(spec).ok()?;
+    SUPPORTED_PYTHONS.iter().copied().find(|minor| {
+        let probe = Version::from_str(&format!("{minor}.99")).expect("valid version");
+        specifiers.contains(&probe)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn minor_versions() {
+        assert_eq!(minor_of("3.12.1").as_deref(), Some("3.12"));
+        assert_eq!(minor_of("3.11").as_deref(), Some("3.11"));
+        assert_eq!(minor_of("pypy3.10"), None);
+        assert_eq!(minor_of("2.7"), None);
+    }
+
+    #[test]
+    fn specifiers_resolve_to_the_newest_supported_minor() {
+        assert_eq!(newest_satisfying(">=3.10"), Some("3.14"));
+        assert_eq!(newest_satisfying(">=3.9,<3.13"), Some("3.12"));
+        assert_eq!(newest_satisfying("~=3.11.0"), Some("3.11"));
+        assert_eq!(newest_satisfying("==3.10.*"), Some("3.10"));
+        assert_eq!(newest_satisfying(">=4"), None);
+    }
+}

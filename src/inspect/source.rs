@@ -1,0 +1,154 @@
+//! Python source files parsed once with a real parser; detectors share the result.
+
+use rustpython_ast::{Expr, Stmt};
+use rustpython_parser::{Parse, ast::Suite};
+
+use super::files::Tree;
+
+/// One parsed `.py` file of the project.
+pub struct Module {
+    /// Path relative to the project root.
+    pub path: String,
+    /// Dotted import name (`app`, `shop`, `shop.views`), or `None` when the
+    /// file's folder is not importable (a folder without `__init__.py`).
+    pub name: Option<String>,
+    /// Folder that must be on `sys.path` for `name` to import (`""` or `"src"`).
+    pub import_root: String,
+    pub body: Suite,
+    line_starts: Vec<u32>,
+}
+
+impl Module {
+    /// 1-based line of a byte offset.
+    pub fn line(&self, offset: rustpython_parser::text_size::TextSize) -> usize {
+        let offset = u32::from(offset);
+        self.line_starts.partition_point(|&start| start <= offset)
+    }
+}
+
+/// Parses every project `.py` file; files that do not parse become warnings.
+pub fn parse_modules(tree: &Tree, warnings: &mut Vec<String>) -> Vec<Module> {
+    let mut modules = Vec::new();
+    for path in tree.python_files() {
+        let text = match tree.read(path) {
+            Ok(text) => text,
+            Err(err) => {
+                warnings.push(format!("skipped {err:#}"));
+                continue;
+            }
+        };
+        let body = match Suite::parse(&text, path) {
+            Ok(body) => body,
+            Err(err) => {
+                let line = line_starts(&text).partition_point(|&s| s <= u32::from(err.offset));
+                warnings.push(format!("skipped `{path}`: Python syntax error at line {line}"));
+                continue;
+            }
+        };
+        let (name, import_root) = module_name(tree, path);
+        modules.push(Module { path: path.clone(), name, import_root, body, line_starts: line_starts(&text) });
+    }
+    modules
+}
+
+fn line_starts(text: &str) -> Vec<u32> {
+    std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i as u32 + 1))
+        .collect()
+}
+
+/// `shop/views.py` -> `shop.views`; `src/shop/__init__.py` -> `shop` with root `src`.
+fn module_name(tree: &Tree, path: &str) -> (Option<String>, String) {
+    let stem = path.trim_end_matches(".py");
+    let mut parts: Vec<&str> = stem.split('/').collect();
+    if parts.last() == Some(&"__init__") {
+        parts.pop();
+    }
+    let folders = path.split('/').count() - 1;
+    // Every folder between the import root and the file must be a package.
+    let is_package = |depth: usize| {
+        let dir: Vec<&str> = path.split('/').take(depth).collect();
+        tree.has_file(&format!("{}/__init__.py", dir.join("/")))
+    };
+    let import_root_len = (0..=folders)
+        .find(|&root| ((root + 1)..=folders).all(is_package))
+        .unwrap_or(folders);
+    let import_root = path.split('/').take(import_root_len).collect::<Vec<_>>().join("/");
+    let name: Vec<&str> = parts.into_iter().skip(import_root_len).collect();
+    let valid = !name.is_empty() && name.iter().all(|p| is_identifier(p));
+    (valid.then(|| name.join(".")), import_root)
+}
+
+fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_') && chars.all(|c| c.is_alphanumeric() || c == '_')
+}
+
+/// `Flask`, `flask.Flask`: the callee name's last segment.
+pub fn call_name(func: &Expr) -> Option<&str> {
+    match func {
+        Expr::Name(name) => Some(name.id.as_str()),
+        Expr::Attribute(attr) => Some(attr.attr.as_str()),
+        _ => None,
+    }
+}
+
+/// The string value of a literal, if it is one.
+pub fn string_literal(expr: &Expr) -> Option<&str> {
+    match expr {
+        Expr::Constant(c) => match &c.value {
+            rustpython_ast::Constant::Str(s) => Some(s.as_str()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Statements of `body`, descending into `if`/`try`/`with` blocks (not functions).
+pub fn flat_statements(body: &[Stmt]) -> Vec<&Stmt> {
+    let mut out = Vec::new();
+    for stmt in body {
+        out.push(stmt);
+        match stmt {
+            Stmt::If(s) => {
+                out.extend(flat_statements(&s.body));
+                out.extend(flat_statements(&s.orelse));
+            }
+            Stmt::Try(s) => {
+                out.extend(flat_statements(&s.body));
+                out.extend(flat_statements(&s.orelse));
+                out.extend(flat_statements(&s.finalbody));
+            }
+            Stmt::With(s) => out.extend(flat_statements(&s.body)),
+            _ => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree(files: &[&str]) -> Tree {
+        Tree { files: files.iter().map(|f| f.to_string()).collect(), ..Tree::default() }
+    }
+
+    #[test]
+    fn names_modules_from_their_package_root() {
+        let t = tree(&["app.py", "shop/__init__.py", "shop/views.py", "src/blog/__init__.py", "scripts/run.py"]);
+        assert_eq!(module_name(&t, "app.py"), (Some("app".into()), String::new()));
+        assert_eq!(module_name(&t, "shop/__init__.py"), (Some("shop".into()), String::new()));
+        assert_eq!(module_name(&t, "shop/views.py"), (Some("shop.views".into()), String::new()));
+        assert_eq!(module_name(&t, "src/blog/__init__.py"), (Some("blog".into()), "src".into()));
+        assert_eq!(module_name(&t, "scripts/run.py"), (Some("run".into()), "scripts".into()));
+    }
+}
+
+#[cfg(test)]
+impl Module {
+    pub fn for_test(path: &str, body: Suite, line_starts: Vec<u32>) -> Self {
+        let name = path.trim_end_matches(".py").replace('/', ".");
+        Module { path: path.into(), name: Some(name), import_root: String::new(), body, line_starts }
+    }
+}

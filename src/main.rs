@@ -1,0 +1,58 @@
+//! Parses arguments, runs the library, prints, and picks the exit code:
+//! 0 success, 1 `--check` drift, 2 usage or input errors, 130 interrupted.
+
+mod cli;
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::Parser;
+
+use cli::{Cli, Command};
+use flaskdock::answers::{Interrupted, TerminalPrompter};
+use flaskdock::write::Mode;
+use flaskdock::{InitOptions, report};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(err) if err.is::<Interrupted>() => {
+            eprintln!("error: {err}");
+            ExitCode::from(130)
+        }
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Init(args) => {
+            let options = InitOptions { path: args.path.clone(), output: args.output.clone(), flags: args.flags(), mode: args.mode() };
+            let mut prompter = args.interactive().then(TerminalPrompter::new);
+            let report = flaskdock::init(&options, prompter.as_mut().map(|p| p as &mut dyn flaskdock::answers::Prompter))?;
+            if args.json {
+                println!("{}", serde_json::to_string_pretty(&report::init_json(&report))?);
+            } else {
+                print!("{}", report::init_text(&report));
+            }
+            let drift = options.mode == Mode::Check && report.outcome.drift();
+            if drift && !args.json {
+                eprintln!("error: the Docker files differ from what flaskdock would write; run `flaskdock init --diff` to see how");
+            }
+            Ok(if drift { ExitCode::from(1) } else { ExitCode::SUCCESS })
+        }
+        Command::Inspect { path, json } => {
+            let (project, answers) = flaskdock::inspect_only(&path)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report::inspect_json(&project, answers.as_ref()))?);
+            } else {
+                print!("{}", report::inspect_text(&project, answers.as_ref()));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

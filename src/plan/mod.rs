@@ -1,0 +1,258 @@
+//! The Plan: every decision about the generated files, typed and documented.
+//! Templates see only this struct, so it is the API of template authors.
+
+mod dockerignore;
+
+use serde::Serialize;
+
+use crate::answers::{Answers, DbChoice};
+use crate::inspect::{Install, Project, is_secret_name};
+
+/// Numeric user the app runs as (`ARG UID` in the Dockerfile).
+pub const APP_UID: u32 = 10001;
+
+/// PostgreSQL image for compose. 17 keeps the data folder at
+/// `/var/lib/postgresql/data`; 18 moved it and breaks volumes made for 17.
+pub const POSTGRES_IMAGE: &str = "postgres:17";
+
+/// Everything the templates need, decided.
+#[derive(Debug, Clone, Serialize)]
+pub struct Plan {
+    /// Folder name of the project, for comments.
+    pub project_name: String,
+    /// Python minor version for `ARG PYTHON_VERSION` (`3.12`).
+    pub python_version: String,
+    /// Port gunicorn binds inside the container, and `EXPOSE`s.
+    pub port: u16,
+    /// gunicorn's WSGI target (`app:app`, `shop:create_app()`).
+    pub entry: String,
+    /// Folder under `/app` to put on `PYTHONPATH` (`src` for a src layout), if any.
+    pub pythonpath: Option<String>,
+    /// How the builder installs dependencies.
+    pub install: InstallPlan,
+    /// gunicorn: how it is installed and configured.
+    pub gunicorn: GunicornPlan,
+    /// Debian packages for the builder stage only (compilers, headers), sorted.
+    pub build_packages: Vec<String>,
+    /// Debian libraries for the runtime stage, sorted.
+    pub runtime_packages: Vec<String>,
+    /// Numeric uid and gid of the runtime user.
+    pub uid: u32,
+    /// Path the container healthcheck requests; any answer below 500 is healthy.
+    pub healthcheck_path: String,
+    /// The database service, when there is one.
+    pub database: Option<DatabasePlan>,
+    /// Variables for `.env.example`, required first, then by name.
+    pub env_vars: Vec<EnvVarPlan>,
+    /// Whether the code itself reads `SECRET_KEY`.
+    pub reads_secret_key: bool,
+    /// Extra `.dockerignore` patterns: the project's virtualenvs and `.gitignore`.
+    pub dockerignore: Vec<String>,
+    /// Build context for compose, relative to the output folder (`.` normally).
+    pub build_context: String,
+    /// The Dockerfile's path relative to the build context (`Dockerfile` normally).
+    pub dockerfile: String,
+    /// The answers, as `.flaskdock.toml` records them.
+    pub answers: SavedPlanAnswers,
+    /// Template set the files come from (`builtin`).
+    pub template: String,
+}
+
+/// Install method for the builder stage.
+#[derive(Debug, Clone, Serialize)]
+pub struct InstallPlan {
+    /// `requirements`, `pyproject` or `bare` (Flask alone).
+    pub kind: String,
+    /// For `requirements`: the file given to `pip install -r`.
+    pub file: Option<String>,
+    /// Files copied before any source, so code changes keep the install layer cached.
+    pub manifests: Vec<String>,
+    /// The install needs the whole source (a requirement on a local path).
+    pub needs_source: bool,
+    /// For `pyproject` on Python older than 3.11: `tomli` stands in for `tomllib`.
+    pub toml_module: String,
+}
+
+/// gunicorn settings.
+#[derive(Debug, Clone, Serialize)]
+pub struct GunicornPlan {
+    /// Requirement to add when the project does not list gunicorn, else `None`.
+    pub extra_requirement: Option<String>,
+    /// `gunicorn.conf.py` in the project root: gunicorn loads it, and the
+    /// command line still forces the bind address.
+    pub config: Option<String>,
+}
+
+/// The database service.
+#[derive(Debug, Clone, Serialize)]
+pub struct DatabasePlan {
+    /// `postgres`.
+    pub kind: String,
+    /// Image for the `db` service.
+    pub image: String,
+    /// URL scheme SQLAlchemy or the driver expects (`postgresql`, `postgresql+psycopg`).
+    pub url_scheme: String,
+    /// `DATABASE_URL` for `.env.example`, with the service name `db` as host.
+    pub url: String,
+    /// Example user, database name and password for `.env.example`.
+    pub user: String,
+    pub name: String,
+    pub password_placeholder: String,
+}
+
+/// A variable for `.env.example`.
+#[derive(Debug, Clone, Serialize)]
+pub struct EnvVarPlan {
+    pub name: String,
+    /// The app cannot start without it.
+    pub required: bool,
+    /// The default found in the code, shown as a comment.
+    pub default: Option<String>,
+    /// The value `.env.example` sets (database URLs), if any.
+    pub value: Option<String>,
+    /// `file:line` where the code reads it.
+    pub source: String,
+}
+
+/// The answers recorded in `.flaskdock.toml`.
+#[derive(Debug, Clone, Serialize)]
+pub struct SavedPlanAnswers {
+    pub python: String,
+    pub port: u16,
+    pub entry: String,
+    pub db: String,
+}
+
+/// Where the files are written relative to the project.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    pub project_name: String,
+    pub build_context: String,
+    pub dockerfile: String,
+}
+
+/// Names apps use for a database URL, which `.env.example` points at `db`.
+fn is_database_url(name: &str) -> bool {
+    name.ends_with("DATABASE_URL") || name.ends_with("DATABASE_URI") || name == "DB_URL"
+}
+
+/// Decides everything from the inspected project and the answers.
+pub fn plan(project: &Project, answers: &Answers, layout: &Layout) -> Plan {
+    let database = (answers.db == DbChoice::Postgres).then(|| postgres_plan(project));
+
+    let mut env_vars: Vec<EnvVarPlan> = project
+        .env_vars
+        .iter()
+        .filter(|v| v.name != "SECRET_KEY")
+        // The database section of `.env.example` sets these itself.
+        .filter(|v| database.is_none() || !(v.name.starts_with("POSTGRES_") || v.name == "DATABASE_URL"))
+        .map(|v| EnvVarPlan {
+            name: v.name.clone(),
+            required: v.required,
+            default: v.default.clone().filter(|_| !is_secret_name(&v.name)),
+            value: database.as_ref().filter(|_| is_database_url(&v.name)).map(|db| db.url.clone()),
+            source: v.source.to_string(),
+        })
+        .collect();
+    env_vars.sort_by(|a, b| b.required.cmp(&a.required).then_with(|| a.name.cmp(&b.name)));
+
+    let entry_root = project
+        .entries
+        .iter()
+        .find(|e| e.target == answers.entry)
+        .map(|e| e.import_root.clone())
+        .unwrap_or_default();
+
+    let lists_gunicorn = project.depends_on("gunicorn");
+    let python_minor: u32 = answers.python.trim_start_matches("3.").parse().unwrap_or(14);
+    let gunicorn_pin = if python_minor >= 10 { "gunicorn==27.0.1" } else { "gunicorn==23.0.0" };
+
+    let mut dockerignore: Vec<String> = project.virtualenvs.iter().map(|v| format!("{v}/")).collect();
+    dockerignore.extend(dockerignore::from_gitignore(&project.gitignore, &needed_files(project, &entry_root)));
+
+    Plan {
+        project_name: layout.project_name.clone(),
+        python_version: answers.python.clone(),
+        port: answers.port,
+        entry: answers.entry.clone(),
+        pythonpath: (!entry_root.is_empty()).then_some(entry_root),
+        install: install_plan(&project.install, python_minor),
+        gunicorn: GunicornPlan {
+            extra_requirement: (!lists_gunicorn).then(|| gunicorn_pin.to_string()),
+            config: project.gunicorn_config.clone(),
+        },
+        build_packages: project.build_packages.iter().map(|f| f.value.clone()).collect(),
+        runtime_packages: project.runtime_packages.iter().map(|f| f.value.clone()).collect(),
+        uid: APP_UID,
+        healthcheck_path: "/".to_string(),
+        database,
+        env_vars,
+        reads_secret_key: project.env_vars.iter().any(|v| v.name == "SECRET_KEY"),
+        dockerignore,
+        build_context: layout.build_context.clone(),
+        dockerfile: layout.dockerfile.clone(),
+        answers: SavedPlanAnswers {
+            python: answers.python.clone(),
+            port: answers.port,
+            entry: answers.entry.clone(),
+            db: answers.db.to_string(),
+        },
+        template: "builtin".to_string(),
+    }
+}
+
+/// Files the image build reads: `.dockerignore` must never exclude them.
+fn needed_files(project: &Project, entry_root: &str) -> Vec<String> {
+    let mut files: Vec<String> = project.install.manifests().to_vec();
+    if let Some(entry) = project.entries.first() {
+        files.extend(entry.source.file.clone());
+    }
+    files.extend(project.gunicorn_config.clone());
+    if !entry_root.is_empty() {
+        files.push(entry_root.to_string());
+    }
+    files
+}
+
+fn install_plan(install: &Install, python_minor: u32) -> InstallPlan {
+    let toml_module = if python_minor >= 11 { "tomllib" } else { "tomli" }.to_string();
+    match install {
+        Install::Requirements { file, manifests, needs_source } => InstallPlan {
+            kind: "requirements".into(),
+            file: Some(file.clone()),
+            manifests: manifests.clone(),
+            needs_source: *needs_source,
+            toml_module,
+        },
+        Install::Pyproject { manifests } => InstallPlan {
+            kind: "pyproject".into(),
+            file: None,
+            manifests: manifests.clone(),
+            needs_source: false,
+            toml_module,
+        },
+        Install::Bare => InstallPlan { kind: "bare".into(), file: None, manifests: Vec::new(), needs_source: false, toml_module },
+    }
+}
+
+fn postgres_plan(project: &Project) -> DatabasePlan {
+    let sqlalchemy = project.depends_on("sqlalchemy") || project.depends_on("flask-sqlalchemy");
+    let psycopg2 = project.depends_on("psycopg2") || project.depends_on("psycopg2-binary");
+    let url_scheme = match () {
+        _ if !sqlalchemy || psycopg2 => "postgresql",
+        _ if project.depends_on("psycopg") => "postgresql+psycopg",
+        _ if project.depends_on("asyncpg") => "postgresql+asyncpg",
+        _ if project.depends_on("pg8000") => "postgresql+pg8000",
+        _ => "postgresql",
+    };
+    let (user, name, password) = ("app", "app", "change-me");
+    DatabasePlan {
+        kind: "postgres".into(),
+        image: POSTGRES_IMAGE.into(),
+        url_scheme: url_scheme.into(),
+        url: format!("{url_scheme}://{user}:{password}@db:5432/{name}"),
+        user: user.into(),
+        name: name.into(),
+        password_placeholder: password.into(),
+    }
+}

@@ -1,0 +1,200 @@
+//! What flaskdock tells the user: the detection table, the notes about the
+//! generated files, and the JSON shapes of `inspect --json` and `init --json`.
+
+use serde_json::{Value, json};
+
+use crate::InitReport;
+use crate::answers::Answers;
+use crate::inspect::{Database, Project, Source};
+use crate::plan::Plan;
+use crate::write::Status;
+
+/// Notes for the summary: everything that was added, assumed or left out.
+pub fn notes(project: &Project, plan: &Plan) -> Vec<String> {
+    let mut notes = Vec::new();
+    if let Some(requirement) = &plan.gunicorn.extra_requirement {
+        notes.push(format!("the image installs `{requirement}`: the project's dependencies do not list gunicorn (your files are unchanged)"));
+    }
+    if let Some(config) = &plan.gunicorn.config {
+        notes.push(format!(
+            "`{config}` is passed to gunicorn with `--config`; `--bind 0.0.0.0:{}` on the command line overrides its bind",
+            plan.port
+        ));
+    }
+    let required: Vec<&str> = plan.env_vars.iter().filter(|v| v.required).map(|v| v.name.as_str()).collect();
+    if !required.is_empty() {
+        notes.push(format!("the app needs these variables at startup; set them in `.env`: {}", required.join(", ")));
+    }
+    let others: Vec<String> = project
+        .entries
+        .iter()
+        .filter(|e| e.target != plan.entry)
+        .map(|e| format!("`{}` ({})", e.target, e.source))
+        .collect();
+    if !others.is_empty() {
+        notes.push(format!("other WSGI targets found: {}; pick one with `--entry`", others.join(", ")));
+    }
+    if plan.build_context != "." {
+        notes.push(format!(
+            "files are written outside the project: compose builds from `{}`, and docker reads `.dockerignore` only from the context folder, so copy it there",
+            plan.build_context
+        ));
+    }
+    notes.extend(project.warnings.iter().map(|w| format!("warning: {w}")));
+    notes
+}
+
+/// Prints what inspection found before the prompts (stderr).
+pub fn print_detected(project: &Project) {
+    eprintln!("Detected in {}:", project.root);
+    for (key, value, source) in detection_rows(project, None) {
+        eprintln!("  {key:<20} {value:<28} {source}");
+    }
+    for warning in &project.warnings {
+        eprintln!("  warning: {warning}");
+    }
+    eprintln!();
+}
+
+/// `(name, value, where from)` for each decided value.
+fn detection_rows(project: &Project, answers: Option<&Answers>) -> Vec<(String, String, String)> {
+    let mut rows = Vec::new();
+    let mut row = |key: &str, value: String, source: String| rows.push((key.to_string(), value, source));
+    match answers.and_then(|a| a.sources.iter().find(|(k, _)| k == "python").map(|(_, s)| (a.python.clone(), s))) {
+        Some((value, source)) => row("python_version", value, source.to_string()),
+        None => match &project.python_version {
+            Some(fact) => row("python_version", fact.value.clone(), fact.source.to_string()),
+            None => row("python_version", crate::inspect::CURRENT_STABLE_PYTHON.into(), "nothing declared: current stable".into()),
+        },
+    }
+    match &project.port {
+        Some(fact) => row("port", fact.value.to_string(), fact.source.to_string()),
+        None => row("port", "8000".into(), "default".into()),
+    }
+    match project.entry() {
+        Some(entry) => row("entry", entry.target.clone(), entry.source.to_string()),
+        None => row("entry", "(none found)".into(), "pass --entry".into()),
+    }
+    row("dependency_manager", format!("{:?}", project.dependency_manager.value).to_lowercase(), project.dependency_manager.source.to_string());
+    match &project.database {
+        Some(fact) => row("database", "postgres".into(), fact.source.to_string()),
+        None => row("database", "none".into(), "no PostgreSQL driver or URL".into()),
+    }
+    for fact in &project.build_packages {
+        row("build_package", fact.value.clone(), fact.source.to_string());
+    }
+    for fact in &project.runtime_packages {
+        row("runtime_package", fact.value.clone(), fact.source.to_string());
+    }
+    for var in &project.env_vars {
+        let kind = if var.required { "required" } else { "optional" };
+        row("env_var", format!("{} ({kind})", var.name), var.source.to_string());
+    }
+    rows
+}
+
+/// Human output of `flaskdock inspect`.
+pub fn inspect_text(project: &Project, answers: Option<&Answers>) -> String {
+    let mut out = String::new();
+    for (key, value, source) in detection_rows(project, answers) {
+        out.push_str(&format!("{key:<20} {value:<28} {source}\n"));
+    }
+    for dir in [&project.templates_dir, &project.static_dir].into_iter().flatten() {
+        out.push_str(&format!("{:<20} {dir}\n", "folder"));
+    }
+    for warning in &project.warnings {
+        out.push_str(&format!("warning: {warning}\n"));
+    }
+    out
+}
+
+fn source_json(source: &Source) -> Value {
+    serde_json::to_value(source).expect("sources serialize")
+}
+
+fn migrations(project: &Project) -> Option<&'static str> {
+    (project.depends_on("flask-migrate") || project.depends_on("alembic")).then_some("flask db upgrade")
+}
+
+/// `flaskdock inspect --json`: the keys DESIGN.md promises, plus details.
+pub fn inspect_json(project: &Project, answers: Option<&Answers>) -> Value {
+    let answer_source = |key: &str| answers.and_then(|a| a.sources.iter().find(|(k, _)| k == key)).map(|(_, s)| source_json(s));
+    let mut sources = serde_json::Map::new();
+    if let Some(s) = answer_source("python") {
+        sources.insert("python_version".into(), s);
+    }
+    if let Some(s) = answer_source("port") {
+        sources.insert("port".into(), s);
+    }
+    if let Some(s) = answer_source("entry") {
+        sources.insert("entry".into(), s);
+    }
+    sources.insert("dependency_manager".into(), source_json(&project.dependency_manager.source));
+    if let Some(db) = &project.database {
+        sources.insert("database".into(), source_json(&db.source));
+    }
+    let package_sources = |facts: &[crate::inspect::Fact<String>]| {
+        facts.iter().map(|f| (f.value.clone(), source_json(&f.source))).collect::<serde_json::Map<_, _>>()
+    };
+    sources.insert("build_packages".into(), Value::Object(package_sources(&project.build_packages)));
+    sources.insert("runtime_packages".into(), Value::Object(package_sources(&project.runtime_packages)));
+    sources.insert(
+        "env_vars".into(),
+        Value::Object(project.env_vars.iter().map(|v| (v.name.clone(), source_json(&v.source))).collect()),
+    );
+
+    json!({
+        "python_version": answers.map(|a| a.python.clone()),
+        "port": answers.map(|a| a.port),
+        "entry": answers.map(|a| a.entry.clone()),
+        "dependency_manager": project.dependency_manager.value,
+        "dependency_files": project.install.manifests(),
+        "database": project.database.as_ref().map(|f| match f.value { Database::Postgres => "postgres" }),
+        "env_vars": project.env_vars.iter().map(|v| v.name.clone()).collect::<Vec<_>>(),
+        "build_packages": project.build_packages.iter().map(|f| f.value.clone()).collect::<Vec<_>>(),
+        "runtime_packages": project.runtime_packages.iter().map(|f| f.value.clone()).collect::<Vec<_>>(),
+        "migrations": migrations(project),
+        "templates_dir": project.templates_dir,
+        "static_dir": project.static_dir,
+        "entry_candidates": project.entries,
+        "env_var_details": project.env_vars,
+        "gunicorn_config": project.gunicorn_config,
+        "warnings": project.warnings,
+        "sources": sources,
+    })
+}
+
+/// `flaskdock init --json`.
+pub fn init_json(report: &InitReport) -> Value {
+    json!({
+        "files": report.outcome.files,
+        "drift": report.outcome.drift(),
+        "diff": (!report.outcome.diff.is_empty()).then_some(&report.outcome.diff),
+        "notes": report.notes,
+        "plan": report.plan,
+        "inspect": inspect_json(&report.project, Some(&report.answers)),
+    })
+}
+
+/// Human summary of `flaskdock init`.
+pub fn init_text(report: &InitReport) -> String {
+    let mut out = String::new();
+    if !report.outcome.diff.is_empty() {
+        out.push_str(&report.outcome.diff);
+        out.push('\n');
+    }
+    for file in &report.outcome.files {
+        let verb = match file.status {
+            Status::Created => "created",
+            Status::Overwritten => "overwritten",
+            Status::Unchanged => "unchanged",
+            Status::WouldCreate => "would create",
+            Status::WouldChange => "would change",
+        };
+        out.push_str(&format!("{verb:>12}  {}\n", file.path));
+    }
+    for note in &report.notes {
+        out.push_str(&format!("note: {note}\n"));
+    }
+    out
+}

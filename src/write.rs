@@ -1,0 +1,168 @@
+//! The only module that touches the output folder: compares, diffs, checks,
+//! and writes atomically (temporary file in the same folder, then rename).
+//! Nothing is written unless every file can be.
+
+use std::io::Write as _;
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use serde::Serialize;
+
+use crate::render::RenderedFile;
+
+/// What to do with the rendered files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Write new and changed files; changed ones only with `force`.
+    Write { force: bool },
+    /// Report what would happen.
+    DryRun,
+    /// Report, with a unified diff of each change.
+    Diff,
+    /// Report; the caller exits 1 if anything would change.
+    Check,
+}
+
+/// What happened (or would happen) to one file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Created,
+    Overwritten,
+    Unchanged,
+    WouldCreate,
+    WouldChange,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FileOutcome {
+    pub path: String,
+    pub status: Status,
+}
+
+/// The result of [`write`].
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Outcome {
+    pub files: Vec<FileOutcome>,
+    /// Unified diff of every change (`Mode::Diff` only).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub diff: String,
+}
+
+impl Outcome {
+    /// Whether any file is missing or differs from what was rendered.
+    pub fn drift(&self) -> bool {
+        self.files.iter().any(|f| matches!(f.status, Status::WouldCreate | Status::WouldChange))
+    }
+}
+
+enum Existing {
+    Missing,
+    /// The file's text (lossy for non-UTF-8 files, which then always differ).
+    Present(String),
+}
+
+fn existing(path: &Path, rel: &str) -> Result<Existing> {
+    match std::fs::symlink_metadata(path) {
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(Existing::Missing),
+        Err(err) => Err(err).with_context(|| format!("cannot read `{rel}` in the output folder")),
+        Ok(meta) if !meta.is_file() => {
+            bail!("`{}` exists and is not a regular file; move it away and run again", path.display())
+        }
+        Ok(_) => {
+            let bytes = std::fs::read(path).with_context(|| format!("cannot read `{}`", path.display()))?;
+            Ok(Existing::Present(String::from_utf8_lossy(&bytes).into_owned()))
+        }
+    }
+}
+
+/// Applies `files` to `out_dir` according to `mode`.
+pub fn write(files: &[RenderedFile], out_dir: &Path, mode: Mode) -> Result<Outcome> {
+    if out_dir.exists() && !out_dir.is_dir() {
+        bail!("output path `{}` is a file; pass a folder with `--output`", out_dir.display());
+    }
+    let mut outcome = Outcome::default();
+    let mut pending = Vec::new();
+    for file in files {
+        let path = out_dir.join(&file.path);
+        let status = match existing(&path, &file.path)? {
+            Existing::Missing => Status::WouldCreate,
+            Existing::Present(old) if old == file.contents => Status::Unchanged,
+            Existing::Present(old) => {
+                if mode == Mode::Diff {
+                    outcome.diff.push_str(&unified_diff(&file.path, &old, &file.contents));
+                }
+                Status::WouldChange
+            }
+        };
+        if mode == Mode::Diff && status == Status::WouldCreate {
+            outcome.diff.push_str(&unified_diff(&file.path, "", &file.contents));
+        }
+        outcome.files.push(FileOutcome { path: file.path.clone(), status });
+        pending.push((file, path, status));
+    }
+
+    let Mode::Write { force } = mode else { return Ok(outcome) };
+    if !force {
+        if let Some(conflict) = outcome.files.iter().find(|f| f.status == Status::WouldChange) {
+            bail!(
+                "`{}` exists and differs from what flaskdock would write; nothing was written. \
+                 Run with `--diff` to see the changes, or `--force` to overwrite",
+                out_dir.join(&conflict.path).display()
+            );
+        }
+    }
+    std::fs::create_dir_all(out_dir).with_context(|| format!("cannot create output folder `{}`", out_dir.display()))?;
+    for ((file, path, status), reported) in pending.into_iter().zip(outcome.files.iter_mut()) {
+        match status {
+            Status::WouldCreate => {
+                write_atomic(&path, &file.contents)?;
+                reported.status = Status::Created;
+            }
+            Status::WouldChange => {
+                write_atomic(&path, &file.contents)?;
+                reported.status = Status::Overwritten;
+            }
+            _ => {}
+        }
+    }
+    Ok(outcome)
+}
+
+/// Writes through a temporary file in the same folder, then renames it into
+/// place, so a reader (or a crash) sees the old file or the new one, never half.
+fn write_atomic(path: &Path, contents: &str) -> Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let context = || format!("cannot write `{}`; check that the folder is writable", path.display());
+    let mut temp = tempfile::Builder::new().prefix(".flaskdock-").tempfile_in(dir).with_context(context)?;
+    temp.write_all(contents.as_bytes()).with_context(context)?;
+    temp.as_file().sync_all().with_context(context)?;
+    if let Ok(meta) = std::fs::metadata(path) {
+        // Keep the permissions of a file being replaced.
+        std::fs::set_permissions(temp.path(), meta.permissions()).with_context(context)?;
+    } else {
+        set_default_permissions(temp.path()).with_context(context)?;
+    }
+    temp.persist(path).map_err(|e| e.error).with_context(context)?;
+    Ok(())
+}
+
+#[cfg(unix)]
+fn set_default_permissions(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o644))
+}
+
+#[cfg(not(unix))]
+fn set_default_permissions(_path: &Path) -> std::io::Result<()> {
+    Ok(())
+}
+
+fn unified_diff(path: &str, old: &str, new: &str) -> String {
+    let (from, to) = if old.is_empty() { ("/dev/null".to_string(), format!("b/{path}")) } else { (format!("a/{path}"), format!("b/{path}")) };
+    similar::TextDiff::from_lines(old, new)
+        .unified_diff()
+        .context_radius(3)
+        .header(&from, &to)
+        .to_string()
+}
