@@ -27,7 +27,9 @@ impl std::str::FromStr for DbChoice {
         match s {
             "postgres" | "postgresql" => Ok(DbChoice::Postgres),
             "none" => Ok(DbChoice::None),
-            other => Err(format!("unknown database `{other}`; use `postgres` or `none`")),
+            other => Err(format!(
+                "unknown database `{other}`; use `postgres` or `none`"
+            )),
         }
     }
 }
@@ -89,7 +91,10 @@ pub fn read_settings(dir: &Path) -> Result<Option<Settings>> {
     }
     let text = crate::inspect::read_text(&path)?;
     let settings = toml::from_str(&text).with_context(|| {
-        format!("failed to parse `{}`; fix it or delete it to start over", path.display())
+        format!(
+            "failed to parse `{}`; fix it or delete it to start over",
+            path.display()
+        )
     })?;
     Ok(Some(settings))
 }
@@ -97,7 +102,12 @@ pub fn read_settings(dir: &Path) -> Result<Option<Settings>> {
 /// Asks the user. Implemented with dialoguer for terminals; tests pass their own.
 pub trait Prompter {
     /// Free text with a default; `validate` returns an error message for bad input.
-    fn input(&mut self, prompt: &str, default: &str, validate: &dyn Fn(&str) -> Result<(), String>) -> Result<String>;
+    fn input(
+        &mut self,
+        prompt: &str,
+        default: &str,
+        validate: &dyn Fn(&str) -> Result<(), String>,
+    ) -> Result<String>;
     /// One of `items`, `default` preselected; returns the index.
     fn select(&mut self, prompt: &str, items: &[String], default: usize) -> Result<usize>;
 }
@@ -105,7 +115,12 @@ pub trait Prompter {
 /// Resolves every answer. With `prompter` set, asks for each value with the
 /// found one as default; without it, never asks and fails naming the flag
 /// when a value cannot be found.
-pub fn resolve(project: &Project, flags: &Flags, saved: Option<&SavedAnswers>, prompter: Option<&mut dyn Prompter>) -> Result<Answers> {
+pub fn resolve(
+    project: &Project,
+    flags: &Flags,
+    saved: Option<&SavedAnswers>,
+    prompter: Option<&mut dyn Prompter>,
+) -> Result<Answers> {
     let saved = saved.cloned().unwrap_or_default();
     let mut sources = Vec::new();
     let from_flag = || Source::default("command line");
@@ -118,7 +133,10 @@ pub fn resolve(project: &Project, flags: &Flags, saved: Option<&SavedAnswers>, p
     } else if let Some(fact) = &project.python_version {
         (fact.value.clone(), fact.source.clone())
     } else {
-        (CURRENT_STABLE_PYTHON.to_string(), Source::default("nothing declared: current stable Python"))
+        (
+            CURRENT_STABLE_PYTHON.to_string(),
+            Source::default("nothing declared: current stable Python"),
+        )
     };
 
     let (port, port_source) = if let Some(v) = flags.port {
@@ -136,7 +154,9 @@ pub fn resolve(project: &Project, flags: &Flags, saved: Option<&SavedAnswers>, p
     } else if let Some(v) = &saved.entry {
         Some((v.clone(), from_saved()))
     } else {
-        project.entry().map(|e| (e.target.clone(), e.source.clone()))
+        project
+            .entry()
+            .map(|e| (e.target.clone(), e.source.clone()))
     };
 
     let detected_db = match project.database {
@@ -149,7 +169,9 @@ pub fn resolve(project: &Project, flags: &Flags, saved: Option<&SavedAnswers>, p
         (v, from_saved())
     } else {
         match &project.database {
-            Some(fact) if fact.value == Database::Postgres => (DbChoice::Postgres, fact.source.clone()),
+            Some(fact) if fact.value == Database::Postgres => {
+                (DbChoice::Postgres, fact.source.clone())
+            }
             _ => (detected_db, Source::default("no database driver found")),
         }
     };
@@ -157,13 +179,19 @@ pub fn resolve(project: &Project, flags: &Flags, saved: Option<&SavedAnswers>, p
     let mut answers = match (prompter, entry) {
         (Some(prompter), entry) => {
             let asked = Source::default("answered at the prompt");
-            let python_answer = prompter.input("Python version", &python, &|v| validate_python(v))?;
+            let python_answer =
+                prompter.input("Python version", &python, &|v| validate_python(v))?;
             let port_answer: u16 = prompter
-                .input("Port the app listens on", &port.to_string(), &|v| validate_port(v).map(|_| ()))?
+                .input("Port the app listens on", &port.to_string(), &|v| {
+                    validate_port(v).map(|_| ())
+                })?
                 .parse()
                 .expect("validated");
             let default_entry = entry.as_ref().map_or(String::new(), |(e, _)| e.clone());
-            let entry_answer = prompter.input("WSGI target for gunicorn", &default_entry, &|v| validate_entry(v))?;
+            let entry_answer =
+                prompter.input("WSGI target for gunicorn", &default_entry, &|v| {
+                    validate_entry(v)
+                })?;
             let choices = vec!["postgres".to_string(), "none".to_string()];
             let default_db = usize::from(db == DbChoice::None);
             let db_answer = match prompter.select("Database service", &choices, default_db)? {
@@ -171,19 +199,36 @@ pub fn resolve(project: &Project, flags: &Flags, saved: Option<&SavedAnswers>, p
                 _ => DbChoice::None,
             };
             let pick = |changed: bool, found: Source| if changed { asked.clone() } else { found };
-            sources.push(("python".into(), pick(python_answer != python, python_source)));
+            sources.push((
+                "python".into(),
+                pick(python_answer != python, python_source),
+            ));
             sources.push(("port".into(), pick(port_answer != port, port_source)));
-            let entry_source = entry.map(|(value, source)| pick(value != entry_answer, source)).unwrap_or(asked.clone());
+            let entry_source = entry
+                .map(|(value, source)| pick(value != entry_answer, source))
+                .unwrap_or(asked.clone());
             sources.push(("entry".into(), entry_source));
             sources.push(("db".into(), pick(db_answer != db, db_source)));
-            Answers { python: python_answer, port: port_answer, entry: entry_answer, db: db_answer, sources: Vec::new() }
+            Answers {
+                python: python_answer,
+                port: port_answer,
+                entry: entry_answer,
+                db: db_answer,
+                sources: Vec::new(),
+            }
         }
         (None, Some((entry, entry_source))) => {
             sources.push(("python".into(), python_source));
             sources.push(("port".into(), port_source));
             sources.push(("entry".into(), entry_source));
             sources.push(("db".into(), db_source));
-            Answers { python, port, entry, db, sources: Vec::new() }
+            Answers {
+                python,
+                port,
+                entry,
+                db,
+                sources: Vec::new(),
+            }
         }
         (None, None) => bail!(
             "no Flask app found in `{}`; pass the WSGI target with `--entry module:app` (or `--entry \"package:create_app()\"`)",
@@ -198,30 +243,49 @@ pub fn resolve(project: &Project, flags: &Flags, saved: Option<&SavedAnswers>, p
 
 /// `3` followed by a minor version.
 pub fn validate_python(value: &str) -> Result<(), String> {
-    let ok = value
-        .strip_prefix("3.")
-        .is_some_and(|minor| !minor.is_empty() && minor.len() <= 2 && minor.chars().all(|c| c.is_ascii_digit()));
-    if ok { Ok(()) } else { Err(format!("invalid Python version `{value}`; use a minor version such as `3.12`")) }
+    let ok = value.strip_prefix("3.").is_some_and(|minor| {
+        !minor.is_empty() && minor.len() <= 2 && minor.chars().all(|c| c.is_ascii_digit())
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "invalid Python version `{value}`; use a minor version such as `3.12`"
+        ))
+    }
 }
 
 pub fn validate_port(value: &str) -> Result<u16, String> {
     match value.trim().parse::<u16>() {
         Ok(port) if port > 0 => Ok(port),
-        _ => Err(format!("invalid port `{value}`; use a number from 1 to 65535")),
+        _ => Err(format!(
+            "invalid port `{value}`; use a number from 1 to 65535"
+        )),
     }
 }
 
 /// `module.sub:name` or `module:factory(...)`.
 pub fn validate_entry(value: &str) -> Result<(), String> {
-    let err = || Err(format!("invalid WSGI target `{value}`; use `module:app` or `package:create_app()`"));
-    let Some((module, object)) = value.split_once(':') else { return err() };
+    let err = || {
+        Err(format!(
+            "invalid WSGI target `{value}`; use `module:app` or `package:create_app()`"
+        ))
+    };
+    let Some((module, object)) = value.split_once(':') else {
+        return err();
+    };
     let ident = |s: &str| {
         let mut c = s.chars();
-        c.next().is_some_and(|f| f.is_alphabetic() || f == '_') && c.all(|c| c.is_alphanumeric() || c == '_')
+        c.next().is_some_and(|f| f.is_alphabetic() || f == '_')
+            && c.all(|c| c.is_alphanumeric() || c == '_')
     };
     let object_name = object.split('(').next().unwrap_or(object);
     let call_ok = !object.contains('(') || object.ends_with(')');
-    if module.split('.').all(ident) && ident(object_name) && call_ok { Ok(()) } else { err() }
+    if module.split('.').all(ident) && ident(object_name) && call_ok {
+        Ok(())
+    } else {
+        err()
+    }
 }
 
 #[cfg(test)]
@@ -268,34 +332,41 @@ pub struct TerminalPrompter {
 }
 
 impl TerminalPrompter {
-    /// Also makes Ctrl-C restore the cursor dialoguer hides.
-    pub fn new() -> Self {
-        let _ = ctrlc::set_handler(|| {
-            let _ = console::Term::stderr().show_cursor();
-            eprintln!();
-            eprintln!("error: {Interrupted}");
-            std::process::exit(130);
-        });
-        TerminalPrompter { theme: dialoguer::theme::SimpleTheme }
-    }
-}
-
-impl Default for TerminalPrompter {
-    fn default() -> Self {
-        Self::new()
+    /// When `interactive`, also makes Ctrl-C restore the cursor dialoguer hides.
+    pub fn new(interactive: bool) -> Self {
+        if interactive {
+            let _ = ctrlc::set_handler(|| {
+                let _ = console::Term::stderr().show_cursor();
+                eprintln!();
+                eprintln!("error: {Interrupted}");
+                std::process::exit(130);
+            });
+        }
+        TerminalPrompter {
+            theme: dialoguer::theme::SimpleTheme,
+        }
     }
 }
 
 fn prompt_error(err: dialoguer::Error) -> anyhow::Error {
     let _ = console::Term::stderr().show_cursor();
     match err {
-        dialoguer::Error::IO(io) if io.kind() == std::io::ErrorKind::Interrupted => Interrupted.into(),
-        dialoguer::Error::IO(io) => anyhow::Error::new(io).context("cannot read the answer from the terminal; pass `--yes` to take the detected values"),
+        dialoguer::Error::IO(io) if io.kind() == std::io::ErrorKind::Interrupted => {
+            Interrupted.into()
+        }
+        dialoguer::Error::IO(io) => anyhow::Error::new(io).context(
+            "cannot read the answer from the terminal; pass `--yes` to take the detected values",
+        ),
     }
 }
 
 impl Prompter for TerminalPrompter {
-    fn input(&mut self, prompt: &str, default: &str, validate: &dyn Fn(&str) -> Result<(), String>) -> Result<String> {
+    fn input(
+        &mut self,
+        prompt: &str,
+        default: &str,
+        validate: &dyn Fn(&str) -> Result<(), String>,
+    ) -> Result<String> {
         let mut input = dialoguer::Input::<String>::with_theme(&self.theme).with_prompt(prompt);
         if !default.is_empty() {
             input = input.default(default.to_string());

@@ -8,7 +8,11 @@ use flaskdock::answers::{DbChoice, Flags};
 use flaskdock::write::Mode;
 
 #[derive(Debug, Parser)]
-#[command(name = "flaskdock", version, about = "Write a production Docker setup for a Flask project")]
+#[command(
+    name = "flaskdock",
+    version,
+    about = "Write a production Docker setup for a Flask project"
+)]
 #[command(propagate_version = true)]
 pub struct Cli {
     #[command(subcommand)]
@@ -18,10 +22,14 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Write Dockerfile, .dockerignore, docker-compose.yml, .env.example and .flaskdock.toml
-    #[command(after_help = "Examples:\n  flaskdock init                  ask about what was found, then write\n  flaskdock init --yes --db none  take what was found, no database\n  flaskdock init --diff           show what would change\n  flaskdock init --check          in CI: exit 1 if the files drifted")]
+    #[command(
+        after_help = "Examples:\n  flaskdock init                  ask about what was found, then write\n  flaskdock init --yes --db none  take what was found, no database\n  flaskdock init --diff           show what would change\n  flaskdock init --check          in CI: exit 1 if the files drifted"
+    )]
     Init(InitArgs),
     /// Show what was detected in a Flask project, and where from
-    #[command(after_help = "Examples:\n  flaskdock inspect\n  flaskdock inspect path/to/app --json")]
+    #[command(
+        after_help = "Examples:\n  flaskdock inspect\n  flaskdock inspect path/to/app --json"
+    )]
     Inspect {
         /// The Flask project
         #[arg(default_value = ".")]
@@ -95,13 +103,20 @@ impl InitArgs {
             python: self.python.clone(),
             port: self.port,
             entry: self.entry.clone(),
-            db: self.db.as_deref().map(|d| d.parse::<DbChoice>().expect("clap checked the value")),
+            db: self
+                .db
+                .as_deref()
+                .map(|d| d.parse::<DbChoice>().expect("clap checked the value")),
         }
     }
 
     /// Prompts only for a person at a terminal who did not opt out.
     pub fn interactive(&self) -> bool {
         use std::io::IsTerminal;
-        !self.yes && !self.json && !self.check && std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
+        !self.yes
+            && !self.json
+            && !self.check
+            && std::io::stdin().is_terminal()
+            && std::io::stderr().is_terminal()
     }
 }

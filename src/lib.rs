@@ -30,6 +30,8 @@ pub struct InitOptions {
     pub output: Option<PathBuf>,
     pub flags: Flags,
     pub mode: Mode,
+    /// Ask questions through the prompter; when false it is never called.
+    pub interactive: bool,
 }
 
 /// Everything `init` decided and did, for the report.
@@ -43,29 +45,45 @@ pub struct InitReport {
     pub notes: Vec<String>,
 }
 
-/// Runs the whole pipeline. `prompter` is `None` for non-interactive runs,
-/// which then never prompt.
-pub fn init(options: &InitOptions, prompter: Option<&mut dyn Prompter>) -> Result<InitReport> {
+/// Runs the whole pipeline. `prompter` is called only when
+/// `options.interactive` is set.
+pub fn init(options: &InitOptions, prompter: &mut dyn Prompter) -> Result<InitReport> {
     let project = inspect::inspect(&options.path)?;
-    let output = options.output.clone().unwrap_or_else(|| options.path.clone());
+    let output = options
+        .output
+        .clone()
+        .unwrap_or_else(|| options.path.clone());
     let settings = answers::read_settings(&output)?;
     let saved = settings.as_ref().map(|s| &s.answers);
-    if let Some(prompter) = prompter {
-        report::print_detected(&project);
-        let answers = answers::resolve(&project, &options.flags, saved, Some(prompter))?;
-        return finish(options, project, answers, &output);
-    }
-    let answers = answers::resolve(&project, &options.flags, saved, None)?;
+    let prompter = match options.interactive {
+        true => {
+            report::print_detected(&project);
+            Some(prompter)
+        }
+        false => None,
+    };
+    let answers = answers::resolve(&project, &options.flags, saved, prompter)?;
     finish(options, project, answers, &output)
 }
 
-fn finish(options: &InitOptions, project: Project, answers: Answers, output: &Path) -> Result<InitReport> {
+fn finish(
+    options: &InitOptions,
+    project: Project,
+    answers: Answers,
+    output: &Path,
+) -> Result<InitReport> {
     let layout = layout(&options.path, output);
     let plan = plan::plan(&project, &answers, &layout);
     let files = render::render(&plan)?;
     let outcome = write::write(&files, output, options.mode)?;
     let notes = report::notes(&project, &plan);
-    Ok(InitReport { project, answers, plan, outcome, notes })
+    Ok(InitReport {
+        project,
+        answers,
+        plan,
+        outcome,
+        notes,
+    })
 }
 
 /// Inspects and resolves without flags, saved answers or prompts: what
@@ -78,7 +96,10 @@ pub fn inspect_only(path: &Path) -> Result<(Project, Option<Answers>)> {
 
 /// Project name, build context and Dockerfile path as compose sees them.
 pub fn layout(project: &Path, output: &Path) -> Layout {
-    let absolute = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()));
+    let absolute = |p: &Path| {
+        std::fs::canonicalize(p)
+            .unwrap_or_else(|_| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()))
+    };
     let project_abs = absolute(project);
     let output_abs = absolute(output);
     let project_name = project_abs
@@ -86,12 +107,26 @@ pub fn layout(project: &Path, output: &Path) -> Layout {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "app".to_string());
     if project_abs == output_abs {
-        return Layout { project_name, build_context: ".".into(), dockerfile: "Dockerfile".into() };
+        return Layout {
+            project_name,
+            build_context: ".".into(),
+            dockerfile: "Dockerfile".into(),
+        };
     }
     let slash = |p: PathBuf| p.to_string_lossy().replace('\\', "/");
-    let context = pathdiff::diff_paths(&project_abs, &output_abs).map(slash).unwrap_or_else(|| slash(project_abs.clone()));
+    let context = pathdiff::diff_paths(&project_abs, &output_abs)
+        .map(slash)
+        .unwrap_or_else(|| slash(project_abs.clone()));
     let dockerfile = pathdiff::diff_paths(output_abs.join("Dockerfile"), &project_abs)
         .map(slash)
         .unwrap_or_else(|| slash(output_abs.join("Dockerfile")));
-    Layout { project_name, build_context: if context.is_empty() { ".".into() } else { context }, dockerfile }
+    Layout {
+        project_name,
+        build_context: if context.is_empty() {
+            ".".into()
+        } else {
+            context
+        },
+        dockerfile,
+    }
 }

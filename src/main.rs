@@ -31,24 +31,45 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Init(args) => {
-            let options = InitOptions { path: args.path.clone(), output: args.output.clone(), flags: args.flags(), mode: args.mode() };
-            let mut prompter = args.interactive().then(TerminalPrompter::new);
-            let report = flaskdock::init(&options, prompter.as_mut().map(|p| p as &mut dyn flaskdock::answers::Prompter))?;
+            let options = InitOptions {
+                path: args.path.clone(),
+                output: args.output.clone(),
+                flags: args.flags(),
+                mode: args.mode(),
+                interactive: args.interactive(),
+            };
+            let mut prompter = TerminalPrompter::new(options.interactive);
+            let report = flaskdock::init(&options, &mut prompter)?;
             if args.json {
-                println!("{}", serde_json::to_string_pretty(&report::init_json(&report))?);
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&report::init_json(&report))?
+                );
             } else {
                 print!("{}", report::init_text(&report));
             }
             let drift = options.mode == Mode::Check && report.outcome.drift();
             if drift && !args.json {
-                eprintln!("error: the Docker files differ from what flaskdock would write; run `flaskdock init --diff` to see how");
+                eprintln!(
+                    "error: the Docker files differ from what flaskdock would write; run `flaskdock init --diff` to see how"
+                );
             }
-            Ok(if drift { ExitCode::from(1) } else { ExitCode::SUCCESS })
+            Ok(if drift {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
         }
         Command::Inspect { path, json } => {
             let (project, answers) = flaskdock::inspect_only(&path)?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&report::inspect_json(&project, answers.as_ref()))?);
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&report::inspect_json(
+                        &project,
+                        answers.as_ref()
+                    ))?
+                );
             } else {
                 print!("{}", report::inspect_text(&project, answers.as_ref()));
             }

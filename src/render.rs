@@ -16,7 +16,8 @@ pub struct RenderedFile {
 /// Renders every built-in output for `plan`.
 pub fn render(plan: &Plan) -> Result<Vec<RenderedFile>> {
     let tera = templates::builtin()?;
-    let context = tera::Context::from_serialize(plan).context("the plan does not serialize; this is a flaskdock bug")?;
+    let context = tera::Context::from_serialize(plan)
+        .context("the plan does not serialize; this is a flaskdock bug")?;
     templates::OUTPUTS
         .iter()
         .map(|(path, template)| {

@@ -21,9 +21,17 @@ pub fn notes(project: &Project, plan: &Plan) -> Vec<String> {
             plan.port
         ));
     }
-    let required: Vec<&str> = plan.env_vars.iter().filter(|v| v.required).map(|v| v.name.as_str()).collect();
+    let required: Vec<&str> = project
+        .env_vars
+        .iter()
+        .filter(|v| v.required)
+        .map(|v| v.name.as_str())
+        .collect();
     if !required.is_empty() {
-        notes.push(format!("the app needs these variables at startup; set them in `.env`: {}", required.join(", ")));
+        notes.push(format!(
+            "the app needs these variables at startup; set them in `.env`: {}",
+            required.join(", ")
+        ));
     }
     let others: Vec<String> = project
         .entries
@@ -32,7 +40,10 @@ pub fn notes(project: &Project, plan: &Plan) -> Vec<String> {
         .map(|e| format!("`{}` ({})", e.target, e.source))
         .collect();
     if !others.is_empty() {
-        notes.push(format!("other WSGI targets found: {}; pick one with `--entry`", others.join(", ")));
+        notes.push(format!(
+            "other WSGI targets found: {}; pick one with `--entry`",
+            others.join(", ")
+        ));
     }
     if plan.build_context != "." {
         notes.push(format!(
@@ -59,12 +70,26 @@ pub fn print_detected(project: &Project) {
 /// `(name, value, where from)` for each decided value.
 fn detection_rows(project: &Project, answers: Option<&Answers>) -> Vec<(String, String, String)> {
     let mut rows = Vec::new();
-    let mut row = |key: &str, value: String, source: String| rows.push((key.to_string(), value, source));
-    match answers.and_then(|a| a.sources.iter().find(|(k, _)| k == "python").map(|(_, s)| (a.python.clone(), s))) {
+    let mut row =
+        |key: &str, value: String, source: String| rows.push((key.to_string(), value, source));
+    match answers.and_then(|a| {
+        a.sources
+            .iter()
+            .find(|(k, _)| k == "python")
+            .map(|(_, s)| (a.python.clone(), s))
+    }) {
         Some((value, source)) => row("python_version", value, source.to_string()),
         None => match &project.python_version {
-            Some(fact) => row("python_version", fact.value.clone(), fact.source.to_string()),
-            None => row("python_version", crate::inspect::CURRENT_STABLE_PYTHON.into(), "nothing declared: current stable".into()),
+            Some(fact) => row(
+                "python_version",
+                fact.value.clone(),
+                fact.source.to_string(),
+            ),
+            None => row(
+                "python_version",
+                crate::inspect::CURRENT_STABLE_PYTHON.into(),
+                "nothing declared: current stable".into(),
+            ),
         },
     }
     match &project.port {
@@ -75,20 +100,36 @@ fn detection_rows(project: &Project, answers: Option<&Answers>) -> Vec<(String, 
         Some(entry) => row("entry", entry.target.clone(), entry.source.to_string()),
         None => row("entry", "(none found)".into(), "pass --entry".into()),
     }
-    row("dependency_manager", format!("{:?}", project.dependency_manager.value).to_lowercase(), project.dependency_manager.source.to_string());
+    row(
+        "dependency_manager",
+        format!("{:?}", project.dependency_manager.value).to_lowercase(),
+        project.dependency_manager.source.to_string(),
+    );
     match &project.database {
         Some(fact) => row("database", "postgres".into(), fact.source.to_string()),
-        None => row("database", "none".into(), "no PostgreSQL driver or URL".into()),
+        None => row(
+            "database",
+            "none".into(),
+            "no PostgreSQL driver or URL".into(),
+        ),
     }
     for fact in &project.build_packages {
         row("build_package", fact.value.clone(), fact.source.to_string());
     }
     for fact in &project.runtime_packages {
-        row("runtime_package", fact.value.clone(), fact.source.to_string());
+        row(
+            "runtime_package",
+            fact.value.clone(),
+            fact.source.to_string(),
+        );
     }
     for var in &project.env_vars {
         let kind = if var.required { "required" } else { "optional" };
-        row("env_var", format!("{} ({kind})", var.name), var.source.to_string());
+        row(
+            "env_var",
+            format!("{} ({kind})", var.name),
+            var.source.to_string(),
+        );
     }
     rows
 }
@@ -99,7 +140,10 @@ pub fn inspect_text(project: &Project, answers: Option<&Answers>) -> String {
     for (key, value, source) in detection_rows(project, answers) {
         out.push_str(&format!("{key:<20} {value:<28} {source}\n"));
     }
-    for dir in [&project.templates_dir, &project.static_dir].into_iter().flatten() {
+    for dir in [&project.templates_dir, &project.static_dir]
+        .into_iter()
+        .flatten()
+    {
         out.push_str(&format!("{:<20} {dir}\n", "folder"));
     }
     for warning in &project.warnings {
@@ -113,12 +157,17 @@ fn source_json(source: &Source) -> Value {
 }
 
 fn migrations(project: &Project) -> Option<&'static str> {
-    (project.depends_on("flask-migrate") || project.depends_on("alembic")).then_some("flask db upgrade")
+    (project.depends_on("flask-migrate") || project.depends_on("alembic"))
+        .then_some("flask db upgrade")
 }
 
 /// `flaskdock inspect --json`: the keys DESIGN.md promises, plus details.
 pub fn inspect_json(project: &Project, answers: Option<&Answers>) -> Value {
-    let answer_source = |key: &str| answers.and_then(|a| a.sources.iter().find(|(k, _)| k == key)).map(|(_, s)| source_json(s));
+    let answer_source = |key: &str| {
+        answers
+            .and_then(|a| a.sources.iter().find(|(k, _)| k == key))
+            .map(|(_, s)| source_json(s))
+    };
     let mut sources = serde_json::Map::new();
     if let Some(s) = answer_source("python") {
         sources.insert("python_version".into(), s);
@@ -129,18 +178,36 @@ pub fn inspect_json(project: &Project, answers: Option<&Answers>) -> Value {
     if let Some(s) = answer_source("entry") {
         sources.insert("entry".into(), s);
     }
-    sources.insert("dependency_manager".into(), source_json(&project.dependency_manager.source));
+    sources.insert(
+        "dependency_manager".into(),
+        source_json(&project.dependency_manager.source),
+    );
     if let Some(db) = &project.database {
         sources.insert("database".into(), source_json(&db.source));
     }
     let package_sources = |facts: &[crate::inspect::Fact<String>]| {
-        facts.iter().map(|f| (f.value.clone(), source_json(&f.source))).collect::<serde_json::Map<_, _>>()
+        facts
+            .iter()
+            .map(|f| (f.value.clone(), source_json(&f.source)))
+            .collect::<serde_json::Map<_, _>>()
     };
-    sources.insert("build_packages".into(), Value::Object(package_sources(&project.build_packages)));
-    sources.insert("runtime_packages".into(), Value::Object(package_sources(&project.runtime_packages)));
+    sources.insert(
+        "build_packages".into(),
+        Value::Object(package_sources(&project.build_packages)),
+    );
+    sources.insert(
+        "runtime_packages".into(),
+        Value::Object(package_sources(&project.runtime_packages)),
+    );
     sources.insert(
         "env_vars".into(),
-        Value::Object(project.env_vars.iter().map(|v| (v.name.clone(), source_json(&v.source))).collect()),
+        Value::Object(
+            project
+                .env_vars
+                .iter()
+                .map(|v| (v.name.clone(), source_json(&v.source)))
+                .collect(),
+        ),
     );
 
     json!({

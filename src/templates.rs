@@ -19,7 +19,9 @@ pub const OUTPUTS: &[(&str, &str)] = &[
 
 /// Every embedded template file, by name.
 pub fn builtin_files() -> impl Iterator<Item = (&'static str, &'static str)> {
-    BUILTIN.files().filter_map(|f| Some((f.path().to_str()?, f.contents_utf8()?)))
+    BUILTIN
+        .files()
+        .filter_map(|f| Some((f.path().to_str()?, f.contents_utf8()?)))
 }
 
 /// A Tera instance holding the built-in set and flaskdock's filters.

@@ -52,7 +52,9 @@ pub struct Outcome {
 impl Outcome {
     /// Whether any file is missing or differs from what was rendered.
     pub fn drift(&self) -> bool {
-        self.files.iter().any(|f| matches!(f.status, Status::WouldCreate | Status::WouldChange))
+        self.files
+            .iter()
+            .any(|f| matches!(f.status, Status::WouldCreate | Status::WouldChange))
     }
 }
 
@@ -67,11 +69,17 @@ fn existing(path: &Path, rel: &str) -> Result<Existing> {
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(Existing::Missing),
         Err(err) => Err(err).with_context(|| format!("cannot read `{rel}` in the output folder")),
         Ok(meta) if !meta.is_file() => {
-            bail!("`{}` exists and is not a regular file; move it away and run again", path.display())
+            bail!(
+                "`{}` exists and is not a regular file; move it away and run again",
+                path.display()
+            )
         }
         Ok(_) => {
-            let bytes = std::fs::read(path).with_context(|| format!("cannot read `{}`", path.display()))?;
-            Ok(Existing::Present(String::from_utf8_lossy(&bytes).into_owned()))
+            let bytes =
+                std::fs::read(path).with_context(|| format!("cannot read `{}`", path.display()))?;
+            Ok(Existing::Present(
+                String::from_utf8_lossy(&bytes).into_owned(),
+            ))
         }
     }
 }
@@ -79,7 +87,10 @@ fn existing(path: &Path, rel: &str) -> Result<Existing> {
 /// Applies `files` to `out_dir` according to `mode`.
 pub fn write(files: &[RenderedFile], out_dir: &Path, mode: Mode) -> Result<Outcome> {
     if out_dir.exists() && !out_dir.is_dir() {
-        bail!("output path `{}` is a file; pass a folder with `--output`", out_dir.display());
+        bail!(
+            "output path `{}` is a file; pass a folder with `--output`",
+            out_dir.display()
+        );
     }
     let mut outcome = Outcome::default();
     let mut pending = Vec::new();
@@ -90,21 +101,34 @@ pub fn write(files: &[RenderedFile], out_dir: &Path, mode: Mode) -> Result<Outco
             Existing::Present(old) if old == file.contents => Status::Unchanged,
             Existing::Present(old) => {
                 if mode == Mode::Diff {
-                    outcome.diff.push_str(&unified_diff(&file.path, &old, &file.contents));
+                    outcome
+                        .diff
+                        .push_str(&unified_diff(&file.path, &old, &file.contents));
                 }
                 Status::WouldChange
             }
         };
         if mode == Mode::Diff && status == Status::WouldCreate {
-            outcome.diff.push_str(&unified_diff(&file.path, "", &file.contents));
+            outcome
+                .diff
+                .push_str(&unified_diff(&file.path, "", &file.contents));
         }
-        outcome.files.push(FileOutcome { path: file.path.clone(), status });
+        outcome.files.push(FileOutcome {
+            path: file.path.clone(),
+            status,
+        });
         pending.push((file, path, status));
     }
 
-    let Mode::Write { force } = mode else { return Ok(outcome) };
+    let Mode::Write { force } = mode else {
+        return Ok(outcome);
+    };
     if !force {
-        if let Some(conflict) = outcome.files.iter().find(|f| f.status == Status::WouldChange) {
+        if let Some(conflict) = outcome
+            .files
+            .iter()
+            .find(|f| f.status == Status::WouldChange)
+        {
             bail!(
                 "`{}` exists and differs from what flaskdock would write; nothing was written. \
                  Run with `--diff` to see the changes, or `--force` to overwrite",
@@ -112,7 +136,8 @@ pub fn write(files: &[RenderedFile], out_dir: &Path, mode: Mode) -> Result<Outco
             );
         }
     }
-    std::fs::create_dir_all(out_dir).with_context(|| format!("cannot create output folder `{}`", out_dir.display()))?;
+    std::fs::create_dir_all(out_dir)
+        .with_context(|| format!("cannot create output folder `{}`", out_dir.display()))?;
     for ((file, path, status), reported) in pending.into_iter().zip(outcome.files.iter_mut()) {
         match status {
             Status::WouldCreate => {
@@ -133,8 +158,16 @@ pub fn write(files: &[RenderedFile], out_dir: &Path, mode: Mode) -> Result<Outco
 /// place, so a reader (or a crash) sees the old file or the new one, never half.
 fn write_atomic(path: &Path, contents: &str) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    let context = || format!("cannot write `{}`; check that the folder is writable", path.display());
-    let mut temp = tempfile::Builder::new().prefix(".flaskdock-").tempfile_in(dir).with_context(context)?;
+    let context = || {
+        format!(
+            "cannot write `{}`; check that the folder is writable",
+            path.display()
+        )
+    };
+    let mut temp = tempfile::Builder::new()
+        .prefix(".flaskdock-")
+        .tempfile_in(dir)
+        .with_context(context)?;
     temp.write_all(contents.as_bytes()).with_context(context)?;
     temp.as_file().sync_all().with_context(context)?;
     if let Ok(meta) = std::fs::metadata(path) {
@@ -143,7 +176,9 @@ fn write_atomic(path: &Path, contents: &str) -> Result<()> {
     } else {
         set_default_permissions(temp.path()).with_context(context)?;
     }
-    temp.persist(path).map_err(|e| e.error).with_context(context)?;
+    temp.persist(path)
+        .map_err(|e| e.error)
+        .with_context(context)?;
     Ok(())
 }
 
@@ -159,7 +194,11 @@ fn set_default_permissions(_path: &Path) -> std::io::Result<()> {
 }
 
 fn unified_diff(path: &str, old: &str, new: &str) -> String {
-    let (from, to) = if old.is_empty() { ("/dev/null".to_string(), format!("b/{path}")) } else { (format!("a/{path}"), format!("b/{path}")) };
+    let (from, to) = if old.is_empty() {
+        ("/dev/null".to_string(), format!("b/{path}"))
+    } else {
+        (format!("a/{path}"), format!("b/{path}"))
+    };
     similar::TextDiff::from_lines(old, new)
         .unified_diff()
         .context_radius(3)

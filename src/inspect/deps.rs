@@ -26,7 +26,11 @@ pub enum DependencyManager {
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum Install {
     /// `pip install -r <file>`; `manifests` are every file the chain reads.
-    Requirements { file: String, manifests: Vec<String>, needs_source: bool },
+    Requirements {
+        file: String,
+        manifests: Vec<String>,
+        needs_source: bool,
+    },
     /// PEP 621 `[project].dependencies` from `pyproject.toml`.
     Pyproject { manifests: Vec<String> },
     /// Nothing declared: Flask alone.
@@ -56,7 +60,10 @@ pub struct Package {
 /// What one logical line of a requirements file means.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RequirementLine {
-    Requirement { name: String, vcs: bool },
+    Requirement {
+        name: String,
+        vcs: bool,
+    },
     /// `-r FILE`: another requirements file.
     Include(String),
     /// `-c FILE`: a constraints file.
@@ -64,7 +71,9 @@ pub enum RequirementLine {
     /// A local path (`.`, `./pkg`, `-e .`): needs the source to install.
     Local(String),
     /// Understood and irrelevant here (pip options), or not understood.
-    Skipped { reason: String },
+    Skipped {
+        reason: String,
+    },
 }
 
 /// Parses a requirements file's text into `(line number, meaning)` pairs.
@@ -138,7 +147,12 @@ fn parse_line(line: &str) -> RequirementLine {
         None => (line, false),
     };
     if !editable && target.starts_with('-') {
-        return RequirementLine::Skipped { reason: format!("pip option `{}`", target.split_whitespace().next().unwrap_or(target)) };
+        return RequirementLine::Skipped {
+            reason: format!(
+                "pip option `{}`",
+                target.split_whitespace().next().unwrap_or(target)
+            ),
+        };
     }
     // `--hash=...` and other per-requirement options follow the requirement.
     let target = match target.find(" --") {
@@ -148,18 +162,31 @@ fn parse_line(line: &str) -> RequirementLine {
     if is_local_path(target) {
         return RequirementLine::Local(target.to_string());
     }
-    if let Some(url) = target.strip_prefix("git+").or_else(|| target.strip_prefix("hg+")) {
+    if let Some(url) = target
+        .strip_prefix("git+")
+        .or_else(|| target.strip_prefix("hg+"))
+    {
         return match url.split("#egg=").nth(1) {
-            Some(egg) => RequirementLine::Requirement { name: normalize(egg.split('&').next().unwrap_or(egg)), vcs: true },
-            None => RequirementLine::Skipped { reason: "a version-control URL without `#egg=NAME`".to_string() },
+            Some(egg) => RequirementLine::Requirement {
+                name: normalize(egg.split('&').next().unwrap_or(egg)),
+                vcs: true,
+            },
+            None => RequirementLine::Skipped {
+                reason: "a version-control URL without `#egg=NAME`".to_string(),
+            },
         };
     }
     match pep508_rs::Requirement::<pep508_rs::VerbatimUrl>::from_str(target) {
         Ok(req) => {
             let vcs = matches!(&req.version_or_url, Some(pep508_rs::VersionOrUrl::Url(url)) if url.to_string().starts_with("git+"));
-            RequirementLine::Requirement { name: req.name.to_string(), vcs }
+            RequirementLine::Requirement {
+                name: req.name.to_string(),
+                vcs,
+            }
         }
-        Err(err) => RequirementLine::Skipped { reason: format!("not a requirement: {}", err.message) },
+        Err(err) => RequirementLine::Skipped {
+            reason: format!("not a requirement: {}", err.message),
+        },
     }
 }
 
@@ -225,7 +252,11 @@ pub fn detect_dependencies(tree: &Tree) -> Result<Dependencies> {
         }
         return Ok(Dependencies {
             manager,
-            install: Install::Requirements { file: file.to_string(), manifests: chain.files, needs_source },
+            install: Install::Requirements {
+                file: file.to_string(),
+                manifests: chain.files,
+                needs_source,
+            },
             packages: chain.packages,
             warnings,
         });
@@ -235,10 +266,21 @@ pub fn detect_dependencies(tree: &Tree) -> Result<Dependencies> {
         let mut packages = Vec::new();
         for (line, dep) in deps {
             if let RequirementLine::Requirement { name, vcs } = parse_line(dep) {
-                packages.push(Package { name, vcs, source: Source::at("pyproject.toml", *line) });
+                packages.push(Package {
+                    name,
+                    vcs,
+                    source: Source::at("pyproject.toml", *line),
+                });
             }
         }
-        return Ok(Dependencies { manager, install: Install::Pyproject { manifests: vec!["pyproject.toml".into()] }, packages, warnings });
+        return Ok(Dependencies {
+            manager,
+            install: Install::Pyproject {
+                manifests: vec!["pyproject.toml".into()],
+            },
+            packages,
+            warnings,
+        });
     }
 
     if manager.value != DependencyManager::Pip {
@@ -248,7 +290,12 @@ pub fn detect_dependencies(tree: &Tree) -> Result<Dependencies> {
         );
     }
     warnings.push("no `requirements.txt` or `pyproject.toml` dependencies found; the image installs Flask alone".into());
-    Ok(Dependencies { manager, install: Install::Bare, packages: Vec::new(), warnings })
+    Ok(Dependencies {
+        manager,
+        install: Install::Bare,
+        packages: Vec::new(),
+        warnings,
+    })
 }
 
 struct Pyproject {
@@ -275,21 +322,38 @@ fn read_pyproject(tree: &Tree) -> Result<Pyproject> {
                 .map(|dep| (line_of(&text, dep), dep.to_string()))
                 .collect()
         });
-    Ok(Pyproject { has_poetry: has("poetry"), has_pdm: has("pdm"), has_uv: has("uv"), project_dependencies })
+    Ok(Pyproject {
+        has_poetry: has("poetry"),
+        has_pdm: has("pdm"),
+        has_uv: has("uv"),
+        project_dependencies,
+    })
 }
 
 fn line_of(text: &str, needle: &str) -> usize {
-    text.lines().position(|l| l.contains(needle)).map_or(1, |i| i + 1)
+    text.lines()
+        .position(|l| l.contains(needle))
+        .map_or(1, |i| i + 1)
 }
 
 fn detect_manager(tree: &Tree, pyproject: Option<&Pyproject>) -> Fact<DependencyManager> {
     use DependencyManager::*;
-    let by_file = [("poetry.lock", Poetry), ("uv.lock", Uv), ("Pipfile.lock", Pipenv), ("Pipfile", Pipenv), ("pdm.lock", Pdm)];
+    let by_file = [
+        ("poetry.lock", Poetry),
+        ("uv.lock", Uv),
+        ("Pipfile.lock", Pipenv),
+        ("Pipfile", Pipenv),
+        ("pdm.lock", Pdm),
+    ];
     if let Some((file, manager)) = by_file.iter().find(|(f, _)| tree.has_file(f)) {
         return Fact::new(*manager, Source::file(*file));
     }
     if let Some(p) = pyproject {
-        for (present, manager, table) in [(p.has_poetry, Poetry, "[tool.poetry]"), (p.has_pdm, Pdm, "[tool.pdm]"), (p.has_uv, Uv, "[tool.uv]")] {
+        for (present, manager, table) in [
+            (p.has_poetry, Poetry, "[tool.poetry]"),
+            (p.has_pdm, Pdm, "[tool.pdm]"),
+            (p.has_uv, Uv, "[tool.uv]"),
+        ] {
             if present {
                 return Fact::new(manager, Source::file("pyproject.toml").with_note(table));
             }
@@ -298,7 +362,10 @@ fn detect_manager(tree: &Tree, pyproject: Option<&Pyproject>) -> Fact<Dependency
     let source = REQUIREMENTS_FILES
         .iter()
         .find(|f| tree.has_file(f))
-        .map_or_else(|| Source::default("no dependency manager found"), |f| Source::file(*f));
+        .map_or_else(
+            || Source::default("no dependency manager found"),
+            |f| Source::file(*f),
+        );
     Fact::new(Pip, source)
 }
 
@@ -316,19 +383,27 @@ impl RequirementsChain {
         if !self.seen.insert(file.to_string()) {
             return Ok(()); // already read: an include cycle or a diamond
         }
-        let text = tree.read(file).with_context(|| format!("failed to read requirements file `{file}`"))?;
+        let text = tree
+            .read(file)
+            .with_context(|| format!("failed to read requirements file `{file}`"))?;
         self.files.push(file.to_string());
         for (line, meaning) in parse_requirements(&text) {
             match meaning {
                 RequirementLine::Requirement { name, vcs } => {
                     if !self.packages.iter().any(|p| p.name == name) {
-                        self.packages.push(Package { name, vcs, source: Source::at(file, line) });
+                        self.packages.push(Package {
+                            name,
+                            vcs,
+                            source: Source::at(file, line),
+                        });
                     }
                 }
                 RequirementLine::Include(target) | RequirementLine::Constraint(target) => {
                     let included = join(file, &target);
                     if !tree.has_file(&included) {
-                        bail!("`{file}` line {line} includes `{target}`, which does not exist; fix the path and run again");
+                        bail!(
+                            "`{file}` line {line} includes `{target}`, which does not exist; fix the path and run again"
+                        );
                     }
                     self.read(tree, &included, warnings)?;
                 }
@@ -364,17 +439,30 @@ mod tests {
     use super::*;
 
     fn meanings(text: &str) -> Vec<RequirementLine> {
-        parse_requirements(text).into_iter().map(|(_, m)| m).collect()
+        parse_requirements(text)
+            .into_iter()
+            .map(|(_, m)| m)
+            .collect()
     }
 
     fn req(name: &str) -> RequirementLine {
-        RequirementLine::Requirement { name: name.to_string(), vcs: false }
+        RequirementLine::Requirement {
+            name: name.to_string(),
+            vcs: false,
+        }
     }
 
     #[test]
     fn parses_names_specifiers_extras_and_markers() {
         let text = "Flask==3.0.3\npsycopg2-binary>=2.9 # db\nFlask_SQLAlchemy[async] ; python_version >= '3.8'\n";
-        assert_eq!(meanings(text), [req("flask"), req("psycopg2-binary"), req("flask-sqlalchemy")]);
+        assert_eq!(
+            meanings(text),
+            [
+                req("flask"),
+                req("psycopg2-binary"),
+                req("flask-sqlalchemy")
+            ]
+        );
     }
 
     #[test]
@@ -386,14 +474,17 @@ mod tests {
                 RequirementLine::Include("base.txt".into()),
                 RequirementLine::Include("extra.txt".into()),
                 RequirementLine::Constraint("constraints.txt".into()),
-                RequirementLine::Skipped { reason: "pip option `--index-url`".into() },
+                RequirementLine::Skipped {
+                    reason: "pip option `--index-url`".into()
+                },
             ]
         );
     }
 
     #[test]
     fn hashes_and_continuations_do_not_become_packages() {
-        let text = "gunicorn==23.0.0 \\\n    --hash=sha256:aaaa \\\n    --hash=sha256:bbbb\nflask\n";
+        let text =
+            "gunicorn==23.0.0 \\\n    --hash=sha256:aaaa \\\n    --hash=sha256:bbbb\nflask\n";
         let parsed = parse_requirements(text);
         assert_eq!(parsed, [(1, req("gunicorn")), (4, req("flask"))]);
     }
@@ -406,7 +497,10 @@ mod tests {
             [
                 RequirementLine::Local(".".into()),
                 RequirementLine::Local("./libs/shared".into()),
-                RequirementLine::Requirement { name: "my-tool".into(), vcs: true },
+                RequirementLine::Requirement {
+                    name: "my-tool".into(),
+                    vcs: true
+                },
             ]
         );
     }
@@ -419,8 +513,17 @@ mod tests {
 
     #[test]
     fn joins_include_paths() {
-        assert_eq!(join("requirements.txt", "requirements/prod.txt"), "requirements/prod.txt");
-        assert_eq!(join("requirements/prod.txt", "base.txt"), "requirements/base.txt");
-        assert_eq!(join("requirements/prod.txt", "../requirements.in"), "requirements.in");
+        assert_eq!(
+            join("requirements.txt", "requirements/prod.txt"),
+            "requirements/prod.txt"
+        );
+        assert_eq!(
+            join("requirements/prod.txt", "base.txt"),
+            "requirements/base.txt"
+        );
+        assert_eq!(
+            join("requirements/prod.txt", "../requirements.in"),
+            "requirements.in"
+        );
     }
 }

@@ -20,13 +20,21 @@ pub struct EntryCandidate {
 }
 
 /// Names commonly given to app factories.
-const FACTORY_NAMES: &[&str] = &["create_app", "make_app", "create_application", "app_factory"];
+const FACTORY_NAMES: &[&str] = &[
+    "create_app",
+    "make_app",
+    "create_application",
+    "app_factory",
+];
 
 /// Conventional entry modules and how much a Flask object there is preferred.
 fn file_score(module: &Module) -> u32 {
     let file = module.path.rsplit('/').next().unwrap_or(&module.path);
     let top_level = !module.path.contains('/');
-    let test_code = module.path.starts_with("tests/") || module.path.starts_with("test/") || file.starts_with("test_") || file == "conftest.py";
+    let test_code = module.path.starts_with("tests/")
+        || module.path.starts_with("test/")
+        || file.starts_with("test_")
+        || file == "conftest.py";
     if test_code {
         return 10;
     }
@@ -53,9 +61,13 @@ pub fn detect_entries(modules: &[Module]) -> Vec<EntryCandidate> {
         let Some(name) = &module.name else { continue };
         let score = file_score(module);
         for stmt in app_level_statements(&module.body) {
-            let Some((target, value)) = single_assignment(stmt) else { continue };
+            let Some((target, value)) = single_assignment(stmt) else {
+                continue;
+            };
             let Expr::Call(call) = value else { continue };
-            let Some(callee) = call_name(&call.func) else { continue };
+            let Some(callee) = call_name(&call.func) else {
+                continue;
+            };
             let makes_app = callee == "Flask"
                 || FACTORY_NAMES.contains(&callee)
                 || factories.iter().any(|(_, f)| f == callee);
@@ -75,7 +87,9 @@ pub fn detect_entries(modules: &[Module]) -> Vec<EntryCandidate> {
             .body
             .iter()
             .find_map(|s| match s {
-                Stmt::FunctionDef(f) if f.name.as_str() == factory => Some(module.line(f.range.start())),
+                Stmt::FunctionDef(f) if f.name.as_str() == factory => {
+                    Some(module.line(f.range.start()))
+                }
                 _ => None,
             })
             .unwrap_or(1);
@@ -87,7 +101,11 @@ pub fn detect_entries(modules: &[Module]) -> Vec<EntryCandidate> {
         });
     }
     // Stable: best score first, then path order.
-    found.sort_by(|a, b| b.score.cmp(&a.score).then_with(|| a.source.file.cmp(&b.source.file)));
+    found.sort_by(|a, b| {
+        b.score
+            .cmp(&a.score)
+            .then_with(|| a.source.file.cmp(&b.source.file))
+    });
     found.dedup_by(|a, b| a.target == b.target);
     found
 }
@@ -103,14 +121,18 @@ fn app_level_statements(body: &[Stmt]) -> Vec<&Stmt> {
 
 fn is_main_guard(stmt: &Stmt) -> bool {
     let Stmt::If(s) = stmt else { return false };
-    let Expr::Compare(cmp) = s.test.as_ref() else { return false };
+    let Expr::Compare(cmp) = s.test.as_ref() else {
+        return false;
+    };
     matches!(cmp.left.as_ref(), Expr::Name(n) if n.id.as_str() == "__name__")
 }
 
 fn inside_main_guard(body: &[Stmt], stmt: &Stmt) -> bool {
     body.iter().filter(|s| is_main_guard(s)).any(|guard| {
         let Stmt::If(s) = guard else { return false };
-        flat_statements(&s.body).into_iter().any(|inner| std::ptr::eq(inner, stmt))
+        flat_statements(&s.body)
+            .into_iter()
+            .any(|inner| std::ptr::eq(inner, stmt))
     })
 }
 
@@ -146,8 +168,13 @@ fn module_factories(module: &Module) -> Vec<String> {
         })
         .filter(|f| {
             let args = &f.args;
-            let required = args.posonlyargs.iter().chain(&args.args).filter(|a| a.default.is_none()).count();
-            required == 0 && flat_statements(&f.body).into_iter().any(|s| makes_flask(s))
+            let required = args
+                .posonlyargs
+                .iter()
+                .chain(&args.args)
+                .filter(|a| a.default.is_none())
+                .count();
+            required == 0 && flat_statements(&f.body).into_iter().any(makes_flask)
         })
         .map(|f| f.name.to_string())
         .collect()

@@ -23,9 +23,17 @@ pub struct EnvVar {
 /// Whether a variable name looks like it holds a secret.
 pub fn is_secret_name(name: &str) -> bool {
     let upper = name.to_ascii_uppercase();
-    ["SECRET", "PASSWORD", "PASSWD", "TOKEN", "API_KEY", "PRIVATE", "CREDENTIAL"]
-        .iter()
-        .any(|word| upper.contains(word))
+    [
+        "SECRET",
+        "PASSWORD",
+        "PASSWD",
+        "TOKEN",
+        "API_KEY",
+        "PRIVATE",
+        "CREDENTIAL",
+    ]
+    .iter()
+    .any(|word| upper.contains(word))
 }
 
 /// What scanning the code found.
@@ -44,7 +52,10 @@ pub struct CodeFacts {
 pub fn scan_code(modules: &[Module]) -> CodeFacts {
     let mut facts = CodeFacts::default();
     for module in modules {
-        let mut scanner = Scanner { module, facts: &mut facts };
+        let mut scanner = Scanner {
+            module,
+            facts: &mut facts,
+        };
         for stmt in module.body.clone() {
             scanner.visit_stmt(stmt);
         }
@@ -64,11 +75,17 @@ impl Scanner<'_> {
     }
 
     fn record(&mut self, name: &str, required: bool, default: Option<&Expr>, offset: TextSize) {
-        let default = default.and_then(literal_text).filter(|_| !is_secret_name(name));
+        let default = default
+            .and_then(literal_text)
+            .filter(|_| !is_secret_name(name));
         if name == "PORT" || name.ends_with("_PORT") && name.starts_with("FLASK") {
             if let Some(port) = default.as_deref().and_then(|d| d.parse::<u16>().ok()) {
                 if self.facts.port_env_default.is_none() {
-                    self.facts.port_env_default = Some(Fact::new(port, self.source(offset).with_note(format!("default of `{name}`"))));
+                    self.facts.port_env_default = Some(Fact::new(
+                        port,
+                        self.source(offset)
+                            .with_note(format!("default of `{name}`")),
+                    ));
                 }
             }
         }
@@ -80,7 +97,12 @@ impl Scanner<'_> {
                     var.default = default;
                 }
             }
-            None => self.facts.env_vars.push(EnvVar { name: name.to_string(), required, default, source }),
+            None => self.facts.env_vars.push(EnvVar {
+                name: name.to_string(),
+                required,
+                default,
+                source,
+            }),
         }
     }
 
@@ -94,7 +116,10 @@ impl Scanner<'_> {
                 }
             }
             // os.environ.get("X", default) / environ.setdefault("X", default)
-            Expr::Attribute(attr) if matches!(attr.attr.as_str(), "get" | "setdefault") && is_environ(&attr.value) => {
+            Expr::Attribute(attr)
+                if matches!(attr.attr.as_str(), "get" | "setdefault")
+                    && is_environ(&attr.value) =>
+            {
                 if let Some(name) = call.args.first().and_then(string_literal) {
                     self.record(name, false, call.args.get(1), offset);
                 }
@@ -130,7 +155,10 @@ impl Visitor for Scanner<'_> {
             }
             Expr::Constant(c) => {
                 if let Constant::Str(s) = &c.value {
-                    if s.starts_with("postgres://") || s.starts_with("postgresql://") || s.starts_with("postgresql+") {
+                    if s.starts_with("postgres://")
+                        || s.starts_with("postgresql://")
+                        || s.starts_with("postgresql+")
+                    {
                         let source = self.source(c.range.start());
                         self.facts.postgres_urls.push(source);
                     }
@@ -140,13 +168,49 @@ impl Visitor for Scanner<'_> {
         }
         self.generic_visit_expr(node);
     }
+
+    // rustpython-ast's generated visitor stops at these nodes; descend by hand
+    // so reads inside keyword arguments, defaults, `with` and comprehensions count.
+    fn visit_keyword(&mut self, node: rustpython_ast::Keyword) {
+        self.visit_expr(node.value);
+    }
+
+    fn visit_arguments(&mut self, node: rustpython_ast::Arguments) {
+        let all = node
+            .posonlyargs
+            .into_iter()
+            .chain(node.args)
+            .chain(node.kwonlyargs);
+        for default in all.filter_map(|a| a.default) {
+            self.visit_expr(*default);
+        }
+    }
+
+    fn visit_withitem(&mut self, node: rustpython_ast::WithItem) {
+        self.visit_expr(node.context_expr);
+    }
+
+    fn visit_comprehension(&mut self, node: rustpython_ast::Comprehension) {
+        self.visit_expr(node.iter);
+        node.ifs.into_iter().for_each(|e| self.visit_expr(e));
+    }
+
+    fn visit_match_case(&mut self, node: rustpython_ast::MatchCase) {
+        if let Some(guard) = node.guard {
+            self.visit_expr(*guard);
+        }
+        node.body.into_iter().for_each(|s| self.visit_stmt(s));
+    }
 }
 
 /// `os.environ` or a bare `environ` (from `from os import environ`).
 fn is_environ(expr: &Expr) -> bool {
     match expr {
         Expr::Name(n) => n.id.as_str() == "environ",
-        Expr::Attribute(a) => a.attr.as_str() == "environ" && matches!(a.value.as_ref(), Expr::Name(n) if n.id.as_str() == "os"),
+        Expr::Attribute(a) => {
+            a.attr.as_str() == "environ"
+                && matches!(a.value.as_ref(), Expr::Name(n) if n.id.as_str() == "os")
+        }
         _ => false,
     }
 }
@@ -185,7 +249,11 @@ fn port_value(expr: &Expr) -> Option<u16> {
                 Expr::Attribute(a) if a.attr.as_str() == "get" => is_environ(&a.value),
                 func => call_name(func) == Some("getenv"),
             };
-            if is_env_read { port_value(get.args.get(1)?) } else { None }
+            if is_env_read {
+                port_value(get.args.get(1)?)
+            } else {
+                None
+            }
         }
         _ => None,
     }
@@ -198,7 +266,9 @@ mod tests {
 
     fn scan(code: &str) -> CodeFacts {
         let body = Suite::parse(code, "app.py").unwrap();
-        let starts = std::iter::once(0).chain(code.match_indices('\n').map(|(i, _)| i as u32 + 1)).collect();
+        let starts = std::iter::once(0)
+            .chain(code.match_indices('\n').map(|(i, _)| i as u32 + 1))
+            .collect();
         let module = Module::for_test("app.py", body, starts);
         scan_code(&[module])
     }
@@ -211,7 +281,14 @@ mod tests {
         let vars: Vec<(&str, bool, Option<&str>, usize)> = facts
             .env_vars
             .iter()
-            .map(|v| (v.name.as_str(), v.required, v.default.as_deref(), v.source.line.unwrap()))
+            .map(|v| {
+                (
+                    v.name.as_str(),
+                    v.required,
+                    v.default.as_deref(),
+                    v.source.line.unwrap(),
+                )
+            })
             .collect();
         assert_eq!(
             vars,
@@ -227,6 +304,15 @@ mod tests {
     }
 
     #[test]
+    fn looks_inside_keywords_defaults_with_and_comprehensions() {
+        let facts = scan(
+            "f(x=os.environ['A'])\ndef g(y=os.getenv('B')):\n    pass\nwith open(os.environ['C']):\n    pass\n[v for v in os.environ.get('D', '')]\n",
+        );
+        let names: Vec<&str> = facts.env_vars.iter().map(|v| v.name.as_str()).collect();
+        assert_eq!(names, ["A", "B", "C", "D"]);
+    }
+
+    #[test]
     fn hides_defaults_of_secret_looking_variables() {
         let facts = scan("import os\nKEY = os.getenv('SECRET_KEY', 'dev-only-secret')\n");
         assert_eq!(facts.env_vars[0].default, None);
@@ -234,8 +320,13 @@ mod tests {
 
     #[test]
     fn reads_the_port_from_app_run() {
-        let facts = scan("if __name__ == '__main__':\n    app.run(host='0.0.0.0', port=int(os.environ.get('PORT', 8080)))\n");
-        assert_eq!(facts.run_port.map(|p| (p.value, p.source.line)), Some((8080, Some(2))));
+        let facts = scan(
+            "if __name__ == '__main__':\n    app.run(host='0.0.0.0', port=int(os.environ.get('PORT', 8080)))\n",
+        );
+        assert_eq!(
+            facts.run_port.map(|p| (p.value, p.source.line)),
+            Some((8080, Some(2)))
+        );
         let facts = scan("app.run('0.0.0.0', 5001)\n");
         assert_eq!(facts.run_port.map(|p| p.value), Some(5001));
     }

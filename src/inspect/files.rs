@@ -54,7 +54,8 @@ impl Tree {
             .iter()
             .find(|d| {
                 let mut parts = d.split('/');
-                let (Some(pkg), Some(last), None) = (parts.next(), parts.next(), parts.next()) else {
+                let (Some(pkg), Some(last), None) = (parts.next(), parts.next(), parts.next())
+                else {
                     return false;
                 };
                 last == name && self.files.contains(&format!("{pkg}/__init__.py"))
@@ -83,24 +84,33 @@ impl Tree {
 
 /// Reads a text file with a size cap; never opens FIFOs or devices.
 pub fn read_text(path: &Path) -> Result<String> {
-    let meta = std::fs::metadata(path).with_context(|| format!("cannot read `{}`", path.display()))?;
+    let meta =
+        std::fs::metadata(path).with_context(|| format!("cannot read `{}`", path.display()))?;
     if !meta.is_file() {
         anyhow::bail!("`{}` is not a regular file", path.display());
     }
-    let file = std::fs::File::open(path).with_context(|| format!("cannot read `{}`", path.display()))?;
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot read `{}`", path.display()))?;
     let mut bytes = Vec::new();
     file.take(MAX_READ_BYTES + 1)
         .read_to_end(&mut bytes)
         .with_context(|| format!("cannot read `{}`", path.display()))?;
     if bytes.len() as u64 > MAX_READ_BYTES {
-        anyhow::bail!("`{}` is larger than {} MiB; flaskdock reads only hand-written files", path.display(), MAX_READ_BYTES >> 20);
+        anyhow::bail!(
+            "`{}` is larger than {} MiB; flaskdock reads only hand-written files",
+            path.display(),
+            MAX_READ_BYTES >> 20
+        );
     }
     String::from_utf8(bytes).map_err(|_| anyhow::anyhow!("`{}` is not UTF-8 text", path.display()))
 }
 
 /// Walks `root` once, honouring `.gitignore` and skipping hidden and vendored folders.
 pub fn scan(root: &Path) -> Result<Tree> {
-    let mut tree = Tree { root: root.to_path_buf(), ..Tree::default() };
+    let mut tree = Tree {
+        root: root.to_path_buf(),
+        ..Tree::default()
+    };
     let walker = ignore::WalkBuilder::new(root)
         .hidden(true)
         .require_git(false)
@@ -118,7 +128,9 @@ pub fn scan(root: &Path) -> Result<Tree> {
 
     for entry in walker {
         let Ok(entry) = entry else { continue };
-        let Ok(rel) = entry.path().strip_prefix(root) else { continue };
+        let Ok(rel) = entry.path().strip_prefix(root) else {
+            continue;
+        };
         let rel = rel.to_string_lossy().replace('\\', "/");
         if rel.is_empty() {
             continue;
@@ -139,14 +151,20 @@ pub fn scan(root: &Path) -> Result<Tree> {
     if let Ok(read_dir) = std::fs::read_dir(root) {
         for entry in read_dir.flatten() {
             if entry.path().join("pyvenv.cfg").is_file() {
-                tree.virtualenvs.push(entry.file_name().to_string_lossy().into_owned());
+                tree.virtualenvs
+                    .push(entry.file_name().to_string_lossy().into_owned());
             }
         }
     }
     tree.virtualenvs.sort();
 
     // Root dotfiles the walk skips as hidden but detectors need.
-    for name in [".python-version", ".gitignore", ".flaskenv", ".tool-versions"] {
+    for name in [
+        ".python-version",
+        ".gitignore",
+        ".flaskenv",
+        ".tool-versions",
+    ] {
         if root.join(name).is_file() {
             tree.files.insert(name.to_string());
         }
@@ -162,7 +180,14 @@ mod tests {
     fn skips_vendored_and_virtualenv_folders() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
-        for file in ["app.py", "node_modules/x/index.py", ".venv/lib/site.py", "myenv/pyvenv.cfg", "myenv/lib/a.py", "pkg/__init__.py"] {
+        for file in [
+            "app.py",
+            "node_modules/x/index.py",
+            ".venv/lib/site.py",
+            "myenv/pyvenv.cfg",
+            "myenv/lib/a.py",
+            "pkg/__init__.py",
+        ] {
             let path = root.join(file);
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, "").unwrap();
@@ -180,7 +205,10 @@ mod tests {
         std::fs::create_dir_all(root.join("shop/templates")).unwrap();
         std::fs::write(root.join("shop/__init__.py"), "").unwrap();
         let tree = scan(root).unwrap();
-        assert_eq!(tree.find_dir("templates").as_deref(), Some("shop/templates"));
+        assert_eq!(
+            tree.find_dir("templates").as_deref(),
+            Some("shop/templates")
+        );
         assert_eq!(tree.find_dir("static"), None);
     }
 }

@@ -17,8 +17,8 @@ use serde::Serialize;
 
 pub use deps::{DependencyManager, Install, Package, RequirementLine, parse_requirements};
 pub use entry::EntryCandidate;
-pub use files::read_text;
 pub use env::{EnvVar, is_secret_name};
+pub use files::read_text;
 pub use python::{CURRENT_STABLE_PYTHON, SUPPORTED_PYTHONS};
 
 /// Where a fact came from: a file and line, or a note saying why a default was used.
@@ -35,15 +35,27 @@ pub struct Source {
 
 impl Source {
     pub fn at(file: impl Into<String>, line: usize) -> Self {
-        Source { file: Some(file.into()), line: Some(line), note: None }
+        Source {
+            file: Some(file.into()),
+            line: Some(line),
+            note: None,
+        }
     }
 
     pub fn file(file: impl Into<String>) -> Self {
-        Source { file: Some(file.into()), line: None, note: None }
+        Source {
+            file: Some(file.into()),
+            line: None,
+            note: None,
+        }
     }
 
     pub fn default(note: impl Into<String>) -> Self {
-        Source { file: None, line: None, note: Some(note.into()) }
+        Source {
+            file: None,
+            line: None,
+            note: Some(note.into()),
+        }
     }
 
     pub fn with_note(mut self, note: impl Into<String>) -> Self {
@@ -136,10 +148,17 @@ impl Project {
 
 /// Inspects the Flask project at `root`.
 pub fn inspect(root: &Path) -> Result<Project> {
-    let meta = std::fs::metadata(root)
-        .with_context(|| format!("cannot read `{}`; pass the path of a Flask project", root.display()))?;
+    let meta = std::fs::metadata(root).with_context(|| {
+        format!(
+            "cannot read `{}`; pass the path of a Flask project",
+            root.display()
+        )
+    })?;
     if !meta.is_dir() {
-        bail!("`{}` is not a directory; pass the folder that holds the Flask project", root.display());
+        bail!(
+            "`{}` is not a directory; pass the folder that holds the Flask project",
+            root.display()
+        );
     }
 
     let tree = files::scan(root)?;
@@ -158,7 +177,9 @@ pub fn inspect(root: &Path) -> Result<Project> {
     let (build_packages, runtime_packages) = system_packages::detect(&deps.packages);
 
     let mut port = code.run_port.clone();
-    let gunicorn_config = tree.has_file("gunicorn.conf.py").then(|| "gunicorn.conf.py".to_string());
+    let gunicorn_config = tree
+        .has_file("gunicorn.conf.py")
+        .then(|| "gunicorn.conf.py".to_string());
     if port.is_none() {
         port = code.port_env_default.clone();
     }
@@ -185,13 +206,31 @@ pub fn inspect(root: &Path) -> Result<Project> {
 }
 
 /// PostgreSQL drivers, by normalized package name.
-const POSTGRES_DRIVERS: &[&str] = &["psycopg", "psycopg2", "psycopg2-binary", "asyncpg", "pg8000"];
+const POSTGRES_DRIVERS: &[&str] = &[
+    "psycopg",
+    "psycopg2",
+    "psycopg2-binary",
+    "asyncpg",
+    "pg8000",
+];
 
 fn detect_database(packages: &[Package], postgres_urls: &[Source]) -> Option<Fact<Database>> {
-    if let Some(driver) = packages.iter().find(|p| POSTGRES_DRIVERS.contains(&p.name.as_str())) {
-        return Some(Fact::new(Database::Postgres, driver.source.clone().with_note(format!("driver `{}`", driver.name))));
+    if let Some(driver) = packages
+        .iter()
+        .find(|p| POSTGRES_DRIVERS.contains(&p.name.as_str()))
+    {
+        return Some(Fact::new(
+            Database::Postgres,
+            driver
+                .source
+                .clone()
+                .with_note(format!("driver `{}`", driver.name)),
+        ));
     }
-    postgres_urls
-        .first()
-        .map(|source| Fact::new(Database::Postgres, source.clone().with_note("a `postgres` URL in the code")))
+    postgres_urls.first().map(|source| {
+        Fact::new(
+            Database::Postgres,
+            source.clone().with_note("a `postgres` URL in the code"),
+        )
+    })
 }

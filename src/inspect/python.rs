@@ -16,13 +16,20 @@ pub const SUPPORTED_PYTHONS: &[&str] = &["3.14", "3.13", "3.12", "3.11", "3.10",
 pub const CURRENT_STABLE_PYTHON: &str = "3.14";
 
 /// Reads `.python-version`, `runtime.txt` and `requires-python`, in that order.
-pub fn detect_python_version(tree: &Tree, warnings: &mut Vec<String>) -> Result<Option<Fact<String>>> {
+pub fn detect_python_version(
+    tree: &Tree,
+    warnings: &mut Vec<String>,
+) -> Result<Option<Fact<String>>> {
     if tree.has_file(".python-version") {
         let text = tree.read(".python-version")?;
         if let Some((line, value)) = first_value(&text) {
             match minor_of(value) {
-                Some(minor) => return Ok(Some(Fact::new(minor, Source::at(".python-version", line)))),
-                None => warnings.push(format!(".python-version:{line}: `{value}` is not a CPython version; ignored")),
+                Some(minor) => {
+                    return Ok(Some(Fact::new(minor, Source::at(".python-version", line))));
+                }
+                None => warnings.push(format!(
+                    ".python-version:{line}: `{value}` is not a CPython version; ignored"
+                )),
             }
         }
     }
@@ -31,7 +38,9 @@ pub fn detect_python_version(tree: &Tree, warnings: &mut Vec<String>) -> Result<
         if let Some((line, value)) = first_value(&text) {
             match value.strip_prefix("python-").and_then(minor_of) {
                 Some(minor) => return Ok(Some(Fact::new(minor, Source::at("runtime.txt", line)))),
-                None => warnings.push(format!("runtime.txt:{line}: `{value}` is not `python-X.Y.Z`; ignored")),
+                None => warnings.push(format!(
+                    "runtime.txt:{line}: `{value}` is not `python-X.Y.Z`; ignored"
+                )),
             }
         }
     }
@@ -40,10 +49,13 @@ pub fn detect_python_version(tree: &Tree, warnings: &mut Vec<String>) -> Result<
         if let Some((line, spec)) = requires_python(&text) {
             match newest_satisfying(&spec) {
                 Some(minor) => {
-                    let source = Source::at("pyproject.toml", line).with_note(format!("newest supported version matching `{spec}`"));
+                    let source = Source::at("pyproject.toml", line)
+                        .with_note(format!("newest supported version matching `{spec}`"));
                     return Ok(Some(Fact::new(minor.to_string(), source)));
                 }
-                None => warnings.push(format!("pyproject.toml:{line}: no supported Python matches `{spec}`; ignored")),
+                None => warnings.push(format!(
+                    "pyproject.toml:{line}: no supported Python matches `{spec}`; ignored"
+                )),
             }
         }
     }
@@ -67,8 +79,15 @@ pub fn minor_of(version: &str) -> Option<String> {
 
 fn requires_python(text: &str) -> Option<(usize, String)> {
     let doc: toml::Table = toml::from_str(text).ok()?;
-    let spec = doc.get("project")?.get("requires-python")?.as_str()?.to_string();
-    let line = text.lines().position(|l| l.trim_start().starts_with("requires-python")).map_or(1, |i| i + 1);
+    let spec = doc
+        .get("project")?
+        .get("requires-python")?
+        .as_str()?
+        .to_string();
+    let line = text
+        .lines()
+        .position(|l| l.trim_start().starts_with("requires-python"))
+        .map_or(1, |i| i + 1);
     Some((line, spec))
 }
 

@@ -41,12 +41,20 @@ pub fn parse_modules(tree: &Tree, warnings: &mut Vec<String>) -> Vec<Module> {
             Ok(body) => body,
             Err(err) => {
                 let line = line_starts(&text).partition_point(|&s| s <= u32::from(err.offset));
-                warnings.push(format!("skipped `{path}`: Python syntax error at line {line}"));
+                warnings.push(format!(
+                    "skipped `{path}`: Python syntax error at line {line}"
+                ));
                 continue;
             }
         };
         let (name, import_root) = module_name(tree, path);
-        modules.push(Module { path: path.clone(), name, import_root, body, line_starts: line_starts(&text) });
+        modules.push(Module {
+            path: path.clone(),
+            name,
+            import_root,
+            body,
+            line_starts: line_starts(&text),
+        });
     }
     modules
 }
@@ -73,7 +81,11 @@ fn module_name(tree: &Tree, path: &str) -> (Option<String>, String) {
     let import_root_len = (0..=folders)
         .find(|&root| ((root + 1)..=folders).all(is_package))
         .unwrap_or(folders);
-    let import_root = path.split('/').take(import_root_len).collect::<Vec<_>>().join("/");
+    let import_root = path
+        .split('/')
+        .take(import_root_len)
+        .collect::<Vec<_>>()
+        .join("/");
     let name: Vec<&str> = parts.into_iter().skip(import_root_len).collect();
     let valid = !name.is_empty() && name.iter().all(|p| is_identifier(p));
     (valid.then(|| name.join(".")), import_root)
@@ -81,7 +93,8 @@ fn module_name(tree: &Tree, path: &str) -> (Option<String>, String) {
 
 fn is_identifier(s: &str) -> bool {
     let mut chars = s.chars();
-    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_') && chars.all(|c| c.is_alphanumeric() || c == '_')
+    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && chars.all(|c| c.is_alphanumeric() || c == '_')
 }
 
 /// `Flask`, `flask.Flask`: the callee name's last segment.
@@ -127,28 +140,58 @@ pub fn flat_statements(body: &[Stmt]) -> Vec<&Stmt> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn tree(files: &[&str]) -> Tree {
-        Tree { files: files.iter().map(|f| f.to_string()).collect(), ..Tree::default() }
-    }
-
-    #[test]
-    fn names_modules_from_their_package_root() {
-        let t = tree(&["app.py", "shop/__init__.py", "shop/views.py", "src/blog/__init__.py", "scripts/run.py"]);
-        assert_eq!(module_name(&t, "app.py"), (Some("app".into()), String::new()));
-        assert_eq!(module_name(&t, "shop/__init__.py"), (Some("shop".into()), String::new()));
-        assert_eq!(module_name(&t, "shop/views.py"), (Some("shop.views".into()), String::new()));
-        assert_eq!(module_name(&t, "src/blog/__init__.py"), (Some("blog".into()), "src".into()));
-        assert_eq!(module_name(&t, "scripts/run.py"), (Some("run".into()), "scripts".into()));
+impl Module {
+    pub fn for_test(path: &str, body: Suite, line_starts: Vec<u32>) -> Self {
+        let name = path.trim_end_matches(".py").replace('/', ".");
+        Module {
+            path: path.into(),
+            name: Some(name),
+            import_root: String::new(),
+            body,
+            line_starts,
+        }
     }
 }
 
 #[cfg(test)]
-impl Module {
-    pub fn for_test(path: &str, body: Suite, line_starts: Vec<u32>) -> Self {
-        let name = path.trim_end_matches(".py").replace('/', ".");
-        Module { path: path.into(), name: Some(name), import_root: String::new(), body, line_starts }
+mod tests {
+    use super::*;
+
+    fn tree(files: &[&str]) -> Tree {
+        Tree {
+            files: files.iter().map(|f| f.to_string()).collect(),
+            ..Tree::default()
+        }
+    }
+
+    #[test]
+    fn names_modules_from_their_package_root() {
+        let t = tree(&[
+            "app.py",
+            "shop/__init__.py",
+            "shop/views.py",
+            "src/blog/__init__.py",
+            "scripts/run.py",
+        ]);
+        assert_eq!(
+            module_name(&t, "app.py"),
+            (Some("app".into()), String::new())
+        );
+        assert_eq!(
+            module_name(&t, "shop/__init__.py"),
+            (Some("shop".into()), String::new())
+        );
+        assert_eq!(
+            module_name(&t, "shop/views.py"),
+            (Some("shop.views".into()), String::new())
+        );
+        assert_eq!(
+            module_name(&t, "src/blog/__init__.py"),
+            (Some("blog".into()), "src".into())
+        );
+        assert_eq!(
+            module_name(&t, "scripts/run.py"),
+            (Some("run".into()), "scripts".into())
+        );
     }
 }

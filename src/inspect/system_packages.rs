@@ -15,7 +15,8 @@ struct Needs {
 }
 
 fn table() -> BTreeMap<String, Needs> {
-    toml::from_str(include_str!("system_packages.toml")).expect("system_packages.toml is valid (checked by a test)")
+    toml::from_str(include_str!("system_packages.toml"))
+        .expect("system_packages.toml is valid (checked by a test)")
 }
 
 /// Build and runtime Debian packages, sorted, each with the dependency that needs it.
@@ -25,7 +26,13 @@ pub fn detect(packages: &[Package]) -> (Vec<Fact<String>>, Vec<Fact<String>>) {
     let mut runtime: BTreeMap<String, Fact<String>> = BTreeMap::new();
     let add = |into: &mut BTreeMap<String, Fact<String>>, debian: &str, package: &Package| {
         into.entry(debian.to_string()).or_insert_with(|| {
-            Fact::new(debian.to_string(), package.source.clone().with_note(format!("needed by `{}`", package.name)))
+            Fact::new(
+                debian.to_string(),
+                package
+                    .source
+                    .clone()
+                    .with_note(format!("needed by `{}`", package.name)),
+            )
         });
     };
     for package in packages {
@@ -34,10 +41,16 @@ pub fn detect(packages: &[Package]) -> (Vec<Fact<String>>, Vec<Fact<String>>) {
         }
         if let Some(needs) = table.get(&package.name) {
             needs.build.iter().for_each(|d| add(&mut build, d, package));
-            needs.runtime.iter().for_each(|d| add(&mut runtime, d, package));
+            needs
+                .runtime
+                .iter()
+                .for_each(|d| add(&mut runtime, d, package));
         }
     }
-    (build.into_values().collect(), runtime.into_values().collect())
+    (
+        build.into_values().collect(),
+        runtime.into_values().collect(),
+    )
 }
 
 #[cfg(test)]
@@ -46,7 +59,11 @@ mod tests {
     use crate::inspect::Source;
 
     fn package(name: &str) -> Package {
-        Package { name: name.into(), vcs: false, source: Source::at("requirements.txt", 1) }
+        Package {
+            name: name.into(),
+            vcs: false,
+            source: Source::at("requirements.txt", 1),
+        }
     }
 
     #[test]

@@ -26,7 +26,11 @@ pub fn from_gitignore(lines: &[String], needed: &[String]) -> Vec<String> {
         if translated.is_empty() {
             continue;
         }
-        let translated = if negated { format!("!{translated}") } else { translated };
+        let translated = if negated {
+            format!("!{translated}")
+        } else {
+            translated
+        };
         if !out.contains(&translated) {
             out.push(translated);
         }
@@ -51,10 +55,14 @@ fn excludes_any(pattern: &str, needed: &[String]) -> bool {
     if builder.add_line(None, pattern).is_err() {
         return true; // a pattern we cannot read is safer left out
     }
-    let Ok(matcher) = builder.build() else { return true };
+    let Ok(matcher) = builder.build() else {
+        return true;
+    };
     needed.iter().any(|file| {
         let path = std::path::Path::new("/").join(file);
-        matcher.matched_path_or_any_parents(&path, false).is_ignore()
+        matcher
+            .matched_path_or_any_parents(&path, false)
+            .is_ignore()
     })
 }
 
@@ -68,8 +76,27 @@ mod tests {
 
     #[test]
     fn anchors_patterns_the_way_docker_reads_them() {
-        let got = from_gitignore(&lines(&["*.log", "/instance", "build/", "docs/_build", "!keep.log", "# c"]), &[]);
-        assert_eq!(got, ["**/*.log", "instance", "**/build", "docs/_build", "!**/keep.log"]);
+        let got = from_gitignore(
+            &lines(&[
+                "*.log",
+                "/instance",
+                "build/",
+                "docs/_build",
+                "!keep.log",
+                "# c",
+            ]),
+            &[],
+        );
+        assert_eq!(
+            got,
+            [
+                "**/*.log",
+                "instance",
+                "**/build",
+                "docs/_build",
+                "!**/keep.log"
+            ]
+        );
     }
 
     #[test]

@@ -46,6 +46,8 @@ pub struct Plan {
     pub env_vars: Vec<EnvVarPlan>,
     /// Whether the code itself reads `SECRET_KEY`.
     pub reads_secret_key: bool,
+    /// Whether the code reads `SECRET_KEY` with no default (fails without it).
+    pub requires_secret_key: bool,
     /// Extra `.dockerignore` patterns: the project's virtualenvs and `.gitignore`.
     pub dockerignore: Vec<String>,
     /// Build context for compose, relative to the output folder (`.` normally).
@@ -145,16 +147,25 @@ pub fn plan(project: &Project, answers: &Answers, layout: &Layout) -> Plan {
         .iter()
         .filter(|v| v.name != "SECRET_KEY")
         // The database section of `.env.example` sets these itself.
-        .filter(|v| database.is_none() || !(v.name.starts_with("POSTGRES_") || v.name == "DATABASE_URL"))
+        .filter(|v| {
+            database.is_none() || !(v.name.starts_with("POSTGRES_") || v.name == "DATABASE_URL")
+        })
         .map(|v| EnvVarPlan {
             name: v.name.clone(),
             required: v.required,
             default: v.default.clone().filter(|_| !is_secret_name(&v.name)),
-            value: database.as_ref().filter(|_| is_database_url(&v.name)).map(|db| db.url.clone()),
+            value: database
+                .as_ref()
+                .filter(|_| is_database_url(&v.name))
+                .map(|db| db.url.clone()),
             source: v.source.to_string(),
         })
         .collect();
-    env_vars.sort_by(|a, b| b.required.cmp(&a.required).then_with(|| a.name.cmp(&b.name)));
+    env_vars.sort_by(|a, b| {
+        b.required
+            .cmp(&a.required)
+            .then_with(|| a.name.cmp(&b.name))
+    });
 
     let entry_root = project
         .entries
@@ -164,11 +175,26 @@ pub fn plan(project: &Project, answers: &Answers, layout: &Layout) -> Plan {
         .unwrap_or_default();
 
     let lists_gunicorn = project.depends_on("gunicorn");
-    let python_minor: u32 = answers.python.trim_start_matches("3.").parse().unwrap_or(14);
-    let gunicorn_pin = if python_minor >= 10 { "gunicorn==27.0.1" } else { "gunicorn==23.0.0" };
+    let python_minor: u32 = answers
+        .python
+        .trim_start_matches("3.")
+        .parse()
+        .unwrap_or(14);
+    let gunicorn_pin = if python_minor >= 10 {
+        "gunicorn==27.0.1"
+    } else {
+        "gunicorn==23.0.0"
+    };
 
-    let mut dockerignore: Vec<String> = project.virtualenvs.iter().map(|v| format!("{v}/")).collect();
-    dockerignore.extend(dockerignore::from_gitignore(&project.gitignore, &needed_files(project, &entry_root)));
+    let mut dockerignore: Vec<String> = project
+        .virtualenvs
+        .iter()
+        .map(|v| format!("{v}/"))
+        .collect();
+    dockerignore.extend(dockerignore::from_gitignore(
+        &project.gitignore,
+        &needed_files(project, &entry_root),
+    ));
 
     Plan {
         project_name: layout.project_name.clone(),
@@ -181,13 +207,25 @@ pub fn plan(project: &Project, answers: &Answers, layout: &Layout) -> Plan {
             extra_requirement: (!lists_gunicorn).then(|| gunicorn_pin.to_string()),
             config: project.gunicorn_config.clone(),
         },
-        build_packages: project.build_packages.iter().map(|f| f.value.clone()).collect(),
-        runtime_packages: project.runtime_packages.iter().map(|f| f.value.clone()).collect(),
+        build_packages: project
+            .build_packages
+            .iter()
+            .map(|f| f.value.clone())
+            .collect(),
+        runtime_packages: project
+            .runtime_packages
+            .iter()
+            .map(|f| f.value.clone())
+            .collect(),
         uid: APP_UID,
         healthcheck_path: "/".to_string(),
         database,
         env_vars,
         reads_secret_key: project.env_vars.iter().any(|v| v.name == "SECRET_KEY"),
+        requires_secret_key: project
+            .env_vars
+            .iter()
+            .any(|v| v.name == "SECRET_KEY" && v.required),
         dockerignore,
         build_context: layout.build_context.clone(),
         dockerfile: layout.dockerfile.clone(),
@@ -215,9 +253,18 @@ fn needed_files(project: &Project, entry_root: &str) -> Vec<String> {
 }
 
 fn install_plan(install: &Install, python_minor: u32) -> InstallPlan {
-    let toml_module = if python_minor >= 11 { "tomllib" } else { "tomli" }.to_string();
+    let toml_module = if python_minor >= 11 {
+        "tomllib"
+    } else {
+        "tomli"
+    }
+    .to_string();
     match install {
-        Install::Requirements { file, manifests, needs_source } => InstallPlan {
+        Install::Requirements {
+            file,
+            manifests,
+            needs_source,
+        } => InstallPlan {
             kind: "requirements".into(),
             file: Some(file.clone()),
             manifests: manifests.clone(),
@@ -231,7 +278,13 @@ fn install_plan(install: &Install, python_minor: u32) -> InstallPlan {
             needs_source: false,
             toml_module,
         },
-        Install::Bare => InstallPlan { kind: "bare".into(), file: None, manifests: Vec::new(), needs_source: false, toml_module },
+        Install::Bare => InstallPlan {
+            kind: "bare".into(),
+            file: None,
+            manifests: Vec::new(),
+            needs_source: false,
+            toml_module,
+        },
     }
 }
 

@@ -1,0 +1,6 @@
+//! The integration tests: one binary, a module per area.
+
+mod cli;
+mod common;
+mod pipeline;
+mod snapshots;

@@ -1,0 +1,255 @@
+//! The library pipeline on small temporary trees: detection, prompting, plans.
+
+use anyhow::Result;
+use flaskdock::answers::{Flags, Prompter};
+use flaskdock::write::Mode;
+use flaskdock::{InitOptions, init, inspect};
+
+use crate::common::{copy_example, write_tree};
+
+/// Fails the test if anything asks a question.
+struct NoPrompts;
+
+impl Prompter for NoPrompts {
+    fn input(
+        &mut self,
+        prompt: &str,
+        _: &str,
+        _: &dyn Fn(&str) -> Result<(), String>,
+    ) -> Result<String> {
+        panic!("prompted for {prompt:?} in a non-interactive run")
+    }
+    fn select(&mut self, prompt: &str, _: &[String], _: usize) -> Result<usize> {
+        panic!("prompted for {prompt:?} in a non-interactive run")
+    }
+}
+
+/// Answers from a script, recording the questions and defaults it saw.
+struct Scripted {
+    answers: Vec<&'static str>,
+    seen: Vec<(String, String)>,
+}
+
+impl Prompter for Scripted {
+    fn input(
+        &mut self,
+        prompt: &str,
+        default: &str,
+        validate: &dyn Fn(&str) -> Result<(), String>,
+    ) -> Result<String> {
+        self.seen.push((prompt.to_string(), default.to_string()));
+        let answer = self.answers.remove(0);
+        let answer = if answer.is_empty() { default } else { answer };
+        validate(answer).map_err(anyhow::Error::msg)?;
+        Ok(answer.to_string())
+    }
+    fn select(&mut self, prompt: &str, items: &[String], default: usize) -> Result<usize> {
+        self.seen.push((prompt.to_string(), items[default].clone()));
+        let answer = self.answers.remove(0);
+        Ok(if answer.is_empty() {
+            default
+        } else {
+            items.iter().position(|i| i == answer).unwrap()
+        })
+    }
+}
+
+fn options(path: &std::path::Path, interactive: bool) -> InitOptions {
+    InitOptions {
+        path: path.to_path_buf(),
+        output: None,
+        flags: Flags::default(),
+        mode: Mode::Write { force: false },
+        interactive,
+    }
+}
+
+#[test]
+fn non_interactive_run_never_prompts() {
+    let (_temp, dir) = copy_example("sqlalchemy-postgres");
+    let report = init(&options(&dir, false), &mut NoPrompts).unwrap();
+    assert_eq!(report.plan.entry, "app:app");
+    assert!(dir.join("Dockerfile").is_file());
+}
+
+#[test]
+fn interactive_run_asks_with_detected_defaults_and_uses_the_answers() {
+    let (_temp, dir) = copy_example("env-config");
+    let mut prompter = Scripted {
+        answers: vec!["", "9000", "", "postgres"],
+        seen: Vec::new(),
+    };
+    let report = init(&options(&dir, true), &mut prompter).unwrap();
+    let defaults: Vec<&str> = prompter.seen.iter().map(|(_, d)| d.as_str()).collect();
+    assert_eq!(defaults, ["3.12", "8080", "main:application", "none"]);
+    assert_eq!(
+        (report.plan.port, report.plan.python_version.as_str()),
+        (9000, "3.12")
+    );
+    assert!(report.plan.database.is_some());
+    let saved = std::fs::read_to_string(dir.join(".flaskdock.toml")).unwrap();
+    assert!(
+        saved.contains("port = 9000") && saved.contains("db = \"postgres\""),
+        "{saved}"
+    );
+}
+
+fn entry_of(files: &[(&str, &str)]) -> Vec<String> {
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(temp.path(), files);
+    inspect::inspect(temp.path())
+        .unwrap()
+        .entries
+        .iter()
+        .map(|e| e.target.clone())
+        .collect()
+}
+
+#[test]
+fn detects_app_objects_under_any_name() {
+    assert_eq!(
+        entry_of(&[("server.py", "import flask\nAPI = flask.Flask('x')\n")]),
+        ["server:API"]
+    );
+}
+
+#[test]
+fn detects_factories_in_packages() {
+    let init = "from flask import Flask\n\ndef create_app(test_config=None):\n    app = Flask(__name__)\n    return app\n";
+    assert_eq!(
+        entry_of(&[("flaskr/__init__.py", init)]),
+        ["flaskr:create_app()"]
+    );
+}
+
+#[test]
+fn prefers_wsgi_module_over_the_factory_it_calls() {
+    let init = "from flask import Flask\n\ndef make_app():\n    return Flask(__name__)\n";
+    let wsgi = "from blog import make_app\napplication = make_app()\n";
+    assert_eq!(
+        entry_of(&[("blog/__init__.py", init), ("wsgi.py", wsgi)]),
+        ["wsgi:application", "blog:make_app()"]
+    );
+}
+
+#[test]
+fn ignores_apps_made_under_the_main_guard() {
+    let app = "from flask import Flask\nif __name__ == '__main__':\n    dev = Flask(__name__)\n";
+    assert!(entry_of(&[("app.py", app)]).is_empty());
+}
+
+#[test]
+fn ranks_apps_in_tests_last() {
+    let app = "from flask import Flask\napp = Flask(__name__)\n";
+    assert_eq!(
+        entry_of(&[("tests/conftest.py", app), ("app.py", app)]),
+        ["app:app", "conftest:app"]
+    );
+}
+
+#[test]
+fn src_layout_puts_src_on_pythonpath() {
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(
+        temp.path(),
+        &[
+            (
+                "src/page_analyzer/__init__.py",
+                "from flask import Flask\napp = Flask(__name__)\n",
+            ),
+            ("requirements.txt", "flask\n"),
+        ],
+    );
+    let report = init(&options(temp.path(), false), &mut NoPrompts).unwrap();
+    assert_eq!(report.plan.entry, "page_analyzer:app");
+    assert_eq!(report.plan.pythonpath.as_deref(), Some("src"));
+    let dockerfile = std::fs::read_to_string(temp.path().join("Dockerfile")).unwrap();
+    assert!(dockerfile.contains("PYTHONPATH=/app/src"), "{dockerfile}");
+}
+
+#[test]
+fn syntax_errors_are_warnings_naming_the_file() {
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(
+        temp.path(),
+        &[
+            ("app.py", "from flask import Flask\napp = Flask(__name__)\n"),
+            ("broken.py", "def x(:\n"),
+        ],
+    );
+    let project = inspect::inspect(temp.path()).unwrap();
+    assert_eq!(project.entries[0].target, "app:app");
+    assert!(
+        project
+            .warnings
+            .iter()
+            .any(|w| w.contains("`broken.py`") && w.contains("line 1")),
+        "{:?}",
+        project.warnings
+    );
+}
+
+#[test]
+fn requirements_chains_are_followed_and_copied_before_source() {
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(
+        temp.path(),
+        &[
+            ("app.py", "from flask import Flask\napp = Flask(__name__)\n"),
+            ("requirements.txt", "-r requirements/prod.txt\n"),
+            ("requirements/prod.txt", "-r base.txt\npsycopg2==2.9.13\n"),
+            ("requirements/base.txt", "flask\n-r prod.txt\n"),
+        ],
+    );
+    let report = init(&options(temp.path(), false), &mut NoPrompts).unwrap();
+    assert_eq!(
+        report.plan.install.manifests,
+        [
+            "requirements.txt",
+            "requirements/prod.txt",
+            "requirements/base.txt"
+        ]
+    );
+    let dockerfile = std::fs::read_to_string(temp.path().join("Dockerfile")).unwrap();
+    let copy_manifest = dockerfile.find("COPY requirements/base.txt").unwrap();
+    let install = dockerfile.find("pip install -r requirements.txt").unwrap();
+    let copy_source = dockerfile.find("COPY --chown").unwrap();
+    assert!(copy_manifest < install && install < copy_source);
+}
+
+#[test]
+fn psycopg2_gets_build_tools_in_the_builder_only() {
+    let (_temp, dir) = copy_example("sqlalchemy-postgres");
+    init(&options(&dir, false), &mut NoPrompts).unwrap();
+    let dockerfile = std::fs::read_to_string(dir.join("Dockerfile")).unwrap();
+    let (builder, runtime) = dockerfile.split_once("AS runtime").unwrap();
+    assert!(builder.contains("--no-install-recommends gcc libpq-dev"));
+    assert!(!runtime.contains("gcc") && !runtime.contains("libpq-dev"));
+    assert!(runtime.contains("--no-install-recommends libpq5"));
+}
+
+#[test]
+fn pyproject_dependencies_install_without_the_source() {
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(
+        temp.path(),
+        &[
+            (
+                "flaskr/__init__.py",
+                "from flask import Flask\ndef create_app():\n    return Flask(__name__)\n",
+            ),
+            (
+                "pyproject.toml",
+                "[project]\nname = \"flaskr\"\nversion = \"1.0\"\nrequires-python = \">=3.10,<3.14\"\ndependencies = [\n  \"flask\",\n  \"psycopg[binary]\",\n]\n",
+            ),
+        ],
+    );
+    let report = init(&options(temp.path(), false), &mut NoPrompts).unwrap();
+    assert_eq!(report.plan.install.kind, "pyproject");
+    assert_eq!(report.plan.python_version, "3.13");
+    assert_eq!(report.plan.entry, "flaskr:create_app()");
+    assert!(report.plan.database.is_some());
+    let dockerfile = std::fs::read_to_string(temp.path().join("Dockerfile")).unwrap();
+    assert!(dockerfile.contains("COPY pyproject.toml ./pyproject.toml"));
+    assert!(dockerfile.contains("import tomllib as t"));
+}

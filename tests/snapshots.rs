@@ -1,0 +1,53 @@
+//! Snapshots of the Plan and of every rendered file, for each example.
+//! A detection change shows up first as a Plan diff.
+
+use flaskdock::answers::{Flags, resolve};
+use flaskdock::{inspect, layout, plan, render};
+
+use crate::common::examples;
+
+#[test]
+fn every_example_renders_as_snapshotted() {
+    for dir in examples() {
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let project = inspect::inspect(&dir).unwrap();
+        let answers = resolve(&project, &Flags::default(), None, None).unwrap();
+        let plan = plan::plan(&project, &answers, &layout(&dir, &dir));
+        insta::assert_json_snapshot!(format!("plan-{name}"), plan);
+
+        let files = render::render(&plan).unwrap();
+        let mut all = String::new();
+        for file in &files {
+            all.push_str(&format!("===== {} =====\n{}\n", file.path, file.contents));
+        }
+        insta::assert_snapshot!(format!("files-{name}"), all);
+    }
+}
+
+#[test]
+fn every_builtin_template_is_known_and_renders() {
+    let known: Vec<&str> = flaskdock::templates::OUTPUTS
+        .iter()
+        .map(|(_, t)| *t)
+        .collect();
+    let mut embedded: Vec<&str> = flaskdock::templates::builtin_files()
+        .map(|(name, _)| name)
+        .collect();
+    embedded.sort();
+    let mut expected = known.clone();
+    expected.sort();
+    assert_eq!(
+        embedded, expected,
+        "every embedded template has an output, and every output a template"
+    );
+
+    let dir = examples()
+        .into_iter()
+        .find(|d| d.ends_with("sqlalchemy-postgres"))
+        .unwrap();
+    let project = inspect::inspect(&dir).unwrap();
+    let answers = resolve(&project, &Flags::default(), None, None).unwrap();
+    let files = render::render(&plan::plan(&project, &answers, &layout(&dir, &dir))).unwrap();
+    assert_eq!(files.len(), known.len());
+    assert!(files.iter().all(|f| !f.contents.trim().is_empty()));
+}
