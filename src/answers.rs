@@ -112,133 +112,176 @@ pub trait Prompter {
     fn select(&mut self, prompt: &str, items: &[String], default: usize) -> Result<usize>;
 }
 
-/// Resolves every answer. With `prompter` set, asks for each value with the
-/// found one as default; without it, never asks and fails naming the flag
-/// when a value cannot be found.
+/// A value found before prompting, where it came from, and whether a flag set it.
+struct Found<T> {
+    value: T,
+    source: Source,
+    from_flag: bool,
+}
+
+/// Picks the first of: flag, saved answer, detected fact; else the default.
+fn found<T: Clone>(
+    flag: Option<&T>,
+    saved: Option<&T>,
+    detected: Option<(T, Source)>,
+    default: Option<(T, &str)>,
+) -> Option<Found<T>> {
+    if let Some(v) = flag {
+        return Some(Found {
+            value: v.clone(),
+            source: Source::default("command line"),
+            from_flag: true,
+        });
+    }
+    if let Some(v) = saved {
+        let source = Source::file(SETTINGS_FILE).with_note("saved answer");
+        return Some(Found {
+            value: v.clone(),
+            source,
+            from_flag: false,
+        });
+    }
+    if let Some((value, source)) = detected {
+        return Some(Found {
+            value,
+            source,
+            from_flag: false,
+        });
+    }
+    default.map(|(value, why)| Found {
+        value,
+        source: Source::default(why),
+        from_flag: false,
+    })
+}
+
+/// Resolves every answer. With `prompter` set, asks for each value not given
+/// by a flag, with the found one as default; without it, never asks and fails
+/// naming the flag when a value cannot be found.
 pub fn resolve(
     project: &Project,
     flags: &Flags,
     saved: Option<&SavedAnswers>,
-    prompter: Option<&mut dyn Prompter>,
+    mut prompter: Option<&mut dyn Prompter>,
 ) -> Result<Answers> {
     let saved = saved.cloned().unwrap_or_default();
     let mut sources = Vec::new();
-    let from_flag = || Source::default("command line");
-    let from_saved = || Source::file(SETTINGS_FILE).with_note("saved answer");
+    let asked = || Source::default("answered at the prompt");
 
-    let (python, python_source) = if let Some(v) = &flags.python {
-        (v.clone(), from_flag())
-    } else if let Some(v) = &saved.python {
-        (v.clone(), from_saved())
-    } else if let Some(fact) = &project.python_version {
-        (fact.value.clone(), fact.source.clone())
-    } else {
-        (
+    let python = found(
+        flags.python.as_ref(),
+        saved.python.as_ref(),
+        project
+            .python_version
+            .as_ref()
+            .map(|f| (f.value.clone(), f.source.clone())),
+        Some((
             CURRENT_STABLE_PYTHON.to_string(),
-            Source::default("nothing declared: current stable Python"),
-        )
-    };
-
-    let (port, port_source) = if let Some(v) = flags.port {
-        (v, from_flag())
-    } else if let Some(v) = saved.port {
-        (v, from_saved())
-    } else if let Some(fact) = &project.port {
-        (fact.value, fact.source.clone())
-    } else {
-        (8000, Source::default("gunicorn's usual port"))
-    };
-
-    let entry = if let Some(v) = &flags.entry {
-        Some((v.clone(), from_flag()))
-    } else if let Some(v) = &saved.entry {
-        Some((v.clone(), from_saved()))
-    } else {
+            "nothing declared: current stable Python",
+        )),
+    )
+    .expect("python has a default");
+    let port = found(
+        flags.port.as_ref(),
+        saved.port.as_ref(),
+        project.port.as_ref().map(|f| (f.value, f.source.clone())),
+        Some((8000, "gunicorn's usual port")),
+    )
+    .expect("port has a default");
+    let entry = found(
+        flags.entry.as_ref(),
+        saved.entry.as_ref(),
         project
             .entry()
-            .map(|e| (e.target.clone(), e.source.clone()))
-    };
+            .map(|e| (e.target.clone(), e.source.clone())),
+        None,
+    );
+    let detected_db = project.database.as_ref().map(|f| match f.value {
+        Database::Postgres => (DbChoice::Postgres, f.source.clone()),
+    });
+    let db = found(
+        flags.db.as_ref(),
+        saved.db.as_ref(),
+        detected_db,
+        Some((DbChoice::None, "no database driver found")),
+    )
+    .expect("db has a default");
 
-    let detected_db = match project.database {
-        Some(_) => DbChoice::Postgres,
-        None => DbChoice::None,
-    };
-    let (db, db_source) = if let Some(v) = flags.db {
-        (v, from_flag())
-    } else if let Some(v) = saved.db {
-        (v, from_saved())
-    } else {
-        match &project.database {
-            Some(fact) if fact.value == Database::Postgres => {
-                (DbChoice::Postgres, fact.source.clone())
+    let mut ask = |found: Found<String>,
+                   question: &str,
+                   validate: &dyn Fn(&str) -> Result<(), String>|
+     -> Result<(String, Source)> {
+        match prompter.as_deref_mut() {
+            Some(p) if !found.from_flag => {
+                let answer = p.input(question, &found.value, validate)?;
+                let source = if answer == found.value {
+                    found.source
+                } else {
+                    asked()
+                };
+                Ok((answer, source))
             }
-            _ => (detected_db, Source::default("no database driver found")),
+            _ => Ok((found.value, found.source)),
         }
     };
-
-    let mut answers = match (prompter, entry) {
-        (Some(prompter), entry) => {
-            let asked = Source::default("answered at the prompt");
-            let python_answer =
-                prompter.input("Python version", &python, &|v| validate_python(v))?;
-            let port_answer: u16 = prompter
-                .input("Port the app listens on", &port.to_string(), &|v| {
-                    validate_port(v).map(|_| ())
-                })?
-                .parse()
-                .expect("validated");
-            let default_entry = entry.as_ref().map_or(String::new(), |(e, _)| e.clone());
-            let entry_answer =
-                prompter.input("WSGI target for gunicorn", &default_entry, &|v| {
-                    validate_entry(v)
-                })?;
-            let choices = vec!["postgres".to_string(), "none".to_string()];
-            let default_db = usize::from(db == DbChoice::None);
-            let db_answer = match prompter.select("Database service", &choices, default_db)? {
+    let (python, python_source) = ask(python, "Python version", &|v| validate_python(v))?;
+    let port = Found {
+        value: port.value.to_string(),
+        source: port.source,
+        from_flag: port.from_flag,
+    };
+    let (port, port_source) = ask(port, "Port the app listens on", &|v| {
+        validate_port(v).map(|_| ())
+    })?;
+    let port = validate_port(&port).map_err(anyhow::Error::msg)?;
+    let entry_found = entry.unwrap_or(Found {
+        value: String::new(),
+        source: asked(),
+        from_flag: false,
+    });
+    let (entry, entry_source) = ask(entry_found, "WSGI target for gunicorn", &|v| {
+        validate_entry(v)
+    })?;
+    if entry.is_empty() {
+        bail!(
+            "no Flask app found in `{}`; pass the WSGI target with `--entry module:app` (or `--entry \"package:create_app()\"`)",
+            project.root
+        );
+    }
+    let (db, db_source) = match prompter.as_deref_mut() {
+        Some(p) if !db.from_flag => {
+            let choices = ["postgres".to_string(), "none".to_string()];
+            let answer = match p.select(
+                "Database service",
+                &choices,
+                usize::from(db.value == DbChoice::None),
+            )? {
                 0 => DbChoice::Postgres,
                 _ => DbChoice::None,
             };
-            let pick = |changed: bool, found: Source| if changed { asked.clone() } else { found };
-            sources.push((
-                "python".into(),
-                pick(python_answer != python, python_source),
-            ));
-            sources.push(("port".into(), pick(port_answer != port, port_source)));
-            let entry_source = entry
-                .map(|(value, source)| pick(value != entry_answer, source))
-                .unwrap_or(asked.clone());
-            sources.push(("entry".into(), entry_source));
-            sources.push(("db".into(), pick(db_answer != db, db_source)));
-            Answers {
-                python: python_answer,
-                port: port_answer,
-                entry: entry_answer,
-                db: db_answer,
-                sources: Vec::new(),
-            }
+            let source = if answer == db.value {
+                db.source
+            } else {
+                asked()
+            };
+            (answer, source)
         }
-        (None, Some((entry, entry_source))) => {
-            sources.push(("python".into(), python_source));
-            sources.push(("port".into(), port_source));
-            sources.push(("entry".into(), entry_source));
-            sources.push(("db".into(), db_source));
-            Answers {
-                python,
-                port,
-                entry,
-                db,
-                sources: Vec::new(),
-            }
-        }
-        (None, None) => bail!(
-            "no Flask app found in `{}`; pass the WSGI target with `--entry module:app` (or `--entry \"package:create_app()\"`)",
-            project.root
-        ),
+        _ => (db.value, db.source),
     };
-    validate_python(&answers.python).map_err(anyhow::Error::msg)?;
-    validate_entry(&answers.entry).map_err(anyhow::Error::msg)?;
-    answers.sources = sources;
-    Ok(answers)
+
+    validate_python(&python).map_err(anyhow::Error::msg)?;
+    validate_entry(&entry).map_err(anyhow::Error::msg)?;
+    sources.push(("python".to_string(), python_source));
+    sources.push(("port".to_string(), port_source));
+    sources.push(("entry".to_string(), entry_source));
+    sources.push(("db".to_string(), db_source));
+    Ok(Answers {
+        python,
+        port,
+        entry,
+        db,
+        sources,
+    })
 }
 
 /// `3` followed by a minor version.

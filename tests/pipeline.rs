@@ -253,3 +253,22 @@ fn pyproject_dependencies_install_without_the_source() {
     assert!(dockerfile.contains("COPY pyproject.toml ./pyproject.toml"));
     assert!(dockerfile.contains("import tomllib as t"));
 }
+
+#[test]
+fn interactive_run_does_not_ask_what_flags_answered() {
+    let (_temp, dir) = copy_example("single-file");
+    let mut options = options(&dir, true);
+    options.flags.port = Some(9100);
+    options.flags.db = Some(flaskdock::answers::DbChoice::None);
+    let mut prompter = Scripted {
+        answers: vec!["3.13", ""],
+        seen: Vec::new(),
+    };
+    let report = init(&options, &mut prompter).unwrap();
+    let asked: Vec<&str> = prompter.seen.iter().map(|(q, _)| q.as_str()).collect();
+    assert_eq!(asked, ["Python version", "WSGI target for gunicorn"]);
+    assert_eq!(
+        (report.plan.python_version.as_str(), report.plan.port),
+        ("3.13", 9100)
+    );
+}

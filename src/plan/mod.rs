@@ -289,21 +289,29 @@ fn install_plan(install: &Install, python_minor: u32) -> InstallPlan {
 }
 
 fn postgres_plan(project: &Project) -> DatabasePlan {
+    // SQLAlchemy needs the driver named: since 2.1 a bare `postgresql://` means
+    // psycopg 3, which breaks apps that installed psycopg2.
     let sqlalchemy = project.depends_on("sqlalchemy") || project.depends_on("flask-sqlalchemy");
-    let psycopg2 = project.depends_on("psycopg2") || project.depends_on("psycopg2-binary");
-    let url_scheme = match () {
-        _ if !sqlalchemy || psycopg2 => "postgresql",
-        _ if project.depends_on("psycopg") => "postgresql+psycopg",
-        _ if project.depends_on("asyncpg") => "postgresql+asyncpg",
-        _ if project.depends_on("pg8000") => "postgresql+pg8000",
-        _ => "postgresql",
+    let driver = [
+        ("psycopg2", "psycopg2"),
+        ("psycopg2-binary", "psycopg2"),
+        ("psycopg", "psycopg"),
+        ("asyncpg", "asyncpg"),
+        ("pg8000", "pg8000"),
+    ]
+    .into_iter()
+    .find(|(package, _)| project.depends_on(package))
+    .map(|(_, driver)| driver);
+    let url_scheme = match (sqlalchemy, driver) {
+        (true, Some(driver)) => format!("postgresql+{driver}"),
+        _ => "postgresql".to_string(),
     };
     let (user, name, password) = ("app", "app", "change-me");
     DatabasePlan {
         kind: "postgres".into(),
         image: POSTGRES_IMAGE.into(),
-        url_scheme: url_scheme.into(),
         url: format!("{url_scheme}://{user}:{password}@db:5432/{name}"),
+        url_scheme,
         user: user.into(),
         name: name.into(),
         password_placeholder: password.into(),

