@@ -248,7 +248,7 @@ pub fn resolve(
             project.root
         );
     }
-    let (db, db_source) = match prompter.as_deref_mut() {
+    let (db, db_source) = match prompter {
         Some(p) if !db.from_flag => {
             let choices = ["postgres".to_string(), "none".to_string()];
             let answer = match p.select(
