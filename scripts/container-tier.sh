@@ -10,6 +10,8 @@
 # Usage: scripts/container-tier.sh [EXAMPLE...]     (default: every example)
 # Env:   E2E_CACHE   folder for the tools virtualenv and the stand-in rootfs
 #                    (default /var/cache/flaskdock-e2e)
+#        E2E_KEEP_BASE=1  keep the stand-in base images after the run
+# Build logs go to target/container-tier/.
 set -euo pipefail
 
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
@@ -19,6 +21,7 @@ PREFIX="flaskdock-e2e"
 PY_STANDIN="3.11"            # Debian 12's Python, used by the stand-in image
 PG_TAG="17"
 HOST_PORT_BASE=18080
+LOGS="$REPO/target/container-tier"   # build logs, kept after the run
 RESULTS="$WORK/results.tsv"
 FAILURES="$WORK/failures"
 
@@ -30,16 +33,31 @@ die() { printf 'error: %s\n' "$*" >&2; exit 2; }
 # ---------------------------------------------------------------- cleanup
 CONTAINERS=()
 IMAGES=()
-COMPOSE_DIRS=()
+STANDINS=()
+COMPOSE_DIRS=()       # "dir:project" pairs
+IMAGES_BEFORE=""      # every image id present when the run started
 SERVICE_PID=""
 
 cleanup() {
     set +e
-    for dir in "${COMPOSE_DIRS[@]}"; do
-        (cd "$dir" && timeout 120 "${COMPOSE[@]}" down --volumes --rmi local --remove-orphans >/dev/null 2>&1)
+    for pair in "${COMPOSE_DIRS[@]}"; do
+        (cd "${pair%%:*}" && timeout 120 "${COMPOSE[@]}" -p "${pair#*:}" down --volumes --rmi local --remove-orphans >/dev/null 2>&1)
     done
     for c in "${CONTAINERS[@]}"; do timeout 60 "$ENGINE" rm -f "$c" >/dev/null 2>&1; done
     for i in "${IMAGES[@]}"; do timeout 60 "$ENGINE" rmi -f "$i" >/dev/null 2>&1; done
+    if [ "${E2E_KEEP_BASE:-0}" != 1 ]; then
+        for i in "${STANDINS[@]}"; do timeout 60 "$ENGINE" rmi -f "$i" >/dev/null 2>&1; done
+    fi
+    # Intermediate layers our builds left behind: every image id that is new
+    # since the start, except kept stand-ins and the layers they are made of.
+    if [ -n "${ENGINE:-}" ]; then
+        local keep=""
+        [ "${E2E_KEEP_BASE:-0}" = 1 ] && keep=$(for i in "${STANDINS[@]}"; do "$ENGINE" image inspect --format '{{.Id}}' "$i" 2>/dev/null | cut -c1-12; done)
+        for id in $(comm -13 <(printf '%s\n' "$IMAGES_BEFORE" | sort -u) <("$ENGINE" images -qa | sort -u)); do
+            printf '%s\n' "$keep" | grep -q "^$id" && continue
+            timeout 60 "$ENGINE" rmi -f "$id" >/dev/null 2>&1
+        done
+    fi
     [ -n "$SERVICE_PID" ] && kill "$SERVICE_PID" 2>/dev/null
     rm -rf "$WORK"
 }
@@ -119,19 +137,31 @@ ensure_python_image() {
     local image="docker.io/library/python:${PY_STANDIN}-slim"
     image_exists "$image" && return
     if timeout 60 "$ENGINE" pull -q "$image" >/dev/null 2>&1; then return; fi
-    log "building a stand-in for $image with debootstrap"
+    STANDINS+=("$image")
+    local tarball="$CACHE/python-standin-bookworm.tar"
+    if [ ! -s "$tarball" ]; then
+        log "building a stand-in for $image with debootstrap"
+        local rootfs="$WORK/rootfs"
+        timeout 900 debootstrap --variant=minbase \
+            --include=python3,python3-pip,python3-venv,python3-dev,ca-certificates,adduser \
+            bookworm "$rootfs" "$(debian_mirror)" >"$LOGS/debootstrap.log" 2>&1 \
+            || { tail -20 "$LOGS/debootstrap.log" >&2; die "debootstrap failed"; }
+        rm -f "$rootfs"/usr/lib/python3.*/EXTERNALLY-MANAGED
+        ln -sf /usr/bin/python3 "$rootfs/usr/local/bin/python"
+        ln -sf /usr/bin/python3 "$rootfs/usr/local/bin/python3"
+        ln -sf /usr/bin/pip3 "$rootfs/usr/local/bin/pip"
+        rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
+        mkdir -p "$CACHE"
+        tar -C "$rootfs" -cf "$tarball.tmp" . && mv "$tarball.tmp" "$tarball"
+        rm -rf "$rootfs"
+    fi
+    log "importing the stand-in $image"
+    # The machine reaches package registries through a proxy with its own CA:
+    # the stand-in trusts the host's bundle.
     local rootfs="$WORK/rootfs"
-    timeout 900 debootstrap --variant=minbase \
-        --include=python3,python3-pip,python3-venv,python3-dev,ca-certificates,adduser \
-        bookworm "$rootfs" "$(debian_mirror)" >"$WORK/debootstrap.log" 2>&1 \
-        || { tail -20 "$WORK/debootstrap.log" >&2; die "debootstrap failed"; }
-    rm -f "$rootfs"/usr/lib/python3.*/EXTERNALLY-MANAGED
-    ln -sf /usr/bin/python3 "$rootfs/usr/local/bin/python"
-    ln -sf /usr/bin/python3 "$rootfs/usr/local/bin/python3"
-    ln -sf /usr/bin/pip3 "$rootfs/usr/local/bin/pip"
-    # The machine reaches package registries through a proxy with its own CA.
+    mkdir -p "$rootfs"
+    tar -C "$rootfs" -xf "$tarball"
     cp /etc/ssl/certs/ca-certificates.crt "$rootfs/etc/ssl/certs/ca-certificates.crt"
-    rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
     tar -C "$rootfs" -c . | timeout 300 "$ENGINE" import --change 'CMD ["python3"]' - "$image" >/dev/null
     rm -rf "$rootfs"
 }
@@ -140,6 +170,7 @@ ensure_postgres_image() {
     local image="docker.io/library/postgres:${PG_TAG}"
     image_exists "$image" && return
     if timeout 60 "$ENGINE" pull -q "$image" >/dev/null 2>&1; then return; fi
+    STANDINS+=("$image")
     log "building a stand-in for $image from Debian's postgresql-15"
     local ctx="$WORK/postgres-standin"
     mkdir -p "$ctx"
@@ -217,9 +248,16 @@ PY
 run_example() {
     local name=$1 index=$2
     local dir="$WORK/$name" image="localhost/$PREFIX-$name:latest" port=$((HOST_PORT_BASE + index))
-    cp -r "$REPO/examples/$name" "$dir"
+    if [ -d "$name" ]; then            # a path to a project outside examples/
+        cp -r "$name" "$WORK/"
+        name=$(basename "$name")
+        dir="$WORK/$name"
+        image="localhost/$PREFIX-$name:latest"
+    else
+        cp -r "$REPO/examples/$name" "$dir"
+    fi
     log "$name: flaskdock init --yes"
-    "$FLASKDOCK" init "$dir" --yes >"$WORK/$name-init.log" 2>&1 || { fail "$name: init failed: $(cat "$WORK/$name-init.log")"; return; }
+    "$FLASKDOCK" init "$dir" --yes >"$LOGS/$name-init.log" 2>&1 || { fail "$name: init failed: $(cat "$LOGS/$name-init.log")"; return; }
 
     local findings
     findings=$(lint "$dir")
@@ -236,8 +274,8 @@ run_example() {
     IMAGES+=("$image")
     # --no-cache: no layer from an earlier run (pip's cache mount may still be warm).
     if ! timeout 1800 "$ENGINE" build "${BUILD_FLAGS[@]}" --no-cache --build-arg PYTHON_VERSION="$PY_STANDIN" \
-        -t "$image" "$dir" >"$WORK/$name-build.log" 2>&1; then
-        tail -30 "$WORK/$name-build.log" >&2
+        -t "$image" "$dir" >"$LOGS/$name-build.log" 2>&1; then
+        tail -30 "$LOGS/$name-build.log" >&2
         fail "$name: build failed"
         return
     fi
@@ -273,6 +311,10 @@ run_example() {
         "$ENGINE" rm -f "$container" >/dev/null 2>&1 || true
     fi
 
+    # Podman may pick an older matching layer chain than the --no-cache build's;
+    # an unchanged rebuild first settles the chain the next build will use.
+    timeout 1800 "$ENGINE" build "${BUILD_FLAGS[@]}" --build-arg PYTHON_VERSION="$PY_STANDIN" \
+        -t "$image" "$dir" >"$LOGS/$name-warm.log" 2>&1 || fail "$name: unchanged rebuild failed"
     log "$name: code-only rebuild"
     local module
     module=$(grep -o '"[A-Za-z_.]*:[A-Za-z_]*' "$dir/Dockerfile" | tail -1 | tr -d '"' | cut -d: -f1 | tr . /)
@@ -281,10 +323,10 @@ run_example() {
     done
     t2=$(date +%s)
     timeout 1800 "$ENGINE" build "${BUILD_FLAGS[@]}" --build-arg PYTHON_VERSION="$PY_STANDIN" \
-        -t "$image" "$dir" >"$WORK/$name-rebuild.log" 2>&1 || fail "$name: rebuild failed"
+        -t "$image" "$dir" >"$LOGS/$name-rebuild.log" 2>&1 || fail "$name: rebuild failed"
     local t3
     t3=$(date +%s)
-    assert_cached "$name" "$WORK/$name-rebuild.log"
+    assert_cached "$name" "$LOGS/$name-rebuild.log"
 
     local size
     size=$("$ENGINE" image inspect --format '{{.Size}}' "$image" 2>/dev/null || echo 0)
@@ -294,12 +336,12 @@ run_example() {
 # Runs the compose stack with PostgreSQL and checks the page read from it.
 run_compose() {
     local name=$1 dir=$2 port=$3
-    COMPOSE_DIRS+=("$dir")
+    COMPOSE_DIRS+=("$dir:$PREFIX-$name")
     echo "WEB_PORT=127.0.0.1:$port" >>"$dir/.env"
     log "$name: compose build and up"
     (cd "$dir" && timeout 1800 "${COMPOSE[@]}" -p "$PREFIX-$name" build --build-arg PYTHON_VERSION="$PY_STANDIN") \
-        >"$WORK/$name-compose.log" 2>&1 || { tail -30 "$WORK/$name-compose.log" >&2; fail "$name: compose build failed"; return 1; }
-    (cd "$dir" && exec timeout 900 "${COMPOSE[@]}" -p "$PREFIX-$name" up -d) >>"$WORK/$name-compose.log" 2>&1 &
+        >"$LOGS/$name-compose.log" 2>&1 || { tail -30 "$LOGS/$name-compose.log" >&2; fail "$name: compose build failed"; return 1; }
+    (cd "$dir" && exec timeout 900 "${COMPOSE[@]}" -p "$PREFIX-$name" up -d) >>"$LOGS/$name-compose.log" 2>&1 &
     local compose_pid=$!
     # Podman runs no healthchecks by itself: run them while compose waits for
     # the database to be healthy, then wait (bounded) for the page.
@@ -319,7 +361,7 @@ run_compose() {
     done
     kill "$compose_pid" 2>/dev/null || true
     if [ -z "$body" ]; then
-        tail -30 "$WORK/$name-compose.log" >&2
+        tail -30 "$LOGS/$name-compose.log" >&2
         (cd "$dir" && "${COMPOSE[@]}" -p "$PREFIX-$name" logs --tail 30 >&2 2>&1) || true
         fail "$name: compose stack never answered on 127.0.0.1:$port"
         return 1
@@ -335,7 +377,9 @@ run_compose() {
 # ---------------------------------------------------------------- main
 main() {
     command -v curl >/dev/null || die "curl is needed"
+    mkdir -p "$LOGS"
     setup_engine
+    IMAGES_BEFORE=$("$ENGINE" images -qa | sort -u)
     setup_tools
     setup_compose
     ensure_python_image

@@ -369,6 +369,17 @@ impl std::fmt::Display for Interrupted {
 
 impl std::error::Error for Interrupted {}
 
+/// Restores the cursor and prints the interruption message, once, whichever
+/// of the signal handler and the prompt's error path gets there first.
+pub fn report_interrupted() {
+    static REPORTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    let _ = console::Term::stderr().show_cursor();
+    if !REPORTED.swap(true, std::sync::atomic::Ordering::SeqCst) {
+        eprintln!();
+        eprintln!("error: {Interrupted}");
+    }
+}
+
 /// Prompts on the terminal with dialoguer.
 pub struct TerminalPrompter {
     theme: dialoguer::theme::SimpleTheme,
@@ -379,9 +390,7 @@ impl TerminalPrompter {
     pub fn new(interactive: bool) -> Self {
         if interactive {
             let _ = ctrlc::set_handler(|| {
-                let _ = console::Term::stderr().show_cursor();
-                eprintln!();
-                eprintln!("error: {Interrupted}");
+                report_interrupted();
                 std::process::exit(130);
             });
         }

@@ -9,7 +9,7 @@ use anyhow::Result;
 use clap::Parser;
 
 use cli::{Cli, Command};
-use flaskdock::answers::{Interrupted, TerminalPrompter};
+use flaskdock::answers::{Interrupted, TerminalPrompter, report_interrupted};
 use flaskdock::write::Mode;
 use flaskdock::{InitOptions, report};
 
@@ -18,7 +18,7 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(err) if err.is::<Interrupted>() => {
-            eprintln!("error: {err}");
+            report_interrupted();
             ExitCode::from(130)
         }
         Err(err) => {
