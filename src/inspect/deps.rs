@@ -33,6 +33,10 @@ pub enum Install {
     },
     /// PEP 621 `[project].dependencies` from `pyproject.toml`.
     Pyproject { manifests: Vec<String> },
+    /// `poetry install --only main --no-root` from `pyproject.toml` and `poetry.lock`.
+    Poetry { manifests: Vec<String> },
+    /// `uv sync --frozen --no-install-project` from `pyproject.toml` and `uv.lock`.
+    Uv { manifests: Vec<String> },
     /// Nothing declared: Flask alone.
     Bare,
 }
@@ -41,7 +45,10 @@ impl Install {
     /// Files to copy into the builder before installing.
     pub fn manifests(&self) -> &[String] {
         match self {
-            Install::Requirements { manifests, .. } | Install::Pyproject { manifests } => manifests,
+            Install::Requirements { manifests, .. }
+            | Install::Pyproject { manifests }
+            | Install::Poetry { manifests }
+            | Install::Uv { manifests } => manifests,
             Install::Bare => &[],
         }
     }
@@ -232,15 +239,51 @@ pub fn detect_dependencies(tree: &Tree) -> Result<Dependencies> {
         false => None,
     };
     let manager = detect_manager(tree, pyproject.as_ref());
+    let requirements = REQUIREMENTS_FILES.iter().find(|f| tree.has_file(f));
 
-    if let Some(file) = REQUIREMENTS_FILES.iter().find(|f| tree.has_file(f)) {
+    // A lock file pins every version: prefer it to a requirements file.
+    let with_lock = |lock: &str| {
+        let mut manifests = vec!["pyproject.toml".to_string()];
+        if tree.has_file(lock) {
+            manifests.push(lock.to_string());
+        }
+        manifests
+    };
+    let locked = match (manager.value, &pyproject) {
+        (DependencyManager::Poetry, Some(p))
+            if p.has_poetry || p.project_dependencies.is_some() =>
+        {
+            Some(Install::Poetry {
+                manifests: with_lock("poetry.lock"),
+            })
+        }
+        (DependencyManager::Uv, Some(p)) if p.project_dependencies.is_some() => Some(Install::Uv {
+            manifests: with_lock("uv.lock"),
+        }),
+        _ => None,
+    };
+    if let (Some(install), Some(pyproject)) = (locked, &pyproject) {
+        if let Some(file) = requirements {
+            warnings.push(format!(
+                "installing from {} rather than `{file}`: the lock pins every version",
+                manager.source
+            ));
+        }
+        return Ok(Dependencies {
+            manager,
+            install,
+            packages: pyproject.packages.clone(),
+            warnings,
+        });
+    }
+
+    if let Some(file) = requirements {
         let mut chain = RequirementsChain::default();
         chain.read(tree, file, &mut warnings)?;
         if manager.value != DependencyManager::Pip {
             warnings.push(format!(
                 "{} is managed by {:?} but the image installs from `{file}`; keep it in sync with the lock file",
-                manager.source,
-                manager.value
+                manager.source, manager.value
             ));
         }
         let needs_source = !chain.local.is_empty();
@@ -250,35 +293,30 @@ pub fn detect_dependencies(tree: &Tree) -> Result<Dependencies> {
                 chain.local[0]
             ));
         }
+        let install = Install::Requirements {
+            file: file.to_string(),
+            manifests: chain.files,
+            needs_source,
+        };
         return Ok(Dependencies {
             manager,
-            install: Install::Requirements {
-                file: file.to_string(),
-                manifests: chain.files,
-                needs_source,
-            },
+            install,
             packages: chain.packages,
             warnings,
         });
     }
 
-    if let Some(Some(deps)) = pyproject.as_ref().map(|p| p.project_dependencies.as_ref()) {
-        let mut packages = Vec::new();
-        for (line, dep) in deps {
-            if let RequirementLine::Requirement { name, vcs } = parse_line(dep) {
-                packages.push(Package {
-                    name,
-                    vcs,
-                    source: Source::at("pyproject.toml", *line),
-                });
-            }
-        }
+    if let Some(pyproject) = pyproject
+        .as_ref()
+        .filter(|p| p.project_dependencies.is_some())
+    {
+        let install = Install::Pyproject {
+            manifests: vec!["pyproject.toml".into()],
+        };
         return Ok(Dependencies {
             manager,
-            install: Install::Pyproject {
-                manifests: vec!["pyproject.toml".into()],
-            },
-            packages,
+            install,
+            packages: pyproject.packages.clone(),
             warnings,
         });
     }
@@ -302,32 +340,79 @@ struct Pyproject {
     has_poetry: bool,
     has_pdm: bool,
     has_uv: bool,
-    /// `[project].dependencies` with an approximate line for each.
-    project_dependencies: Option<Vec<(usize, String)>>,
+    /// `[project].dependencies`, when the table has them.
+    project_dependencies: Option<Vec<String>>,
+    /// Packages named by `[project].dependencies` or `[tool.poetry.dependencies]`.
+    packages: Vec<Package>,
 }
 
 fn read_pyproject(tree: &Tree) -> Result<Pyproject> {
     let text = tree.read("pyproject.toml")?;
-    let doc: toml::Table = toml::from_str(&text)
-        .with_context(|| "failed to parse `pyproject.toml`; fix the TOML syntax and run again")?;
+    let doc: toml::Table = toml::from_str(&text).map_err(|err| {
+        let line = err
+            .span()
+            .map_or(1, |span| text[..span.start].matches('\n').count() + 1);
+        anyhow::anyhow!(
+            "failed to parse `pyproject.toml` at line {line}: {}; fix the TOML and run again",
+            err.message()
+        )
+    })?;
     let tool = doc.get("tool").and_then(|t| t.as_table());
     let has = |name: &str| tool.is_some_and(|t| t.contains_key(name));
-    let project_dependencies = doc
+    let source = |needle: &str| Source::at("pyproject.toml", line_of(&text, needle));
+
+    let project_dependencies: Option<Vec<String>> = doc
         .get("project")
         .and_then(|p| p.get("dependencies"))
         .and_then(|d| d.as_array())
         .map(|deps| {
             deps.iter()
                 .filter_map(|d| d.as_str())
-                .map(|dep| (line_of(&text, dep), dep.to_string()))
+                .map(str::to_string)
                 .collect()
         });
+    let mut packages = Vec::new();
+    for dep in project_dependencies.iter().flatten() {
+        if let RequirementLine::Requirement { name, vcs } = parse_line(dep) {
+            packages.push(Package {
+                name,
+                vcs,
+                source: source(dep),
+            });
+        }
+    }
+    let poetry_deps = tool
+        .and_then(|t| t.get("poetry"))
+        .and_then(|p| p.get("dependencies"))
+        .and_then(|d| d.as_table());
+    for (name, spec) in poetry_deps.into_iter().flatten() {
+        if name == "python" {
+            continue;
+        }
+        let vcs = spec.get("git").is_some();
+        packages.push(Package {
+            name: normalize(name),
+            vcs,
+            source: Source::at("pyproject.toml", key_line(&text, name)),
+        });
+    }
     Ok(Pyproject {
         has_poetry: has("poetry"),
         has_pdm: has("pdm"),
         has_uv: has("uv"),
         project_dependencies,
+        packages,
     })
+}
+
+/// The line of a TOML key (`name = ...`), or 1.
+fn key_line(text: &str, key: &str) -> usize {
+    text.lines()
+        .position(|l| {
+            let rest = l.trim_start().strip_prefix(key).unwrap_or("#");
+            rest.trim_start().starts_with('=')
+        })
+        .map_or(1, |i| i + 1)
 }
 
 fn line_of(text: &str, needle: &str) -> usize {
@@ -359,13 +444,13 @@ fn detect_manager(tree: &Tree, pyproject: Option<&Pyproject>) -> Fact<Dependency
             }
         }
     }
-    let source = REQUIREMENTS_FILES
-        .iter()
-        .find(|f| tree.has_file(f))
-        .map_or_else(
-            || Source::default("no dependency manager found"),
-            |f| Source::file(*f),
-        );
+    let source = match REQUIREMENTS_FILES.iter().find(|f| tree.has_file(f)) {
+        Some(file) => Source::file(*file),
+        None if pyproject.is_some_and(|p| p.project_dependencies.is_some()) => {
+            Source::file("pyproject.toml").with_note("[project].dependencies")
+        }
+        None => Source::default("no dependency manager found"),
+    };
     Fact::new(Pip, source)
 }
 

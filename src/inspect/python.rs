@@ -77,18 +77,55 @@ pub fn minor_of(version: &str) -> Option<String> {
     (major == "3" && !minor.is_empty()).then(|| format!("3.{minor}"))
 }
 
+/// `[project].requires-python`, else Poetry's `python` dependency as a PEP 440 specifier.
 fn requires_python(text: &str) -> Option<(usize, String)> {
     let doc: toml::Table = toml::from_str(text).ok()?;
-    let spec = doc
-        .get("project")?
-        .get("requires-python")?
-        .as_str()?
-        .to_string();
-    let line = text
-        .lines()
-        .position(|l| l.trim_start().starts_with("requires-python"))
-        .map_or(1, |i| i + 1);
-    Some((line, spec))
+    let line_of = |key: &str| {
+        text.lines()
+            .position(|l| l.trim_start().starts_with(key))
+            .map_or(1, |i| i + 1)
+    };
+    if let Some(spec) = doc
+        .get("project")
+        .and_then(|p| p.get("requires-python"))
+        .and_then(|v| v.as_str())
+    {
+        return Some((line_of("requires-python"), spec.to_string()));
+    }
+    let poetry = doc
+        .get("tool")?
+        .get("poetry")?
+        .get("dependencies")?
+        .get("python")?
+        .as_str()?;
+    Some((line_of("python"), poetry_to_pep440(poetry)))
+}
+
+/// Poetry's `^3.10` and `~3.10` to PEP 440; other forms pass through.
+pub fn poetry_to_pep440(spec: &str) -> String {
+    let bump = |v: &str, minor_only: bool| {
+        let nums: Vec<u64> = v.split('.').filter_map(|n| n.parse().ok()).collect();
+        match (minor_only, nums.as_slice()) {
+            (false, [major, ..]) => format!(">={v},<{}", major + 1),
+            (true, [major, minor, ..]) => format!(">={v},<{major}.{}", minor + 1),
+            _ => format!(">={v}"),
+        }
+    };
+    spec.split(',')
+        .map(|part| {
+            let part = part.trim();
+            if let Some(v) = part.strip_prefix('^') {
+                bump(v.trim(), false)
+            } else if let Some(v) = part.strip_prefix('~').filter(|v| !v.starts_with('=')) {
+                bump(v.trim(), true)
+            } else if part.starts_with(|c: char| c.is_ascii_digit()) {
+                format!("=={part}")
+            } else {
+                part.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// The newest supported minor version whose later patch releases satisfy `spec`.
@@ -110,6 +147,15 @@ mod tests {
         assert_eq!(minor_of("3.11").as_deref(), Some("3.11"));
         assert_eq!(minor_of("pypy3.10"), None);
         assert_eq!(minor_of("2.7"), None);
+    }
+
+    #[test]
+    fn poetry_constraints_become_pep_440() {
+        assert_eq!(poetry_to_pep440("^3.10"), ">=3.10,<4");
+        assert_eq!(poetry_to_pep440("~3.11"), ">=3.11,<3.12");
+        assert_eq!(poetry_to_pep440(">=3.9,<3.13"), ">=3.9,<3.13");
+        assert_eq!(poetry_to_pep440("3.12.*"), "==3.12.*");
+        assert_eq!(newest_satisfying(&poetry_to_pep440("~3.11")), Some("3.11"));
     }
 
     #[test]

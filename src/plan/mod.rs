@@ -63,7 +63,7 @@ pub struct Plan {
 /// Install method for the builder stage.
 #[derive(Debug, Clone, Serialize)]
 pub struct InstallPlan {
-    /// `requirements`, `pyproject` or `bare` (Flask alone).
+    /// `requirements`, `pyproject`, `poetry`, `uv` or `bare` (Flask alone).
     pub kind: String,
     /// For `requirements`: the file given to `pip install -r`.
     pub file: Option<String>,
@@ -73,6 +73,8 @@ pub struct InstallPlan {
     pub needs_source: bool,
     /// For `pyproject` on Python older than 3.11: `tomli` stands in for `tomllib`.
     pub toml_module: String,
+    /// For `poetry` and `uv`: the pinned tool, installed in its own builder-only virtualenv.
+    pub tool_requirement: Option<String>,
 }
 
 /// gunicorn settings.
@@ -252,6 +254,10 @@ fn needed_files(project: &Project, entry_root: &str) -> Vec<String> {
     files
 }
 
+/// Tools pinned for installs from lock files.
+const POETRY_REQUIREMENT: &str = "poetry==2.5.1";
+const UV_REQUIREMENT: &str = "uv==0.13.8";
+
 fn install_plan(install: &Install, python_minor: u32) -> InstallPlan {
     let toml_module = if python_minor >= 11 {
         "tomllib"
@@ -259,32 +265,23 @@ fn install_plan(install: &Install, python_minor: u32) -> InstallPlan {
         "tomli"
     }
     .to_string();
+    let plan =
+        |kind: &str, file: Option<&String>, needs_source: bool, tool: Option<&str>| InstallPlan {
+            kind: kind.to_string(),
+            file: file.cloned(),
+            manifests: install.manifests().to_vec(),
+            needs_source,
+            toml_module: toml_module.clone(),
+            tool_requirement: tool.map(str::to_string),
+        };
     match install {
         Install::Requirements {
-            file,
-            manifests,
-            needs_source,
-        } => InstallPlan {
-            kind: "requirements".into(),
-            file: Some(file.clone()),
-            manifests: manifests.clone(),
-            needs_source: *needs_source,
-            toml_module,
-        },
-        Install::Pyproject { manifests } => InstallPlan {
-            kind: "pyproject".into(),
-            file: None,
-            manifests: manifests.clone(),
-            needs_source: false,
-            toml_module,
-        },
-        Install::Bare => InstallPlan {
-            kind: "bare".into(),
-            file: None,
-            manifests: Vec::new(),
-            needs_source: false,
-            toml_module,
-        },
+            file, needs_source, ..
+        } => plan("requirements", Some(file), *needs_source, None),
+        Install::Pyproject { .. } => plan("pyproject", None, false, None),
+        Install::Poetry { .. } => plan("poetry", None, false, Some(POETRY_REQUIREMENT)),
+        Install::Uv { .. } => plan("uv", None, false, Some(UV_REQUIREMENT)),
+        Install::Bare => plan("bare", None, false, None),
     }
 }
 
