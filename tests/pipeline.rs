@@ -272,3 +272,95 @@ fn interactive_run_does_not_ask_what_flags_answered() {
         ("3.13", 9100)
     );
 }
+
+#[test]
+fn poetry_lock_is_preferred_to_requirements_txt() {
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(
+        temp.path(),
+        &[
+            (
+                "page_analyzer/app.py",
+                "from flask import Flask\napp = Flask(__name__)\n",
+            ),
+            ("page_analyzer/__init__.py", ""),
+            ("requirements.txt", "flask\n"),
+            ("poetry.lock", "# a lock\n"),
+            (
+                "pyproject.toml",
+                "[tool.poetry]\nname = \"hexlet-code\"\n\n[tool.poetry.dependencies]\npython = \"^3.10\"\nflask = \"^3.0\"\npsycopg2 = \"^2.9\"\n",
+            ),
+        ],
+    );
+    let report = init(&options(temp.path(), false), &mut NoPrompts).unwrap();
+    assert_eq!(report.plan.install.kind, "poetry");
+    assert_eq!(
+        report.plan.install.manifests,
+        ["pyproject.toml", "poetry.lock"]
+    );
+    assert_eq!(report.plan.python_version, "3.14");
+    assert_eq!(report.plan.build_packages, ["gcc", "libpq-dev"]);
+    assert!(
+        report
+            .notes
+            .iter()
+            .any(|n| n.contains("rather than `requirements.txt`")),
+        "{:?}",
+        report.notes
+    );
+    let dockerfile = std::fs::read_to_string(temp.path().join("Dockerfile")).unwrap();
+    let (builder, runtime) = dockerfile.split_once("AS runtime").unwrap();
+    assert!(builder.contains("/opt/poetry/bin/poetry install --only main --no-root"));
+    assert!(
+        !runtime.contains("poetry"),
+        "Poetry must stay in the builder"
+    );
+}
+
+#[test]
+fn requirements_txt_wins_over_poetry_without_a_lock() {
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(
+        temp.path(),
+        &[
+            ("app.py", "from flask import Flask\napp = Flask(__name__)\n"),
+            ("requirements.txt", "flask==3.1.3\n"),
+            (
+                "pyproject.toml",
+                "[tool.poetry.dependencies]\npython = \"~3.11\"\nflask = \"*\"\n",
+            ),
+        ],
+    );
+    let report = init(&options(temp.path(), false), &mut NoPrompts).unwrap();
+    assert_eq!(report.plan.install.kind, "requirements");
+    assert_eq!(report.plan.python_version, "3.11");
+}
+
+#[test]
+fn uv_lock_installs_frozen_without_the_project() {
+    let (_temp, dir) = copy_example("uv-package");
+    std::fs::write(dir.join("uv.lock"), "version = 1\n").unwrap();
+    let report = init(&options(&dir, false), &mut NoPrompts).unwrap();
+    assert_eq!(report.plan.install.kind, "uv");
+    let dockerfile = std::fs::read_to_string(dir.join("Dockerfile")).unwrap();
+    assert!(dockerfile.contains("COPY uv.lock ./uv.lock"));
+    assert!(dockerfile.contains("uv sync --frozen --no-install-project --no-dev"));
+}
+
+#[test]
+fn malformed_pyproject_is_an_error_naming_file_and_line() {
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(
+        temp.path(),
+        &[
+            ("app.py", "from flask import Flask\napp = Flask(__name__)\n"),
+            ("pyproject.toml", "[project]\nname = \n"),
+        ],
+    );
+    let err = init(&options(temp.path(), false), &mut NoPrompts).unwrap_err();
+    let message = format!("{err:#}");
+    assert!(
+        message.starts_with("failed to parse `pyproject.toml` at line 2"),
+        "{message}"
+    );
+}

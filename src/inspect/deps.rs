@@ -249,17 +249,24 @@ pub fn detect_dependencies(tree: &Tree) -> Result<Dependencies> {
         }
         manifests
     };
+    // Without its lock, a tool would resolve at build time: a requirements
+    // file, when there is one, is then the better-pinned choice.
+    let usable = |lock: &str| tree.has_file(lock) || requirements.is_none();
     let locked = match (manager.value, &pyproject) {
         (DependencyManager::Poetry, Some(p))
-            if p.has_poetry || p.project_dependencies.is_some() =>
+            if (p.has_poetry || p.project_dependencies.is_some()) && usable("poetry.lock") =>
         {
             Some(Install::Poetry {
                 manifests: with_lock("poetry.lock"),
             })
         }
-        (DependencyManager::Uv, Some(p)) if p.project_dependencies.is_some() => Some(Install::Uv {
-            manifests: with_lock("uv.lock"),
-        }),
+        (DependencyManager::Uv, Some(p))
+            if p.project_dependencies.is_some() && usable("uv.lock") =>
+        {
+            Some(Install::Uv {
+                manifests: with_lock("uv.lock"),
+            })
+        }
         _ => None,
     };
     if let (Some(install), Some(pyproject)) = (locked, &pyproject) {
