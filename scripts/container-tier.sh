@@ -311,6 +311,9 @@ run_example() {
         "$ENGINE" run -d --name "$container" --env-file "$dir/.env" -p "127.0.0.1:$port:$cport" "$image" >/dev/null 2>&1
         if body=$(wait_http "http://127.0.0.1:$port/" 60); then
             log "$name: HTTP 200: $(printf '%s' "$body" | tr -s '\n ' ' ' | cut -c1-100)"
+            local errors
+            errors=$("$ENGINE" logs "$container" 2>&1 | grep -E '\[ERROR\]|Traceback' || true)
+            [ -z "$errors" ] || fail "$name: the app logged errors: $errors"
         else
             "$ENGINE" logs "$container" 2>&1 | tail -20 >&2
             fail "$name: no HTTP 200 on 127.0.0.1:$port"
@@ -375,6 +378,9 @@ run_compose() {
         return 1
     fi
     log "$name: $body"
+    local errors
+    errors=$(cd "$dir" && "${COMPOSE[@]}" -p "$PREFIX-$name" logs web 2>&1 | grep -E '\[ERROR\]|Traceback' || true)
+    [ -z "$errors" ] || fail "$name: the app logged errors: $errors"
     case "$body" in
         *"PostgreSQL"*"host db"*) ;;
         *) fail "$name: page does not show a value read from PostgreSQL through host db: $body"; return 1 ;;
