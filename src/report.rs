@@ -226,6 +226,7 @@ pub fn inspect_json(project: &Project, answers: Option<&Answers>) -> Value {
         "entry_candidates": project.entries,
         "env_var_details": project.env_vars,
         "gunicorn_config": project.gunicorn_config,
+        "prefixed_env": project.prefixed_env,
         "warnings": project.warnings,
         "sources": sources,
     })

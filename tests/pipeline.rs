@@ -364,3 +364,74 @@ fn malformed_pyproject_is_an_error_naming_file_and_line() {
         "{message}"
     );
 }
+
+#[test]
+fn flaskenv_names_the_app_and_the_port() {
+    let (_temp, dir) = copy_example("src-layout-flaskenv");
+    let report = init(&options(&dir, false), &mut NoPrompts).unwrap();
+    assert_eq!(report.plan.entry, "notes:create_app()");
+    assert_eq!(report.plan.pythonpath.as_deref(), Some("src"));
+    assert_eq!(report.plan.port, 5001);
+    assert_eq!(report.plan.prefixed_env.as_deref(), Some("FLASK"));
+    assert_eq!(
+        report.answers.sources[2].1.file.as_deref(),
+        Some(".flaskenv")
+    );
+    assert!(
+        report.notes.iter().any(|n| n.contains("SQLite")),
+        "{:?}",
+        report.notes
+    );
+}
+
+#[test]
+fn gunicorn_config_gives_the_port_and_daemon_is_flagged() {
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(
+        temp.path(),
+        &[
+            (
+                "app.py",
+                "from flask import Flask\napp = Flask(__name__)\napp.run(port=5000)\n",
+            ),
+            (
+                "gunicorn.conf.py",
+                "bind = ['127.0.0.1:9000']\ndaemon = True\n",
+            ),
+        ],
+    );
+    let project = inspect::inspect(temp.path()).unwrap();
+    assert_eq!(
+        project
+            .port
+            .as_ref()
+            .map(|p| (p.value, p.source.to_string())),
+        Some((9000, "gunicorn.conf.py:1".to_string()))
+    );
+    assert!(
+        project
+            .warnings
+            .iter()
+            .any(|w| w.starts_with("gunicorn.conf.py:2: `daemon = True`")),
+        "{:?}",
+        project.warnings
+    );
+}
+
+#[test]
+fn tool_versions_declares_python() {
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(
+        temp.path(),
+        &[
+            ("app.py", "from flask import Flask\napp = Flask(__name__)\n"),
+            (".tool-versions", "nodejs 20.1.0\npython 3.11.9\n"),
+        ],
+    );
+    let project = inspect::inspect(temp.path()).unwrap();
+    let python = project.python_version.unwrap();
+    assert_eq!(
+        (python.value.as_str(), python.source.to_string()),
+        ("3.11", ".tool-versions:2".to_string())
+    );
+}

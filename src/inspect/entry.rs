@@ -195,3 +195,75 @@ fn makes_flask(stmt: &Stmt) -> bool {
     };
     matches!(value, Expr::Call(call) if call_name(&call.func) == Some("Flask"))
 }
+
+/// The target `FLASK_APP` names, the way `flask run` reads it: `module:object`
+/// as written; a bare module (or `path/module.py`) means the best candidate
+/// found in that module, else its `app`.
+pub fn from_flask_app(
+    value: &str,
+    source: Source,
+    candidates: &[EntryCandidate],
+) -> EntryCandidate {
+    let (module, object) = match value.split_once(':') {
+        Some((module, object)) => (module, Some(object)),
+        None => (value, None),
+    };
+    let module = module
+        .trim_end_matches(".py")
+        .trim_end_matches("/__init__")
+        .replace('/', ".");
+    let in_module = candidates
+        .iter()
+        .find(|c| c.target.split(':').next() == Some(module.as_str()));
+    let target = match (object, in_module) {
+        (Some(object), _) => format!("{module}:{object}"),
+        (None, Some(candidate)) => candidate.target.clone(),
+        (None, None) => format!("{module}:app"),
+    };
+    EntryCandidate {
+        target,
+        import_root: in_module.map(|c| c.import_root.clone()).unwrap_or_default(),
+        source: source.with_note("FLASK_APP"),
+        score: u32::MAX,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn candidate(target: &str, root: &str) -> EntryCandidate {
+        EntryCandidate {
+            target: target.into(),
+            import_root: root.into(),
+            source: Source::at("x.py", 1),
+            score: 1,
+        }
+    }
+
+    #[test]
+    fn flask_app_resolves_like_flask_run() {
+        let found = [
+            candidate("flaskr:create_app()", ""),
+            candidate("blog:app", "src"),
+        ];
+        let at = || Source::at(".flaskenv", 1);
+        assert_eq!(
+            from_flask_app("flaskr", at(), &found).target,
+            "flaskr:create_app()"
+        );
+        assert_eq!(from_flask_app("blog", at(), &found).import_root, "src");
+        assert_eq!(
+            from_flask_app("autoapp.py", at(), &found).target,
+            "autoapp:app"
+        );
+        assert_eq!(
+            from_flask_app("app:create_app('dev')", at(), &found).target,
+            "app:create_app('dev')"
+        );
+        assert_eq!(
+            from_flask_app("shop/__init__.py", at(), &found).target,
+            "shop:app"
+        );
+    }
+}

@@ -47,6 +47,10 @@ pub struct CodeFacts {
     pub port_env_default: Option<Fact<u16>>,
     /// String literals that are PostgreSQL URLs.
     pub postgres_urls: Vec<Source>,
+    /// SQLite URLs and `sqlite3.connect(...)` calls.
+    pub sqlite_urls: Vec<Source>,
+    /// `app.config.from_prefixed_env(prefix)`: the prefix (default `FLASK`).
+    pub prefixed_env: Option<Fact<String>>,
 }
 
 pub fn scan_code(modules: &[Module]) -> CodeFacts {
@@ -124,6 +128,26 @@ impl Scanner<'_> {
                     self.record(name, false, call.args.get(1), offset);
                 }
             }
+            // sqlite3.connect(...): a database file inside the container
+            Expr::Attribute(attr)
+                if attr.attr.as_str() == "connect"
+                    && matches!(attr.value.as_ref(), Expr::Name(n) if n.id.as_str() == "sqlite3") =>
+            {
+                let source = self.source(offset);
+                self.facts.sqlite_urls.push(source);
+            }
+            // app.config.from_prefixed_env() / from_prefixed_env("MYAPP")
+            Expr::Attribute(attr) if attr.attr.as_str() == "from_prefixed_env" => {
+                let prefix = call
+                    .args
+                    .first()
+                    .and_then(string_literal)
+                    .unwrap_or("FLASK");
+                if self.facts.prefixed_env.is_none() {
+                    self.facts.prefixed_env =
+                        Some(Fact::new(prefix.to_string(), self.source(offset)));
+                }
+            }
             // app.run(host, port, debug) / app.run(port=5000)
             Expr::Attribute(attr) if attr.attr.as_str() == "run" => {
                 let port = call
@@ -161,6 +185,9 @@ impl Visitor for Scanner<'_> {
                     {
                         let source = self.source(c.range.start());
                         self.facts.postgres_urls.push(source);
+                    } else if s.starts_with("sqlite:") {
+                        let source = self.source(c.range.start());
+                        self.facts.sqlite_urls.push(source);
                     }
                 }
             }

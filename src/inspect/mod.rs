@@ -6,6 +6,8 @@ mod deps;
 mod entry;
 mod env;
 mod files;
+mod flaskenv;
+mod gunicorn;
 mod python;
 mod source;
 mod system_packages;
@@ -116,6 +118,8 @@ pub struct Project {
     pub database: Option<Fact<Database>>,
     /// Environment variables the code reads, sorted by name.
     pub env_vars: Vec<EnvVar>,
+    /// `app.config.from_prefixed_env()` loads every variable with this prefix.
+    pub prefixed_env: Option<Fact<String>>,
     /// Debian packages needed to build the dependencies (builder stage only).
     pub build_packages: Vec<Fact<String>>,
     /// Debian libraries needed at run time.
@@ -168,7 +172,14 @@ pub fn inspect(root: &Path) -> Result<Project> {
     warnings.extend(deps.warnings.iter().cloned());
 
     let modules = source::parse_modules(&tree, &mut warnings);
-    let entries = entry::detect_entries(&modules);
+    let flaskenv = flaskenv::detect_flaskenv(&tree, &mut warnings);
+    let mut entries = entry::detect_entries(&modules);
+    if let Some(app) = &flaskenv.app {
+        let chosen = entry::from_flask_app(&app.value, app.source.clone(), &entries);
+        entries.retain(|e| e.target != chosen.target);
+        entries.insert(0, chosen);
+    }
+    let gunicorn = gunicorn::detect_gunicorn_config(&modules, &mut warnings);
     let code = env::scan_code(&modules);
 
     let python_version = python::detect_python_version(&tree, &mut warnings)?;
@@ -176,12 +187,18 @@ pub fn inspect(root: &Path) -> Result<Project> {
     let database = detect_database(&deps.packages, &code.postgres_urls);
     let (build_packages, runtime_packages) = system_packages::detect(&deps.packages);
 
-    let mut port = code.run_port.clone();
-    let gunicorn_config = tree
-        .has_file("gunicorn.conf.py")
-        .then(|| "gunicorn.conf.py".to_string());
-    if port.is_none() {
-        port = code.port_env_default.clone();
+    // The port gunicorn's own config binds, then `flask run`'s, then `app.run`'s.
+    let port = gunicorn
+        .as_ref()
+        .and_then(|g| g.port.clone())
+        .or(flaskenv.port)
+        .or_else(|| code.run_port.clone())
+        .or_else(|| code.port_env_default.clone());
+    let gunicorn_config = gunicorn.map(|g| g.path);
+    if let Some(source) = code.sqlite_urls.first() {
+        warnings.push(format!(
+            "{source}: the app uses SQLite; the image lets the app user write under /app, but the file is lost with the container: mount a volume on its folder to keep it"
+        ));
     }
 
     Ok(Project {
@@ -194,6 +211,7 @@ pub fn inspect(root: &Path) -> Result<Project> {
         packages: deps.packages,
         database,
         env_vars: code.env_vars,
+        prefixed_env: code.prefixed_env,
         build_packages,
         runtime_packages,
         templates_dir: tree.find_dir("templates"),

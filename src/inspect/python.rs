@@ -15,7 +15,8 @@ pub const SUPPORTED_PYTHONS: &[&str] = &["3.14", "3.13", "3.12", "3.11", "3.10",
 /// a year of releases means binary wheels exist for nearly every dependency.
 pub const CURRENT_STABLE_PYTHON: &str = "3.14";
 
-/// Reads `.python-version`, `runtime.txt` and `requires-python`, in that order.
+/// Reads `.python-version`, `.tool-versions`, `runtime.txt`, `requires-python`
+/// and Poetry's `python`, in that order.
 pub fn detect_python_version(
     tree: &Tree,
     warnings: &mut Vec<String>,
@@ -29,6 +30,23 @@ pub fn detect_python_version(
                 }
                 None => warnings.push(format!(
                     ".python-version:{line}: `{value}` is not a CPython version; ignored"
+                )),
+            }
+        }
+    }
+    if tree.has_file(".tool-versions") {
+        let text = tree.read(".tool-versions")?;
+        let python = text.lines().enumerate().find_map(|(i, l)| {
+            let mut words = l.split_whitespace();
+            (words.next() == Some("python")).then(|| (i + 1, words.next().unwrap_or("")))
+        });
+        if let Some((line, value)) = python {
+            match minor_of(value) {
+                Some(minor) => {
+                    return Ok(Some(Fact::new(minor, Source::at(".tool-versions", line))));
+                }
+                None => warnings.push(format!(
+                    ".tool-versions:{line}: `{value}` is not a CPython version; ignored"
                 )),
             }
         }

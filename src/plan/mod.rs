@@ -44,6 +44,9 @@ pub struct Plan {
     pub database: Option<DatabasePlan>,
     /// Variables for `.env.example`, required first, then by name.
     pub env_vars: Vec<EnvVarPlan>,
+    /// Prefix of `app.config.from_prefixed_env()` (`FLASK`), when the app uses it:
+    /// every `PREFIX_*` variable then becomes a config key.
+    pub prefixed_env: Option<String>,
     /// Whether the code itself reads `SECRET_KEY`.
     pub reads_secret_key: bool,
     /// Whether the code reads `SECRET_KEY` with no default (fails without it).
@@ -223,6 +226,7 @@ pub fn plan(project: &Project, answers: &Answers, layout: &Layout) -> Plan {
         healthcheck_path: "/".to_string(),
         database,
         env_vars,
+        prefixed_env: project.prefixed_env.as_ref().map(|f| f.value.clone()),
         reads_secret_key: project.env_vars.iter().any(|v| v.name == "SECRET_KEY"),
         requires_secret_key: project
             .env_vars

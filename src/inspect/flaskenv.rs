@@ -1,0 +1,87 @@
+//! `.flaskenv`: the settings `flask run` reads (`FLASK_APP`, `FLASK_RUN_PORT`).
+//! Only those two keys are used; `.env` is never read, so no secret can leak.
+
+use super::files::Tree;
+use super::{Fact, Source};
+
+/// What `.flaskenv` says.
+#[derive(Debug, Default)]
+pub struct FlaskEnv {
+    /// `FLASK_APP` as written (`flaskr`, `app.py`, `"app:create_app()"`).
+    pub app: Option<Fact<String>>,
+    pub port: Option<Fact<u16>>,
+}
+
+/// Parses dotenv text: `KEY=VALUE` lines, optional `export`, quotes, comments.
+pub fn parse_dotenv(text: &str) -> Vec<(usize, String, String)> {
+    text.lines()
+        .enumerate()
+        .filter_map(|(i, line)| {
+            let line = line.trim();
+            let line = line.strip_prefix("export ").unwrap_or(line);
+            if line.starts_with('#') {
+                return None;
+            }
+            let (key, value) = line.split_once('=')?;
+            let value = value.trim();
+            let value = match value.chars().next() {
+                Some(q @ ('"' | '\'')) => value[1..].split(q).next().unwrap_or(""),
+                _ => value.split(" #").next().unwrap_or(value).trim(),
+            };
+            Some((i + 1, key.trim().to_string(), value.to_string()))
+        })
+        .collect()
+}
+
+pub fn detect_flaskenv(tree: &Tree, warnings: &mut Vec<String>) -> FlaskEnv {
+    let mut found = FlaskEnv::default();
+    if !tree.has_file(".flaskenv") {
+        return found;
+    }
+    let text = match tree.read(".flaskenv") {
+        Ok(text) => text,
+        Err(err) => {
+            warnings.push(format!("skipped {err:#}"));
+            return found;
+        }
+    };
+    for (line, key, value) in parse_dotenv(&text) {
+        let source = Source::at(".flaskenv", line);
+        match key.as_str() {
+            "FLASK_APP" if !value.is_empty() => found.app = Some(Fact::new(value, source)),
+            "FLASK_RUN_PORT" => match value.parse() {
+                Ok(port) => found.port = Some(Fact::new(port, source)),
+                Err(_) => warnings.push(format!(
+                    ".flaskenv:{line}: FLASK_RUN_PORT `{value}` is not a port; ignored"
+                )),
+            },
+            _ => {}
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_dotenv_lines() {
+        let parsed = parse_dotenv(
+            "# c\nFLASK_APP=flaskr\nexport FLASK_RUN_PORT = \"5001\"\nX='a b' \nY=1 # note\n",
+        );
+        let pairs: Vec<(usize, &str, &str)> = parsed
+            .iter()
+            .map(|(l, k, v)| (*l, k.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(
+            pairs,
+            [
+                (2, "FLASK_APP", "flaskr"),
+                (3, "FLASK_RUN_PORT", "5001"),
+                (4, "X", "a b"),
+                (5, "Y", "1")
+            ]
+        );
+    }
+}

@@ -1,0 +1,76 @@
+//! A root `gunicorn.conf.py`: gunicorn loads it by itself, so its `bind` and
+//! `daemon` settings matter. The image always binds 0.0.0.0 on the command line.
+
+use rustpython_ast::{Constant, Expr, Stmt};
+
+use super::source::{Module, string_literal};
+use super::{Fact, Source};
+
+/// The config file and what it says.
+pub struct GunicornConfig {
+    pub path: String,
+    /// The port of its first TCP `bind`, if any.
+    pub port: Option<Fact<u16>>,
+}
+
+pub fn detect_gunicorn_config(
+    modules: &[Module],
+    warnings: &mut Vec<String>,
+) -> Option<GunicornConfig> {
+    let module = modules.iter().find(|m| m.path == "gunicorn.conf.py")?;
+    let mut port = None;
+    for stmt in &module.body {
+        let Stmt::Assign(assign) = stmt else { continue };
+        let [Expr::Name(name)] = assign.targets.as_slice() else {
+            continue;
+        };
+        let line = module.line(assign.range.start());
+        match name.id.as_str() {
+            "bind" => {
+                let first = match assign.value.as_ref() {
+                    Expr::List(list) => list.elts.first().and_then(string_literal),
+                    Expr::Tuple(tuple) => tuple.elts.first().and_then(string_literal),
+                    value => string_literal(value),
+                };
+                match first.and_then(bind_port) {
+                    Some(p) => port = Some(Fact::new(p, Source::at(&module.path, line).with_note("gunicorn bind"))),
+                    None => warnings.push(format!(
+                        "gunicorn.conf.py:{line}: its bind is not a TCP port; the image binds 0.0.0.0 on the command line instead"
+                    )),
+                }
+            }
+            "daemon" if matches!(assign.value.as_ref(), Expr::Constant(c) if c.value == Constant::Bool(true)) =>
+            {
+                warnings.push(format!(
+                    "gunicorn.conf.py:{line}: `daemon = True` makes the container exit at once; remove it (a container's process must stay in the foreground)"
+                ));
+            }
+            _ => {}
+        }
+    }
+    Some(GunicornConfig {
+        path: module.path.clone(),
+        port,
+    })
+}
+
+/// `127.0.0.1:8000` -> 8000; `unix:/run/app.sock` -> none.
+fn bind_port(bind: &str) -> Option<u16> {
+    if bind.starts_with("unix:") || bind.starts_with("fd://") {
+        return None;
+    }
+    bind.rsplit(':').next()?.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ports_of_binds() {
+        assert_eq!(bind_port("127.0.0.1:8000"), Some(8000));
+        assert_eq!(bind_port("[::1]:5000"), Some(5000));
+        assert_eq!(bind_port("unix:/tmp/app.sock"), None);
+        assert_eq!(bind_port("0.0.0.0"), None);
+    }
+}
