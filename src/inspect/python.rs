@@ -21,43 +21,16 @@ pub fn detect_python_version(
     tree: &Tree,
     warnings: &mut Vec<String>,
 ) -> Result<Option<Fact<String>>> {
-    if tree.has_file(".python-version") {
-        let text = tree.read(".python-version")?;
-        if let Some((line, value)) = first_value(&text) {
-            match minor_of(value) {
-                Some(minor) => {
-                    return Ok(Some(Fact::new(minor, Source::at(".python-version", line))));
-                }
-                None => warnings.push(format!(
-                    ".python-version:{line}: `{value}` is not a CPython version; ignored"
-                )),
-            }
+    for (file, find, read, expected) in VERSION_FILES {
+        if !tree.has_file(file) {
+            continue;
         }
-    }
-    if tree.has_file(".tool-versions") {
-        let text = tree.read(".tool-versions")?;
-        let python = text.lines().enumerate().find_map(|(i, l)| {
-            let mut words = l.split_whitespace();
-            (words.next() == Some("python")).then(|| (i + 1, words.next().unwrap_or("")))
-        });
-        if let Some((line, value)) = python {
-            match minor_of(value) {
-                Some(minor) => {
-                    return Ok(Some(Fact::new(minor, Source::at(".tool-versions", line))));
-                }
+        let text = tree.read(file)?;
+        if let Some((line, value)) = find(&text) {
+            match read(value) {
+                Some(minor) => return Ok(Some(Fact::new(minor, Source::at(*file, line)))),
                 None => warnings.push(format!(
-                    ".tool-versions:{line}: `{value}` is not a CPython version; ignored"
-                )),
-            }
-        }
-    }
-    if tree.has_file("runtime.txt") {
-        let text = tree.read("runtime.txt")?;
-        if let Some((line, value)) = first_value(&text) {
-            match value.strip_prefix("python-").and_then(minor_of) {
-                Some(minor) => return Ok(Some(Fact::new(minor, Source::at("runtime.txt", line)))),
-                None => warnings.push(format!(
-                    "runtime.txt:{line}: `{value}` is not `python-X.Y.Z`; ignored"
+                    "{file}:{line}: `{value}` is not {expected}; ignored"
                 )),
             }
         }
@@ -78,6 +51,45 @@ pub fn detect_python_version(
         }
     }
     Ok(None)
+}
+
+/// A version file: its name, how to find the version in it, how to read the
+/// version, and what it should look like (for the warning).
+type VersionFile = (
+    &'static str,
+    fn(&str) -> Option<(usize, &str)>,
+    fn(&str) -> Option<String>,
+    &'static str,
+);
+
+/// Plain version files, in order of precedence (`pyproject.toml` comes after).
+const VERSION_FILES: &[VersionFile] = &[
+    (
+        ".python-version",
+        first_value,
+        minor_of,
+        "a CPython version",
+    ),
+    (
+        ".tool-versions",
+        tool_versions_python,
+        minor_of,
+        "a CPython version",
+    ),
+    ("runtime.txt", first_value, runtime_txt, "`python-X.Y.Z`"),
+];
+
+/// `python 3.12.1` in asdf's `.tool-versions`.
+fn tool_versions_python(text: &str) -> Option<(usize, &str)> {
+    text.lines().enumerate().find_map(|(i, l)| {
+        let mut words = l.split_whitespace();
+        (words.next() == Some("python")).then(|| (i + 1, words.next().unwrap_or("")))
+    })
+}
+
+/// `python-3.11.4` in Heroku's `runtime.txt`.
+fn runtime_txt(value: &str) -> Option<String> {
+    value.strip_prefix("python-").and_then(minor_of)
 }
 
 fn first_value(text: &str) -> Option<(usize, &str)> {
