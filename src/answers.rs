@@ -155,6 +155,28 @@ fn found<T: Clone>(
     })
 }
 
+/// Asks for a value unless a flag gave it; the answer keeps the found
+/// value's source when the user accepts it.
+fn ask(
+    prompter: &mut Option<&mut dyn Prompter>,
+    found: Found<String>,
+    question: &str,
+    validate: &dyn Fn(&str) -> Result<(), String>,
+) -> Result<(String, Source)> {
+    match prompter.as_deref_mut() {
+        Some(p) if !found.from_flag => {
+            let answer = p.input(question, &found.value, validate)?;
+            let source = if answer == found.value {
+                found.source
+            } else {
+                Source::default("answered at the prompt")
+            };
+            Ok((answer, source))
+        }
+        _ => Ok((found.value, found.source)),
+    }
+}
+
 /// Resolves every answer. With `prompter` set, asks for each value not given
 /// by a flag, with the found one as default; without it, never asks and fails
 /// naming the flag when a value cannot be found.
@@ -207,30 +229,15 @@ pub fn resolve(
     )
     .expect("db has a default");
 
-    let mut ask = |found: Found<String>,
-                   question: &str,
-                   validate: &dyn Fn(&str) -> Result<(), String>|
-     -> Result<(String, Source)> {
-        match prompter.as_deref_mut() {
-            Some(p) if !found.from_flag => {
-                let answer = p.input(question, &found.value, validate)?;
-                let source = if answer == found.value {
-                    found.source
-                } else {
-                    asked()
-                };
-                Ok((answer, source))
-            }
-            _ => Ok((found.value, found.source)),
-        }
-    };
-    let (python, python_source) = ask(python, "Python version", &|v| validate_python(v))?;
+    let (python, python_source) = ask(&mut prompter, python, "Python version", &|v| {
+        validate_python(v)
+    })?;
     let port = Found {
         value: port.value.to_string(),
         source: port.source,
         from_flag: port.from_flag,
     };
-    let (port, port_source) = ask(port, "Port the app listens on", &|v| {
+    let (port, port_source) = ask(&mut prompter, port, "Port the app listens on", &|v| {
         validate_port(v).map(|_| ())
     })?;
     let port = validate_port(&port).map_err(anyhow::Error::msg)?;
@@ -239,9 +246,43 @@ pub fn resolve(
         source: asked(),
         from_flag: false,
     });
-    let (entry, entry_source) = ask(entry_found, "WSGI target for gunicorn", &|v| {
-        validate_entry(v)
-    })?;
+    // Several targets found: pick from them, best first, or type another.
+    let mut targets: Vec<String> = project.entries.iter().map(|e| e.target.clone()).collect();
+    if !targets.contains(&entry_found.value) && !entry_found.value.is_empty() {
+        targets.insert(0, entry_found.value.clone());
+    }
+    let choose = targets.len() > 1 && !entry_found.from_flag;
+    let (entry, entry_source) = match prompter.as_deref_mut() {
+        Some(p) if choose => {
+            let default = targets
+                .iter()
+                .position(|t| *t == entry_found.value)
+                .unwrap_or(0);
+            let mut items = targets.clone();
+            items.push("another target...".to_string());
+            match p.select("WSGI target for gunicorn", &items, default)? {
+                i if i < targets.len() && i == default => (targets[i].clone(), entry_found.source),
+                i if i < targets.len() => {
+                    let source = project
+                        .entries
+                        .iter()
+                        .find(|e| e.target == targets[i])
+                        .map_or_else(asked, |e| e.source.clone());
+                    (targets[i].clone(), source)
+                }
+                _ => (
+                    p.input("WSGI target (module:object)", "", &|v| validate_entry(v))?,
+                    asked(),
+                ),
+            }
+        }
+        _ => ask(
+            &mut prompter,
+            entry_found,
+            "WSGI target for gunicorn",
+            &|v| validate_entry(v),
+        )?,
+    };
     if entry.is_empty() {
         bail!(
             "no Flask app found in `{}`; pass the WSGI target with `--entry module:app` (or `--entry \"package:create_app()\"`)",

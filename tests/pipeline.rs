@@ -435,3 +435,38 @@ fn tool_versions_declares_python() {
         ("3.11", ".tool-versions:2".to_string())
     );
 }
+
+#[test]
+fn interactive_run_offers_every_target_found_best_first() {
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(
+        temp.path(),
+        &[
+            (
+                "blog/__init__.py",
+                "from flask import Flask\n\ndef make_app():\n    return Flask(__name__)\n",
+            ),
+            (
+                "wsgi.py",
+                "from blog import make_app\napplication = make_app()\n",
+            ),
+        ],
+    );
+    let mut prompter = Scripted {
+        answers: vec!["", "", "blog:make_app()", ""],
+        seen: Vec::new(),
+    };
+    let report = init(&options(temp.path(), true), &mut prompter).unwrap();
+    assert_eq!(
+        prompter.seen[2],
+        (
+            "WSGI target for gunicorn".to_string(),
+            "wsgi:application".to_string()
+        )
+    );
+    assert_eq!(report.plan.entry, "blog:make_app()");
+    assert_eq!(
+        report.answers.sources[2].1.file.as_deref(),
+        Some("blog/__init__.py")
+    );
+}

@@ -107,6 +107,7 @@ pub fn read_text(path: &Path) -> Result<String> {
 
 /// Walks `root` once, honouring `.gitignore` and skipping hidden and vendored folders.
 pub fn scan(root: &Path) -> Result<Tree> {
+    let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     let mut tree = Tree {
         root: root.to_path_buf(),
         ..Tree::default()
@@ -142,6 +143,12 @@ pub fn scan(root: &Path) -> Result<Tree> {
             Some(t) if t.is_file() => {
                 tree.files.insert(rel);
             }
+            // A link to a regular file inside the project counts as that file
+            // (`requirements.txt -> requirements/prod.txt`); links out of the
+            // project, to devices or to folders are not followed.
+            Some(t) if t.is_symlink() && links_to_file_inside(entry.path(), &canonical_root) => {
+                tree.files.insert(rel);
+            }
             _ => {}
         }
     }
@@ -172,6 +179,10 @@ pub fn scan(root: &Path) -> Result<Tree> {
     Ok(tree)
 }
 
+fn links_to_file_inside(link: &Path, root: &Path) -> bool {
+    std::fs::canonicalize(link).is_ok_and(|target| target.starts_with(root) && target.is_file())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -196,6 +207,21 @@ mod tests {
         let py: Vec<_> = tree.python_files().cloned().collect();
         assert_eq!(py, ["app.py", "pkg/__init__.py"]);
         assert_eq!(tree.virtualenvs, ["myenv"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn follows_links_to_files_inside_the_project_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("requirements")).unwrap();
+        std::fs::write(root.join("requirements/prod.txt"), "flask\n").unwrap();
+        std::os::unix::fs::symlink("requirements/prod.txt", root.join("requirements.txt")).unwrap();
+        std::os::unix::fs::symlink("/dev/zero", root.join("app.py")).unwrap();
+        std::os::unix::fs::symlink("/etc/hostname", root.join("outside.txt")).unwrap();
+        let tree = scan(root).unwrap();
+        assert!(tree.has_file("requirements.txt"));
+        assert!(!tree.has_file("app.py") && !tree.has_file("outside.txt"));
     }
 
     #[test]
