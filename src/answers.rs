@@ -50,6 +50,8 @@ pub struct Flags {
     pub port: Option<u16>,
     pub entry: Option<String>,
     pub db: Option<DbChoice>,
+    /// `--migrate` / `--no-migrate`.
+    pub migrate: Option<bool>,
 }
 
 /// The answers to every question, with where each came from.
@@ -59,6 +61,8 @@ pub struct Answers {
     pub port: u16,
     pub entry: String,
     pub db: DbChoice,
+    /// Run the project's migrations before gunicorn starts.
+    pub migrate: bool,
     /// Where each answer came from, by question name.
     pub sources: Vec<(String, Source)>,
 }
@@ -81,6 +85,8 @@ pub struct SavedAnswers {
     pub port: Option<u16>,
     pub entry: Option<String>,
     pub db: Option<DbChoice>,
+    /// `--migrate` / `--no-migrate`.
+    pub migrate: Option<bool>,
 }
 
 /// Reads `.flaskdock.toml` from `dir`, if there is one.
@@ -316,11 +322,23 @@ pub fn resolve(
     sources.push(("port".to_string(), port_source));
     sources.push(("entry".to_string(), entry_source));
     sources.push(("db".to_string(), db_source));
+    let migrate = found(
+        flags.migrate.as_ref(),
+        saved.migrate.as_ref(),
+        project
+            .migrations
+            .as_ref()
+            .map(|m| (true, m.source.clone())),
+        Some((false, "no migrations found")),
+    )
+    .expect("migrate has a default");
+    sources.push(("migrate".to_string(), migrate.source));
     Ok(Answers {
         python,
         port,
         entry,
         db,
+        migrate: migrate.value,
         sources,
     })
 }

@@ -60,6 +60,12 @@ pub struct InitArgs {
     /// Database service in compose
     #[arg(long, value_parser = ["postgres", "none"])]
     pub db: Option<String>,
+    /// Run the project's migrations (Flask-Migrate, Alembic) before gunicorn; the default when found
+    #[arg(long, overrides_with = "no_migrate")]
+    pub migrate: bool,
+    /// Never run migrations in the container
+    #[arg(long, overrides_with = "migrate")]
+    pub no_migrate: bool,
     /// Write there instead of PATH
     #[arg(short = 'o', long, value_name = "DIR")]
     pub output: Option<PathBuf>,
@@ -103,6 +109,11 @@ impl InitArgs {
             python: self.python.clone(),
             port: self.port,
             entry: self.entry.clone(),
+            migrate: match (self.migrate, self.no_migrate) {
+                (true, _) => Some(true),
+                (_, true) => Some(false),
+                _ => None,
+            },
             db: self
                 .db
                 .as_deref()

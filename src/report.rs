@@ -45,6 +45,11 @@ pub fn notes(project: &Project, plan: &Plan) -> Vec<String> {
             others.join(", ")
         ));
     }
+    if let Some(command) = &plan.migrations {
+        notes.push(format!(
+            "the container runs `{command}` before gunicorn; `--no-migrate` turns that off (with several replicas, run migrations once instead)"
+        ));
+    }
     if plan.build_context != "." {
         notes.push(format!(
             "files are written outside the project: compose builds from `{}`, and docker reads `.dockerignore` only from the context folder, so copy it there",
@@ -113,6 +118,9 @@ fn detection_rows(project: &Project, answers: Option<&Answers>) -> Vec<(String, 
             "no PostgreSQL driver or URL".into(),
         ),
     }
+    if let Some(fact) = &project.migrations {
+        row("migrations", fact.value.clone(), fact.source.to_string());
+    }
     for fact in &project.build_packages {
         row("build_package", fact.value.clone(), fact.source.to_string());
     }
@@ -156,11 +164,6 @@ fn source_json(source: &Source) -> Value {
     serde_json::to_value(source).expect("sources serialize")
 }
 
-fn migrations(project: &Project) -> Option<&'static str> {
-    (project.depends_on("flask-migrate") || project.depends_on("alembic"))
-        .then_some("flask db upgrade")
-}
-
 /// `flaskdock inspect --json`: the keys DESIGN.md promises, plus details.
 pub fn inspect_json(project: &Project, answers: Option<&Answers>) -> Value {
     let answer_source = |key: &str| {
@@ -184,6 +187,9 @@ pub fn inspect_json(project: &Project, answers: Option<&Answers>) -> Value {
     );
     if let Some(db) = &project.database {
         sources.insert("database".into(), source_json(&db.source));
+    }
+    if let Some(migrations) = &project.migrations {
+        sources.insert("migrations".into(), source_json(&migrations.source));
     }
     let package_sources = |facts: &[crate::inspect::Fact<String>]| {
         facts
@@ -220,7 +226,7 @@ pub fn inspect_json(project: &Project, answers: Option<&Answers>) -> Value {
         "env_vars": project.env_vars.iter().map(|v| v.name.clone()).collect::<Vec<_>>(),
         "build_packages": project.build_packages.iter().map(|f| f.value.clone()).collect::<Vec<_>>(),
         "runtime_packages": project.runtime_packages.iter().map(|f| f.value.clone()).collect::<Vec<_>>(),
-        "migrations": migrations(project),
+        "migrations": project.migrations.as_ref().map(|m| m.value.clone()),
         "templates_dir": project.templates_dir,
         "static_dir": project.static_dir,
         "entry_candidates": project.entries,

@@ -47,7 +47,8 @@ fn init_yes_writes_all_five_files_for_every_example() {
             "ARG UID=10001",
             "USER ${UID}",
             "HEALTHCHECK",
-            "CMD [\"gunicorn\", ",
+            "\"gunicorn\", ",
+            "\"--bind\", \"0.0.0.0:",
         ] {
             assert!(dockerfile.contains(must), "{name}: Dockerfile lacks {must}");
         }
@@ -421,4 +422,17 @@ fn inspect_json_has_the_documented_keys_and_sources() {
     );
     assert_eq!(json["sources"]["database"]["file"], "requirements.txt");
     assert_eq!(json["sources"]["database"]["line"], 3);
+}
+
+#[test]
+fn no_migrate_flag_is_saved_and_reproduced() {
+    let (_temp, dir) = copy_example("migrate-postgres");
+    init(&dir)
+        .args(["--yes", "--no-migrate"])
+        .assert()
+        .success();
+    assert!(!read(&dir, "Dockerfile").contains("flask db upgrade"));
+    // The saved answer keeps migrations off without the flag.
+    init(&dir).arg("--check").assert().success();
+    init(&dir).args(["--check", "--migrate"]).assert().code(1);
 }

@@ -470,3 +470,28 @@ fn interactive_run_offers_every_target_found_best_first() {
         Some("blog/__init__.py")
     );
 }
+
+#[test]
+fn flask_migrate_runs_upgrade_before_gunicorn_unless_turned_off() {
+    let (_temp, dir) = copy_example("migrate-postgres");
+    let report = init(&options(&dir, false), &mut NoPrompts).unwrap();
+    assert_eq!(report.plan.migrations.as_deref(), Some("flask db upgrade"));
+    let dockerfile = std::fs::read_to_string(dir.join("Dockerfile")).unwrap();
+    assert!(dockerfile.contains("ENV FLASK_APP=\"wsgi:app\""));
+    assert!(dockerfile.contains(
+        "CMD [\"sh\", \"-c\", \"flask db upgrade && exec \\\"$@\\\"\", \"sh\", \"gunicorn\", "
+    ));
+
+    let mut off = options(&dir, false);
+    off.flags.migrate = Some(false);
+    off.mode = Mode::Write { force: true };
+    let report = init(&off, &mut NoPrompts).unwrap();
+    assert_eq!(report.plan.migrations, None);
+    let dockerfile = std::fs::read_to_string(dir.join("Dockerfile")).unwrap();
+    assert!(!dockerfile.contains("flask db upgrade"));
+    assert!(
+        std::fs::read_to_string(dir.join(".flaskdock.toml"))
+            .unwrap()
+            .contains("migrate = false")
+    );
+}

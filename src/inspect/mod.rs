@@ -128,6 +128,9 @@ pub struct Project {
     pub templates_dir: Option<String>,
     /// `static/` folder (or `pkg/static`), if present.
     pub static_dir: Option<String>,
+    /// The command that applies database migrations (`flask db upgrade`), if the
+    /// project has them.
+    pub migrations: Option<Fact<String>>,
     /// `gunicorn.conf.py` in the project root, if present.
     pub gunicorn_config: Option<String>,
     /// Folders that hold virtualenvs (they have a `pyvenv.cfg`), to keep out of the image.
@@ -184,6 +187,7 @@ pub fn inspect(root: &Path) -> Result<Project> {
 
     let python_version = python::detect_python_version(&tree, &mut warnings)?;
 
+    let deps_packages_for_migrations = deps.packages.clone();
     let database = detect_database(&deps.packages, &code.postgres_urls);
     let (build_packages, runtime_packages) = system_packages::detect(&deps.packages);
 
@@ -216,6 +220,7 @@ pub fn inspect(root: &Path) -> Result<Project> {
         runtime_packages,
         templates_dir: tree.find_dir("templates"),
         static_dir: tree.find_dir("static"),
+        migrations: detect_migrations(&tree, &deps_packages_for_migrations),
         gunicorn_config,
         virtualenvs: tree.virtualenvs.clone(),
         gitignore: tree.gitignore_lines(),
@@ -251,4 +256,25 @@ fn detect_database(packages: &[Package], postgres_urls: &[Source]) -> Option<Fac
             source.clone().with_note("a `postgres` URL in the code"),
         )
     })
+}
+
+/// Flask-Migrate with its `migrations/` folder, or plain Alembic with `alembic.ini`.
+fn detect_migrations(tree: &files::Tree, packages: &[Package]) -> Option<Fact<String>> {
+    let package = |name: &str| packages.iter().find(|p| p.name == name);
+    if let Some(flask_migrate) = package("flask-migrate") {
+        if tree.has_file("migrations/env.py") {
+            let source = flask_migrate
+                .source
+                .clone()
+                .with_note("Flask-Migrate with migrations/env.py");
+            return Some(Fact::new("flask db upgrade".to_string(), source));
+        }
+    }
+    if package("alembic").is_some() && tree.has_file("alembic.ini") {
+        return Some(Fact::new(
+            "alembic upgrade head".to_string(),
+            Source::file("alembic.ini"),
+        ));
+    }
+    None
 }

@@ -40,6 +40,8 @@ pub struct Plan {
     pub uid: u32,
     /// Path the container healthcheck requests; any answer below 500 is healthy.
     pub healthcheck_path: String,
+    /// Command run before gunicorn to apply migrations (`flask db upgrade`), if any.
+    pub migrations: Option<String>,
     /// The database service, when there is one.
     pub database: Option<DatabasePlan>,
     /// Variables for `.env.example`, required first, then by name.
@@ -128,6 +130,7 @@ pub struct SavedPlanAnswers {
     pub port: u16,
     pub entry: String,
     pub db: String,
+    pub migrate: bool,
 }
 
 /// Where the files are written relative to the project.
@@ -224,6 +227,11 @@ pub fn plan(project: &Project, answers: &Answers, layout: &Layout) -> Plan {
             .collect(),
         uid: APP_UID,
         healthcheck_path: "/".to_string(),
+        migrations: project
+            .migrations
+            .as_ref()
+            .filter(|_| answers.migrate)
+            .map(|m| m.value.clone()),
         database,
         env_vars,
         prefixed_env: project.prefixed_env.as_ref().map(|f| f.value.clone()),
@@ -240,6 +248,7 @@ pub fn plan(project: &Project, answers: &Answers, layout: &Layout) -> Plan {
             port: answers.port,
             entry: answers.entry.clone(),
             db: answers.db.to_string(),
+            migrate: answers.migrate,
         },
         template: "builtin".to_string(),
     }
