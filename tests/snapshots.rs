@@ -4,12 +4,13 @@
 use flaskdock::answers::{Flags, resolve};
 use flaskdock::{inspect, layout, plan, render};
 
-use crate::common::examples;
+use crate::common::{copy_example, examples};
 
 #[test]
 fn every_example_renders_as_snapshotted() {
-    for dir in examples() {
-        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+    for example in examples() {
+        let name = example.file_name().unwrap().to_string_lossy().into_owned();
+        let (_temp, dir) = copy_example(&name);
         let project = inspect::inspect(&dir).unwrap();
         let answers = resolve(&project, &Flags::default(), None, None).unwrap();
         let plan = plan::plan(&project, &answers, &layout(&dir, &dir));

@@ -37,6 +37,8 @@ pub enum Install {
     Poetry { manifests: Vec<String> },
     /// `uv sync --frozen --no-install-project` from `pyproject.toml` and `uv.lock`.
     Uv { manifests: Vec<String> },
+    /// `pipenv requirements` from `Pipfile.lock`, installed with pip.
+    Pipenv { manifests: Vec<String> },
     /// Nothing declared: Flask alone.
     Bare,
 }
@@ -48,7 +50,8 @@ impl Install {
             Install::Requirements { manifests, .. }
             | Install::Pyproject { manifests }
             | Install::Poetry { manifests }
-            | Install::Uv { manifests } => manifests,
+            | Install::Uv { manifests }
+            | Install::Pipenv { manifests } => manifests,
             Install::Bare => &[],
         }
     }
@@ -269,6 +272,27 @@ pub fn detect_dependencies(tree: &Tree) -> Result<Dependencies> {
         }
         _ => None,
     };
+    if tree.has_file("Pipfile.lock") && tree.has_file("Pipfile") {
+        if let Some(file) = requirements {
+            warnings.push(format!(
+                "installing from `Pipfile.lock` rather than `{file}`: the lock pins every version"
+            ));
+        }
+        let install = Install::Pipenv {
+            manifests: vec!["Pipfile".into(), "Pipfile.lock".into()],
+        };
+        return Ok(Dependencies {
+            manager,
+            install,
+            packages: pipfile_packages(tree)?,
+            warnings,
+        });
+    }
+    if tree.has_file("Pipfile") && requirements.is_none() {
+        bail!(
+            "`Pipfile` has no `Pipfile.lock`; run `pipenv lock` so the image installs pinned versions, then run again"
+        );
+    }
     if let (Some(install), Some(pyproject)) = (locked, &pyproject) {
         if let Some(file) = requirements {
             warnings.push(format!(
@@ -355,15 +379,8 @@ struct Pyproject {
 
 fn read_pyproject(tree: &Tree) -> Result<Pyproject> {
     let text = tree.read("pyproject.toml")?;
-    let doc: toml::Table = toml::from_str(&text).map_err(|err| {
-        let line = err
-            .span()
-            .map_or(1, |span| text[..span.start].matches('\n').count() + 1);
-        anyhow::anyhow!(
-            "failed to parse `pyproject.toml` at line {line}: {}; fix the TOML and run again",
-            err.message()
-        )
-    })?;
+    let doc: toml::Table =
+        toml::from_str(&text).map_err(|err| toml_error("pyproject.toml", &text, &err))?;
     let tool = doc.get("tool").and_then(|t| t.as_table());
     let has = |name: &str| tool.is_some_and(|t| t.contains_key(name));
     let source = |needle: &str| Source::at("pyproject.toml", line_of(&text, needle));
@@ -410,6 +427,34 @@ fn read_pyproject(tree: &Tree) -> Result<Pyproject> {
         project_dependencies,
         packages,
     })
+}
+
+/// Packages of `[packages]` in the Pipfile.
+fn pipfile_packages(tree: &Tree) -> Result<Vec<Package>> {
+    let text = tree.read("Pipfile")?;
+    let doc: toml::Table =
+        toml::from_str(&text).map_err(|err| toml_error("Pipfile", &text, &err))?;
+    let packages = doc.get("packages").and_then(|p| p.as_table());
+    Ok(packages
+        .into_iter()
+        .flatten()
+        .map(|(name, spec)| Package {
+            name: normalize(name),
+            vcs: spec.get("git").is_some(),
+            source: Source::at("Pipfile", key_line(&text, name)),
+        })
+        .collect())
+}
+
+/// A one-line error naming the file and line of a TOML syntax error.
+pub fn toml_error(file: &str, text: &str, err: &toml::de::Error) -> anyhow::Error {
+    let line = err
+        .span()
+        .map_or(1, |span| text[..span.start].matches('\n').count() + 1);
+    anyhow::anyhow!(
+        "failed to parse `{file}` at line {line}: {}; fix the TOML and run again",
+        err.message().trim()
+    )
 }
 
 /// The line of a TOML key (`name = ...`), or 1.

@@ -35,6 +35,27 @@ pub fn detect_python_version(
             }
         }
     }
+    if tree.has_file("Pipfile") {
+        let text = tree.read("Pipfile")?;
+        let doc: Option<toml::Table> = toml::from_str(&text).ok();
+        let requires = doc.as_ref().and_then(|d| d.get("requires"));
+        let version = requires.and_then(|r| {
+            r.get("python_version")
+                .or_else(|| r.get("python_full_version"))
+        });
+        if let Some(value) = version.and_then(|v| v.as_str()) {
+            let line = text
+                .lines()
+                .position(|l| l.trim_start().starts_with("python_"))
+                .map_or(1, |i| i + 1);
+            match minor_of(value) {
+                Some(minor) => return Ok(Some(Fact::new(minor, Source::at("Pipfile", line)))),
+                None => warnings.push(format!(
+                    "Pipfile:{line}: `{value}` is not a CPython version; ignored"
+                )),
+            }
+        }
+    }
     if tree.has_file("pyproject.toml") {
         let text = tree.read("pyproject.toml")?;
         if let Some((line, spec)) = requires_python(&text) {

@@ -68,7 +68,7 @@ pub struct Plan {
 /// Install method for the builder stage.
 #[derive(Debug, Clone, Serialize)]
 pub struct InstallPlan {
-    /// `requirements`, `pyproject`, `poetry`, `uv` or `bare` (Flask alone).
+    /// `requirements`, `pyproject`, `poetry`, `uv`, `pipenv` or `bare` (Flask alone).
     pub kind: String,
     /// For `requirements`: the file given to `pip install -r`.
     pub file: Option<String>,
@@ -78,7 +78,7 @@ pub struct InstallPlan {
     pub needs_source: bool,
     /// For `pyproject` on Python older than 3.11: `tomli` stands in for `tomllib`.
     pub toml_module: String,
-    /// For `poetry` and `uv`: the pinned tool, installed in its own builder-only virtualenv.
+    /// For `poetry`, `uv` and `pipenv`: the pinned tool, installed in its own builder-only virtualenv.
     pub tool_requirement: Option<String>,
 }
 
@@ -270,6 +270,7 @@ fn needed_files(project: &Project, entry_root: &str) -> Vec<String> {
 /// Tools pinned for installs from lock files.
 const POETRY_REQUIREMENT: &str = "poetry==2.5.1";
 const UV_REQUIREMENT: &str = "uv==0.13.8";
+const PIPENV_REQUIREMENT: &str = "pipenv==2026.10.3";
 
 fn install_plan(install: &Install, python_minor: u32) -> InstallPlan {
     let toml_module = if python_minor >= 11 {
@@ -294,6 +295,7 @@ fn install_plan(install: &Install, python_minor: u32) -> InstallPlan {
         Install::Pyproject { .. } => plan("pyproject", None, false, None),
         Install::Poetry { .. } => plan("poetry", None, false, Some(POETRY_REQUIREMENT)),
         Install::Uv { .. } => plan("uv", None, false, Some(UV_REQUIREMENT)),
+        Install::Pipenv { .. } => plan("pipenv", None, false, Some(PIPENV_REQUIREMENT)),
         Install::Bare => plan("bare", None, false, None),
     }
 }
