@@ -2,6 +2,11 @@
 
 use std::path::{Path, PathBuf};
 
+use anyhow::Result;
+use flaskdock::InitOptions;
+use flaskdock::answers::{Flags, Prompter};
+use flaskdock::write::Mode;
+
 pub fn examples_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("examples")
 }
@@ -63,3 +68,30 @@ pub const GENERATED: &[&str] = &[
     ".env.example",
     ".flaskdock.toml",
 ];
+
+/// Fails the test if anything asks a question.
+pub struct NoPrompts;
+
+impl Prompter for NoPrompts {
+    fn input(
+        &mut self,
+        prompt: &str,
+        _: &str,
+        _: &dyn Fn(&str) -> Result<(), String>,
+    ) -> Result<String> {
+        panic!("prompted for {prompt:?} in a non-interactive run")
+    }
+    fn select(&mut self, prompt: &str, _: &[String], _: usize) -> Result<usize> {
+        panic!("prompted for {prompt:?} in a non-interactive run")
+    }
+}
+
+pub fn options(path: &std::path::Path, interactive: bool) -> InitOptions {
+    InitOptions {
+        path: path.to_path_buf(),
+        output: None,
+        flags: Flags::default(),
+        mode: Mode::Write { force: false },
+        interactive,
+    }
+}

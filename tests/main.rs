@@ -2,5 +2,6 @@
 
 mod cli;
 mod common;
+mod detect;
 mod pipeline;
 mod snapshots;

@@ -9,6 +9,7 @@ mod files;
 mod flaskenv;
 mod gunicorn;
 mod python;
+mod requirements;
 mod source;
 mod system_packages;
 
@@ -17,11 +18,12 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 use serde::Serialize;
 
-pub use deps::{DependencyManager, Install, Package, RequirementLine, parse_requirements};
+pub use deps::{DependencyManager, Install, Package};
 pub use entry::EntryCandidate;
 pub use env::{EnvVar, is_secret_name};
 pub use files::read_text;
 pub use python::{CURRENT_STABLE_PYTHON, SUPPORTED_PYTHONS};
+pub use requirements::{RequirementLine, parse_requirements};
 
 /// Where a fact came from: a file and line, or a note saying why a default was used.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

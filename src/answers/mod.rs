@@ -7,6 +7,10 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 
+mod terminal;
+
+pub use terminal::{Interrupted, TerminalPrompter, report_interrupted};
+
 use crate::inspect::{CURRENT_STABLE_PYTHON, Database, Project, Source};
 
 /// Name of the file that records the answers.
@@ -413,88 +417,5 @@ mod tests {
         assert_eq!(validate_port("8080"), Ok(8080));
         assert!(validate_port("0").is_err());
         assert!(validate_port("70000").is_err());
-    }
-}
-
-/// The user pressed Ctrl-C or Escape at a prompt; nothing was written.
-#[derive(Debug)]
-pub struct Interrupted;
-
-impl std::fmt::Display for Interrupted {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("interrupted at a prompt; nothing was written")
-    }
-}
-
-impl std::error::Error for Interrupted {}
-
-/// Restores the cursor and prints the interruption message, once, whichever
-/// of the signal handler and the prompt's error path gets there first.
-pub fn report_interrupted() {
-    static REPORTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-    let _ = console::Term::stderr().show_cursor();
-    if !REPORTED.swap(true, std::sync::atomic::Ordering::SeqCst) {
-        eprintln!();
-        eprintln!("error: {Interrupted}");
-    }
-}
-
-/// Prompts on the terminal with dialoguer.
-pub struct TerminalPrompter {
-    theme: dialoguer::theme::SimpleTheme,
-}
-
-impl TerminalPrompter {
-    /// When `interactive`, also makes Ctrl-C restore the cursor dialoguer hides.
-    pub fn new(interactive: bool) -> Self {
-        if interactive {
-            let _ = ctrlc::set_handler(|| {
-                report_interrupted();
-                std::process::exit(130);
-            });
-        }
-        TerminalPrompter {
-            theme: dialoguer::theme::SimpleTheme,
-        }
-    }
-}
-
-fn prompt_error(err: dialoguer::Error) -> anyhow::Error {
-    let _ = console::Term::stderr().show_cursor();
-    match err {
-        dialoguer::Error::IO(io) if io.kind() == std::io::ErrorKind::Interrupted => {
-            Interrupted.into()
-        }
-        dialoguer::Error::IO(io) => anyhow::Error::new(io).context(
-            "cannot read the answer from the terminal; pass `--yes` to take the detected values",
-        ),
-    }
-}
-
-impl Prompter for TerminalPrompter {
-    fn input(
-        &mut self,
-        prompt: &str,
-        default: &str,
-        validate: &dyn Fn(&str) -> Result<(), String>,
-    ) -> Result<String> {
-        let mut input = dialoguer::Input::<String>::with_theme(&self.theme).with_prompt(prompt);
-        if !default.is_empty() {
-            input = input.default(default.to_string());
-        }
-        input
-            .validate_with(|value: &String| validate(value))
-            .interact_text()
-            .map_err(prompt_error)
-    }
-
-    fn select(&mut self, prompt: &str, items: &[String], default: usize) -> Result<usize> {
-        dialoguer::Select::with_theme(&self.theme)
-            .with_prompt(prompt)
-            .items(items)
-            .default(default)
-            .interact_opt()
-            .map_err(prompt_error)?
-            .ok_or_else(|| Interrupted.into())
     }
 }

@@ -1,0 +1,322 @@
+//! requirements.txt: one logical line at a time through a real PEP 508 parser,
+//! and whole `-r`/`-c` chains with cycles detected.
+
+use std::collections::BTreeSet;
+use std::str::FromStr;
+
+use anyhow::{Context, Result, bail};
+
+use super::Source;
+use super::deps::Package;
+use super::files::Tree;
+
+/// What one logical line of a requirements file means.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RequirementLine {
+    Requirement {
+        name: String,
+        vcs: bool,
+    },
+    /// `-r FILE`: another requirements file.
+    Include(String),
+    /// `-c FILE`: a constraints file.
+    Constraint(String),
+    /// A local path (`.`, `./pkg`, `-e .`): needs the source to install.
+    Local(String),
+    /// Understood and irrelevant here (pip options), or not understood.
+    Skipped {
+        reason: String,
+    },
+}
+
+/// Parses a requirements file's text into `(line number, meaning)` pairs.
+pub fn parse_requirements(text: &str) -> Vec<(usize, RequirementLine)> {
+    let mut out = Vec::new();
+    let mut pending = String::new();
+    let mut start = 0;
+    for (index, raw) in text.lines().enumerate() {
+        if pending.is_empty() {
+            start = index + 1;
+        }
+        if let Some(stripped) = raw.strip_suffix('\\') {
+            pending.push_str(stripped);
+            pending.push(' ');
+            continue;
+        }
+        pending.push_str(raw);
+        let line = strip_comment(&pending).trim().to_string();
+        pending.clear();
+        if !line.is_empty() {
+            out.push((start, parse_line(&line)));
+        }
+    }
+    out
+}
+
+fn strip_comment(line: &str) -> &str {
+    if line.trim_start().starts_with('#') {
+        return "";
+    }
+    match line.find(" #").or_else(|| line.find("\t#")) {
+        Some(at) => &line[..at],
+        None => line,
+    }
+}
+
+fn option_value<'a>(line: &'a str, names: &[&str]) -> Option<&'a str> {
+    for name in names {
+        if let Some(rest) = line.strip_prefix(name) {
+            if let Some(value) = rest.strip_prefix('=') {
+                return Some(value.trim());
+            }
+            if rest.starts_with(char::is_whitespace) {
+                return Some(rest.trim());
+            }
+            if name.len() == 2 && !rest.is_empty() {
+                return Some(rest.trim()); // `-rfile.txt`
+            }
+        }
+    }
+    None
+}
+
+fn is_local_path(target: &str) -> bool {
+    target == "."
+        || target.starts_with("./")
+        || target.starts_with("../")
+        || target.starts_with('/')
+        || target.starts_with("file:")
+}
+
+pub(super) fn parse_line(line: &str) -> RequirementLine {
+    if let Some(path) = option_value(line, &["-r", "--requirement", "--requirements"]) {
+        return RequirementLine::Include(path.to_string());
+    }
+    if let Some(path) = option_value(line, &["-c", "--constraint"]) {
+        return RequirementLine::Constraint(path.to_string());
+    }
+    let (target, editable) = match option_value(line, &["-e", "--editable"]) {
+        Some(target) => (target, true),
+        None => (line, false),
+    };
+    if !editable && target.starts_with('-') {
+        return RequirementLine::Skipped {
+            reason: format!(
+                "pip option `{}`",
+                target.split_whitespace().next().unwrap_or(target)
+            ),
+        };
+    }
+    // `--hash=...` and other per-requirement options follow the requirement.
+    let target = match target.find(" --") {
+        Some(at) => target[..at].trim(),
+        None => target.trim(),
+    };
+    if is_local_path(target) {
+        return RequirementLine::Local(target.to_string());
+    }
+    if let Some(url) = target
+        .strip_prefix("git+")
+        .or_else(|| target.strip_prefix("hg+"))
+    {
+        return match url.split("#egg=").nth(1) {
+            Some(egg) => RequirementLine::Requirement {
+                name: normalize(egg.split('&').next().unwrap_or(egg)),
+                vcs: true,
+            },
+            None => RequirementLine::Skipped {
+                reason: "a version-control URL without `#egg=NAME`".to_string(),
+            },
+        };
+    }
+    match pep508_rs::Requirement::<pep508_rs::VerbatimUrl>::from_str(target) {
+        Ok(req) => {
+            let vcs = matches!(&req.version_or_url, Some(pep508_rs::VersionOrUrl::Url(url)) if url.to_string().starts_with("git+"));
+            RequirementLine::Requirement {
+                name: req.name.to_string(),
+                vcs,
+            }
+        }
+        Err(err) => RequirementLine::Skipped {
+            reason: format!("not a requirement: {}", err.message),
+        },
+    }
+}
+
+/// PEP 503 name normalization.
+pub fn normalize(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut last_dash = false;
+    for c in name.trim().chars() {
+        if matches!(c, '-' | '_' | '.') {
+            if !last_dash {
+                out.push('-');
+            }
+            last_dash = true;
+        } else {
+            out.push(c.to_ascii_lowercase());
+            last_dash = false;
+        }
+    }
+    out
+}
+
+/// A requirements file and every file it includes, read once each.
+#[derive(Default)]
+pub(super) struct RequirementsChain {
+    pub files: Vec<String>,
+    pub packages: Vec<Package>,
+    /// Lines that install a local path.
+    pub local: Vec<Source>,
+    seen: BTreeSet<String>,
+}
+
+impl RequirementsChain {
+    pub fn read(&mut self, tree: &Tree, file: &str, warnings: &mut Vec<String>) -> Result<()> {
+        if !self.seen.insert(file.to_string()) {
+            return Ok(()); // already read: an include cycle or a diamond
+        }
+        let text = tree
+            .read(file)
+            .with_context(|| format!("failed to read requirements file `{file}`"))?;
+        self.files.push(file.to_string());
+        for (line, meaning) in parse_requirements(&text) {
+            match meaning {
+                RequirementLine::Requirement { name, vcs } => {
+                    if !self.packages.iter().any(|p| p.name == name) {
+                        self.packages.push(Package {
+                            name,
+                            vcs,
+                            source: Source::at(file, line),
+                        });
+                    }
+                }
+                RequirementLine::Include(target) | RequirementLine::Constraint(target) => {
+                    let included = join(file, &target);
+                    if !tree.has_file(&included) {
+                        bail!(
+                            "`{file}` line {line} includes `{target}`, which does not exist; fix the path and run again"
+                        );
+                    }
+                    self.read(tree, &included, warnings)?;
+                }
+                RequirementLine::Local(_) => self.local.push(Source::at(file, line)),
+                RequirementLine::Skipped { reason } if !reason.starts_with("pip option") => {
+                    warnings.push(format!("{file}:{line}: skipped, {reason}"));
+                }
+                RequirementLine::Skipped { .. } => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Resolves `target` relative to the folder of `file`, normalizing `.` and `..`.
+fn join(file: &str, target: &str) -> String {
+    let mut parts: Vec<&str> = file.split('/').collect();
+    parts.pop();
+    for part in target.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    parts.join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn meanings(text: &str) -> Vec<RequirementLine> {
+        parse_requirements(text)
+            .into_iter()
+            .map(|(_, m)| m)
+            .collect()
+    }
+
+    fn req(name: &str) -> RequirementLine {
+        RequirementLine::Requirement {
+            name: name.to_string(),
+            vcs: false,
+        }
+    }
+
+    #[test]
+    fn parses_names_specifiers_extras_and_markers() {
+        let text = "Flask==3.0.3\npsycopg2-binary>=2.9 # db\nFlask_SQLAlchemy[async] ; python_version >= '3.8'\n";
+        assert_eq!(
+            meanings(text),
+            [
+                req("flask"),
+                req("psycopg2-binary"),
+                req("flask-sqlalchemy")
+            ]
+        );
+    }
+
+    #[test]
+    fn follows_includes_and_skips_options() {
+        let text = "-r base.txt\n--requirement=extra.txt\n-c constraints.txt\n--index-url https://example.invalid/simple\n# comment\n\n";
+        assert_eq!(
+            meanings(text),
+            [
+                RequirementLine::Include("base.txt".into()),
+                RequirementLine::Include("extra.txt".into()),
+                RequirementLine::Constraint("constraints.txt".into()),
+                RequirementLine::Skipped {
+                    reason: "pip option `--index-url`".into()
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn hashes_and_continuations_do_not_become_packages() {
+        let text =
+            "gunicorn==23.0.0 \\\n    --hash=sha256:aaaa \\\n    --hash=sha256:bbbb\nflask\n";
+        let parsed = parse_requirements(text);
+        assert_eq!(parsed, [(1, req("gunicorn")), (4, req("flask"))]);
+    }
+
+    #[test]
+    fn local_paths_and_vcs_urls() {
+        let text = "-e .\n./libs/shared\ngit+https://example.invalid/org/tool.git#egg=my_tool\n";
+        assert_eq!(
+            meanings(text),
+            [
+                RequirementLine::Local(".".into()),
+                RequirementLine::Local("./libs/shared".into()),
+                RequirementLine::Requirement {
+                    name: "my-tool".into(),
+                    vcs: true
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn normalizes_like_pep_503() {
+        assert_eq!(normalize("Flask__SQLAlchemy"), "flask-sqlalchemy");
+        assert_eq!(normalize("zope.interface"), "zope-interface");
+    }
+
+    #[test]
+    fn joins_include_paths() {
+        assert_eq!(
+            join("requirements.txt", "requirements/prod.txt"),
+            "requirements/prod.txt"
+        );
+        assert_eq!(
+            join("requirements/prod.txt", "base.txt"),
+            "requirements/base.txt"
+        );
+        assert_eq!(
+            join("requirements/prod.txt", "../requirements.in"),
+            "requirements.in"
+        );
+    }
+}

@@ -1,0 +1,355 @@
+//! Detection on small temporary trees and examples, and what it does to the plan
+//! and the Dockerfile.
+
+use flaskdock::write::Mode;
+use flaskdock::{init, inspect};
+
+use crate::common::{NoPrompts, copy_example, options, write_tree};
+
+fn entry_of(files: &[(&str, &str)]) -> Vec<String> {
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(temp.path(), files);
+    inspect::inspect(temp.path())
+        .unwrap()
+        .entries
+        .iter()
+        .map(|e| e.target.clone())
+        .collect()
+}
+
+#[test]
+fn detects_app_objects_under_any_name() {
+    assert_eq!(
+        entry_of(&[("server.py", "import flask\nAPI = flask.Flask('x')\n")]),
+        ["server:API"]
+    );
+}
+
+#[test]
+fn detects_factories_in_packages() {
+    let init = "from flask import Flask\n\ndef create_app(test_config=None):\n    app = Flask(__name__)\n    return app\n";
+    assert_eq!(
+        entry_of(&[("flaskr/__init__.py", init)]),
+        ["flaskr:create_app()"]
+    );
+}
+
+#[test]
+fn prefers_wsgi_module_over_the_factory_it_calls() {
+    let init = "from flask import Flask\n\ndef make_app():\n    return Flask(__name__)\n";
+    let wsgi = "from blog import make_app\napplication = make_app()\n";
+    assert_eq!(
+        entry_of(&[("blog/__init__.py", init), ("wsgi.py", wsgi)]),
+        ["wsgi:application", "blog:make_app()"]
+    );
+}
+
+#[test]
+fn ignores_apps_made_under_the_main_guard() {
+    let app = "from flask import Flask\nif __name__ == '__main__':\n    dev = Flask(__name__)\n";
+    assert!(entry_of(&[("app.py", app)]).is_empty());
+}
+
+#[test]
+fn ranks_apps_in_tests_last() {
+    let app = "from flask import Flask\napp = Flask(__name__)\n";
+    assert_eq!(
+        entry_of(&[("tests/conftest.py", app), ("app.py", app)]),
+        ["app:app", "conftest:app"]
+    );
+}
+
+#[test]
+fn src_layout_puts_src_on_pythonpath() {
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(
+        temp.path(),
+        &[
+            (
+                "src/page_analyzer/__init__.py",
+                "from flask import Flask\napp = Flask(__name__)\n",
+            ),
+            ("requirements.txt", "flask\n"),
+        ],
+    );
+    let report = init(&options(temp.path(), false), &mut NoPrompts).unwrap();
+    assert_eq!(report.plan.entry, "page_analyzer:app");
+    assert_eq!(report.plan.pythonpath.as_deref(), Some("src"));
+    let dockerfile = std::fs::read_to_string(temp.path().join("Dockerfile")).unwrap();
+    assert!(dockerfile.contains("PYTHONPATH=/app/src"), "{dockerfile}");
+}
+
+#[test]
+fn syntax_errors_are_warnings_naming_the_file() {
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(
+        temp.path(),
+        &[
+            ("app.py", "from flask import Flask\napp = Flask(__name__)\n"),
+            ("broken.py", "def x(:\n"),
+        ],
+    );
+    let project = inspect::inspect(temp.path()).unwrap();
+    assert_eq!(project.entries[0].target, "app:app");
+    assert!(
+        project
+            .warnings
+            .iter()
+            .any(|w| w.contains("`broken.py`") && w.contains("line 1")),
+        "{:?}",
+        project.warnings
+    );
+}
+
+#[test]
+fn requirements_chains_are_followed_and_copied_before_source() {
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(
+        temp.path(),
+        &[
+            ("app.py", "from flask import Flask\napp = Flask(__name__)\n"),
+            ("requirements.txt", "-r requirements/prod.txt\n"),
+            ("requirements/prod.txt", "-r base.txt\npsycopg2==2.9.13\n"),
+            ("requirements/base.txt", "flask\n-r prod.txt\n"),
+        ],
+    );
+    let report = init(&options(temp.path(), false), &mut NoPrompts).unwrap();
+    assert_eq!(
+        report.plan.install.manifests,
+        [
+            "requirements.txt",
+            "requirements/prod.txt",
+            "requirements/base.txt"
+        ]
+    );
+    let dockerfile = std::fs::read_to_string(temp.path().join("Dockerfile")).unwrap();
+    let copy_manifest = dockerfile.find("COPY requirements/base.txt").unwrap();
+    let install = dockerfile.find("pip install -r requirements.txt").unwrap();
+    let copy_source = dockerfile.find("COPY --chown").unwrap();
+    assert!(copy_manifest < install && install < copy_source);
+}
+
+#[test]
+fn psycopg2_gets_build_tools_in_the_builder_only() {
+    let (_temp, dir) = copy_example("sqlalchemy-postgres");
+    init(&options(&dir, false), &mut NoPrompts).unwrap();
+    let dockerfile = std::fs::read_to_string(dir.join("Dockerfile")).unwrap();
+    let (builder, runtime) = dockerfile.split_once("AS runtime").unwrap();
+    assert!(builder.contains("--no-install-recommends gcc libpq-dev"));
+    assert!(!runtime.contains("gcc") && !runtime.contains("libpq-dev"));
+    assert!(runtime.contains("--no-install-recommends libpq5"));
+}
+
+#[test]
+fn pyproject_dependencies_install_without_the_source() {
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(
+        temp.path(),
+        &[
+            (
+                "flaskr/__init__.py",
+                "from flask import Flask\ndef create_app():\n    return Flask(__name__)\n",
+            ),
+            (
+                "pyproject.toml",
+                "[project]\nname = \"flaskr\"\nversion = \"1.0\"\nrequires-python = \">=3.10,<3.14\"\ndependencies = [\n  \"flask\",\n  \"psycopg[binary]\",\n]\n",
+            ),
+        ],
+    );
+    let report = init(&options(temp.path(), false), &mut NoPrompts).unwrap();
+    assert_eq!(report.plan.install.kind, "pyproject");
+    assert_eq!(report.plan.python_version, "3.13");
+    assert_eq!(report.plan.entry, "flaskr:create_app()");
+    assert!(report.plan.database.is_some());
+    let dockerfile = std::fs::read_to_string(temp.path().join("Dockerfile")).unwrap();
+    assert!(dockerfile.contains("COPY pyproject.toml ./pyproject.toml"));
+    assert!(dockerfile.contains("import tomllib as t"));
+}
+
+#[test]
+fn poetry_lock_is_preferred_to_requirements_txt() {
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(
+        temp.path(),
+        &[
+            (
+                "page_analyzer/app.py",
+                "from flask import Flask\napp = Flask(__name__)\n",
+            ),
+            ("page_analyzer/__init__.py", ""),
+            ("requirements.txt", "flask\n"),
+            ("poetry.lock", "# a lock\n"),
+            (
+                "pyproject.toml",
+                "[tool.poetry]\nname = \"hexlet-code\"\n\n[tool.poetry.dependencies]\npython = \"^3.10\"\nflask = \"^3.0\"\npsycopg2 = \"^2.9\"\n",
+            ),
+        ],
+    );
+    let report = init(&options(temp.path(), false), &mut NoPrompts).unwrap();
+    assert_eq!(report.plan.install.kind, "poetry");
+    assert_eq!(
+        report.plan.install.manifests,
+        ["pyproject.toml", "poetry.lock"]
+    );
+    assert_eq!(report.plan.python_version, "3.14");
+    assert_eq!(report.plan.build_packages, ["gcc", "libpq-dev"]);
+    assert!(
+        report
+            .notes
+            .iter()
+            .any(|n| n.contains("rather than `requirements.txt`")),
+        "{:?}",
+        report.notes
+    );
+    let dockerfile = std::fs::read_to_string(temp.path().join("Dockerfile")).unwrap();
+    let (builder, runtime) = dockerfile.split_once("AS runtime").unwrap();
+    assert!(builder.contains("/opt/poetry/bin/poetry install --only main --no-root"));
+    assert!(
+        !runtime.contains("poetry"),
+        "Poetry must stay in the builder"
+    );
+}
+
+#[test]
+fn requirements_txt_wins_over_poetry_without_a_lock() {
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(
+        temp.path(),
+        &[
+            ("app.py", "from flask import Flask\napp = Flask(__name__)\n"),
+            ("requirements.txt", "flask==3.1.3\n"),
+            (
+                "pyproject.toml",
+                "[tool.poetry.dependencies]\npython = \"~3.11\"\nflask = \"*\"\n",
+            ),
+        ],
+    );
+    let report = init(&options(temp.path(), false), &mut NoPrompts).unwrap();
+    assert_eq!(report.plan.install.kind, "requirements");
+    assert_eq!(report.plan.python_version, "3.11");
+}
+
+#[test]
+fn uv_lock_installs_frozen_without_the_project() {
+    let (_temp, dir) = copy_example("uv-package");
+    std::fs::write(dir.join("uv.lock"), "version = 1\n").unwrap();
+    let report = init(&options(&dir, false), &mut NoPrompts).unwrap();
+    assert_eq!(report.plan.install.kind, "uv");
+    let dockerfile = std::fs::read_to_string(dir.join("Dockerfile")).unwrap();
+    assert!(dockerfile.contains("COPY uv.lock ./uv.lock"));
+    assert!(dockerfile.contains("uv sync --frozen --no-install-project --no-dev"));
+}
+
+#[test]
+fn malformed_pyproject_is_an_error_naming_file_and_line() {
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(
+        temp.path(),
+        &[
+            ("app.py", "from flask import Flask\napp = Flask(__name__)\n"),
+            ("pyproject.toml", "[project]\nname = \n"),
+        ],
+    );
+    let err = init(&options(temp.path(), false), &mut NoPrompts).unwrap_err();
+    let message = format!("{err:#}");
+    assert!(
+        message.starts_with("failed to parse `pyproject.toml` at line 2"),
+        "{message}"
+    );
+}
+
+#[test]
+fn flaskenv_names_the_app_and_the_port() {
+    let (_temp, dir) = copy_example("src-layout-flaskenv");
+    let report = init(&options(&dir, false), &mut NoPrompts).unwrap();
+    assert_eq!(report.plan.entry, "notes:create_app()");
+    assert_eq!(report.plan.pythonpath.as_deref(), Some("src"));
+    assert_eq!(report.plan.port, 5001);
+    assert_eq!(report.plan.prefixed_env.as_deref(), Some("FLASK"));
+    assert_eq!(
+        report.answers.sources[2].1.file.as_deref(),
+        Some(".flaskenv")
+    );
+    assert!(
+        report.notes.iter().any(|n| n.contains("SQLite")),
+        "{:?}",
+        report.notes
+    );
+}
+
+#[test]
+fn gunicorn_config_gives_the_port_and_daemon_is_flagged() {
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(
+        temp.path(),
+        &[
+            (
+                "app.py",
+                "from flask import Flask\napp = Flask(__name__)\napp.run(port=5000)\n",
+            ),
+            (
+                "gunicorn.conf.py",
+                "bind = ['127.0.0.1:9000']\ndaemon = True\n",
+            ),
+        ],
+    );
+    let project = inspect::inspect(temp.path()).unwrap();
+    assert_eq!(
+        project
+            .port
+            .as_ref()
+            .map(|p| (p.value, p.source.to_string())),
+        Some((9000, "gunicorn.conf.py:1".to_string()))
+    );
+    assert!(
+        project
+            .warnings
+            .iter()
+            .any(|w| w.starts_with("gunicorn.conf.py:2: `daemon = True`")),
+        "{:?}",
+        project.warnings
+    );
+}
+
+#[test]
+fn tool_versions_declares_python() {
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(
+        temp.path(),
+        &[
+            ("app.py", "from flask import Flask\napp = Flask(__name__)\n"),
+            (".tool-versions", "nodejs 20.1.0\npython 3.11.9\n"),
+        ],
+    );
+    let project = inspect::inspect(temp.path()).unwrap();
+    let python = project.python_version.unwrap();
+    assert_eq!(
+        (python.value.as_str(), python.source.to_string()),
+        ("3.11", ".tool-versions:2".to_string())
+    );
+}
+
+#[test]
+fn flask_migrate_runs_upgrade_before_gunicorn_unless_turned_off() {
+    let (_temp, dir) = copy_example("migrate-postgres");
+    let report = init(&options(&dir, false), &mut NoPrompts).unwrap();
+    assert_eq!(report.plan.migrations.as_deref(), Some("flask db upgrade"));
+    let dockerfile = std::fs::read_to_string(dir.join("Dockerfile")).unwrap();
+    assert!(dockerfile.contains("ENV FLASK_APP=\"wsgi:app\""));
+    assert!(dockerfile.contains(
+        "CMD [\"sh\", \"-c\", \"flask db upgrade && exec \\\"$@\\\"\", \"sh\", \"gunicorn\", "
+    ));
+
+    let mut off = options(&dir, false);
+    off.flags.migrate = Some(false);
+    off.mode = Mode::Write { force: true };
+    let report = init(&off, &mut NoPrompts).unwrap();
+    assert_eq!(report.plan.migrations, None);
+    let dockerfile = std::fs::read_to_string(dir.join("Dockerfile")).unwrap();
+    assert!(!dockerfile.contains("flask db upgrade"));
+    assert!(
+        std::fs::read_to_string(dir.join(".flaskdock.toml"))
+            .unwrap()
+            .contains("migrate = false")
+    );
+}
