@@ -45,6 +45,12 @@ pub fn notes(project: &Project, plan: &Plan) -> Vec<String> {
             others.join(", ")
         ));
     }
+    if !project.key_files.is_empty() {
+        notes.push(format!(
+            "`.dockerignore` keeps keys and certificates out of the image: {}; mount them at run time (a volume or a secret) if the app needs them",
+            project.key_files.join(", ")
+        ));
+    }
     if let Some(command) = &plan.migrations {
         notes.push(format!(
             "the container runs `{command}` before gunicorn; `--no-migrate` turns that off (with several replicas, run migrations once instead)"

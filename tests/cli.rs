@@ -436,3 +436,20 @@ fn no_migrate_flag_is_saved_and_reproduced() {
     init(&dir).arg("--check").assert().success();
     init(&dir).args(["--check", "--migrate"]).assert().code(1);
 }
+
+#[test]
+fn keys_in_the_project_are_named_as_left_out_of_the_image() {
+    let (_temp, dir) = copy_example("single-file");
+    write_tree(
+        &dir,
+        &[("certs/db-ca.crt", "-----BEGIN CERTIFICATE-----\n")],
+    );
+    init(&dir)
+        .arg("--yes")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "note: `.dockerignore` keeps keys and certificates out of the image: certs/db-ca.crt;",
+        ));
+    assert!(read(&dir, ".dockerignore").lines().any(|l| l == "**/*.crt"));
+}

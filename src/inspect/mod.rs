@@ -137,6 +137,8 @@ pub struct Project {
     pub gunicorn_config: Option<String>,
     /// Folders that hold virtualenvs (they have a `pyvenv.cfg`), to keep out of the image.
     pub virtualenvs: Vec<String>,
+    /// Keys and certificates in the project, which `.dockerignore` keeps out of the image.
+    pub key_files: Vec<String>,
     /// Lines of the project's `.gitignore`, in order.
     pub gitignore: Vec<String>,
     /// Things the user should know: unparsable files, guesses, missing pieces.
@@ -225,6 +227,12 @@ pub fn inspect(root: &Path) -> Result<Project> {
         migrations: detect_migrations(&tree, &deps_packages_for_migrations),
         gunicorn_config,
         virtualenvs: tree.virtualenvs.clone(),
+        key_files: tree
+            .files
+            .iter()
+            .filter(|f| is_key_file(f))
+            .cloned()
+            .collect(),
         gitignore: tree.gitignore_lines(),
         warnings,
     })
@@ -279,4 +287,14 @@ fn detect_migrations(tree: &files::Tree, packages: &[Package]) -> Option<Fact<St
         ));
     }
     None
+}
+
+/// Private keys and certificates, by name, as `.dockerignore` matches them.
+fn is_key_file(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    [".pem", ".key", ".crt", ".p12", ".pfx"]
+        .iter()
+        .any(|ext| name.ends_with(ext))
+        || name.starts_with("id_rsa")
+        || name.starts_with("id_ed25519")
 }
