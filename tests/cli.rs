@@ -453,3 +453,60 @@ fn keys_in_the_project_are_named_as_left_out_of_the_image() {
         ));
     assert!(read(&dir, ".dockerignore").lines().any(|l| l == "**/*.crt"));
 }
+
+#[test]
+fn malformed_settings_file_is_a_one_line_error() {
+    let (_temp, dir) = copy_example("single-file");
+    fs::write(
+        dir.join(".flaskdock.toml"),
+        "[answers]\nport = \"eighty\"\n",
+    )
+    .unwrap();
+    let output = init(&dir)
+        .arg("--yes")
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    let stderr = String::from_utf8(output).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with(&format!(
+            "error: failed to parse `{}` at line 2: ",
+            dir.join(".flaskdock.toml").display()
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr
+            .trim_end()
+            .ends_with("; fix it or delete it to start over"),
+        "{stderr}"
+    );
+    assert!(!dir.join("Dockerfile").exists());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_requirements_file_linked_to_a_device_is_refused() {
+    let (_temp, dir) = copy_example("single-file");
+    fs::remove_file(dir.join("requirements.txt")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", dir.join("requirements.txt")).unwrap();
+    init(&dir).arg("--yes").assert().code(2).stderr(
+        "error: `requirements.txt` is not a regular file inside the project (a link out of it, a device or a pipe); replace it with the file itself\n",
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_named_like_a_module_does_not_hang() {
+    let (_temp, dir) = copy_example("single-file");
+    let status = std::process::Command::new("mkfifo")
+        .arg(dir.join("wsgi.py"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    init(&dir).arg("--yes").assert().success();
+    assert!(read(&dir, "Dockerfile").contains("\"app:app\""));
+}

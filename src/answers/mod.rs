@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use serde::{Deserialize, Serialize};
 
 mod terminal;
@@ -100,10 +100,12 @@ pub fn read_settings(dir: &Path) -> Result<Option<Settings>> {
         return Ok(None);
     }
     let text = crate::inspect::read_text(&path)?;
-    let settings = toml::from_str(&text).with_context(|| {
-        format!(
-            "failed to parse `{}`; fix it or delete it to start over",
-            path.display()
+    let settings = toml::from_str(&text).map_err(|err| {
+        crate::inspect::toml_error(
+            &path.display().to_string(),
+            &text,
+            &err,
+            "fix it or delete it to start over",
         )
     })?;
     Ok(Some(settings))

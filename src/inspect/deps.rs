@@ -4,7 +4,7 @@
 use anyhow::{Result, bail};
 use serde::Serialize;
 
-use super::files::Tree;
+use super::files::{Tree, toml_error};
 use super::requirements::{RequirementLine, RequirementsChain, normalize, parse_line};
 use super::{Fact, Source};
 
@@ -89,6 +89,22 @@ pub fn detect_dependencies(tree: &Tree) -> Result<Dependencies> {
         false => None,
     };
     let manager = detect_manager(tree, pyproject.as_ref());
+    // A dependency file the scan did not take as a file (a device, a FIFO, a
+    // link out of the project) must not be silently ignored.
+    for file in REQUIREMENTS_FILES
+        .iter()
+        .chain(&["pyproject.toml", "Pipfile", "Pipfile.lock"])
+    {
+        let path = tree.root.join(file);
+        let odd = path
+            .symlink_metadata()
+            .is_ok_and(|meta| !meta.is_file() && !meta.is_dir());
+        if odd && !tree.has_file(file) {
+            bail!(
+                "`{file}` is not a regular file inside the project (a link out of it, a device or a pipe); replace it with the file itself"
+            );
+        }
+    }
     let requirements = REQUIREMENTS_FILES.iter().find(|f| tree.has_file(f));
 
     // A lock file pins every version: prefer it to a requirements file.
@@ -226,8 +242,8 @@ struct Pyproject {
 
 fn read_pyproject(tree: &Tree) -> Result<Pyproject> {
     let text = tree.read("pyproject.toml")?;
-    let doc: toml::Table =
-        toml::from_str(&text).map_err(|err| toml_error("pyproject.toml", &text, &err))?;
+    let doc: toml::Table = toml::from_str(&text)
+        .map_err(|err| toml_error("pyproject.toml", &text, &err, "fix the TOML and run again"))?;
     let tool = doc.get("tool").and_then(|t| t.as_table());
     let has = |name: &str| tool.is_some_and(|t| t.contains_key(name));
     let source = |needle: &str| Source::at("pyproject.toml", line_of(&text, needle));
@@ -279,8 +295,8 @@ fn read_pyproject(tree: &Tree) -> Result<Pyproject> {
 /// Packages of `[packages]` in the Pipfile.
 fn pipfile_packages(tree: &Tree) -> Result<Vec<Package>> {
     let text = tree.read("Pipfile")?;
-    let doc: toml::Table =
-        toml::from_str(&text).map_err(|err| toml_error("Pipfile", &text, &err))?;
+    let doc: toml::Table = toml::from_str(&text)
+        .map_err(|err| toml_error("Pipfile", &text, &err, "fix the TOML and run again"))?;
     let packages = doc.get("packages").and_then(|p| p.as_table());
     Ok(packages
         .into_iter()
@@ -291,17 +307,6 @@ fn pipfile_packages(tree: &Tree) -> Result<Vec<Package>> {
             source: Source::at("Pipfile", key_line(&text, name)),
         })
         .collect())
-}
-
-/// A one-line error naming the file and line of a TOML syntax error.
-pub fn toml_error(file: &str, text: &str, err: &toml::de::Error) -> anyhow::Error {
-    let line = err
-        .span()
-        .map_or(1, |span| text[..span.start].matches('\n').count() + 1);
-    anyhow::anyhow!(
-        "failed to parse `{file}` at line {line}: {}; fix the TOML and run again",
-        err.message().trim()
-    )
 }
 
 /// The line of a TOML key (`name = ...`), or 1.

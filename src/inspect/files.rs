@@ -105,6 +105,21 @@ pub fn read_text(path: &Path) -> Result<String> {
     String::from_utf8(bytes).map_err(|_| anyhow::anyhow!("`{}` is not UTF-8 text", path.display()))
 }
 
+/// A one-line error naming the file and line of a TOML syntax error (toml's own
+/// message spans several lines with a source excerpt).
+pub fn toml_error(
+    file: &str,
+    text: &str,
+    err: &toml::de::Error,
+    what_to_do: &str,
+) -> anyhow::Error {
+    let line = err
+        .span()
+        .map_or(1, |span| text[..span.start].matches('\n').count() + 1);
+    let message = err.message().trim().replace('\n', " ");
+    anyhow::anyhow!("failed to parse `{file}` at line {line}: {message}; {what_to_do}")
+}
+
 /// Walks `root` once, honouring `.gitignore` and skipping hidden and vendored folders.
 pub fn scan(root: &Path) -> Result<Tree> {
     let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());

@@ -21,7 +21,7 @@ use serde::Serialize;
 pub use deps::{DependencyManager, Install, Package};
 pub use entry::EntryCandidate;
 pub use env::{EnvVar, is_secret_name};
-pub use files::read_text;
+pub use files::{read_text, toml_error};
 pub use python::{CURRENT_STABLE_PYTHON, SUPPORTED_PYTHONS};
 pub use requirements::{RequirementLine, parse_requirements};
 
