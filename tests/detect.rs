@@ -353,3 +353,26 @@ fn flask_migrate_runs_upgrade_before_gunicorn_unless_turned_off() {
             .contains("migrate = false")
     );
 }
+
+#[test]
+fn constraints_files_are_copied_but_install_nothing() {
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(
+        temp.path(),
+        &[
+            ("app.py", "from flask import Flask\napp = Flask(__name__)\n"),
+            ("requirements.txt", "-c constraints.txt\nflask\n"),
+            ("constraints.txt", "psycopg2==2.9.13\n"),
+        ],
+    );
+    let report = init(&options(temp.path(), false), &mut NoPrompts).unwrap();
+    assert_eq!(
+        report.plan.install.manifests,
+        ["requirements.txt", "constraints.txt"]
+    );
+    assert!(
+        report.plan.build_packages.is_empty(),
+        "a constraint is not a dependency"
+    );
+    assert!(report.plan.database.is_none());
+}

@@ -173,6 +173,18 @@ pub(super) struct RequirementsChain {
 
 impl RequirementsChain {
     pub fn read(&mut self, tree: &Tree, file: &str, warnings: &mut Vec<String>) -> Result<()> {
+        self.read_file(tree, file, false, warnings)
+    }
+
+    /// Reads one file of the chain; a constraints file (`-c`) is copied into
+    /// the image but names no package to install.
+    fn read_file(
+        &mut self,
+        tree: &Tree,
+        file: &str,
+        constraints: bool,
+        warnings: &mut Vec<String>,
+    ) -> Result<()> {
         if !self.seen.insert(file.to_string()) {
             return Ok(()); // already read: an include cycle or a diamond
         }
@@ -183,7 +195,7 @@ impl RequirementsChain {
         for (line, meaning) in parse_requirements(&text) {
             match meaning {
                 RequirementLine::Requirement { name, vcs } => {
-                    if !self.packages.iter().any(|p| p.name == name) {
+                    if !constraints && !self.packages.iter().any(|p| p.name == name) {
                         self.packages.push(Package {
                             name,
                             vcs,
@@ -191,14 +203,11 @@ impl RequirementsChain {
                         });
                     }
                 }
-                RequirementLine::Include(target) | RequirementLine::Constraint(target) => {
-                    let included = join(file, &target);
-                    if !tree.has_file(&included) {
-                        bail!(
-                            "`{file}` line {line} includes `{target}`, which does not exist; fix the path and run again"
-                        );
-                    }
-                    self.read(tree, &included, warnings)?;
+                RequirementLine::Include(target) => {
+                    self.include(tree, (file, line), &target, constraints, warnings)?
+                }
+                RequirementLine::Constraint(target) => {
+                    self.include(tree, (file, line), &target, true, warnings)?
                 }
                 RequirementLine::Local(_) => self.local.push(Source::at(file, line)),
                 RequirementLine::Skipped { reason } if !reason.starts_with("pip option") => {
@@ -208,6 +217,26 @@ impl RequirementsChain {
             }
         }
         Ok(())
+    }
+}
+
+impl RequirementsChain {
+    /// Follows `-r`/`-c` on line `at` of a file, relative to that file.
+    fn include(
+        &mut self,
+        tree: &Tree,
+        (file, line): (&str, usize),
+        target: &str,
+        constraints: bool,
+        warnings: &mut Vec<String>,
+    ) -> Result<()> {
+        let included = join(file, target);
+        if !tree.has_file(&included) {
+            bail!(
+                "`{file}` line {line} includes `{target}`, which does not exist; fix the path and run again"
+            );
+        }
+        self.read_file(tree, &included, constraints, warnings)
     }
 }
 
