@@ -62,6 +62,8 @@ pub struct Package {
     pub name: String,
     /// Installed from a version-control URL (the builder then needs `git`).
     pub vcs: bool,
+    /// Extras asked for (`celery[redis]` -> `redis`).
+    pub extras: Vec<String>,
     pub source: Source,
 }
 
@@ -260,10 +262,11 @@ fn read_pyproject(tree: &Tree) -> Result<Pyproject> {
         });
     let mut packages = Vec::new();
     for dep in project_dependencies.iter().flatten() {
-        if let RequirementLine::Requirement { name, vcs } = parse_line(dep) {
+        if let RequirementLine::Requirement { name, vcs, extras } = parse_line(dep) {
             packages.push(Package {
                 name,
                 vcs,
+                extras,
                 source: source(dep),
             });
         }
@@ -280,6 +283,7 @@ fn read_pyproject(tree: &Tree) -> Result<Pyproject> {
         packages.push(Package {
             name: normalize(name),
             vcs,
+            extras: toml_extras(spec),
             source: Source::at("pyproject.toml", key_line(&text, name)),
         });
     }
@@ -304,9 +308,21 @@ fn pipfile_packages(tree: &Tree) -> Result<Vec<Package>> {
         .map(|(name, spec)| Package {
             name: normalize(name),
             vcs: spec.get("git").is_some(),
+            extras: toml_extras(spec),
             source: Source::at("Pipfile", key_line(&text, name)),
         })
         .collect())
+}
+
+/// `extras = ["redis"]` in a Poetry or Pipfile dependency table.
+fn toml_extras(spec: &toml::Value) -> Vec<String> {
+    let extras = spec.get("extras").and_then(|e| e.as_array());
+    extras
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.as_str())
+        .map(normalize)
+        .collect()
 }
 
 /// The line of a TOML key (`name = ...`), or 1.

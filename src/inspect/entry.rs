@@ -4,8 +4,8 @@
 use rustpython_ast::{Expr, Stmt};
 use serde::Serialize;
 
-use super::Source;
 use super::source::{Module, call_name, flat_statements};
+use super::{Fact, Source};
 
 /// A possible gunicorn target.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -194,6 +194,28 @@ fn makes_flask(stmt: &Stmt) -> bool {
         _ => return false,
     };
     matches!(value, Expr::Call(call) if call_name(&call.func) == Some("Flask"))
+}
+
+/// A module-level Celery app (`celery_app = Celery(...)`) as `module:name`, for
+/// a worker's `--app`. Test code is skipped.
+pub fn detect_celery(modules: &[Module]) -> Option<Fact<String>> {
+    modules
+        .iter()
+        .filter(|m| file_score(m) > 10)
+        .find_map(|module| {
+            let name = module.name.as_ref()?;
+            module.body.iter().find_map(|stmt| {
+                let (target, Expr::Call(call)) = single_assignment(stmt)? else {
+                    return None;
+                };
+                (call_name(&call.func) == Some("Celery")).then(|| {
+                    Fact::new(
+                        format!("{name}:{target}"),
+                        Source::at(&module.path, module.line(stmt_start(stmt))),
+                    )
+                })
+            })
+        })
 }
 
 /// The target `FLASK_APP` names, the way `flask run` reads it: `module:object`

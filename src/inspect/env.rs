@@ -47,6 +47,8 @@ pub struct CodeFacts {
     pub port_env_default: Option<Fact<u16>>,
     /// String literals that are PostgreSQL URLs.
     pub postgres_urls: Vec<Source>,
+    /// String literals that are Redis URLs.
+    pub redis_urls: Vec<Source>,
     /// SQLite URLs and `sqlite3.connect(...)` calls.
     pub sqlite_urls: Vec<Source>,
     /// `app.config.from_prefixed_env(prefix)`: the prefix (default `FLASK`).
@@ -185,6 +187,9 @@ impl Visitor for Scanner<'_> {
                     {
                         let source = self.source(c.range.start());
                         self.facts.postgres_urls.push(source);
+                    } else if s.starts_with("redis://") || s.starts_with("rediss://") {
+                        let source = self.source(c.range.start());
+                        self.facts.redis_urls.push(source);
                     } else if s.starts_with("sqlite:") {
                         let source = self.source(c.range.start());
                         self.facts.sqlite_urls.push(source);

@@ -118,6 +118,10 @@ pub struct Project {
     pub packages: Vec<Package>,
     /// A PostgreSQL driver or URL, if found.
     pub database: Option<Fact<Database>>,
+    /// A Redis client or URL, if found: where from.
+    pub redis: Option<Source>,
+    /// A module-level Celery app (`module:name`), if found.
+    pub celery: Option<Fact<String>>,
     /// Environment variables the code reads, sorted by name.
     pub env_vars: Vec<EnvVar>,
     /// `app.config.from_prefixed_env()` loads every variable with this prefix.
@@ -191,7 +195,7 @@ pub fn inspect(root: &Path) -> Result<Project> {
 
     let python_version = python::detect_python_version(&tree, &mut warnings)?;
 
-    let deps_packages_for_migrations = deps.packages.clone();
+    let all_packages = deps.packages.clone();
     let database = detect_database(&deps.packages, &code.postgres_urls);
     let (build_packages, runtime_packages) = system_packages::detect(&deps.packages);
 
@@ -218,13 +222,15 @@ pub fn inspect(root: &Path) -> Result<Project> {
         install: deps.install,
         packages: deps.packages,
         database,
+        redis: detect_redis(&all_packages, &code.redis_urls),
+        celery: entry::detect_celery(&modules),
         env_vars: code.env_vars,
         prefixed_env: code.prefixed_env,
         build_packages,
         runtime_packages,
         templates_dir: tree.find_dir("templates"),
         static_dir: tree.find_dir("static"),
-        migrations: detect_migrations(&tree, &deps_packages_for_migrations),
+        migrations: detect_migrations(&tree, &all_packages),
         gunicorn_config,
         virtualenvs: tree.virtualenvs.clone(),
         key_files: tree
@@ -297,4 +303,19 @@ fn is_key_file(path: &str) -> bool {
         .any(|ext| name.ends_with(ext))
         || name.starts_with("id_rsa")
         || name.starts_with("id_ed25519")
+}
+
+/// Redis clients and task queues that use Redis, by normalized package name.
+const REDIS_CLIENTS: &[&str] = &["redis", "flask-redis", "rq", "flask-rq2", "hiredis"];
+
+fn detect_redis(packages: &[Package], redis_urls: &[Source]) -> Option<Source> {
+    packages
+        .iter()
+        .find(|p| REDIS_CLIENTS.contains(&p.name.as_str()) || p.extras.iter().any(|e| e == "redis"))
+        .map(|p| p.source.clone().with_note(format!("client `{}`", p.name)))
+        .or_else(|| {
+            redis_urls
+                .first()
+                .map(|s| s.clone().with_note("a `redis://` URL in the code"))
+        })
 }

@@ -16,6 +16,8 @@ pub enum RequirementLine {
     Requirement {
         name: String,
         vcs: bool,
+        /// Extras asked for (`celery[redis]` -> `redis`), normalized.
+        extras: Vec<String>,
     },
     /// `-r FILE`: another requirements file.
     Include(String),
@@ -24,9 +26,7 @@ pub enum RequirementLine {
     /// A local path (`.`, `./pkg`, `-e .`): needs the source to install.
     Local(String),
     /// Understood and irrelevant here (pip options), or not understood.
-    Skipped {
-        reason: String,
-    },
+    Skipped { reason: String },
 }
 
 /// Parses a requirements file's text into `(line number, meaning)` pairs.
@@ -123,6 +123,7 @@ pub(super) fn parse_line(line: &str) -> RequirementLine {
             Some(egg) => RequirementLine::Requirement {
                 name: normalize(egg.split('&').next().unwrap_or(egg)),
                 vcs: true,
+                extras: Vec::new(),
             },
             None => RequirementLine::Skipped {
                 reason: "a version-control URL without `#egg=NAME`".to_string(),
@@ -135,6 +136,7 @@ pub(super) fn parse_line(line: &str) -> RequirementLine {
             RequirementLine::Requirement {
                 name: req.name.to_string(),
                 vcs,
+                extras: req.extras.iter().map(ToString::to_string).collect(),
             }
         }
         Err(err) => RequirementLine::Skipped {
@@ -194,11 +196,12 @@ impl RequirementsChain {
         self.files.push(file.to_string());
         for (line, meaning) in parse_requirements(&text) {
             match meaning {
-                RequirementLine::Requirement { name, vcs } => {
+                RequirementLine::Requirement { name, vcs, extras } => {
                     if !constraints && !self.packages.iter().any(|p| p.name == name) {
                         self.packages.push(Package {
                             name,
                             vcs,
+                            extras,
                             source: Source::at(file, line),
                         });
                     }
@@ -271,6 +274,7 @@ mod tests {
         RequirementLine::Requirement {
             name: name.to_string(),
             vcs: false,
+            extras: Vec::new(),
         }
     }
 
@@ -282,7 +286,11 @@ mod tests {
             [
                 req("flask"),
                 req("psycopg2-binary"),
-                req("flask-sqlalchemy")
+                RequirementLine::Requirement {
+                    name: "flask-sqlalchemy".into(),
+                    vcs: false,
+                    extras: vec!["async".into()],
+                },
             ]
         );
     }
@@ -321,7 +329,8 @@ mod tests {
                 RequirementLine::Local("./libs/shared".into()),
                 RequirementLine::Requirement {
                     name: "my-tool".into(),
-                    vcs: true
+                    vcs: true,
+                    extras: Vec::new(),
                 },
             ]
         );

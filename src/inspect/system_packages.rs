@@ -62,6 +62,7 @@ mod tests {
         Package {
             name: name.into(),
             vcs: false,
+            extras: Vec::new(),
             source: Source::at("requirements.txt", 1),
         }
     }
