@@ -20,6 +20,7 @@ WORK="$(mktemp -d /tmp/flaskdock-e2e.XXXXXX)"
 PREFIX="flaskdock-e2e"
 PY_STANDIN="3.11"            # Debian 12's Python, used by the stand-in image
 PG_TAG="17"
+REDIS_TAG="7"
 HOST_PORT_BASE=18080
 LOGS="$REPO/target/container-tier"   # build logs, kept after the run
 RESULTS="$WORK/results.tsv"
@@ -183,6 +184,16 @@ ensure_postgres_image() {
         --build-arg BASE="docker.io/library/python:${PY_STANDIN}-slim" "$ctx" >/dev/null
 }
 
+ensure_redis_image() {
+    local image="docker.io/library/redis:${REDIS_TAG}"
+    image_exists "$image" && return
+    if timeout 60 "$ENGINE" pull -q "$image" >/dev/null 2>&1; then return; fi
+    STANDINS+=("$image")
+    log "building a stand-in for $image from Debian's redis-server"
+    timeout 900 "$ENGINE" build "${BUILD_FLAGS[@]}" -q -t "$image" \
+        --build-arg BASE="docker.io/library/python:${PY_STANDIN}-slim" "$REPO/scripts/redis-standin" >/dev/null
+}
+
 # ---------------------------------------------------------------- checks
 # Waits (bounded) until URL answers 200; prints the body.
 wait_http() {
@@ -307,7 +318,7 @@ run_example() {
     fi
 
     local status="ok"
-    if grep -q '^  db:' "$dir/docker-compose.yml"; then
+    if grep -Eq '^  (db|redis):' "$dir/docker-compose.yml"; then
         run_compose "$name" "$dir" "$port" || status="FAILED"
     else
         local container="$PREFIX-$name"
@@ -349,7 +360,8 @@ run_example() {
     printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$((size / 1000000)) MB" "$((t1 - t0))" "$((t3 - t2))" "$findings" "$status" >>"$RESULTS"
 }
 
-# Runs the compose stack with PostgreSQL and checks the page read from it.
+# Runs the compose stack (PostgreSQL, Redis, a Celery worker) and checks the
+# page shows what it read through them.
 run_compose() {
     local name=$1 dir=$2 port=$3
     COMPOSE_DIRS+=("$dir:$PREFIX-$name")
@@ -384,12 +396,23 @@ run_compose() {
     fi
     log "$name: $body"
     local errors
-    errors=$(cd "$dir" && "${COMPOSE[@]}" -p "$PREFIX-$name" logs web 2>&1 | grep -E '\[ERROR\]|Traceback' || true)
+    local services=(web)
+    grep -q '^  worker:' "$dir/docker-compose.yml" && services+=(worker)
+    errors=$(cd "$dir" && "${COMPOSE[@]}" -p "$PREFIX-$name" logs "${services[@]}" 2>&1 | grep -E '\[ERROR\]|ERROR/|Traceback' || true)
     [ -z "$errors" ] || fail "$name: the app logged errors: $errors"
-    case "$body" in
-        *"PostgreSQL"*"host db"*) ;;
-        *) fail "$name: page does not show a value read from PostgreSQL through host db: $body"; return 1 ;;
-    esac
+    # The examples' pages say what they read, and through which service.
+    if grep -q '^  db:' "$dir/docker-compose.yml"; then
+        case "$body" in
+            *"PostgreSQL"*"host db"*) ;;
+            *) fail "$name: page does not show a value read from PostgreSQL through host db: $body"; return 1 ;;
+        esac
+    fi
+    if grep -q '^  worker:' "$dir/docker-compose.yml"; then
+        case "$body" in
+            *"computed by a Celery worker"*) ;;
+            *) fail "$name: page does not show a result computed by the Celery worker: $body"; return 1 ;;
+        esac
+    fi
     (cd "$dir" && timeout 180 "${COMPOSE[@]}" -p "$PREFIX-$name" down --volumes >/dev/null 2>&1) || true
 }
 
@@ -403,6 +426,7 @@ main() {
     setup_compose
     ensure_python_image
     ensure_postgres_image
+    ensure_redis_image
 
     log "building flaskdock"
     (cd "$REPO" && cargo build --locked --quiet)

@@ -51,6 +51,17 @@ pub fn notes(project: &Project, plan: &Plan) -> Vec<String> {
             project.key_files.join(", ")
         ));
     }
+    if let Some(worker) = &plan.worker {
+        notes.push(format!(
+            "compose runs a Celery worker (`{}`, {}) next to web, with Redis as its broker",
+            worker.app, worker.source
+        ));
+    } else if let Some(celery) = &project.celery {
+        notes.push(format!(
+            "a Celery app is made at {}, but no Redis was found for its broker: no worker service was written",
+            celery.source
+        ));
+    }
     if let Some(command) = &plan.migrations {
         notes.push(format!(
             "the container runs `{command}` before gunicorn; `--no-migrate` turns that off (with several replicas, run migrations once instead)"
@@ -126,6 +137,12 @@ fn detection_rows(project: &Project, answers: Option<&Answers>) -> Vec<(String, 
     }
     if let Some(fact) = &project.migrations {
         row("migrations", fact.value.clone(), fact.source.to_string());
+    }
+    if let Some(source) = &project.redis {
+        row("redis", "yes".into(), source.to_string());
+    }
+    if let Some(fact) = &project.celery {
+        row("celery_app", fact.value.clone(), fact.source.to_string());
     }
     for fact in &project.build_packages {
         row("build_package", fact.value.clone(), fact.source.to_string());
@@ -239,6 +256,8 @@ pub fn inspect_json(project: &Project, answers: Option<&Answers>) -> Value {
         "env_var_details": project.env_vars,
         "gunicorn_config": project.gunicorn_config,
         "prefixed_env": project.prefixed_env,
+        "redis": project.redis.is_some(),
+        "celery_app": project.celery.as_ref().map(|c| c.value.clone()),
         "warnings": project.warnings,
         "sources": sources,
     })

@@ -376,3 +376,48 @@ fn constraints_files_are_copied_but_install_nothing() {
     );
     assert!(report.plan.database.is_none());
 }
+
+#[test]
+fn celery_with_redis_gets_a_worker_and_a_redis_service() {
+    let (_temp, dir) = copy_example("celery-redis");
+    let report = init(&options(&dir, false), &mut NoPrompts).unwrap();
+    assert_eq!(
+        report.plan.worker.as_ref().map(|w| w.app.as_str()),
+        Some("tasks:celery_app")
+    );
+    assert!(report.plan.redis.is_some());
+    let compose = std::fs::read_to_string(dir.join("docker-compose.yml")).unwrap();
+    assert!(compose.contains("command: [\"celery\", \"--app\", \"tasks:celery_app\", \"worker\""));
+    assert!(
+        compose.contains("test: [\"CMD\", \"redis-cli\", \"ping\"]")
+            && compose.contains("redis-data:/data")
+    );
+    let env = std::fs::read_to_string(dir.join(".env.example")).unwrap();
+    assert!(
+        env.contains("CELERY_BROKER_URL=redis://redis:6379/0"),
+        "{env}"
+    );
+    assert!(!env.contains("localhost"));
+}
+
+#[test]
+fn celery_without_redis_gets_no_worker() {
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(
+        temp.path(),
+        &[
+            ("app.py", "from flask import Flask\napp = Flask(__name__)\n"),
+            (
+                "worker.py",
+                "from celery import Celery\nq = Celery('w', broker='amqp://guest@rabbit//')\n",
+            ),
+            ("requirements.txt", "flask\ncelery\n"),
+        ],
+    );
+    let report = init(&options(temp.path(), false), &mut NoPrompts).unwrap();
+    assert!(report.plan.redis.is_none() && report.plan.worker.is_none());
+    assert_eq!(
+        report.project.celery.as_ref().map(|c| c.value.as_str()),
+        Some("worker:q")
+    );
+}

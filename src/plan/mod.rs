@@ -15,6 +15,12 @@ pub const APP_UID: u32 = 10001;
 /// `/var/lib/postgresql/data`; 18 moved it and breaks volumes made for 17.
 pub const POSTGRES_IMAGE: &str = "postgres:17";
 
+/// Redis image for compose.
+pub const REDIS_IMAGE: &str = "redis:7";
+
+/// `REDIS_URL` inside compose: the service name is the host.
+pub const REDIS_URL: &str = "redis://redis:6379/0";
+
 /// Everything the templates need, decided.
 #[derive(Debug, Clone, Serialize)]
 pub struct Plan {
@@ -44,6 +50,10 @@ pub struct Plan {
     pub migrations: Option<String>,
     /// The database service, when there is one.
     pub database: Option<DatabasePlan>,
+    /// The Redis service, when the app uses Redis.
+    pub redis: Option<RedisPlan>,
+    /// A Celery worker service, when the project has a Celery app.
+    pub worker: Option<WorkerPlan>,
     /// Variables for `.env.example`, required first, then by name.
     pub env_vars: Vec<EnvVarPlan>,
     /// Prefix of `app.config.from_prefixed_env()` (`FLASK`), when the app uses it:
@@ -109,6 +119,24 @@ pub struct DatabasePlan {
     pub password_placeholder: String,
 }
 
+/// The Redis service.
+#[derive(Debug, Clone, Serialize)]
+pub struct RedisPlan {
+    /// Image for the `redis` service.
+    pub image: String,
+    /// URL for `.env.example`, with the service name `redis` as host.
+    pub url: String,
+}
+
+/// A Celery worker: the web image with another command.
+#[derive(Debug, Clone, Serialize)]
+pub struct WorkerPlan {
+    /// Celery's `--app` (`tasks:celery_app`).
+    pub app: String,
+    /// `file:line` where the Celery app is made.
+    pub source: String,
+}
+
 /// A variable for `.env.example`.
 #[derive(Debug, Clone, Serialize)]
 pub struct EnvVarPlan {
@@ -146,9 +174,26 @@ fn is_database_url(name: &str) -> bool {
     name.ends_with("DATABASE_URL") || name.ends_with("DATABASE_URI") || name == "DB_URL"
 }
 
+/// Names apps and Celery use for a Redis URL, which `.env.example` points at `redis`.
+fn is_redis_url(name: &str) -> bool {
+    name.ends_with("REDIS_URL") || name.ends_with("BROKER_URL") || name.ends_with("RESULT_BACKEND")
+}
+
 /// Decides everything from the inspected project and the answers.
 pub fn plan(project: &Project, answers: &Answers, layout: &Layout) -> Plan {
     let database = (answers.db == DbChoice::Postgres).then(|| postgres_plan(project));
+    let redis = project.redis.as_ref().map(|_| RedisPlan {
+        image: REDIS_IMAGE.into(),
+        url: REDIS_URL.into(),
+    });
+    let worker = project
+        .celery
+        .as_ref()
+        .filter(|_| redis.is_some())
+        .map(|c| WorkerPlan {
+            app: c.value.clone(),
+            source: c.source.to_string(),
+        });
 
     let mut env_vars: Vec<EnvVarPlan> = project
         .env_vars
@@ -162,10 +207,11 @@ pub fn plan(project: &Project, answers: &Answers, layout: &Layout) -> Plan {
             name: v.name.clone(),
             required: v.required,
             default: v.default.clone().filter(|_| !is_secret_name(&v.name)),
-            value: database
-                .as_ref()
-                .filter(|_| is_database_url(&v.name))
-                .map(|db| db.url.clone()),
+            value: match (&database, &redis) {
+                (Some(db), _) if is_database_url(&v.name) => Some(db.url.clone()),
+                (_, Some(redis)) if is_redis_url(&v.name) => Some(redis.url.clone()),
+                _ => None,
+            },
             source: v.source.to_string(),
         })
         .collect();
@@ -233,6 +279,8 @@ pub fn plan(project: &Project, answers: &Answers, layout: &Layout) -> Plan {
             .filter(|_| answers.migrate)
             .map(|m| m.value.clone()),
         database,
+        redis,
+        worker,
         env_vars,
         prefixed_env: project.prefixed_env.as_ref().map(|f| f.value.clone()),
         reads_secret_key: project.env_vars.iter().any(|v| v.name == "SECRET_KEY"),
