@@ -360,6 +360,26 @@ run_example() {
     printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$((size / 1000000)) MB" "$((t1 - t0))" "$((t3 - t2))" "$findings" "$status" >>"$RESULTS"
 }
 
+# Every container of the stack that has a healthcheck (web's HTTP check, the
+# worker's celery ping, pg_isready, redis-cli ping) must pass it, within bounds.
+assert_healthy() {
+    local name=$1 c ok status
+    for c in $("$ENGINE" ps --format '{{.Names}}' | grep "^$PREFIX-$name" || true); do
+        ok=""
+        for _ in $(seq 1 10); do
+            if [ "$ENGINE" = podman ]; then
+                status=$(podman healthcheck run "$c" 2>&1) && { ok=1; break; }
+                case "$status" in *"no defined healthcheck"*) ok=1; break ;; esac
+            else
+                status=$(docker inspect --format '{{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}' "$c")
+                case "$status" in healthy|none) ok=1; break ;; esac
+            fi
+            sleep 3
+        done
+        [ -n "$ok" ] || fail "$name: container $c never passed its healthcheck: $status"
+    done
+}
+
 # Runs the compose stack (PostgreSQL, Redis, a Celery worker) and checks the
 # page shows what it read through them.
 run_compose() {
@@ -400,6 +420,7 @@ run_compose() {
     grep -q '^  worker:' "$dir/docker-compose.yml" && services+=(worker)
     errors=$(cd "$dir" && "${COMPOSE[@]}" -p "$PREFIX-$name" logs "${services[@]}" 2>&1 | grep -E '\[ERROR\]|ERROR/|Traceback' || true)
     [ -z "$errors" ] || fail "$name: the app logged errors: $errors"
+    assert_healthy "$name"
     # The examples' pages say what they read, and through which service.
     if grep -q '^  db:' "$dir/docker-compose.yml"; then
         case "$body" in
