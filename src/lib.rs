@@ -63,19 +63,10 @@ pub fn init(options: &InitOptions, prompter: &mut dyn Prompter) -> Result<InitRe
         false => None,
     };
     let answers = answers::resolve(&project, &options.flags, saved, prompter)?;
-    finish(options, project, answers, &output)
-}
 
-fn finish(
-    options: &InitOptions,
-    project: Project,
-    answers: Answers,
-    output: &Path,
-) -> Result<InitReport> {
-    let layout = layout(&options.path, output);
-    let plan = plan::plan(&project, &answers, &layout);
+    let plan = plan::plan(&project, &answers, &layout(&options.path, &output));
     let files = render::render(&plan)?;
-    let outcome = write::write(&files, output, options.mode)?;
+    let outcome = write::write(&files, &output, options.mode)?;
     let notes = report::notes(&project, &plan);
     Ok(InitReport {
         project,
