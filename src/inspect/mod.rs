@@ -195,8 +195,9 @@ pub fn inspect(root: &Path) -> Result<Project> {
 
     let python_version = python::detect_python_version(&tree, &mut warnings)?;
 
-    let all_packages = deps.packages.clone();
     let database = detect_database(&deps.packages, &code.postgres_urls);
+    let redis = detect_redis(&deps.packages, &code.redis_urls);
+    let migrations = detect_migrations(&tree, &deps.packages);
     let (build_packages, runtime_packages) = system_packages::detect(&deps.packages);
 
     // The port gunicorn's own config binds, then `flask run`'s, then `app.run`'s.
@@ -222,7 +223,7 @@ pub fn inspect(root: &Path) -> Result<Project> {
         install: deps.install,
         packages: deps.packages,
         database,
-        redis: detect_redis(&all_packages, &code.redis_urls),
+        redis,
         celery: entry::detect_celery(&modules),
         env_vars: code.env_vars,
         prefixed_env: code.prefixed_env,
@@ -230,7 +231,7 @@ pub fn inspect(root: &Path) -> Result<Project> {
         runtime_packages,
         templates_dir: tree.find_dir("templates"),
         static_dir: tree.find_dir("static"),
-        migrations: detect_migrations(&tree, &all_packages),
+        migrations,
         gunicorn_config,
         virtualenvs: tree.virtualenvs.clone(),
         key_files: tree
