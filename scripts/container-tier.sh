@@ -171,27 +171,16 @@ ensure_python_image() {
     rm -rf "$rootfs"
 }
 
-ensure_postgres_image() {
-    local image="docker.io/library/postgres:${PG_TAG}"
+# A service image, pulled when a registry answers, else built from the
+# stand-in folder under scripts/ on top of the python stand-in.
+ensure_service_image() {
+    local image=$1 standin=$2
     image_exists "$image" && return
     if timeout 60 "$ENGINE" pull -q "$image" >/dev/null 2>&1; then return; fi
     STANDINS+=("$image")
-    log "building a stand-in for $image from Debian's postgresql-15"
-    local ctx="$WORK/postgres-standin"
-    mkdir -p "$ctx"
-    cp "$REPO/scripts/postgres-standin/Containerfile" "$REPO/scripts/postgres-standin/entrypoint.sh" "$ctx/"
+    log "building a stand-in for $image from scripts/$standin"
     timeout 900 "$ENGINE" build "${BUILD_FLAGS[@]}" -q -t "$image" \
-        --build-arg BASE="docker.io/library/python:${PY_STANDIN}-slim" "$ctx" >/dev/null
-}
-
-ensure_redis_image() {
-    local image="docker.io/library/redis:${REDIS_TAG}"
-    image_exists "$image" && return
-    if timeout 60 "$ENGINE" pull -q "$image" >/dev/null 2>&1; then return; fi
-    STANDINS+=("$image")
-    log "building a stand-in for $image from Debian's redis-server"
-    timeout 900 "$ENGINE" build "${BUILD_FLAGS[@]}" -q -t "$image" \
-        --build-arg BASE="docker.io/library/python:${PY_STANDIN}-slim" "$REPO/scripts/redis-standin" >/dev/null
+        --build-arg BASE="docker.io/library/python:${PY_STANDIN}-slim" "$REPO/scripts/$standin" >/dev/null
 }
 
 # ---------------------------------------------------------------- checks
@@ -446,8 +435,8 @@ main() {
     setup_tools
     setup_compose
     ensure_python_image
-    ensure_postgres_image
-    ensure_redis_image
+    ensure_service_image "docker.io/library/postgres:${PG_TAG}" postgres-standin
+    ensure_service_image "docker.io/library/redis:${REDIS_TAG}" redis-standin
 
     log "building flaskdock"
     (cd "$REPO" && cargo build --locked --quiet)

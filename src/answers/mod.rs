@@ -47,8 +47,10 @@ impl std::fmt::Display for DbChoice {
     }
 }
 
-/// Values given on the command line; `None` means not given.
-#[derive(Debug, Clone, Default)]
+/// Values given on the command line, or saved in `.flaskdock.toml` by an
+/// earlier run; `None` means not given.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Flags {
     pub python: Option<String>,
     pub port: Option<u16>,
@@ -81,17 +83,8 @@ pub struct Settings {
     pub answers: SavedAnswers,
 }
 
-/// Answers saved by an earlier run.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SavedAnswers {
-    pub python: Option<String>,
-    pub port: Option<u16>,
-    pub entry: Option<String>,
-    pub db: Option<DbChoice>,
-    /// `--migrate` / `--no-migrate`.
-    pub migrate: Option<bool>,
-}
+/// Answers saved by an earlier run: the same optional values as the flags.
+pub type SavedAnswers = Flags;
 
 /// Reads `.flaskdock.toml` from `dir`, if there is one.
 pub fn read_settings(dir: &Path) -> Result<Option<Settings>> {
