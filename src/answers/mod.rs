@@ -160,6 +160,11 @@ fn found<T: Clone>(
     })
 }
 
+/// The source of a value the user typed or picked.
+fn asked() -> Source {
+    Source::default("answered at the prompt")
+}
+
 /// Asks for a value unless a flag gave it; the answer keeps the found
 /// value's source when the user accepts it.
 fn ask(
@@ -174,7 +179,7 @@ fn ask(
             let source = if answer == found.value {
                 found.source
             } else {
-                Source::default("answered at the prompt")
+                asked()
             };
             Ok((answer, source))
         }
@@ -193,7 +198,6 @@ pub fn resolve(
 ) -> Result<Answers> {
     let saved = saved.cloned().unwrap_or_default();
     let mut sources = Vec::new();
-    let asked = || Source::default("answered at the prompt");
 
     let python = found(
         flags.python.as_ref(),
