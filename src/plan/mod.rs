@@ -6,7 +6,7 @@ mod dockerignore;
 use serde::Serialize;
 
 use crate::answers::{Answers, DbChoice};
-use crate::inspect::{Install, Project, is_secret_name};
+use crate::inspect::{Install, Project};
 
 /// Numeric user the app runs as (`ARG UID` in the Dockerfile).
 pub const APP_UID: u32 = 10001;
@@ -206,7 +206,7 @@ pub fn plan(project: &Project, answers: &Answers, layout: &Layout) -> Plan {
         .map(|v| EnvVarPlan {
             name: v.name.clone(),
             required: v.required,
-            default: v.default.clone().filter(|_| !is_secret_name(&v.name)),
+            default: v.default.clone(), // secret-looking defaults were dropped when read
             value: match (&database, &redis) {
                 (Some(db), _) if is_database_url(&v.name) => Some(db.url.clone()),
                 (_, Some(redis)) if is_redis_url(&v.name) => Some(redis.url.clone()),
