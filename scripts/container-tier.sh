@@ -21,6 +21,7 @@ PREFIX="flaskdock-e2e"
 PY_STANDIN="3.11"            # Debian 12's Python, used by the stand-in image
 PG_TAG="17"
 REDIS_TAG="7"
+MYSQL_TAG="8.4"
 HOST_PORT_BASE=18080
 LOGS="$REPO/target/container-tier"   # build logs, kept after the run
 RESULTS="$WORK/results.tsv"
@@ -301,10 +302,16 @@ run_example() {
         && fail "$name: a compiler is in the runtime image"
     "$ENGINE" run --rm --entrypoint sh "$image" -c 'test ! -e /app/.env && ! grep -rqs E2E_CANARY /app' \
         || fail "$name: .env reached the image"
-    if grep -q '^psycopg2' "$dir/requirements.txt" 2>/dev/null; then
-        "$ENGINE" run --rm --entrypoint python "$image" -c 'import psycopg2' \
-            || fail "$name: psycopg2 does not import in the runtime image"
-    fi
+    # Drivers built from source must load their C library in the runtime image.
+    local driver import
+    for driver in psycopg2:psycopg2 mysqlclient:MySQLdb; do
+        import=${driver#*:}
+        driver=${driver%%:*}
+        if grep -q "^$driver" "$dir/requirements.txt" 2>/dev/null; then
+            "$ENGINE" run --rm --entrypoint python "$image" -c "import $import" \
+                || fail "$name: $import does not import in the runtime image"
+        fi
+    done
 
     local status="ok"
     if grep -Eq '^  (db|redis):' "$dir/docker-compose.yml"; then
@@ -412,9 +419,11 @@ run_compose() {
     assert_healthy "$name"
     # The examples' pages say what they read, and through which service.
     if grep -q '^  db:' "$dir/docker-compose.yml"; then
+        local database=PostgreSQL
+        grep -q '^    image: mysql' "$dir/docker-compose.yml" && database=MySQL
         case "$body" in
-            *"PostgreSQL"*"host db"*) ;;
-            *) fail "$name: page does not show a value read from PostgreSQL through host db: $body"; return 1 ;;
+            *"$database"*"host db"*) ;;
+            *) fail "$name: page does not show a value read from $database through host db: $body"; return 1 ;;
         esac
     fi
     if grep -q '^  worker:' "$dir/docker-compose.yml"; then
@@ -437,6 +446,7 @@ main() {
     ensure_python_image
     ensure_service_image "docker.io/library/postgres:${PG_TAG}" postgres-standin
     ensure_service_image "docker.io/library/redis:${REDIS_TAG}" redis-standin
+    ensure_service_image "docker.io/library/mysql:${MYSQL_TAG}" mysql-standin
 
     log "building flaskdock"
     (cd "$REPO" && cargo build --locked --quiet)

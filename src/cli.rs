@@ -58,7 +58,7 @@ pub struct InitArgs {
     #[arg(long, value_name = "TARGET", value_parser = parse_entry)]
     pub entry: Option<String>,
     /// Database service in compose
-    #[arg(long, value_parser = ["postgres", "none"])]
+    #[arg(long, value_parser = ["postgres", "mysql", "none"])]
     pub db: Option<String>,
     /// Run the project's migrations (Flask-Migrate, Alembic) before gunicorn; the default when found
     #[arg(long, overrides_with = "no_migrate")]

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use crate::InitReport;
 use crate::answers::Answers;
-use crate::inspect::{Database, Project, Source};
+use crate::inspect::{Project, Source};
 use crate::plan::Plan;
 use crate::write::Status;
 
@@ -128,11 +128,15 @@ fn detection_rows(project: &Project, answers: Option<&Answers>) -> Vec<(String, 
         project.dependency_manager.source.to_string(),
     );
     match &project.database {
-        Some(fact) => row("database", "postgres".into(), fact.source.to_string()),
+        Some(fact) => row(
+            "database",
+            fact.value.name().into(),
+            fact.source.to_string(),
+        ),
         None => row(
             "database",
             "none".into(),
-            "no PostgreSQL driver or URL".into(),
+            "no PostgreSQL or MySQL driver or URL".into(),
         ),
     }
     if let Some(fact) = &project.migrations {
@@ -245,7 +249,7 @@ pub fn inspect_json(project: &Project, answers: Option<&Answers>) -> Value {
         "entry": answers.map(|a| a.entry.clone()),
         "dependency_manager": project.dependency_manager.value,
         "dependency_files": project.install.manifests(),
-        "database": project.database.as_ref().map(|f| match f.value { Database::Postgres => "postgres" }),
+        "database": project.database.as_ref().map(|f| f.value.name()),
         "env_vars": project.env_vars.iter().map(|v| v.name.clone()).collect::<Vec<_>>(),
         "build_packages": project.build_packages.iter().map(|f| f.value.clone()).collect::<Vec<_>>(),
         "runtime_packages": project.runtime_packages.iter().map(|f| f.value.clone()).collect::<Vec<_>>(),

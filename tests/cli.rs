@@ -283,6 +283,25 @@ fn value_flags_reach_the_files() {
 }
 
 #[test]
+fn db_mysql_writes_a_mysql_service_and_its_variables() {
+    // The example talks to PostgreSQL; the flag wins over what was found.
+    let (_temp, dir) = copy_example("sqlalchemy-postgres");
+    init(&dir)
+        .args(["--yes", "--db", "mysql", "--force"])
+        .assert()
+        .success();
+    let compose = read(&dir, "docker-compose.yml");
+    assert!(compose.contains("image: mysql:8.4"), "{compose}");
+    assert!(compose.contains("MYSQL_PASSWORD: ${MYSQL_PASSWORD:?set MYSQL_PASSWORD in .env}"));
+    assert!(compose.contains("db-data:/var/lib/mysql"));
+    assert!(!compose.contains("POSTGRES_"));
+    let env = read(&dir, ".env.example");
+    assert!(env.contains("MYSQL_USER=app\nMYSQL_PASSWORD=change-me\nMYSQL_DATABASE=app\n"));
+    assert!(env.contains("DATABASE_URL=mysql://app:change-me@db:3306/app"));
+    assert!(read(&dir, ".flaskdock.toml").contains("db = \"mysql\""));
+}
+
+#[test]
 fn rejects_bad_flag_values() {
     let (_temp, dir) = copy_example("single-file");
     init(&dir)

@@ -421,3 +421,81 @@ fn celery_without_redis_gets_no_worker() {
         Some("worker:q")
     );
 }
+
+#[test]
+fn pdm_projects_install_project_dependencies_and_say_the_lock_is_not_used() {
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(
+        temp.path(),
+        &[
+            ("app.py", "from flask import Flask\napp = Flask(__name__)\n"),
+            ("pdm.lock", "# a lock\n"),
+            (
+                "pyproject.toml",
+                "[project]\nname = \"x\"\nversion = \"1\"\ndependencies = [\"flask>=3\"]\n\n[tool.pdm]\ndistribution = false\n",
+            ),
+        ],
+    );
+    let project = inspect::inspect(temp.path()).unwrap();
+    assert_eq!(
+        project.dependency_manager.value,
+        inspect::DependencyManager::Pdm
+    );
+    let report = init(&options(temp.path(), false), &mut NoPrompts).unwrap();
+    assert_eq!(report.plan.install.kind, "pyproject");
+    assert!(
+        report
+            .notes
+            .iter()
+            .any(|n| n.contains("`pdm.lock` pins are not used")),
+        "{:?}",
+        report.notes
+    );
+}
+
+#[test]
+fn mysql_drivers_and_urls_choose_the_mysql_service() {
+    let by_driver = tempfile::tempdir().unwrap();
+    write_tree(
+        by_driver.path(),
+        &[
+            ("app.py", "from flask import Flask\napp = Flask(__name__)\n"),
+            ("requirements.txt", "flask\nPyMySQL==1.2.4\nSQLAlchemy\n"),
+        ],
+    );
+    let report = init(&options(by_driver.path(), false), &mut NoPrompts).unwrap();
+    let database = report.plan.database.as_ref().expect("a database");
+    assert_eq!(database.kind, "mysql");
+    assert_eq!(database.url, "mysql+pymysql://app:change-me@db:3306/app");
+    assert!(
+        report.plan.build_packages.is_empty(),
+        "PyMySQL is pure Python"
+    );
+
+    let by_url = tempfile::tempdir().unwrap();
+    write_tree(
+        by_url.path(),
+        &[(
+            "app.py",
+            "from flask import Flask\napp = Flask(__name__)\nURL = 'mysql://root@localhost/shop'\n",
+        )],
+    );
+    let project = inspect::inspect(by_url.path()).unwrap();
+    let database = project.database.expect("a database");
+    assert_eq!(database.value, inspect::Database::Mysql);
+    assert_eq!(database.source.to_string(), "app.py:3");
+}
+
+#[test]
+fn postgres_wins_when_both_drivers_are_listed() {
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(
+        temp.path(),
+        &[
+            ("app.py", "from flask import Flask\napp = Flask(__name__)\n"),
+            ("requirements.txt", "flask\npymysql\npsycopg2-binary\n"),
+        ],
+    );
+    let project = inspect::inspect(temp.path()).unwrap();
+    assert_eq!(project.database.unwrap().value, inspect::Database::Postgres);
+}

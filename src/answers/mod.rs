@@ -21,7 +21,22 @@ pub const SETTINGS_FILE: &str = ".flaskdock.toml";
 #[serde(rename_all = "lowercase")]
 pub enum DbChoice {
     Postgres,
+    Mysql,
     None,
+}
+
+impl DbChoice {
+    /// Every choice, in the order the prompt lists them.
+    pub const ALL: [DbChoice; 3] = [DbChoice::Postgres, DbChoice::Mysql, DbChoice::None];
+}
+
+impl From<Database> for DbChoice {
+    fn from(database: Database) -> Self {
+        match database {
+            Database::Postgres => DbChoice::Postgres,
+            Database::Mysql => DbChoice::Mysql,
+        }
+    }
 }
 
 impl std::str::FromStr for DbChoice {
@@ -30,9 +45,10 @@ impl std::str::FromStr for DbChoice {
     fn from_str(s: &str) -> Result<Self, String> {
         match s {
             "postgres" | "postgresql" => Ok(DbChoice::Postgres),
+            "mysql" | "mariadb" => Ok(DbChoice::Mysql),
             "none" => Ok(DbChoice::None),
             other => Err(format!(
-                "unknown database `{other}`; use `postgres` or `none`"
+                "unknown database `{other}`; use `postgres`, `mysql` or `none`"
             )),
         }
     }
@@ -42,6 +58,7 @@ impl std::fmt::Display for DbChoice {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
             DbChoice::Postgres => "postgres",
+            DbChoice::Mysql => "mysql",
             DbChoice::None => "none",
         })
     }
@@ -227,9 +244,10 @@ pub fn resolve(
             .map(|e| (e.target.clone(), e.source.clone())),
         None,
     );
-    let detected_db = project.database.as_ref().map(|f| match f.value {
-        Database::Postgres => (DbChoice::Postgres, f.source.clone()),
-    });
+    let detected_db = project
+        .database
+        .as_ref()
+        .map(|f| (DbChoice::from(f.value), f.source.clone()));
     let db = found(
         flags.db.as_ref(),
         saved.db.as_ref(),
@@ -300,15 +318,15 @@ pub fn resolve(
     }
     let (db, db_source) = match prompter {
         Some(p) if !db.from_flag => {
-            let choices = ["postgres".to_string(), "none".to_string()];
-            let answer = match p.select(
-                "Database service",
-                &choices,
-                usize::from(db.value == DbChoice::None),
-            )? {
-                0 => DbChoice::Postgres,
-                _ => DbChoice::None,
-            };
+            let choices = DbChoice::ALL.map(|c| c.to_string());
+            let default = DbChoice::ALL
+                .iter()
+                .position(|c| *c == db.value)
+                .unwrap_or(0);
+            let answer = DbChoice::ALL
+                .get(p.select("Database service", &choices, default)?)
+                .copied()
+                .unwrap_or(DbChoice::None);
             let source = if answer == db.value {
                 db.source
             } else {

@@ -209,6 +209,12 @@ pub fn detect_dependencies(tree: &Tree) -> Result<Dependencies> {
         let install = Install::Pyproject {
             manifests: vec!["pyproject.toml".into()],
         };
+        if manager.value == DependencyManager::Pdm {
+            warnings.push(format!(
+                "{} manages the dependencies, but the image installs `[project].dependencies` from pyproject.toml with pip: `pdm.lock` pins are not used; export them with `pdm export --prod -o requirements.txt` to pin the image",
+                manager.source
+            ));
+        }
         return Ok(Dependencies {
             manager,
             install,

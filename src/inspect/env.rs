@@ -47,6 +47,8 @@ pub struct CodeFacts {
     pub port_env_default: Option<Fact<u16>>,
     /// String literals that are PostgreSQL URLs.
     pub postgres_urls: Vec<Source>,
+    /// String literals that are MySQL or MariaDB URLs.
+    pub mysql_urls: Vec<Source>,
     /// String literals that are Redis URLs.
     pub redis_urls: Vec<Source>,
     /// SQLite URLs and `sqlite3.connect(...)` calls.
@@ -187,6 +189,12 @@ impl Visitor for Scanner<'_> {
                     {
                         let source = self.source(c.range.start());
                         self.facts.postgres_urls.push(source);
+                    } else if ["mysql://", "mysql+", "mariadb://", "mariadb+"]
+                        .iter()
+                        .any(|scheme| s.starts_with(scheme))
+                    {
+                        let source = self.source(c.range.start());
+                        self.facts.mysql_urls.push(source);
                     } else if s.starts_with("redis://") || s.starts_with("rediss://") {
                         let source = self.source(c.range.start());
                         self.facts.redis_urls.push(source);
@@ -367,5 +375,14 @@ mod tests {
     fn finds_postgres_urls() {
         let facts = scan("URL = 'postgresql://u@db/x'\nOTHER = 'sqlite:///x.db'\n");
         assert_eq!(facts.postgres_urls, [Source::at("app.py", 1)]);
+    }
+
+    #[test]
+    fn finds_mysql_urls() {
+        let facts = scan("A = 'mysql+pymysql://u@db/x'\nB = 'mariadb://u@db/x'\nC = 'mysqlx'\n");
+        assert_eq!(
+            facts.mysql_urls,
+            [Source::at("app.py", 1), Source::at("app.py", 2)]
+        );
     }
 }

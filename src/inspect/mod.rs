@@ -96,6 +96,18 @@ impl<T> Fact<T> {
 #[serde(rename_all = "lowercase")]
 pub enum Database {
     Postgres,
+    /// MySQL or MariaDB (one wire protocol, one compose choice).
+    Mysql,
+}
+
+impl Database {
+    /// The name `--db` and `inspect --json` use.
+    pub fn name(self) -> &'static str {
+        match self {
+            Database::Postgres => "postgres",
+            Database::Mysql => "mysql",
+        }
+    }
 }
 
 /// Everything inspection found in a project.
@@ -116,7 +128,7 @@ pub struct Project {
     pub install: Install,
     /// Every dependency named by the project.
     pub packages: Vec<Package>,
-    /// A PostgreSQL driver or URL, if found.
+    /// A PostgreSQL or MySQL driver or URL, if found.
     pub database: Option<Fact<Database>>,
     /// A Redis client or URL, if found: where from.
     pub redis: Option<Source>,
@@ -195,7 +207,7 @@ pub fn inspect(root: &Path) -> Result<Project> {
 
     let python_version = python::detect_python_version(&tree, &mut warnings)?;
 
-    let database = detect_database(&deps.packages, &code.postgres_urls);
+    let database = detect_database(&deps.packages, &code);
     let redis = detect_redis(&deps.packages, &code.redis_urls);
     let migrations = detect_migrations(&tree, &deps.packages);
     let (build_packages, runtime_packages) = system_packages::detect(&deps.packages);
@@ -245,34 +257,50 @@ pub fn inspect(root: &Path) -> Result<Project> {
     })
 }
 
-/// PostgreSQL drivers, by normalized package name.
-const POSTGRES_DRIVERS: &[&str] = &[
-    "psycopg",
-    "psycopg2",
-    "psycopg2-binary",
-    "asyncpg",
-    "pg8000",
+/// Database drivers, by normalized package name.
+const DATABASE_DRIVERS: &[(&str, Database)] = &[
+    ("psycopg", Database::Postgres),
+    ("psycopg2", Database::Postgres),
+    ("psycopg2-binary", Database::Postgres),
+    ("asyncpg", Database::Postgres),
+    ("pg8000", Database::Postgres),
+    ("mysqlclient", Database::Mysql),
+    ("pymysql", Database::Mysql),
+    ("mysql-connector-python", Database::Mysql),
+    ("mariadb", Database::Mysql),
+    ("aiomysql", Database::Mysql),
+    ("asyncmy", Database::Mysql),
 ];
 
-fn detect_database(packages: &[Package], postgres_urls: &[Source]) -> Option<Fact<Database>> {
-    if let Some(driver) = packages
-        .iter()
-        .find(|p| POSTGRES_DRIVERS.contains(&p.name.as_str()))
-    {
-        return Some(Fact::new(
-            Database::Postgres,
-            driver
-                .source
-                .clone()
-                .with_note(format!("driver `{}`", driver.name)),
-        ));
+/// A driver in the dependencies decides; else a database URL in the code.
+/// PostgreSQL wins a tie: an app with both drivers most often uses MySQL only
+/// for an import job, and the user can still pass `--db mysql`.
+fn detect_database(packages: &[Package], code: &env::CodeFacts) -> Option<Fact<Database>> {
+    let by_driver = |database: Database| {
+        packages.iter().find(|p| {
+            DATABASE_DRIVERS
+                .iter()
+                .any(|(name, db)| *db == database && p.name == *name)
+        })
+    };
+    for database in [Database::Postgres, Database::Mysql] {
+        if let Some(driver) = by_driver(database) {
+            return Some(Fact::new(
+                database,
+                driver
+                    .source
+                    .clone()
+                    .with_note(format!("driver `{}`", driver.name)),
+            ));
+        }
     }
-    postgres_urls.first().map(|source| {
-        Fact::new(
-            Database::Postgres,
-            source.clone().with_note("a `postgres` URL in the code"),
-        )
-    })
+    let url = |urls: &[Source], database: Database| {
+        urls.first().map(|source| {
+            let note = format!("a `{}` URL in the code", database.name());
+            Fact::new(database, source.clone().with_note(note))
+        })
+    };
+    url(&code.postgres_urls, Database::Postgres).or_else(|| url(&code.mysql_urls, Database::Mysql))
 }
 
 /// Flask-Migrate with its `migrations/` folder, or plain Alembic with `alembic.ini`.

@@ -15,6 +15,9 @@ pub const APP_UID: u32 = 10001;
 /// `/var/lib/postgresql/data`; 18 moved it and breaks volumes made for 17.
 pub const POSTGRES_IMAGE: &str = "postgres:17";
 
+/// MySQL image for compose: the current long-term support release.
+pub const MYSQL_IMAGE: &str = "mysql:8.4";
+
 /// Redis image for compose.
 pub const REDIS_IMAGE: &str = "redis:7";
 
@@ -105,11 +108,14 @@ pub struct GunicornPlan {
 /// The database service.
 #[derive(Debug, Clone, Serialize)]
 pub struct DatabasePlan {
-    /// `postgres`.
+    /// `postgres` or `mysql`.
     pub kind: String,
     /// Image for the `db` service.
     pub image: String,
-    /// URL scheme SQLAlchemy or the driver expects (`postgresql`, `postgresql+psycopg`).
+    /// Prefix of the image's own variables (`POSTGRES_`, `MYSQL_`), which
+    /// `.env.example` sets in its database section.
+    pub env_prefix: String,
+    /// URL scheme SQLAlchemy or the driver expects (`postgresql+psycopg2`, `mysql+pymysql`).
     pub url_scheme: String,
     /// `DATABASE_URL` for `.env.example`, with the service name `db` as host.
     pub url: String,
@@ -181,7 +187,11 @@ fn is_redis_url(name: &str) -> bool {
 
 /// Decides everything from the inspected project and the answers.
 pub fn plan(project: &Project, answers: &Answers, layout: &Layout) -> Plan {
-    let database = (answers.db == DbChoice::Postgres).then(|| postgres_plan(project));
+    let database = match answers.db {
+        DbChoice::Postgres => Some(postgres_plan(project)),
+        DbChoice::Mysql => Some(mysql_plan(project)),
+        DbChoice::None => None,
+    };
     let redis = project.redis.as_ref().map(|_| RedisPlan {
         image: REDIS_IMAGE.into(),
         url: REDIS_URL.into(),
@@ -201,7 +211,9 @@ pub fn plan(project: &Project, answers: &Answers, layout: &Layout) -> Plan {
         .filter(|v| v.name != "SECRET_KEY")
         // The database section of `.env.example` sets these itself.
         .filter(|v| {
-            database.is_none() || !(v.name.starts_with("POSTGRES_") || v.name == "DATABASE_URL")
+            database
+                .as_ref()
+                .is_none_or(|db| !(v.name.starts_with(&db.env_prefix) || v.name == "DATABASE_URL"))
         })
         .map(|v| EnvVarPlan {
             name: v.name.clone(),
@@ -348,32 +360,79 @@ fn install_plan(install: &Install, python_minor: u32) -> InstallPlan {
     }
 }
 
-fn postgres_plan(project: &Project) -> DatabasePlan {
-    // SQLAlchemy needs the driver named: since 2.1 a bare `postgresql://` means
-    // psycopg 3, which breaks apps that installed psycopg2.
-    let sqlalchemy = project.depends_on("sqlalchemy") || project.depends_on("flask-sqlalchemy");
-    let driver = [
-        ("psycopg2", "psycopg2"),
-        ("psycopg2-binary", "psycopg2"),
-        ("psycopg", "psycopg"),
-        ("asyncpg", "asyncpg"),
-        ("pg8000", "pg8000"),
-    ]
-    .into_iter()
-    .find(|(package, _)| project.depends_on(package))
-    .map(|(_, driver)| driver);
-    let url_scheme = match (sqlalchemy, driver) {
-        (true, Some(driver)) => format!("postgresql+{driver}"),
-        _ => "postgresql".to_string(),
-    };
-    let (user, name, password) = ("app", "app", "change-me");
-    DatabasePlan {
-        kind: "postgres".into(),
-        image: POSTGRES_IMAGE.into(),
-        url: format!("{url_scheme}://{user}:{password}@db:5432/{name}"),
-        url_scheme,
-        user: user.into(),
-        name: name.into(),
-        password_placeholder: password.into(),
+/// Whether the app reaches the database through SQLAlchemy, which needs the
+/// driver named in the URL scheme.
+fn uses_sqlalchemy(project: &Project) -> bool {
+    project.depends_on("sqlalchemy") || project.depends_on("flask-sqlalchemy")
+}
+
+/// The SQLAlchemy dialect+driver for the first listed driver package, else the bare scheme.
+fn url_scheme(project: &Project, bare: &str, drivers: &[(&str, &str)]) -> String {
+    let dialect = drivers
+        .iter()
+        .find(|(package, _)| project.depends_on(package))
+        .map(|(_, dialect)| *dialect);
+    match (uses_sqlalchemy(project), dialect) {
+        (true, Some(dialect)) => dialect.to_string(),
+        _ => bare.to_string(),
     }
+}
+
+const EXAMPLE_USER: &str = "app";
+const EXAMPLE_DATABASE: &str = "app";
+const EXAMPLE_PASSWORD: &str = "change-me";
+
+fn database_plan(
+    kind: &str,
+    image: &str,
+    env_prefix: &str,
+    url_scheme: String,
+    port: u16,
+) -> DatabasePlan {
+    DatabasePlan {
+        kind: kind.into(),
+        image: image.into(),
+        env_prefix: env_prefix.into(),
+        url: format!(
+            "{url_scheme}://{EXAMPLE_USER}:{EXAMPLE_PASSWORD}@db:{port}/{EXAMPLE_DATABASE}"
+        ),
+        url_scheme,
+        user: EXAMPLE_USER.into(),
+        name: EXAMPLE_DATABASE.into(),
+        password_placeholder: EXAMPLE_PASSWORD.into(),
+    }
+}
+
+fn postgres_plan(project: &Project) -> DatabasePlan {
+    // Since SQLAlchemy 2.1 a bare `postgresql://` means psycopg 3, which breaks
+    // apps that installed psycopg2.
+    let scheme = url_scheme(
+        project,
+        "postgresql",
+        &[
+            ("psycopg2", "postgresql+psycopg2"),
+            ("psycopg2-binary", "postgresql+psycopg2"),
+            ("psycopg", "postgresql+psycopg"),
+            ("asyncpg", "postgresql+asyncpg"),
+            ("pg8000", "postgresql+pg8000"),
+        ],
+    );
+    database_plan("postgres", POSTGRES_IMAGE, "POSTGRES_", scheme, 5432)
+}
+
+fn mysql_plan(project: &Project) -> DatabasePlan {
+    // A bare `mysql://` means mysqlclient to SQLAlchemy; other drivers must be named.
+    let scheme = url_scheme(
+        project,
+        "mysql",
+        &[
+            ("mysqlclient", "mysql+mysqldb"),
+            ("pymysql", "mysql+pymysql"),
+            ("mysql-connector-python", "mysql+mysqlconnector"),
+            ("mariadb", "mariadb+mariadbconnector"),
+            ("aiomysql", "mysql+aiomysql"),
+            ("asyncmy", "mysql+asyncmy"),
+        ],
+    );
+    database_plan("mysql", MYSQL_IMAGE, "MYSQL_", scheme, 3306)
 }
