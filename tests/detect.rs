@@ -278,6 +278,42 @@ fn flaskenv_names_the_app_and_the_port() {
 }
 
 #[test]
+fn dot_env_flask_app_wins_over_flaskenv_and_nothing_else_is_kept() {
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(
+        temp.path(),
+        &[
+            ("app.py", "from flask import Flask\napp = Flask(__name__)\n"),
+            ("wsgi.py", "from app import app as application\n"),
+            (".flaskenv", "FLASK_APP=app:app\nFLASK_RUN_PORT=5001\n"),
+            (
+                ".env",
+                "SECRET_KEY=s3cr3t-from-dotenv\nFLASK_APP=wsgi:application\n",
+            ),
+        ],
+    );
+    let report = init(&options(temp.path(), false), &mut NoPrompts).unwrap();
+    assert_eq!(report.plan.entry, "wsgi:application");
+    assert_eq!(report.answers.sources[2].1.to_string(), ".env:2");
+    assert_eq!(
+        report.plan.port, 5001,
+        "the port still comes from .flaskenv"
+    );
+    for file in [
+        "Dockerfile",
+        "docker-compose.yml",
+        ".env.example",
+        ".flaskdock.toml",
+    ] {
+        let text = std::fs::read_to_string(temp.path().join(file)).unwrap();
+        assert!(
+            !text.contains("s3cr3t-from-dotenv"),
+            "{file} has a .env value"
+        );
+    }
+}
+
+#[test]
 fn gunicorn_config_gives_the_port_and_daemon_is_flagged() {
     let temp = tempfile::tempdir().unwrap();
     write_tree(

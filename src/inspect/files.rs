@@ -185,9 +185,12 @@ pub fn scan(root: &Path) -> Result<Tree> {
         ".python-version",
         ".gitignore",
         ".flaskenv",
+        ".env",
         ".tool-versions",
     ] {
-        if root.join(name).is_file() {
+        let path = root.join(name);
+        let regular = path.symlink_metadata().is_ok_and(|meta| meta.is_file());
+        if regular || links_to_file_inside(&path, &canonical_root) {
             tree.files.insert(name.to_string());
         }
     }

@@ -1,10 +1,11 @@
-//! `.flaskenv`: the settings `flask run` reads (`FLASK_APP`, `FLASK_RUN_PORT`).
-//! Only those two keys are used; `.env` is never read, so no secret can leak.
+//! `.flaskenv` and `.env`: the settings `flask run` reads (`FLASK_APP`,
+//! `FLASK_RUN_PORT`). Only those two keys are kept; every other line of `.env`
+//! is dropped as it is parsed, so no secret reaches the plan or the output.
 
 use super::files::Tree;
 use super::{Fact, Source};
 
-/// What `.flaskenv` says.
+/// What `.flaskenv` and `.env` say.
 #[derive(Debug, Default)]
 pub struct FlaskEnv {
     /// `FLASK_APP` as written (`flaskr`, `app.py`, `"app:create_app()"`).
@@ -33,29 +34,32 @@ pub fn parse_dotenv(text: &str) -> Vec<(usize, String, String)> {
         .collect()
 }
 
+/// Reads `.flaskenv`, then `.env`: like `flask run`, a value in `.env` wins.
 pub fn detect_flaskenv(tree: &Tree, warnings: &mut Vec<String>) -> FlaskEnv {
     let mut found = FlaskEnv::default();
-    if !tree.has_file(".flaskenv") {
-        return found;
-    }
-    let text = match tree.read(".flaskenv") {
-        Ok(text) => text,
-        Err(err) => {
-            warnings.push(format!("skipped {err:#}"));
-            return found;
+    for file in [".flaskenv", ".env"] {
+        if !tree.has_file(file) {
+            continue;
         }
-    };
-    for (line, key, value) in parse_dotenv(&text) {
-        let source = Source::at(".flaskenv", line);
-        match key.as_str() {
-            "FLASK_APP" if !value.is_empty() => found.app = Some(Fact::new(value, source)),
-            "FLASK_RUN_PORT" => match value.parse() {
-                Ok(port) => found.port = Some(Fact::new(port, source)),
-                Err(_) => warnings.push(format!(
-                    ".flaskenv:{line}: FLASK_RUN_PORT `{value}` is not a port; ignored"
-                )),
-            },
-            _ => {}
+        let text = match tree.read(file) {
+            Ok(text) => text,
+            Err(err) => {
+                warnings.push(format!("skipped {err:#}"));
+                continue;
+            }
+        };
+        for (line, key, value) in parse_dotenv(&text) {
+            let source = Source::at(file, line);
+            match key.as_str() {
+                "FLASK_APP" if !value.is_empty() => found.app = Some(Fact::new(value, source)),
+                "FLASK_RUN_PORT" => match value.parse() {
+                    Ok(port) => found.port = Some(Fact::new(port, source)),
+                    Err(_) => warnings.push(format!(
+                        "{file}:{line}: FLASK_RUN_PORT `{value}` is not a port; ignored"
+                    )),
+                },
+                _ => {}
+            }
         }
     }
     found
