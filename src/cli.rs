@@ -5,6 +5,8 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use flaskdock::answers::{DbChoice, Flags};
+use flaskdock::templates::TemplateSpec;
+use flaskdock::templates::values::ValueInputs;
 use flaskdock::write::Mode;
 
 #[derive(Debug, Parser)]
@@ -25,7 +27,10 @@ pub enum Command {
     #[command(
         after_help = "Examples:\n  flaskdock init                  ask about what was found, then write\n  flaskdock init --yes --db none  take what was found, no database\n  flaskdock init --diff           show what would change\n  flaskdock init --check          in CI: exit 1 if the files drifted"
     )]
-    Init(InitArgs),
+    Init(Box<InitArgs>),
+    /// Work with template sets
+    #[command(subcommand)]
+    Template(TemplateCommand),
     /// Show what was detected in a Flask project, and where from
     #[command(
         after_help = "Examples:\n  flaskdock inspect\n  flaskdock inspect path/to/app --json"
@@ -84,6 +89,46 @@ pub struct InitArgs {
     /// Machine-readable report on stdout (never prompts)
     #[arg(long)]
     pub json: bool,
+    /// Team template set: a folder, a git URL, a name from ~/.config/flaskdock/config.toml, or `builtin`
+    #[arg(long, value_name = "SOURCE", help_heading = "Template sets")]
+    pub template: Option<String>,
+    /// Git branch or tag of the template set
+    #[arg(long, requires = "template", help_heading = "Template sets")]
+    pub branch: Option<String>,
+    /// Folder of the template set inside the repository or folder
+    #[arg(
+        long,
+        value_name = "DIR",
+        requires = "template",
+        help_heading = "Template sets"
+    )]
+    pub subfolder: Option<String>,
+    /// A placeholder value for the template set (repeatable)
+    #[arg(short = 'd', long = "define", value_name = "KEY=VALUE", value_parser = parse_define, help_heading = "Template sets")]
+    pub defines: Vec<(String, String)>,
+    /// Placeholder values from a TOML file (`key = "value"`)
+    #[arg(long, value_name = "FILE", help_heading = "Template sets")]
+    pub values_file: Option<PathBuf>,
+}
+
+/// `flaskdock template ...`
+#[derive(Debug, Subcommand)]
+pub enum TemplateCommand {
+    /// Write the built-in template set, with its manifest, to DIR: the start of a team set
+    #[command(
+        after_help = "Examples:\n  flaskdock template eject acme-template\n  flaskdock init --template acme-template"
+    )]
+    Eject {
+        /// Folder to write the set to
+        dir: PathBuf,
+        /// Overwrite files that differ
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+fn parse_define(value: &str) -> Result<(String, String), String> {
+    flaskdock::templates::values::parse_define(value)
 }
 
 fn parse_python(value: &str) -> Result<String, String> {
@@ -118,6 +163,27 @@ impl InitArgs {
                 .db
                 .as_deref()
                 .map(|d| d.parse::<DbChoice>().expect("clap checked the value")),
+        }
+    }
+
+    /// `--template` with `--branch` and `--subfolder`.
+    pub fn template(&self) -> Option<TemplateSpec> {
+        self.template.as_ref().map(|source| TemplateSpec {
+            source: source.clone(),
+            branch: self.branch.clone(),
+            subfolder: self.subfolder.clone(),
+            commit: None,
+        })
+    }
+
+    /// `--define`, `--values-file`, and `FLASKDOCK_VALUE_<KEY>` variables.
+    pub fn values(&self) -> ValueInputs {
+        ValueInputs {
+            defines: self.defines.clone(),
+            values_file: self.values_file.clone(),
+            env: std::env::vars()
+                .filter_map(|(k, v)| Some((k.strip_prefix("FLASKDOCK_VALUE_")?.to_string(), v)))
+                .collect(),
         }
     }
 

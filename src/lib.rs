@@ -16,9 +16,11 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
-use answers::{Answers, Flags, Prompter};
+use answers::{Answers, Flags, Prompter, SETTINGS_FILE, Settings};
 use inspect::Project;
 use plan::{Layout, Plan};
+use templates::values::{ValueInputs, Values};
+use templates::{TeamSet, TemplateSpec};
 use write::{Mode, Outcome};
 
 /// What `flaskdock init` was asked to do.
@@ -29,6 +31,10 @@ pub struct InitOptions {
     /// Where to write; the project folder when `None`.
     pub output: Option<PathBuf>,
     pub flags: Flags,
+    /// `--template` (with `--branch`, `--subfolder`); `None` keeps the saved set.
+    pub template: Option<TemplateSpec>,
+    /// Placeholder values from `--define`, `--values-file` and the environment.
+    pub values: ValueInputs,
     pub mode: Mode,
     /// Ask questions through the prompter; when false it is never called.
     pub interactive: bool,
@@ -40,6 +46,8 @@ pub struct InitReport {
     pub project: Project,
     pub answers: Answers,
     pub plan: Plan,
+    /// The team set's placeholder values (empty for the built-in set).
+    pub values: Values,
     pub outcome: Outcome,
     /// What the user should know about the generated files.
     pub notes: Vec<String>,
@@ -53,28 +61,111 @@ pub fn init(options: &InitOptions, prompter: &mut dyn Prompter) -> Result<InitRe
         .output
         .clone()
         .unwrap_or_else(|| options.path.clone());
-    let settings = answers::read_settings(&output)?;
-    let saved = settings.as_ref().map(|s| &s.answers);
-    let prompter = match options.interactive {
-        true => {
-            report::print_detected(&project);
-            Some(prompter)
-        }
-        false => None,
+    let saved = answers::read_settings(&output)?;
+    let settings = saved.as_ref().map(|(s, _)| s.clone()).unwrap_or_default();
+    let team = load_template(options, &output, &settings)?;
+    if options.interactive {
+        report::print_detected(&project);
+    }
+    let values = match &team {
+        Some(team) => templates::values::resolve_values(
+            &team.manifest,
+            &options.values,
+            &settings.values,
+            options
+                .interactive
+                .then_some(&mut *prompter as &mut dyn Prompter),
+        )?,
+        None => Values::new(),
     };
-    let answers = answers::resolve(&project, &options.flags, saved, prompter)?;
+    let answers = answers::resolve(
+        &project,
+        &options.flags,
+        Some(&settings.answers),
+        options.interactive.then_some(prompter),
+    )?;
 
-    let plan = plan::plan(&project, &answers, &layout(&options.path, &output));
-    let files = render::render(&plan)?;
-    let outcome = write::write(&files, &output, options.mode)?;
+    let mut plan = plan::plan(&project, &answers, &layout(&options.path, &output));
+    if let Some(team) = &team {
+        plan.template = team.name().to_string();
+    }
+    let mut files = render::render(&plan, team.as_ref(), &values)?;
+    let record = Settings {
+        template: answers::SavedTemplate::Spec(
+            team.as_ref()
+                .map_or_else(TemplateSpec::builtin, |t| t.spec.clone()),
+        ),
+        values: values.clone(),
+        answers: answers.to_flags(),
+        files: files
+            .iter()
+            .map(|f| (f.path.clone(), answers::file_hash(&f.contents)))
+            .collect(),
+    };
+    files.push(render::RenderedFile {
+        path: SETTINGS_FILE.to_string(),
+        contents: answers::settings_text(&plan.project_name, &record),
+    });
+    // `.flaskdock.toml` was just read and used: rewriting it loses nothing.
+    let mut last_written = settings.files.clone();
+    if let Some((_, text)) = &saved {
+        last_written.insert(SETTINGS_FILE.to_string(), answers::file_hash(text));
+    }
+    let outcome = write::write(&files, &output, options.mode, &last_written)?;
     let notes = report::notes(&project, &plan);
     Ok(InitReport {
         project,
         answers,
         plan,
+        values,
         outcome,
         notes,
     })
+}
+
+/// The team set named by `--template`, else the one `.flaskdock.toml` recorded;
+/// `None` for the built-in set. A folder given on the command line is read from
+/// the current folder and recorded relative to the output folder.
+fn load_template(
+    options: &InitOptions,
+    output: &Path,
+    settings: &Settings,
+) -> Result<Option<TeamSet>> {
+    let Some(spec) = options.template.clone() else {
+        let spec = settings.template.spec();
+        if spec.is_builtin() {
+            return Ok(None);
+        }
+        return templates::set::load(&spec, output).map(Some);
+    };
+    if spec.is_builtin() {
+        return Ok(None);
+    }
+    let mut team = templates::set::load(&spec, Path::new("."))?;
+    let folder = Path::new(&spec.source);
+    if folder.is_dir() {
+        let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+        let relative = pathdiff::diff_paths(absolute(folder), absolute(output))
+            .unwrap_or_else(|| absolute(folder));
+        team.spec.source = relative.to_string_lossy().replace('\\', "/");
+    }
+    Ok(Some(team))
+}
+
+/// Writes the built-in set, with a manifest, to `dir`: the start of a team set.
+pub fn eject(dir: &Path, mode: Mode) -> Result<Outcome> {
+    let mut files: Vec<render::RenderedFile> = templates::builtin_files()
+        .map(|(path, contents)| render::RenderedFile {
+            path: path.to_string(),
+            contents: contents.to_string(),
+        })
+        .collect();
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files.push(render::RenderedFile {
+        path: templates::manifest::MANIFEST_FILE.to_string(),
+        contents: templates::ejected_manifest(),
+    });
+    write::write(&files, dir, mode, &Default::default())
 }
 
 /// Inspects and resolves without flags, saved answers or prompts: what

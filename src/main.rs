@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Parser;
 
-use cli::{Cli, Command};
+use cli::{Cli, Command, TemplateCommand};
 use flaskdock::answers::{Interrupted, TerminalPrompter, report_interrupted};
 use flaskdock::write::Mode;
 use flaskdock::{InitOptions, report};
@@ -35,6 +35,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 path: args.path.clone(),
                 output: args.output.clone(),
                 flags: args.flags(),
+                template: args.template(),
+                values: args.values(),
                 mode: args.mode(),
                 interactive: args.interactive(),
             };
@@ -59,6 +61,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
             } else {
                 ExitCode::SUCCESS
             })
+        }
+        Command::Template(TemplateCommand::Eject { dir, force }) => {
+            let outcome = flaskdock::eject(&dir, Mode::Write { force })?;
+            print!("{}", report::outcome_text(&outcome));
+            println!(
+                "Edit the files in `{}`, then: flaskdock init --template {}",
+                dir.display(),
+                dir.display()
+            );
+            Ok(ExitCode::SUCCESS)
         }
         Command::Inspect { path, json } => {
             let (project, answers) = flaskdock::inspect_only(&path)?;

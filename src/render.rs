@@ -1,32 +1,133 @@
 //! Plan -> file contents. Pure: no disk access.
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 
 use crate::plan::Plan;
-use crate::templates;
+use crate::templates::values::Values;
+use crate::templates::{self, BUILTIN_PREFIX, TeamSet, tera_chain};
 
 /// One generated file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RenderedFile {
-    /// Path relative to the output folder.
+    /// Path relative to the output folder, `/` separators.
     pub path: String,
     pub contents: String,
 }
 
-/// Renders every built-in output for `plan`.
-pub fn render(plan: &Plan) -> Result<Vec<RenderedFile>> {
-    let tera = templates::builtin()?;
-    let context = tera::Context::from_serialize(plan)
+/// Renders the files of `team` (when given) and every built-in output the team
+/// set does not produce. Team templates see the plan's fields and `values`.
+pub fn render(plan: &Plan, team: Option<&TeamSet>, values: &Values) -> Result<Vec<RenderedFile>> {
+    let tera = templates::tera(team)?;
+    let mut context = tera::Context::from_serialize(plan)
         .context("the plan does not serialize; this is a flaskdock bug")?;
-    templates::OUTPUTS
-        .iter()
-        .map(|(path, template)| {
-            let contents = tera.render(template, &context).with_context(|| {
-                format!("built-in template `{template}` failed to render; this is a flaskdock bug, please report it")
-            })?;
-            Ok(RenderedFile { path: path.to_string(), contents: tidy(&contents) })
-        })
-        .collect()
+    context.insert("values", values);
+
+    let mut team_files = Vec::new();
+    if let Some(team) = team {
+        let set = team.name();
+        for file in &team.files {
+            if let Some(condition) = team.manifest.conditions.get(&file.path) {
+                let test = format!("{{% if {condition} %}}yes{{% endif %}}");
+                let outcome = tera::Tera::one_off(&test, &context, false).map_err(|err| {
+                    anyhow::anyhow!(
+                        "template set `{set}`: the condition of `{}` (`{condition}`) failed: {}",
+                        file.path,
+                        tera_chain(&err)
+                    )
+                })?;
+                if outcome != "yes" {
+                    continue;
+                }
+            }
+            let name = output_name(&file.path, &context, set)?;
+            let contents = match file.path.ends_with(".tera") {
+                true => tidy(&tera.render(&file.path, &context).map_err(|err| {
+                    anyhow::anyhow!("{}", team_error(set, &file.path, &file.contents, &err))
+                })?),
+                false => file.contents.clone(),
+            };
+            if team_files.iter().any(|f: &RenderedFile| f.path == name) {
+                bail!("template set `{set}`: two files render to `{name}`; rename one");
+            }
+            team_files.push(RenderedFile {
+                path: name,
+                contents,
+            });
+        }
+    }
+
+    let mut files = Vec::new();
+    for (path, template) in templates::OUTPUTS {
+        if let Some(index) = team_files.iter().position(|f| f.path == *path) {
+            files.push(team_files.remove(index));
+            continue;
+        }
+        let name = format!("{BUILTIN_PREFIX}{template}");
+        let contents = tera.render(&name, &context).map_err(|err| {
+            anyhow::anyhow!(
+                "built-in template `{template}` failed to render ({}); this is a flaskdock bug, please report it",
+                tera_chain(&err)
+            )
+        })?;
+        files.push(RenderedFile {
+            path: path.to_string(),
+            contents: tidy(&contents),
+        });
+    }
+    files.extend(team_files);
+    Ok(files)
+}
+
+/// The output path of a set file: its name rendered (names may hold Tera
+/// expressions), `.tera` dropped, and checked to stay inside the output folder.
+fn output_name(path: &str, context: &tera::Context, set: &str) -> Result<String> {
+    let rendered = if path.contains("{{") || path.contains("{%") {
+        tera::Tera::one_off(path, context, false).map_err(|err| {
+            anyhow::anyhow!(
+                "template set `{set}`: the file name `{path}` failed to render: {}",
+                tera_chain(&err)
+            )
+        })?
+    } else {
+        path.to_string()
+    };
+    let name = rendered
+        .strip_suffix(".tera")
+        .unwrap_or(&rendered)
+        .to_string();
+    let inside = !name.is_empty()
+        && !name.starts_with('/')
+        && !name.contains('\\')
+        && !name.contains('\0')
+        && !name.contains(':')
+        && name
+            .split('/')
+            .all(|part| !part.is_empty() && part != "." && part != "..");
+    if !inside {
+        bail!(
+            "template set `{set}`: `{path}` would write `{name}`, outside the output folder; nothing was written"
+        );
+    }
+    if name == crate::answers::SETTINGS_FILE || name.ends_with(templates::manifest::MANIFEST_FILE) {
+        bail!(
+            "template set `{set}`: `{path}` would write `{name}`, which flaskdock keeps for itself; rename it"
+        );
+    }
+    Ok(name)
+}
+
+/// A team template's error: the set, the file, the line when it can be found, and Tera's reason.
+fn team_error(set: &str, file: &str, source: &str, err: &tera::Error) -> String {
+    let reason = tera_chain(err);
+    // Tera names the variable or filter in backticks; point at its first use.
+    let line = reason
+        .split('`')
+        .nth(1)
+        .filter(|needle| !needle.is_empty())
+        .and_then(|needle| source.lines().position(|l| l.contains(needle)))
+        .map(|i| format!(":{}", i + 1))
+        .unwrap_or_default();
+    format!("template set `{set}`: `{file}{line}` failed to render: {reason}")
 }
 
 /// Collapses runs of blank lines and ends the file with exactly one newline.

@@ -7,7 +7,7 @@ use crate::InitReport;
 use crate::answers::Answers;
 use crate::inspect::{Project, Source};
 use crate::plan::Plan;
-use crate::write::Status;
+use crate::write::{Outcome, Status};
 
 /// Notes for the summary: everything that was added, assumed or left out.
 pub fn notes(project: &Project, plan: &Plan) -> Vec<String> {
@@ -281,12 +281,21 @@ pub fn init_json(report: &InitReport) -> Value {
 
 /// Human summary of `flaskdock init`.
 pub fn init_text(report: &InitReport) -> String {
+    let mut out = outcome_text(&report.outcome);
+    for note in &report.notes {
+        out.push_str(&format!("note: {note}\n"));
+    }
+    out
+}
+
+/// The diff, if any, then one line per file: what happened to it.
+pub fn outcome_text(outcome: &Outcome) -> String {
     let mut out = String::new();
-    if !report.outcome.diff.is_empty() {
-        out.push_str(&report.outcome.diff);
+    if !outcome.diff.is_empty() {
+        out.push_str(&outcome.diff);
         out.push('\n');
     }
-    for file in &report.outcome.files {
+    for file in &outcome.files {
         let verb = match file.status {
             Status::Created => "created",
             Status::Overwritten => "overwritten",
@@ -295,9 +304,6 @@ pub fn init_text(report: &InitReport) -> String {
             Status::WouldChange => "would change",
         };
         out.push_str(&format!("{verb:>12}  {}\n", file.path));
-    }
-    for note in &report.notes {
-        out.push_str(&format!("note: {note}\n"));
     }
     out
 }

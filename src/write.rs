@@ -2,12 +2,14 @@
 //! and writes atomically (temporary file in the same folder, then rename).
 //! Nothing is written unless every file can be.
 
+use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 use serde::Serialize;
 
+use crate::answers::file_hash;
 use crate::render::RenderedFile;
 
 /// What to do with the rendered files.
@@ -84,8 +86,15 @@ fn existing(path: &Path, rel: &str) -> Result<Existing> {
     }
 }
 
-/// Applies `files` to `out_dir` according to `mode`.
-pub fn write(files: &[RenderedFile], out_dir: &Path, mode: Mode) -> Result<Outcome> {
+/// Applies `files` to `out_dir` according to `mode`. `last_written` holds the
+/// SHA-256 of each file as flaskdock last wrote it: a changed file that still
+/// matches is replaced; one edited since (or never recorded) needs `force`.
+pub fn write(
+    files: &[RenderedFile],
+    out_dir: &Path,
+    mode: Mode,
+    last_written: &BTreeMap<String, String>,
+) -> Result<Outcome> {
     if out_dir.exists() && !out_dir.is_dir() {
         bail!(
             "output path `{}` is a file; pass a folder with `--output`",
@@ -94,12 +103,17 @@ pub fn write(files: &[RenderedFile], out_dir: &Path, mode: Mode) -> Result<Outco
     }
     let mut outcome = Outcome::default();
     let mut pending = Vec::new();
+    let mut edited = Vec::new();
     for file in files {
+        check_no_links_on_the_way(out_dir, &file.path)?;
         let path = out_dir.join(&file.path);
         let status = match existing(&path, &file.path)? {
             Existing::Missing => Status::WouldCreate,
             Existing::Present(old) if old == file.contents => Status::Unchanged,
             Existing::Present(old) => {
+                if last_written.get(&file.path) != Some(&file_hash(&old)) {
+                    edited.push(file.path.clone());
+                }
                 if mode == Mode::Diff {
                     outcome
                         .diff
@@ -124,21 +138,25 @@ pub fn write(files: &[RenderedFile], out_dir: &Path, mode: Mode) -> Result<Outco
         return Ok(outcome);
     };
     if !force {
-        if let Some(conflict) = outcome
-            .files
-            .iter()
-            .find(|f| f.status == Status::WouldChange)
-        {
+        if let Some(conflict) = edited.first() {
+            let what = match last_written.contains_key(conflict) {
+                true => "was edited by hand since flaskdock wrote it",
+                false => "exists and differs from what flaskdock would write",
+            };
             bail!(
-                "`{}` exists and differs from what flaskdock would write; nothing was written. \
+                "`{}` {what}; nothing was written. \
                  Run with `--diff` to see the changes, or `--force` to overwrite",
-                out_dir.join(&conflict.path).display()
+                out_dir.join(conflict).display()
             );
         }
     }
     std::fs::create_dir_all(out_dir)
         .with_context(|| format!("cannot create output folder `{}`", out_dir.display()))?;
     for ((file, path, status), reported) in pending.into_iter().zip(outcome.files.iter_mut()) {
+        if let Some(parent) = path.parent().filter(|_| file.path.contains('/')) {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create folder `{}`", parent.display()))?;
+        }
         match status {
             Status::WouldCreate => {
                 write_atomic(&path, &file.contents)?;
@@ -152,6 +170,25 @@ pub fn write(files: &[RenderedFile], out_dir: &Path, mode: Mode) -> Result<Outco
         }
     }
     Ok(outcome)
+}
+
+/// Refuses a path whose folders inside `out_dir` are links or files: a link
+/// there would carry the write out of the output folder.
+fn check_no_links_on_the_way(out_dir: &Path, rel: &str) -> Result<()> {
+    let mut dir = out_dir.to_path_buf();
+    let parts: Vec<&str> = rel.split('/').collect();
+    for part in &parts[..parts.len().saturating_sub(1)] {
+        dir.push(part);
+        match std::fs::symlink_metadata(&dir) {
+            Ok(meta) if meta.is_dir() => {}
+            Ok(_) => bail!(
+                "`{}` is a link or a file, and `{rel}` would be written through it; nothing was written",
+                dir.display()
+            ),
+            Err(_) => return Ok(()),
+        }
+    }
+    Ok(())
 }
 
 /// Writes through a temporary file in the same folder, then renames it into

@@ -75,16 +75,47 @@ fn refuses_to_overwrite_without_force() {
     let edited = read(&dir, "Dockerfile").replace("EXPOSE 8000", "EXPOSE 8000\nLABEL team=web");
     fs::write(dir.join("Dockerfile"), &edited).unwrap();
     let expected = format!(
-        "error: `{}` exists and differs from what flaskdock would write; nothing was written. Run with `--diff` to see the changes, or `--force` to overwrite\n",
+        "error: `{}` was edited by hand since flaskdock wrote it; nothing was written. Run with `--diff` to see the changes, or `--force` to overwrite\n",
         dir.join("Dockerfile").display()
     );
+    // Even when the new render differs too (another port), the edit is kept.
     init(&dir)
-        .arg("--yes")
+        .args(["--yes", "--port", "9000"])
         .assert()
         .code(2)
         .stderr(expected)
         .stdout("");
     assert_eq!(read(&dir, "Dockerfile"), edited);
+
+    // A file flaskdock never wrote gets the plainer message.
+    let (_temp2, fresh) = copy_example("single-file");
+    fs::write(fresh.join("Dockerfile"), "FROM python:3.12\n").unwrap();
+    init(&fresh).arg("--yes").assert().code(2).stderr(format!(
+        "error: `{}` exists and differs from what flaskdock would write; nothing was written. Run with `--diff` to see the changes, or `--force` to overwrite\n",
+        fresh.join("Dockerfile").display()
+    ));
+}
+
+#[test]
+fn unedited_files_follow_new_answers_without_force() {
+    let (_temp, dir) = copy_example("single-file");
+    init(&dir).arg("--yes").assert().success();
+    init(&dir)
+        .args(["--yes", "--port", "9000"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("overwritten  Dockerfile"));
+    assert!(read(&dir, "Dockerfile").contains("EXPOSE 9000"));
+    let settings = read(&dir, ".flaskdock.toml");
+    assert!(settings.contains("port = 9000"), "{settings}");
+    // The record holds each file's hash as written.
+    let hash = flaskdock::answers::file_hash(&read(&dir, "Dockerfile"));
+    assert!(
+        settings.contains(&format!("Dockerfile = \"{hash}\"")),
+        "{settings}"
+    );
+    // And a re-run with no flags reproduces the same files.
+    init(&dir).arg("--check").assert().success();
 }
 
 #[test]

@@ -91,6 +91,8 @@ pub fn options(path: &std::path::Path, interactive: bool) -> InitOptions {
         path: path.to_path_buf(),
         output: None,
         flags: Flags::default(),
+        template: None,
+        values: Default::default(),
         mode: Mode::Write { force: false },
         interactive,
     }

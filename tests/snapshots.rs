@@ -16,7 +16,7 @@ fn every_example_renders_as_snapshotted() {
         let plan = plan::plan(&project, &answers, &layout(&dir, &dir));
         insta::assert_json_snapshot!(format!("plan-{name}"), plan);
 
-        let files = render::render(&plan).unwrap();
+        let files = render::render(&plan, None, &Default::default()).unwrap();
         let mut all = String::new();
         for file in &files {
             all.push_str(&format!("===== {} =====\n{}\n", file.path, file.contents));
@@ -48,7 +48,21 @@ fn every_builtin_template_is_known_and_renders() {
         .unwrap();
     let project = inspect::inspect(&dir).unwrap();
     let answers = resolve(&project, &Flags::default(), None, None).unwrap();
-    let files = render::render(&plan::plan(&project, &answers, &layout(&dir, &dir))).unwrap();
+    let files = render::render(
+        &plan::plan(&project, &answers, &layout(&dir, &dir)),
+        None,
+        &Default::default(),
+    )
+    .unwrap();
     assert_eq!(files.len(), known.len());
     assert!(files.iter().all(|f| !f.contents.trim().is_empty()));
+}
+
+#[test]
+fn settings_file_records_template_answers_and_hashes() {
+    let (_temp, dir) = copy_example("sqlalchemy-postgres");
+    let options = crate::common::options(&dir, false);
+    flaskdock::init(&options, &mut crate::common::NoPrompts).unwrap();
+    let settings = std::fs::read_to_string(dir.join(".flaskdock.toml")).unwrap();
+    insta::assert_snapshot!("settings-sqlalchemy-postgres", settings);
 }

@@ -2,6 +2,7 @@
 //! answers (`.flaskdock.toml`), what inspection found, prompts, defaults.
 //! All prompting goes through [`Prompter`], so everything else stays pure.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::{Result, bail};
@@ -12,6 +13,8 @@ mod terminal;
 pub use terminal::{Interrupted, TerminalPrompter, report_interrupted};
 
 use crate::inspect::{CURRENT_STABLE_PYTHON, Database, Project, Source};
+use crate::templates::TemplateSpec;
+use crate::templates::values::Values;
 
 /// Name of the file that records the answers.
 pub const SETTINGS_FILE: &str = ".flaskdock.toml";
@@ -90,21 +93,67 @@ pub struct Answers {
     pub sources: Vec<(String, Source)>,
 }
 
+impl Answers {
+    /// The answers as `.flaskdock.toml` records them.
+    pub fn to_flags(&self) -> SavedAnswers {
+        Flags {
+            python: Some(self.python.clone()),
+            port: Some(self.port),
+            entry: Some(self.entry.clone()),
+            db: Some(self.db),
+            migrate: Some(self.migrate),
+        }
+    }
+}
+
 /// What `.flaskdock.toml` holds.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Settings {
+    /// The template set the files came from.
     #[serde(default)]
-    pub template: Option<String>,
+    pub template: SavedTemplate,
+    /// The set's placeholder values.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub values: Values,
     #[serde(default)]
     pub answers: SavedAnswers,
+    /// SHA-256 of each file as flaskdock last wrote it, by path.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub files: BTreeMap<String, String>,
+}
+
+/// `template = "builtin"` (written before team sets existed) or a `[template]` table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum SavedTemplate {
+    Name(String),
+    Spec(TemplateSpec),
+}
+
+impl Default for SavedTemplate {
+    fn default() -> Self {
+        SavedTemplate::Spec(TemplateSpec::builtin())
+    }
+}
+
+impl SavedTemplate {
+    pub fn spec(&self) -> TemplateSpec {
+        match self {
+            SavedTemplate::Name(source) => TemplateSpec {
+                source: source.clone(),
+                ..TemplateSpec::default()
+            },
+            SavedTemplate::Spec(spec) => spec.clone(),
+        }
+    }
 }
 
 /// Answers saved by an earlier run: the same optional values as the flags.
 pub type SavedAnswers = Flags;
 
-/// Reads `.flaskdock.toml` from `dir`, if there is one.
-pub fn read_settings(dir: &Path) -> Result<Option<Settings>> {
+/// Reads `.flaskdock.toml` from `dir`, if there is one, with its text.
+pub fn read_settings(dir: &Path) -> Result<Option<(Settings, String)>> {
     let path = dir.join(SETTINGS_FILE);
     if !path.exists() {
         return Ok(None);
@@ -118,7 +167,26 @@ pub fn read_settings(dir: &Path) -> Result<Option<Settings>> {
             "fix it or delete it to start over",
         )
     })?;
-    Ok(Some(settings))
+    Ok(Some((settings, text)))
+}
+
+/// SHA-256 of a file's text, as `.flaskdock.toml` records it.
+pub fn file_hash(contents: &str) -> String {
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(contents.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The text of `.flaskdock.toml` recording this run.
+pub fn settings_text(project_name: &str, settings: &Settings) -> String {
+    let body = toml::to_string(settings).expect("settings serialize to TOML");
+    format!(
+        "# flaskdock settings for {project_name}.\n\
+         # `flaskdock init --yes` re-generates the Docker files from these answers;\n\
+         # `flaskdock init --check` exits 1 when the files on disk have drifted.\n\
+         # [files] holds each file's SHA-256 as flaskdock last wrote it: a file edited\n\
+         # since is never overwritten without `--force`.\n\n{body}"
+    )
 }
 
 /// Asks the user. Implemented with dialoguer for terminals; tests pass their own.

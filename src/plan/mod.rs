@@ -72,9 +72,7 @@ pub struct Plan {
     pub build_context: String,
     /// The Dockerfile's path relative to the build context (`Dockerfile` normally).
     pub dockerfile: String,
-    /// The answers, as `.flaskdock.toml` records them.
-    pub answers: SavedPlanAnswers,
-    /// Template set the files come from (`builtin`).
+    /// Name of the template set the files come from (`builtin`, or the team set's name).
     pub template: String,
 }
 
@@ -155,16 +153,6 @@ pub struct EnvVarPlan {
     pub value: Option<String>,
     /// `file:line` where the code reads it.
     pub source: String,
-}
-
-/// The answers recorded in `.flaskdock.toml`.
-#[derive(Debug, Clone, Serialize)]
-pub struct SavedPlanAnswers {
-    pub python: String,
-    pub port: u16,
-    pub entry: String,
-    pub db: String,
-    pub migrate: bool,
 }
 
 /// Where the files are written relative to the project.
@@ -303,14 +291,7 @@ pub fn plan(project: &Project, answers: &Answers, layout: &Layout) -> Plan {
         dockerignore,
         build_context: layout.build_context.clone(),
         dockerfile: layout.dockerfile.clone(),
-        answers: SavedPlanAnswers {
-            python: answers.python.clone(),
-            port: answers.port,
-            entry: answers.entry.clone(),
-            db: answers.db.to_string(),
-            migrate: answers.migrate,
-        },
-        template: "builtin".to_string(),
+        template: crate::templates::BUILTIN.to_string(),
     }
 }
 

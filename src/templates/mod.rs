@@ -1,0 +1,106 @@
+//! Template sets: the built-in one, embedded in the binary, and team sets
+//! loaded from a folder or a git repository. Both reach Tera the same way.
+
+pub mod manifest;
+pub mod set;
+pub mod values;
+
+use std::collections::HashMap;
+
+use anyhow::{Context, Result};
+use include_dir::{Dir, include_dir};
+use tera::Tera;
+
+pub use set::{BUILTIN, TeamSet, TemplateSpec};
+
+static BUILTIN_DIR: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates/default");
+
+/// Name prefix of the built-in templates inside Tera: a team file can
+/// `{% extends "builtin/Dockerfile.tera" %}`.
+pub const BUILTIN_PREFIX: &str = "builtin/";
+
+/// Output file and the built-in template that renders it, in the order files are reported.
+pub const OUTPUTS: &[(&str, &str)] = &[
+    ("Dockerfile", "Dockerfile.tera"),
+    (".dockerignore", ".dockerignore.tera"),
+    ("docker-compose.yml", "docker-compose.yml.tera"),
+    (".env.example", ".env.example.tera"),
+];
+
+/// Every embedded template file, by name (`Dockerfile.tera`).
+pub fn builtin_files() -> impl Iterator<Item = (&'static str, &'static str)> {
+    BUILTIN_DIR
+        .files()
+        .filter_map(|f| Some((f.path().to_str()?, f.contents_utf8()?)))
+}
+
+/// The manifest `flaskdock template eject` writes beside the built-in files.
+pub fn ejected_manifest() -> String {
+    format!(
+        "# A copy of flaskdock's built-in template set. Edit the files, or replace a\n\
+         # file's body with `{{% extends \"builtin/<file>\" %}}` and override its blocks.\n\
+         [template]\n\
+         name = \"custom\"\n\
+         description = \"flaskdock's built-in set, ejected\"\n\
+         min_flaskdock_version = \"{}\"\n\n\
+         # Values the set asks for; templates see them as `values.NAME`.\n\
+         # [placeholders.company]\n\
+         # prompt = \"Company slug\"\n\
+         # type = \"string\"   # string | bool | choice\n\
+         # default = \"acme\"\n\
+         # regex = \"^[a-z]+$\"\n\n\
+         # Render a file only when a Tera expression is true.\n\
+         # [conditions]\n\
+         # \"Makefile.tera\" = \"values.make\"\n",
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
+/// A Tera instance holding the built-in set under `builtin/`, the team set's
+/// templates (`.tera` files) under their own paths, and flaskdock's filters.
+pub fn tera(team: Option<&TeamSet>) -> Result<Tera> {
+    let mut tera = Tera::default();
+    tera.autoescape_on(vec![]);
+    let mut builtin: Vec<(String, &str)> = builtin_files()
+        .map(|(name, text)| (format!("{BUILTIN_PREFIX}{name}"), text))
+        .collect();
+    builtin.sort();
+    tera.add_raw_templates(builtin)
+        .context("a built-in template does not parse; this is a flaskdock bug, please report it")?;
+    if let Some(team) = team {
+        let files = team
+            .files
+            .iter()
+            .filter(|f| f.path.ends_with(".tera"))
+            .map(|f| (f.path.as_str(), f.contents.as_str()));
+        tera.add_raw_templates(files).map_err(|err| {
+            anyhow::anyhow!("template set `{}`: {}", team.name(), tera_chain(&err))
+        })?;
+    }
+    tera.register_filter("toml", toml_filter);
+    Ok(tera)
+}
+
+/// Tera's error and its causes on one line (Tera puts the useful part in the causes).
+pub fn tera_chain(err: &tera::Error) -> String {
+    let mut parts = vec![err.to_string()];
+    let mut source = std::error::Error::source(err);
+    while let Some(cause) = source {
+        parts.push(cause.to_string());
+        source = cause.source();
+    }
+    parts
+        .iter()
+        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect::<Vec<_>>()
+        .join(": ")
+}
+
+/// `{{ value | toml }}`: the value as a TOML literal (strings quoted and escaped).
+fn toml_filter(value: &tera::Value, _: &HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
+    let literal = match value {
+        tera::Value::String(s) => toml::Value::String(s.clone()).to_string(),
+        other => other.to_string(),
+    };
+    Ok(tera::Value::String(literal))
+}
