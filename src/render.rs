@@ -119,12 +119,14 @@ fn output_name(path: &str, context: &tera::Context, set: &str) -> Result<String>
 /// A team template's error: the set, the file, the line when it can be found, and Tera's reason.
 fn team_error(set: &str, file: &str, source: &str, err: &tera::Error) -> String {
     let reason = tera_chain(err);
-    // Tera names the variable or filter in backticks; point at its first use.
-    let line = reason
-        .split('`')
-        .nth(1)
-        .filter(|needle| !needle.is_empty())
-        .and_then(|needle| source.lines().position(|l| l.contains(needle)))
+    // Tera names the variable (in backticks) or the filter or test (in quotes)
+    // but not the line: point at the first line that uses it.
+    let quoted = |quote: char| -> Vec<&str> { reason.split(quote).skip(1).step_by(2).collect() };
+    let line = quoted('`')
+        .into_iter()
+        .chain(quoted('\''))
+        .filter(|needle| !needle.is_empty() && *needle != file)
+        .find_map(|needle| source.lines().position(|l| l.contains(needle)))
         .map(|i| format!(":{}", i + 1))
         .unwrap_or_default();
     format!("template set `{set}`: `{file}{line}` failed to render: {reason}")

@@ -5,3 +5,4 @@ mod common;
 mod detect;
 mod pipeline;
 mod snapshots;
+mod templates;

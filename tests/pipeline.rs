@@ -120,3 +120,48 @@ fn interactive_run_offers_every_target_found_best_first() {
         Some("blog/__init__.py")
     );
 }
+
+#[test]
+fn interactive_run_asks_a_team_sets_placeholders_first() {
+    let (_temp, dir) = copy_example("single-file");
+    let set = dir.parent().unwrap().join("set");
+    write_tree(
+        &set,
+        &[
+            (
+                "flaskdock-template.toml",
+                "[template]\nname = \"acme\"\n\n[placeholders.company]\nprompt = \"Company slug\"\nregex = \"^[a-z]+$\"\n\n[placeholders.make]\nprompt = \"Add a Makefile?\"\ntype = \"bool\"\ndefault = true\n\n[placeholders.tier]\nprompt = \"Tier\"\ntype = \"choice\"\nchoices = [\"gold\", \"silver\"]\ndefault = \"silver\"\n",
+            ),
+            (
+                "Makefile.tera",
+                "# {{ values.company }} {{ values.tier }} {{ values.make }}\n",
+            ),
+        ],
+    );
+    let mut options = options(&dir, true);
+    options.template = Some(flaskdock::templates::TemplateSpec {
+        source: set.display().to_string(),
+        ..Default::default()
+    });
+    let mut prompter = Scripted {
+        answers: vec!["initech", "no", "gold", "", "", "", ""],
+        seen: Vec::new(),
+    };
+    init(&options, &mut prompter).unwrap();
+    let asked: Vec<(&str, &str)> = prompter
+        .seen
+        .iter()
+        .take(3)
+        .map(|(p, d)| (p.as_str(), d.as_str()))
+        .collect();
+    assert_eq!(
+        asked,
+        [
+            ("Company slug", ""),
+            ("Add a Makefile?", "yes"),
+            ("Tier", "silver")
+        ]
+    );
+    let makefile = std::fs::read_to_string(dir.join("Makefile")).unwrap();
+    assert_eq!(makefile, "# initech gold false\n");
+}

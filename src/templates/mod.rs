@@ -74,7 +74,7 @@ pub fn tera(team: Option<&TeamSet>) -> Result<Tera> {
             .filter(|f| f.path.ends_with(".tera"))
             .map(|f| (f.path.as_str(), f.contents.as_str()));
         tera.add_raw_templates(files).map_err(|err| {
-            anyhow::anyhow!("template set `{}`: {}", team.name(), tera_chain(&err))
+            anyhow::anyhow!("template set `{}`: {}", team.name(), parse_error(&err))
         })?;
     }
     tera.register_filter("toml", toml_filter);
@@ -94,6 +94,17 @@ pub fn tera_chain(err: &tera::Error) -> String {
         .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
         .collect::<Vec<_>>()
         .join(": ")
+}
+
+/// A Tera syntax error as `file:line:column: reason`, when Tera gives them.
+fn parse_error(err: &tera::Error) -> String {
+    let chain = tera_chain(err);
+    let pattern = regex::Regex::new(r"Failed to parse '([^']+)'.*--> (\d+):(\d+).*= (.+)$")
+        .expect("a valid regex");
+    match pattern.captures(&chain) {
+        Some(c) => format!("`{}:{}:{}`: {}", &c[1], &c[2], &c[3], c[4].trim()),
+        None => chain,
+    }
 }
 
 /// `{{ value | toml }}`: the value as a TOML literal (strings quoted and escaped).

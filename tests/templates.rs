@@ -1,0 +1,619 @@
+//! Team template sets, as a team uses them: a folder, a git repository, a name in
+//! the config file; values from flags, files and the environment; inheritance from
+//! the built-in set; and the ways a set or a value could try to escape.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+use crate::common::{copy_example, write_tree};
+
+const MANIFEST: &str = r#"[template]
+name = "acme"
+description = "ACME's Flask images"
+min_flaskdock_version = "0.1.0"
+
+[placeholders.company]
+prompt = "Company slug"
+regex = "^[a-z][a-z0-9-]*$"
+
+[placeholders.make]
+prompt = "Add a Makefile?"
+type = "bool"
+default = true
+
+[placeholders.registry]
+prompt = "Image registry"
+type = "choice"
+choices = ["ghcr.io", "registry.acme.internal"]
+default = "registry.acme.internal"
+
+[conditions]
+"Makefile.tera" = "values.make"
+"#;
+
+const DOCKERFILE: &str = r#"{% extends "builtin/Dockerfile.tera" %}
+{% block runtime_setup %}
+LABEL org.opencontainers.image.vendor="{{ values.company }}"
+{% endblock runtime_setup %}
+"#;
+
+const MAKEFILE: &str = "IMAGE = {{ values.registry }}/{{ values.company }}/{{ project_name }}\n\nbuild:\n\tdocker build -t $(IMAGE) .\n";
+
+/// The ACME set: a Dockerfile extending the built-in one with a label, a
+/// conditional Makefile, a file with a templated name, and a plain file.
+fn acme_set(root: &Path) {
+    write_tree(
+        root,
+        &[
+            ("flaskdock-template.toml", MANIFEST),
+            ("Dockerfile.tera", DOCKERFILE),
+            ("Makefile.tera", MAKEFILE),
+            (
+                "deploy/{{ values.company }}.conf.tera",
+                "port = {{ port }}\nentry = {{ entry | toml }}\n",
+            ),
+            ("TEAM.md", "Ask #platform. {{ not rendered }}\n"),
+        ],
+    );
+}
+
+/// flaskdock with a config file of its own (never the developer's).
+fn flaskdock(config: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("flaskdock").unwrap();
+    cmd.env("FLASKDOCK_CONFIG", config)
+        .env_remove("FLASKDOCK_VALUE_COMPANY")
+        .timeout(std::time::Duration::from_secs(60));
+    cmd
+}
+
+struct Setup {
+    _temp: tempfile::TempDir,
+    root: PathBuf,
+    app: PathBuf,
+    set: PathBuf,
+    config: PathBuf,
+}
+
+fn setup() -> Setup {
+    let temp = tempfile::tempdir().unwrap();
+    let root = temp.path().to_path_buf();
+    let (example_temp, app) = copy_example("single-file");
+    let target = root.join("single-file");
+    fs::rename(&app, &target).unwrap();
+    drop(example_temp);
+    let set = root.join("acme-set");
+    acme_set(&set);
+    Setup {
+        config: root.join("config.toml"),
+        _temp: temp,
+        root,
+        app: target,
+        set,
+    }
+}
+
+fn init(s: &Setup) -> Command {
+    let mut cmd = flaskdock(&s.config);
+    cmd.arg("init").arg(&s.app);
+    cmd
+}
+
+fn read(dir: &Path, file: &str) -> String {
+    fs::read_to_string(dir.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"))
+}
+
+/// What the built-in set writes for the same app.
+fn builtin_output(file: &str) -> String {
+    let (_temp, dir) = copy_example("single-file");
+    let mut cmd = Command::cargo_bin("flaskdock").unwrap();
+    cmd.args(["init", "--yes"]).arg(&dir).assert().success();
+    read(&dir, file)
+}
+
+#[test]
+fn a_folder_set_extends_the_builtin_dockerfile_and_adds_its_files() {
+    let s = setup();
+    init(&s)
+        .arg("--yes")
+        .arg("--template")
+        .arg(&s.set)
+        .args(["-d", "company=initech"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("created  Makefile"))
+        .stdout(predicate::str::contains("created  deploy/initech.conf"));
+
+    let dockerfile = read(&s.app, "Dockerfile");
+    let label = "LABEL org.opencontainers.image.vendor=\"initech\"\n";
+    let label_at = dockerfile
+        .find(label)
+        .expect("the label is in the Dockerfile");
+    assert!(
+        label_at > dockerfile.find("AS runtime").unwrap(),
+        "in the runtime stage"
+    );
+    assert!(
+        label_at < dockerfile.find("USER ${UID}").unwrap(),
+        "before USER"
+    );
+    // Everything else is the built-in Dockerfile, untouched.
+    assert_eq!(
+        dockerfile.replacen(&format!("\n{label}"), "", 1),
+        builtin_output("Dockerfile")
+    );
+    assert_eq!(
+        read(&s.app, "docker-compose.yml"),
+        builtin_output("docker-compose.yml")
+    );
+
+    assert_eq!(
+        read(&s.app, "Makefile"),
+        "IMAGE = registry.acme.internal/initech/single-file\n\nbuild:\n\tdocker build -t $(IMAGE) .\n"
+    );
+    assert_eq!(
+        read(&s.app, "deploy/initech.conf"),
+        "port = 8000\nentry = \"app:app\"\n"
+    );
+    assert_eq!(
+        read(&s.app, "TEAM.md"),
+        "Ask #platform. {{ not rendered }}\n"
+    );
+
+    let settings = read(&s.app, ".flaskdock.toml");
+    assert!(
+        settings.contains("[template]\nsource = \"../acme-set\"\n"),
+        "{settings}"
+    );
+    assert!(
+        settings.contains(
+            "[values]\ncompany = \"initech\"\nmake = true\nregistry = \"registry.acme.internal\"\n"
+        ),
+        "{settings}"
+    );
+    assert!(settings.contains("Makefile = \""), "{settings}");
+
+    // No flags: the saved set, values and answers reproduce every file.
+    init(&s).arg("--check").assert().success();
+    init(&s)
+        .arg("--yes")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("overwritten").not());
+}
+
+#[test]
+fn conditions_and_choices_follow_the_values() {
+    let s = setup();
+    init(&s)
+        .arg("--yes")
+        .arg("--template")
+        .arg(&s.set)
+        .args([
+            "-d",
+            "company=initech",
+            "-d",
+            "make=no",
+            "--define",
+            "registry=ghcr.io",
+        ])
+        .assert()
+        .success();
+    assert!(
+        !s.app.join("Makefile").exists(),
+        "make=no skips the Makefile"
+    );
+    assert!(read(&s.app, ".flaskdock.toml").contains("registry = \"ghcr.io\""));
+}
+
+#[test]
+fn values_come_from_define_then_values_file_then_environment() {
+    let s = setup();
+    let values = s.root.join("values.toml");
+    fs::write(&values, "company = \"globex\"\nmake = false\n").unwrap();
+    init(&s)
+        .arg("--yes")
+        .arg("--template")
+        .arg(&s.set)
+        .arg("--values-file")
+        .arg(&values)
+        .env("FLASKDOCK_VALUE_COMPANY", "umbrella")
+        .assert()
+        .success();
+    assert!(
+        read(&s.app, "Dockerfile").contains("vendor=\"globex\""),
+        "file beats env"
+    );
+    assert!(!s.app.join("Makefile").exists());
+
+    let s = setup();
+    init(&s)
+        .arg("--yes")
+        .arg("--template")
+        .arg(&s.set)
+        .env("FLASKDOCK_VALUE_COMPANY", "umbrella")
+        .assert()
+        .success();
+    assert!(
+        read(&s.app, "Dockerfile").contains("vendor=\"umbrella\""),
+        "env is used"
+    );
+
+    let s = setup();
+    init(&s)
+        .arg("--yes")
+        .arg("--template")
+        .arg(&s.set)
+        .arg("--values-file")
+        .arg(&values)
+        .args(["-d", "company=initech"])
+        .assert()
+        .success();
+    assert!(
+        read(&s.app, "Dockerfile").contains("vendor=\"initech\""),
+        "define beats file"
+    );
+}
+
+#[test]
+fn missing_or_invalid_values_exit_2_and_write_nothing() {
+    let s = setup();
+    init(&s)
+        .arg("--yes")
+        .arg("--template")
+        .arg(&s.set)
+        .assert()
+        .code(2)
+        .stderr("error: template set `acme` needs a value for `company` (Company slug); pass `--define company=...`\n");
+    init(&s)
+        .arg("--yes")
+        .arg("--template")
+        .arg(&s.set)
+        .args(["-d", "company=Big Co"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "placeholder `company` must match `^[a-z][a-z0-9-]*$`",
+        ));
+    init(&s)
+        .arg("--yes")
+        .arg("--template")
+        .arg(&s.set)
+        .args(["-d", "company=initech", "-d", "registry=docker.io"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "placeholder `registry` must be one of `ghcr.io`, `registry.acme.internal`",
+        ));
+    init(&s)
+        .arg("--yes")
+        .arg("--template")
+        .arg(&s.set)
+        .args(["-d", "compnay=initech"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("has no placeholder `compnay`"));
+    assert!(!s.app.join("Dockerfile").exists());
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let status = std::process::Command::new("git")
+        .current_dir(dir)
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.com",
+            "-c",
+            "init.defaultBranch=main",
+        ])
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success(), "git {args:?}");
+}
+
+fn commit_of(repo: &Path, rev: &str) -> String {
+    let out = std::process::Command::new("git")
+        .current_dir(repo)
+        .args(["rev-parse", rev])
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+#[test]
+fn a_git_set_is_cloned_pinned_to_its_commit_and_updated_on_request() {
+    let s = setup();
+    let repo = s.root.join("templates-repo");
+    acme_set(&repo.join("flask"));
+    git(&repo, &["init", "-q"]);
+    git(&repo, &["add", "."]);
+    git(&repo, &["commit", "-q", "-m", "acme v1"]);
+    let first = commit_of(&repo, "HEAD");
+    let url = format!("file://{}", repo.display());
+
+    init(&s)
+        .args([
+            "--yes",
+            "--template",
+            &url,
+            "--subfolder",
+            "flask",
+            "-d",
+            "company=initech",
+        ])
+        .assert()
+        .success();
+    let settings = read(&s.app, ".flaskdock.toml");
+    assert!(
+        settings.contains(&format!("source = \"{url}\"")),
+        "{settings}"
+    );
+    assert!(settings.contains("subfolder = \"flask\""), "{settings}");
+    assert!(
+        settings.contains(&format!("commit = \"{first}\"")),
+        "{settings}"
+    );
+
+    // The set moves on; the project stays on the recorded commit until asked.
+    let dockerfile = repo.join("flask/Dockerfile.tera");
+    fs::write(&dockerfile, DOCKERFILE.replace("vendor", "vendor.name")).unwrap();
+    git(&repo, &["commit", "-q", "-am", "acme v2"]);
+    init(&s).arg("--check").assert().success();
+
+    init(&s)
+        .args(["--yes", "--template", &url, "--subfolder", "flask"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("overwritten  Dockerfile"));
+    assert!(read(&s.app, "Dockerfile").contains("vendor.name=\"initech\""));
+    assert!(read(&s.app, ".flaskdock.toml").contains(&commit_of(&repo, "HEAD")));
+
+    // --branch picks another line of the set.
+    git(&repo, &["checkout", "-q", "-b", "legacy", &first]);
+    fs::write(repo.join("flask/TEAM.md"), "legacy\n").unwrap();
+    git(&repo, &["commit", "-q", "-am", "legacy"]);
+    git(&repo, &["checkout", "-q", "main"]);
+    init(&s)
+        .args([
+            "--yes",
+            "--template",
+            &url,
+            "--subfolder",
+            "flask",
+            "--branch",
+            "legacy",
+            "--force",
+        ])
+        .assert()
+        .success();
+    assert_eq!(read(&s.app, "TEAM.md"), "legacy\n");
+    assert!(read(&s.app, ".flaskdock.toml").contains("branch = \"legacy\""));
+
+    init(&s)
+        .args([
+            "--yes",
+            "--template",
+            &format!("file://{}/nowhere", s.root.display()),
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::starts_with("error: cannot clone"));
+}
+
+#[test]
+fn a_name_from_the_config_file_finds_the_set() {
+    let s = setup();
+    fs::write(
+        &s.config,
+        format!(
+            "[templates.acme]\npath = {:?}\n",
+            s.set.display().to_string()
+        ),
+    )
+    .unwrap();
+    init(&s)
+        .args(["--yes", "--template", "acme", "-d", "company=initech"])
+        .assert()
+        .success();
+    assert!(read(&s.app, "Dockerfile").contains("vendor=\"initech\""));
+    assert!(read(&s.app, ".flaskdock.toml").contains("source = \"acme\""));
+    init(&s).arg("--check").assert().success();
+
+    init(&s)
+        .args(["--yes", "--template", "unknown-set"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "add `[templates.unknown-set]` with `path` or `git`",
+        ));
+}
+
+/// Runs init with a set holding `files` plus a manifest with a free `name` value.
+fn escape_attempt(files: &[(&str, &str)], name: &str) -> (Setup, assert_cmd::assert::Assert) {
+    let s = setup();
+    let set = s.root.join("evil-set");
+    write_tree(
+        &set,
+        &[(
+            "flaskdock-template.toml",
+            "[template]\nname = \"evil\"\n[placeholders.name]\nprompt = \"Name\"\n",
+        )],
+    );
+    write_tree(&set, files);
+    let assert = init(&s)
+        .arg("--yes")
+        .arg("--template")
+        .arg(&set)
+        .args(["-d", &format!("name={name}")])
+        .assert();
+    (s, assert)
+}
+
+#[test]
+fn nothing_a_set_or_a_value_holds_writes_outside_the_output_folder() {
+    for name in [
+        "../../escaped",
+        "/tmp/flaskdock-escaped",
+        "a/../../escaped",
+        "..",
+    ] {
+        let (s, assert) = escape_attempt(&[("{{ values.name }}.tera", "x")], name);
+        assert.code(2).stderr(predicate::str::contains(
+            "outside the output folder; nothing was written",
+        ));
+        assert!(
+            !s.app.join("Dockerfile").exists(),
+            "{name}: nothing written"
+        );
+        assert!(!s.root.join("escaped").exists());
+        assert!(!Path::new("/tmp/flaskdock-escaped").exists());
+    }
+
+    // A set may not claim flaskdock's own record.
+    let (_s, assert) = escape_attempt(&[(".flaskdock.toml", "template = 'x'\n")], "x");
+    assert
+        .code(2)
+        .stderr(predicate::str::contains("which flaskdock keeps for itself"));
+}
+
+#[cfg(unix)]
+#[test]
+fn links_are_never_followed() {
+    // A link inside the set.
+    let s = setup();
+    std::os::unix::fs::symlink("/etc/hostname", s.set.join("hostname.tera")).unwrap();
+    init(&s)
+        .args(["--yes", "-d", "company=initech", "--template"])
+        .arg(&s.set)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "holds a symbolic link `hostname.tera`; links are never followed",
+        ));
+    assert!(!s.app.join("Dockerfile").exists());
+
+    // A link in the output folder that a set's file would be written through.
+    let s = setup();
+    let outside = s.root.join("outside");
+    fs::create_dir(&outside).unwrap();
+    std::os::unix::fs::symlink(&outside, s.app.join("deploy")).unwrap();
+    init(&s)
+        .args(["--yes", "-d", "company=initech", "--template"])
+        .arg(&s.set)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "would be written through it; nothing was written",
+        ));
+    assert_eq!(fs::read_dir(&outside).unwrap().count(), 0);
+    assert!(!s.app.join("Dockerfile").exists());
+}
+
+#[test]
+fn a_broken_team_template_names_the_set_the_file_and_the_line() {
+    let s = setup();
+    fs::write(
+        s.set.join("Makefile.tera"),
+        "all:\n\techo ok\n\techo {{ values.nope }}\n",
+    )
+    .unwrap();
+    init(&s)
+        .args(["--yes", "-d", "company=initech", "--template"])
+        .arg(&s.set)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::starts_with(
+            "error: template set `acme`: `Makefile.tera:3` failed to render:",
+        ));
+
+    fs::write(s.set.join("Makefile.tera"), "all:\n{% if %}\n").unwrap();
+    init(&s)
+        .args(["--yes", "-d", "company=initech", "--template"])
+        .arg(&s.set)
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("template set `acme`")
+                .and(predicate::str::contains("Makefile.tera"))
+                .and(predicate::str::contains("`Makefile.tera:2:")),
+        );
+    assert!(!s.app.join("Dockerfile").exists());
+}
+
+#[test]
+fn a_set_for_a_newer_flaskdock_is_refused() {
+    let s = setup();
+    fs::write(
+        s.set.join("flaskdock-template.toml"),
+        MANIFEST.replace("0.1.0", "99.0.0"),
+    )
+    .unwrap();
+    init(&s)
+        .args(["--yes", "-d", "company=initech", "--template"])
+        .arg(&s.set)
+        .assert()
+        .code(2)
+        .stderr(format!(
+            "error: template set `acme` needs flaskdock 99.0.0 or newer, and this is {}; upgrade flaskdock\n",
+            env!("CARGO_PKG_VERSION")
+        ));
+}
+
+#[test]
+fn the_ejected_set_renders_exactly_like_the_builtin_set() {
+    let s = setup();
+    let ejected = s.root.join("ejected");
+    flaskdock(&s.config)
+        .args(["template", "eject"])
+        .arg(&ejected)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("created  flaskdock-template.toml"));
+    for example in crate::common::examples() {
+        let name = example.file_name().unwrap().to_string_lossy().into_owned();
+        let (_a, with_builtin) = copy_example(&name);
+        let (_b, with_ejected) = copy_example(&name);
+        flaskdock(&s.config)
+            .args(["init", "--yes"])
+            .arg(&with_builtin)
+            .assert()
+            .success();
+        flaskdock(&s.config)
+            .args(["init", "--yes", "--template"])
+            .arg(&ejected)
+            .arg(&with_ejected)
+            .assert()
+            .success();
+        for file in [
+            "Dockerfile",
+            ".dockerignore",
+            "docker-compose.yml",
+            ".env.example",
+        ] {
+            assert_eq!(
+                read(&with_builtin, file),
+                read(&with_ejected, file),
+                "{name}: {file}"
+            );
+        }
+    }
+    // Ejecting again over the same files changes nothing; over edited ones it refuses.
+    flaskdock(&s.config)
+        .args(["template", "eject"])
+        .arg(&ejected)
+        .assert()
+        .success();
+    fs::write(ejected.join("Dockerfile.tera"), "edited").unwrap();
+    flaskdock(&s.config)
+        .args(["template", "eject"])
+        .arg(&ejected)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--force"));
+}
