@@ -7,7 +7,8 @@
 # are replaced by local stand-ins built with debootstrap (see CONTAINERS.md).
 # Every wait is bounded; everything it creates is removed on exit.
 #
-# Usage: scripts/container-tier.sh [EXAMPLE...]     (default: every example)
+# Usage: scripts/container-tier.sh [EXAMPLE...]     (default: every example, then
+#        the team-set run; name `team-set` to pick it alone)
 # Env:   E2E_CACHE   folder for the tools virtualenv and the stand-in rootfs
 #                    (default /var/cache/flaskdock-e2e)
 #        E2E_KEEP_BASE=1  keep the stand-in base images after the run
@@ -25,6 +26,7 @@ MYSQL_TAG="8.4"
 HOST_PORT_BASE=18080
 LOGS="$REPO/target/container-tier"   # build logs, kept after the run
 RESULTS="$WORK/results.tsv"
+INIT_ARGS=()                         # extra `flaskdock init` arguments (the team-set run)
 FAILURES="$WORK/failures"
 
 log() { printf '==> %s\n' "$*" >&2; }
@@ -270,8 +272,8 @@ run_example() {
         (cd "$dir" && PIPENV_YES=1 PIPENV_VENV_IN_PROJECT=1 timeout 300 "$TOOLS/bin/pipenv" lock >/dev/null 2>&1 \
             && rm -rf .venv) || fail "$name: pipenv lock failed"
     fi
-    log "$name: flaskdock init --yes"
-    "$FLASKDOCK" init "$dir" --yes >"$LOGS/$name-init.log" 2>&1 || { fail "$name: init failed: $(cat "$LOGS/$name-init.log")"; return; }
+    log "$name: flaskdock init --yes ${INIT_ARGS[*]}"
+    "$FLASKDOCK" init "$dir" --yes "${INIT_ARGS[@]}" >"$LOGS/$name-init.log" 2>&1 || { fail "$name: init failed: $(cat "$LOGS/$name-init.log")"; return; }
 
     local findings
     findings=$(lint "$dir")
@@ -435,6 +437,71 @@ run_compose() {
     (cd "$dir" && timeout 180 "${COMPOSE[@]}" -p "$PREFIX-$name" down --volumes >/dev/null 2>&1) || true
 }
 
+# A team's template set, published in a git repository, used on an app that
+# is not an example: the image must carry the set's label, and the set's
+# Makefile must be written beside the Docker files.
+run_team_set() {
+    local index=$1
+    local repo="$WORK/acme-templates" project="$WORK/projects/team-acme"
+    mkdir -p "$repo/flask" "$WORK/projects"
+    cat >"$repo/flask/flaskdock-template.toml" <<'TOML'
+[template]
+name = "acme"
+description = "ACME's Flask images: a vendor label and a Makefile"
+
+[placeholders.company]
+prompt = "Company slug"
+regex = "^[a-z][a-z0-9-]*$"
+
+[placeholders.make]
+prompt = "Add a Makefile?"
+type = "bool"
+default = true
+
+[conditions]
+"Makefile.tera" = "values.make"
+TOML
+    cat >"$repo/flask/Dockerfile.tera" <<'TERA'
+{% extends "builtin/Dockerfile.tera" %}
+{% block runtime_setup %}
+LABEL org.opencontainers.image.vendor="{{ values.company }}"
+{% endblock runtime_setup %}
+TERA
+    printf 'IMAGE = %s/{{ project_name }}\n\nbuild:\n\tdocker build -t $(IMAGE) .\n' '{{ values.company }}' \
+        >"$repo/flask/Makefile.tera"
+    git -C "$repo" init -q
+    git -C "$repo" add .
+    git -C "$repo" -c user.name=tier -c user.email=tier@example.com commit -q -m "acme set"
+    # A small app that is not in examples/: one module, a factory, no templates.
+    mkdir -p "$project/greeter"
+    printf 'Flask==3.1.3\n' >"$project/requirements.txt"
+    cat >"$project/greeter/__init__.py" <<'PY'
+from flask import Flask
+
+
+def create_app():
+    app = Flask(__name__)
+
+    @app.get("/")
+    def hello():
+        return "hello from a team template\n"
+
+    return app
+PY
+    INIT_ARGS=(--template "file://$repo" --subfolder flask --define company=acme)
+    run_example "$project" "$index"
+    INIT_ARGS=()
+    local dir="$WORK/team-acme" label
+    label=$("$ENGINE" image inspect --format '{{ index .Config.Labels "org.opencontainers.image.vendor" }}' \
+        "localhost/$PREFIX-team-acme:latest" 2>/dev/null || true)
+    [ "$label" = acme ] || fail "team-acme: image label vendor is '$label', expected 'acme'"
+    grep -q '^IMAGE = acme/team-acme$' "$dir/Makefile" 2>/dev/null \
+        || fail "team-acme: the set's Makefile was not written"
+    grep -q "^commit = \"$(git -C "$repo" rev-parse HEAD)\"" "$dir/.flaskdock.toml" \
+        || fail "team-acme: .flaskdock.toml does not record the set's commit"
+    log "team-acme: label vendor=$label, Makefile written, commit recorded"
+}
+
 # ---------------------------------------------------------------- main
 main() {
     command -v curl >/dev/null || die "curl is needed"
@@ -456,11 +523,15 @@ main() {
     if [ ${#examples[@]} -eq 0 ]; then
         mapfile -t examples < <(cd "$REPO/examples" && ls -d */ | tr -d /)
     fi
-    local i=0
+    local i=0 team=""
     for name in "${examples[@]}"; do
+        if [ "$name" = team-set ]; then team=1; continue; fi
         run_example "$name" "$i"
         i=$((i + 1))
     done
+    if [ $# -eq 0 ] || [ -n "$team" ]; then
+        run_team_set "$i"
+    fi
 
     echo
     printf '%-22s %-10s %-12s %-16s %-14s %s\n' example image "cold build s" "code rebuild s" "lint findings" result
@@ -473,7 +544,7 @@ main() {
         sed 's/^/  /' "$FAILURES"
         exit 1
     fi
-    echo "container tier: ${#examples[@]} examples passed"
+    echo "container tier: $(wc -l <"$RESULTS") runs passed"
 }
 
 main "$@"

@@ -275,6 +275,7 @@ pub fn init_json(report: &InitReport) -> Value {
         "diff": (!report.outcome.diff.is_empty()).then_some(&report.outcome.diff),
         "notes": report.notes,
         "plan": report.plan,
+        "values": report.values,
         "inspect": inspect_json(&report.project, Some(&report.answers)),
     })
 }

@@ -617,3 +617,32 @@ fn the_ejected_set_renders_exactly_like_the_builtin_set() {
         .code(2)
         .stderr(predicate::str::contains("--force"));
 }
+
+#[test]
+fn a_block_can_keep_the_builtin_content_with_super() {
+    let s = setup();
+    let set = s.root.join("ca-set");
+    write_tree(
+        &set,
+        &[
+            ("flaskdock-template.toml", "[template]\nname = \"ca\"\n"),
+            (
+                "Dockerfile.tera",
+                "{% extends \"builtin/Dockerfile.tera\" %}\n{% block builder_setup %}\nCOPY acme-ca.crt /usr/local/share/ca-certificates/acme-ca.crt\n{{ super() }}\n{% endblock builder_setup %}\n",
+            ),
+        ],
+    );
+    let (_temp, app) = copy_example("sqlalchemy-postgres");
+    flaskdock(&s.config)
+        .args(["init", "--yes", "--template"])
+        .arg(&set)
+        .arg(&app)
+        .assert()
+        .success();
+    let dockerfile = read(&app, "Dockerfile");
+    let ca = dockerfile.find("COPY acme-ca.crt").expect("the added line");
+    let apt = dockerfile
+        .find("apt-get install -y --no-install-recommends gcc libpq-dev")
+        .expect("the built-in content");
+    assert!(ca < apt && apt < dockerfile.find("AS runtime").unwrap());
+}
