@@ -97,6 +97,23 @@ fn refuses_to_overwrite_without_force() {
 }
 
 #[test]
+fn a_settings_file_from_before_team_sets_still_reads() {
+    let (_temp, dir) = copy_example("single-file");
+    fs::write(
+        dir.join(".flaskdock.toml"),
+        "template = \"builtin\"\n\n[answers]\npython = \"3.12\"\nport = 7000\nentry = \"app:app\"\ndb = \"none\"\nmigrate = false\n",
+    )
+    .unwrap();
+    init(&dir).arg("--yes").assert().success();
+    assert!(read(&dir, "Dockerfile").contains("EXPOSE 7000"));
+    let settings = read(&dir, ".flaskdock.toml");
+    assert!(
+        settings.contains("[template]\nsource = \"builtin\"\n"),
+        "{settings}"
+    );
+}
+
+#[test]
 fn unedited_files_follow_new_answers_without_force() {
     let (_temp, dir) = copy_example("single-file");
     init(&dir).arg("--yes").assert().success();

@@ -149,7 +149,9 @@ pub fn load(spec: &TemplateSpec, base: &Path) -> Result<TeamSet> {
     };
     let mut set = match (&named.path, &named.git) {
         (Some(path), None) => {
-            let root = within(Path::new(path), subfolder.as_deref())?;
+            // A relative path is taken from the config file's folder.
+            let base = config_file.parent().unwrap_or(Path::new("."));
+            let root = within(&base.join(path), subfolder.as_deref())?;
             load_folder(&root, &spec.source)?
         }
         (None, Some(url)) => load_git(&resolved(url), url)?,
