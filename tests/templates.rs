@@ -412,9 +412,7 @@ fn a_name_from_the_config_file_finds_the_set() {
     fs::write(
         &s.config,
         // A relative path is taken from the config file's folder.
-        "[templates.acme]
-path = \"acme-set\"
-",
+        "[templates.acme]\npath = \"acme-set\"\n",
     )
     .unwrap();
     init(&s)
