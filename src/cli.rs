@@ -28,6 +28,21 @@ pub enum Command {
         after_help = "Examples:\n  flaskdock init                  ask about what was found, then write\n  flaskdock init --yes --db none  take what was found, no database\n  flaskdock init --diff           show what would change\n  flaskdock init --check          in CI: exit 1 if the files drifted"
     )]
     Init(Box<InitArgs>),
+    /// Audit an existing Dockerfile, .dockerignore, compose file and Flask code
+    #[command(
+        after_help = "Examples:\n  flaskdock doctor\n  flaskdock doctor path/to/app --json\n  flaskdock doctor --severity warning    in CI: fail on warnings too\n\nExit codes: 0 no finding at or above the threshold, 1 some, 2 the files could not be read."
+    )]
+    Doctor {
+        /// The Flask project
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// Machine-readable output on stdout
+        #[arg(long)]
+        json: bool,
+        /// Exit 1 when a finding is at this severity or worse
+        #[arg(long, value_name = "LEVEL", default_value = "error", value_parser = ["info", "warning", "error"])]
+        severity: String,
+    },
     /// Work with template sets
     #[command(subcommand)]
     Template(TemplateCommand),

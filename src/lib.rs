@@ -5,6 +5,7 @@
 //! `render(plan) -> files`, `write(files) -> Outcome`.
 
 pub mod answers;
+pub mod doctor;
 pub mod inspect;
 pub mod plan;
 pub mod render;

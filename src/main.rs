@@ -10,6 +10,7 @@ use clap::Parser;
 
 use cli::{Cli, Command, TemplateCommand};
 use flaskdock::answers::{Interrupted, TerminalPrompter, report_interrupted};
+use flaskdock::doctor::Severity;
 use flaskdock::write::Mode;
 use flaskdock::{InitOptions, report};
 
@@ -71,6 +72,24 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 dir.display()
             );
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Doctor {
+            path,
+            json,
+            severity,
+        } => {
+            let threshold: Severity = severity.parse().map_err(anyhow::Error::msg)?;
+            let report = flaskdock::doctor::doctor(&path)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print!("{}", flaskdock::doctor::report_text(&report));
+            }
+            Ok(if report.fails(threshold) {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
         }
         Command::Inspect { path, json } => {
             let (project, answers) = flaskdock::inspect_only(&path)?;

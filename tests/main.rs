@@ -3,6 +3,7 @@
 mod cli;
 mod common;
 mod detect;
+mod doctor;
 mod pipeline;
 mod snapshots;
 mod templates;

@@ -5,12 +5,12 @@
 mod deps;
 mod entry;
 mod env;
-mod files;
+pub(crate) mod files;
 mod flaskenv;
 mod gunicorn;
 mod python;
 mod requirements;
-mod source;
+pub(crate) mod source;
 mod system_packages;
 
 use std::path::Path;
@@ -22,6 +22,7 @@ pub use deps::{DependencyManager, Install, Package};
 pub use entry::EntryCandidate;
 pub use env::{EnvVar, is_secret_name};
 pub use files::{read_text, toml_error};
+pub use flaskenv::parse_dotenv;
 pub use python::{CURRENT_STABLE_PYTHON, SUPPORTED_PYTHONS};
 pub use requirements::{RequirementLine, parse_requirements};
 
@@ -325,7 +326,7 @@ fn detect_migrations(tree: &files::Tree, packages: &[Package]) -> Option<Fact<St
 }
 
 /// Private keys and certificates, by name, as `.dockerignore` matches them.
-fn is_key_file(path: &str) -> bool {
+pub(crate) fn is_key_file(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
     [".pem", ".key", ".crt", ".p12", ".pfx"]
         .iter()

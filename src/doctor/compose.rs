@@ -1,0 +1,430 @@
+//! The compose file (FD3xx).
+
+use anyhow::{Result, anyhow};
+use serde_norway::{Mapping, Value};
+
+use super::{Finding, is_secret};
+
+/// Images whose data must live in a volume, and where they keep it.
+const DATABASES: &[(&str, &str)] = &[
+    ("postgres", "/var/lib/postgresql/data"),
+    ("postgis/postgis", "/var/lib/postgresql/data"),
+    ("mysql", "/var/lib/mysql"),
+    ("mariadb", "/var/lib/mysql"),
+    ("mongo", "/data/db"),
+];
+
+/// Lines of the compose text, to point findings at the key they are about.
+struct Lines<'a> {
+    lines: Vec<&'a str>,
+}
+
+impl<'a> Lines<'a> {
+    fn indent(line: &str) -> usize {
+        line.len() - line.trim_start().len()
+    }
+
+    /// 1-based line of `key:` at the top level.
+    fn top(&self, key: &str) -> Option<usize> {
+        self.lines
+            .iter()
+            .position(|l| Self::indent(l) == 0 && l.starts_with(&format!("{key}:")))
+            .map(|i| i + 1)
+    }
+
+    /// The 0-based range of lines of service `name` under `services:`.
+    fn service(&self, name: &str) -> Option<(usize, usize)> {
+        let services = self.top("services")?;
+        let start = self.lines[services..].iter().position(|l| {
+            let t = l.trim_start();
+            Self::indent(l) > 0
+                && (t.starts_with(&format!("{name}:"))
+                    || t.starts_with(&format!("\"{name}\":"))
+                    || t.starts_with(&format!("'{name}':")))
+        })? + services;
+        let indent = Self::indent(self.lines[start]);
+        let end = self.lines[start + 1..]
+            .iter()
+            .position(|l| {
+                !l.trim().is_empty()
+                    && !l.trim_start().starts_with('#')
+                    && Self::indent(l) <= indent
+            })
+            .map_or(self.lines.len(), |i| i + start + 1);
+        Some((start, end))
+    }
+
+    /// 1-based line of the first line in service `name` that contains `needle`,
+    /// else the service's own line.
+    fn in_service(&self, name: &str, needle: &str) -> Option<usize> {
+        let (start, end) = self.service(name)?;
+        let found = self.lines[start..end]
+            .iter()
+            .position(|l| l.contains(needle));
+        Some(found.map_or(start, |i| i + start) + 1)
+    }
+}
+
+fn as_str(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// A service's `environment`, as name/value pairs (list or mapping form).
+fn environment(service: &Mapping) -> Vec<(String, Option<String>)> {
+    match service.get("environment") {
+        Some(Value::Mapping(map)) => map
+            .iter()
+            .filter_map(|(k, v)| Some((as_str(k)?, as_str(v))))
+            .collect(),
+        Some(Value::Sequence(list)) => list
+            .iter()
+            .filter_map(as_str)
+            .map(|item| match item.split_once('=') {
+                Some((k, v)) => (k.to_string(), Some(v.to_string())),
+                None => (item, None),
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// A URL with `localhost`/`127.0.0.1`/`::1` as its host, for a database or cache.
+fn local_database_url(value: &str) -> bool {
+    let Some((scheme, rest)) = value.split_once("://") else {
+        return false;
+    };
+    let scheme = scheme.split('+').next().unwrap_or(scheme);
+    let database = [
+        "postgres",
+        "postgresql",
+        "mysql",
+        "mariadb",
+        "mongodb",
+        "redis",
+        "rediss",
+        "amqp",
+    ]
+    .contains(&scheme);
+    let host_port = rest.split('/').next().unwrap_or("");
+    let host = host_port.rsplit('@').next().unwrap_or("");
+    let host = host.rsplit_once(':').map_or(host, |(h, _)| h);
+    database && matches!(host, "localhost" | "127.0.0.1" | "[::1]" | "0.0.0.0")
+}
+
+/// A URL carrying a literal password (`postgres://user:secret@db/x`).
+fn url_with_password(value: &str) -> bool {
+    let Some((_, rest)) = value.split_once("://") else {
+        return false;
+    };
+    let authority = rest.split('/').next().unwrap_or("");
+    match authority.rsplit_once('@') {
+        Some((userinfo, _)) => userinfo
+            .split_once(':')
+            .is_some_and(|(_, password)| !password.is_empty() && !password.contains("${")),
+        None => false,
+    }
+}
+
+/// `${VAR:-8000}` -> `8000`; `${VAR}` -> none; a plain number -> itself.
+fn default_of(text: &str) -> Option<String> {
+    let text = text.trim();
+    match text.strip_prefix("${").and_then(|t| t.strip_suffix('}')) {
+        Some(inner) => inner
+            .split_once(":-")
+            .or_else(|| inner.split_once('-'))
+            .map(|(_, d)| d.to_string()),
+        None => Some(text.to_string()),
+    }
+}
+
+/// Host ports a service publishes, with the address they bind.
+fn published_ports(service: &Mapping) -> Vec<(String, u16)> {
+    let Some(Value::Sequence(ports)) = service.get("ports") else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for port in ports {
+        match port {
+            Value::Mapping(long) => {
+                let host = long
+                    .get("host_ip")
+                    .and_then(as_str)
+                    .unwrap_or_else(|| "0.0.0.0".into());
+                if let Some(p) = long
+                    .get("published")
+                    .and_then(as_str)
+                    .and_then(|p| default_of(&p))
+                {
+                    if let Ok(p) = p.parse() {
+                        out.push((host, p));
+                    }
+                }
+            }
+            other => {
+                let Some(text) = as_str(other) else { continue };
+                // Defaults first: `${WEB_PORT:-8000}:8000` holds colons of its own.
+                let mut text = text.clone();
+                while let Some(start) = text.find("${") {
+                    let Some(end) = text[start..].find('}') else {
+                        break;
+                    };
+                    let value = default_of(&text[start..start + end + 1]).unwrap_or_default();
+                    text.replace_range(start..start + end + 1, &value);
+                }
+                let parts: Vec<&str> = text.split(':').collect();
+                let (host, published) = match parts.as_slice() {
+                    [ip, published, _] => (ip.to_string(), *published),
+                    [published, _] => ("0.0.0.0".to_string(), *published),
+                    _ => continue, // only the container port: a random host port
+                };
+                // A range publishes its first port at least.
+                let first = published.split('-').next().unwrap_or(published);
+                if let Ok(p) = first.parse() {
+                    out.push((host, p));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Whether something on this machine already listens on `host:port`.
+fn port_in_use(host: &str, port: u16) -> bool {
+    let host = if host.is_empty() { "0.0.0.0" } else { host };
+    matches!(
+        std::net::TcpListener::bind((host, port)),
+        Err(err) if err.kind() == std::io::ErrorKind::AddrInUse
+    )
+}
+
+pub fn check(file: &str, text: &str, dotenv: Option<&str>) -> Result<Vec<Finding>> {
+    let doc: Value = serde_norway::from_str(text).map_err(|err| {
+        let line = err
+            .location()
+            .map(|l| format!(" at line {}", l.line()))
+            .unwrap_or_default();
+        anyhow!("failed to parse `{file}`{line}: {err}; fix the YAML and run again")
+    })?;
+    let lines = Lines {
+        lines: text.lines().collect(),
+    };
+    let mut findings = Vec::new();
+    let Value::Mapping(doc) = doc else {
+        return Ok(findings);
+    };
+
+    if doc.contains_key("version") {
+        findings.push(Finding::new(
+            "FD301",
+            file,
+            lines.top("version"),
+            "`version:` is obsolete; Compose ignores it".into(),
+        ));
+    }
+
+    let empty = Mapping::new();
+    let services = doc
+        .get("services")
+        .and_then(Value::as_mapping)
+        .unwrap_or(&empty);
+    let healthchecked: Vec<String> = services
+        .iter()
+        .filter(|(_, s)| s.get("healthcheck").is_some())
+        .filter_map(|(k, _)| as_str(k))
+        .collect();
+
+    for (name, service) in services {
+        let (Some(name), Some(service)) = (as_str(name), service.as_mapping()) else {
+            continue;
+        };
+        let env = environment(service);
+        for (key, value) in &env {
+            let Some(value) = value else { continue };
+            if local_database_url(value) {
+                findings.push(Finding::new(
+                    "FD302",
+                    file,
+                    lines.in_service(&name, key),
+                    format!("service `{name}`: `{key}` points at localhost, which is the `{name}` container itself"),
+                ));
+            }
+            // `MYSQL_RANDOM_ROOT_PASSWORD: "yes"` is a switch, not a password.
+            let switch = matches!(
+                value.to_ascii_lowercase().as_str(),
+                "yes" | "no" | "true" | "false" | "1" | "0"
+            );
+            let literal = !value.is_empty() && !value.contains("${") && !switch;
+            if (is_secret(key) && literal) || url_with_password(value) {
+                findings.push(Finding::new(
+                    "FD303",
+                    file,
+                    lines.in_service(&name, key),
+                    format!("service `{name}`: `{key}` holds a literal password"),
+                ));
+            }
+        }
+
+        let image = service.get("image").and_then(as_str).unwrap_or_default();
+        let repo = image.split(':').next().unwrap_or("");
+        let repo = repo.strip_prefix("docker.io/").unwrap_or(repo);
+        let repo = repo.strip_prefix("library/").unwrap_or(repo);
+        if let Some((_, data)) = DATABASES.iter().find(|(db, _)| *db == repo) {
+            let mounts_data = match service.get("volumes") {
+                Some(Value::Sequence(volumes)) => volumes.iter().any(|v| match v {
+                    Value::Mapping(long) => long
+                        .get("target")
+                        .and_then(as_str)
+                        .is_some_and(|t| t.trim_end_matches('/') == *data),
+                    other => as_str(other).is_some_and(|s| {
+                        s.split(':')
+                            .nth(1)
+                            .is_some_and(|t| t.trim_end_matches('/') == *data)
+                    }),
+                }),
+                _ => false,
+            };
+            if !mounts_data {
+                findings.push(Finding::new(
+                    "FD304",
+                    file,
+                    lines.in_service(&name, "image:"),
+                    format!("service `{name}` ({image}) keeps its data in `{data}` with no volume there: `docker compose down` loses it"),
+                ));
+            }
+        }
+
+        match service.get("depends_on") {
+            Some(Value::Sequence(list)) => {
+                let targets: Vec<String> = list.iter().filter_map(as_str).collect();
+                findings.push(Finding::new(
+                    "FD305",
+                    file,
+                    lines.in_service(&name, "depends_on"),
+                    format!(
+                        "service `{name}` waits only for {} to start, not to be ready",
+                        quoted(&targets)
+                    ),
+                ));
+            }
+            Some(Value::Mapping(map)) => {
+                let loose: Vec<String> = map
+                    .iter()
+                    .filter(|(_, v)| {
+                        let condition = v.get("condition").and_then(as_str).unwrap_or_default();
+                        condition != "service_healthy"
+                            && condition != "service_completed_successfully"
+                    })
+                    .filter_map(|(k, _)| as_str(k))
+                    .collect();
+                if !loose.is_empty() {
+                    findings.push(Finding::new(
+                        "FD305",
+                        file,
+                        lines.in_service(&name, "depends_on"),
+                        format!(
+                            "service `{name}` waits only for {} to start, not to be ready",
+                            quoted(&loose)
+                        ),
+                    ));
+                }
+            }
+            _ => {}
+        }
+        // A `service_healthy` condition on a service without a healthcheck never passes.
+        if let Some(Value::Mapping(map)) = service.get("depends_on") {
+            for (target, v) in map {
+                let target = as_str(target).unwrap_or_default();
+                let healthy =
+                    v.get("condition").and_then(as_str).as_deref() == Some("service_healthy");
+                if healthy
+                    && !healthchecked.contains(&target)
+                    && services.contains_key(target.as_str())
+                {
+                    findings.push(Finding::new(
+                        "FD305",
+                        file,
+                        lines.in_service(&target, &format!("{target}:")),
+                        format!("service `{name}` waits for `{target}` to be healthy, but `{target}` has no healthcheck"),
+                    ));
+                }
+            }
+        }
+
+        if service.contains_key("container_name") {
+            findings.push(Finding::new(
+                "FD306",
+                file,
+                lines.in_service(&name, "container_name"),
+                format!("service `{name}` has a fixed `container_name`"),
+            ));
+        }
+
+        for (host, port) in published_ports(service) {
+            if port_in_use(&host, port) {
+                findings.push(Finding::new(
+                    "FD307",
+                    file,
+                    lines.in_service(&name, "ports"),
+                    format!("service `{name}` publishes host port {port}, which something on this machine already uses (`docker compose up` fails with `port is already allocated`)"),
+                ));
+            }
+        }
+    }
+
+    // `.env` values reach the containers through `env_file` and interpolation.
+    if let Some(dotenv) = dotenv {
+        for (line, key, value) in crate::inspect::parse_dotenv(dotenv) {
+            if local_database_url(&value) && !services.is_empty() {
+                findings.push(Finding::new(
+                    "FD302",
+                    ".env",
+                    Some(line),
+                    format!("`{key}` points at localhost; inside Compose that is the app's own container"),
+                ));
+            }
+        }
+    }
+    Ok(findings)
+}
+
+fn quoted(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_local_database_urls() {
+        assert!(local_database_url("postgresql://u:p@localhost:5432/db"));
+        assert!(local_database_url("postgresql+psycopg2://u@127.0.0.1/db"));
+        assert!(!local_database_url("postgresql://u@db:5432/db"));
+        assert!(!local_database_url("http://localhost:8000/"));
+    }
+
+    #[test]
+    fn reads_published_ports() {
+        let service: Mapping = serde_norway::from_str(
+            "ports:\n  - \"${WEB_PORT:-8000}:8000\"\n  - 127.0.0.1:5433:5432\n  - \"9000\"\n  - target: 80\n    published: \"8081\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            published_ports(&service),
+            [
+                ("0.0.0.0".to_string(), 8000),
+                ("127.0.0.1".to_string(), 5433),
+                ("0.0.0.0".to_string(), 8081)
+            ]
+        );
+    }
+}

@@ -1,0 +1,635 @@
+//! A Dockerfile read into instructions and stages, and the checks on it (FD1xx).
+
+use super::{Finding, is_secret};
+
+const FILE: &str = "Dockerfile";
+
+/// One instruction: its first line, keyword (upper case) and arguments, with
+/// continuation lines joined and comment lines dropped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Instruction {
+    pub line: usize,
+    pub keyword: String,
+    pub args: String,
+}
+
+/// A `FROM` and the instructions up to the next one.
+#[derive(Debug, Clone)]
+pub struct Stage {
+    pub line: usize,
+    /// The image, with `ARG` defaults declared before the first FROM substituted.
+    pub image: String,
+    pub name: Option<String>,
+    pub instructions: Vec<Instruction>,
+}
+
+/// A parsed Dockerfile.
+#[derive(Debug, Clone, Default)]
+pub struct Dockerfile {
+    pub stages: Vec<Stage>,
+}
+
+impl Dockerfile {
+    fn last(&self) -> Option<&Stage> {
+        self.stages.last()
+    }
+
+    /// The final stage's command (`ENTRYPOINT` then `CMD`), as words.
+    fn command(&self) -> Option<(&Instruction, Vec<String>)> {
+        let stage = self.last()?;
+        let cmd = stage
+            .instructions
+            .iter()
+            .rev()
+            .find(|i| i.keyword == "CMD" || i.keyword == "ENTRYPOINT")?;
+        Some((cmd, words(&cmd.args)))
+    }
+
+    /// Whether the image runs a Python file directly (`python app.py`), so code
+    /// under `if __name__ == "__main__":` runs in the container.
+    pub fn runs_python_file(&self) -> bool {
+        self.command()
+            .is_some_and(|(_, w)| python_file(&w).is_some())
+    }
+}
+
+/// Reads Dockerfile text. Unknown or malformed lines are kept as they are:
+/// doctor reports on what it can read, and `docker build` reports the rest.
+pub fn parse_dockerfile(text: &str) -> Dockerfile {
+    let mut instructions: Vec<Instruction> = Vec::new();
+    let mut lines = text.lines().enumerate().peekable();
+    while let Some((index, raw)) = lines.next() {
+        let trimmed = raw.trim();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let mut logical = String::new();
+        let mut current = trimmed.to_string();
+        loop {
+            match current.strip_suffix('\\') {
+                Some(head) => {
+                    logical.push_str(head.trim_end());
+                    logical.push(' ');
+                    // Comment lines inside a continuation are dropped, as Docker does.
+                    let next = loop {
+                        match lines.next() {
+                            Some((_, l)) if l.trim().starts_with('#') => continue,
+                            other => break other,
+                        }
+                    };
+                    match next {
+                        Some((_, l)) => current = l.trim().to_string(),
+                        None => break,
+                    }
+                }
+                None => {
+                    logical.push_str(&current);
+                    break;
+                }
+            }
+        }
+        // A heredoc body belongs to its instruction.
+        if let Some(marker) = heredoc_marker(&logical) {
+            for (_, l) in lines.by_ref() {
+                if l.trim() == marker {
+                    break;
+                }
+                logical.push('\n');
+                logical.push_str(l);
+            }
+        }
+        let (keyword, args) = logical
+            .split_once(char::is_whitespace)
+            .unwrap_or((&logical, ""));
+        instructions.push(Instruction {
+            line: index + 1,
+            keyword: keyword.to_ascii_uppercase(),
+            args: args.trim().to_string(),
+        });
+    }
+
+    let mut global_args: Vec<(String, String)> = Vec::new();
+    let mut dockerfile = Dockerfile::default();
+    for instruction in instructions {
+        if instruction.keyword == "FROM" {
+            let parts: Vec<&str> = instruction
+                .args
+                .split_whitespace()
+                .filter(|p| !p.starts_with("--"))
+                .collect();
+            let image = substitute(parts.first().copied().unwrap_or(""), &global_args);
+            let name = match parts.as_slice() {
+                [_, as_, name] if as_.eq_ignore_ascii_case("as") => Some(name.to_string()),
+                _ => None,
+            };
+            dockerfile.stages.push(Stage {
+                line: instruction.line,
+                image,
+                name,
+                instructions: Vec::new(),
+            });
+        } else if let Some(stage) = dockerfile.stages.last_mut() {
+            stage.instructions.push(instruction);
+        } else if instruction.keyword == "ARG" {
+            if let Some((name, value)) = instruction.args.split_once('=') {
+                global_args.push((name.trim().to_string(), unquote(value.trim())));
+            }
+        }
+    }
+    dockerfile
+}
+
+fn heredoc_marker(logical: &str) -> Option<String> {
+    let start = logical.find("<<")?;
+    let rest = logical[start + 2..].trim_start_matches('-');
+    let marker: String = rest
+        .trim_matches(|c| c == '"' || c == '\'')
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    (!marker.is_empty()).then_some(marker)
+}
+
+fn unquote(value: &str) -> String {
+    value.trim_matches(|c| c == '"' || c == '\'').to_string()
+}
+
+/// `${NAME}`, `${NAME:-default}` and `$NAME` replaced by the ARG defaults.
+fn substitute(text: &str, args: &[(String, String)]) -> String {
+    let mut out = text.to_string();
+    for (name, value) in args {
+        out = out
+            .replace(&format!("${{{name}}}"), value)
+            .replace(&format!("${name}"), value);
+    }
+    // `${NAME:-default}` with no ARG default: the default.
+    while let Some(start) = out.find("${") {
+        let Some(end) = out[start..].find('}') else {
+            break;
+        };
+        let inner = &out[start + 2..start + end];
+        let value = inner
+            .split_once(":-")
+            .map(|(_, d)| d)
+            .unwrap_or("")
+            .to_string();
+        out.replace_range(start..start + end + 1, &value);
+    }
+    out
+}
+
+/// The words of an exec-form (`["a", "b"]`) or shell-form command.
+fn words(args: &str) -> Vec<String> {
+    if args.trim_start().starts_with('[') {
+        if let Ok(list) = serde_json::from_str::<Vec<String>>(args.trim()) {
+            return list;
+        }
+    }
+    args.split_whitespace()
+        .map(|w| w.trim_matches(|c| c == '"' || c == '\'').to_string())
+        .collect()
+}
+
+/// `python app.py` (or `python3 -u app.py`): the file it runs.
+fn python_file(words: &[String]) -> Option<&String> {
+    let python = words.iter().position(|w| {
+        w.rsplit('/')
+            .next()
+            .is_some_and(|b| b.starts_with("python"))
+    })?;
+    words[python + 1..]
+        .iter()
+        .find(|w| !w.starts_with('-'))
+        .filter(|w| w.ends_with(".py"))
+}
+
+/// Words that start the development server.
+fn dev_server(words: &[String]) -> Option<String> {
+    let joined = words.join(" ");
+    if joined.contains("flask run") || joined.contains("-m flask run") {
+        return Some("`flask run`".to_string());
+    }
+    python_file(words).map(|file| format!("`python {file}`"))
+}
+
+/// Compilers and headers that have no place in a final image.
+fn is_build_package(name: &str) -> bool {
+    matches!(
+        name,
+        "gcc" | "g++" | "cc" | "clang" | "make" | "build-essential" | "cmake" | "cargo" | "rustc"
+    ) || name.ends_with("-dev")
+}
+
+/// Packages an `apt-get install` in this RUN installs.
+fn apt_packages(args: &str) -> Vec<String> {
+    let mut packages = Vec::new();
+    for part in args.split("&&").chain(args.split(';')) {
+        let words: Vec<&str> = part.split_whitespace().collect();
+        if let Some(at) = words
+            .windows(2)
+            .position(|w| w == ["apt-get", "install"] || w == ["apt", "install"])
+        {
+            packages.extend(
+                words[at + 2..]
+                    .iter()
+                    .take_while(|w| !matches!(**w, "&&" | "||" | "|" | ";"))
+                    .filter(|w| !w.starts_with('-') && **w != "\\")
+                    .map(|w| w.split('=').next().unwrap_or(w).to_string()),
+            );
+        }
+    }
+    packages.sort();
+    packages.dedup();
+    packages
+}
+
+fn is_slim(image: &str) -> bool {
+    image_tag(image).is_some_and(|tag| tag.contains("slim") || tag.contains("alpine"))
+}
+
+/// A `python` image (official or mirrored), not a stage or another base.
+fn is_python_image(image: &str) -> bool {
+    let name = image.split('@').next().unwrap_or(image);
+    let name = name.rsplit('/').next().unwrap_or(name);
+    name.split(':').next() == Some("python")
+}
+
+/// Copies the whole build context (`COPY . .`, `ADD . /app`).
+pub(super) fn copies_context(instruction: &Instruction) -> bool {
+    if instruction.keyword != "COPY" && instruction.keyword != "ADD" {
+        return false;
+    }
+    let words: Vec<&str> = instruction
+        .args
+        .split_whitespace()
+        .filter(|w| !w.starts_with("--"))
+        .collect();
+    if instruction.args.contains("--from=") {
+        return false;
+    }
+    words.len() >= 2
+        && words[..words.len() - 1]
+            .iter()
+            .any(|w| matches!(*w, "." | "./" | "*" | "./*"))
+}
+
+fn installs_dependencies(args: &str) -> bool {
+    [
+        "pip install",
+        "pip3 install",
+        "poetry install",
+        "pipenv install",
+        "pipenv sync",
+        "uv sync",
+        "uv pip install",
+        "pdm install",
+        "pdm sync",
+    ]
+    .iter()
+    .any(|cmd| args.contains(cmd))
+}
+
+/// The FD1xx checks. `app_port` is the port the code or its config says, and where.
+pub fn check(dockerfile: &Dockerfile, app_port: Option<(u16, String)>) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let Some(last) = dockerfile.last() else {
+        return findings;
+    };
+    let at = |line: usize| Some(line);
+    let stage_names: Vec<&str> = dockerfile
+        .stages
+        .iter()
+        .filter_map(|s| s.name.as_deref())
+        .collect();
+
+    // FD101: root.
+    match last.instructions.iter().rev().find(|i| i.keyword == "USER") {
+        None => findings.push(Finding::new(
+            "FD101",
+            FILE,
+            at(last.line),
+            "the final stage has no USER, so the app runs as root".into(),
+        )),
+        Some(user) => {
+            let who = user.args.split(':').next().unwrap_or("").trim();
+            if who == "root" || who == "0" {
+                findings.push(Finding::new(
+                    "FD101",
+                    FILE,
+                    at(user.line),
+                    format!("`USER {}`: the app runs as root", user.args),
+                ));
+            }
+        }
+    }
+
+    for stage in &dockerfile.stages {
+        // FD102: the whole source before the install.
+        if let Some(copy) = stage.instructions.iter().position(copies_context) {
+            if let Some(install) = stage.instructions[copy..]
+                .iter()
+                .find(|i| i.keyword == "RUN" && installs_dependencies(&i.args))
+            {
+                findings.push(Finding::new(
+                    "FD102",
+                    FILE,
+                    at(stage.instructions[copy].line),
+                    format!(
+                        "`{} {}` comes before the install at line {}: every code change reinstalls every package",
+                        stage.instructions[copy].keyword, stage.instructions[copy].args, install.line
+                    ),
+                ));
+            }
+        }
+        // FD105: unpinned or latest.
+        let image = &stage.image;
+        let from_stage = stage_names.contains(&image.as_str()) || image == "scratch";
+        if !from_stage {
+            let unpinned = match image_tag(image) {
+                _ if image.contains('@') => false,
+                None => true,
+                Some(tag) => {
+                    tag == "latest"
+                        || (is_python_image(image) && !tag.contains(|c: char| c.is_ascii_digit()))
+                }
+            };
+            if unpinned {
+                findings.push(Finding::new(
+                    "FD105",
+                    FILE,
+                    at(stage.line),
+                    format!("`FROM {image}` takes whatever Python is newest at build time"),
+                ));
+            }
+        }
+        // FD106-FD108: apt-get.
+        for run in stage.instructions.iter().filter(|i| i.keyword == "RUN") {
+            let args = &run.args;
+            let update = args.contains("apt-get update") || args.contains("apt update");
+            let packages = apt_packages(args);
+            if update && packages.is_empty() {
+                findings.push(Finding::new(
+                    "FD106",
+                    FILE,
+                    at(run.line),
+                    "`apt-get update` without an install in the same RUN: the cached update goes stale".into(),
+                ));
+            }
+            if !packages.is_empty() {
+                if !args.contains("--no-install-recommends") {
+                    findings.push(Finding::new(
+                        "FD107",
+                        FILE,
+                        at(run.line),
+                        format!(
+                            "`apt-get install {}` without `--no-install-recommends`",
+                            packages.join(" ")
+                        ),
+                    ));
+                }
+                let cleaned =
+                    args.contains("/var/lib/apt/lists") || args.contains("target=/var/lib/apt");
+                if !cleaned {
+                    findings.push(Finding::new(
+                        "FD108",
+                        FILE,
+                        at(run.line),
+                        "the apt package lists stay in this layer".into(),
+                    ));
+                }
+            }
+        }
+        // FD109: secrets in ENV and ARG.
+        for i in stage
+            .instructions
+            .iter()
+            .filter(|i| i.keyword == "ENV" || i.keyword == "ARG")
+        {
+            for (name, value) in assignments(&i.keyword, &i.args) {
+                if is_secret(&name) && !value.is_empty() && !value.starts_with('$') {
+                    findings.push(Finding::new(
+                        "FD109",
+                        FILE,
+                        at(i.line),
+                        format!("`{} {name}` has a literal value: it is readable in the image's history", i.keyword),
+                    ));
+                }
+            }
+        }
+    }
+    // ARGs before the first FROM are not in a stage; they are global build args.
+    // (Secrets there are rare; `docker history` does not show them.)
+
+    // FD103/FD104: the final stage's base and packages.
+    let final_is_python = is_python_image(&last.image);
+    if final_is_python && !is_slim(&last.image) {
+        findings.push(Finding::new(
+            "FD104",
+            FILE,
+            at(last.line),
+            format!("`FROM {}` is the full image (about 1 GB)", last.image),
+        ));
+        if dockerfile.stages.len() == 1 {
+            findings.push(Finding::new(
+                "FD103",
+                FILE,
+                at(last.line),
+                format!(
+                    "single stage on `{}`: gcc and the headers ship with the app",
+                    last.image
+                ),
+            ));
+        }
+    }
+    for run in last.instructions.iter().filter(|i| i.keyword == "RUN") {
+        let compilers: Vec<String> = apt_packages(&run.args)
+            .into_iter()
+            .filter(|p| is_build_package(p))
+            .collect();
+        if !compilers.is_empty() {
+            findings.push(Finding::new(
+                "FD103",
+                FILE,
+                at(run.line),
+                format!("the final stage installs {}", compilers.join(", ")),
+            ));
+        }
+    }
+
+    // FD110, FD113: the command.
+    if let Some((cmd, words)) = dockerfile.command() {
+        if let Some(server) = dev_server(&words) {
+            findings.push(Finding::new(
+                "FD110",
+                FILE,
+                at(cmd.line),
+                format!("the container starts {server}, Flask's development server: single-threaded and not for production"),
+            ));
+        }
+        if !cmd.args.trim_start().starts_with('[') {
+            findings.push(Finding::new(
+                "FD113",
+                FILE,
+                at(cmd.line),
+                format!("`{} {}` is in shell form", cmd.keyword, cmd.args),
+            ));
+        }
+    }
+
+    // FD111: ports.
+    let exposed: Vec<(u16, usize)> = last
+        .instructions
+        .iter()
+        .filter(|i| i.keyword == "EXPOSE")
+        .flat_map(|i| {
+            i.args
+                .split_whitespace()
+                .filter_map(|p| p.split('/').next()?.parse().ok())
+                .map(move |p| (p, i.line))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    if let Some((cmd, words)) = dockerfile.command() {
+        let bound = words
+            .iter()
+            .position(|w| w == "--bind" || w == "-b")
+            .and_then(|i| words.get(i + 1))
+            .or_else(|| words.iter().find(|w| w.starts_with("--bind=")))
+            .and_then(|b| {
+                b.trim_start_matches("--bind=")
+                    .rsplit(':')
+                    .next()?
+                    .parse::<u16>()
+                    .ok()
+            });
+        let listens = match (bound, python_file(&words), &app_port) {
+            (Some(port), _, _) => {
+                Some((port, format!("gunicorn binds {port} (line {})", cmd.line)))
+            }
+            (None, Some(_), Some((port, source))) => {
+                Some((*port, format!("the app listens on {port} ({source})")))
+            }
+            _ => None,
+        };
+        if let (Some((port, what)), Some(&(exposed_port, line))) = (listens, exposed.first()) {
+            if !exposed.iter().any(|(p, _)| *p == port) {
+                findings.push(Finding::new(
+                    "FD111",
+                    FILE,
+                    Some(line),
+                    format!("EXPOSE {exposed_port}, but {what}"),
+                ));
+            }
+        }
+    }
+
+    // FD112: no healthcheck.
+    if !last.instructions.iter().any(|i| i.keyword == "HEALTHCHECK") {
+        findings.push(Finding::new(
+            "FD112",
+            FILE,
+            at(last.line),
+            "the final stage has no HEALTHCHECK".into(),
+        ));
+    }
+    findings
+}
+
+/// The tag of `repo:tag` (a `host:port/` prefix is not a tag).
+fn image_tag(image: &str) -> Option<&str> {
+    let name = image.rsplit('/').next().unwrap_or(image);
+    name.split_once(':').map(|(_, tag)| tag)
+}
+
+/// `ENV A=1 B=2`, `ENV A 1` and `ARG A=1` as name/value pairs.
+fn assignments(keyword: &str, args: &str) -> Vec<(String, String)> {
+    let args = args.trim();
+    if !args.contains('=')
+        || (keyword == "ENV"
+            && args
+                .split_whitespace()
+                .next()
+                .is_some_and(|w| !w.contains('=')))
+    {
+        // `ENV NAME value` (legacy form), or `ARG NAME` without a default.
+        let mut parts = args.splitn(2, char::is_whitespace);
+        let name = parts.next().unwrap_or("").to_string();
+        let value = parts.next().map(|v| unquote(v.trim())).unwrap_or_default();
+        return vec![(name, value)];
+    }
+    let mut pairs = Vec::new();
+    let mut rest = args;
+    while let Some((name, after)) = rest.split_once('=') {
+        let name = name.trim().to_string();
+        let after = after.trim_start();
+        let (value, next) = match after.chars().next() {
+            Some(q @ ('"' | '\'')) => {
+                let end = after[1..].find(q).map(|e| e + 1).unwrap_or(after.len() - 1);
+                (
+                    after[1..end].to_string(),
+                    &after[(end + 1).min(after.len())..],
+                )
+            }
+            _ => {
+                let end = after.find(char::is_whitespace).unwrap_or(after.len());
+                (after[..end].to_string(), &after[end..])
+            }
+        };
+        pairs.push((name, value));
+        rest = next;
+    }
+    pairs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn joins_continuations_and_skips_comments() {
+        let d = parse_dockerfile(
+            "ARG PY=3.12\nFROM python:${PY}-slim AS base\n# c\nRUN a \\\n  # inside\n  && b\nCMD [\"x\"]\n",
+        );
+        assert_eq!(d.stages.len(), 1);
+        assert_eq!(d.stages[0].image, "python:3.12-slim");
+        assert_eq!(d.stages[0].name.as_deref(), Some("base"));
+        assert_eq!(
+            d.stages[0].instructions[0],
+            Instruction {
+                line: 4,
+                keyword: "RUN".into(),
+                args: "a && b".into()
+            }
+        );
+    }
+
+    #[test]
+    fn reads_env_forms() {
+        assert_eq!(
+            assignments("ENV", "A=1 B=\"two words\" C=3"),
+            [
+                ("A".into(), "1".into()),
+                ("B".into(), "two words".into()),
+                ("C".into(), "3".into())
+            ]
+        );
+        assert_eq!(
+            assignments("ENV", "SECRET_KEY abc def"),
+            [("SECRET_KEY".into(), "abc def".into())]
+        );
+        assert_eq!(
+            assignments("ARG", "TOKEN"),
+            [("TOKEN".into(), String::new())]
+        );
+    }
+
+    #[test]
+    fn finds_apt_packages() {
+        assert_eq!(
+            apt_packages(
+                "apt-get update && apt-get install -y --no-install-recommends gcc libpq-dev=15 && rm -rf x"
+            ),
+            ["gcc", "libpq-dev"]
+        );
+    }
+}
