@@ -14,9 +14,23 @@ use flaskdock::doctor::Severity;
 use flaskdock::write::Mode;
 use flaskdock::{InitOptions, report};
 
+/// Stack for the work thread: syntax trees of deeply nested (but accepted)
+/// Python are walked recursively.
+const STACK_BYTES: usize = 64 << 20;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli) {
+    let result = std::thread::Builder::new()
+        .name("flaskdock".into())
+        .stack_size(STACK_BYTES)
+        .spawn(move || run(cli))
+        .map_err(anyhow::Error::from)
+        .and_then(|worker| {
+            worker.join().map_err(|_| {
+                anyhow::anyhow!("flaskdock stopped on an internal error; please report it")
+            })?
+        });
+    match result {
         Ok(code) => code,
         Err(err) if err.is::<Interrupted>() => {
             report_interrupted();

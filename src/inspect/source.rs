@@ -37,6 +37,13 @@ pub fn parse_modules(tree: &Tree, warnings: &mut Vec<String>) -> Vec<Module> {
                 continue;
             }
         };
+        let depth = expression_depth(&text);
+        if depth > MAX_EXPRESSION_DEPTH {
+            warnings.push(format!(
+                "skipped `{path}`: one statement nests about {depth} operators or brackets deep, more than CPython compiles"
+            ));
+            continue;
+        }
         let body = match Suite::parse(&text, path) {
             Ok(body) => body,
             Err(err) => {
@@ -57,6 +64,84 @@ pub fn parse_modules(tree: &Tree, warnings: &mut Vec<String>) -> Vec<Module> {
         });
     }
     modules
+}
+
+/// Deepest statement flaskdock parses. CPython's own compiler gives up near a
+/// thousand levels; the syntax tree of a deeper one would exhaust the stack.
+const MAX_EXPRESSION_DEPTH: usize = 1000;
+
+/// A cheap upper bound of how deep one statement's syntax tree can be: its
+/// operators plus its deepest bracket nesting, with strings and comments skipped.
+fn expression_depth(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let (mut deepest, mut operators, mut brackets, mut max_brackets) = (0, 0usize, 0usize, 0usize);
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            quote @ (b'"' | b'\'') => {
+                let triple = bytes[i..].starts_with(&[quote; 3]);
+                let step = if triple { 3 } else { 1 };
+                i += step;
+                while i < bytes.len() {
+                    if bytes[i] == b'\\' {
+                        i += 2;
+                        continue;
+                    }
+                    if triple && bytes[i..].starts_with(&[quote; 3]) || !triple && bytes[i] == quote
+                    {
+                        i += step;
+                        break;
+                    }
+                    if !triple && bytes[i] == b'\n' {
+                        break;
+                    }
+                    i += 1;
+                }
+                continue;
+            }
+            b'(' | b'[' | b'{' => {
+                if i > 0 && matches!(bytes[i - 1], b')' | b']') {
+                    operators += 1;
+                }
+                brackets += 1;
+                max_brackets = max_brackets.max(brackets);
+            }
+            b')' | b']' | b'}' => brackets = brackets.saturating_sub(1),
+            b'+' | b'-' | b'*' | b'/' | b'%' | b'|' | b'&' | b'^' | b'@' | b'<' | b'>' | b'~' => {
+                operators += 1
+            }
+            // `a.b.c` (not `1.5`), and calls or subscripts chained on a result: `f()()`, `x[0][0]`.
+            b'.' if i > 0 && !bytes[i - 1].is_ascii_digit() => operators += 1,
+            c if c.is_ascii_alphabetic() || c == b'_' => {
+                let start = i;
+                while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+                    i += 1;
+                }
+                let word = &text[start..i];
+                if matches!(
+                    word,
+                    "not" | "and" | "or" | "if" | "lambda" | "await" | "in" | "is"
+                ) {
+                    operators += 1;
+                }
+                continue;
+            }
+            b'\n' if brackets == 0 && !text[..i].ends_with('\\') => {
+                deepest = deepest.max(operators + max_brackets);
+                operators = 0;
+                max_brackets = 0;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    deepest.max(operators + max_brackets)
 }
 
 fn line_starts(text: &str) -> Vec<u32> {
@@ -162,6 +247,33 @@ mod tests {
             files: files.iter().map(|f| f.to_string()).collect(),
             ..Tree::default()
         }
+    }
+
+    #[test]
+    fn estimates_statement_depth() {
+        assert_eq!(expression_depth("x = 1 + 2\ny = f(g(3))\n"), 2);
+        // Strings and comments do not count; brackets span lines.
+        assert_eq!(
+            expression_depth("s = '+++(((' # ---\nt = (1 +\n 2 +\n 3)\n"),
+            3
+        );
+        let deep = format!("x = {}\n", vec!["1"; 5000].join("+"));
+        assert!(expression_depth(&deep) > MAX_EXPRESSION_DEPTH);
+        for deep in [
+            format!("x = {}b\n", "a.".repeat(5000)),
+            format!("x = x{}\n", "[0]".repeat(5000)),
+            format!("x = {}1\n", "not ".repeat(5000)),
+            format!("x = {}1\n", "lambda: ".repeat(5000)),
+        ] {
+            assert!(
+                expression_depth(&deep) > MAX_EXPRESSION_DEPTH,
+                "{}",
+                &deep[..20]
+            );
+        }
+        // Flat data is not deep: floats and a long list.
+        let data = format!("DATA = [{}]\n", vec!["1.5"; 5000].join(", "));
+        assert!(expression_depth(&data) < 10);
     }
 
     #[test]
