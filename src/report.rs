@@ -249,6 +249,7 @@ pub fn inspect_json(project: &Project, answers: Option<&Answers>) -> Value {
         "entry": answers.map(|a| a.entry.clone()),
         "dependency_manager": project.dependency_manager.value,
         "dependency_files": project.install.manifests(),
+        "packages": project.packages,
         "database": project.database.as_ref().map(|f| f.value.name()),
         "env_vars": project.env_vars.iter().map(|v| v.name.clone()).collect::<Vec<_>>(),
         "build_packages": project.build_packages.iter().map(|f| f.value.clone()).collect::<Vec<_>>(),

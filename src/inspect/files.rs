@@ -66,7 +66,7 @@ impl Tree {
     /// Reads a project file as UTF-8 text, refusing anything that is not a
     /// regular file or is larger than [`MAX_READ_BYTES`].
     pub fn read(&self, rel: &str) -> Result<String> {
-        read_text(&self.root.join(rel))
+        read_text_as(&self.root.join(rel), rel)
     }
 
     /// The project's `.gitignore` lines, trimmed, without blanks and comments.
@@ -84,25 +84,29 @@ impl Tree {
 
 /// Reads a text file with a size cap; never opens FIFOs or devices.
 pub fn read_text(path: &Path) -> Result<String> {
-    let meta =
-        std::fs::metadata(path).with_context(|| format!("cannot read `{}`", path.display()))?;
+    read_text_as(path, &path.display().to_string())
+}
+
+/// [`read_text`], naming the file `name` in errors (a path relative to the project).
+pub fn read_text_as(path: &Path, name: &str) -> Result<String> {
+    let meta = std::fs::metadata(path).with_context(|| format!("cannot read `{}`", name))?;
     if !meta.is_file() {
-        anyhow::bail!("`{}` is not a regular file", path.display());
+        anyhow::bail!("`{}` is not a regular file", name);
     }
-    let file =
-        std::fs::File::open(path).with_context(|| format!("cannot read `{}`", path.display()))?;
+    let file = std::fs::File::open(path).with_context(|| format!("cannot read `{}`", name))?;
     let mut bytes = Vec::new();
     file.take(MAX_READ_BYTES + 1)
         .read_to_end(&mut bytes)
-        .with_context(|| format!("cannot read `{}`", path.display()))?;
+        .with_context(|| format!("cannot read `{}`", name))?;
     if bytes.len() as u64 > MAX_READ_BYTES {
         anyhow::bail!(
             "`{}` is larger than {} MiB; flaskdock reads only hand-written files",
-            path.display(),
+            name,
             MAX_READ_BYTES >> 20
         );
     }
-    String::from_utf8(bytes).map_err(|_| anyhow::anyhow!("`{}` is not UTF-8 text", path.display()))
+    String::from_utf8(bytes)
+        .map_err(|_| anyhow::anyhow!("`{}` is not UTF-8 text; save it as UTF-8", name))
 }
 
 /// A one-line error naming the file and line of a TOML syntax error (toml's own

@@ -44,7 +44,7 @@ pub fn detect_flaskenv(tree: &Tree, warnings: &mut Vec<String>) -> FlaskEnv {
         let text = match tree.read(file) {
             Ok(text) => text,
             Err(err) => {
-                warnings.push(format!("skipped {err:#}"));
+                warnings.push(format!("skipped: {err:#}"));
                 continue;
             }
         };

@@ -33,7 +33,7 @@ pub fn parse_modules(tree: &Tree, warnings: &mut Vec<String>) -> Vec<Module> {
         let text = match tree.read(path) {
             Ok(text) => text,
             Err(err) => {
-                warnings.push(format!("skipped {err:#}"));
+                warnings.push(format!("skipped: {err:#}"));
                 continue;
             }
         };
