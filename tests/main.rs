@@ -4,6 +4,7 @@ mod cli;
 mod common;
 mod detect;
 mod doctor;
+mod fuzz_inputs;
 mod hardening;
 mod pipeline;
 mod snapshots;

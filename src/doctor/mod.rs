@@ -466,3 +466,18 @@ pub(crate) fn is_secret(name: &str) -> bool {
     let upper = name.to_ascii_uppercase();
     crate::inspect::is_secret_name(name) || upper.ends_with("_KEY") || upper == "KEY"
 }
+
+/// Entry points for the fuzz targets (`tests/fuzz`): they must never panic or hang.
+#[doc(hidden)]
+pub mod fuzz {
+    /// A Dockerfile, parsed and checked.
+    pub fn dockerfile(text: &str) {
+        let parsed = super::parse_dockerfile(text);
+        let _ = super::dockerfile::check(&parsed, Some((8000, "app.py:1".into())));
+    }
+
+    /// A compose file (and the same text as `.env`), checked.
+    pub fn compose(text: &str) {
+        let _ = super::compose::check("docker-compose.yml", text, Some(text));
+    }
+}

@@ -4,7 +4,7 @@
 use anyhow::{Result, bail};
 use serde::Serialize;
 
-use super::files::{Tree, toml_error};
+use super::files::{TomlFile, Tree};
 use super::requirements::{RequirementLine, RequirementsChain, normalize, parse_line};
 use super::{Fact, Source};
 
@@ -84,12 +84,13 @@ const REQUIREMENTS_FILES: &[&str] = &[
     "requirements/common.txt",
 ];
 
-pub fn detect_dependencies(tree: &Tree) -> Result<Dependencies> {
+pub fn detect_dependencies(
+    tree: &Tree,
+    pyproject: Option<&TomlFile>,
+    pipfile: Option<&TomlFile>,
+) -> Result<Dependencies> {
     let mut warnings = Vec::new();
-    let pyproject = match tree.has_file("pyproject.toml") {
-        true => Some(read_pyproject(tree)?),
-        false => None,
-    };
+    let pyproject = pyproject.map(parse_pyproject);
     let manager = detect_manager(tree, pyproject.as_ref());
     // A dependency file the scan did not take as a file (a device, a FIFO, a
     // link out of the project) must not be silently ignored.
@@ -149,7 +150,7 @@ pub fn detect_dependencies(tree: &Tree) -> Result<Dependencies> {
         return Ok(Dependencies {
             manager,
             install,
-            packages: pipfile_packages(tree)?,
+            packages: pipfile.map(pipfile_packages).unwrap_or_default(),
             warnings,
         });
     }
@@ -238,7 +239,7 @@ pub fn detect_dependencies(tree: &Tree) -> Result<Dependencies> {
     })
 }
 
-struct Pyproject {
+pub(crate) struct Pyproject {
     has_poetry: bool,
     has_pdm: bool,
     has_uv: bool,
@@ -248,13 +249,12 @@ struct Pyproject {
     packages: Vec<Package>,
 }
 
-fn read_pyproject(tree: &Tree) -> Result<Pyproject> {
-    let text = tree.read("pyproject.toml")?;
-    let doc: toml::Table = toml::from_str(&text)
-        .map_err(|err| toml_error("pyproject.toml", &text, &err, "fix the TOML and run again"))?;
+/// What `pyproject.toml` says about dependencies.
+pub(crate) fn parse_pyproject(file: &TomlFile) -> Pyproject {
+    let (text, doc) = (&file.text, &file.doc);
     let tool = doc.get("tool").and_then(|t| t.as_table());
     let has = |name: &str| tool.is_some_and(|t| t.contains_key(name));
-    let source = |needle: &str| Source::at("pyproject.toml", line_of(&text, needle));
+    let source = |needle: &str| Source::at("pyproject.toml", line_of(text, needle));
 
     let project_dependencies: Option<Vec<String>> = doc
         .get("project")
@@ -290,34 +290,32 @@ fn read_pyproject(tree: &Tree) -> Result<Pyproject> {
             name: normalize(name),
             vcs,
             extras: toml_extras(spec),
-            source: Source::at("pyproject.toml", key_line(&text, name)),
+            source: Source::at("pyproject.toml", key_line(text, name)),
         });
     }
-    Ok(Pyproject {
+    Pyproject {
         has_poetry: has("poetry"),
         has_pdm: has("pdm"),
         has_uv: has("uv"),
         project_dependencies,
         packages,
-    })
+    }
 }
 
 /// Packages of `[packages]` in the Pipfile.
-fn pipfile_packages(tree: &Tree) -> Result<Vec<Package>> {
-    let text = tree.read("Pipfile")?;
-    let doc: toml::Table = toml::from_str(&text)
-        .map_err(|err| toml_error("Pipfile", &text, &err, "fix the TOML and run again"))?;
+pub(crate) fn pipfile_packages(file: &TomlFile) -> Vec<Package> {
+    let (text, doc) = (&file.text, &file.doc);
     let packages = doc.get("packages").and_then(|p| p.as_table());
-    Ok(packages
+    packages
         .into_iter()
         .flatten()
         .map(|(name, spec)| Package {
             name: normalize(name),
             vcs: spec.get("git").is_some(),
             extras: toml_extras(spec),
-            source: Source::at("Pipfile", key_line(&text, name)),
+            source: Source::at("Pipfile", key_line(text, name)),
         })
-        .collect())
+        .collect()
 }
 
 /// `extras = ["redis"]` in a Poetry or Pipfile dependency table.

@@ -302,15 +302,9 @@ fn port_value(expr: &Expr) -> Option<u16> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rustpython_parser::{Parse, ast::Suite};
 
     fn scan(code: &str) -> CodeFacts {
-        let body = Suite::parse(code, "app.py").unwrap();
-        let starts = std::iter::once(0)
-            .chain(code.match_indices('\n').map(|(i, _)| i as u32 + 1))
-            .collect();
-        let module = Module::for_test("app.py", body, starts);
-        scan_code(&[module])
+        scan_code(&[Module::from_text("app.py", code).unwrap()])
     }
 
     #[test]

@@ -205,6 +205,30 @@ fn links_to_file_inside(link: &Path, root: &Path) -> bool {
     std::fs::canonicalize(link).is_ok_and(|target| target.starts_with(root) && target.is_file())
 }
 
+/// A TOML manifest (`pyproject.toml`, `Pipfile`) read and parsed once, with
+/// its text kept to point at lines.
+pub struct TomlFile {
+    pub text: String,
+    pub doc: toml::Table,
+}
+
+impl TomlFile {
+    /// Parses `text`; a syntax error names `name` and the line.
+    pub fn parse(name: &str, text: String) -> Result<Self> {
+        let doc = toml::from_str(&text)
+            .map_err(|err| toml_error(name, &text, &err, "fix the TOML and run again"))?;
+        Ok(TomlFile { text, doc })
+    }
+
+    /// Reads and parses the project file `rel`, when the project has one.
+    pub fn read(tree: &Tree, rel: &str) -> Result<Option<Self>> {
+        match tree.has_file(rel) {
+            true => Self::parse(rel, tree.read(rel)?).map(Some),
+            false => Ok(None),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

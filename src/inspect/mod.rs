@@ -192,7 +192,10 @@ pub fn inspect(root: &Path) -> Result<Project> {
     let tree = files::scan(root)?;
     let mut warnings = Vec::new();
 
-    let deps = deps::detect_dependencies(&tree)?;
+    // Read and parsed once; deps and the Python version both need them.
+    let pyproject = files::TomlFile::read(&tree, "pyproject.toml")?;
+    let pipfile = files::TomlFile::read(&tree, "Pipfile")?;
+    let deps = deps::detect_dependencies(&tree, pyproject.as_ref(), pipfile.as_ref())?;
     warnings.extend(deps.warnings.iter().cloned());
 
     let modules = source::parse_modules(&tree, &mut warnings);
@@ -206,7 +209,8 @@ pub fn inspect(root: &Path) -> Result<Project> {
     let gunicorn = gunicorn::detect_gunicorn_config(&modules, &mut warnings);
     let code = env::scan_code(&modules);
 
-    let python_version = python::detect_python_version(&tree, &mut warnings)?;
+    let python_version =
+        python::detect_python_version(&tree, pyproject.as_ref(), pipfile.as_ref(), &mut warnings)?;
 
     let database = detect_database(&deps.packages, &code);
     let redis = detect_redis(&deps.packages, &code.redis_urls);
@@ -348,4 +352,54 @@ fn detect_redis(packages: &[Package], redis_urls: &[Source]) -> Option<Source> {
                 .first()
                 .map(|s| s.clone().with_note("a `redis://` URL in the code"))
         })
+}
+
+/// Entry points for the fuzz targets (`tests/fuzz`): each reads text the way
+/// flaskdock reads the file it stands for, and must never panic or hang.
+#[doc(hidden)]
+pub mod fuzz {
+    use super::files::TomlFile;
+    use super::source::Module;
+
+    /// A requirements file.
+    pub fn requirements(text: &str) {
+        let _ = super::parse_requirements(text);
+    }
+
+    /// A Python module: parsed, then every detector that reads code.
+    pub fn python_source(text: &str) {
+        let Ok(module) = Module::from_text("app.py", text) else {
+            return;
+        };
+        let modules = [module];
+        let _ = super::env::scan_code(&modules);
+        let _ = super::entry::detect_entries(&modules);
+        let _ = super::entry::detect_celery(&modules);
+        let _ = super::gunicorn::detect_gunicorn_config(&modules, &mut Vec::new());
+    }
+
+    /// `pyproject.toml`: dependencies and the Python version.
+    pub fn pyproject(text: &str) {
+        if let Ok(file) = TomlFile::parse("pyproject.toml", text.to_string()) {
+            let _ = super::deps::parse_pyproject(&file);
+            if let Some((_, spec)) = super::python::requires_python(&file) {
+                let _ = super::python::newest_satisfying(&spec);
+            }
+        }
+    }
+
+    /// A `Pipfile`: packages and `[requires]`.
+    pub fn pipfile(text: &str) {
+        if let Ok(file) = TomlFile::parse("Pipfile", text.to_string()) {
+            let _ = super::deps::pipfile_packages(&file);
+            if let Some(version) = file
+                .doc
+                .get("requires")
+                .and_then(|r| r.get("python_version"))
+                .and_then(|v| v.as_str())
+            {
+                let _ = super::python::minor_of(version);
+            }
+        }
+    }
 }

@@ -5,7 +5,7 @@ use std::str::FromStr;
 use anyhow::Result;
 use pep508_rs::pep440_rs::{Version, VersionSpecifiers};
 
-use super::files::Tree;
+use super::files::{TomlFile, Tree};
 use super::{Fact, Source};
 
 /// Minor versions with official `python:X-slim` images, newest first.
@@ -19,6 +19,8 @@ pub const CURRENT_STABLE_PYTHON: &str = "3.14";
 /// and Poetry's `python`, in that order.
 pub fn detect_python_version(
     tree: &Tree,
+    pyproject: Option<&TomlFile>,
+    pipfile: Option<&TomlFile>,
     warnings: &mut Vec<String>,
 ) -> Result<Option<Fact<String>>> {
     for (file, find, read, expected) in VERSION_FILES {
@@ -35,10 +37,8 @@ pub fn detect_python_version(
             }
         }
     }
-    if tree.has_file("Pipfile") {
-        let text = tree.read("Pipfile")?;
-        let doc: Option<toml::Table> = toml::from_str(&text).ok();
-        let requires = doc.as_ref().and_then(|d| d.get("requires"));
+    if let Some(TomlFile { text, doc }) = pipfile {
+        let requires = doc.get("requires");
         let version = requires.and_then(|r| {
             r.get("python_version")
                 .or_else(|| r.get("python_full_version"))
@@ -56,9 +56,8 @@ pub fn detect_python_version(
             }
         }
     }
-    if tree.has_file("pyproject.toml") {
-        let text = tree.read("pyproject.toml")?;
-        if let Some((line, spec)) = requires_python(&text) {
+    if let Some(file) = pyproject {
+        if let Some((line, spec)) = requires_python(file) {
             match newest_satisfying(&spec) {
                 Some(minor) => {
                     let source = Source::at("pyproject.toml", line)
@@ -129,8 +128,8 @@ pub fn minor_of(version: &str) -> Option<String> {
 }
 
 /// `[project].requires-python`, else Poetry's `python` dependency as a PEP 440 specifier.
-fn requires_python(text: &str) -> Option<(usize, String)> {
-    let doc: toml::Table = toml::from_str(text).ok()?;
+pub(crate) fn requires_python(file: &TomlFile) -> Option<(usize, String)> {
+    let (text, doc) = (&file.text, &file.doc);
     let line_of = |key: &str| {
         text.lines()
             .position(|l| l.trim_start().starts_with(key))

@@ -37,20 +37,10 @@ pub fn parse_modules(tree: &Tree, warnings: &mut Vec<String>) -> Vec<Module> {
                 continue;
             }
         };
-        let depth = expression_depth(&text);
-        if depth > MAX_EXPRESSION_DEPTH {
-            warnings.push(format!(
-                "skipped `{path}`: one statement nests about {depth} operators or brackets deep, more than CPython compiles"
-            ));
-            continue;
-        }
-        let body = match Suite::parse(&text, path) {
-            Ok(body) => body,
-            Err(err) => {
-                let line = line_starts(&text).partition_point(|&s| s <= u32::from(err.offset));
-                warnings.push(format!(
-                    "skipped `{path}`: Python syntax error at line {line}"
-                ));
+        let (body, line_starts) = match parse_text(path, &text) {
+            Ok(parsed) => parsed,
+            Err(warning) => {
+                warnings.push(warning);
                 continue;
             }
         };
@@ -60,10 +50,46 @@ pub fn parse_modules(tree: &Tree, warnings: &mut Vec<String>) -> Vec<Module> {
             name,
             import_root,
             body,
-            line_starts: line_starts(&text),
+            line_starts,
         });
     }
     modules
+}
+
+/// Parses one file's text, or says why it was skipped.
+pub fn parse_text(path: &str, text: &str) -> Result<(Suite, Vec<u32>), String> {
+    let depth = expression_depth(text);
+    if depth > MAX_EXPRESSION_DEPTH {
+        return Err(format!(
+            "skipped `{path}`: one statement nests about {depth} operators or brackets deep, more than CPython compiles"
+        ));
+    }
+    let starts = line_starts(text);
+    match Suite::parse(text, path) {
+        Ok(body) => Ok((body, starts)),
+        Err(err) => {
+            let line = starts.partition_point(|&s| s <= u32::from(err.offset));
+            Err(format!(
+                "skipped `{path}`: Python syntax error at line {line}"
+            ))
+        }
+    }
+}
+
+impl Module {
+    /// A module parsed from text alone, named after its path (`shop/views.py`
+    /// -> `shop.views`), as if every folder were a package.
+    pub fn from_text(path: &str, text: &str) -> Result<Self, String> {
+        let (body, line_starts) = parse_text(path, text)?;
+        let name = path.trim_end_matches(".py").replace('/', ".");
+        Ok(Module {
+            path: path.into(),
+            name: is_identifier(&name.replace('.', "_")).then_some(name),
+            import_root: String::new(),
+            body,
+            line_starts,
+        })
+    }
 }
 
 /// Deepest statement flaskdock parses. CPython's own compiler gives up near a
@@ -222,20 +248,6 @@ pub fn flat_statements(body: &[Stmt]) -> Vec<&Stmt> {
         }
     }
     out
-}
-
-#[cfg(test)]
-impl Module {
-    pub fn for_test(path: &str, body: Suite, line_starts: Vec<u32>) -> Self {
-        let name = path.trim_end_matches(".py").replace('/', ".");
-        Module {
-            path: path.into(),
-            name: Some(name),
-            import_root: String::new(),
-            body,
-            line_starts,
-        }
-    }
 }
 
 #[cfg(test)]

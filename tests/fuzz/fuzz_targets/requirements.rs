@@ -1,0 +1,10 @@
+//! requirements.txt lines: every form pip accepts, and garbage.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(text) = std::str::from_utf8(data) {
+        flaskdock::inspect::fuzz::requirements(text);
+    }
+});

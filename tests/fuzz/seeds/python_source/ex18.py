@@ -1,0 +1,4 @@
+"""Page counter: a Flask app managed by uv."""
+from page_counter.app import APP
+
+__all__ = ["APP"]
