@@ -60,12 +60,13 @@ pub fn write_tree(root: &Path, files: &[(&str, &str)]) {
     }
 }
 
-/// The five files `init` writes.
+/// The files `init` writes.
 pub const GENERATED: &[&str] = &[
     "Dockerfile",
     ".dockerignore",
     "docker-compose.yml",
     ".env.example",
+    "README.Docker.md",
     ".flaskdock.toml",
 ];
 

@@ -29,6 +29,9 @@ pub const REDIS_URL: &str = "redis://redis:6379/0";
 pub struct Plan {
     /// Folder name of the project, for comments.
     pub project_name: String,
+    /// Image name for `docker build -t`: the project name in lower case, with
+    /// anything but `a-z 0-9 . _ -` as `-`.
+    pub image_name: String,
     /// Python minor version for `ARG PYTHON_VERSION` (`3.12`).
     pub python_version: String,
     /// Port gunicorn binds inside the container, and `EXPOSE`s.
@@ -252,6 +255,7 @@ pub fn plan(project: &Project, answers: &Answers, layout: &Layout) -> Plan {
 
     Plan {
         project_name: layout.project_name.clone(),
+        image_name: image_name(&layout.project_name),
         python_version: answers.python.clone(),
         port: answers.port,
         entry: answers.entry.clone(),
@@ -292,6 +296,23 @@ pub fn plan(project: &Project, answers: &Answers, layout: &Layout) -> Plan {
         build_context: layout.build_context.clone(),
         dockerfile: layout.dockerfile.clone(),
         template: crate::templates::BUILTIN.to_string(),
+    }
+}
+
+fn image_name(project: &str) -> String {
+    let name: String = project
+        .to_ascii_lowercase()
+        .chars()
+        .map(|c| match c {
+            'a'..='z' | '0'..='9' | '.' | '_' | '-' => c,
+            _ => '-',
+        })
+        .collect();
+    let name = name.trim_matches(|c| matches!(c, '.' | '_' | '-'));
+    if name.is_empty() {
+        "app".to_string()
+    } else {
+        name.to_string()
     }
 }
 

@@ -25,6 +25,7 @@ pub const OUTPUTS: &[(&str, &str)] = &[
     (".dockerignore", ".dockerignore.tera"),
     ("docker-compose.yml", "docker-compose.yml.tera"),
     (".env.example", ".env.example.tera"),
+    ("README.Docker.md", "README.Docker.md.tera"),
 ];
 
 /// Every embedded template file, by name (`Dockerfile.tera`).
