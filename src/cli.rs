@@ -42,7 +42,21 @@ pub enum Command {
         /// Exit 1 when a finding is at this severity or worse
         #[arg(long, value_name = "LEVEL", default_value = "error", value_parser = ["info", "warning", "error"])]
         severity: String,
+        /// Print nothing; only the exit code tells
+        #[arg(short, long, conflicts_with = "json")]
+        quiet: bool,
     },
+    /// Print a shell completion script
+    #[command(
+        after_help = "Examples:\n  flaskdock completions bash > ~/.local/share/bash-completion/completions/flaskdock\n  flaskdock completions zsh > ~/.zfunc/_flaskdock\n  flaskdock completions fish > ~/.config/fish/completions/flaskdock.fish\n  flaskdock completions powershell >> $PROFILE"
+    )]
+    Completions {
+        /// bash, zsh, fish, powershell or elvish
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff)
+    #[command(after_help = "Examples:\n  flaskdock man > /usr/local/share/man/man1/flaskdock.1")]
+    Man,
     /// Work with template sets
     #[command(subcommand)]
     Template(TemplateCommand),
@@ -104,6 +118,12 @@ pub struct InitArgs {
     /// Machine-readable report on stdout (never prompts)
     #[arg(long)]
     pub json: bool,
+    /// Print nothing but errors (and the drift message of --check)
+    #[arg(short, long, conflicts_with_all = ["verbose", "json"])]
+    pub quiet: bool,
+    /// Also print what was detected, and where from, before the files
+    #[arg(short, long)]
+    pub verbose: bool,
     /// Team template set: a folder, a git URL, a name from ~/.config/flaskdock/config.toml, or `builtin`
     #[arg(long, value_name = "SOURCE", help_heading = "Template sets")]
     pub template: Option<String>,

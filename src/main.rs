@@ -6,7 +6,7 @@ mod cli;
 use std::process::ExitCode;
 
 use anyhow::Result;
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 
 use cli::{Cli, Command, TemplateCommand};
 use flaskdock::answers::{Interrupted, TerminalPrompter, report_interrupted};
@@ -20,6 +20,11 @@ const STACK_BYTES: usize = 64 << 20;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // NO_COLOR wins even over CLICOLOR_FORCE (no-color.org).
+    if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+        console::set_colors_enabled(false);
+        console::set_colors_enabled_stderr(false);
+    }
     let result = std::thread::Builder::new()
         .name("flaskdock".into())
         .stack_size(STACK_BYTES)
@@ -62,7 +67,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     "{}",
                     serde_json::to_string_pretty(&report::init_json(&report))?
                 );
-            } else {
+            } else if !args.quiet {
+                if args.verbose && !options.interactive {
+                    print!(
+                        "{}",
+                        report::inspect_text(&report.project, Some(&report.answers))
+                    );
+                    println!();
+                }
                 print!("{}", report::init_text(&report));
             }
             let drift = options.mode == Mode::Check && report.outcome.drift();
@@ -76,6 +88,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
             } else {
                 ExitCode::SUCCESS
             })
+        }
+        Command::Completions { shell } => {
+            let mut command = Cli::command();
+            clap_complete::generate(shell, &mut command, "flaskdock", &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man => {
+            clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout())?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Template(TemplateCommand::Eject { dir, force }) => {
             let outcome = flaskdock::eject(&dir, Mode::Write { force })?;
@@ -91,12 +112,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
             path,
             json,
             severity,
+            quiet,
         } => {
             let threshold: Severity = severity.parse().map_err(anyhow::Error::msg)?;
             let report = flaskdock::doctor::doctor(&path)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
-            } else {
+            } else if !quiet {
                 print!("{}", flaskdock::doctor::report_text(&report));
             }
             Ok(if report.fails(threshold) {

@@ -1,6 +1,7 @@
 //! What flaskdock tells the user: the detection table, the notes about the
 //! generated files, and the JSON shapes of `inspect --json` and `init --json`.
 
+use console::style;
 use serde_json::{Value, json};
 
 use crate::InitReport;
@@ -285,12 +286,17 @@ pub fn init_json(report: &InitReport) -> Value {
 pub fn init_text(report: &InitReport) -> String {
     let mut out = outcome_text(&report.outcome);
     for note in &report.notes {
-        out.push_str(&format!("note: {note}\n"));
+        let line = match note.strip_prefix("warning: ") {
+            Some(warning) => format!("{} {warning}\n", style("warning:").yellow().bold()),
+            None => format!("{} {note}\n", style("note:").cyan().bold()),
+        };
+        out.push_str(&line);
     }
     out
 }
 
-/// The diff, if any, then one line per file: what happened to it.
+/// The diff, if any, then one line per file: what happened to it. Colours
+/// only on a terminal, and never with `NO_COLOR`.
 pub fn outcome_text(outcome: &Outcome) -> String {
     let mut out = String::new();
     if !outcome.diff.is_empty() {
@@ -298,14 +304,15 @@ pub fn outcome_text(outcome: &Outcome) -> String {
         out.push('\n');
     }
     for file in &outcome.files {
+        let verb = |text: &str| style(format!("{text:>12}"));
         let verb = match file.status {
-            Status::Created => "created",
-            Status::Overwritten => "overwritten",
-            Status::Unchanged => "unchanged",
-            Status::WouldCreate => "would create",
-            Status::WouldChange => "would change",
+            Status::Created => verb("created").green(),
+            Status::Overwritten => verb("overwritten").yellow(),
+            Status::Unchanged => verb("unchanged").dim(),
+            Status::WouldCreate => verb("would create").cyan(),
+            Status::WouldChange => verb("would change").yellow(),
         };
-        out.push_str(&format!("{verb:>12}  {}\n", file.path));
+        out.push_str(&format!("{verb}  {}\n", file.path));
     }
     out
 }

@@ -577,3 +577,74 @@ fn a_fifo_named_like_a_module_does_not_hang() {
     init(&dir).arg("--yes").assert().success();
     assert!(read(&dir, "Dockerfile").contains("\"app:app\""));
 }
+
+#[test]
+fn quiet_verbose_and_colour() {
+    let (_temp, dir) = copy_example("single-file");
+    init(&dir)
+        .args(["--yes", "--quiet"])
+        .assert()
+        .success()
+        .stdout("");
+    init(&dir)
+        .args(["--yes", "--verbose"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("entry                app:app"))
+        .stdout(predicate::str::contains("unchanged  Dockerfile"));
+    // Piped output has no colour; CLICOLOR_FORCE turns it on; NO_COLOR wins.
+    init(&dir)
+        .arg("--yes")
+        .assert()
+        .stdout(predicate::str::contains("\u{1b}[").not());
+    init(&dir)
+        .arg("--yes")
+        .env("CLICOLOR_FORCE", "1")
+        .env_remove("NO_COLOR")
+        .assert()
+        .stdout(predicate::str::contains("\u{1b}["));
+    init(&dir)
+        .arg("--yes")
+        .env("CLICOLOR_FORCE", "1")
+        .env("NO_COLOR", "1")
+        .assert()
+        .stdout(predicate::str::contains("\u{1b}[").not());
+}
+
+#[test]
+fn completions_and_man_page() {
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        flaskdock()
+            .args(["completions", shell])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("doctor").and(predicate::str::contains("subfolder")));
+    }
+    flaskdock()
+        .arg("man")
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with(".ie").or(predicate::str::contains(".TH flaskdock")));
+}
+
+#[test]
+fn every_subcommand_has_examples_in_its_help() {
+    for command in [
+        "init",
+        "inspect",
+        "doctor",
+        "completions",
+        "man",
+        "template",
+    ] {
+        let mut args = vec![command, "--help"];
+        if command == "template" {
+            args = vec!["template", "eject", "--help"];
+        }
+        flaskdock()
+            .args(&args)
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("Examples:"));
+    }
+}

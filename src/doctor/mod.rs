@@ -418,13 +418,19 @@ pub fn report_text(report: &Report) -> String {
             if current.is_some() {
                 out.push('\n');
             }
-            out.push_str(&format!("{}\n", f.file));
+            out.push_str(&format!("{}\n", console::style(&f.file).bold()));
             current = Some(&f.file);
         }
         let line = f.line.map(|l| l.to_string()).unwrap_or_else(|| "-".into());
+        let severity = console::style(format!("{:<7}", f.severity));
+        let severity = match f.severity {
+            Severity::Error => severity.red().bold(),
+            Severity::Warning => severity.yellow(),
+            Severity::Info => severity.blue(),
+        };
         out.push_str(&format!(
-            "  {line:>4}  {:<7}  {}  {}\n        fix: {}\n",
-            f.severity, f.id, f.message, f.fix
+            "  {line:>4}  {severity}  {}  {}\n        fix: {}\n",
+            f.id, f.message, f.fix
         ));
     }
     if !report.findings.is_empty() {
