@@ -86,7 +86,8 @@ fn syntax_errors_are_warnings_naming_the_file() {
         temp.path(),
         &[
             ("app.py", "from flask import Flask\napp = Flask(__name__)\n"),
-            ("broken.py", "def x(:\n"),
+            // It reads the environment, so inspection parses it.
+            ("broken.py", "import os\ndef x(:\n    os.environ['X']\n"),
         ],
     );
     let project = inspect::inspect(temp.path()).unwrap();
@@ -95,7 +96,7 @@ fn syntax_errors_are_warnings_naming_the_file() {
         project
             .warnings
             .iter()
-            .any(|w| w.contains("`broken.py`") && w.contains("line 1")),
+            .any(|w| w.contains("`broken.py`") && w.contains("line 2")),
         "{:?}",
         project.warnings
     );
@@ -534,4 +535,26 @@ fn postgres_wins_when_both_drivers_are_listed() {
     );
     let project = inspect::inspect(temp.path()).unwrap();
     assert_eq!(project.database.unwrap().value, inspect::Database::Postgres);
+}
+
+#[test]
+fn a_module_that_only_calls_a_factory_defined_elsewhere_is_still_read() {
+    // `serve.py` names neither Flask nor the environment: inspection parses it
+    // only once it knows `build` is a factory.
+    let entries = entry_of(&[
+        ("shop/__init__.py", ""),
+        (
+            "shop/factory.py",
+            "from flask import Flask\n\ndef build():\n    return Flask(__name__)\n",
+        ),
+        (
+            "serve.py",
+            "from shop.factory import build\n\napplication = build()\n",
+        ),
+        (
+            "shop/views.py",
+            "from flask import Blueprint\nbp = Blueprint('v', __name__)\n",
+        ),
+    ]);
+    assert_eq!(entries[0], "serve:application", "{entries:?}");
 }

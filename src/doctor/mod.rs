@@ -380,7 +380,11 @@ pub fn doctor(root: &Path) -> Result<Report> {
         None => None,
     };
     let mut warnings = Vec::new();
-    let modules = crate::inspect::source::parse_modules(&tree, &mut warnings);
+    let modules = crate::inspect::source::parse_modules(
+        &tree,
+        &mut warnings,
+        crate::inspect::source::Selection::All,
+    );
 
     if let Some(dockerfile) = &dockerfile {
         let app_port = crate::inspect::inspect(root)

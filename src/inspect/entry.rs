@@ -158,7 +158,7 @@ fn single_assignment(stmt: &Stmt) -> Option<(&str, &Expr)> {
 
 /// Top-level functions that build a `Flask(...)` object and can be called
 /// with no arguments.
-fn module_factories(module: &Module) -> Vec<String> {
+pub(crate) fn module_factories(module: &Module) -> Vec<String> {
     module
         .body
         .iter()

@@ -198,7 +198,7 @@ pub fn inspect(root: &Path) -> Result<Project> {
     let deps = deps::detect_dependencies(&tree, pyproject.as_ref(), pipfile.as_ref())?;
     warnings.extend(deps.warnings.iter().cloned());
 
-    let modules = source::parse_modules(&tree, &mut warnings);
+    let modules = source::parse_modules(&tree, &mut warnings, source::Selection::ThatMatter);
     let flaskenv = flaskenv::detect_flaskenv(&tree, &mut warnings);
     let mut entries = entry::detect_entries(&modules);
     if let Some(app) = &flaskenv.app {

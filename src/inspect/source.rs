@@ -26,34 +26,146 @@ impl Module {
     }
 }
 
-/// Parses every project `.py` file; files that do not parse become warnings.
-pub fn parse_modules(tree: &Tree, warnings: &mut Vec<String>) -> Vec<Module> {
-    let mut modules = Vec::new();
-    for path in tree.python_files() {
+/// Which `.py` files to parse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Selection {
+    /// Every file (doctor reads all code for secrets).
+    All,
+    /// Files that can hold a fact `inspect` looks for: they name Flask, Celery,
+    /// the environment, a database, or a factory another file defines, or they
+    /// have a conventional entry name. Others cannot change the result.
+    ThatMatter,
+}
+
+/// Words one of which a file must contain to be worth parsing for `inspect`.
+/// (`from flask import Blueprint` alone is not: an app is made with `Flask(`.)
+const NEEDLES: &[&str] = &[
+    "Flask",
+    "environ",
+    "getenv",
+    "Celery",
+    "postgres",
+    "mysql",
+    "mariadb",
+    "redis",
+    "sqlite",
+    "create_app",
+    "make_app",
+    "create_application",
+    "app_factory",
+];
+
+/// Files parsed whatever they hold: where Flask apps conventionally live.
+const ENTRY_FILES: &[&str] = &[
+    "wsgi.py",
+    "app.py",
+    "application.py",
+    "autoapp.py",
+    "main.py",
+    "run.py",
+    "server.py",
+    "manage.py",
+    "gunicorn.conf.py",
+    "__init__.py",
+];
+
+/// A file read, and parsed when selected.
+enum Read {
+    Parsed(Module),
+    /// Read but not worth parsing (yet): a factory found later may make it so.
+    Skipped(String, String),
+    Failed(String),
+}
+
+/// Parses the project's `.py` files in parallel, in path order; files that
+/// cannot be read or parsed become warnings.
+pub fn parse_modules(tree: &Tree, warnings: &mut Vec<String>, selection: Selection) -> Vec<Module> {
+    let paths: Vec<&String> = tree.python_files().collect();
+    let needles = aho_corasick::AhoCorasick::new(NEEDLES).expect("valid needles");
+    let read = |path: &&String| -> Read {
         let text = match tree.read(path) {
             Ok(text) => text,
-            Err(err) => {
-                warnings.push(format!("skipped: {err:#}"));
-                continue;
-            }
+            Err(err) => return Read::Failed(format!("skipped: {err:#}")),
         };
-        let (body, line_starts) = match parse_text(path, &text) {
-            Ok(parsed) => parsed,
-            Err(warning) => {
-                warnings.push(warning);
-                continue;
+        let file = path.rsplit('/').next().unwrap_or(path);
+        let wanted =
+            selection == Selection::All || ENTRY_FILES.contains(&file) || needles.is_match(&text);
+        if !wanted {
+            return Read::Skipped(path.to_string(), text);
+        }
+        parse(tree, path, &text)
+    };
+    let mut modules = Vec::new();
+    let mut skipped = Vec::new();
+    for outcome in parallel_map(&paths, read) {
+        match outcome {
+            Read::Parsed(module) => modules.push(module),
+            Read::Skipped(path, text) => skipped.push((path, text)),
+            Read::Failed(warning) => warnings.push(warning),
+        }
+    }
+    // `app = build()` in a file that names nothing else: `build` is a factory
+    // defined elsewhere, known only now.
+    let factories: Vec<String> = modules
+        .iter()
+        .flat_map(super::entry::module_factories)
+        .collect();
+    if !factories.is_empty() && !skipped.is_empty() {
+        let calls = aho_corasick::AhoCorasick::new(&factories).expect("valid factory names");
+        for (path, text) in skipped.iter().filter(|(_, text)| calls.is_match(text)) {
+            match parse(tree, path, text) {
+                Read::Parsed(module) => modules.push(module),
+                Read::Failed(warning) => warnings.push(warning),
+                Read::Skipped(..) => {}
             }
-        };
-        let (name, import_root) = module_name(tree, path);
-        modules.push(Module {
-            path: path.clone(),
-            name,
-            import_root,
-            body,
-            line_starts,
-        });
+        }
+        modules.sort_by(|a, b| a.path.cmp(&b.path));
     }
     modules
+}
+
+fn parse(tree: &Tree, path: &str, text: &str) -> Read {
+    match parse_text(path, text) {
+        Ok((body, line_starts)) => {
+            let (name, import_root) = module_name(tree, path);
+            Read::Parsed(Module {
+                path: path.to_string(),
+                name,
+                import_root,
+                body,
+                line_starts,
+            })
+        }
+        Err(warning) => Read::Failed(warning),
+    }
+}
+
+/// `f` over `items` on every core, results in the items' order.
+fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
+    if workers == 1 || items.len() < 16 {
+        return items.iter().map(f).collect();
+    }
+    let chunk = items.len().div_ceil(workers);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| {
+                let f = &f;
+                // Deep (but accepted) syntax trees are walked recursively.
+                std::thread::Builder::new()
+                    .stack_size(32 << 20)
+                    .spawn_scoped(scope, move || part.iter().map(f).collect::<Vec<R>>())
+                    .expect("a parser thread")
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("a parser thread panicked"))
+            .collect()
+    })
 }
 
 /// Parses one file's text, or says why it was skipped.
