@@ -130,6 +130,17 @@ pub(super) fn parse_line(line: &str) -> RequirementLine {
             },
         };
     }
+    // pep508_rs 0.9 panics on a name that ends in `.`, `-` or `_` (found by
+    // fuzzing): PEP 508 names start and end with a letter or digit.
+    let name: String = target
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+        .collect();
+    if name.ends_with(['.', '-', '_']) || name.starts_with(['.', '-', '_']) {
+        return RequirementLine::Skipped {
+            reason: format!("`{name}` is not a valid package name"),
+        };
+    }
     match pep508_rs::Requirement::<pep508_rs::VerbatimUrl>::from_str(target) {
         Ok(req) => {
             let vcs = matches!(&req.version_or_url, Some(pep508_rs::VersionOrUrl::Url(url)) if url.to_string().starts_with("git+"));
