@@ -20,6 +20,15 @@ const STACK_BYTES: usize = 64 << 20;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Ctrl-C or SIGTERM: while files are being written, the writer finishes the
+    // file in hand and stops; otherwise leave at once (nothing written yet),
+    // restoring the cursor a prompt may have hidden.
+    let _ = ctrlc::set_handler(|| {
+        if !flaskdock::write::request_stop() {
+            report_interrupted();
+            std::process::exit(130);
+        }
+    });
     // NO_COLOR wins even over CLICOLOR_FORCE (no-color.org).
     if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
         console::set_colors_enabled(false);
@@ -41,6 +50,10 @@ fn main() -> ExitCode {
             report_interrupted();
             ExitCode::from(130)
         }
+        Err(err) if err.is::<flaskdock::write::Stopped>() => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(130)
+        }
         Err(err) => {
             eprintln!("error: {err:#}");
             ExitCode::from(2)
@@ -60,7 +73,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 mode: args.mode(),
                 interactive: args.interactive(),
             };
-            let mut prompter = TerminalPrompter::new(options.interactive);
+            let mut prompter = TerminalPrompter::new();
             let report = flaskdock::init(&options, &mut prompter)?;
             if args.json {
                 println!(

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Context, Result, bail};
 use serde::Serialize;
@@ -86,6 +87,54 @@ fn existing(path: &Path, rel: &str) -> Result<Existing> {
     }
 }
 
+static WRITING: AtomicBool = AtomicBool::new(false);
+static STOP: AtomicBool = AtomicBool::new(false);
+
+/// Asks a write in progress to stop after the file in hand. Returns false
+/// when no write is in progress (the caller may then exit at once).
+pub fn request_stop() -> bool {
+    STOP.store(true, Ordering::SeqCst);
+    WRITING.load(Ordering::SeqCst)
+}
+
+/// Ctrl-C or SIGTERM arrived while writing: the files before stayed complete.
+#[derive(Debug)]
+pub struct Stopped {
+    pub written: usize,
+    pub total: usize,
+}
+
+impl std::fmt::Display for Stopped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "interrupted after writing {} of {} files; each file is either as it was or completely written: run `flaskdock init` again to finish",
+            self.written, self.total
+        )
+    }
+}
+
+impl std::error::Error for Stopped {}
+
+/// Prefix and suffix of the temporary files renamed into place.
+const TEMP_PREFIX: &str = ".flaskdock-";
+const TEMP_SUFFIX: &str = ".tmp";
+
+/// Removes temporary files a killed run (SIGKILL, power loss) left in `dir`.
+fn remove_stale_temps(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let ours = name.starts_with(TEMP_PREFIX) && name.ends_with(TEMP_SUFFIX);
+        if ours && entry.file_type().is_ok_and(|t| t.is_file()) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
 /// Applies `files` to `out_dir` according to `mode`. `last_written` holds the
 /// SHA-256 of each file as flaskdock last wrote it: a changed file that still
 /// matches is replaced; one edited since (or never recorded) needs `force`.
@@ -152,7 +201,35 @@ pub fn write(
     }
     std::fs::create_dir_all(out_dir)
         .with_context(|| format!("cannot create output folder `{}`", out_dir.display()))?;
-    for ((file, path, status), reported) in pending.into_iter().zip(outcome.files.iter_mut()) {
+    WRITING.store(true, Ordering::SeqCst);
+    let result = write_pending(pending, &mut outcome);
+    WRITING.store(false, Ordering::SeqCst);
+    result?;
+    Ok(outcome)
+}
+
+fn write_pending(
+    pending: Vec<(&RenderedFile, std::path::PathBuf, Status)>,
+    outcome: &mut Outcome,
+) -> Result<()> {
+    let total = pending.len();
+    let mut cleaned: Vec<std::path::PathBuf> = Vec::new();
+    for (index, ((file, path, status), reported)) in pending
+        .into_iter()
+        .zip(outcome.files.iter_mut())
+        .enumerate()
+    {
+        if STOP.load(Ordering::SeqCst) {
+            return Err(Stopped {
+                written: index,
+                total,
+            }
+            .into());
+        }
+        if let Some(parent) = path.parent().filter(|p| !cleaned.iter().any(|c| c == p)) {
+            remove_stale_temps(parent);
+            cleaned.push(parent.to_path_buf());
+        }
         if let Some(parent) = path.parent().filter(|_| file.path.contains('/')) {
             std::fs::create_dir_all(parent)
                 .with_context(|| format!("cannot create folder `{}`", parent.display()))?;
@@ -169,7 +246,7 @@ pub fn write(
             _ => {}
         }
     }
-    Ok(outcome)
+    Ok(())
 }
 
 /// Refuses a path whose folders inside `out_dir` are links or files: a link
@@ -202,7 +279,8 @@ fn write_atomic(path: &Path, contents: &str) -> Result<()> {
         )
     };
     let mut temp = tempfile::Builder::new()
-        .prefix(".flaskdock-")
+        .prefix(TEMP_PREFIX)
+        .suffix(TEMP_SUFFIX)
         .tempfile_in(dir)
         .with_context(context)?;
     temp.write_all(contents.as_bytes()).with_context(context)?;

@@ -365,3 +365,104 @@ Django ; sys_platform == 'win32'
         );
     }
 }
+
+/// Temporary files a run leaves in `dir`.
+fn temps(dir: &Path) -> Vec<String> {
+    fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".flaskdock-"))
+        .collect()
+}
+
+#[cfg(unix)]
+#[test]
+fn a_run_killed_at_any_moment_leaves_each_file_old_or_new() {
+    let (_t, dir) = project(&[APP, ("requirements.txt", "flask==3.1.3\n")]);
+    let flaskdock = assert_cmd::cargo::cargo_bin("flaskdock");
+    let status = std::process::Command::new(&flaskdock)
+        .args(["init", "--yes"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(status.status.success());
+    let old: BTreeMap<PathBuf, Vec<u8>> = snapshot(&dir);
+    // What the finished run writes: another port changes every Docker file.
+    let (_t2, other) = project(&[APP, ("requirements.txt", "flask==3.1.3\n")]);
+    fs::write(
+        other.join(".flaskdock.toml"),
+        fs::read(dir.join(".flaskdock.toml")).unwrap(),
+    )
+    .unwrap();
+    for file in GENERATED {
+        fs::write(other.join(file), &old[Path::new(file)]).unwrap();
+    }
+    let done = std::process::Command::new(&flaskdock)
+        .args(["init", "--yes", "--port", "9000"])
+        .arg(&other)
+        .output()
+        .unwrap();
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    let new = snapshot(&other);
+
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    for round in 0..40 {
+        for (path, bytes) in &old {
+            fs::write(dir.join(path), bytes).unwrap();
+        }
+        // Leftovers of an earlier SIGKILL round (the last check covers them).
+        for name in temps(&dir) {
+            fs::remove_file(dir.join(name)).unwrap();
+        }
+        let mut child = std::process::Command::new(&flaskdock)
+            .args(["init", "--yes", "--port", "9000"])
+            .arg(&dir)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        std::thread::sleep(std::time::Duration::from_micros(seed % 12_000));
+        let term = round % 2 == 0;
+        if term {
+            let _ = std::process::Command::new("kill")
+                .args(["-TERM", &child.id().to_string()])
+                .status();
+        } else {
+            let _ = child.kill();
+        }
+        let exit = child.wait().unwrap();
+        for file in GENERATED {
+            let now = fs::read(dir.join(file)).unwrap();
+            assert!(
+                now == old[Path::new(file)] || now == new[Path::new(file)],
+                "round {round}: {file} is neither the old nor the new file"
+            );
+        }
+        // SIGTERM is handled: the file in hand is finished, no temporary file stays.
+        if term {
+            assert!(
+                temps(&dir).is_empty(),
+                "round {round} ({exit:?}): {:?}",
+                temps(&dir)
+            );
+        }
+    }
+    // A SIGKILL can leave a temporary file; the next run removes it.
+    fs::write(dir.join(".flaskdock-left.tmp"), "half").unwrap();
+    let finish = std::process::Command::new(&flaskdock)
+        .args(["init", "--yes", "--port", "9000", "--force"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(finish.status.success());
+    assert!(temps(&dir).is_empty(), "{:?}", temps(&dir));
+    assert_eq!(snapshot(&dir), new);
+}

@@ -1,17 +1,17 @@
-//! The terminal side of prompting: dialoguer behind [`Prompter`], and Ctrl-C
-//! handling that restores the cursor and writes nothing.
+//! The terminal side of prompting: dialoguer behind [`Prompter`], and the
+//! message for Ctrl-C (the handler itself is installed by `main`).
 
 use anyhow::Result;
 
 use super::Prompter;
 
-/// The user pressed Ctrl-C or Escape at a prompt; nothing was written.
+/// The user pressed Ctrl-C (or Escape at a prompt) before anything was written.
 #[derive(Debug)]
 pub struct Interrupted;
 
 impl std::fmt::Display for Interrupted {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("interrupted at a prompt; nothing was written")
+        f.write_str("interrupted; nothing was written")
     }
 }
 
@@ -34,17 +34,16 @@ pub struct TerminalPrompter {
 }
 
 impl TerminalPrompter {
-    /// When `interactive`, also makes Ctrl-C restore the cursor dialoguer hides.
-    pub fn new(interactive: bool) -> Self {
-        if interactive {
-            let _ = ctrlc::set_handler(|| {
-                report_interrupted();
-                std::process::exit(130);
-            });
-        }
+    pub fn new() -> Self {
         TerminalPrompter {
             theme: dialoguer::theme::SimpleTheme,
         }
+    }
+}
+
+impl Default for TerminalPrompter {
+    fn default() -> Self {
+        Self::new()
     }
 }
 
