@@ -225,16 +225,30 @@ fn huge_and_deep_inputs_finish() {
     .unwrap();
     run(&dir, &[], Expect::Ok("`huge.py` is larger than 2 MiB"));
 
-    // 200,000 requirement lines: over the cap, a clear error.
+    // 200,000 requirement lines (3.9 MB): read in full, every package known.
     let (_t, dir) = project(&[APP]);
     let lines: String = (0..200_000)
         .map(|i| format!("package-{i}==1.0\n"))
         .collect();
     fs::write(dir.join("requirements.txt"), lines).unwrap();
+    run(&dir, &[], Expect::Ok(""));
+    let out = Command::cargo_bin("flaskdock")
+        .unwrap()
+        .args(["inspect", "--json"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["packages"].as_array().unwrap().len(), 200_000);
+
+    // Past the manifest cap (32 MiB): a clear error.
+    let (_t, dir) = project(&[APP]);
+    let line = format!("# {}\n", "x".repeat(1021));
+    fs::write(dir.join("requirements.txt"), line.repeat(33 << 10)).unwrap();
     run(
         &dir,
         &[],
-        Expect::Error("`requirements.txt` is larger than 2 MiB"),
+        Expect::Error("`requirements.txt` is larger than 32 MiB"),
     );
 
     // A statement nested deeper than CPython compiles: skipped, not a stack overflow.

@@ -11,6 +11,9 @@ use anyhow::{Context, Result};
 /// Largest file inspection reads; anything bigger is not hand-written config or code.
 pub const MAX_READ_BYTES: u64 = 2 * 1024 * 1024;
 
+/// Most bytes read from one requirements file.
+pub const MAX_MANIFEST_BYTES: u64 = 32 * 1024 * 1024;
+
 /// Folder names that never hold the project's own code.
 const VENDORED_DIRS: &[&str] = &[
     "node_modules",
@@ -66,7 +69,13 @@ impl Tree {
     /// Reads a project file as UTF-8 text, refusing anything that is not a
     /// regular file or is larger than [`MAX_READ_BYTES`].
     pub fn read(&self, rel: &str) -> Result<String> {
-        read_text_as(&self.root.join(rel), rel)
+        read_text_as(&self.root.join(rel), rel, MAX_READ_BYTES)
+    }
+
+    /// Reads a dependency manifest: machine-written ones (a `pip freeze` of a
+    /// big monorepo) can be long, so the cap is [`MAX_MANIFEST_BYTES`].
+    pub fn read_manifest(&self, rel: &str) -> Result<String> {
+        read_text_as(&self.root.join(rel), rel, MAX_MANIFEST_BYTES)
     }
 
     /// The project's `.gitignore` lines, trimmed, without blanks and comments.
@@ -84,25 +93,25 @@ impl Tree {
 
 /// Reads a text file with a size cap; never opens FIFOs or devices.
 pub fn read_text(path: &Path) -> Result<String> {
-    read_text_as(path, &path.display().to_string())
+    read_text_as(path, &path.display().to_string(), MAX_READ_BYTES)
 }
 
 /// [`read_text`], naming the file `name` in errors (a path relative to the project).
-pub fn read_text_as(path: &Path, name: &str) -> Result<String> {
+pub fn read_text_as(path: &Path, name: &str, cap: u64) -> Result<String> {
     let meta = std::fs::metadata(path).with_context(|| format!("cannot read `{}`", name))?;
     if !meta.is_file() {
         anyhow::bail!("`{}` is not a regular file", name);
     }
     let file = std::fs::File::open(path).with_context(|| format!("cannot read `{}`", name))?;
     let mut bytes = Vec::new();
-    file.take(MAX_READ_BYTES + 1)
+    file.take(cap + 1)
         .read_to_end(&mut bytes)
         .with_context(|| format!("cannot read `{}`", name))?;
-    if bytes.len() as u64 > MAX_READ_BYTES {
+    if bytes.len() as u64 > cap {
         anyhow::bail!(
             "`{}` is larger than {} MiB; flaskdock reads only hand-written files",
             name,
-            MAX_READ_BYTES >> 20
+            cap >> 20
         );
     }
     String::from_utf8(bytes)

@@ -182,6 +182,8 @@ pub(super) struct RequirementsChain {
     /// Lines that install a local path.
     pub local: Vec<Source>,
     seen: BTreeSet<String>,
+    /// Names in `packages`, for a quick duplicate check.
+    names: std::collections::HashSet<String>,
 }
 
 impl RequirementsChain {
@@ -202,13 +204,13 @@ impl RequirementsChain {
             return Ok(()); // already read: an include cycle or a diamond
         }
         let text = tree
-            .read(file)
+            .read_manifest(file)
             .with_context(|| format!("failed to read requirements file `{file}`"))?;
         self.files.push(file.to_string());
         for (line, meaning) in parse_requirements(&text) {
             match meaning {
                 RequirementLine::Requirement { name, vcs, extras } => {
-                    if !constraints && !self.packages.iter().any(|p| p.name == name) {
+                    if !constraints && self.names.insert(name.clone()) {
                         self.packages.push(Package {
                             name,
                             vcs,
