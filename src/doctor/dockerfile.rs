@@ -564,11 +564,12 @@ fn assignments(keyword: &str, args: &str) -> Vec<(String, String)> {
         let after = after.trim_start();
         let (value, next) = match after.chars().next() {
             Some(q @ ('"' | '\'')) => {
-                let end = after[1..].find(q).map(|e| e + 1).unwrap_or(after.len() - 1);
-                (
-                    after[1..end].to_string(),
-                    &after[(end + 1).min(after.len())..],
-                )
+                // An unterminated quote runs to the end (found by fuzzing).
+                let body = &after[1..];
+                match body.find(q) {
+                    Some(end) => (body[..end].to_string(), &body[end + 1..]),
+                    None => (body.to_string(), ""),
+                }
             }
             _ => {
                 let end = after.find(char::is_whitespace).unwrap_or(after.len());
@@ -621,6 +622,12 @@ mod tests {
             assignments("ARG", "TOKEN"),
             [("TOKEN".into(), String::new())]
         );
+    }
+
+    #[test]
+    fn an_unterminated_quote_runs_to_the_end() {
+        assert_eq!(assignments("ENV", "A=\""), [("A".into(), String::new())]);
+        assert_eq!(assignments("ENV", "A='x y"), [("A".into(), "x y".into())]);
     }
 
     #[test]
