@@ -162,6 +162,11 @@ fn cases() -> Vec<Case> {
         ),
         case("FD201", &[good_df(), (".dockerignore", String::new())], &[good_df()]),
         case("FD202", &[good_df(), (".dockerignore", ".git\n".into())], &[good_df()]),
+        case(
+            "FD202",
+            &[df(dockerfile_with("COPY . .\n", "COPY .env .env\nCOPY . .\n"))],
+            &[df(dockerfile_with("COPY . .\n", "COPY .env.example .env.example\nCOPY . .\n"))],
+        ),
         case("FD203", &[good_df(), (".dockerignore", ".env\n".into()), (".git/HEAD", "ref\n".into())], &[good_df(), (".git/HEAD", "ref\n".into())]),
         case("FD204", &[good_df(), ("certs/server.key", "k".into())], &[good_df(), ("certs/server.key", "k".into()), (".dockerignore", ".env\n.git\n**/*.key\n".into())]),
         case("FD205", &[good_df(), ("venv/pyvenv.cfg", "home = /usr\n".into())], &[good_df(), ("venv/pyvenv.cfg", "home = /usr\n".into()), (".dockerignore", ".env\n.git\nvenv/\n".into())]),

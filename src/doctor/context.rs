@@ -88,6 +88,43 @@ pub fn check(tree: &Tree, dockerfile: &Dockerfile, dockerignore: Option<&str>) -
         None => format!("{what} is sent to the build"),
     };
 
+    // `COPY .env .env`: the secrets go into a layer, whatever `.dockerignore` says.
+    let named_copies = dockerfile
+        .stages
+        .iter()
+        .flat_map(|s| &s.instructions)
+        .filter(|i| (i.keyword == "COPY" || i.keyword == "ADD") && !i.args.contains("--from="));
+    for copy in named_copies {
+        let words: Vec<&str> = copy
+            .args
+            .split_whitespace()
+            .filter(|w| !w.starts_with("--"))
+            .collect();
+        let sources = &words[..words.len().saturating_sub(1)];
+        for source in sources.iter().map(|s| s.trim_start_matches("./")) {
+            let secret_env =
+                source == ".env" || (source.starts_with(".env.") && source != ".env.example");
+            if secret_env {
+                findings.push(Finding::new(
+                    "FD202",
+                    "Dockerfile",
+                    Some(copy.line),
+                    format!("`{} {}` puts `{source}` into the image: anyone who pulls it reads the secrets", copy.keyword, copy.args),
+                ));
+            } else if crate::inspect::is_key_file(source) {
+                findings.push(Finding::new(
+                    "FD204",
+                    "Dockerfile",
+                    Some(copy.line),
+                    format!(
+                        "`{} {}` puts the key `{source}` into the image",
+                        copy.keyword, copy.args
+                    ),
+                ));
+            }
+        }
+    }
+
     // `.env` may not exist yet; it will once someone follows `.env.example`.
     if !rules.excludes(".env") {
         findings.push(Finding::new("FD202", file, None, into_image("`.env`")));
