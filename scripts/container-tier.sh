@@ -443,32 +443,10 @@ run_compose() {
 run_team_set() {
     local index=$1
     local repo="$WORK/acme-templates" project="$WORK/projects/team-acme"
-    mkdir -p "$repo/flask" "$WORK/projects"
-    cat >"$repo/flask/flaskdock-template.toml" <<'TOML'
-[template]
-name = "acme"
-description = "ACME's Flask images: a vendor label and a Makefile"
-
-[placeholders.company]
-prompt = "Company slug"
-regex = "^[a-z][a-z0-9-]*$"
-
-[placeholders.make]
-prompt = "Add a Makefile?"
-type = "bool"
-default = true
-
-[conditions]
-"Makefile.tera" = "values.make"
-TOML
-    cat >"$repo/flask/Dockerfile.tera" <<'TERA'
-{% extends "builtin/Dockerfile.tera" %}
-{% block runtime_setup %}
-LABEL org.opencontainers.image.vendor="{{ values.company }}"
-{% endblock runtime_setup %}
-TERA
-    printf 'IMAGE = %s/{{ project_name }}\n\nbuild:\n\tdocker build -t $(IMAGE) .\n' '{{ values.company }}' \
-        >"$repo/flask/Makefile.tera"
+    mkdir -p "$repo" "$WORK/projects"
+    # The set the tests use (tests/fixtures/acme-set): a Dockerfile extending the
+    # built-in one with a vendor label, a conditional Makefile, a templated name.
+    cp -r "$REPO/tests/fixtures/acme-set" "$repo/flask"
     git -C "$repo" init -q
     git -C "$repo" add .
     git -C "$repo" -c user.name=tier -c user.email=tier@example.com commit -q -m "acme set"
@@ -495,8 +473,9 @@ PY
     label=$("$ENGINE" image inspect --format '{{ index .Config.Labels "org.opencontainers.image.vendor" }}' \
         "localhost/$PREFIX-team-acme:latest" 2>/dev/null || true)
     [ "$label" = acme ] || fail "team-acme: image label vendor is '$label', expected 'acme'"
-    grep -q '^IMAGE = acme/team-acme$' "$dir/Makefile" 2>/dev/null \
+    grep -q '^IMAGE = registry.acme.internal/acme/team-acme$' "$dir/Makefile" 2>/dev/null \
         || fail "team-acme: the set's Makefile was not written"
+    [ -f "$dir/deploy/acme.conf" ] || fail "team-acme: the set's templated file name was not rendered"
     grep -q "^commit = \"$(git -C "$repo" rev-parse HEAD)\"" "$dir/.flaskdock.toml" \
         || fail "team-acme: .flaskdock.toml does not record the set's commit"
     log "team-acme: label vendor=$label, Makefile written, commit recorded"

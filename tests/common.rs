@@ -38,7 +38,7 @@ pub fn copy_example(name: &str) -> (tempfile::TempDir, PathBuf) {
     (temp, target)
 }
 
-fn copy_dir(from: &Path, to: &Path) {
+pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();

@@ -10,54 +10,21 @@ use predicates::prelude::*;
 
 use crate::common::{copy_example, write_tree};
 
-const MANIFEST: &str = r#"[template]
-name = "acme"
-description = "ACME's Flask images"
-min_flaskdock_version = "0.1.0"
+/// The ACME set in `tests/fixtures/acme-set`: a Dockerfile extending the
+/// built-in one with a label, a conditional Makefile, a file with a templated
+/// name, and a plain file. The container tier uses the same set.
+fn fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/acme-set")
+}
 
-[placeholders.company]
-prompt = "Company slug"
-regex = "^[a-z][a-z0-9-]*$"
+/// One file of the ACME set.
+fn fixture_file(name: &str) -> String {
+    fs::read_to_string(fixture().join(name)).unwrap()
+}
 
-[placeholders.make]
-prompt = "Add a Makefile?"
-type = "bool"
-default = true
-
-[placeholders.registry]
-prompt = "Image registry"
-type = "choice"
-choices = ["ghcr.io", "registry.acme.internal"]
-default = "registry.acme.internal"
-
-[conditions]
-"Makefile.tera" = "values.make"
-"#;
-
-const DOCKERFILE: &str = r#"{% extends "builtin/Dockerfile.tera" %}
-{% block runtime_setup %}
-LABEL org.opencontainers.image.vendor="{{ values.company }}"
-{% endblock runtime_setup %}
-"#;
-
-const MAKEFILE: &str = "IMAGE = {{ values.registry }}/{{ values.company }}/{{ project_name }}\n\nbuild:\n\tdocker build -t $(IMAGE) .\n";
-
-/// The ACME set: a Dockerfile extending the built-in one with a label, a
-/// conditional Makefile, a file with a templated name, and a plain file.
+/// Copies the ACME set to `root`.
 fn acme_set(root: &Path) {
-    write_tree(
-        root,
-        &[
-            ("flaskdock-template.toml", MANIFEST),
-            ("Dockerfile.tera", DOCKERFILE),
-            ("Makefile.tera", MAKEFILE),
-            (
-                "deploy/{{ values.company }}.conf.tera",
-                "port = {{ port }}\nentry = {{ entry | toml }}\n",
-            ),
-            ("TEAM.md", "Ask #platform. {{ not rendered }}\n"),
-        ],
-    );
+    crate::common::copy_dir(&fixture(), root);
 }
 
 /// flaskdock with a config file of its own (never the developer's).
@@ -101,6 +68,13 @@ fn init(s: &Setup) -> Command {
     cmd
 }
 
+/// `flaskdock init --yes --template <the ACME set>` on the app.
+fn with_set(s: &Setup) -> Command {
+    let mut cmd = init(s);
+    cmd.arg("--yes").arg("--template").arg(&s.set);
+    cmd
+}
+
 fn read(dir: &Path, file: &str) -> String {
     fs::read_to_string(dir.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"))
 }
@@ -116,10 +90,7 @@ fn builtin_output(file: &str) -> String {
 #[test]
 fn a_folder_set_extends_the_builtin_dockerfile_and_adds_its_files() {
     let s = setup();
-    init(&s)
-        .arg("--yes")
-        .arg("--template")
-        .arg(&s.set)
+    with_set(&s)
         .args(["-d", "company=initech"])
         .assert()
         .success()
@@ -187,10 +158,7 @@ fn a_folder_set_extends_the_builtin_dockerfile_and_adds_its_files() {
 #[test]
 fn conditions_and_choices_follow_the_values() {
     let s = setup();
-    init(&s)
-        .arg("--yes")
-        .arg("--template")
-        .arg(&s.set)
+    with_set(&s)
         .args([
             "-d",
             "company=initech",
@@ -213,10 +181,7 @@ fn values_come_from_define_then_values_file_then_environment() {
     let s = setup();
     let values = s.root.join("values.toml");
     fs::write(&values, "company = \"globex\"\nmake = false\n").unwrap();
-    init(&s)
-        .arg("--yes")
-        .arg("--template")
-        .arg(&s.set)
+    with_set(&s)
         .arg("--values-file")
         .arg(&values)
         .env("FLASKDOCK_VALUE_COMPANY", "umbrella")
@@ -229,10 +194,7 @@ fn values_come_from_define_then_values_file_then_environment() {
     assert!(!s.app.join("Makefile").exists());
 
     let s = setup();
-    init(&s)
-        .arg("--yes")
-        .arg("--template")
-        .arg(&s.set)
+    with_set(&s)
         .env("FLASKDOCK_VALUE_COMPANY", "umbrella")
         .assert()
         .success();
@@ -242,10 +204,7 @@ fn values_come_from_define_then_values_file_then_environment() {
     );
 
     let s = setup();
-    init(&s)
-        .arg("--yes")
-        .arg("--template")
-        .arg(&s.set)
+    with_set(&s)
         .arg("--values-file")
         .arg(&values)
         .args(["-d", "company=initech"])
@@ -260,37 +219,25 @@ fn values_come_from_define_then_values_file_then_environment() {
 #[test]
 fn missing_or_invalid_values_exit_2_and_write_nothing() {
     let s = setup();
-    init(&s)
-        .arg("--yes")
-        .arg("--template")
-        .arg(&s.set)
+    with_set(&s)
         .assert()
         .code(2)
         .stderr("error: template set `acme` needs a value for `company` (Company slug); pass `--define company=...`\n");
-    init(&s)
-        .arg("--yes")
-        .arg("--template")
-        .arg(&s.set)
+    with_set(&s)
         .args(["-d", "company=Big Co"])
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
             "placeholder `company` must match `^[a-z][a-z0-9-]*$`",
         ));
-    init(&s)
-        .arg("--yes")
-        .arg("--template")
-        .arg(&s.set)
+    with_set(&s)
         .args(["-d", "company=initech", "-d", "registry=docker.io"])
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
             "placeholder `registry` must be one of `ghcr.io`, `registry.acme.internal`",
         ));
-    init(&s)
-        .arg("--yes")
-        .arg("--template")
-        .arg(&s.set)
+    with_set(&s)
         .args(["-d", "compnay=initech"])
         .assert()
         .code(2)
@@ -362,7 +309,11 @@ fn a_git_set_is_cloned_pinned_to_its_commit_and_updated_on_request() {
 
     // The set moves on; the project stays on the recorded commit until asked.
     let dockerfile = repo.join("flask/Dockerfile.tera");
-    fs::write(&dockerfile, DOCKERFILE.replace("vendor", "vendor.name")).unwrap();
+    fs::write(
+        &dockerfile,
+        fixture_file("Dockerfile.tera").replace("vendor", "vendor.name"),
+    )
+    .unwrap();
     git(&repo, &["commit", "-q", "-am", "acme v2"]);
     init(&s).arg("--check").assert().success();
 
@@ -549,7 +500,7 @@ fn a_set_for_a_newer_flaskdock_is_refused() {
     let s = setup();
     fs::write(
         s.set.join("flaskdock-template.toml"),
-        MANIFEST.replace("0.1.0", "99.0.0"),
+        fixture_file("flaskdock-template.toml").replace("0.1.0", "99.0.0"),
     )
     .unwrap();
     init(&s)

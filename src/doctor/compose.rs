@@ -298,42 +298,30 @@ pub fn check(file: &str, text: &str, dotenv: Option<&str>) -> Result<Vec<Finding
             }
         }
 
-        match service.get("depends_on") {
-            Some(Value::Sequence(list)) => {
-                let targets: Vec<String> = list.iter().filter_map(as_str).collect();
-                findings.push(Finding::new(
-                    "FD305",
-                    file,
-                    lines.in_service(&name, "depends_on"),
-                    format!(
-                        "service `{name}` waits only for {} to start, not to be ready",
-                        quoted(&targets)
-                    ),
-                ));
-            }
-            Some(Value::Mapping(map)) => {
-                let loose: Vec<String> = map
-                    .iter()
-                    .filter(|(_, v)| {
-                        let condition = v.get("condition").and_then(as_str).unwrap_or_default();
-                        condition != "service_healthy"
-                            && condition != "service_completed_successfully"
-                    })
-                    .filter_map(|(k, _)| as_str(k))
-                    .collect();
-                if !loose.is_empty() {
-                    findings.push(Finding::new(
-                        "FD305",
-                        file,
-                        lines.in_service(&name, "depends_on"),
-                        format!(
-                            "service `{name}` waits only for {} to start, not to be ready",
-                            quoted(&loose)
-                        ),
-                    ));
-                }
-            }
-            _ => {}
+        // Services waited for only until they start (list form, or a mapping
+        // without a readiness condition).
+        let loose: Vec<String> = match service.get("depends_on") {
+            Some(Value::Sequence(list)) => list.iter().filter_map(as_str).collect(),
+            Some(Value::Mapping(map)) => map
+                .iter()
+                .filter(|(_, v)| {
+                    let condition = v.get("condition").and_then(as_str).unwrap_or_default();
+                    condition != "service_healthy" && condition != "service_completed_successfully"
+                })
+                .filter_map(|(k, _)| as_str(k))
+                .collect(),
+            _ => Vec::new(),
+        };
+        if !loose.is_empty() {
+            findings.push(Finding::new(
+                "FD305",
+                file,
+                lines.in_service(&name, "depends_on"),
+                format!(
+                    "service `{name}` waits only for {} to start, not to be ready",
+                    quoted(&loose)
+                ),
+            ));
         }
         // A `service_healthy` condition on a service without a healthcheck never passes.
         if let Some(Value::Mapping(map)) = service.get("depends_on") {

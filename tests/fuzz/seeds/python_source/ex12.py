@@ -1,3 +1,0 @@
-from tasks import create_app
-
-app = create_app()

@@ -1,3 +1,0 @@
-from shop import create_app
-
-app = create_app()
