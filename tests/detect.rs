@@ -558,3 +558,28 @@ fn a_module_that_only_calls_a_factory_defined_elsewhere_is_still_read() {
     ]);
     assert_eq!(entries[0], "serve:application", "{entries:?}");
 }
+
+#[test]
+fn a_port_and_prefixed_env_set_outside_the_app_module_are_found() {
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(
+        temp.path(),
+        &[
+            (
+                "shop/__init__.py",
+                "from flask import Flask\napp = Flask(__name__)\n",
+            ),
+            (
+                "shop/settings.py",
+                "def configure(app):\n    app.config.from_prefixed_env('SHOP')\n",
+            ),
+            ("dev.py", "from shop import app\napp.run(port=5050)\n"),
+        ],
+    );
+    let project = inspect::inspect(temp.path()).unwrap();
+    assert_eq!(project.port.map(|p| p.value), Some(5050));
+    assert_eq!(
+        project.prefixed_env.map(|p| p.value).as_deref(),
+        Some("SHOP")
+    );
+}

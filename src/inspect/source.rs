@@ -53,6 +53,8 @@ const NEEDLES: &[&str] = &[
     "make_app",
     "create_application",
     "app_factory",
+    "from_prefixed_env",
+    ".run(",
 ];
 
 /// Files parsed whatever they hold: where Flask apps conventionally live.
