@@ -130,8 +130,8 @@ pub(super) fn parse_line(line: &str) -> RequirementLine {
             },
         };
     }
-    // pep508_rs 0.9 panics on a name that ends in `.`, `-` or `_` (found by
-    // fuzzing): PEP 508 names start and end with a letter or digit.
+    // PEP 508 names start and end with a letter or digit (pep508_rs 0.9 panics
+    // on one that ends in `.`: found by fuzzing).
     let name: String = target
         .chars()
         .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
@@ -141,7 +141,15 @@ pub(super) fn parse_line(line: &str) -> RequirementLine {
             reason: format!("`{name}` is not a valid package name"),
         };
     }
-    match pep508_rs::Requirement::<pep508_rs::VerbatimUrl>::from_str(target) {
+    let parsed = match parse_pep508(target) {
+        Some(parsed) => parsed,
+        None => {
+            return RequirementLine::Skipped {
+                reason: "not a requirement PEP 508 can read".to_string(),
+            };
+        }
+    };
+    match parsed {
         Ok(req) => {
             let vcs = matches!(&req.version_or_url, Some(pep508_rs::VersionOrUrl::Url(url)) if url.to_string().starts_with("git+"));
             RequirementLine::Requirement {
@@ -154,6 +162,37 @@ pub(super) fn parse_line(line: &str) -> RequirementLine {
             reason: format!("not a requirement: {}", err.message),
         },
     }
+}
+
+std::thread_local! {
+    /// Set while pep508_rs runs: its panics are caught, and not printed.
+    static QUIET_PANICS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+type Pep508 = Result<
+    pep508_rs::Requirement<pep508_rs::VerbatimUrl>,
+    pep508_rs::Pep508Error<pep508_rs::VerbatimUrl>,
+>;
+
+/// pep508_rs 0.9 panics on some names it accepted a moment before (`x[a.]`,
+/// found by fuzzing). Its panics are caught here and the line is skipped;
+/// `None` when it panicked.
+fn parse_pep508(target: &str) -> Option<Pep508> {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET_PANICS.with(std::cell::Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    QUIET_PANICS.with(|q| q.set(true));
+    let parsed = std::panic::catch_unwind(|| {
+        pep508_rs::Requirement::<pep508_rs::VerbatimUrl>::from_str(target)
+    });
+    QUIET_PANICS.with(|q| q.set(false));
+    parsed.ok()
 }
 
 /// PEP 503 name normalization.
