@@ -10,7 +10,7 @@ and `flaskdock init --dry-run --yes` over several runs, and, when `nixpacks` is
 on PATH (`cargo install nixpacks`), of `nixpacks plan` on the same trees with
 the ratio.
 
-Usage: python3 scripts/bench.py [--runs N] [--sizes 1000,10000,100000] [--keep DIR]
+Usage: python3 scripts/bench.py [--runs N] [--sizes 1000,10000,100000] [--keep DIR] [--all-read-env]
 Builds the release binary first (cargo build --release).
 """
 
@@ -82,7 +82,9 @@ FEATURE_{n} = os.getenv("FEATURE_{n}", "off") == "on"
 """
 
 
-def module_text(n: int) -> str:
+def module_text(n: int, all_read_env: bool) -> str:
+    if all_read_env:
+        return SETTINGS.format(n=n) + VIEW.format(n=n)
     if n % 20 == 0:
         return SETTINGS.format(n=n)
     if n % 20 < 4:
@@ -94,7 +96,7 @@ VENDORED_PY = "def f(x):\n    return x * 2\n"
 JS = "module.exports = function (x) { return x * 2; };\n"
 
 
-def build_tree(root: Path, total: int) -> None:
+def build_tree(root: Path, total: int, all_read_env: bool) -> None:
     """Writes `total` files under root: 50% node_modules, 45% .venv, 5% app."""
     app_files = max(total * 5 // 100, 2)
     venv_files = total * 45 // 100
@@ -108,7 +110,7 @@ def build_tree(root: Path, total: int) -> None:
         init = folder / "__init__.py"
         if not init.exists():
             init.write_text("")
-        (folder / f"mod{i}.py").write_text(module_text(i))
+        (folder / f"mod{i}.py").write_text(module_text(i, all_read_env))
     (pkg / "__init__.py").write_text("")
     venv = root / ".venv"
     (venv / "lib" / "python3.12" / "site-packages").mkdir(parents=True)
@@ -142,6 +144,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=11)
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--keep", help="build the trees in DIR and keep them")
+    parser.add_argument(
+        "--all-read-env",
+        action="store_true",
+        help="worst case: every app module reads the environment, so every one is parsed",
+    )
     args = parser.parse_args()
 
     subprocess.run(["cargo", "build", "--release", "--locked", "--quiet"], cwd=REPO, check=True)
@@ -156,10 +163,10 @@ def main() -> None:
     print(header)
     try:
         for size in (int(s) for s in args.sizes.split(",")):
-            root = base / f"tree-{size}"
+            root = base / f"tree-{size}{'-all-env' if args.all_read_env else ''}"
             if not root.exists():
                 root.mkdir()
-                build_tree(root, size)
+                build_tree(root, size, args.all_read_env)
             # Warm the page cache once, as a developer's checkout is.
             subprocess.run([BINARY, "inspect", root], stdout=subprocess.DEVNULL, check=True)
             nix = None
