@@ -22,12 +22,45 @@ cargo +nightly fuzz build --fuzz-dir "$FUZZ_DIR" >/dev/null
 
 LOGS="$REPO/target/fuzz-logs"
 mkdir -p "$LOGS"
+
+# Seeds: the hand-written ones in tests/fuzz/seeds, the examples' own files, the
+# files flaskdock writes for them, and the template manifests; copied into the
+# working corpus (git-ignored) so that they are not kept twice in the repository.
+seed() {
+    local target=$1
+    shift
+    mkdir -p "$FUZZ_DIR/corpus/$target"
+    local file
+    for file in "$@"; do
+        [ -f "$file" ] && cp "$file" "$FUZZ_DIR/corpus/$target/seed-$(echo "$file" | tr '/ ' '__')"
+    done
+    return 0
+}
+cargo build --quiet --locked
+FLASKDOCK="$REPO/target/debug/flaskdock"
+OUT="$(mktemp -d)"
+trap 'rm -rf "$OUT"' EXIT
+for example in "$REPO"/examples/*/; do
+    name=$(basename "$example")
+    "$FLASKDOCK" init --yes --quiet -o "$OUT/$name" "$example" || true
+done
+"$FLASKDOCK" template eject "$OUT/ejected" >/dev/null
+cd "$REPO"
+seed requirements examples/*/requirements*.txt examples/*/requirements/*.txt
+seed python_source $(find examples -name '*.py')
+seed pyproject examples/*/pyproject.toml
+seed pipfile examples/*/Pipfile
+seed template_manifest tests/fixtures/acme-set/flaskdock-template.toml "$OUT/ejected/flaskdock-template.toml"
+seed dockerfile "$OUT"/*/Dockerfile
+seed compose "$OUT"/*/docker-compose.yml
 run_one() {
     local target=$1
     mkdir -p "$FUZZ_DIR/corpus/$target"
     # -timeout: an input that takes 10 s is a hang; -rss_limit_mb: a leak or a blow-up.
+    local seeds=()
+    [ -d "$FUZZ_DIR/seeds/$target" ] && seeds=("$FUZZ_DIR/seeds/$target")
     if cargo +nightly fuzz run --fuzz-dir "$FUZZ_DIR" "$target" \
-        "$FUZZ_DIR/corpus/$target" "$FUZZ_DIR/seeds/$target" -- \
+        "$FUZZ_DIR/corpus/$target" "${seeds[@]}" -- \
         -max_total_time="$SECONDS_PER_TARGET" -timeout=10 -rss_limit_mb=1024 -max_len=65536 \
         >"$LOGS/$target.log" 2>&1; then
         local runs
