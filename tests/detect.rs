@@ -583,3 +583,27 @@ fn a_port_and_prefixed_env_set_outside_the_app_module_are_found() {
         Some("SHOP")
     );
 }
+
+#[test]
+fn a_package_that_re_exports_its_app_offers_the_shorter_target() {
+    let entries = entry_of(&[
+        ("page_analyzer/__init__.py", "from .app import app\n"),
+        (
+            "page_analyzer/app.py",
+            "from flask import Flask\napp = Flask(__name__)\n",
+        ),
+    ]);
+    assert_eq!(entries, ["page_analyzer:app", "page_analyzer.app:app"]);
+
+    let factories = entry_of(&[
+        (
+            "shop/__init__.py",
+            "from shop.factory import create_app as make\n",
+        ),
+        (
+            "shop/factory.py",
+            "from flask import Flask\ndef create_app():\n    return Flask(__name__)\n",
+        ),
+    ]);
+    assert_eq!(factories[0], "shop:make()", "{factories:?}");
+}

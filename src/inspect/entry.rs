@@ -100,6 +100,7 @@ pub fn detect_entries(modules: &[Module]) -> Vec<EntryCandidate> {
             score: file_score(module),
         });
     }
+    found.extend(re_exports(modules, &found));
     // Stable: best score first, then path order.
     found.sort_by(|a, b| {
         b.score
@@ -108,6 +109,46 @@ pub fn detect_entries(modules: &[Module]) -> Vec<EntryCandidate> {
     });
     found.dedup_by(|a, b| a.target == b.target);
     found
+}
+
+/// A package that re-exports a target found in one of its modules
+/// (`from .app import app` in `shop/__init__.py`) offers the shorter target
+/// (`shop:app` over `shop.app:app`), preferred by a point.
+fn re_exports(modules: &[Module], found: &[EntryCandidate]) -> Vec<EntryCandidate> {
+    let mut extra = Vec::new();
+    for module in modules.iter().filter(|m| m.path.ends_with("__init__.py")) {
+        let Some(package) = &module.name else {
+            continue;
+        };
+        for stmt in &module.body {
+            let Stmt::ImportFrom(import) = stmt else {
+                continue;
+            };
+            let relative = import.level.map_or(0, |l| l.to_u32());
+            let from = import.module.as_ref().map(|m| m.as_str()).unwrap_or("");
+            let source = match relative {
+                0 => from.to_string(),
+                1 if !from.is_empty() => format!("{package}.{from}"),
+                _ => continue,
+            };
+            for alias in &import.names {
+                let name = alias.name.as_str();
+                let exported = alias.asname.as_ref().map_or(name, |a| a.as_str());
+                for suffix in ["", "()"] {
+                    let target = format!("{source}:{name}{suffix}");
+                    if let Some(original) = found.iter().find(|c| c.target == target) {
+                        extra.push(EntryCandidate {
+                            target: format!("{package}:{exported}{suffix}"),
+                            import_root: module.import_root.clone(),
+                            source: Source::at(&module.path, module.line(import.range.start())),
+                            score: original.score + 1,
+                        });
+                    }
+                }
+            }
+        }
+    }
+    extra
 }
 
 /// Top-level statements, including those under `if`/`try`, but not the
