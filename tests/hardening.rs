@@ -45,6 +45,7 @@ fn snapshot(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
 }
 
 /// What a run must end with.
+#[derive(Clone, Copy)]
 enum Expect {
     /// Exit 0; stderr may hold warnings containing this text.
     Ok(&'static str),
@@ -164,54 +165,53 @@ fn a_read_only_output_folder() {
 
 #[test]
 fn broken_and_binary_files() {
-    // Not UTF-8: the dependency file is an error naming it; a module is skipped.
-    let (_t, dir) = project(&[APP]);
-    fs::write(dir.join("requirements.txt"), b"flask\n\xff\xfe\n").unwrap();
-    run(
-        &dir,
-        &[],
-        Expect::Error("requirements.txt` is not UTF-8 text; save it as UTF-8"),
-    );
-
-    let (_t, dir) = project(&[APP]);
-    fs::write(dir.join("blob.py"), [0u8, 159, 146, 150, 0, 1, 2]).unwrap();
-    run(&dir, &[], Expect::Ok("blob.py` is not UTF-8 text"));
-
-    let (_t, dir) = project(&[
-        APP,
-        ("broken.py", "import os\ndef f(:\n    os.environ['X']\n"),
-    ]);
-    run(
-        &dir,
-        &[],
-        Expect::Ok("skipped `broken.py`: Python syntax error at line 2"),
-    );
-
-    let (_t, dir) = project(&[
-        APP,
+    // (file, its bytes, the answer): a dependency file that cannot be read is an
+    // error naming it; a module that cannot be read or parsed is skipped.
+    let cases: &[(&str, &[u8], Expect)] = &[
+        (
+            "requirements.txt",
+            b"flask\n\xff\xfe\n",
+            Expect::Error("requirements.txt` is not UTF-8 text; save it as UTF-8"),
+        ),
+        (
+            "blob.py",
+            &[0, 159, 146, 150, 0, 1, 2],
+            Expect::Ok("blob.py` is not UTF-8 text"),
+        ),
+        (
+            "broken.py",
+            b"import os\ndef f(:\n    os.environ['X']\n",
+            Expect::Ok("skipped `broken.py`: Python syntax error at line 2"),
+        ),
         (
             "pyproject.toml",
-            "[project]\nname = \"x\ndependencies = []\n",
+            b"[project]\nname = \"x\ndependencies = []\n",
+            Expect::Error("failed to parse `pyproject.toml` at line 2"),
         ),
-    ]);
-    run(
-        &dir,
-        &[],
-        Expect::Error("failed to parse `pyproject.toml` at line 2"),
-    );
-
-    let (_t, dir) = project(&[
-        APP,
-        ("Pipfile", "[packages]\nflask = \n"),
-        ("Pipfile.lock", "{}\n"),
-    ]);
-    run(&dir, &[], Expect::Error("`Pipfile` at line 2"));
-
-    let (_t, dir) = project(&[APP, (".flaskdock.toml", "[answers]\nport = \"eighty\"\n")]);
-    run(&dir, &[], Expect::Error(".flaskdock.toml` at line 2"));
-
-    let (_t, dir) = project(&[APP, ("gunicorn.conf.py", "bind = \n")]);
-    run(&dir, &[], Expect::Ok("gunicorn.conf.py"));
+        (
+            "Pipfile",
+            b"[packages]\nflask = \n",
+            Expect::Error("`Pipfile` at line 2"),
+        ),
+        (
+            ".flaskdock.toml",
+            b"[answers]\nport = \"eighty\"\n",
+            Expect::Error(".flaskdock.toml` at line 2"),
+        ),
+        (
+            "gunicorn.conf.py",
+            b"bind = \n",
+            Expect::Ok("gunicorn.conf.py"),
+        ),
+    ];
+    for (file, bytes, expect) in cases {
+        let (_t, dir) = project(&[APP]);
+        fs::write(dir.join(file), bytes).unwrap();
+        if *file == "Pipfile" {
+            fs::write(dir.join("Pipfile.lock"), "{}\n").unwrap(); // so the Pipfile is what fails
+        }
+        run(&dir, &[], *expect);
+    }
 }
 
 #[test]
