@@ -607,3 +607,32 @@ fn a_package_that_re_exports_its_app_offers_the_shorter_target() {
     ]);
     assert_eq!(factories[0], "shop:make()", "{factories:?}");
 }
+
+#[test]
+fn facts_from_kept_and_dropped_syntax_trees_merge_in_path_order() {
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(
+        temp.path(),
+        &[
+            // No app here: read for its facts, its syntax tree dropped.
+            (
+                "config.py",
+                "import os\nTIMEOUT = os.environ.get('TIMEOUT', '30')\n",
+            ),
+            (
+                "wsgi.py",
+                "import os\nfrom flask import Flask\napp = Flask(__name__)\nos.environ['TIMEOUT']\n",
+            ),
+        ],
+    );
+    let project = inspect::inspect(temp.path()).unwrap();
+    let timeout = project
+        .env_vars
+        .iter()
+        .find(|v| v.name == "TIMEOUT")
+        .unwrap();
+    assert!(timeout.required, "wsgi.py reads it without a default");
+    assert_eq!(timeout.default.as_deref(), Some("30"));
+    assert_eq!(timeout.source.to_string(), "config.py:2");
+    assert_eq!(project.entries[0].target, "wsgi:app");
+}

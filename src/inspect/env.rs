@@ -58,15 +58,54 @@ pub struct CodeFacts {
 }
 
 pub fn scan_code(modules: &[Module]) -> CodeFacts {
+    merge(
+        modules
+            .iter()
+            .map(|m| scan_module(m, m.body.clone()))
+            .collect(),
+    )
+}
+
+/// The facts of one module whose statements are `body` (its own, taken or cloned).
+pub fn scan_module(module: &Module, body: Vec<rustpython_ast::Stmt>) -> CodeFacts {
     let mut facts = CodeFacts::default();
-    for module in modules {
-        let mut scanner = Scanner {
-            module,
-            facts: &mut facts,
-        };
-        for stmt in module.body.clone() {
-            scanner.visit_stmt(stmt);
+    let mut scanner = Scanner {
+        module,
+        facts: &mut facts,
+    };
+    for stmt in body {
+        scanner.visit_stmt(stmt);
+    }
+    facts
+}
+
+/// Facts of modules in path order, merged as if read one after another: a
+/// variable's first source and default win, `required` from any read.
+pub fn merge(parts: Vec<CodeFacts>) -> CodeFacts {
+    let mut facts = CodeFacts::default();
+    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for part in parts {
+        for var in part.env_vars {
+            match index.get(&var.name).map(|&i| &mut facts.env_vars[i]) {
+                Some(known) => {
+                    known.required |= var.required;
+                    if known.default.is_none() {
+                        known.default = var.default;
+                    }
+                }
+                None => {
+                    index.insert(var.name.clone(), facts.env_vars.len());
+                    facts.env_vars.push(var);
+                }
+            }
         }
+        facts.run_port = facts.run_port.or(part.run_port);
+        facts.port_env_default = facts.port_env_default.or(part.port_env_default);
+        facts.prefixed_env = facts.prefixed_env.or(part.prefixed_env);
+        facts.postgres_urls.extend(part.postgres_urls);
+        facts.mysql_urls.extend(part.mysql_urls);
+        facts.redis_urls.extend(part.redis_urls);
+        facts.sqlite_urls.extend(part.sqlite_urls);
     }
     facts.env_vars.sort_by(|a, b| a.name.cmp(&b.name));
     facts

@@ -198,7 +198,9 @@ pub fn inspect(root: &Path) -> Result<Project> {
     let deps = deps::detect_dependencies(&tree, pyproject.as_ref(), pipfile.as_ref())?;
     warnings.extend(deps.warnings.iter().cloned());
 
-    let modules = source::parse_modules(&tree, &mut warnings, source::Selection::ThatMatter);
+    // Syntax trees are kept only where an app can be; every module's facts
+    // are read as it is parsed.
+    let (modules, code) = source::parse_for_inspect(&tree, &mut warnings);
     let flaskenv = flaskenv::detect_flaskenv(&tree, &mut warnings);
     let mut entries = entry::detect_entries(&modules);
     if let Some(app) = &flaskenv.app {
@@ -207,7 +209,6 @@ pub fn inspect(root: &Path) -> Result<Project> {
         entries.insert(0, chosen);
     }
     let gunicorn = gunicorn::detect_gunicorn_config(&modules, &mut warnings);
-    let code = env::scan_code(&modules);
 
     let python_version =
         python::detect_python_version(&tree, pyproject.as_ref(), pipfile.as_ref(), &mut warnings)?;

@@ -3,6 +3,7 @@
 use rustpython_ast::{Expr, Stmt};
 use rustpython_parser::{Parse, ast::Suite};
 
+use super::env::{CodeFacts, merge, scan_module};
 use super::files::Tree;
 
 /// One parsed `.py` file of the project.
@@ -72,19 +73,60 @@ const ENTRY_FILES: &[&str] = &[
 ];
 
 /// A file read, and parsed when selected.
-enum Read {
-    Parsed(Module),
-    /// Read but not worth parsing (yet): a factory found later may make it so.
-    Skipped(String, String),
+enum Read<R> {
+    Parsed(Module, R),
+    /// Read but not (fully) kept: a factory found later may make its syntax tree
+    /// needed. `R` is what `after` made of it, when it was parsed.
+    Skipped(String, String, Option<R>),
     Failed(String),
 }
 
 /// Parses the project's `.py` files in parallel, in path order; files that
 /// cannot be read or parsed become warnings.
 pub fn parse_modules(tree: &Tree, warnings: &mut Vec<String>, selection: Selection) -> Vec<Module> {
+    parse_files(tree, warnings, selection, |module, _| (Some(module), ()))
+        .into_iter()
+        .filter_map(|(_, module, ())| module)
+        .collect()
+}
+
+/// What `inspect` needs of the code: the modules where an app, a Celery app or
+/// gunicorn's settings can be (syntax trees kept), and the facts of every
+/// parsed module (read as it is parsed; other syntax trees are dropped then).
+pub fn parse_for_inspect(tree: &Tree, warnings: &mut Vec<String>) -> (Vec<Module>, CodeFacts) {
+    let keeps_tree = aho_corasick::AhoCorasick::new(["Flask", "Celery"]).expect("valid needles");
+    let results = parse_files(tree, warnings, Selection::ThatMatter, |mut module, text| {
+        let file = module.path.rsplit('/').next().unwrap_or(&module.path);
+        if ENTRY_FILES.contains(&file) || keeps_tree.is_match(text) {
+            let facts = scan_module(&module, module.body.clone());
+            (Some(module), facts)
+        } else {
+            let body = std::mem::take(&mut module.body);
+            (None, scan_module(&module, body))
+        }
+    });
+    let mut modules = Vec::new();
+    let mut facts = Vec::new();
+    for (_, module, part) in results {
+        modules.extend(module);
+        facts.push(part);
+    }
+    (modules, merge(facts))
+}
+
+/// Reads and parses every selected file; `after` gets each parsed module and
+/// its text and says whether to keep the module. Files left unparsed or
+/// dropped are parsed (and kept) later when they call a factory found in a
+/// kept module. Results in path order.
+fn parse_files<R: Send + Default>(
+    tree: &Tree,
+    warnings: &mut Vec<String>,
+    selection: Selection,
+    after: impl Fn(Module, &str) -> (Option<Module>, R) + Sync,
+) -> Vec<(String, Option<Module>, R)> {
     let paths: Vec<&String> = tree.python_files().collect();
     let needles = aho_corasick::AhoCorasick::new(NEEDLES).expect("valid needles");
-    let read = |path: &&String| -> Read {
+    let read = |path: &&String| -> Read<R> {
         let text = match tree.read(path) {
             Ok(text) => text,
             Err(err) => return Read::Failed(format!("skipped: {err:#}")),
@@ -93,53 +135,61 @@ pub fn parse_modules(tree: &Tree, warnings: &mut Vec<String>, selection: Selecti
         let wanted =
             selection == Selection::All || ENTRY_FILES.contains(&file) || needles.is_match(&text);
         if !wanted {
-            return Read::Skipped(path.to_string(), text);
+            return Read::Skipped(path.to_string(), text, None);
         }
-        parse(tree, path, &text)
+        match parse(tree, path, &text) {
+            Ok(module) => match after(module, &text) {
+                (Some(module), r) => Read::Parsed(module, r),
+                (None, r) => Read::Skipped(path.to_string(), text, Some(r)),
+            },
+            Err(warning) => Read::Failed(warning),
+        }
     };
-    let mut modules = Vec::new();
+    let mut results = Vec::new();
     let mut skipped = Vec::new();
     for outcome in parallel_map(&paths, read) {
         match outcome {
-            Read::Parsed(module) => modules.push(module),
-            Read::Skipped(path, text) => skipped.push((path, text)),
+            Read::Parsed(module, r) => results.push((module.path.clone(), Some(module), r)),
+            Read::Skipped(path, text, r) => {
+                if let Some(r) = r {
+                    results.push((path.clone(), None, r));
+                }
+                skipped.push((path, text));
+            }
             Read::Failed(warning) => warnings.push(warning),
         }
     }
     // `app = build()` in a file that names nothing else: `build` is a factory
-    // defined elsewhere, known only now.
-    let factories: Vec<String> = modules
+    // defined elsewhere, known only now. Its facts, if any, were read already.
+    let factories: Vec<String> = results
         .iter()
+        .filter_map(|(_, m, _)| m.as_ref())
         .flat_map(super::entry::module_factories)
         .collect();
     if !factories.is_empty() && !skipped.is_empty() {
         let calls = aho_corasick::AhoCorasick::new(&factories).expect("valid factory names");
         for (path, text) in skipped.iter().filter(|(_, text)| calls.is_match(text)) {
             match parse(tree, path, text) {
-                Read::Parsed(module) => modules.push(module),
-                Read::Failed(warning) => warnings.push(warning),
-                Read::Skipped(..) => {}
+                Ok(module) => results.push((path.clone(), Some(module), R::default())),
+                Err(warning) => warnings.push(warning),
             }
         }
-        modules.sort_by(|a, b| a.path.cmp(&b.path));
+        // Stable: a module read for its facts stays before its later reparse.
+        results.sort_by(|a, b| a.0.cmp(&b.0));
     }
-    modules
+    results
 }
 
-fn parse(tree: &Tree, path: &str, text: &str) -> Read {
-    match parse_text(path, text) {
-        Ok((body, line_starts)) => {
-            let (name, import_root) = module_name(tree, path);
-            Read::Parsed(Module {
-                path: path.to_string(),
-                name,
-                import_root,
-                body,
-                line_starts,
-            })
-        }
-        Err(warning) => Read::Failed(warning),
-    }
+fn parse(tree: &Tree, path: &str, text: &str) -> Result<Module, String> {
+    let (body, line_starts) = parse_text(path, text)?;
+    let (name, import_root) = module_name(tree, path);
+    Ok(Module {
+        path: path.to_string(),
+        name,
+        import_root,
+        body,
+        line_starts,
+    })
 }
 
 /// `f` over `items` on every core, results in the items' order.
