@@ -3,7 +3,7 @@
 use anyhow::{Result, anyhow};
 use serde_norway::{Mapping, Value};
 
-use super::{Finding, is_secret};
+use super::{Finding, expand_defaults, is_secret};
 
 /// Images whose data must live in a volume, and where they keep it.
 const DATABASES: &[(&str, &str)] = &[
@@ -130,18 +130,6 @@ fn url_with_password(value: &str) -> bool {
     }
 }
 
-/// `${VAR:-8000}` -> `8000`; `${VAR}` -> none; a plain number -> itself.
-fn default_of(text: &str) -> Option<String> {
-    let text = text.trim();
-    match text.strip_prefix("${").and_then(|t| t.strip_suffix('}')) {
-        Some(inner) => inner
-            .split_once(":-")
-            .or_else(|| inner.split_once('-'))
-            .map(|(_, d)| d.to_string()),
-        None => Some(text.to_string()),
-    }
-}
-
 /// Host ports a service publishes, with the address they bind.
 fn published_ports(service: &Mapping) -> Vec<(String, u16)> {
     let Some(Value::Sequence(ports)) = service.get("ports") else {
@@ -158,7 +146,7 @@ fn published_ports(service: &Mapping) -> Vec<(String, u16)> {
                 if let Some(p) = long
                     .get("published")
                     .and_then(as_str)
-                    .and_then(|p| default_of(&p))
+                    .map(|p| expand_defaults(&p))
                 {
                     if let Ok(p) = p.parse() {
                         out.push((host, p));
@@ -168,14 +156,7 @@ fn published_ports(service: &Mapping) -> Vec<(String, u16)> {
             other => {
                 let Some(text) = as_str(other) else { continue };
                 // Defaults first: `${WEB_PORT:-8000}:8000` holds colons of its own.
-                let mut text = text.clone();
-                while let Some(start) = text.find("${") {
-                    let Some(end) = text[start..].find('}') else {
-                        break;
-                    };
-                    let value = default_of(&text[start..start + end + 1]).unwrap_or_default();
-                    text.replace_range(start..start + end + 1, &value);
-                }
+                let text = expand_defaults(&text);
                 let parts: Vec<&str> = text.split(':').collect();
                 let (host, published) = match parts.as_slice() {
                     [ip, published, _] => (ip.to_string(), *published),

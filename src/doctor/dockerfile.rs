@@ -162,20 +162,8 @@ fn substitute(text: &str, args: &[(String, String)]) -> String {
             .replace(&format!("${{{name}}}"), value)
             .replace(&format!("${name}"), value);
     }
-    // `${NAME:-default}` with no ARG default: the default.
-    while let Some(start) = out.find("${") {
-        let Some(end) = out[start..].find('}') else {
-            break;
-        };
-        let inner = &out[start + 2..start + end];
-        let value = inner
-            .split_once(":-")
-            .map(|(_, d)| d)
-            .unwrap_or("")
-            .to_string();
-        out.replace_range(start..start + end + 1, &value);
-    }
-    out
+    // A variable with no ARG default: its `${NAME:-default}`.
+    super::expand_defaults(&out)
 }
 
 /// The words of an exec-form (`["a", "b"]`) or shell-form command.

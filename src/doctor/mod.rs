@@ -380,14 +380,10 @@ pub fn doctor(root: &Path) -> Result<Report> {
         None => None,
     };
     let mut warnings = Vec::new();
-    let modules = crate::inspect::source::parse_modules(
-        &tree,
-        &mut warnings,
-        crate::inspect::source::Selection::All,
-    );
+    let modules = crate::inspect::source::parse_modules(&tree, &mut warnings);
 
     if let Some(dockerfile) = &dockerfile {
-        let app_port = crate::inspect::inspect(root)
+        let app_port = crate::inspect::from_tree(&tree)
             .ok()
             .and_then(|p| p.port.map(|f| (f.value, f.source.to_string())));
         findings.extend(dockerfile::check(dockerfile, app_port));
@@ -468,6 +464,26 @@ pub fn report_text(report: &Report) -> String {
 
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
+}
+
+/// `${NAME:-default}` and `${NAME-default}` replaced by their default and
+/// `${NAME}` by nothing: what Docker and Compose substitute for an unset variable.
+pub(crate) fn expand_defaults(text: &str) -> String {
+    let mut out = text.to_string();
+    while let Some(start) = out.find("${") {
+        let Some(end) = out[start..].find('}') else {
+            break;
+        };
+        let inner = &out[start + 2..start + end];
+        let value = inner
+            .split_once(":-")
+            .or_else(|| inner.split_once('-'))
+            .map(|(_, d)| d)
+            .unwrap_or("")
+            .to_string();
+        out.replace_range(start..start + end + 1, &value);
+    }
+    out
 }
 
 /// Whether an environment variable name holds a secret: the names `inspect`

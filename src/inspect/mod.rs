@@ -189,19 +189,23 @@ pub fn inspect(root: &Path) -> Result<Project> {
         );
     }
 
-    let tree = files::scan(root)?;
+    from_tree(&files::scan(root)?)
+}
+
+/// Inspects a project already scanned (doctor scans once for its own checks too).
+pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
     let mut warnings = Vec::new();
 
     // Read and parsed once; deps and the Python version both need them.
-    let pyproject = files::TomlFile::read(&tree, "pyproject.toml")?;
-    let pipfile = files::TomlFile::read(&tree, "Pipfile")?;
-    let deps = deps::detect_dependencies(&tree, pyproject.as_ref(), pipfile.as_ref())?;
+    let pyproject = files::TomlFile::read(tree, "pyproject.toml")?;
+    let pipfile = files::TomlFile::read(tree, "Pipfile")?;
+    let deps = deps::detect_dependencies(tree, pyproject.as_ref(), pipfile.as_ref())?;
     warnings.extend(deps.warnings.iter().cloned());
 
     // Syntax trees are kept only where an app can be; every module's facts
     // are read as it is parsed.
-    let (modules, code) = source::parse_for_inspect(&tree, &mut warnings);
-    let flaskenv = flaskenv::detect_flaskenv(&tree, &mut warnings);
+    let (modules, code) = source::parse_for_inspect(tree, &mut warnings);
+    let flaskenv = flaskenv::detect_flaskenv(tree, &mut warnings);
     let mut entries = entry::detect_entries(&modules);
     if let Some(app) = &flaskenv.app {
         let chosen = entry::from_flask_app(&app.value, app.source.clone(), &entries);
@@ -211,11 +215,11 @@ pub fn inspect(root: &Path) -> Result<Project> {
     let gunicorn = gunicorn::detect_gunicorn_config(&modules, &mut warnings);
 
     let python_version =
-        python::detect_python_version(&tree, pyproject.as_ref(), pipfile.as_ref(), &mut warnings)?;
+        python::detect_python_version(tree, pyproject.as_ref(), pipfile.as_ref(), &mut warnings)?;
 
     let database = detect_database(&deps.packages, &code);
     let redis = detect_redis(&deps.packages, &code.redis_urls);
-    let migrations = detect_migrations(&tree, &deps.packages);
+    let migrations = detect_migrations(tree, &deps.packages);
     let (build_packages, runtime_packages) = system_packages::detect(&deps.packages);
 
     // The port gunicorn's own config binds, then `flask run`'s, then `app.run`'s.
@@ -233,7 +237,7 @@ pub fn inspect(root: &Path) -> Result<Project> {
     }
 
     Ok(Project {
-        root: root.display().to_string(),
+        root: tree.root.display().to_string(),
         python_version,
         port,
         entries,

@@ -29,8 +29,8 @@ impl Module {
 
 /// Which `.py` files to parse.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Selection {
-    /// Every file (doctor reads all code for secrets).
+enum Selection {
+    /// Every file.
     All,
     /// Files that can hold a fact `inspect` looks for: they name Flask, Celery,
     /// the environment, a database, or a factory another file defines, or they
@@ -81,13 +81,15 @@ enum Read<R> {
     Failed(String),
 }
 
-/// Parses the project's `.py` files in parallel, in path order; files that
-/// cannot be read or parsed become warnings.
-pub fn parse_modules(tree: &Tree, warnings: &mut Vec<String>, selection: Selection) -> Vec<Module> {
-    parse_files(tree, warnings, selection, |module, _| (Some(module), ()))
-        .into_iter()
-        .filter_map(|(_, module, ())| module)
-        .collect()
+/// Parses every `.py` file of the project (doctor reads all code for secrets),
+/// in parallel, in path order; files that cannot be read or parsed become warnings.
+pub fn parse_modules(tree: &Tree, warnings: &mut Vec<String>) -> Vec<Module> {
+    parse_files(tree, warnings, Selection::All, |module, _| {
+        (Some(module), ())
+    })
+    .into_iter()
+    .filter_map(|(_, module, ())| module)
+    .collect()
 }
 
 /// What `inspect` needs of the code: the modules where an app, a Celery app or
