@@ -315,6 +315,13 @@ run_example() {
         fi
     done
 
+    # Development groups (Poetry's dev group, PDM's and pyproject's dependency
+    # groups, Pipfile's dev-packages) declare pytest: it must not be installed.
+    if grep -qs pytest "$dir/pyproject.toml" "$dir/Pipfile"; then
+        "$ENGINE" run --rm --entrypoint python "$image" -c "import pytest" >/dev/null 2>&1 \
+            && fail "$name: a development dependency (pytest) is in the runtime image"
+    fi
+
     local status="ok"
     if grep -Eq '^  (db|redis):' "$dir/docker-compose.yml"; then
         run_compose "$name" "$dir" "$port" || status="FAILED"

@@ -204,11 +204,134 @@ fn poetry_lock_is_preferred_to_requirements_txt() {
     );
     let dockerfile = std::fs::read_to_string(temp.path().join("Dockerfile")).unwrap();
     let (builder, runtime) = dockerfile.split_once("AS runtime").unwrap();
-    assert!(builder.contains("/opt/poetry/bin/poetry install --only main --no-root"));
+    assert!(builder.contains(
+        "/opt/poetry/bin/poetry export --only main --format requirements.txt --output /tmp/requirements.txt \\\n    && pip install --require-hashes -r /tmp/requirements.txt"
+    ));
     assert!(
         !runtime.contains("poetry"),
         "Poetry must stay in the builder"
     );
+}
+
+const POETRY_PYPROJECT: &str = "[tool.poetry]\nname = \"shop\"\npackage-mode = false\n\n[tool.poetry.dependencies]\npython = \"^3.12\"\nflask = \"^3.1\"\n";
+
+fn poetry_project(lock: &str) -> tempfile::TempDir {
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(
+        temp.path(),
+        &[
+            ("app.py", "from flask import Flask\napp = Flask(__name__)\n"),
+            ("pyproject.toml", POETRY_PYPROJECT),
+            ("poetry.lock", lock),
+        ],
+    );
+    temp
+}
+
+#[test]
+fn a_locked_git_package_turns_hash_checking_off() {
+    let temp = poetry_project(
+        "[[package]]\nname = \"flask\"\nversion = \"3.1.3\"\nfiles = []\n\n[[package]]\nname = \"shared-lib\"\nversion = \"1.0\"\nfiles = []\n\n[package.source]\ntype = \"git\"\nurl = \"https://git.example.com/shared-lib.git\"\nreference = \"main\"\n",
+    );
+    let report = init(&options(temp.path(), false), &mut NoPrompts).unwrap();
+    assert_eq!(report.plan.install.kind, "poetry");
+    assert!(!report.plan.install.hashes);
+    assert!(!report.plan.install.needs_source);
+    let note = report.notes.iter().find(|n| n.contains("`shared-lib`"));
+    assert!(
+        note.is_some_and(|n| n.contains("from git") && n.contains("without checking hashes")),
+        "{:?}",
+        report.notes
+    );
+    let dockerfile = std::fs::read_to_string(temp.path().join("Dockerfile")).unwrap();
+    assert!(dockerfile.contains("--without-hashes --output /tmp/requirements.txt"));
+    assert!(dockerfile.contains("pip install -r /tmp/requirements.txt"));
+    assert!(!dockerfile.contains("--require-hashes"));
+}
+
+#[test]
+fn a_locked_path_package_needs_the_source_before_the_install() {
+    let temp = poetry_project(
+        "[[package]]\nname = \"shop-core\"\nversion = \"0.1\"\nfiles = []\ndevelop = true\n\n[package.source]\ntype = \"directory\"\nurl = \"libs/core\"\n",
+    );
+    let report = init(&options(temp.path(), false), &mut NoPrompts).unwrap();
+    assert!(report.plan.install.needs_source);
+    assert!(!report.plan.install.hashes);
+    let dockerfile = std::fs::read_to_string(temp.path().join("Dockerfile")).unwrap();
+    let copy_all = dockerfile.find("COPY . .").unwrap();
+    let export = dockerfile.find("poetry export").unwrap();
+    assert!(
+        copy_all < export,
+        "the source must be in place for the path package"
+    );
+}
+
+#[test]
+fn poetry_dependencies_without_a_lock_are_refused() {
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(
+        temp.path(),
+        &[
+            ("app.py", "from flask import Flask\napp = Flask(__name__)\n"),
+            ("pyproject.toml", POETRY_PYPROJECT),
+        ],
+    );
+    let err = init(&options(temp.path(), false), &mut NoPrompts).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "`pyproject.toml` lists its dependencies for Poetry but there is no `poetry.lock`; run `poetry lock` so the image installs pinned versions, then run again"
+    );
+    assert!(!temp.path().join("Dockerfile").exists());
+}
+
+#[test]
+fn a_malformed_lock_names_the_file_and_line() {
+    let temp = poetry_project("[[package]]\nname = \"flask\"\nversion = \n");
+    let err = init(&options(temp.path(), false), &mut NoPrompts).unwrap_err();
+    let message = err.to_string();
+    assert!(
+        message.starts_with("failed to parse `poetry.lock` at line 3:")
+            && message.ends_with("run `poetry lock` to write it again"),
+        "{message}"
+    );
+}
+
+#[test]
+fn pdm_lock_is_exported_with_hashes() {
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(
+        temp.path(),
+        &[
+            ("app.py", "from flask import Flask\napp = Flask(__name__)\n"),
+            (
+                "pyproject.toml",
+                "[project]\nname = \"shop\"\nversion = \"0.1\"\nrequires-python = \">=3.12\"\ndependencies = [\"flask>=3.1\"]\n\n[tool.pdm]\ndistribution = false\n",
+            ),
+            (
+                "pdm.lock",
+                "[metadata]\ngroups = [\"default\"]\n\n[[package]]\nname = \"flask\"\nversion = \"3.1.3\"\nfiles = []\n",
+            ),
+        ],
+    );
+    let report = init(&options(temp.path(), false), &mut NoPrompts).unwrap();
+    assert_eq!(report.plan.install.kind, "pdm");
+    assert_eq!(
+        report.plan.install.manifests,
+        ["pyproject.toml", "pdm.lock"]
+    );
+    assert!(report.plan.install.hashes);
+    assert!(
+        !report.notes.iter().any(|n| n.contains("pdm")),
+        "{:?}",
+        report.notes
+    );
+    let dockerfile = std::fs::read_to_string(temp.path().join("Dockerfile")).unwrap();
+    let (builder, runtime) = dockerfile.split_once("AS runtime").unwrap();
+    assert!(builder.contains("/opt/pdm/bin/pip install pdm==2.29.4"));
+    assert!(builder.contains(
+        "PDM_PYTHON=/opt/venv/bin/python /opt/pdm/bin/pdm export --prod --output /tmp/requirements.txt \\\n    && pip install --require-hashes -r /tmp/requirements.txt"
+    ));
+    assert!(!runtime.contains("pdm"), "PDM must stay in the builder");
 }
 
 #[test]
@@ -460,13 +583,12 @@ fn celery_without_redis_gets_no_worker() {
 }
 
 #[test]
-fn pdm_projects_install_project_dependencies_and_say_the_lock_is_not_used() {
+fn pdm_projects_without_a_lock_install_project_dependencies_and_say_so() {
     let temp = tempfile::tempdir().unwrap();
     write_tree(
         temp.path(),
         &[
             ("app.py", "from flask import Flask\napp = Flask(__name__)\n"),
-            ("pdm.lock", "# a lock\n"),
             (
                 "pyproject.toml",
                 "[project]\nname = \"x\"\nversion = \"1\"\ndependencies = [\"flask>=3\"]\n\n[tool.pdm]\ndistribution = false\n",
@@ -484,7 +606,7 @@ fn pdm_projects_install_project_dependencies_and_say_the_lock_is_not_used() {
         report
             .notes
             .iter()
-            .any(|n| n.contains("`pdm.lock` pins are not used")),
+            .any(|n| n.contains("there is no `pdm.lock`") && n.contains("run `pdm lock`")),
         "{:?}",
         report.notes
     );

@@ -31,8 +31,10 @@ pub enum Install {
     },
     /// PEP 621 `[project].dependencies` from `pyproject.toml`.
     Pyproject { manifests: Vec<String> },
-    /// `poetry install --only main --no-root` from `pyproject.toml` and `poetry.lock`.
-    Poetry { manifests: Vec<String> },
+    /// `poetry export --only main` from `poetry.lock`, installed with pip.
+    Poetry(LockExport),
+    /// `pdm export --prod` from `pdm.lock`, installed with pip.
+    Pdm(LockExport),
     /// `uv sync --frozen --no-install-project` from `pyproject.toml` and `uv.lock`.
     Uv { manifests: Vec<String> },
     /// `pipenv requirements` from `Pipfile.lock`, installed with pip.
@@ -47,12 +49,26 @@ impl Install {
         match self {
             Install::Requirements { manifests, .. }
             | Install::Pyproject { manifests }
-            | Install::Poetry { manifests }
+            | Install::Poetry(LockExport { manifests, .. })
+            | Install::Pdm(LockExport { manifests, .. })
             | Install::Uv { manifests }
             | Install::Pipenv { manifests } => manifests,
             Install::Bare => &[],
         }
     }
+}
+
+/// A lock file that its tool exports as a requirements list for pip.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LockExport {
+    /// `pyproject.toml` and the lock.
+    pub manifests: Vec<String>,
+    /// Every locked package comes from a package index, so the export carries
+    /// hashes and pip checks each download against them. A package from git, a
+    /// URL or a path has none, and pip refuses a list where some lines lack them.
+    pub hashes: bool,
+    /// A locked package is a path in the project: the install needs the source.
+    pub needs_source: bool,
 }
 
 /// One dependency and the line that names it.
@@ -123,11 +139,28 @@ pub fn detect_dependencies(
     let usable = |lock: &str| tree.has_file(lock) || requirements.is_none();
     let locked = match (manager.value, &pyproject) {
         (DependencyManager::Poetry, Some(p))
-            if (p.has_poetry || p.project_dependencies.is_some()) && usable("poetry.lock") =>
+            if (p.has_poetry || p.project_dependencies.is_some())
+                && tree.has_file("poetry.lock") =>
         {
-            Some(Install::Poetry {
-                manifests: with_lock("poetry.lock"),
-            })
+            Some(Install::Poetry(read_lock(
+                tree,
+                "poetry.lock",
+                &mut warnings,
+            )?))
+        }
+        (DependencyManager::Poetry, Some(p))
+            if p.project_dependencies.is_none()
+                && !p.packages.is_empty()
+                && requirements.is_none() =>
+        {
+            bail!(
+                "`pyproject.toml` lists its dependencies for Poetry but there is no `poetry.lock`; run `poetry lock` so the image installs pinned versions, then run again"
+            );
+        }
+        (DependencyManager::Pdm, Some(p))
+            if p.project_dependencies.is_some() && tree.has_file("pdm.lock") =>
+        {
+            Some(Install::Pdm(read_lock(tree, "pdm.lock", &mut warnings)?))
         }
         (DependencyManager::Uv, Some(p))
             if p.project_dependencies.is_some() && usable("uv.lock") =>
@@ -210,11 +243,17 @@ pub fn detect_dependencies(
         let install = Install::Pyproject {
             manifests: vec!["pyproject.toml".into()],
         };
-        if manager.value == DependencyManager::Pdm {
+        if matches!(
+            manager.value,
+            DependencyManager::Pdm | DependencyManager::Poetry
+        ) {
+            let (tool, lock) = match manager.value {
+                DependencyManager::Pdm => ("pdm", "pdm.lock"),
+                _ => ("poetry", "poetry.lock"),
+            };
             warnings.push(format!(
-                "{} manages the dependencies, but the image installs `[project].dependencies` from pyproject.toml with pip: `pdm.lock` pins are not used; export them with `pdm export --prod -o requirements.txt` to pin the image",
-                manager.source
-            ));
+                "{} manages the dependencies but there is no `{lock}`: the image installs `[project].dependencies` unpinned; run `{tool} lock` to pin them"
+            , manager.source));
         }
         return Ok(Dependencies {
             manager,
@@ -237,6 +276,74 @@ pub fn detect_dependencies(
         packages: Vec::new(),
         warnings,
     })
+}
+
+/// Reads `poetry.lock` or `pdm.lock`: where each locked package comes from.
+fn read_lock(tree: &Tree, lock: &str, warnings: &mut Vec<String>) -> Result<LockExport> {
+    let tool = lock.trim_end_matches(".lock");
+    let text = tree.read_manifest(lock)?;
+    let doc: toml::Table = toml::from_str(&text).map_err(|err| {
+        super::files::toml_error(
+            lock,
+            &text,
+            &err,
+            &format!("run `{tool} lock` to write it again"),
+        )
+    })?;
+    let mut export = LockExport {
+        manifests: vec!["pyproject.toml".to_string(), lock.to_string()],
+        hashes: true,
+        needs_source: false,
+    };
+    let packages = doc.get("package").and_then(|p| p.as_array());
+    for package in packages.into_iter().flatten() {
+        let name = package.get("name").and_then(|n| n.as_str()).unwrap_or("?");
+        let Some((kind, place)) = locked_origin(package) else {
+            continue;
+        };
+        export.hashes = false;
+        let local = matches!(kind, "directory" | "file");
+        if local && !export.needs_source {
+            export.needs_source = true;
+            warnings.push(format!(
+                "`{lock}` installs `{name}` from the path `{place}`, so the image copies the source before installing and loses dependency caching"
+            ));
+        }
+        if local && (place.starts_with("..") || place.starts_with('/')) {
+            warnings.push(format!(
+                "`{lock}` installs `{name}` from `{place}`, outside the project: the image build cannot see it; publish it to an index or move it into the project"
+            ));
+        }
+        if !local {
+            warnings.push(format!(
+                "`{lock}` installs `{name}` from {kind} `{place}`, which has no hash in the lock: pip installs the export without checking hashes"
+            ));
+        }
+    }
+    Ok(export)
+}
+
+/// Where a locked package comes from when it is not a package index: the kind
+/// (`git`, `url`, `directory`, `file`) and the address or path. Poetry writes
+/// a `[package.source]` table; PDM puts `git`, `url` or `path` on the package.
+fn locked_origin(package: &toml::Value) -> Option<(&'static str, String)> {
+    let text = |value: Option<&toml::Value>| value.and_then(|v| v.as_str()).map(str::to_string);
+    if let Some(source) = package.get("source") {
+        let kind = match source.get("type").and_then(|t| t.as_str())? {
+            "git" => "git",
+            "url" => "url",
+            "directory" => "directory",
+            "file" => "file",
+            _ => return None,
+        };
+        return Some((kind, text(source.get("url")).unwrap_or_default()));
+    }
+    for (key, kind) in [("git", "git"), ("url", "url"), ("path", "directory")] {
+        if let Some(place) = text(package.get(key)) {
+            return Some((kind, place));
+        }
+    }
+    None
 }
 
 pub(crate) struct Pyproject {

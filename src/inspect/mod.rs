@@ -18,7 +18,7 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 use serde::Serialize;
 
-pub use deps::{DependencyManager, Install, Package};
+pub use deps::{DependencyManager, Install, LockExport, Package};
 pub use entry::EntryCandidate;
 pub use env::{EnvVar, is_secret_name};
 pub use files::{read_text, toml_error};

@@ -6,7 +6,7 @@ mod dockerignore;
 use serde::Serialize;
 
 use crate::answers::{Answers, DbChoice};
-use crate::inspect::{Install, Project};
+use crate::inspect::{Install, LockExport, Project};
 
 /// Numeric user the app runs as (`ARG UID` in the Dockerfile).
 pub const APP_UID: u32 = 10001;
@@ -82,7 +82,7 @@ pub struct Plan {
 /// Install method for the builder stage.
 #[derive(Debug, Clone, Serialize)]
 pub struct InstallPlan {
-    /// `requirements`, `pyproject`, `poetry`, `uv`, `pipenv` or `bare` (Flask alone).
+    /// `requirements`, `pyproject`, `poetry`, `pdm`, `uv`, `pipenv` or `bare` (Flask alone).
     pub kind: String,
     /// For `requirements`: the file given to `pip install -r`.
     pub file: Option<String>,
@@ -92,8 +92,10 @@ pub struct InstallPlan {
     pub needs_source: bool,
     /// For `pyproject` on Python older than 3.11: `tomli` stands in for `tomllib`.
     pub toml_module: String,
-    /// For `poetry`, `uv` and `pipenv`: the pinned tool, installed in its own builder-only virtualenv.
+    /// For `poetry`, `pdm`, `uv` and `pipenv`: the pinned tool, installed in its own builder-only virtualenv.
     pub tool_requirement: Option<String>,
+    /// For `poetry` and `pdm`: the exported lock carries hashes and pip checks every download against them.
+    pub hashes: bool,
 }
 
 /// gunicorn settings.
@@ -329,8 +331,11 @@ fn needed_files(project: &Project, entry_root: &str) -> Vec<String> {
     files
 }
 
-/// Tools pinned for installs from lock files.
-const POETRY_REQUIREMENT: &str = "poetry==2.5.1";
+/// Tools pinned for installs from lock files. Poetry 2 exports through its
+/// plugin. PDM 2.29.4 asks for `hishel>=1.4` but breaks on hishel 2.0 (no
+/// `SyncSqliteStorage`), so hishel is held below 2.
+const POETRY_REQUIREMENT: &str = "poetry==2.5.1 poetry-plugin-export==1.10.1";
+const PDM_REQUIREMENT: &str = "pdm==2.29.4 'hishel[httpx2]>=1.4,<2'";
 const UV_REQUIREMENT: &str = "uv==0.13.8";
 const PIPENV_REQUIREMENT: &str = "pipenv==2026.10.3";
 
@@ -349,13 +354,19 @@ fn install_plan(install: &Install, python_minor: u32) -> InstallPlan {
             needs_source,
             toml_module: toml_module.clone(),
             tool_requirement: tool.map(str::to_string),
+            hashes: false,
         };
+    let exported = |kind: &str, lock: &LockExport, tool: &str| InstallPlan {
+        hashes: lock.hashes,
+        ..plan(kind, None, lock.needs_source, Some(tool))
+    };
     match install {
         Install::Requirements {
             file, needs_source, ..
         } => plan("requirements", Some(file), *needs_source, None),
         Install::Pyproject { .. } => plan("pyproject", None, false, None),
-        Install::Poetry { .. } => plan("poetry", None, false, Some(POETRY_REQUIREMENT)),
+        Install::Poetry(lock) => exported("poetry", lock, POETRY_REQUIREMENT),
+        Install::Pdm(lock) => exported("pdm", lock, PDM_REQUIREMENT),
         Install::Uv { .. } => plan("uv", None, false, Some(UV_REQUIREMENT)),
         Install::Pipenv { .. } => plan("pipenv", None, false, Some(PIPENV_REQUIREMENT)),
         Install::Bare => plan("bare", None, false, None),
