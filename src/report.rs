@@ -101,12 +101,12 @@ fn detection_rows(project: &Project, answers: Option<&Answers>) -> Vec<(String, 
             .find(|(k, _)| k == "python")
             .map(|(_, s)| (a.python.clone(), s))
     }) {
-        Some((value, source)) => row("python_version", value, source.to_string()),
+        Some((value, source)) => row("python_version", value, source.described()),
         None => match &project.python_version {
             Some(fact) => row(
                 "python_version",
                 fact.value.clone(),
-                fact.source.to_string(),
+                fact.source.described(),
             ),
             None => row(
                 "python_version",
@@ -116,23 +116,23 @@ fn detection_rows(project: &Project, answers: Option<&Answers>) -> Vec<(String, 
         },
     }
     match &project.port {
-        Some(fact) => row("port", fact.value.to_string(), fact.source.to_string()),
+        Some(fact) => row("port", fact.value.to_string(), fact.source.described()),
         None => row("port", "8000".into(), "default".into()),
     }
     match project.entry() {
-        Some(entry) => row("entry", entry.target.clone(), entry.source.to_string()),
+        Some(entry) => row("entry", entry.target.clone(), entry.source.described()),
         None => row("entry", "(none found)".into(), "pass --entry".into()),
     }
     row(
         "dependency_manager",
         format!("{:?}", project.dependency_manager.value).to_lowercase(),
-        project.dependency_manager.source.to_string(),
+        project.dependency_manager.source.described(),
     );
     match &project.database {
         Some(fact) => row(
             "database",
             fact.value.name().into(),
-            fact.source.to_string(),
+            fact.source.described(),
         ),
         None => row(
             "database",
@@ -141,22 +141,22 @@ fn detection_rows(project: &Project, answers: Option<&Answers>) -> Vec<(String, 
         ),
     }
     if let Some(fact) = &project.migrations {
-        row("migrations", fact.value.clone(), fact.source.to_string());
+        row("migrations", fact.value.clone(), fact.source.described());
     }
     if let Some(source) = &project.redis {
-        row("redis", "yes".into(), source.to_string());
+        row("redis", "yes".into(), source.described());
     }
     if let Some(fact) = &project.celery {
-        row("celery_app", fact.value.clone(), fact.source.to_string());
+        row("celery_app", fact.value.clone(), fact.source.described());
     }
     for fact in &project.build_packages {
-        row("build_package", fact.value.clone(), fact.source.to_string());
+        row("build_package", fact.value.clone(), fact.source.described());
     }
     for fact in &project.runtime_packages {
         row(
             "runtime_package",
             fact.value.clone(),
-            fact.source.to_string(),
+            fact.source.described(),
         );
     }
     for var in &project.env_vars {
@@ -164,7 +164,7 @@ fn detection_rows(project: &Project, answers: Option<&Answers>) -> Vec<(String, 
         row(
             "env_var",
             format!("{} ({kind})", var.name),
-            var.source.to_string(),
+            var.source.described(),
         );
     }
     rows

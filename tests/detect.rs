@@ -758,3 +758,44 @@ fn facts_from_kept_and_dropped_syntax_trees_merge_in_path_order() {
     assert_eq!(timeout.source.to_string(), "config.py:2");
     assert_eq!(project.entries[0].target, "wsgi:app");
 }
+
+#[test]
+fn old_binary_pins_choose_a_python_they_have_wheels_for() {
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(
+        temp.path(),
+        &[
+            ("app.py", "from flask import Flask\napp = Flask(__name__)\n"),
+            (
+                "requirements.txt",
+                "Flask==2.0.3\npsycopg2-binary==2.8.6\nnumpy==1.23.5\n",
+            ),
+        ],
+    );
+    let project = inspect::inspect(temp.path()).unwrap();
+    let python = project.python_version.as_ref().unwrap();
+    assert_eq!(python.value, "3.9");
+    assert_eq!(
+        python.source.described(),
+        "requirements.txt:2 (psycopg2-binary==2.8.6 has wheels up to Python 3.9)"
+    );
+    let report = init(&options(temp.path(), false), &mut NoPrompts).unwrap();
+    assert_eq!(report.plan.python_version, "3.9");
+    let dockerfile = std::fs::read_to_string(temp.path().join("Dockerfile")).unwrap();
+    assert!(dockerfile.contains("ARG PYTHON_VERSION=3.9\n"));
+}
+
+#[test]
+fn a_declared_python_newer_than_a_locked_wheel_is_kept_with_a_warning() {
+    let temp = poetry_project(
+        "[[package]]\nname = \"flask\"\nversion = \"3.1.3\"\nfiles = []\n\n[[package]]\nname = \"numpy\"\nversion = \"1.21.0\"\nfiles = []\n",
+    );
+    let project = inspect::inspect(temp.path()).unwrap();
+    assert_eq!(project.python_version.as_ref().unwrap().value, "3.14");
+    assert!(
+        project.warnings.iter().any(|w| w
+            == "poetry.lock:7: numpy==1.21.0 has wheels up to Python 3.9, not 3.14: pip compiles it from source in the image, or fails; upgrade the pin or declare an older Python"),
+        "{:?}",
+        project.warnings
+    );
+}

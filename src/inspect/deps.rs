@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::files::{TomlFile, Tree};
 use super::requirements::{RequirementLine, RequirementsChain, normalize, parse_line};
+use super::wheels::Pin;
 use super::{Fact, Source};
 
 /// The tool a project uses for its dependencies.
@@ -88,6 +89,8 @@ pub struct Dependencies {
     pub manager: Fact<DependencyManager>,
     pub install: Install,
     pub packages: Vec<Package>,
+    /// Exact versions from the install's files: `==` pins, or every entry of a lock.
+    pub pins: Vec<Pin>,
     pub warnings: Vec<String>,
 }
 
@@ -137,16 +140,15 @@ pub fn detect_dependencies(
     // Without its lock, a tool would resolve at build time: a requirements
     // file, when there is one, is then the better-pinned choice.
     let usable = |lock: &str| tree.has_file(lock) || requirements.is_none();
+    let mut lock_pins = Vec::new();
     let locked = match (manager.value, &pyproject) {
         (DependencyManager::Poetry, Some(p))
             if (p.has_poetry || p.project_dependencies.is_some())
                 && tree.has_file("poetry.lock") =>
         {
-            Some(Install::Poetry(read_lock(
-                tree,
-                "poetry.lock",
-                &mut warnings,
-            )?))
+            let (export, pins) = read_lock(tree, "poetry.lock", &mut warnings)?;
+            lock_pins = pins;
+            Some(Install::Poetry(export))
         }
         (DependencyManager::Poetry, Some(p))
             if p.project_dependencies.is_none()
@@ -160,11 +162,16 @@ pub fn detect_dependencies(
         (DependencyManager::Pdm, Some(p))
             if p.project_dependencies.is_some() && tree.has_file("pdm.lock") =>
         {
-            Some(Install::Pdm(read_lock(tree, "pdm.lock", &mut warnings)?))
+            let (export, pins) = read_lock(tree, "pdm.lock", &mut warnings)?;
+            lock_pins = pins;
+            Some(Install::Pdm(export))
         }
         (DependencyManager::Uv, Some(p))
             if p.project_dependencies.is_some() && usable("uv.lock") =>
         {
+            if tree.has_file("uv.lock") {
+                lock_pins = read_lock(tree, "uv.lock", &mut warnings)?.1;
+            }
             Some(Install::Uv {
                 manifests: with_lock("uv.lock"),
             })
@@ -184,6 +191,7 @@ pub fn detect_dependencies(
             manager,
             install,
             packages: pipfile.map(pipfile_packages).unwrap_or_default(),
+            pins: pipfile.map(pipfile_pins).unwrap_or_default(),
             warnings,
         });
     }
@@ -203,6 +211,7 @@ pub fn detect_dependencies(
             manager,
             install,
             packages: pyproject.packages.clone(),
+            pins: lock_pins,
             warnings,
         });
     }
@@ -232,6 +241,7 @@ pub fn detect_dependencies(
             manager,
             install,
             packages: chain.packages,
+            pins: chain.pins,
             warnings,
         });
     }
@@ -259,6 +269,7 @@ pub fn detect_dependencies(
             manager,
             install,
             packages: pyproject.packages.clone(),
+            pins: pyproject.pins.clone(),
             warnings,
         });
     }
@@ -274,12 +285,18 @@ pub fn detect_dependencies(
         manager,
         install: Install::Bare,
         packages: Vec::new(),
+        pins: Vec::new(),
         warnings,
     })
 }
 
-/// Reads `poetry.lock` or `pdm.lock`: where each locked package comes from.
-fn read_lock(tree: &Tree, lock: &str, warnings: &mut Vec<String>) -> Result<LockExport> {
+/// Reads `poetry.lock`, `pdm.lock` or `uv.lock`: each locked version, and
+/// where each package comes from.
+fn read_lock(
+    tree: &Tree,
+    lock: &str,
+    warnings: &mut Vec<String>,
+) -> Result<(LockExport, Vec<Pin>)> {
     let tool = lock.trim_end_matches(".lock");
     let text = tree.read_manifest(lock)?;
     let doc: toml::Table = toml::from_str(&text).map_err(|err| {
@@ -295,9 +312,17 @@ fn read_lock(tree: &Tree, lock: &str, warnings: &mut Vec<String>) -> Result<Lock
         hashes: true,
         needs_source: false,
     };
+    let mut pins = Vec::new();
     let packages = doc.get("package").and_then(|p| p.as_array());
     for package in packages.into_iter().flatten() {
         let name = package.get("name").and_then(|n| n.as_str()).unwrap_or("?");
+        if let Some(version) = package.get("version").and_then(|v| v.as_str()) {
+            pins.push(Pin {
+                name: normalize(name),
+                version: version.to_string(),
+                source: Source::at(lock, line_of(&text, &format!("name = \"{name}\""))),
+            });
+        }
         let Some((kind, place)) = locked_origin(package) else {
             continue;
         };
@@ -320,7 +345,7 @@ fn read_lock(tree: &Tree, lock: &str, warnings: &mut Vec<String>) -> Result<Lock
             ));
         }
     }
-    Ok(export)
+    Ok((export, pins))
 }
 
 /// Where a locked package comes from when it is not a package index: the kind
@@ -354,6 +379,8 @@ pub(crate) struct Pyproject {
     project_dependencies: Option<Vec<String>>,
     /// Packages named by `[project].dependencies` or `[tool.poetry.dependencies]`.
     packages: Vec<Package>,
+    /// `==` pins in `[project].dependencies`.
+    pins: Vec<Pin>,
 }
 
 /// What `pyproject.toml` says about dependencies.
@@ -374,8 +401,22 @@ pub(crate) fn parse_pyproject(file: &TomlFile) -> Pyproject {
                 .collect()
         });
     let mut packages = Vec::new();
+    let mut pins = Vec::new();
     for dep in project_dependencies.iter().flatten() {
-        if let RequirementLine::Requirement { name, vcs, extras } = parse_line(dep) {
+        if let RequirementLine::Requirement {
+            name,
+            vcs,
+            extras,
+            pinned,
+        } = parse_line(dep)
+        {
+            if let Some(version) = pinned {
+                pins.push(Pin {
+                    name: name.clone(),
+                    version,
+                    source: source(dep),
+                });
+            }
             packages.push(Package {
                 name,
                 vcs,
@@ -406,6 +447,7 @@ pub(crate) fn parse_pyproject(file: &TomlFile) -> Pyproject {
         has_uv: has("uv"),
         project_dependencies,
         packages,
+        pins,
     }
 }
 
@@ -421,6 +463,25 @@ pub(crate) fn pipfile_packages(file: &TomlFile) -> Vec<Package> {
             vcs: spec.get("git").is_some(),
             extras: toml_extras(spec),
             source: Source::at("Pipfile", key_line(text, name)),
+        })
+        .collect()
+}
+
+/// `flask = "==3.1.3"` (or `{version = "==3.1.3"}`) in the Pipfile's `[packages]`.
+pub(crate) fn pipfile_pins(file: &TomlFile) -> Vec<Pin> {
+    let (text, doc) = (&file.text, &file.doc);
+    let packages = doc.get("packages").and_then(|p| p.as_table());
+    packages
+        .into_iter()
+        .flatten()
+        .filter_map(|(name, spec)| {
+            let spec = spec.as_str().or_else(|| spec.get("version")?.as_str())?;
+            let version = spec.trim().strip_prefix("==")?.trim();
+            (!version.is_empty() && !version.contains(['*', ','])).then(|| Pin {
+                name: normalize(name),
+                version: version.to_string(),
+                source: Source::at("Pipfile", key_line(text, name)),
+            })
         })
         .collect()
 }

@@ -12,6 +12,7 @@ mod python;
 mod requirements;
 pub(crate) mod source;
 mod system_packages;
+mod wheels;
 
 use std::path::Path;
 
@@ -66,6 +67,16 @@ impl Source {
     pub fn with_note(mut self, note: impl Into<String>) -> Self {
         self.note = Some(note.into());
         self
+    }
+}
+
+impl Source {
+    /// `file:line (note)`: the place, and why, for reports meant to be read.
+    pub fn described(&self) -> String {
+        match (&self.file, &self.note) {
+            (Some(_), Some(note)) => format!("{self} ({note})"),
+            _ => self.to_string(),
+        }
     }
 }
 
@@ -214,8 +225,16 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
     }
     let gunicorn = gunicorn::detect_gunicorn_config(&modules, &mut warnings);
 
-    let python_version =
+    let declared =
         python::detect_python_version(tree, pyproject.as_ref(), pipfile.as_ref(), &mut warnings)?;
+    // With nothing declared, old pins may call for an older Python than the default.
+    let fitted = wheels::fit(
+        declared.as_ref(),
+        CURRENT_STABLE_PYTHON,
+        &deps.pins,
+        &mut warnings,
+    );
+    let python_version = declared.or(fitted);
 
     let database = detect_database(&deps.packages, &code);
     let redis = detect_redis(&deps.packages, &code.redis_urls);

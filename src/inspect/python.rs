@@ -127,6 +127,11 @@ pub fn minor_of(version: &str) -> Option<String> {
     (major == "3" && !minor.is_empty()).then(|| format!("3.{minor}"))
 }
 
+/// `3.12` -> 12: the minor number of a CPython 3 version.
+pub fn minor_number(version: &str) -> Option<u32> {
+    minor_of(version)?.strip_prefix("3.")?.parse().ok()
+}
+
 /// `[project].requires-python`, else Poetry's `python` dependency as a PEP 440 specifier.
 pub(crate) fn requires_python(file: &TomlFile) -> Option<(usize, String)> {
     let (text, doc) = (&file.text, &file.doc);

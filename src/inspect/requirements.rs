@@ -9,6 +9,7 @@ use anyhow::{Context, Result, bail};
 use super::Source;
 use super::deps::Package;
 use super::files::Tree;
+use super::wheels::Pin;
 
 /// What one logical line of a requirements file means.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,6 +19,8 @@ pub enum RequirementLine {
         vcs: bool,
         /// Extras asked for (`celery[redis]` -> `redis`), normalized.
         extras: Vec<String>,
+        /// The exact version of `name==1.2.3`.
+        pinned: Option<String>,
     },
     /// `-r FILE`: another requirements file.
     Include(String),
@@ -124,6 +127,7 @@ pub(super) fn parse_line(line: &str) -> RequirementLine {
                 name: normalize(egg.split('&').next().unwrap_or(egg)),
                 vcs: true,
                 extras: Vec::new(),
+                pinned: None,
             },
             None => RequirementLine::Skipped {
                 reason: "a version-control URL without `#egg=NAME`".to_string(),
@@ -156,11 +160,26 @@ pub(super) fn parse_line(line: &str) -> RequirementLine {
                 name: req.name.to_string(),
                 vcs,
                 extras: req.extras.iter().map(ToString::to_string).collect(),
+                pinned: exact_version(&req.version_or_url),
             }
         }
         Err(err) => RequirementLine::Skipped {
             reason: format!("not a requirement: {}", err.message),
         },
+    }
+}
+
+/// `==1.2.3` (or `===1.2.3`) alone: the one version a requirement allows.
+fn exact_version(spec: &Option<pep508_rs::VersionOrUrl<pep508_rs::VerbatimUrl>>) -> Option<String> {
+    use pep508_rs::pep440_rs::Operator;
+    let Some(pep508_rs::VersionOrUrl::VersionSpecifier(specifiers)) = spec else {
+        return None;
+    };
+    match specifiers.iter().collect::<Vec<_>>()[..] {
+        [one] if matches!(one.operator(), Operator::Equal | Operator::ExactEqual) => {
+            Some(one.version().to_string())
+        }
+        _ => None,
     }
 }
 
@@ -218,6 +237,8 @@ pub fn normalize(name: &str) -> String {
 pub(super) struct RequirementsChain {
     pub files: Vec<String>,
     pub packages: Vec<Package>,
+    /// Exact versions asked for.
+    pub pins: Vec<Pin>,
     /// Lines that install a local path.
     pub local: Vec<Source>,
     seen: BTreeSet<String>,
@@ -248,7 +269,20 @@ impl RequirementsChain {
         self.files.push(file.to_string());
         for (line, meaning) in parse_requirements(&text) {
             match meaning {
-                RequirementLine::Requirement { name, vcs, extras } => {
+                RequirementLine::Requirement {
+                    name,
+                    vcs,
+                    extras,
+                    pinned,
+                } => {
+                    // A constraints file's pin decides the version as much as a requirement's.
+                    if let Some(version) = pinned {
+                        self.pins.push(Pin {
+                            name: name.clone(),
+                            version,
+                            source: Source::at(file, line),
+                        });
+                    }
                     if !constraints && self.names.insert(name.clone()) {
                         self.packages.push(Package {
                             name,
@@ -327,22 +361,36 @@ mod tests {
             name: name.to_string(),
             vcs: false,
             extras: Vec::new(),
+            pinned: None,
+        }
+    }
+
+    fn pinned(name: &str, version: &str) -> RequirementLine {
+        RequirementLine::Requirement {
+            name: name.to_string(),
+            vcs: false,
+            extras: Vec::new(),
+            pinned: Some(version.to_string()),
         }
     }
 
     #[test]
     fn parses_names_specifiers_extras_and_markers() {
-        let text = "Flask==3.0.3\npsycopg2-binary>=2.9 # db\nFlask_SQLAlchemy[async] ; python_version >= '3.8'\n";
+        let text = "Flask==3.0.3\npsycopg2-binary>=2.9 # db\nFlask_SQLAlchemy[async]==3.1.1 ; python_version >= '3.8'\nnumpy===1.26.4\nlxml==5.*\nwerkzeug>=3,==3.1.3\n";
         assert_eq!(
             meanings(text),
             [
-                req("flask"),
+                pinned("flask", "3.0.3"),
                 req("psycopg2-binary"),
                 RequirementLine::Requirement {
                     name: "flask-sqlalchemy".into(),
                     vcs: false,
                     extras: vec!["async".into()],
+                    pinned: Some("3.1.1".into()),
                 },
+                pinned("numpy", "1.26.4"),
+                req("lxml"),
+                req("werkzeug"),
             ]
         );
     }
@@ -368,7 +416,10 @@ mod tests {
         let text =
             "gunicorn==23.0.0 \\\n    --hash=sha256:aaaa \\\n    --hash=sha256:bbbb\nflask\n";
         let parsed = parse_requirements(text);
-        assert_eq!(parsed, [(1, req("gunicorn")), (4, req("flask"))]);
+        assert_eq!(
+            parsed,
+            [(1, pinned("gunicorn", "23.0.0")), (4, req("flask"))]
+        );
     }
 
     #[test]
@@ -383,6 +434,7 @@ mod tests {
                     name: "my-tool".into(),
                     vcs: true,
                     extras: Vec::new(),
+                    pinned: None,
                 },
             ]
         );

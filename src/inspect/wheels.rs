@@ -1,0 +1,174 @@
+//! Exact pins against the Python the image will run: a release of a package
+//! with compiled code ships wheels for the CPythons of its day only, and on a
+//! newer one pip compiles it from source, slowly and with build packages, or
+//! fails. The data is `wheel_horizon.toml`, written by `scripts/wheel-horizon.py`.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use super::python::{SUPPORTED_PYTHONS, minor_number};
+use super::{Fact, Source};
+
+/// An exact version a project asks for (`numpy==1.21.0`, a lock's entry).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pin {
+    /// Normalized name (PEP 503).
+    pub name: String,
+    pub version: String,
+    pub source: Source,
+}
+
+/// package -> release -> the newest CPython 3 minor it has a Linux wheel for.
+fn table() -> &'static HashMap<String, HashMap<String, u32>> {
+    static TABLE: OnceLock<HashMap<String, HashMap<String, u32>>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let raw: HashMap<String, String> = toml::from_str(include_str!("wheel_horizon.toml"))
+            .expect("wheel_horizon.toml is valid (checked by a test)");
+        raw.into_iter()
+            .map(|(name, releases)| {
+                let releases = releases
+                    .split_whitespace()
+                    .filter_map(|pair| {
+                        let (version, python) = pair.split_once(':')?;
+                        Some((version.to_string(), minor_number(python)?))
+                    })
+                    .collect();
+                (name, releases)
+            })
+            .collect()
+    })
+}
+
+/// The newest CPython minor `pin` has a wheel for, when the table knows the release.
+fn newest_wheel(pin: &Pin) -> Option<u32> {
+    table().get(&pin.name)?.get(&pin.version).copied()
+}
+
+/// Pins whose wheels stop before `minor`, with their newest wheel's minor.
+fn beyond(pins: &[Pin], minor: u32) -> Vec<(&Pin, u32)> {
+    pins.iter()
+        .filter_map(|pin| Some((pin, newest_wheel(pin)?)))
+        .filter(|(_, newest)| *newest < minor)
+        .collect()
+}
+
+/// Checks `declared` (the Python a file names) against the pins. With nothing
+/// declared, returns the newest supported Python every pinned release has a
+/// wheel for, when that is older than `default`; a declared version is kept,
+/// with a warning for each pin that would build from source.
+pub fn fit(
+    declared: Option<&Fact<String>>,
+    default: &str,
+    pins: &[Pin],
+    warnings: &mut Vec<String>,
+) -> Option<Fact<String>> {
+    let chosen = declared.map_or(default, |fact| fact.value.as_str());
+    let minor = minor_number(chosen)?;
+    let late = beyond(pins, minor);
+    let oldest_newest = late.iter().min_by_key(|(_, newest)| *newest)?;
+    if declared.is_none() {
+        let fits = SUPPORTED_PYTHONS
+            .iter()
+            .find(|python| minor_number(python).is_some_and(|m| m <= oldest_newest.1));
+        if let Some(python) = fits {
+            let (pin, newest) = oldest_newest;
+            let mut source = pin.source.clone();
+            source.note = Some(format!(
+                "{}=={} has wheels up to Python 3.{newest}",
+                pin.name, pin.version
+            ));
+            return Some(Fact::new(python.to_string(), source));
+        }
+    }
+    for (pin, newest) in late {
+        warnings.push(format!(
+            "{}: {}=={} has wheels up to Python 3.{newest}, not {chosen}: pip compiles it from source in the image, or fails; upgrade the pin{}",
+            pin.source,
+            pin.name,
+            pin.version,
+            if declared.is_some() {
+                " or declare an older Python"
+            } else {
+                ""
+            }
+        ));
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pin(name: &str, version: &str, line: usize) -> Pin {
+        Pin {
+            name: name.into(),
+            version: version.into(),
+            source: Source::at("requirements.txt", line),
+        }
+    }
+
+    #[test]
+    fn the_table_parses_and_knows_old_releases() {
+        assert_eq!(newest_wheel(&pin("psycopg2-binary", "2.8.6", 1)), Some(9));
+        assert_eq!(newest_wheel(&pin("markupsafe", "1.1.1", 1)), Some(9));
+        assert_eq!(newest_wheel(&pin("numpy", "1.21.0", 1)), Some(9));
+        // A release with abi3 or pure-Python wheels has no limit.
+        assert_eq!(newest_wheel(&pin("cryptography", "43.0.0", 1)), None);
+        assert!(table().values().all(|releases| !releases.is_empty()));
+    }
+
+    #[test]
+    fn nothing_declared_picks_the_newest_python_every_pin_has_wheels_for() {
+        let pins = [
+            pin("flask", "1.0.2", 1),
+            pin("numpy", "1.23.5", 2),
+            pin("markupsafe", "2.0.1", 3),
+        ];
+        let mut warnings = Vec::new();
+        let fact = fit(None, "3.14", &pins, &mut warnings).unwrap();
+        assert_eq!(fact.value, "3.10");
+        assert_eq!(fact.source.line, Some(3));
+        assert_eq!(
+            fact.source.note.as_deref(),
+            Some("markupsafe==2.0.1 has wheels up to Python 3.10")
+        );
+        assert!(warnings.is_empty());
+    }
+
+    #[test]
+    fn a_declared_python_is_kept_and_each_late_pin_warned_about() {
+        let declared = Fact::new("3.12".to_string(), Source::at(".python-version", 1));
+        let pins = [pin("psycopg2-binary", "2.8.6", 4), pin("numpy", "2.1.0", 5)];
+        let mut warnings = Vec::new();
+        assert_eq!(fit(Some(&declared), "3.14", &pins, &mut warnings), None);
+        assert_eq!(
+            warnings,
+            [
+                "requirements.txt:4: psycopg2-binary==2.8.6 has wheels up to Python 3.9, not 3.12: pip compiles it from source in the image, or fails; upgrade the pin or declare an older Python"
+            ]
+        );
+    }
+
+    #[test]
+    fn pins_older_than_every_supported_python_only_warn() {
+        let pins = [pin("markupsafe", "1.1.0", 7)];
+        let mut warnings = Vec::new();
+        assert_eq!(fit(None, "3.14", &pins, &mut warnings), None);
+        assert_eq!(warnings.len(), 1);
+        assert!(warnings[0].starts_with(
+            "requirements.txt:7: markupsafe==1.1.0 has wheels up to Python 3.7, not 3.14"
+        ));
+    }
+
+    #[test]
+    fn current_pins_change_nothing() {
+        let pins = [
+            pin("markupsafe", "3.0.3", 1),
+            pin("unknown-package", "0.1", 2),
+        ];
+        let mut warnings = Vec::new();
+        assert_eq!(fit(None, "3.14", &pins, &mut warnings), None);
+        assert!(warnings.is_empty());
+    }
+}
