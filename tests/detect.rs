@@ -794,7 +794,7 @@ fn a_declared_python_newer_than_a_locked_wheel_is_kept_with_a_warning() {
     assert_eq!(project.python_version.as_ref().unwrap().value, "3.14");
     assert!(
         project.warnings.iter().any(|w| w
-            == "poetry.lock:7: numpy==1.21.0 has wheels up to Python 3.9, not 3.14: pip compiles it from source in the image, or fails; upgrade the pin or declare an older Python"),
+            == "poetry.lock:7: numpy==1.21.0 has wheels up to Python 3.9, not 3.14: pip compiles it from source in the image, or fails; upgrade the pin or let `>=3.12,<4` take in an older Python"),
         "{:?}",
         project.warnings
     );

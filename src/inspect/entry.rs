@@ -31,11 +31,7 @@ const FACTORY_NAMES: &[&str] = &[
 fn file_score(module: &Module) -> u32 {
     let file = module.path.rsplit('/').next().unwrap_or(&module.path);
     let top_level = !module.path.contains('/');
-    let test_code = module.path.starts_with("tests/")
-        || module.path.starts_with("test/")
-        || file.starts_with("test_")
-        || file == "conftest.py";
-    if test_code {
+    if super::is_test_path(&module.path) {
         return 10;
     }
     let base = match file {

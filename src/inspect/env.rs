@@ -66,12 +66,19 @@ pub fn scan_code(modules: &[Module]) -> CodeFacts {
     )
 }
 
-/// The facts of one module whose statements are `body` (its own, taken or cloned).
+/// The facts of one module whose statements are `body` (its own, taken or
+/// cloned). Test code has none: its variables, ports and throwaway SQLite
+/// databases are not the running app's.
 pub fn scan_module(module: &Module, body: Vec<rustpython_ast::Stmt>) -> CodeFacts {
     let mut facts = CodeFacts::default();
+    if super::is_test_path(&module.path) {
+        return facts;
+    }
     let mut scanner = Scanner {
         module,
         facts: &mut facts,
+        environ_names: Vec::new(),
+        getenv_names: Vec::new(),
     };
     for stmt in body {
         scanner.visit_stmt(stmt);
@@ -114,9 +121,62 @@ pub fn merge(parts: Vec<CodeFacts>) -> CodeFacts {
 struct Scanner<'a> {
     module: &'a Module,
     facts: &'a mut CodeFacts,
+    /// Names bound by `from os import environ [as NAME]`: a bare `environ`
+    /// is otherwise a WSGI environ or some other mapping.
+    environ_names: Vec<String>,
+    /// Names bound by `from os import getenv [as NAME]`.
+    getenv_names: Vec<String>,
 }
 
 impl Scanner<'_> {
+    /// `os.environ`, or a name imported as it.
+    fn is_environ(&self, expr: &Expr) -> bool {
+        match expr {
+            Expr::Name(n) => self.environ_names.iter().any(|e| e == n.id.as_str()),
+            Expr::Attribute(a) => {
+                a.attr.as_str() == "environ"
+                    && matches!(a.value.as_ref(), Expr::Name(n) if n.id.as_str() == "os")
+            }
+            _ => false,
+        }
+    }
+
+    /// `5000`, `"5000"`, or `int(os.environ.get("PORT", 5000))` (its default).
+    fn port_value(&self, expr: &Expr) -> Option<u16> {
+        match expr {
+            Expr::Constant(_) => literal_text(expr)?.parse().ok(),
+            Expr::Call(call) => {
+                let inner = match call_name(&call.func) {
+                    Some("int") => call.args.first()?,
+                    _ => expr,
+                };
+                let Expr::Call(get) = inner else { return None };
+                let is_env_read = match get.func.as_ref() {
+                    Expr::Attribute(a) if a.attr.as_str() == "get" => self.is_environ(&a.value),
+                    func => self.is_getenv(func),
+                };
+                if is_env_read {
+                    self.port_value(get.args.get(1)?)
+                } else {
+                    None
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// `os.getenv`, or a name imported as it.
+    fn is_getenv(&self, func: &Expr) -> bool {
+        match func {
+            Expr::Name(n) => self.getenv_names.iter().any(|g| g == n.id.as_str()),
+            Expr::Attribute(a) => {
+                a.attr.as_str() == "getenv"
+                    && matches!(a.value.as_ref(), Expr::Name(n) if n.id.as_str() == "os")
+            }
+            _ => false,
+        }
+    }
+
     fn source(&self, offset: TextSize) -> Source {
         Source::at(&self.module.path, self.module.line(offset))
     }
@@ -157,7 +217,7 @@ impl Scanner<'_> {
         let offset = call.range.start();
         match call.func.as_ref() {
             // os.getenv("X", default) / getenv("X")
-            func if call_name(func) == Some("getenv") && is_os_or_bare(func) => {
+            func if self.is_getenv(func) => {
                 if let Some(name) = call.args.first().and_then(string_literal) {
                     self.record(name, false, call.args.get(1), offset);
                 }
@@ -165,7 +225,7 @@ impl Scanner<'_> {
             // os.environ.get("X", default) / environ.setdefault("X", default)
             Expr::Attribute(attr)
                 if matches!(attr.attr.as_str(), "get" | "setdefault")
-                    && is_environ(&attr.value) =>
+                    && self.is_environ(&attr.value) =>
             {
                 if let Some(name) = call.args.first().and_then(string_literal) {
                     self.record(name, false, call.args.get(1), offset);
@@ -199,7 +259,7 @@ impl Scanner<'_> {
                     .find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "port"))
                     .map(|k| &k.value)
                     .or(call.args.get(1));
-                if let Some(port) = port.and_then(port_value) {
+                if let Some(port) = port.and_then(|p| self.port_value(p)) {
                     if self.facts.run_port.is_none() {
                         self.facts.run_port = Some(Fact::new(port, self.source(offset)));
                     }
@@ -211,10 +271,26 @@ impl Scanner<'_> {
 }
 
 impl Visitor for Scanner<'_> {
+    fn visit_stmt_import_from(&mut self, node: rustpython_ast::StmtImportFrom) {
+        if node.module.as_ref().is_some_and(|m| m.as_str() == "os") {
+            for alias in &node.names {
+                let bound = alias.asname.as_ref().unwrap_or(&alias.name).to_string();
+                match alias.name.as_str() {
+                    "environ" => self.environ_names.push(bound),
+                    "getenv" => self.getenv_names.push(bound),
+                    _ => {}
+                }
+            }
+        }
+    }
+
     fn visit_expr(&mut self, node: Expr) {
         match &node {
             Expr::Call(call) => self.check_call(call),
-            Expr::Subscript(sub) if is_environ(&sub.value) => {
+            // A read; `os.environ["X"] = ...` sets it for the process instead.
+            Expr::Subscript(sub)
+                if sub.ctx == rustpython_ast::ExprContext::Load && self.is_environ(&sub.value) =>
+            {
                 if let Some(name) = string_literal(&sub.slice) {
                     let name = name.to_string();
                     self.record(&name, true, None, sub.range.start());
@@ -283,25 +359,6 @@ impl Visitor for Scanner<'_> {
 }
 
 /// `os.environ` or a bare `environ` (from `from os import environ`).
-fn is_environ(expr: &Expr) -> bool {
-    match expr {
-        Expr::Name(n) => n.id.as_str() == "environ",
-        Expr::Attribute(a) => {
-            a.attr.as_str() == "environ"
-                && matches!(a.value.as_ref(), Expr::Name(n) if n.id.as_str() == "os")
-        }
-        _ => false,
-    }
-}
-
-fn is_os_or_bare(func: &Expr) -> bool {
-    match func {
-        Expr::Name(_) => true,
-        Expr::Attribute(a) => matches!(a.value.as_ref(), Expr::Name(n) if n.id.as_str() == "os"),
-        _ => false,
-    }
-}
-
 /// A literal's text as `.env` would hold it.
 fn literal_text(expr: &Expr) -> Option<String> {
     let Expr::Constant(c) = expr else { return None };
@@ -310,30 +367,6 @@ fn literal_text(expr: &Expr) -> Option<String> {
         Constant::Int(i) => Some(i.to_string()),
         Constant::Float(f) => Some(f.to_string()),
         Constant::Bool(b) => Some(if *b { "True" } else { "False" }.to_string()),
-        _ => None,
-    }
-}
-
-/// `5000`, `"5000"`, or `int(os.environ.get("PORT", 5000))` (its default).
-fn port_value(expr: &Expr) -> Option<u16> {
-    match expr {
-        Expr::Constant(_) => literal_text(expr)?.parse().ok(),
-        Expr::Call(call) => {
-            let inner = match call_name(&call.func) {
-                Some("int") => call.args.first()?,
-                _ => expr,
-            };
-            let Expr::Call(get) = inner else { return None };
-            let is_env_read = match get.func.as_ref() {
-                Expr::Attribute(a) if a.attr.as_str() == "get" => is_environ(&a.value),
-                func => call_name(func) == Some("getenv"),
-            };
-            if is_env_read {
-                port_value(get.args.get(1)?)
-            } else {
-                None
-            }
-        }
         _ => None,
     }
 }
@@ -374,6 +407,43 @@ mod tests {
                 ("F", true, None, 8),
             ]
         );
+    }
+
+    #[test]
+    fn a_wsgi_environ_and_writes_to_the_environment_are_not_reads() {
+        // A WSGI middleware's `environ` parameter, and `os.environ[...] = ...`.
+        let facts = scan(
+            "import os\nclass Fix:\n    def __call__(self, environ, start_response):\n        environ['HTTP_HOST'] = environ.get('HTTP_X_FORWARDED_SERVER', '')\n        return self.app(environ, start_response)\nos.environ['TZ'] = 'UTC'\ndef getenv(name):\n    return name\ngetenv('NOT_THE_OS')\n",
+        );
+        assert!(facts.env_vars.is_empty(), "{:?}", facts.env_vars);
+    }
+
+    #[test]
+    fn aliased_imports_from_os_still_count() {
+        let facts =
+            scan("from os import environ as env, getenv as ge\nA = env['A']\nB = ge('B', 'b')\n");
+        let names: Vec<&str> = facts.env_vars.iter().map(|v| v.name.as_str()).collect();
+        assert_eq!(names, ["A", "B"]);
+    }
+
+    #[test]
+    fn test_code_says_nothing_about_the_running_app() {
+        let code = "import os\nURL = os.environ['TEST_DATABASE_URL']\napp.run(port=11080)\nDB = 'sqlite:///:memory:'\n";
+        for path in [
+            "tests/test_app.py",
+            "pkg/tests/smtp/server.py",
+            "conftest.py",
+            "pkg/views_test.py",
+        ] {
+            let facts = scan_code(&[Module::from_text(path, code).unwrap()]);
+            assert!(
+                facts.env_vars.is_empty() && facts.run_port.is_none(),
+                "{path}"
+            );
+            assert!(facts.sqlite_urls.is_empty(), "{path}");
+        }
+        let facts = scan_code(&[Module::from_text("pkg/testimonials.py", code).unwrap()]);
+        assert_eq!(facts.run_port.map(|p| p.value), Some(11080));
     }
 
     #[test]

@@ -39,6 +39,17 @@ pub struct Source {
     pub note: Option<String>,
 }
 
+/// Test code (`tests/`, `test_*.py`, `*_test.py`, `conftest.py`) at any
+/// depth: it says how the project is tested, not how it runs.
+pub(crate) fn is_test_path(path: &str) -> bool {
+    let mut parts = path.split('/').rev();
+    let file = parts.next().unwrap_or(path);
+    file.starts_with("test_")
+        || file.ends_with("_test.py")
+        || file == "conftest.py"
+        || parts.any(|dir| matches!(dir, "tests" | "test" | "testing"))
+}
+
 impl Source {
     pub fn at(file: impl Into<String>, line: usize) -> Self {
         Source {
@@ -227,14 +238,14 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
 
     let declared =
         python::detect_python_version(tree, pyproject.as_ref(), pipfile.as_ref(), &mut warnings)?;
-    // With nothing declared, old pins may call for an older Python than the default.
+    // Old pins may call for an older Python than the default or a range's newest.
     let fitted = wheels::fit(
         declared.as_ref(),
         CURRENT_STABLE_PYTHON,
         &deps.pins,
         &mut warnings,
     );
-    let python_version = declared.or(fitted);
+    let python_version = fitted.or(declared.map(|d| d.fact));
 
     let database = detect_database(&deps.packages, &code);
     let redis = detect_redis(&deps.packages, &code.redis_urls);

@@ -6,6 +6,7 @@ use anyhow::Result;
 use pep508_rs::pep440_rs::{Version, VersionSpecifiers};
 
 use super::files::{TomlFile, Tree};
+use super::source::{Module, flat_statements, string_literal};
 use super::{Fact, Source};
 
 /// Minor versions with official `python:X-slim` images, newest first.
@@ -15,14 +16,41 @@ pub const SUPPORTED_PYTHONS: &[&str] = &["3.14", "3.13", "3.12", "3.11", "3.10",
 /// a year of releases means binary wheels exist for nearly every dependency.
 pub const CURRENT_STABLE_PYTHON: &str = "3.14";
 
-/// Reads `.python-version`, `.tool-versions`, `runtime.txt`, `requires-python`
-/// and Poetry's `python`, in that order.
+/// The Python a project declares.
+#[derive(Debug)]
+pub struct Declared {
+    /// The minor version the image gets.
+    pub fact: Fact<String>,
+    /// The PEP 440 range it was chosen from (`requires-python`, ...); `None`
+    /// when a file names one version.
+    pub range: Option<String>,
+}
+
+impl Declared {
+    fn exact(fact: Fact<String>) -> Option<Self> {
+        Some(Declared { fact, range: None })
+    }
+
+    fn newest_in(spec: &str, file: &str, line: usize) -> Option<Self> {
+        let minor = newest_satisfying(spec)?;
+        let source =
+            Source::at(file, line).with_note(format!("newest supported version matching `{spec}`"));
+        Some(Declared {
+            fact: Fact::new(minor.to_string(), source),
+            range: Some(spec.to_string()),
+        })
+    }
+}
+
+/// Reads `.python-version`, `.tool-versions`, `runtime.txt`, Pipfile's
+/// `python_version`, `requires-python`, Poetry's `python`, then setuptools'
+/// `python_requires` (`setup.cfg`, `setup.py`), in that order.
 pub fn detect_python_version(
     tree: &Tree,
     pyproject: Option<&TomlFile>,
     pipfile: Option<&TomlFile>,
     warnings: &mut Vec<String>,
-) -> Result<Option<Fact<String>>> {
+) -> Result<Option<Declared>> {
     for (file, find, read, expected) in VERSION_FILES {
         if !tree.has_file(file) {
             continue;
@@ -30,7 +58,9 @@ pub fn detect_python_version(
         let text = tree.read(file)?;
         if let Some((line, value)) = find(&text) {
             match read(value) {
-                Some(minor) => return Ok(Some(Fact::new(minor, Source::at(*file, line)))),
+                Some(minor) => {
+                    return Ok(Declared::exact(Fact::new(minor, Source::at(*file, line))));
+                }
                 None => warnings.push(format!(
                     "{file}:{line}: `{value}` is not {expected}; ignored"
                 )),
@@ -49,7 +79,12 @@ pub fn detect_python_version(
                 .position(|l| l.trim_start().starts_with("python_"))
                 .map_or(1, |i| i + 1);
             match minor_of(value) {
-                Some(minor) => return Ok(Some(Fact::new(minor, Source::at("Pipfile", line)))),
+                Some(minor) => {
+                    return Ok(Declared::exact(Fact::new(
+                        minor,
+                        Source::at("Pipfile", line),
+                    )));
+                }
                 None => warnings.push(format!(
                     "Pipfile:{line}: `{value}` is not a CPython version; ignored"
                 )),
@@ -58,19 +93,136 @@ pub fn detect_python_version(
     }
     if let Some(file) = pyproject {
         if let Some((line, spec)) = requires_python(file) {
-            match newest_satisfying(&spec) {
-                Some(minor) => {
-                    let source = Source::at("pyproject.toml", line)
-                        .with_note(format!("newest supported version matching `{spec}`"));
-                    return Ok(Some(Fact::new(minor.to_string(), source)));
-                }
+            match Declared::newest_in(&spec, "pyproject.toml", line) {
+                Some(declared) => return Ok(Some(declared)),
                 None => warnings.push(format!(
                     "pyproject.toml:{line}: no supported Python matches `{spec}`; ignored"
                 )),
             }
         }
     }
+    for (file, read) in SETUPTOOLS_FILES {
+        if !tree.has_file(file) {
+            continue;
+        }
+        let Some((line, spec)) = read(&tree.read(file)?) else {
+            continue;
+        };
+        match Declared::newest_in(&spec, file, line) {
+            Some(declared) => return Ok(Some(declared)),
+            None => warnings.push(format!(
+                "{file}:{line}: no supported Python matches `{spec}`; ignored"
+            )),
+        }
+    }
     Ok(None)
+}
+
+/// Finds a version range in a file's text, with its line.
+type RangeReader = fn(&str) -> Option<(usize, String)>;
+
+/// setuptools' `python_requires`, read after `pyproject.toml`.
+const SETUPTOOLS_FILES: &[(&str, RangeReader)] = &[
+    ("setup.cfg", setup_cfg_python_requires),
+    ("setup.py", setup_py_python_requires),
+];
+
+/// `python_requires = >=3.8` in the `[options]` section of `setup.cfg`.
+fn setup_cfg_python_requires(text: &str) -> Option<(usize, String)> {
+    let mut in_options = false;
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            in_options = line == "[options]";
+        } else if let Some((key, value)) = line.split_once('=').filter(|_| in_options) {
+            let value = value.trim();
+            if key.trim() == "python_requires" && !value.is_empty() {
+                return Some((i + 1, value.to_string()));
+            }
+        }
+    }
+    None
+}
+
+/// `python_requires="..."` given to `setup()` (or put in a dict of its
+/// arguments) in `setup.py`: a string, or a module-level name bound to one.
+fn setup_py_python_requires(text: &str) -> Option<(usize, String)> {
+    use rustpython_ast::{Expr, Ranged, Stmt, Visitor};
+    let module = Module::from_text("setup.py", text).ok()?;
+    let constants: Vec<(&str, &str)> = flat_statements(&module.body)
+        .into_iter()
+        .filter_map(|stmt| match stmt {
+            Stmt::Assign(a) => match (a.targets.as_slice(), string_literal(&a.value)) {
+                ([Expr::Name(name)], Some(value)) => Some((name.id.as_str(), value)),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
+
+    struct Find<'a> {
+        constants: &'a [(&'a str, &'a str)],
+        found: Option<(rustpython_parser::text_size::TextSize, String)>,
+    }
+    impl Find<'_> {
+        fn value(&self, expr: &Expr) -> Option<String> {
+            match expr {
+                Expr::Name(name) => self
+                    .constants
+                    .iter()
+                    .find(|(n, _)| *n == name.id.as_str())
+                    .map(|(_, v)| v.to_string()),
+                expr => string_literal(expr).map(str::to_string),
+            }
+        }
+    }
+    impl Visitor for Find<'_> {
+        fn visit_expr(&mut self, node: Expr) {
+            if self.found.is_some() {
+                return;
+            }
+            match &node {
+                Expr::Call(call) => {
+                    let keyword = call.keywords.iter().find(|k| {
+                        k.arg
+                            .as_ref()
+                            .is_some_and(|a| a.as_str() == "python_requires")
+                    });
+                    if let Some(k) = keyword {
+                        self.found = self.value(&k.value).map(|v| (k.range.start(), v));
+                    }
+                }
+                Expr::Dict(dict) => {
+                    let entry = dict.keys.iter().zip(&dict.values).find(|(key, _)| {
+                        key.as_ref()
+                            .and_then(string_literal)
+                            .is_some_and(|k| k == "python_requires")
+                    });
+                    if let Some((key, value)) = entry {
+                        let at = key
+                            .as_ref()
+                            .map_or(dict.range.start(), |k| k.range().start());
+                        self.found = self.value(value).map(|v| (at, v));
+                    }
+                }
+                _ => {}
+            }
+            self.generic_visit_expr(node);
+        }
+
+        fn visit_keyword(&mut self, node: rustpython_ast::Keyword) {
+            self.visit_expr(node.value);
+        }
+    }
+    let mut find = Find {
+        constants: &constants,
+        found: None,
+    };
+    for stmt in module.body.clone() {
+        find.visit_stmt(stmt);
+    }
+    let (offset, spec) = find.found?;
+    Some((module.line(offset), spec))
 }
 
 /// A version file: its name, how to find the version in it, how to read the
@@ -185,16 +337,49 @@ pub fn poetry_to_pep440(spec: &str) -> String {
 
 /// The newest supported minor version whose later patch releases satisfy `spec`.
 pub fn newest_satisfying(spec: &str) -> Option<&'static str> {
-    let specifiers = VersionSpecifiers::from_str(spec).ok()?;
-    SUPPORTED_PYTHONS.iter().copied().find(|minor| {
-        let probe = Version::from_str(&format!("{minor}.99")).expect("valid version");
-        specifiers.contains(&probe)
-    })
+    SUPPORTED_PYTHONS
+        .iter()
+        .copied()
+        .find(|minor| satisfies(spec, minor))
+}
+
+/// Whether the later patch releases of `minor` (`3.12`) satisfy `spec`.
+pub fn satisfies(spec: &str, minor: &str) -> bool {
+    let Ok(specifiers) = VersionSpecifiers::from_str(spec) else {
+        return false;
+    };
+    Version::from_str(&format!("{minor}.99")).is_ok_and(|probe| specifiers.contains(&probe))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_python_requires_from_setuptools_files() {
+        let cfg = "[metadata]\nname = x\npython_requires = >=2.7\n\n[options]\npackages = find:\npython_requires = >=3.8, <3.12\n";
+        assert_eq!(
+            setup_cfg_python_requires(cfg),
+            Some((7, ">=3.8, <3.12".to_string()))
+        );
+        let direct = "from setuptools import setup\n\nsetup(\n    name='x',\n    python_requires='>=3.10',\n)\n";
+        assert_eq!(
+            setup_py_python_requires(direct),
+            Some((5, ">=3.10".to_string()))
+        );
+        let by_name = "import setuptools\nPYTHON_REQUIRES = '>=3.7, <3.14'\ndef params():\n    return dict(name='x', python_requires=PYTHON_REQUIRES)\nsetuptools.setup(**params())\n";
+        assert_eq!(
+            setup_py_python_requires(by_name),
+            Some((4, ">=3.7, <3.14".to_string()))
+        );
+        let in_dict = "ARGS = {\n  'name': 'x',\n  'python_requires': '~=3.9',\n}\n";
+        assert_eq!(
+            setup_py_python_requires(in_dict),
+            Some((3, "~=3.9".to_string()))
+        );
+        assert_eq!(setup_py_python_requires("setup(name='x')\n"), None);
+        assert_eq!(setup_py_python_requires("setup(\n"), None);
+    }
 
     #[test]
     fn minor_versions() {

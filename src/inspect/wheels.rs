@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use super::python::{SUPPORTED_PYTHONS, minor_number};
+use super::python::{Declared, SUPPORTED_PYTHONS, minor_number, satisfies};
 use super::{Fact, Source};
 
 /// An exact version a project asks for (`numpy==1.21.0`, a lock's entry).
@@ -52,45 +52,53 @@ fn beyond(pins: &[Pin], minor: u32) -> Vec<(&Pin, u32)> {
         .collect()
 }
 
-/// Checks `declared` (the Python a file names) against the pins. With nothing
-/// declared, returns the newest supported Python every pinned release has a
-/// wheel for, when that is older than `default`; a declared version is kept,
-/// with a warning for each pin that would build from source.
+/// Checks the Python the image would get against the pins. Returns a
+/// replacement when one fits better: with nothing declared, or with a range
+/// declared (`requires-python = ">=3.8"`), the newest supported Python in it
+/// that every pinned release has a wheel for. A version a file names exactly
+/// (`.python-version`) is kept; so is the choice when nothing older fits.
+/// Each pin left without a wheel gets a warning.
 pub fn fit(
-    declared: Option<&Fact<String>>,
+    declared: Option<&Declared>,
     default: &str,
     pins: &[Pin],
     warnings: &mut Vec<String>,
 ) -> Option<Fact<String>> {
-    let chosen = declared.map_or(default, |fact| fact.value.as_str());
-    let minor = minor_number(chosen)?;
-    let late = beyond(pins, minor);
-    let oldest_newest = late.iter().min_by_key(|(_, newest)| *newest)?;
-    if declared.is_none() {
-        let fits = SUPPORTED_PYTHONS
-            .iter()
-            .find(|python| minor_number(python).is_some_and(|m| m <= oldest_newest.1));
-        if let Some(python) = fits {
-            let (pin, newest) = oldest_newest;
-            let mut source = pin.source.clone();
-            source.note = Some(format!(
+    let chosen = declared.map_or(default, |d| d.fact.value.as_str());
+    let late = beyond(pins, minor_number(chosen)?);
+    let (pin, newest) = *late.iter().min_by_key(|(_, newest)| *newest)?;
+    let movable = declared.is_none_or(|d| d.range.is_some());
+    let fits = SUPPORTED_PYTHONS.iter().find(|python| {
+        minor_number(python).is_some_and(|m| m <= newest)
+            && declared
+                .and_then(|d| d.range.as_deref())
+                .is_none_or(|range| satisfies(range, python))
+    });
+    if let Some(python) = fits.filter(|_| movable) {
+        let mut source = pin.source.clone();
+        source.note = Some(match declared.and_then(|d| d.range.as_deref()) {
+            Some(range) => format!(
+                "newest version matching `{range}` that {}=={} has wheels for",
+                pin.name, pin.version
+            ),
+            None => format!(
                 "{}=={} has wheels up to Python 3.{newest}",
                 pin.name, pin.version
-            ));
-            return Some(Fact::new(python.to_string(), source));
-        }
+            ),
+        });
+        return Some(Fact::new(python.to_string(), source));
     }
+    let advice = match declared {
+        Some(Declared { range: None, .. }) => " or declare an older Python".to_string(),
+        Some(Declared {
+            range: Some(range), ..
+        }) => format!(" or let `{range}` take in an older Python"),
+        None => String::new(),
+    };
     for (pin, newest) in late {
         warnings.push(format!(
-            "{}: {}=={} has wheels up to Python 3.{newest}, not {chosen}: pip compiles it from source in the image, or fails; upgrade the pin{}",
-            pin.source,
-            pin.name,
-            pin.version,
-            if declared.is_some() {
-                " or declare an older Python"
-            } else {
-                ""
-            }
+            "{}: {}=={} has wheels up to Python 3.{newest}, not {chosen}: pip compiles it from source in the image, or fails; upgrade the pin{advice}",
+            pin.source, pin.name, pin.version,
         ));
     }
     None
@@ -138,7 +146,10 @@ mod tests {
 
     #[test]
     fn a_declared_python_is_kept_and_each_late_pin_warned_about() {
-        let declared = Fact::new("3.12".to_string(), Source::at(".python-version", 1));
+        let declared = Declared {
+            fact: Fact::new("3.12".to_string(), Source::at(".python-version", 1)),
+            range: None,
+        };
         let pins = [pin("psycopg2-binary", "2.8.6", 4), pin("numpy", "2.1.0", 5)];
         let mut warnings = Vec::new();
         assert_eq!(fit(Some(&declared), "3.14", &pins, &mut warnings), None);
@@ -146,6 +157,33 @@ mod tests {
             warnings,
             [
                 "requirements.txt:4: psycopg2-binary==2.8.6 has wheels up to Python 3.9, not 3.12: pip compiles it from source in the image, or fails; upgrade the pin or declare an older Python"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_declared_range_moves_down_inside_itself() {
+        let range = |spec: &str| Declared {
+            fact: Fact::new("3.14".to_string(), Source::at("setup.py", 9)),
+            range: Some(spec.to_string()),
+        };
+        let pins = [pin("numpy", "1.23.5", 2)];
+        let mut warnings = Vec::new();
+        let fact = fit(Some(&range(">=3.8")), "3.14", &pins, &mut warnings).unwrap();
+        assert_eq!(fact.value, "3.11");
+        assert_eq!(
+            fact.source.described(),
+            "requirements.txt:2 (newest version matching `>=3.8` that numpy==1.23.5 has wheels for)"
+        );
+        // Nothing in `>=3.12` has a wheel: the range's choice stays, with a warning.
+        assert_eq!(
+            fit(Some(&range(">=3.12")), "3.14", &pins, &mut warnings),
+            None
+        );
+        assert_eq!(
+            warnings,
+            [
+                "requirements.txt:2: numpy==1.23.5 has wheels up to Python 3.11, not 3.14: pip compiles it from source in the image, or fails; upgrade the pin or let `>=3.12` take in an older Python"
             ]
         );
     }
