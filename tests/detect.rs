@@ -35,6 +35,21 @@ fn detects_factories_in_packages() {
 }
 
 #[test]
+fn a_factory_that_finishes_the_module_app_comes_before_the_bare_object() {
+    // calibre-web's shape: the object exists at import, but its blueprints,
+    // session and secret key are set up by create_app().
+    let init = "from flask import Flask\napp = Flask(__name__)\n\ndef create_app():\n    app.secret_key = 'x'\n    return app\n";
+    assert_eq!(
+        entry_of(&[("cps/__init__.py", init)]),
+        ["cps:create_app()", "cps:app"]
+    );
+    // A function returning something else leaves the object first.
+    let other =
+        "from flask import Flask\napp = Flask(__name__)\n\ndef create_app():\n    return None\n";
+    assert_eq!(entry_of(&[("cps/__init__.py", other)]), ["cps:app"]);
+}
+
+#[test]
 fn prefers_wsgi_module_over_the_factory_it_calls() {
     let init = "from flask import Flask\n\ndef make_app():\n    return Flask(__name__)\n";
     let wsgi = "from blog import make_app\napplication = make_app()\n";

@@ -89,11 +89,15 @@ pub fn detect_entries(modules: &[Module]) -> Vec<EntryCandidate> {
                 _ => None,
             })
             .unwrap_or(1);
+        // Above the module's own app object when the factory finishes it.
+        let finishes_app = module.body.iter().any(|s| {
+            matches!(s, Stmt::FunctionDef(f) if f.name.as_str() == factory && sets_up_module_app(module, f))
+        });
         found.push(EntryCandidate {
             target: format!("{name}:{factory}()"),
             import_root: module.import_root.clone(),
             source: Source::at(&module.path, line),
-            score: file_score(module),
+            score: file_score(module) + if finishes_app { 6 } else { 0 },
         });
     }
     found.extend(re_exports(modules, &found));
@@ -211,10 +215,38 @@ pub(crate) fn module_factories(module: &Module) -> Vec<String> {
                 .chain(&args.args)
                 .filter(|a| a.default.is_none())
                 .count();
-            required == 0 && flat_statements(&f.body).into_iter().any(makes_flask)
+            required == 0
+                && (flat_statements(&f.body).into_iter().any(makes_flask)
+                    || sets_up_module_app(module, f))
         })
         .map(|f| f.name.to_string())
         .collect()
+}
+
+/// A function that configures and returns the module's own app object
+/// (`app = Flask(...)` at module level, `def create_app(): ...; return app`).
+/// Such an object is unfinished until the function has run, so the factory is
+/// the target.
+fn sets_up_module_app(module: &Module, function: &rustpython_ast::StmtFunctionDef) -> bool {
+    let returned: Vec<&str> = flat_statements(&function.body)
+        .into_iter()
+        .filter_map(|stmt| match stmt {
+            Stmt::Return(r) => match r.value.as_deref() {
+                Some(Expr::Name(n)) => Some(n.id.as_str()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
+    !returned.is_empty()
+        && app_level_statements(&module.body).into_iter().any(|stmt| {
+            matches!(single_assignment(stmt), Some((target, value))
+                if returned.contains(&target) && is_flask_call(value))
+        })
+}
+
+fn is_flask_call(value: &Expr) -> bool {
+    matches!(value, Expr::Call(call) if call_name(&call.func) == Some("Flask"))
 }
 
 fn makes_flask(stmt: &Stmt) -> bool {
@@ -230,7 +262,7 @@ fn makes_flask(stmt: &Stmt) -> bool {
         },
         _ => return false,
     };
-    matches!(value, Expr::Call(call) if call_name(&call.func) == Some("Flask"))
+    is_flask_call(value)
 }
 
 /// A module-level Celery app (`celery_app = Celery(...)`) as `module:name`, for
