@@ -814,3 +814,57 @@ fn a_declared_python_newer_than_a_locked_wheel_is_kept_with_a_warning() {
         project.warnings
     );
 }
+
+#[test]
+fn pipfile_lock_is_exported_with_hashes_unless_a_package_has_none() {
+    let pipfile = "[packages]\nflask = \"==3.1.3\"\nshared = {git = \"https://git.example.com/shared.git\"}\n";
+    let hashed = "{\n  \"default\": {\n    \"flask\": {\n      \"hashes\": [\"sha256:aa\"],\n      \"version\": \"==3.1.3\"\n    },\n    \"numpy\": {\n      \"hashes\": [\"sha256:bb\"],\n      \"version\": \"==1.21.0\"\n    }\n  }\n}\n";
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(
+        temp.path(),
+        &[
+            ("app.py", "from flask import Flask\napp = Flask(__name__)\n"),
+            ("Pipfile", pipfile),
+            ("Pipfile.lock", hashed),
+        ],
+    );
+    let report = init(&options(temp.path(), false), &mut NoPrompts).unwrap();
+    assert_eq!(report.plan.install.kind, "pipenv");
+    assert!(report.plan.install.hashes);
+    // The lock's pin of numpy 1.21.0 (wheels up to 3.9) chose the Python.
+    assert_eq!(report.plan.python_version, "3.9");
+    let dockerfile = std::fs::read_to_string(temp.path().join("Dockerfile")).unwrap();
+    assert!(dockerfile.contains(
+        "pipenv requirements --hash > /tmp/requirements.txt \\\n    && pip install --require-hashes -r /tmp/requirements.txt"
+    ));
+
+    let with_git = hashed.replace(
+        "\"numpy\": {\n      \"hashes\": [\"sha256:bb\"],\n      \"version\": \"==1.21.0\"\n    }",
+        "\"shared\": {\n      \"git\": \"https://git.example.com/shared.git\",\n      \"ref\": \"abc\"\n    }",
+    );
+    std::fs::write(temp.path().join("Pipfile.lock"), with_git).unwrap();
+    let report = init(&options(temp.path(), false), &mut NoPrompts).unwrap();
+    assert!(!report.plan.install.hashes);
+    assert!(
+        report.notes.iter().any(|n| n.contains("`shared` from git")),
+        "{:?}",
+        report.notes
+    );
+    let dockerfile = std::fs::read_to_string(temp.path().join("Dockerfile")).unwrap();
+    assert!(dockerfile.contains("pipenv requirements > /tmp/requirements.txt \\\n    && pip install -r /tmp/requirements.txt"));
+
+    std::fs::write(
+        temp.path().join("Pipfile.lock"),
+        "{\n  \"default\": {\n    \"flask\": \n",
+    )
+    .unwrap();
+    let err = init(&options(temp.path(), false), &mut NoPrompts).unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("failed to parse `Pipfile.lock` at line 4:")
+            && err
+                .to_string()
+                .ends_with("run `pipenv lock` to write it again"),
+        "{err}"
+    );
+}

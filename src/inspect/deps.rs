@@ -39,7 +39,7 @@ pub enum Install {
     /// `uv sync --frozen --no-install-project` from `pyproject.toml` and `uv.lock`.
     Uv { manifests: Vec<String> },
     /// `pipenv requirements` from `Pipfile.lock`, installed with pip.
-    Pipenv { manifests: Vec<String> },
+    Pipenv(LockExport),
     /// Nothing declared: Flask alone.
     Bare,
 }
@@ -53,7 +53,7 @@ impl Install {
             | Install::Poetry(LockExport { manifests, .. })
             | Install::Pdm(LockExport { manifests, .. })
             | Install::Uv { manifests }
-            | Install::Pipenv { manifests } => manifests,
+            | Install::Pipenv(LockExport { manifests, .. }) => manifests,
             Install::Bare => &[],
         }
     }
@@ -62,7 +62,7 @@ impl Install {
 /// A lock file that its tool exports as a requirements list for pip.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LockExport {
-    /// `pyproject.toml` and the lock.
+    /// The manifest (`pyproject.toml`, `Pipfile`) and its lock.
     pub manifests: Vec<String>,
     /// Every locked package comes from a package index, so the export carries
     /// hashes and pip checks each download against them. A package from git, a
@@ -184,14 +184,12 @@ pub fn detect_dependencies(
                 "installing from `Pipfile.lock` rather than `{file}`: the lock pins every version"
             ));
         }
-        let install = Install::Pipenv {
-            manifests: vec!["Pipfile".into(), "Pipfile.lock".into()],
-        };
+        let (export, pins) = read_pipfile_lock(tree, &mut warnings)?;
         return Ok(Dependencies {
             manager,
-            install,
+            install: Install::Pipenv(export),
             packages: pipfile.map(pipfile_packages).unwrap_or_default(),
-            pins: pipfile.map(pipfile_pins).unwrap_or_default(),
+            pins,
             warnings,
         });
     }
@@ -348,6 +346,65 @@ fn read_lock(
     Ok((export, pins))
 }
 
+/// Reads `Pipfile.lock` (JSON): the `default` group's versions, and whether
+/// each package comes from an index with hashes.
+fn read_pipfile_lock(tree: &Tree, warnings: &mut Vec<String>) -> Result<(LockExport, Vec<Pin>)> {
+    const LOCK: &str = "Pipfile.lock";
+    let text = tree.read_manifest(LOCK)?;
+    let doc: serde_json::Value = serde_json::from_str(&text).map_err(|err| {
+        anyhow::anyhow!(
+            "failed to parse `{LOCK}` at line {}: {err}; run `pipenv lock` to write it again",
+            err.line()
+        )
+    })?;
+    let mut export = LockExport {
+        manifests: vec!["Pipfile".into(), LOCK.into()],
+        hashes: true,
+        needs_source: false,
+    };
+    let mut pins = Vec::new();
+    let default = doc.get("default").and_then(|d| d.as_object());
+    for (name, entry) in default.into_iter().flatten() {
+        let line = line_of(&text, &format!("\"{name}\": {{"));
+        if let Some(version) = entry.get("version").and_then(|v| v.as_str()) {
+            if let Some(version) = version.strip_prefix("==") {
+                pins.push(Pin {
+                    name: normalize(name),
+                    version: version.to_string(),
+                    source: Source::at(LOCK, line),
+                });
+            }
+        }
+        let origin = ["git", "path", "file"]
+            .into_iter()
+            .find_map(|key| Some((key, entry.get(key)?.as_str()?)));
+        let hashed = entry
+            .get("hashes")
+            .and_then(|h| h.as_array())
+            .is_some_and(|h| !h.is_empty());
+        match origin {
+            Some(("path", place)) => {
+                export.hashes = false;
+                if !export.needs_source {
+                    export.needs_source = true;
+                    warnings.push(format!(
+                        "`{LOCK}` installs `{name}` from the path `{place}`, so the image copies the source before installing and loses dependency caching"
+                    ));
+                }
+            }
+            Some((kind, place)) => {
+                export.hashes = false;
+                warnings.push(format!(
+                    "`{LOCK}` installs `{name}` from {kind} `{place}`, which has no hash in the lock: pip installs the export without checking hashes"
+                ));
+            }
+            None if !hashed => export.hashes = false,
+            None => {}
+        }
+    }
+    Ok((export, pins))
+}
+
 /// Where a locked package comes from when it is not a package index: the kind
 /// (`git`, `url`, `directory`, `file`) and the address or path. Poetry writes
 /// a `[package.source]` table; PDM puts `git`, `url` or `path` on the package.
@@ -463,25 +520,6 @@ pub(crate) fn pipfile_packages(file: &TomlFile) -> Vec<Package> {
             vcs: spec.get("git").is_some(),
             extras: toml_extras(spec),
             source: Source::at("Pipfile", key_line(text, name)),
-        })
-        .collect()
-}
-
-/// `flask = "==3.1.3"` (or `{version = "==3.1.3"}`) in the Pipfile's `[packages]`.
-pub(crate) fn pipfile_pins(file: &TomlFile) -> Vec<Pin> {
-    let (text, doc) = (&file.text, &file.doc);
-    let packages = doc.get("packages").and_then(|p| p.as_table());
-    packages
-        .into_iter()
-        .flatten()
-        .filter_map(|(name, spec)| {
-            let spec = spec.as_str().or_else(|| spec.get("version")?.as_str())?;
-            let version = spec.trim().strip_prefix("==")?.trim();
-            (!version.is_empty() && !version.contains(['*', ','])).then(|| Pin {
-                name: normalize(name),
-                version: version.to_string(),
-                source: Source::at("Pipfile", key_line(text, name)),
-            })
         })
         .collect()
 }

@@ -94,7 +94,7 @@ pub struct InstallPlan {
     pub toml_module: String,
     /// For `poetry`, `pdm`, `uv` and `pipenv`: the pinned tool, installed in its own builder-only virtualenv.
     pub tool_requirement: Option<String>,
-    /// For `poetry` and `pdm`: the exported lock carries hashes and pip checks every download against them.
+    /// For `poetry`, `pdm` and `pipenv`: the exported lock carries hashes and pip checks every download against them.
     pub hashes: bool,
 }
 
@@ -368,7 +368,7 @@ fn install_plan(install: &Install, python_minor: u32) -> InstallPlan {
         Install::Poetry(lock) => exported("poetry", lock, POETRY_REQUIREMENT),
         Install::Pdm(lock) => exported("pdm", lock, PDM_REQUIREMENT),
         Install::Uv { .. } => plan("uv", None, false, Some(UV_REQUIREMENT)),
-        Install::Pipenv { .. } => plan("pipenv", None, false, Some(PIPENV_REQUIREMENT)),
+        Install::Pipenv(lock) => exported("pipenv", lock, PIPENV_REQUIREMENT),
         Install::Bare => plan("bare", None, false, None),
     }
 }
