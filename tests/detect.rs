@@ -47,6 +47,9 @@ fn a_factory_that_finishes_the_module_app_comes_before_the_bare_object() {
     let other =
         "from flask import Flask\napp = Flask(__name__)\n\ndef create_app():\n    return None\n";
     assert_eq!(entry_of(&[("cps/__init__.py", other)]), ["cps:app"]);
+    // Nor does one that expects arguments, even defaulted ones.
+    let with_config = "from flask import Flask\napp = Flask(__name__)\n\ndef create_app(config=None):\n    app.secret_key = config['key']\n    return app\n";
+    assert_eq!(entry_of(&[("cps/__init__.py", with_config)]), ["cps:app"]);
 }
 
 #[test]

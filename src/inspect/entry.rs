@@ -223,11 +223,17 @@ pub(crate) fn module_factories(module: &Module) -> Vec<String> {
         .collect()
 }
 
-/// A function that configures and returns the module's own app object
-/// (`app = Flask(...)` at module level, `def create_app(): ...; return app`).
-/// Such an object is unfinished until the function has run, so the factory is
-/// the target.
+/// A function without parameters that configures and returns the module's
+/// own app object (`app = Flask(...)` at module level, `def create_app():
+/// ...; return app`). Such an object is unfinished until the function has run,
+/// so the factory is the target. One with parameters, even defaulted, expects
+/// a caller to pass them (changedetection.io's `changedetection_app(config=None)`
+/// fails without its config).
 fn sets_up_module_app(module: &Module, function: &rustpython_ast::StmtFunctionDef) -> bool {
+    let args = &function.args;
+    if !(args.posonlyargs.is_empty() && args.args.is_empty() && args.kwonlyargs.is_empty()) {
+        return false;
+    }
     let returned: Vec<&str> = flat_statements(&function.body)
         .into_iter()
         .filter_map(|stmt| match stmt {
