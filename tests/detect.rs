@@ -871,3 +871,26 @@ fn pipfile_lock_is_exported_with_hashes_unless_a_package_has_none() {
         "{err}"
     );
 }
+
+#[test]
+fn a_launcher_that_starts_its_own_server_is_named_in_a_warning() {
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(
+        temp.path(),
+        &[
+            ("app.py", "from flask import Flask\napp = Flask(__name__)\n"),
+            (
+                "serve.py",
+                "from gevent.pywsgi import WSGIServer\nfrom app import app\n\ndef main():\n    WSGIServer(('0.0.0.0', 8083), app).serve_forever()\n",
+            ),
+        ],
+    );
+    let project = inspect::inspect(temp.path()).unwrap();
+    assert!(
+        project.warnings.iter().any(|w| w.starts_with(
+            "serve.py:5: the project starts its own server (WSGIServer); the image runs gunicorn on `app:app` instead"
+        )),
+        "{:?}",
+        project.warnings
+    );
+}

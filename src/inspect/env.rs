@@ -55,6 +55,8 @@ pub struct CodeFacts {
     pub sqlite_urls: Vec<Source>,
     /// `app.config.from_prefixed_env(prefix)`: the prefix (default `FLASK`).
     pub prefixed_env: Option<Fact<String>>,
+    /// A server the project starts itself (`WSGIServer(...)`, `socketio.run(app)`).
+    pub own_server: Option<Fact<String>>,
 }
 
 pub fn scan_code(modules: &[Module]) -> CodeFacts {
@@ -109,6 +111,7 @@ pub fn merge(parts: Vec<CodeFacts>) -> CodeFacts {
         facts.run_port = facts.run_port.or(part.run_port);
         facts.port_env_default = facts.port_env_default.or(part.port_env_default);
         facts.prefixed_env = facts.prefixed_env.or(part.prefixed_env);
+        facts.own_server = facts.own_server.or(part.own_server);
         facts.postgres_urls.extend(part.postgres_urls);
         facts.mysql_urls.extend(part.mysql_urls);
         facts.redis_urls.extend(part.redis_urls);
@@ -215,6 +218,11 @@ impl Scanner<'_> {
 
     fn check_call(&mut self, call: &rustpython_ast::ExprCall) {
         let offset = call.range.start();
+        if self.facts.own_server.is_none() {
+            if let Some(server) = own_server(call, &call.func) {
+                self.facts.own_server = Some(Fact::new(server.to_string(), self.source(offset)));
+            }
+        }
         match call.func.as_ref() {
             // os.getenv("X", default) / getenv("X")
             func if self.is_getenv(func) => {
@@ -359,6 +367,40 @@ impl Visitor for Scanner<'_> {
 }
 
 /// `os.environ` or a bare `environ` (from `from os import environ`).
+/// A call that starts a server other than gunicorn: the launcher a project
+/// ships for itself. Flask's own `app.run` is left out (the development server
+/// under `__main__` is the common case, and gunicorn replaces it).
+fn own_server(call: &rustpython_ast::ExprCall, func: &Expr) -> Option<&'static str> {
+    let dotted = dotted_name(func)?;
+    let last = dotted.rsplit('.').next().unwrap_or(&dotted);
+    match last {
+        "WSGIServer" => Some("WSGIServer"),
+        "make_server" => Some("wsgiref's make_server"),
+        "serve" if dotted.contains("waitress") => Some("waitress.serve"),
+        "server" if dotted.ends_with("wsgi.server") => Some("eventlet.wsgi.server"),
+        "run" if dotted.to_ascii_lowercase().contains("socketio") => Some("Flask-SocketIO's run"),
+        "HTTPServer" => call
+            .args
+            .first()
+            .and_then(|arg| match arg {
+                Expr::Call(inner) => dotted_name(&inner.func),
+                _ => None,
+            })
+            .filter(|inner| inner.ends_with("WSGIContainer"))
+            .map(|_| "tornado's HTTPServer"),
+        _ => None,
+    }
+}
+
+/// `a.b.c` for a name or an attribute chain.
+fn dotted_name(expr: &Expr) -> Option<String> {
+    match expr {
+        Expr::Name(n) => Some(n.id.to_string()),
+        Expr::Attribute(a) => Some(format!("{}.{}", dotted_name(&a.value)?, a.attr)),
+        _ => None,
+    }
+}
+
 /// A literal's text as `.env` would hold it.
 fn literal_text(expr: &Expr) -> Option<String> {
     let Expr::Constant(c) = expr else { return None };
@@ -444,6 +486,45 @@ mod tests {
         }
         let facts = scan_code(&[Module::from_text("pkg/testimonials.py", code).unwrap()]);
         assert_eq!(facts.run_port.map(|p| p.value), Some(11080));
+    }
+
+    #[test]
+    fn finds_servers_the_project_starts_itself() {
+        let server = |code: &str| scan(code).own_server.map(|f| (f.value, f.source.line));
+        for (code, expected) in [
+            (
+                "from gevent.pywsgi import WSGIServer\nWSGIServer(('', 80), app).serve_forever()\n",
+                "WSGIServer",
+            ),
+            (
+                "import waitress\nwaitress.serve(app, port=80)\n",
+                "waitress.serve",
+            ),
+            (
+                "from eventlet import wsgi\nwsgi.server(sock, app)\n",
+                "eventlet.wsgi.server",
+            ),
+            (
+                "socketio.run(app, host='0.0.0.0')\n",
+                "Flask-SocketIO's run",
+            ),
+            (
+                "HTTPServer(WSGIContainer(app)).listen(80)\n",
+                "tornado's HTTPServer",
+            ),
+        ] {
+            let line = code.lines().count();
+            assert_eq!(
+                server(code),
+                Some((expected.to_string(), Some(line))),
+                "{code}"
+            );
+        }
+        // Flask's own development server, and unrelated calls, are not launchers.
+        assert_eq!(
+            server("app.run(port=5000)\nserve(app)\nHTTPServer(handler)\n"),
+            None
+        );
     }
 
     #[test]

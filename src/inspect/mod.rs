@@ -260,6 +260,17 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
         .or_else(|| code.run_port.clone())
         .or_else(|| code.port_env_default.clone());
     let gunicorn_config = gunicorn.map(|g| g.path);
+    if let (Some(server), Some(entry)) = (&code.own_server, entries.first()) {
+        let socketio = if server.value.contains("SocketIO") {
+            " (Flask-SocketIO under gunicorn needs the eventlet or gevent worker, `-k eventlet -w 1`)"
+        } else {
+            ""
+        };
+        warnings.push(format!(
+            "{}: the project starts its own server ({}); the image runs gunicorn on `{}` instead, which skips whatever that launcher sets up{socketio}; check that the app serves without it, or change the command with a template set's `command` block",
+            server.source, server.value, entry.target
+        ));
+    }
     if let Some(source) = code.sqlite_urls.first() {
         warnings.push(format!(
             "{source}: the app uses SQLite; the image lets the app user write under /app, but the file is lost with the container: mount a volume on its folder to keep it"

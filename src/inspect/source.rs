@@ -56,6 +56,12 @@ const NEEDLES: &[&str] = &[
     "app_factory",
     "from_prefixed_env",
     ".run(",
+    // servers a project may start itself
+    "WSGIServer",
+    "make_server",
+    "waitress",
+    "wsgi.server",
+    "WSGIContainer",
 ];
 
 /// Files parsed whatever they hold: where Flask apps conventionally live.
