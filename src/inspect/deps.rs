@@ -72,6 +72,49 @@ pub struct LockExport {
     pub needs_source: bool,
 }
 
+impl LockExport {
+    /// Hashes until a package without one turns up.
+    fn new(manifest: &str, lock: &str) -> Self {
+        LockExport {
+            manifests: vec![manifest.to_string(), lock.to_string()],
+            hashes: true,
+            needs_source: false,
+        }
+    }
+
+    /// Records a locked package that comes from git, a URL or a path (`kind`
+    /// is `git`, `url`, `directory` or `file`): it has no hash, and a path
+    /// needs the source in the build before the install.
+    fn not_from_an_index(
+        &mut self,
+        lock: &str,
+        name: &str,
+        kind: &str,
+        place: &str,
+        warnings: &mut Vec<String>,
+    ) {
+        self.hashes = false;
+        let local = matches!(kind, "directory" | "file");
+        if !local {
+            warnings.push(format!(
+                "`{lock}` installs `{name}` from {kind} `{place}`, which has no hash in the lock: pip installs the export without checking hashes"
+            ));
+            return;
+        }
+        if !self.needs_source {
+            self.needs_source = true;
+            warnings.push(format!(
+                "`{lock}` installs `{name}` from the path `{place}`, so the image copies the source before installing and loses dependency caching"
+            ));
+        }
+        if place.starts_with("..") || place.starts_with('/') {
+            warnings.push(format!(
+                "`{lock}` installs `{name}` from `{place}`, outside the project: the image build cannot see it; publish it to an index or move it into the project"
+            ));
+        }
+    }
+}
+
 /// One dependency and the line that names it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Package {
@@ -305,11 +348,7 @@ fn read_lock(
             &format!("run `{tool} lock` to write it again"),
         )
     })?;
-    let mut export = LockExport {
-        manifests: vec!["pyproject.toml".to_string(), lock.to_string()],
-        hashes: true,
-        needs_source: false,
-    };
+    let mut export = LockExport::new("pyproject.toml", lock);
     let mut pins = Vec::new();
     let packages = doc.get("package").and_then(|p| p.as_array());
     for package in packages.into_iter().flatten() {
@@ -321,26 +360,8 @@ fn read_lock(
                 source: Source::at(lock, line_of(&text, &format!("name = \"{name}\""))),
             });
         }
-        let Some((kind, place)) = locked_origin(package) else {
-            continue;
-        };
-        export.hashes = false;
-        let local = matches!(kind, "directory" | "file");
-        if local && !export.needs_source {
-            export.needs_source = true;
-            warnings.push(format!(
-                "`{lock}` installs `{name}` from the path `{place}`, so the image copies the source before installing and loses dependency caching"
-            ));
-        }
-        if local && (place.starts_with("..") || place.starts_with('/')) {
-            warnings.push(format!(
-                "`{lock}` installs `{name}` from `{place}`, outside the project: the image build cannot see it; publish it to an index or move it into the project"
-            ));
-        }
-        if !local {
-            warnings.push(format!(
-                "`{lock}` installs `{name}` from {kind} `{place}`, which has no hash in the lock: pip installs the export without checking hashes"
-            ));
+        if let Some((kind, place)) = locked_origin(package) {
+            export.not_from_an_index(lock, name, kind, &place, warnings);
         }
     }
     Ok((export, pins))
@@ -357,11 +378,7 @@ fn read_pipfile_lock(tree: &Tree, warnings: &mut Vec<String>) -> Result<(LockExp
             err.line()
         )
     })?;
-    let mut export = LockExport {
-        manifests: vec!["Pipfile".into(), LOCK.into()],
-        hashes: true,
-        needs_source: false,
-    };
+    let mut export = LockExport::new("Pipfile", LOCK);
     let mut pins = Vec::new();
     let default = doc.get("default").and_then(|d| d.as_object());
     for (name, entry) in default.into_iter().flatten() {
@@ -375,29 +392,15 @@ fn read_pipfile_lock(tree: &Tree, warnings: &mut Vec<String>) -> Result<(LockExp
                 });
             }
         }
-        let origin = ["git", "path", "file"]
+        let origin = [("git", "git"), ("path", "directory"), ("file", "url")]
             .into_iter()
-            .find_map(|key| Some((key, entry.get(key)?.as_str()?)));
+            .find_map(|(key, kind)| Some((kind, entry.get(key)?.as_str()?)));
         let hashed = entry
             .get("hashes")
             .and_then(|h| h.as_array())
             .is_some_and(|h| !h.is_empty());
         match origin {
-            Some(("path", place)) => {
-                export.hashes = false;
-                if !export.needs_source {
-                    export.needs_source = true;
-                    warnings.push(format!(
-                        "`{LOCK}` installs `{name}` from the path `{place}`, so the image copies the source before installing and loses dependency caching"
-                    ));
-                }
-            }
-            Some((kind, place)) => {
-                export.hashes = false;
-                warnings.push(format!(
-                    "`{LOCK}` installs `{name}` from {kind} `{place}`, which has no hash in the lock: pip installs the export without checking hashes"
-                ));
-            }
+            Some((kind, place)) => export.not_from_an_index(LOCK, name, kind, place, warnings),
             None if !hashed => export.hashes = false,
             None => {}
         }

@@ -134,14 +134,12 @@ struct Scanner<'a> {
 impl Scanner<'_> {
     /// `os.environ`, or a name imported as it.
     fn is_environ(&self, expr: &Expr) -> bool {
-        match expr {
-            Expr::Name(n) => self.environ_names.iter().any(|e| e == n.id.as_str()),
-            Expr::Attribute(a) => {
-                a.attr.as_str() == "environ"
-                    && matches!(a.value.as_ref(), Expr::Name(n) if n.id.as_str() == "os")
-            }
-            _ => false,
-        }
+        is_from_os(expr, "environ", &self.environ_names)
+    }
+
+    /// `os.getenv`, or a name imported as it.
+    fn is_getenv(&self, func: &Expr) -> bool {
+        is_from_os(func, "getenv", &self.getenv_names)
     }
 
     /// `5000`, `"5000"`, or `int(os.environ.get("PORT", 5000))` (its default).
@@ -165,18 +163,6 @@ impl Scanner<'_> {
                 }
             }
             _ => None,
-        }
-    }
-
-    /// `os.getenv`, or a name imported as it.
-    fn is_getenv(&self, func: &Expr) -> bool {
-        match func {
-            Expr::Name(n) => self.getenv_names.iter().any(|g| g == n.id.as_str()),
-            Expr::Attribute(a) => {
-                a.attr.as_str() == "getenv"
-                    && matches!(a.value.as_ref(), Expr::Name(n) if n.id.as_str() == "os")
-            }
-            _ => false,
         }
     }
 
@@ -367,6 +353,18 @@ impl Visitor for Scanner<'_> {
 }
 
 /// `os.environ` or a bare `environ` (from `from os import environ`).
+/// `os.ATTR`, or one of `imported`, the names `from os import ATTR` bound.
+fn is_from_os(expr: &Expr, attr: &str, imported: &[String]) -> bool {
+    match expr {
+        Expr::Name(n) => imported.iter().any(|name| name == n.id.as_str()),
+        Expr::Attribute(a) => {
+            a.attr.as_str() == attr
+                && matches!(a.value.as_ref(), Expr::Name(n) if n.id.as_str() == "os")
+        }
+        _ => false,
+    }
+}
+
 /// A call that starts a server other than gunicorn: the launcher a project
 /// ships for itself. Flask's own `app.run` is left out (the development server
 /// under `__main__` is the common case, and gunicorn replaces it).
