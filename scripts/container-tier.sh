@@ -306,7 +306,7 @@ run_example() {
         || fail "$name: .env reached the image"
     # Drivers built from source must load their C library in the runtime image.
     local driver import
-    for driver in psycopg2:psycopg2 mysqlclient:MySQLdb; do
+    for driver in psycopg2:psycopg2 mysqlclient:MySQLdb python-ldap:ldap; do
         import=${driver#*:}
         driver=${driver%%:*}
         if grep -q "^$driver" "$dir/requirements.txt" 2>/dev/null; then

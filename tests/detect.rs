@@ -156,7 +156,11 @@ fn psycopg2_gets_build_tools_in_the_builder_only() {
     let (builder, runtime) = dockerfile.split_once("AS runtime").unwrap();
     assert!(builder.contains("--no-install-recommends gcc libpq-dev"));
     assert!(!runtime.contains("gcc") && !runtime.contains("libpq-dev"));
-    assert!(runtime.contains("--no-install-recommends libpq5"));
+    // libpq5 from the table, and whatever else the builder finds linked.
+    assert!(builder.contains("-exec ldd {} +"));
+    assert!(builder.contains("> /tmp/runtime-packages.txt"));
+    assert!(runtime.contains("for p in libpq5 $(cat /tmp/runtime-packages.txt)"));
+    assert!(runtime.contains("apt-get install -y --no-install-recommends $missing"));
 }
 
 #[test]

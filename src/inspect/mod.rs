@@ -250,7 +250,11 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
     let database = detect_database(&deps.packages, &code);
     let redis = detect_redis(&deps.packages, &code.redis_urls);
     let migrations = detect_migrations(tree, &deps.packages);
-    let (build_packages, runtime_packages) = system_packages::detect(&deps.packages);
+    let python_minor = python_version
+        .as_ref()
+        .map_or(CURRENT_STABLE_PYTHON, |fact| fact.value.as_str());
+    let (build_packages, runtime_packages) =
+        system_packages::detect(&deps.packages, &deps.pins, python_minor);
 
     // The port gunicorn's own config binds, then `flask run`'s, then `app.run`'s.
     let port = gunicorn

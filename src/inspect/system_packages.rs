@@ -4,7 +4,8 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::{Fact, Package};
+use super::wheels::{Pin, builds_from_source};
+use super::{Fact, Package, Source};
 
 #[derive(Deserialize)]
 struct Needs {
@@ -12,6 +13,10 @@ struct Needs {
     build: Vec<String>,
     #[serde(default)]
     runtime: Vec<String>,
+    /// Needed only when pip builds the package from source: a pinned release
+    /// with no Linux wheel for the image's Python.
+    #[serde(default)]
+    without_wheel_only: bool,
 }
 
 fn table() -> BTreeMap<String, Needs> {
@@ -19,33 +24,47 @@ fn table() -> BTreeMap<String, Needs> {
         .expect("system_packages.toml is valid (checked by a test)")
 }
 
-/// Build and runtime Debian packages, sorted, each with the dependency that needs it.
-pub fn detect(packages: &[Package]) -> (Vec<Fact<String>>, Vec<Fact<String>>) {
+/// Build and runtime Debian packages, sorted, each with the dependency that
+/// needs it. `python` is the image's Python minor (`3.13`), for packages that
+/// need their build dependencies only where they have no wheel.
+pub fn detect(
+    packages: &[Package],
+    pins: &[Pin],
+    python: &str,
+) -> (Vec<Fact<String>>, Vec<Fact<String>>) {
     let table = table();
+    let minor = super::python::minor_number(python).unwrap_or(0);
     let mut build: BTreeMap<String, Fact<String>> = BTreeMap::new();
     let mut runtime: BTreeMap<String, Fact<String>> = BTreeMap::new();
-    let add = |into: &mut BTreeMap<String, Fact<String>>, debian: &str, package: &Package| {
-        into.entry(debian.to_string()).or_insert_with(|| {
-            Fact::new(
-                debian.to_string(),
-                package
-                    .source
-                    .clone()
-                    .with_note(format!("needed by `{}`", package.name)),
-            )
-        });
+    let add = |into: &mut BTreeMap<String, Fact<String>>, debian: &str, source: &Source| {
+        into.entry(debian.to_string())
+            .or_insert_with(|| Fact::new(debian.to_string(), source.clone()));
     };
     for package in packages {
+        let needed_by = package
+            .source
+            .clone()
+            .with_note(format!("needed by `{}`", package.name));
         if package.vcs {
-            add(&mut build, "git", package);
+            add(&mut build, "git", &needed_by);
         }
-        if let Some(needs) = table.get(&package.name) {
-            needs.build.iter().for_each(|d| add(&mut build, d, package));
-            needs
-                .runtime
+        let Some(needs) = table.get(&package.name) else {
+            continue;
+        };
+        let source = if needs.without_wheel_only {
+            let from_source = pins
                 .iter()
-                .for_each(|d| add(&mut runtime, d, package));
-        }
+                .find(|pin| pin.name == package.name && builds_from_source(pin, minor));
+            let Some(pin) = from_source else { continue };
+            pin.source.clone().with_note(format!(
+                "needed to build `{}=={}`, which has no wheel for Python {python}",
+                pin.name, pin.version
+            ))
+        } else {
+            needed_by
+        };
+        needs.build.iter().for_each(|d| add(&mut build, d, &source));
+        needs.runtime.iter().for_each(|d| add(&mut runtime, d, &source));
     }
     (
         build.into_values().collect(),
@@ -74,7 +93,7 @@ mod tests {
 
     #[test]
     fn psycopg2_builds_with_headers_and_runs_with_libpq() {
-        let (build, runtime) = detect(&[package("flask"), package("psycopg2")]);
+        let (build, runtime) = detect(&[package("flask"), package("psycopg2")], &[], "3.14");
         let names = |v: &[Fact<String>]| v.iter().map(|f| f.value.clone()).collect::<Vec<_>>();
         assert_eq!(names(&build), ["gcc", "libpq-dev"]);
         assert_eq!(names(&runtime), ["libpq5"]);
@@ -82,7 +101,28 @@ mod tests {
 
     #[test]
     fn binary_wheels_need_nothing() {
-        let (build, runtime) = detect(&[package("psycopg2-binary")]);
+        let (build, runtime) = detect(&[package("psycopg2-binary")], &[], "3.14");
         assert!(build.is_empty() && runtime.is_empty());
+    }
+
+    #[test]
+    fn lxml_needs_headers_only_where_its_pin_has_no_wheel() {
+        let pin = |version: &str| Pin {
+            name: "lxml".into(),
+            version: version.into(),
+            source: Source::at("requirements.txt", 3),
+        };
+        let names = |v: &[Fact<String>]| v.iter().map(|f| f.value.clone()).collect::<Vec<_>>();
+        // Unpinned, or a release with wheels for the Python: nothing to build.
+        assert!(detect(&[package("lxml")], &[], "3.14").0.is_empty());
+        assert!(detect(&[package("lxml")], &[pin("4.9.3")], "3.12").0.is_empty());
+        // lxml 4.9.3 has wheels up to 3.12: on 3.13 pip compiles it.
+        let (build, runtime) = detect(&[package("lxml")], &[pin("4.9.3")], "3.13");
+        assert_eq!(names(&build), ["gcc", "libxml2-dev", "libxslt1-dev"]);
+        assert_eq!(names(&runtime), ["libxml2", "libxslt1.1"]);
+        assert_eq!(
+            build[0].source.described(),
+            "requirements.txt:3 (needed to build `lxml==4.9.3`, which has no wheel for Python 3.13)"
+        );
     }
 }

@@ -18,9 +18,18 @@ pub struct Pin {
     pub source: Source,
 }
 
-/// package -> release -> the newest CPython 3 minor it has a Linux wheel for.
-fn table() -> &'static HashMap<String, HashMap<String, u32>> {
-    static TABLE: OnceLock<HashMap<String, HashMap<String, u32>>> = OnceLock::new();
+/// What a release ships for Linux x86_64.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Wheels {
+    /// Wheels up to this CPython 3 minor.
+    UpTo(u32),
+    /// A source distribution only.
+    None,
+}
+
+/// package -> release -> its Linux wheels.
+fn table() -> &'static HashMap<String, HashMap<String, Wheels>> {
+    static TABLE: OnceLock<HashMap<String, HashMap<String, Wheels>>> = OnceLock::new();
     TABLE.get_or_init(|| {
         let raw: HashMap<String, String> = toml::from_str(include_str!("wheel_horizon.toml"))
             .expect("wheel_horizon.toml is valid (checked by a test)");
@@ -30,7 +39,11 @@ fn table() -> &'static HashMap<String, HashMap<String, u32>> {
                     .split_whitespace()
                     .filter_map(|pair| {
                         let (version, python) = pair.split_once(':')?;
-                        Some((version.to_string(), minor_number(python)?))
+                        let wheels = match python {
+                            "-" => Wheels::None,
+                            python => Wheels::UpTo(minor_number(python)?),
+                        };
+                        Some((version.to_string(), wheels))
                     })
                     .collect();
                 (name, releases)
@@ -39,9 +52,28 @@ fn table() -> &'static HashMap<String, HashMap<String, u32>> {
     })
 }
 
-/// The newest CPython minor `pin` has a wheel for, when the table knows the release.
-fn newest_wheel(pin: &Pin) -> Option<u32> {
+fn wheels(pin: &Pin) -> Option<Wheels> {
     table().get(&pin.name)?.get(&pin.version).copied()
+}
+
+/// The newest CPython minor `pin` has a wheel for, when the table knows the
+/// release and it has wheels at all.
+fn newest_wheel(pin: &Pin) -> Option<u32> {
+    match wheels(pin)? {
+        Wheels::UpTo(minor) => Some(minor),
+        Wheels::None => None,
+    }
+}
+
+/// Whether pip builds `pin` from source on Python 3.`minor`: the release has
+/// no Linux wheel, or none for that Python. Unknown releases are taken to
+/// have wheels.
+pub fn builds_from_source(pin: &Pin, minor: u32) -> bool {
+    match wheels(pin) {
+        Some(Wheels::None) => true,
+        Some(Wheels::UpTo(newest)) => newest < minor,
+        None => false,
+    }
 }
 
 /// Pins whose wheels stop before `minor`, with their newest wheel's minor.
@@ -123,6 +155,11 @@ mod tests {
         assert_eq!(newest_wheel(&pin("numpy", "1.21.0", 1)), Some(9));
         // A release with abi3 or pure-Python wheels has no limit.
         assert_eq!(newest_wheel(&pin("cryptography", "43.0.0", 1)), None);
+        assert!(!builds_from_source(&pin("cryptography", "43.0.0", 1), 14));
+        // Sources only, or no wheel for the Python asked for.
+        assert!(builds_from_source(&pin("xmlsec", "1.3.13", 1), 11));
+        assert!(builds_from_source(&pin("lxml", "4.9.3", 1), 13));
+        assert!(!builds_from_source(&pin("lxml", "4.9.3", 1), 12));
         assert!(table().values().all(|releases| !releases.is_empty()));
     }
 
