@@ -64,7 +64,10 @@ pub fn detect(
             needed_by
         };
         needs.build.iter().for_each(|d| add(&mut build, d, &source));
-        needs.runtime.iter().for_each(|d| add(&mut runtime, d, &source));
+        needs
+            .runtime
+            .iter()
+            .for_each(|d| add(&mut runtime, d, &source));
     }
     (
         build.into_values().collect(),
@@ -115,7 +118,11 @@ mod tests {
         let names = |v: &[Fact<String>]| v.iter().map(|f| f.value.clone()).collect::<Vec<_>>();
         // Unpinned, or a release with wheels for the Python: nothing to build.
         assert!(detect(&[package("lxml")], &[], "3.14").0.is_empty());
-        assert!(detect(&[package("lxml")], &[pin("4.9.3")], "3.12").0.is_empty());
+        assert!(
+            detect(&[package("lxml")], &[pin("4.9.3")], "3.12")
+                .0
+                .is_empty()
+        );
         // lxml 4.9.3 has wheels up to 3.12: on 3.13 pip compiles it.
         let (build, runtime) = detect(&[package("lxml")], &[pin("4.9.3")], "3.13");
         assert_eq!(names(&build), ["gcc", "libxml2-dev", "libxslt1-dev"]);
