@@ -332,6 +332,14 @@ run_example() {
         "$ENGINE" run -d --name "$container" --env-file "$dir/.env" -p "127.0.0.1:$port:$cport" "$image" >/dev/null 2>&1
         if body=$(wait_http "http://127.0.0.1:$port/" 60); then
             log "$name: HTTP 200: $(printf '%s' "$body" | tr -s '\n ' ' ' | cut -c1-100)"
+            # Flask-SocketIO must answer its own handshake under gunicorn's worker.
+            if grep -qi '^flask-socketio' "$dir/requirements.txt" 2>/dev/null; then
+                local handshake
+                handshake=$(curl -fsS --max-time 5 "http://127.0.0.1:$port/socket.io/?EIO=4&transport=polling" 2>&1) \
+                    && [ "${handshake:0:2}" = '0{' ] \
+                    && log "$name: Socket.IO handshake: ${handshake:0:60}" \
+                    || fail "$name: no Socket.IO handshake: ${handshake:0:200}"
+            fi
             local errors
             errors=$("$ENGINE" logs "$container" 2>&1 | grep -E '\[ERROR\]|Traceback' || true)
             [ -z "$errors" ] || fail "$name: the app logged errors: $errors"

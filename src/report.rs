@@ -149,6 +149,13 @@ fn detection_rows(project: &Project, answers: Option<&Answers>) -> Vec<(String, 
     if let Some(fact) = &project.celery {
         row("celery_app", fact.value.clone(), fact.source.described());
     }
+    if let Some(fact) = &project.worker {
+        row(
+            "gunicorn_worker",
+            fact.value.class.clone(),
+            fact.source.described(),
+        );
+    }
     for fact in &project.build_packages {
         row("build_package", fact.value.clone(), fact.source.described());
     }
@@ -219,6 +226,9 @@ pub fn inspect_json(project: &Project, answers: Option<&Answers>) -> Value {
     if let Some(migrations) = &project.migrations {
         sources.insert("migrations".into(), source_json(&migrations.source));
     }
+    if let Some(worker) = &project.worker {
+        sources.insert("gunicorn_worker".into(), source_json(&worker.source));
+    }
     let package_sources = |facts: &[crate::inspect::Fact<String>]| {
         facts
             .iter()
@@ -264,6 +274,7 @@ pub fn inspect_json(project: &Project, answers: Option<&Answers>) -> Value {
         "prefixed_env": project.prefixed_env,
         "redis": project.redis.is_some(),
         "celery_app": project.celery.as_ref().map(|c| c.value.clone()),
+        "gunicorn_worker": project.worker.as_ref().map(|w| &w.value),
         "warnings": project.warnings,
         "sources": sources,
     })

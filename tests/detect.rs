@@ -898,3 +898,58 @@ fn a_launcher_that_starts_its_own_server_is_named_in_a_warning() {
         project.warnings
     );
 }
+
+#[test]
+fn websocket_extensions_choose_gunicorns_worker() {
+    let worker = |requirements: &str| {
+        let temp = tempfile::tempdir().unwrap();
+        write_tree(
+            temp.path(),
+            &[
+                (
+                    "app.py",
+                    "from flask import Flask\napp = Flask(__name__)\nif __name__ == '__main__':\n    socketio.run(app)\n",
+                ),
+                ("requirements.txt", requirements),
+            ],
+        );
+        let project = inspect::inspect(temp.path()).unwrap();
+        // Flask-SocketIO's own `run` is its development server: no launcher warning.
+        assert!(
+            !project.warnings.iter().any(|w| w.contains("own server")) || project.worker.is_none(),
+            "{:?}",
+            project.warnings
+        );
+        project
+            .worker
+            .map(|w| (w.value.class, w.value.threads, w.value.single_process))
+    };
+    assert_eq!(worker("flask\n"), None);
+    assert_eq!(
+        worker("flask\nflask-socketio\neventlet\n"),
+        Some(("eventlet".into(), None, true))
+    );
+    assert_eq!(
+        worker("flask\nflask-socketio\ngevent\ngevent-websocket\n"),
+        Some((
+            "geventwebsocket.gunicorn.workers.GeventWebSocketWorker".into(),
+            None,
+            true
+        ))
+    );
+    assert_eq!(
+        worker("flask\nflask-socketio\nsimple-websocket\n"),
+        Some(("gthread".into(), Some(100), true))
+    );
+    assert_eq!(
+        worker("flask\nflask-sock\n"),
+        Some(("gthread".into(), Some(100), false))
+    );
+
+    let (_temp, dir) = copy_example("socketio-board");
+    init(&options(&dir, false), &mut NoPrompts).unwrap();
+    let dockerfile = std::fs::read_to_string(dir.join("Dockerfile")).unwrap();
+    assert!(dockerfile.contains(
+        r#"CMD ["gunicorn", "--bind", "0.0.0.0:5000", "--worker-class", "gevent", "--workers", "1", "--access-logfile", "-", "app:app"]"#
+    ));
+}

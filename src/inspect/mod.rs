@@ -157,6 +157,8 @@ pub struct Project {
     pub redis: Option<Source>,
     /// A module-level Celery app (`module:name`), if found.
     pub celery: Option<Fact<String>>,
+    /// The gunicorn worker a WebSocket extension needs, if the project uses one.
+    pub worker: Option<Fact<Worker>>,
     /// Environment variables the code reads, sorted by name.
     pub env_vars: Vec<EnvVar>,
     /// `app.config.from_prefixed_env()` loads every variable with this prefix.
@@ -255,6 +257,7 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
         .map_or(CURRENT_STABLE_PYTHON, |fact| fact.value.as_str());
     let (build_packages, runtime_packages) =
         system_packages::detect(&deps.packages, &deps.pins, python_minor);
+    let worker = detect_worker(&deps.packages);
 
     // The port gunicorn's own config binds, then `flask run`'s, then `app.run`'s.
     let port = gunicorn
@@ -264,14 +267,18 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
         .or_else(|| code.run_port.clone())
         .or_else(|| code.port_env_default.clone());
     let gunicorn_config = gunicorn.map(|g| g.path);
-    if let (Some(server), Some(entry)) = (&code.own_server, entries.first()) {
-        let socketio = if server.value.contains("SocketIO") {
-            " (Flask-SocketIO under gunicorn needs the eventlet or gevent worker, `-k eventlet -w 1`)"
-        } else {
-            ""
-        };
+    // Flask-SocketIO's `socketio.run` is its development server; gunicorn with
+    // the worker found above is its documented production setup.
+    let socketio_handled = worker.is_some()
+        && code
+            .own_server
+            .as_ref()
+            .is_some_and(|s| s.value.contains("SocketIO"));
+    if let (Some(server), Some(entry), false) =
+        (&code.own_server, entries.first(), socketio_handled)
+    {
         warnings.push(format!(
-            "{}: the project starts its own server ({}); the image runs gunicorn on `{}` instead, which skips whatever that launcher sets up{socketio}; check that the app serves without it, or change the command with a template set's `command` block",
+            "{}: the project starts its own server ({}); the image runs gunicorn on `{}` instead, which skips whatever that launcher sets up; check that the app serves without it, or change the command with a template set's `command` block",
             server.source, server.value, entry.target
         ));
     }
@@ -292,6 +299,7 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
         database,
         redis,
         celery: entry::detect_celery(&modules),
+        worker,
         env_vars: code.env_vars,
         prefixed_env: code.prefixed_env,
         build_packages,
@@ -310,6 +318,61 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
         gitignore: tree.gitignore_lines(),
         warnings,
     })
+}
+
+/// How gunicorn must run an app that serves WebSockets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Worker {
+    /// gunicorn's `--worker-class`.
+    pub class: String,
+    /// `--threads`, for the threaded worker (each open WebSocket holds a thread).
+    pub threads: Option<u32>,
+    /// Flask-SocketIO's clients must reach the process that holds their
+    /// session, and gunicorn's balancing between workers is not sticky.
+    pub single_process: bool,
+}
+
+/// Flask-SocketIO runs on the eventlet or gevent worker when the project
+/// installs one (gevent-websocket has its own), else in threading mode on
+/// threads; Flask-Sock runs on threads. As Flask-SocketIO's deployment guide
+/// says, it needs a single worker process.
+fn detect_worker(packages: &[Package]) -> Option<Fact<Worker>> {
+    let find = |name: &str| packages.iter().find(|p| p.name == name);
+    let (extension, single_process) = match (find("flask-socketio"), find("flask-sock")) {
+        (Some(socketio), _) => (socketio, true),
+        (None, Some(sock)) => (sock, false),
+        (None, None) => return None,
+    };
+    let async_worker = [
+        (
+            "gevent-websocket",
+            "geventwebsocket.gunicorn.workers.GeventWebSocketWorker",
+        ),
+        ("eventlet", "eventlet"),
+        ("gevent", "gevent"),
+    ]
+    .into_iter()
+    .find(|(package, _)| find(package).is_some());
+    let (class, threads, why) = match async_worker {
+        Some((package, class)) => (
+            class,
+            None,
+            format!("`{}` with `{package}`", extension.name),
+        ),
+        None => (
+            "gthread",
+            Some(100),
+            format!("`{}` on threads", extension.name),
+        ),
+    };
+    Some(Fact::new(
+        Worker {
+            class: class.to_string(),
+            threads,
+            single_process,
+        },
+        extension.source.clone().with_note(why),
+    ))
 }
 
 /// Database drivers, by normalized package name.

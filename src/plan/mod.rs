@@ -106,6 +106,12 @@ pub struct GunicornPlan {
     /// `gunicorn.conf.py` in the project root: gunicorn loads it, and the
     /// command line still forces the bind address.
     pub config: Option<String>,
+    /// `--worker-class`, when a WebSocket extension needs one (`eventlet`, `gthread`).
+    pub worker_class: Option<String>,
+    /// `--threads`, for the threaded worker.
+    pub threads: Option<u32>,
+    /// `--workers 1`: Flask-SocketIO needs a single process.
+    pub single_process: bool,
 }
 
 /// The database service.
@@ -266,6 +272,12 @@ pub fn plan(project: &Project, answers: &Answers, layout: &Layout) -> Plan {
         gunicorn: GunicornPlan {
             extra_requirement: (!lists_gunicorn).then(|| gunicorn_pin.to_string()),
             config: project.gunicorn_config.clone(),
+            worker_class: project.worker.as_ref().map(|w| w.value.class.clone()),
+            threads: project.worker.as_ref().and_then(|w| w.value.threads),
+            single_process: project
+                .worker
+                .as_ref()
+                .is_some_and(|w| w.value.single_process),
         },
         build_packages: project
             .build_packages
