@@ -51,6 +51,14 @@ pub(crate) fn is_test_path(path: &str) -> bool {
 }
 
 impl Source {
+    /// `file:line (note)`: the place, and why, for reports meant to be read.
+    pub fn described(&self) -> String {
+        match (&self.file, &self.note) {
+            (Some(_), Some(note)) => format!("{self} ({note})"),
+            _ => self.to_string(),
+        }
+    }
+
     pub fn at(file: impl Into<String>, line: usize) -> Self {
         Source {
             file: Some(file.into()),
@@ -78,16 +86,6 @@ impl Source {
     pub fn with_note(mut self, note: impl Into<String>) -> Self {
         self.note = Some(note.into());
         self
-    }
-}
-
-impl Source {
-    /// `file:line (note)`: the place, and why, for reports meant to be read.
-    pub fn described(&self) -> String {
-        match (&self.file, &self.note) {
-            (Some(_), Some(note)) => format!("{self} ({note})"),
-            _ => self.to_string(),
-        }
     }
 }
 
