@@ -162,7 +162,12 @@ fn app_level_statements(body: &[Stmt]) -> Vec<&Stmt> {
 
 fn is_main_guard(stmt: &Stmt) -> bool {
     let Stmt::If(s) = stmt else { return false };
-    let Expr::Compare(cmp) = s.test.as_ref() else {
+    is_main_test(&s.test)
+}
+
+/// `__name__ == "__main__"`, the test of a script's main block.
+pub(crate) fn is_main_test(test: &Expr) -> bool {
+    let Expr::Compare(cmp) = test else {
         return false;
     };
     matches!(cmp.left.as_ref(), Expr::Name(n) if n.id.as_str() == "__name__")

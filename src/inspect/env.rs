@@ -81,6 +81,7 @@ pub fn scan_module(module: &Module, body: Vec<rustpython_ast::Stmt>) -> CodeFact
         facts: &mut facts,
         environ_names: Vec::new(),
         getenv_names: Vec::new(),
+        in_main_block: false,
     };
     for stmt in body {
         scanner.visit_stmt(stmt);
@@ -129,6 +130,8 @@ struct Scanner<'a> {
     environ_names: Vec<String>,
     /// Names bound by `from os import getenv [as NAME]`.
     getenv_names: Vec<String>,
+    /// Inside `if __name__ == "__main__":`, where scripts start development servers.
+    in_main_block: bool,
 }
 
 impl Scanner<'_> {
@@ -204,8 +207,12 @@ impl Scanner<'_> {
 
     fn check_call(&mut self, call: &rustpython_ast::ExprCall) {
         let offset = call.range.start();
+        // `socketio.run(app)` in a script's main block is Flask-SocketIO's
+        // development server, as `app.run` is Flask's: gunicorn replaces both.
         if self.facts.own_server.is_none() {
-            if let Some(server) = own_server(call, &call.func) {
+            if let Some(server) = own_server(call, &call.func)
+                .filter(|s| !(self.in_main_block && s.contains("SocketIO")))
+            {
                 self.facts.own_server = Some(Fact::new(server.to_string(), self.source(offset)));
             }
         }
@@ -265,6 +272,16 @@ impl Scanner<'_> {
 }
 
 impl Visitor for Scanner<'_> {
+    fn visit_stmt_if(&mut self, node: rustpython_ast::StmtIf) {
+        if super::entry::is_main_test(&node.test) && !self.in_main_block {
+            self.in_main_block = true;
+            self.generic_visit_stmt_if(node);
+            self.in_main_block = false;
+        } else {
+            self.generic_visit_stmt_if(node);
+        }
+    }
+
     fn visit_stmt_import_from(&mut self, node: rustpython_ast::StmtImportFrom) {
         if node.module.as_ref().is_some_and(|m| m.as_str() == "os") {
             for alias in &node.names {
@@ -518,6 +535,16 @@ mod tests {
                 "{code}"
             );
         }
+        // Flask-SocketIO's `run` in a main block is its development server; in a
+        // function (a launcher's `main()`) it is the server the project starts.
+        assert_eq!(
+            server("if __name__ == '__main__':\n    socketio.run(app)\n"),
+            None
+        );
+        assert_eq!(
+            server("def main():\n    socketio.run(app, port=5000)\n"),
+            Some(("Flask-SocketIO's run".to_string(), Some(2)))
+        );
         // Flask's own development server, and unrelated calls, are not launchers.
         assert_eq!(
             server("app.run(port=5000)\nserve(app)\nHTTPServer(handler)\n"),

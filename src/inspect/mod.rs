@@ -265,16 +265,7 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
         .or_else(|| code.run_port.clone())
         .or_else(|| code.port_env_default.clone());
     let gunicorn_config = gunicorn.map(|g| g.path);
-    // Flask-SocketIO's `socketio.run` is its development server; gunicorn with
-    // the worker found above is its documented production setup.
-    let socketio_handled = worker.is_some()
-        && code
-            .own_server
-            .as_ref()
-            .is_some_and(|s| s.value.contains("SocketIO"));
-    if let (Some(server), Some(entry), false) =
-        (&code.own_server, entries.first(), socketio_handled)
-    {
+    if let (Some(server), Some(entry)) = (&code.own_server, entries.first()) {
         warnings.push(format!(
             "{}: the project starts its own server ({}); the image runs gunicorn on `{}` instead, which skips whatever that launcher sets up; check that the app serves without it, or change the command with a template set's `command` block",
             server.source, server.value, entry.target
