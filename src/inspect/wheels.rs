@@ -27,33 +27,40 @@ enum Wheels {
     None,
 }
 
-/// package -> release -> its Linux wheels.
-fn table() -> &'static HashMap<String, HashMap<String, Wheels>> {
-    static TABLE: OnceLock<HashMap<String, HashMap<String, Wheels>>> = OnceLock::new();
+/// package -> its releases as the data file writes them (`1.21.0:3.9 ...`).
+/// Only the file's lines, one per package, are split here; a package's releases are read
+/// when a pin asks for it, so a project with pins pays for its own packages,
+/// not for parsing every release of every package.
+fn table() -> &'static HashMap<&'static str, &'static str> {
+    static TABLE: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
     TABLE.get_or_init(|| {
-        let raw: HashMap<String, String> = toml::from_str(include_str!("wheel_horizon.toml"))
-            .expect("wheel_horizon.toml is valid (checked by a test)");
-        raw.into_iter()
-            .map(|(name, releases)| {
-                let releases = releases
-                    .split_whitespace()
-                    .filter_map(|pair| {
-                        let (version, python) = pair.split_once(':')?;
-                        let wheels = match python {
-                            "-" => Wheels::None,
-                            python => Wheels::UpTo(minor_number(python)?),
-                        };
-                        Some((version.to_string(), wheels))
-                    })
-                    .collect();
-                (name, releases)
+        include_str!("wheel_horizon.toml")
+            .lines()
+            .filter(|line| !line.is_empty() && !line.starts_with('#'))
+            .filter_map(|line| {
+                let (name, releases) = line.split_once(" = ")?;
+                Some((name, releases.trim_matches('"')))
             })
             .collect()
     })
 }
 
+/// `1.21.0:3.9` -> (`1.21.0`, up to 3.9); `0.1.0:-` -> (`0.1.0`, sources only).
+fn release(pair: &str) -> Option<(&str, Wheels)> {
+    let (version, python) = pair.split_once(':')?;
+    let wheels = match python {
+        "-" => Wheels::None,
+        python => Wheels::UpTo(minor_number(python)?),
+    };
+    Some((version, wheels))
+}
+
 fn wheels(pin: &Pin) -> Option<Wheels> {
-    table().get(&pin.name)?.get(&pin.version).copied()
+    table()
+        .get(pin.name.as_str())?
+        .split_whitespace()
+        .filter_map(release)
+        .find_map(|(version, wheels)| (version == pin.version).then_some(wheels))
 }
 
 /// The newest CPython minor `pin` has a wheel for, when the table knows the
@@ -160,7 +167,20 @@ mod tests {
         assert!(builds_from_source(&pin("xmlsec", "1.3.13", 1), 11));
         assert!(builds_from_source(&pin("lxml", "4.9.3", 1), 13));
         assert!(!builds_from_source(&pin("lxml", "4.9.3", 1), 12));
-        assert!(table().values().all(|releases| !releases.is_empty()));
+        // Every line is read, and reads as TOML says it does.
+        let toml: HashMap<String, String> =
+            toml::from_str(include_str!("wheel_horizon.toml")).unwrap();
+        assert_eq!(table().len(), toml.len());
+        for (name, releases) in &toml {
+            assert_eq!(
+                table().get(name.as_str()),
+                Some(&releases.as_str()),
+                "{name}"
+            );
+            let pairs: Vec<&str> = releases.split_whitespace().collect();
+            assert!(!pairs.is_empty(), "{name}");
+            assert!(pairs.iter().all(|pair| release(pair).is_some()), "{name}");
+        }
     }
 
     #[test]
