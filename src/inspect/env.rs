@@ -386,8 +386,16 @@ fn is_from_os(expr: &Expr, attr: &str, imported: &[String]) -> bool {
 /// ships for itself. Flask's own `app.run` is left out (the development server
 /// under `__main__` is the common case, and gunicorn replaces it).
 fn own_server(call: &rustpython_ast::ExprCall, func: &Expr) -> Option<&'static str> {
+    // Every call in every parsed module comes here: look at the last name
+    // before building the dotted one.
+    let last = call_name(func)?;
+    if !matches!(
+        last,
+        "WSGIServer" | "make_server" | "serve" | "server" | "run" | "HTTPServer"
+    ) {
+        return None;
+    }
     let dotted = dotted_name(func)?;
-    let last = dotted.rsplit('.').next().unwrap_or(&dotted);
     match last {
         "WSGIServer" => Some("WSGIServer"),
         "make_server" => Some("wsgiref's make_server"),
