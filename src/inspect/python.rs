@@ -31,8 +31,15 @@ impl Declared {
         Some(Declared { fact, range: None })
     }
 
-    fn newest_in(spec: &str, file: &str, line: usize) -> Option<Self> {
-        let minor = newest_satisfying(spec)?;
+    /// The newest supported minor in `spec`, found at `file:line`; a range no
+    /// supported Python satisfies is ignored with a warning.
+    fn newest_in(spec: &str, file: &str, line: usize, warnings: &mut Vec<String>) -> Option<Self> {
+        let Some(minor) = newest_satisfying(spec) else {
+            warnings.push(format!(
+                "{file}:{line}: no supported Python matches `{spec}`; ignored"
+            ));
+            return None;
+        };
         let source =
             Source::at(file, line).with_note(format!("newest supported version matching `{spec}`"));
         Some(Declared {
@@ -91,14 +98,9 @@ pub fn detect_python_version(
             }
         }
     }
-    if let Some(file) = pyproject {
-        if let Some((line, spec)) = requires_python(file) {
-            match Declared::newest_in(&spec, "pyproject.toml", line) {
-                Some(declared) => return Ok(Some(declared)),
-                None => warnings.push(format!(
-                    "pyproject.toml:{line}: no supported Python matches `{spec}`; ignored"
-                )),
-            }
+    if let Some((line, spec)) = pyproject.and_then(requires_python) {
+        if let Some(declared) = Declared::newest_in(&spec, "pyproject.toml", line, warnings) {
+            return Ok(Some(declared));
         }
     }
     for (file, read) in SETUPTOOLS_FILES {
@@ -108,11 +110,8 @@ pub fn detect_python_version(
         let Some((line, spec)) = read(&tree.read(file)?) else {
             continue;
         };
-        match Declared::newest_in(&spec, file, line) {
-            Some(declared) => return Ok(Some(declared)),
-            None => warnings.push(format!(
-                "{file}:{line}: no supported Python matches `{spec}`; ignored"
-            )),
+        if let Some(declared) = Declared::newest_in(&spec, file, line, warnings) {
+            return Ok(Some(declared));
         }
     }
     Ok(None)
