@@ -954,3 +954,25 @@ fn websocket_extensions_choose_gunicorns_worker() {
         r#"CMD ["gunicorn", "--bind", "0.0.0.0:5000", "--worker-class", "gevent", "--workers", "1", "--access-logfile", "-", "app:app"]"#
     ));
 }
+
+#[test]
+fn a_python_range_nothing_supported_satisfies_is_ignored_with_a_warning() {
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(
+        temp.path(),
+        &[
+            ("app.py", "from flask import Flask\napp = Flask(__name__)\n"),
+            ("setup.cfg", "[options]\npython_requires = <3.0\n"),
+        ],
+    );
+    let project = inspect::inspect(temp.path()).unwrap();
+    assert!(project.python_version.is_none());
+    assert!(
+        project
+            .warnings
+            .iter()
+            .any(|w| w == "setup.cfg:2: no supported Python matches `<3.0`; ignored"),
+        "{:?}",
+        project.warnings
+    );
+}
