@@ -441,9 +441,10 @@ fn json_report_is_machine_readable() {
 
 #[test]
 fn inspect_json_has_the_documented_keys_and_sources() {
+    let (_temp, dir) = copy_example("sqlalchemy-postgres");
     let output = flaskdock()
         .args(["inspect", "--json"])
-        .arg(crate::common::examples_dir().join("sqlalchemy-postgres"))
+        .arg(&dir)
         .assert()
         .success()
         .get_output()

@@ -23,7 +23,9 @@ pub fn examples() -> Vec<PathBuf> {
 }
 
 /// Copies an example into a fresh temporary folder (named like the example,
-/// so project names in the output match).
+/// so project names in the output match), leaving out any file `init` writes:
+/// a newcomer who ran the README's quick start into `examples/` must not change
+/// what the tests see.
 ///
 /// Examples ship without lock files that name package registries; where a
 /// tool would need one (`Pipfile.lock`), a stand-in is written, as `pipenv lock`
@@ -32,6 +34,9 @@ pub fn copy_example(name: &str) -> (tempfile::TempDir, PathBuf) {
     let temp = tempfile::tempdir().unwrap();
     let target = temp.path().join(name);
     copy_dir(&examples_dir().join(name), &target);
+    for file in GENERATED {
+        let _ = std::fs::remove_file(target.join(file));
+    }
     if target.join("Pipfile").is_file() && !target.join("Pipfile.lock").exists() {
         std::fs::write(target.join("Pipfile.lock"), "{}\n").unwrap();
     }

@@ -42,10 +42,7 @@ fn every_builtin_template_is_known_and_renders() {
         "every embedded template has an output, and every output a template"
     );
 
-    let dir = examples()
-        .into_iter()
-        .find(|d| d.ends_with("sqlalchemy-postgres"))
-        .unwrap();
+    let (_temp, dir) = copy_example("sqlalchemy-postgres");
     let project = inspect::inspect(&dir).unwrap();
     let answers = resolve(&project, &Flags::default(), None, None).unwrap();
     let files = render::render(
