@@ -10,6 +10,7 @@ pub mod inspect;
 pub mod plan;
 pub mod render;
 pub mod report;
+pub mod safe;
 pub mod templates;
 pub mod write;
 
@@ -88,7 +89,7 @@ pub fn init(options: &InitOptions, prompter: &mut dyn Prompter) -> Result<InitRe
 
     let mut plan = plan::plan(&project, &answers, &layout(&options.path, &output));
     if let Some(team) = &team {
-        plan.template = team.name().to_string();
+        plan.template = safe::Text::escaped(team.name());
     }
     let mut files = render::render(&plan, team.as_ref(), &values)?;
     let record = Settings {
@@ -105,7 +106,7 @@ pub fn init(options: &InitOptions, prompter: &mut dyn Prompter) -> Result<InitRe
     };
     files.push(render::RenderedFile {
         path: SETTINGS_FILE.to_string(),
-        contents: answers::settings_text(&plan.project_name, &record),
+        contents: answers::settings_text(plan.project_name.as_str(), &record),
     });
     // `.flaskdock.toml` was just read and used: rewriting it loses nothing.
     let mut last_written = settings.files.clone();

@@ -37,7 +37,7 @@ pub fn notes(project: &Project, plan: &Plan) -> Vec<String> {
     let others: Vec<String> = project
         .entries
         .iter()
-        .filter(|e| e.target != plan.entry)
+        .filter(|e| plan.entry != e.target.as_str())
         .map(|e| format!("`{}` ({})", e.target, e.source))
         .collect();
     if !others.is_empty() {

@@ -312,7 +312,8 @@ fn value_flags_reach_the_files() {
     assert!(dockerfile.contains("\"--bind\", \"0.0.0.0:7000\""));
     let compose = read(&dir, "docker-compose.yml");
     assert!(
-        compose.contains("\"${WEB_PORT:-7000}:7000\"") && compose.contains("image: postgres:17")
+        compose.contains("\"${WEB_PORT:-7000}:7000\"")
+            && compose.contains("image: \"postgres:17\"")
     );
     assert!(
         compose.contains("condition: service_healthy")
@@ -339,7 +340,7 @@ fn db_mysql_writes_a_mysql_service_and_its_variables() {
         .assert()
         .success();
     let compose = read(&dir, "docker-compose.yml");
-    assert!(compose.contains("image: mysql:8.4"), "{compose}");
+    assert!(compose.contains("image: \"mysql:8.4\""), "{compose}");
     assert!(compose.contains("MYSQL_PASSWORD: ${MYSQL_PASSWORD:?set MYSQL_PASSWORD in .env}"));
     assert!(compose.contains("db-data:/var/lib/mysql"));
     assert!(!compose.contains("POSTGRES_"));
@@ -420,7 +421,9 @@ fn real_env_values_never_reach_generated_files() {
         );
     }
     let ignore = read(&dir, ".dockerignore");
-    assert!(ignore.lines().any(|l| l == ".env") && ignore.lines().any(|l| l == "!.env.example"));
+    assert!(
+        ignore.lines().any(|l| l == "**/.env") && ignore.lines().any(|l| l == "!**/.env.example")
+    );
 }
 
 #[test]

@@ -142,7 +142,7 @@ fn requirements_chains_are_followed_and_copied_before_source() {
         ]
     );
     let dockerfile = std::fs::read_to_string(temp.path().join("Dockerfile")).unwrap();
-    let copy_manifest = dockerfile.find("COPY requirements/base.txt").unwrap();
+    let copy_manifest = dockerfile.find("COPY [\"requirements/base.txt\"").unwrap();
     let install = dockerfile.find("pip install -r requirements.txt").unwrap();
     let copy_source = dockerfile.find("COPY --chown").unwrap();
     assert!(copy_manifest < install && install < copy_source);
@@ -180,12 +180,15 @@ fn pyproject_dependencies_install_without_the_source() {
         ],
     );
     let report = init(&options(temp.path(), false), &mut NoPrompts).unwrap();
-    assert_eq!(report.plan.install.kind, "pyproject");
+    assert_eq!(
+        report.plan.install.kind,
+        flaskdock::plan::InstallKind::Pyproject
+    );
     assert_eq!(report.plan.python_version, "3.13");
     assert_eq!(report.plan.entry, "flaskr:create_app()");
     assert!(report.plan.database.is_some());
     let dockerfile = std::fs::read_to_string(temp.path().join("Dockerfile")).unwrap();
-    assert!(dockerfile.contains("COPY pyproject.toml ./pyproject.toml"));
+    assert!(dockerfile.contains("COPY [\"pyproject.toml\", \"./pyproject.toml\"]"));
     assert!(dockerfile.contains("import tomllib as t"));
 }
 
@@ -209,7 +212,10 @@ fn poetry_lock_is_preferred_to_requirements_txt() {
         ],
     );
     let report = init(&options(temp.path(), false), &mut NoPrompts).unwrap();
-    assert_eq!(report.plan.install.kind, "poetry");
+    assert_eq!(
+        report.plan.install.kind,
+        flaskdock::plan::InstallKind::Poetry
+    );
     assert_eq!(
         report.plan.install.manifests,
         ["pyproject.toml", "poetry.lock"]
@@ -256,7 +262,10 @@ fn a_locked_git_package_turns_hash_checking_off() {
         "[[package]]\nname = \"flask\"\nversion = \"3.1.3\"\nfiles = []\n\n[[package]]\nname = \"shared-lib\"\nversion = \"1.0\"\nfiles = []\n\n[package.source]\ntype = \"git\"\nurl = \"https://git.example.com/shared-lib.git\"\nreference = \"main\"\n",
     );
     let report = init(&options(temp.path(), false), &mut NoPrompts).unwrap();
-    assert_eq!(report.plan.install.kind, "poetry");
+    assert_eq!(
+        report.plan.install.kind,
+        flaskdock::plan::InstallKind::Poetry
+    );
     assert!(!report.plan.install.hashes);
     assert!(!report.plan.install.needs_source);
     let note = report.notes.iter().find(|n| n.contains("`shared-lib`"));
@@ -336,7 +345,7 @@ fn pdm_lock_is_exported_with_hashes() {
         ],
     );
     let report = init(&options(temp.path(), false), &mut NoPrompts).unwrap();
-    assert_eq!(report.plan.install.kind, "pdm");
+    assert_eq!(report.plan.install.kind, flaskdock::plan::InstallKind::Pdm);
     assert_eq!(
         report.plan.install.manifests,
         ["pyproject.toml", "pdm.lock"]
@@ -371,7 +380,10 @@ fn requirements_txt_wins_over_poetry_without_a_lock() {
         ],
     );
     let report = init(&options(temp.path(), false), &mut NoPrompts).unwrap();
-    assert_eq!(report.plan.install.kind, "requirements");
+    assert_eq!(
+        report.plan.install.kind,
+        flaskdock::plan::InstallKind::Requirements
+    );
     assert_eq!(report.plan.python_version, "3.11");
 }
 
@@ -380,9 +392,9 @@ fn uv_lock_installs_frozen_without_the_project() {
     let (_temp, dir) = copy_example("uv-package");
     std::fs::write(dir.join("uv.lock"), "version = 1\n").unwrap();
     let report = init(&options(&dir, false), &mut NoPrompts).unwrap();
-    assert_eq!(report.plan.install.kind, "uv");
+    assert_eq!(report.plan.install.kind, flaskdock::plan::InstallKind::Uv);
     let dockerfile = std::fs::read_to_string(dir.join("Dockerfile")).unwrap();
-    assert!(dockerfile.contains("COPY uv.lock ./uv.lock"));
+    assert!(dockerfile.contains("COPY [\"uv.lock\", \"./uv.lock\"]"));
     assert!(dockerfile.contains("uv sync --frozen --no-install-project --no-dev"));
 }
 
@@ -517,7 +529,7 @@ fn flask_migrate_runs_upgrade_before_gunicorn_unless_turned_off() {
     let report = init(&options(&dir, false), &mut NoPrompts).unwrap();
     assert_eq!(report.plan.migrations.as_deref(), Some("flask db upgrade"));
     let dockerfile = std::fs::read_to_string(dir.join("Dockerfile")).unwrap();
-    assert!(dockerfile.contains("ENV FLASK_APP=\"wsgi:app\""));
+    assert!(dockerfile.contains("ENV FLASK_APP=wsgi:app\n"));
     assert!(dockerfile.contains(
         "CMD [\"sh\", \"-c\", \"flask db upgrade && exec \\\"$@\\\"\", \"sh\", \"gunicorn\", "
     ));
@@ -623,7 +635,10 @@ fn pdm_projects_without_a_lock_install_project_dependencies_and_say_so() {
         inspect::DependencyManager::Pdm
     );
     let report = init(&options(temp.path(), false), &mut NoPrompts).unwrap();
-    assert_eq!(report.plan.install.kind, "pyproject");
+    assert_eq!(
+        report.plan.install.kind,
+        flaskdock::plan::InstallKind::Pyproject
+    );
     assert!(
         report
             .notes
@@ -646,7 +661,7 @@ fn mysql_drivers_and_urls_choose_the_mysql_service() {
     );
     let report = init(&options(by_driver.path(), false), &mut NoPrompts).unwrap();
     let database = report.plan.database.as_ref().expect("a database");
-    assert_eq!(database.kind, "mysql");
+    assert_eq!(database.kind, flaskdock::inspect::Database::Mysql);
     assert_eq!(database.url, "mysql+pymysql://app:change-me@db:3306/app");
     assert!(
         report.plan.build_packages.is_empty(),
@@ -836,7 +851,10 @@ fn pipfile_lock_is_exported_with_hashes_unless_a_package_has_none() {
         ],
     );
     let report = init(&options(temp.path(), false), &mut NoPrompts).unwrap();
-    assert_eq!(report.plan.install.kind, "pipenv");
+    assert_eq!(
+        report.plan.install.kind,
+        flaskdock::plan::InstallKind::Pipenv
+    );
     assert!(report.plan.install.hashes);
     // The lock's pin of numpy 1.21.0 (wheels up to 3.9) chose the Python.
     assert_eq!(report.plan.python_version, "3.9");

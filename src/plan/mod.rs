@@ -1,12 +1,15 @@
 //! The Plan: every decision about the generated files, typed and documented.
 //! Templates see only this struct, so it is the API of template authors.
 
-mod dockerignore;
+pub mod dockerignore;
 
-use serde::Serialize;
+pub use dockerignore::IgnoreRule;
+
+use serde::{Deserialize, Serialize};
 
 use crate::answers::{Answers, DbChoice};
-use crate::inspect::{Install, LockExport, Project};
+use crate::inspect::{Database, Install, LockExport, Project};
+use crate::safe::{EnvName, Text};
 
 /// Numeric user the app runs as (`ARG UID` in the Dockerfile).
 pub const APP_UID: u32 = 10001;
@@ -25,35 +28,39 @@ pub const REDIS_IMAGE: &str = "redis:7";
 pub const REDIS_URL: &str = "redis://redis:6379/0";
 
 /// Everything the templates need, decided.
-#[derive(Debug, Clone, Serialize)]
+///
+/// Every string that can come from the repository is a [`Text`] (no control
+/// character or line break) or an [`EnvName`]; templates still encode each
+/// one for the file it lands in (`templates::encode`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Plan {
     /// Folder name of the project, for comments.
-    pub project_name: String,
+    pub project_name: Text,
     /// Image name for `docker build -t`: the project name in lower case, with
     /// anything but `a-z 0-9 . _ -` as `-`.
-    pub image_name: String,
+    pub image_name: Text,
     /// Python minor version for `ARG PYTHON_VERSION` (`3.12`).
-    pub python_version: String,
+    pub python_version: Text,
     /// Port gunicorn binds inside the container, and `EXPOSE`s.
     pub port: u16,
     /// gunicorn's WSGI target (`app:app`, `shop:create_app()`).
-    pub entry: String,
+    pub entry: Text,
     /// Folder under `/app` to put on `PYTHONPATH` (`src` for a src layout), if any.
-    pub pythonpath: Option<String>,
+    pub pythonpath: Option<Text>,
     /// How the builder installs dependencies.
     pub install: InstallPlan,
     /// gunicorn: how it is installed and configured.
     pub gunicorn: GunicornPlan,
     /// Debian packages for the builder stage only (compilers, headers), sorted.
-    pub build_packages: Vec<String>,
+    pub build_packages: Vec<Text>,
     /// Debian libraries for the runtime stage, sorted.
-    pub runtime_packages: Vec<String>,
+    pub runtime_packages: Vec<Text>,
     /// Numeric uid and gid of the runtime user.
     pub uid: u32,
     /// Path the container healthcheck requests; any answer below 500 is healthy.
-    pub healthcheck_path: String,
+    pub healthcheck_path: Text,
     /// Command run before gunicorn to apply migrations (`flask db upgrade`), if any.
-    pub migrations: Option<String>,
+    pub migrations: Option<Text>,
     /// The database service, when there is one.
     pub database: Option<DatabasePlan>,
     /// The Redis service, when the app uses Redis.
@@ -64,50 +71,78 @@ pub struct Plan {
     pub env_vars: Vec<EnvVarPlan>,
     /// Prefix of `app.config.from_prefixed_env()` (`FLASK`), when the app uses it:
     /// every `PREFIX_*` variable then becomes a config key.
-    pub prefixed_env: Option<String>,
+    pub prefixed_env: Option<EnvName>,
     /// Whether the code itself reads `SECRET_KEY`.
     pub reads_secret_key: bool,
     /// Whether the code reads `SECRET_KEY` with no default (fails without it).
     pub requires_secret_key: bool,
-    /// Extra `.dockerignore` patterns: the project's virtualenvs and `.gitignore`.
-    pub dockerignore: Vec<String>,
+    /// Extra `.dockerignore` rules: the project's virtualenvs and `.gitignore`
+    /// (print each with `{{ rule.pattern | ignore(glob=true) }}` after a `!` for an exception).
+    pub dockerignore: Vec<IgnoreRule>,
     /// Build context for compose, relative to the output folder (`.` normally).
-    pub build_context: String,
+    pub build_context: Text,
     /// The Dockerfile's path relative to the build context (`Dockerfile` normally).
-    pub dockerfile: String,
+    pub dockerfile: Text,
     /// Name of the template set the files come from (`builtin`, or the team set's name).
-    pub template: String,
+    pub template: Text,
+}
+
+/// How the builder installs the dependencies; templates compare it with the
+/// lower-case name (`install.kind == "poetry"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InstallKind {
+    /// `pip install -r` a requirements file.
+    Requirements,
+    /// `[project].dependencies` of `pyproject.toml`.
+    Pyproject,
+    Poetry,
+    Pdm,
+    Uv,
+    Pipenv,
+    /// No dependency file: Flask alone.
+    Bare,
+}
+
+/// The module that reads `pyproject.toml` in the builder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TomlModule {
+    /// The standard library's, from Python 3.11.
+    Tomllib,
+    /// The backport, installed first on older Pythons.
+    Tomli,
 }
 
 /// Install method for the builder stage.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct InstallPlan {
-    /// `requirements`, `pyproject`, `poetry`, `pdm`, `uv`, `pipenv` or `bare` (Flask alone).
-    pub kind: String,
+    pub kind: InstallKind,
     /// For `requirements`: the file given to `pip install -r`.
-    pub file: Option<String>,
+    pub file: Option<Text>,
     /// Files copied before any source, so code changes keep the install layer cached.
-    pub manifests: Vec<String>,
+    pub manifests: Vec<Text>,
     /// The install needs the whole source (a requirement on a local path).
     pub needs_source: bool,
     /// For `pyproject` on Python older than 3.11: `tomli` stands in for `tomllib`.
-    pub toml_module: String,
-    /// For `poetry`, `pdm`, `uv` and `pipenv`: the pinned tool, installed in its own builder-only virtualenv.
-    pub tool_requirement: Option<String>,
+    pub toml_module: TomlModule,
+    /// For `poetry`, `pdm`, `uv` and `pipenv`: the pinned tool's requirements
+    /// (one argument each), installed in its own builder-only virtualenv.
+    pub tool_requirements: Vec<Text>,
     /// For `poetry`, `pdm` and `pipenv`: the exported lock carries hashes and pip checks every download against them.
     pub hashes: bool,
 }
 
 /// gunicorn settings.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct GunicornPlan {
     /// Requirement to add when the project does not list gunicorn, else `None`.
-    pub extra_requirement: Option<String>,
+    pub extra_requirement: Option<Text>,
     /// `gunicorn.conf.py` in the project root: gunicorn loads it, and the
     /// command line still forces the bind address.
-    pub config: Option<String>,
+    pub config: Option<Text>,
     /// `--worker-class`, when a WebSocket extension needs one (`eventlet`, `gthread`).
-    pub worker_class: Option<String>,
+    pub worker_class: Option<Text>,
     /// `--threads`, for the threaded worker.
     pub threads: Option<u32>,
     /// `--workers 1`: Flask-SocketIO needs a single process.
@@ -115,55 +150,56 @@ pub struct GunicornPlan {
 }
 
 /// The database service.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DatabasePlan {
     /// `postgres` or `mysql`.
-    pub kind: String,
+    pub kind: Database,
     /// Image for the `db` service.
-    pub image: String,
+    pub image: Text,
     /// Prefix of the image's own variables (`POSTGRES_`, `MYSQL_`), which
     /// `.env.example` sets in its database section.
-    pub env_prefix: String,
+    pub env_prefix: Text,
     /// URL scheme SQLAlchemy or the driver expects (`postgresql+psycopg2`, `mysql+pymysql`).
-    pub url_scheme: String,
+    pub url_scheme: Text,
     /// `DATABASE_URL` for `.env.example`, with the service name `db` as host.
-    pub url: String,
+    pub url: Text,
     /// Example user, database name and password for `.env.example`.
-    pub user: String,
-    pub name: String,
-    pub password_placeholder: String,
+    pub user: Text,
+    pub name: Text,
+    pub password_placeholder: Text,
 }
 
 /// The Redis service.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RedisPlan {
     /// Image for the `redis` service.
-    pub image: String,
+    pub image: Text,
     /// URL for `.env.example`, with the service name `redis` as host.
-    pub url: String,
+    pub url: Text,
 }
 
 /// A Celery worker: the web image with another command.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct WorkerPlan {
     /// Celery's `--app` (`tasks:celery_app`).
-    pub app: String,
+    pub app: Text,
     /// `file:line` where the Celery app is made.
-    pub source: String,
+    pub source: Text,
 }
 
 /// A variable for `.env.example`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct EnvVarPlan {
-    pub name: String,
+    pub name: EnvName,
     /// The app cannot start without it.
     pub required: bool,
-    /// The default found in the code, shown as a comment.
-    pub default: Option<String>,
+    /// The default found in the code, shown as a comment (never a secret:
+    /// secret-looking names and values were dropped when read).
+    pub default: Option<Text>,
     /// The value `.env.example` sets (database URLs), if any.
-    pub value: Option<String>,
+    pub value: Option<Text>,
     /// `file:line` where the code reads it.
-    pub source: String,
+    pub source: Text,
 }
 
 /// Where the files are written relative to the project.
@@ -200,8 +236,8 @@ pub fn plan(project: &Project, answers: &Answers, layout: &Layout) -> Plan {
         .as_ref()
         .filter(|_| redis.is_some())
         .map(|c| WorkerPlan {
-            app: c.value.clone(),
-            source: c.source.to_string(),
+            app: Text::escaped(&c.value),
+            source: Text::escaped(&c.source.to_string()),
         });
 
     let mut env_vars: Vec<EnvVarPlan> = project
@@ -210,20 +246,23 @@ pub fn plan(project: &Project, answers: &Answers, layout: &Layout) -> Plan {
         .filter(|v| v.name != "SECRET_KEY")
         // The database section of `.env.example` sets these itself.
         .filter(|v| {
-            database
-                .as_ref()
-                .is_none_or(|db| !(v.name.starts_with(&db.env_prefix) || v.name == "DATABASE_URL"))
+            database.as_ref().is_none_or(|db| {
+                !(v.name.starts_with(db.env_prefix.as_str()) || v.name == "DATABASE_URL")
+            })
         })
-        .map(|v| EnvVarPlan {
-            name: v.name.clone(),
-            required: v.required,
-            default: v.default.clone(), // secret-looking defaults were dropped when read
-            value: match (&database, &redis) {
-                (Some(db), _) if is_database_url(&v.name) => Some(db.url.clone()),
-                (_, Some(redis)) if is_redis_url(&v.name) => Some(redis.url.clone()),
-                _ => None,
-            },
-            source: v.source.to_string(),
+        // Inspection dropped names that are not plain names, with a warning.
+        .filter_map(|v| {
+            Some(EnvVarPlan {
+                name: EnvName::parse(&v.name)?,
+                required: v.required,
+                default: v.default.as_deref().map(Text::escaped),
+                value: match (&database, &redis) {
+                    (Some(db), _) if is_database_url(&v.name) => Some(db.url.clone()),
+                    (_, Some(redis)) if is_redis_url(&v.name) => Some(redis.url.clone()),
+                    _ => None,
+                },
+                source: Text::escaped(&v.source.to_string()),
+            })
         })
         .collect();
     env_vars.sort_by(|a, b| {
@@ -251,28 +290,33 @@ pub fn plan(project: &Project, answers: &Answers, layout: &Layout) -> Plan {
         "gunicorn==23.0.0"
     };
 
-    let mut dockerignore: Vec<String> = project
+    let mut dockerignore: Vec<IgnoreRule> = project
         .virtualenvs
         .iter()
-        .map(|v| format!("{v}/"))
+        .map(|v| IgnoreRule {
+            pattern: Text::escaped(&dockerignore::literal(v)),
+            exception: false,
+        })
         .collect();
-    dockerignore.extend(dockerignore::from_gitignore(
-        &project.gitignore,
-        &needed_files(project, &entry_root),
-    ));
+    dockerignore.extend(
+        dockerignore::from_gitignore(&project.gitignore, &needed_files(project, &entry_root)).rules,
+    );
 
     Plan {
-        project_name: layout.project_name.clone(),
-        image_name: image_name(&layout.project_name),
-        python_version: answers.python.clone(),
+        project_name: Text::escaped(&layout.project_name),
+        image_name: Text::escaped(&image_name(&layout.project_name)),
+        python_version: Text::escaped(&answers.python),
         port: answers.port,
-        entry: answers.entry.clone(),
-        pythonpath: (!entry_root.is_empty()).then_some(entry_root),
+        entry: Text::escaped(&answers.entry),
+        pythonpath: (!entry_root.is_empty()).then(|| Text::escaped(&entry_root)),
         install: install_plan(&project.install, python_minor),
         gunicorn: GunicornPlan {
-            extra_requirement: (!lists_gunicorn).then(|| gunicorn_pin.to_string()),
-            config: project.gunicorn_config.clone(),
-            worker_class: project.worker.as_ref().map(|w| w.value.class.clone()),
+            extra_requirement: (!lists_gunicorn).then(|| gunicorn_pin.into()),
+            config: project.gunicorn_config.as_deref().map(Text::escaped),
+            worker_class: project
+                .worker
+                .as_ref()
+                .map(|w| Text::escaped(&w.value.class)),
             threads: project.worker.as_ref().and_then(|w| w.value.threads),
             single_process: project
                 .worker
@@ -282,34 +326,37 @@ pub fn plan(project: &Project, answers: &Answers, layout: &Layout) -> Plan {
         build_packages: project
             .build_packages
             .iter()
-            .map(|f| f.value.clone())
+            .map(|f| Text::escaped(&f.value))
             .collect(),
         runtime_packages: project
             .runtime_packages
             .iter()
-            .map(|f| f.value.clone())
+            .map(|f| Text::escaped(&f.value))
             .collect(),
         uid: APP_UID,
-        healthcheck_path: "/".to_string(),
+        healthcheck_path: "/".into(),
         migrations: project
             .migrations
             .as_ref()
             .filter(|_| answers.migrate)
-            .map(|m| m.value.clone()),
+            .map(|m| Text::escaped(&m.value)),
         database,
         redis,
         worker,
         env_vars,
-        prefixed_env: project.prefixed_env.as_ref().map(|f| f.value.clone()),
+        prefixed_env: project
+            .prefixed_env
+            .as_ref()
+            .and_then(|f| EnvName::parse(&f.value)),
         reads_secret_key: project.env_vars.iter().any(|v| v.name == "SECRET_KEY"),
         requires_secret_key: project
             .env_vars
             .iter()
             .any(|v| v.name == "SECRET_KEY" && v.required),
         dockerignore,
-        build_context: layout.build_context.clone(),
-        dockerfile: layout.dockerfile.clone(),
-        template: crate::templates::BUILTIN.to_string(),
+        build_context: Text::escaped(&layout.build_context),
+        dockerfile: Text::escaped(&layout.dockerfile),
+        template: Text::escaped(crate::templates::BUILTIN),
     }
 }
 
@@ -343,45 +390,44 @@ fn needed_files(project: &Project, entry_root: &str) -> Vec<String> {
     files
 }
 
-/// Tools pinned for installs from lock files. Poetry 2 exports through its
-/// plugin. PDM 2.29.4 asks for `hishel>=1.4` but breaks on hishel 2.0 (no
-/// `SyncSqliteStorage`), so hishel is held below 2.
-const POETRY_REQUIREMENT: &str = "poetry==2.5.1 poetry-plugin-export==1.10.1";
-const PDM_REQUIREMENT: &str = "pdm==2.29.4 'hishel[httpx2]>=1.4,<2'";
-const UV_REQUIREMENT: &str = "uv==0.13.8";
-const PIPENV_REQUIREMENT: &str = "pipenv==2026.10.3";
+/// Tools pinned for installs from lock files, one requirement an argument.
+/// Poetry 2 exports through its plugin. PDM 2.29.4 asks for `hishel>=1.4` but
+/// breaks on hishel 2.0 (no `SyncSqliteStorage`), so hishel is held below 2.
+const POETRY_REQUIREMENTS: &[&str] = &["poetry==2.5.1", "poetry-plugin-export==1.10.1"];
+const PDM_REQUIREMENTS: &[&str] = &["pdm==2.29.4", "hishel[httpx2]>=1.4,<2"];
+const UV_REQUIREMENTS: &[&str] = &["uv==0.13.8"];
+const PIPENV_REQUIREMENTS: &[&str] = &["pipenv==2026.10.3"];
 
 fn install_plan(install: &Install, python_minor: u32) -> InstallPlan {
     let toml_module = if python_minor >= 11 {
-        "tomllib"
+        TomlModule::Tomllib
     } else {
-        "tomli"
-    }
-    .to_string();
+        TomlModule::Tomli
+    };
     let plan =
-        |kind: &str, file: Option<&String>, needs_source: bool, tool: Option<&str>| InstallPlan {
-            kind: kind.to_string(),
-            file: file.cloned(),
-            manifests: install.manifests().to_vec(),
+        |kind: InstallKind, file: Option<&String>, needs_source: bool, tool: &[&str]| InstallPlan {
+            kind,
+            file: file.map(Text::from),
+            manifests: install.manifests().iter().map(Text::from).collect(),
             needs_source,
-            toml_module: toml_module.clone(),
-            tool_requirement: tool.map(str::to_string),
+            toml_module,
+            tool_requirements: tool.iter().map(|&r| Text::from(r)).collect(),
             hashes: false,
         };
-    let exported = |kind: &str, lock: &LockExport, tool: &str| InstallPlan {
+    let exported = |kind: InstallKind, lock: &LockExport, tool: &[&str]| InstallPlan {
         hashes: lock.hashes,
-        ..plan(kind, None, lock.needs_source, Some(tool))
+        ..plan(kind, None, lock.needs_source, tool)
     };
     match install {
         Install::Requirements {
             file, needs_source, ..
-        } => plan("requirements", Some(file), *needs_source, None),
-        Install::Pyproject { .. } => plan("pyproject", None, false, None),
-        Install::Poetry(lock) => exported("poetry", lock, POETRY_REQUIREMENT),
-        Install::Pdm(lock) => exported("pdm", lock, PDM_REQUIREMENT),
-        Install::Uv { .. } => plan("uv", None, false, Some(UV_REQUIREMENT)),
-        Install::Pipenv(lock) => exported("pipenv", lock, PIPENV_REQUIREMENT),
-        Install::Bare => plan("bare", None, false, None),
+        } => plan(InstallKind::Requirements, Some(file), *needs_source, &[]),
+        Install::Pyproject { .. } => plan(InstallKind::Pyproject, None, false, &[]),
+        Install::Poetry(lock) => exported(InstallKind::Poetry, lock, POETRY_REQUIREMENTS),
+        Install::Pdm(lock) => exported(InstallKind::Pdm, lock, PDM_REQUIREMENTS),
+        Install::Uv { .. } => plan(InstallKind::Uv, None, false, UV_REQUIREMENTS),
+        Install::Pipenv(lock) => exported(InstallKind::Pipenv, lock, PIPENV_REQUIREMENTS),
+        Install::Bare => plan(InstallKind::Bare, None, false, &[]),
     }
 }
 
@@ -408,20 +454,20 @@ const EXAMPLE_DATABASE: &str = "app";
 const EXAMPLE_PASSWORD: &str = "change-me";
 
 fn database_plan(
-    kind: &str,
+    kind: Database,
     image: &str,
     env_prefix: &str,
     url_scheme: String,
     port: u16,
 ) -> DatabasePlan {
     DatabasePlan {
-        kind: kind.into(),
+        kind,
         image: image.into(),
         env_prefix: env_prefix.into(),
-        url: format!(
+        url: Text::escaped(&format!(
             "{url_scheme}://{EXAMPLE_USER}:{EXAMPLE_PASSWORD}@db:{port}/{EXAMPLE_DATABASE}"
-        ),
-        url_scheme,
+        )),
+        url_scheme: Text::escaped(&url_scheme),
         user: EXAMPLE_USER.into(),
         name: EXAMPLE_DATABASE.into(),
         password_placeholder: EXAMPLE_PASSWORD.into(),
@@ -442,7 +488,13 @@ fn postgres_plan(project: &Project) -> DatabasePlan {
             ("pg8000", "postgresql+pg8000"),
         ],
     );
-    database_plan("postgres", POSTGRES_IMAGE, "POSTGRES_", scheme, 5432)
+    database_plan(
+        Database::Postgres,
+        POSTGRES_IMAGE,
+        "POSTGRES_",
+        scheme,
+        5432,
+    )
 }
 
 fn mysql_plan(project: &Project) -> DatabasePlan {
@@ -459,5 +511,5 @@ fn mysql_plan(project: &Project) -> DatabasePlan {
             ("asyncmy", "mysql+asyncmy"),
         ],
     );
-    database_plan("mysql", MYSQL_IMAGE, "MYSQL_", scheme, 3306)
+    database_plan(Database::Mysql, MYSQL_IMAGE, "MYSQL_", scheme, 3306)
 }

@@ -1,6 +1,7 @@
 //! Template sets: the built-in one, embedded in the binary, and team sets
 //! loaded from a folder or a git repository. Both reach Tera the same way.
 
+pub mod encode;
 pub mod manifest;
 pub mod set;
 pub mod values;
@@ -79,6 +80,7 @@ pub fn tera(team: Option<&TeamSet>) -> Result<Tera> {
         })?;
     }
     tera.register_filter("toml", toml_filter);
+    encode::register(&mut tera);
     Ok(tera)
 }
 

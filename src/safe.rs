@@ -1,0 +1,213 @@
+//! The types a repository string must pass through to reach the Plan.
+//!
+//! Everything inspection reads is attacker-controlled: a clone of a stranger's
+//! repository. [`Text`] can hold no control character or line separator, so a
+//! value printed into a comment or a one-line instruction can never start a
+//! line of its own; [`EnvName`] can hold only what a dotenv file, a shell and
+//! Compose accept as a variable name. The templates' encoders
+//! (`templates::encode`) then quote each value for the file it lands in.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// Characters that end a line or a comment somewhere, or steer a terminal or
+/// a reader: C0 and C1 controls (newline, carriage return, NEL, escape, NUL),
+/// DEL, Unicode line and paragraph separators, and bidirectional overrides.
+pub fn is_unsafe_char(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{2028}' | '\u{2029}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+        )
+}
+
+/// `text` with every unsafe character written as a visible `\u{..}` escape
+/// (`\n` as `\u{a}`), for reports and comments; borrowed when there is none.
+pub fn escaped(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_unsafe_char) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if is_unsafe_char(c) {
+            out.push_str(&c.escape_unicode().to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// A string that holds no unsafe character (see [`is_unsafe_char`]).
+///
+/// It serializes as a plain string. Built from repository text, any unsafe
+/// character is escaped ([`Text::escaped`]); deserializing goes the same way,
+/// so no path into the Plan can skip the check.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Text(#[serde(deserialize_with = "deserialize_escaped")] String);
+
+fn deserialize_escaped<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let raw = String::deserialize(d)?;
+    Ok(escaped(&raw).into_owned())
+}
+
+impl Text {
+    /// `text`, with any unsafe character escaped.
+    pub fn escaped(text: &str) -> Text {
+        Text(escaped(text).into_owned())
+    }
+
+    /// `text` as it is, or `None` when it holds an unsafe character.
+    pub fn checked(text: &str) -> Option<Text> {
+        (!text.chars().any(is_unsafe_char)).then(|| Text(text.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&str> for Text {
+    fn from(text: &str) -> Text {
+        Text::escaped(text)
+    }
+}
+
+impl From<&String> for Text {
+    fn from(text: &String) -> Text {
+        Text::escaped(text)
+    }
+}
+
+impl std::ops::Deref for Text {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl PartialEq<str> for Text {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for Text {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+/// An environment variable name: `^[A-Za-z_][A-Za-z0-9_]*$`, the names a
+/// dotenv file, a POSIX shell and Compose all read as one name.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct EnvName(String);
+
+impl EnvName {
+    /// The name, or `None` when it is not a plain variable name.
+    pub fn parse(name: &str) -> Option<EnvName> {
+        is_env_name(name).then(|| EnvName(name.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Whether `name` matches `^[A-Za-z_][A-Za-z0-9_]*$`.
+pub fn is_env_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+impl<'de> Deserialize<'de> for EnvName {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<EnvName, D::Error> {
+        let raw = String::deserialize(d)?;
+        EnvName::parse(&raw).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "`{}` is not an environment variable name",
+                escaped(&raw)
+            ))
+        })
+    }
+}
+
+impl std::ops::Deref for EnvName {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for EnvName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl PartialEq<str> for EnvName {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for EnvName {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_escapes_every_line_break_and_control() {
+        for bad in [
+            "a\nb",
+            "a\rb",
+            "a\u{85}b",
+            "a\u{2028}b",
+            "a\u{2029}b",
+            "a\u{1b}[2Jb",
+            "a\0b",
+            "a\u{202e}b",
+        ] {
+            let text = Text::escaped(bad);
+            assert!(!text.as_str().chars().any(is_unsafe_char), "{bad:?}");
+            assert!(Text::checked(bad).is_none());
+        }
+        assert_eq!(Text::escaped("a\nb").as_str(), "a\\u{a}b");
+        assert_eq!(Text::escaped("café/app.py").as_str(), "café/app.py");
+    }
+
+    #[test]
+    fn deserializing_text_cannot_skip_the_check() {
+        let text: Text = serde_json::from_str("\"x\\ny\"").unwrap();
+        assert_eq!(text.as_str(), "x\\u{a}y");
+    }
+
+    #[test]
+    fn env_names_are_plain_names_only() {
+        for good in ["SECRET_KEY", "_X", "a1"] {
+            assert!(EnvName::parse(good).is_some(), "{good}");
+        }
+        for bad in ["", "1X", "COMPOSE_FILE=x #", "A B", "A\nB", "A-B", "É"] {
+            assert!(EnvName::parse(bad).is_none(), "{bad:?}");
+        }
+        assert!(serde_json::from_str::<EnvName>("\"A=B\"").is_err());
+    }
+}
