@@ -11,6 +11,7 @@ pub mod plan;
 pub mod render;
 pub mod report;
 pub mod safe;
+pub mod secret;
 pub mod templates;
 pub mod write;
 

@@ -55,7 +55,8 @@ fn main() -> ExitCode {
             ExitCode::from(130)
         }
         Err(err) => {
-            eprintln!("error: {err:#}");
+            // One line, whatever a file put in the message.
+            eprintln!("error: {}", flaskdock::safe::escaped(&format!("{err:#}")));
             ExitCode::from(2)
         }
     }

@@ -80,12 +80,13 @@ pub fn notes(project: &Project, plan: &Plan) -> Vec<String> {
 
 /// Prints what inspection found before the prompts (stderr).
 pub fn print_detected(project: &Project) {
-    eprintln!("Detected in {}:", project.root);
+    let escaped = crate::safe::escaped;
+    eprintln!("Detected in {}:", escaped(&project.root));
     for (key, value, source) in detection_rows(project, None) {
-        eprintln!("  {key:<20} {value:<28} {source}");
+        eprintln!("  {key:<20} {:<28} {}", escaped(&value), escaped(&source));
     }
     for warning in &project.warnings {
-        eprintln!("  warning: {warning}");
+        eprintln!("  warning: {}", escaped(warning));
     }
     eprintln!();
 }
@@ -190,9 +191,9 @@ pub fn inspect_text(project: &Project, answers: Option<&Answers>) -> String {
         out.push_str(&format!("{:<20} {dir}\n", "folder"));
     }
     for warning in &project.warnings {
-        out.push_str(&format!("warning: {warning}\n"));
+        out.push_str(&format!("warning: {}\n", crate::safe::escaped(warning)));
     }
-    out
+    crate::safe::for_terminal(&out).into_owned()
 }
 
 fn source_json(source: &Source) -> Value {
@@ -297,6 +298,8 @@ pub fn init_json(report: &InitReport) -> Value {
 pub fn init_text(report: &InitReport) -> String {
     let mut out = outcome_text(&report.outcome);
     for note in &report.notes {
+        // A note is one line: any line break from a file is shown escaped.
+        let note = crate::safe::escaped(note);
         let line = match note.strip_prefix("warning: ") {
             Some(warning) => format!("{} {warning}\n", style("warning:").yellow().bold()),
             None => format!("{} {note}\n", style("note:").cyan().bold()),
@@ -323,7 +326,7 @@ pub fn outcome_text(outcome: &Outcome) -> String {
             Status::WouldCreate => verb("would create").cyan(),
             Status::WouldChange => verb("would change").yellow(),
         };
-        out.push_str(&format!("{verb}  {}\n", file.path));
+        out.push_str(&format!("{verb}  {}\n", crate::safe::escaped(&file.path)));
     }
     out
 }

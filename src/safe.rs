@@ -40,6 +40,23 @@ pub fn escaped(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// `text` for a terminal: every unsafe character escaped but the newlines
+/// that separate the lines flaskdock itself composed. Repository strings
+/// inside those lines went through [`escaped`] or [`Text`] already, so an
+/// escape sequence or a carriage return from a file can never move the
+/// cursor or forge one of flaskdock's own lines.
+pub fn for_terminal(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(|c| c != '\n' && is_unsafe_char(c)) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(
+        text.split('\n')
+            .map(|line| escaped(line).into_owned())
+            .collect::<Vec<_>>()
+            .join("\n"),
+    )
+}
+
 /// A string that holds no unsafe character (see [`is_unsafe_char`]).
 ///
 /// It serializes as a plain string. Built from repository text, any unsafe

@@ -418,7 +418,10 @@ pub fn report_text(report: &Report) -> String {
             if current.is_some() {
                 out.push('\n');
             }
-            out.push_str(&format!("{}\n", console::style(&f.file).bold()));
+            out.push_str(&format!(
+                "{}\n",
+                console::style(crate::safe::escaped(&f.file)).bold()
+            ));
             current = Some(&f.file);
         }
         let line = f.line.map(|l| l.to_string()).unwrap_or_else(|| "-".into());
@@ -430,7 +433,9 @@ pub fn report_text(report: &Report) -> String {
         };
         out.push_str(&format!(
             "  {line:>4}  {severity}  {}  {}\n        fix: {}\n",
-            f.id, f.message, f.fix
+            f.id,
+            crate::safe::escaped(&f.message),
+            crate::safe::escaped(&f.fix)
         ));
     }
     if !report.findings.is_empty() {
@@ -490,7 +495,7 @@ pub(crate) fn expand_defaults(text: &str) -> String {
 /// treats as secrets, plus `*_KEY` and `KEY`.
 pub(crate) fn is_secret(name: &str) -> bool {
     let upper = name.to_ascii_uppercase();
-    crate::inspect::is_secret_name(name) || upper.ends_with("_KEY") || upper == "KEY"
+    crate::secret::is_secret_name(name) || upper.ends_with("_KEY") || upper == "KEY"
 }
 
 /// Entry points for the fuzz targets (`tests/fuzz`): they must never panic or hang.

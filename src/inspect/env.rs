@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::source::{Module, call_name, string_literal};
 use super::{Fact, Source};
+use crate::secret::{is_secret_name, is_secret_value};
 
 /// An environment variable the project's code reads.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -14,26 +15,11 @@ pub struct EnvVar {
     pub name: String,
     /// Read without a default somewhere (`os.environ["X"]`): the app fails without it.
     pub required: bool,
-    /// The default the code gives, when it is a literal and not secret-looking.
+    /// The default the code gives, when it is a literal and neither the name
+    /// nor the value looks secret (`crate::secret`).
     pub default: Option<String>,
     /// The first place it is read.
     pub source: Source,
-}
-
-/// Whether a variable name looks like it holds a secret.
-pub fn is_secret_name(name: &str) -> bool {
-    let upper = name.to_ascii_uppercase();
-    [
-        "SECRET",
-        "PASSWORD",
-        "PASSWD",
-        "TOKEN",
-        "API_KEY",
-        "PRIVATE",
-        "CREDENTIAL",
-    ]
-    .iter()
-    .any(|word| upper.contains(word))
 }
 
 /// What scanning the code found.
@@ -57,6 +43,9 @@ pub struct CodeFacts {
     pub prefixed_env: Option<Fact<String>>,
     /// A server the project starts itself (`WSGIServer(...)`, `socketio.run(app)`).
     pub own_server: Option<Fact<String>>,
+    /// Names read from the environment that are not plain variable names
+    /// (`os.environ["A=B"]`): left out, each with where it is read.
+    pub rejected_names: Vec<Fact<String>>,
 }
 
 pub fn scan_code(modules: &[Module]) -> CodeFacts {
@@ -82,6 +71,7 @@ pub fn scan_module(module: &Module, body: Vec<rustpython_ast::Stmt>) -> CodeFact
         environ_names: Vec::new(),
         getenv_names: Vec::new(),
         in_main_block: false,
+        index: std::collections::HashMap::new(),
     };
     for stmt in body {
         scanner.visit_stmt(stmt);
@@ -117,6 +107,7 @@ pub fn merge(parts: Vec<CodeFacts>) -> CodeFacts {
         facts.mysql_urls.extend(part.mysql_urls);
         facts.redis_urls.extend(part.redis_urls);
         facts.sqlite_urls.extend(part.sqlite_urls);
+        facts.rejected_names.extend(part.rejected_names);
     }
     facts.env_vars.sort_by(|a, b| a.name.cmp(&b.name));
     facts
@@ -132,6 +123,9 @@ struct Scanner<'a> {
     getenv_names: Vec<String>,
     /// Inside `if __name__ == "__main__":`, where scripts start development servers.
     in_main_block: bool,
+    /// Where each variable is in `facts.env_vars`: a module reading tens of
+    /// thousands of names stays linear.
+    index: std::collections::HashMap<String, usize>,
 }
 
 impl Scanner<'_> {
@@ -174,9 +168,16 @@ impl Scanner<'_> {
     }
 
     fn record(&mut self, name: &str, required: bool, default: Option<&Expr>, offset: TextSize) {
+        if !crate::safe::is_env_name(name) {
+            let source = self.source(offset);
+            self.facts
+                .rejected_names
+                .push(Fact::new(name.to_string(), source));
+            return;
+        }
         let default = default
             .and_then(literal_text)
-            .filter(|_| !is_secret_name(name));
+            .filter(|value| !is_secret_name(name) && !is_secret_value(value));
         if name == "PORT" || name.ends_with("_PORT") && name.starts_with("FLASK") {
             if let Some(port) = default.as_deref().and_then(|d| d.parse::<u16>().ok()) {
                 if self.facts.port_env_default.is_none() {
@@ -188,20 +189,24 @@ impl Scanner<'_> {
                 }
             }
         }
-        let source = self.source(offset);
-        match self.facts.env_vars.iter_mut().find(|v| v.name == name) {
+        match self.index.get(name).map(|&i| &mut self.facts.env_vars[i]) {
             Some(var) => {
                 var.required |= required;
                 if var.default.is_none() {
                     var.default = default;
                 }
             }
-            None => self.facts.env_vars.push(EnvVar {
-                name: name.to_string(),
-                required,
-                default,
-                source,
-            }),
+            None => {
+                let source = self.source(offset);
+                self.index
+                    .insert(name.to_string(), self.facts.env_vars.len());
+                self.facts.env_vars.push(EnvVar {
+                    name: name.to_string(),
+                    required,
+                    default,
+                    source,
+                });
+            }
         }
     }
 
@@ -247,7 +252,12 @@ impl Scanner<'_> {
                     .first()
                     .and_then(string_literal)
                     .unwrap_or("FLASK");
-                if self.facts.prefixed_env.is_none() {
+                if !crate::safe::is_env_name(prefix) {
+                    let source = self.source(offset);
+                    self.facts
+                        .rejected_names
+                        .push(Fact::new(prefix.to_string(), source));
+                } else if self.facts.prefixed_env.is_none() {
                     self.facts.prefixed_env =
                         Some(Fact::new(prefix.to_string(), self.source(offset)));
                 }

@@ -34,8 +34,14 @@ pub struct Tree {
     pub files: BTreeSet<String>,
     /// Every folder seen (outside vendored trees).
     pub dirs: BTreeSet<String>,
-    /// Folders that are virtualenvs (they hold a `pyvenv.cfg`).
+    /// Folders that are virtualenvs (they hold a `pyvenv.cfg`), at any depth.
     pub virtualenvs: Vec<String>,
+    /// Lines of the root `.gitignore` (read only when it is a regular file in
+    /// the project), trimmed, without blanks and comments.
+    pub gitignore: Vec<String>,
+    /// Paths left out because their names hold a control character or a line
+    /// separator (escaped for printing): nothing reads them, nothing names them.
+    pub unsafe_names: Vec<String>,
 }
 
 impl Tree {
@@ -66,29 +72,37 @@ impl Tree {
             .cloned()
     }
 
-    /// Reads a project file as UTF-8 text, refusing anything that is not a
-    /// regular file or is larger than [`MAX_READ_BYTES`].
+    /// Reads a project file as UTF-8 text, refusing anything the scan did not
+    /// find as a regular file inside the project (a link out of it, a device)
+    /// or larger than [`MAX_READ_BYTES`].
     pub fn read(&self, rel: &str) -> Result<String> {
-        read_text_as(&self.root.join(rel), rel, MAX_READ_BYTES)
+        self.read_capped(rel, MAX_READ_BYTES)
     }
 
     /// Reads a dependency manifest: machine-written ones (a `pip freeze` of a
     /// big monorepo) can be long, so the cap is [`MAX_MANIFEST_BYTES`].
     pub fn read_manifest(&self, rel: &str) -> Result<String> {
-        read_text_as(&self.root.join(rel), rel, MAX_MANIFEST_BYTES)
+        self.read_capped(rel, MAX_MANIFEST_BYTES)
     }
 
-    /// The project's `.gitignore` lines, trimmed, without blanks and comments.
-    pub fn gitignore_lines(&self) -> Vec<String> {
-        let Ok(text) = self.read(".gitignore") else {
-            return Vec::new();
-        };
-        text.lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty() && !l.starts_with('#'))
-            .map(str::to_string)
-            .collect()
+    fn read_capped(&self, rel: &str, cap: u64) -> Result<String> {
+        if !self.files.contains(rel) {
+            anyhow::bail!(
+                "`{}` is not a regular file inside the project",
+                crate::safe::escaped(rel)
+            );
+        }
+        read_text_as(&self.root.join(rel), rel, cap)
     }
+}
+
+/// The lines of a `.gitignore` that say something: trimmed, no blanks or comments.
+fn gitignore_lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_string)
+        .collect()
 }
 
 /// Reads a text file with a size cap; never opens FIFOs or devices.
@@ -133,25 +147,74 @@ pub fn toml_error(
     anyhow::anyhow!("failed to parse `{file}` at line {line}: {message}; {what_to_do}")
 }
 
-/// Walks `root` once, honouring `.gitignore` and skipping hidden and vendored folders.
+/// Walks `root` once, honouring the root `.gitignore` and skipping hidden
+/// and vendored folders.
+///
+/// The walker reads no ignore file itself (a `.gitignore` linked to
+/// `/dev/zero` or a FIFO would hang it): the root `.gitignore` is read once,
+/// like any project file, and applied here; nested ones are not read.
 pub fn scan(root: &Path) -> Result<Tree> {
     let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     let mut tree = Tree {
         root: root.to_path_buf(),
         ..Tree::default()
     };
+    let gitignore_path = root.join(".gitignore");
+    let regular = gitignore_path
+        .symlink_metadata()
+        .is_ok_and(|meta| meta.is_file());
+    if regular || links_to_file_inside(&gitignore_path, &canonical_root) {
+        // An unreadable or oversized `.gitignore` only loses its rules.
+        if let Ok(text) = read_text_as(&gitignore_path, ".gitignore", MAX_READ_BYTES) {
+            tree.gitignore = gitignore_lines(&text);
+        }
+    }
+    let mut rules = ignore::gitignore::GitignoreBuilder::new(root);
+    for line in &tree.gitignore {
+        let _ = rules.add_line(None, line); // a line git cannot read ignores nothing
+    }
+    let rules = rules
+        .build()
+        .unwrap_or_else(|_| ignore::gitignore::Gitignore::empty());
+    // Filled by the walk's filter, which must be `'static`.
+    let virtualenvs = Shared::default();
+    let unsafe_names = Shared::default();
+    let (found_virtualenvs, found_unsafe) = (virtualenvs.clone(), unsafe_names.clone());
+    let walk_root = root.to_path_buf();
+    let relative = move |path: &Path| {
+        let rel = path.strip_prefix(&walk_root).unwrap_or(path);
+        rel.to_string_lossy().replace('\\', "/")
+    };
     let walker = ignore::WalkBuilder::new(root)
+        .standard_filters(false)
         .hidden(true)
-        .require_git(false)
         .follow_links(false)
         .max_depth(Some(64))
-        .filter_entry(|entry| {
-            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-            if !is_dir || entry.depth() == 0 {
+        .filter_entry(move |entry| {
+            if entry.depth() == 0 {
                 return true;
             }
+            let name = entry.file_name().to_str();
+            if name.is_none_or(|n| n.chars().any(crate::safe::is_unsafe_char)) {
+                found_unsafe.push(crate::safe::escaped(&relative(entry.path())).into_owned());
+                return false;
+            }
+            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+            if rules
+                .matched_path_or_any_parents(entry.path(), is_dir)
+                .is_ignore()
+            {
+                return false;
+            }
+            if !is_dir {
+                return true;
+            }
+            if entry.path().join("pyvenv.cfg").is_file() {
+                found_virtualenvs.push(relative(entry.path()));
+                return false;
+            }
             let name = entry.file_name().to_string_lossy();
-            !VENDORED_DIRS.contains(&name.as_ref()) && !entry.path().join("pyvenv.cfg").exists()
+            !VENDORED_DIRS.contains(&name.as_ref())
         })
         .build();
 
@@ -181,17 +244,26 @@ pub fn scan(root: &Path) -> Result<Tree> {
         }
     }
 
-    // Virtualenvs are skipped by the walk; list the top-level ones so the
-    // .dockerignore can name them whatever they are called.
+    // Virtualenvs are skipped by the walk and listed, so the .dockerignore
+    // can name them whatever they are called; hidden ones at the root too.
+    tree.virtualenvs = virtualenvs.take();
     if let Ok(read_dir) = std::fs::read_dir(root) {
         for entry in read_dir.flatten() {
-            if entry.path().join("pyvenv.cfg").is_file() {
-                tree.virtualenvs
-                    .push(entry.file_name().to_string_lossy().into_owned());
+            let Some(name) = entry.file_name().to_str().map(str::to_string) else {
+                continue;
+            };
+            let safe = !name.chars().any(crate::safe::is_unsafe_char);
+            if safe
+                && entry.path().join("pyvenv.cfg").is_file()
+                && !tree.virtualenvs.contains(&name)
+            {
+                tree.virtualenvs.push(name);
             }
         }
     }
     tree.virtualenvs.sort();
+    tree.unsafe_names = unsafe_names.take();
+    tree.unsafe_names.sort();
 
     // Root dotfiles the walk skips as hidden but detectors need.
     for name in [
@@ -208,6 +280,20 @@ pub fn scan(root: &Path) -> Result<Tree> {
         }
     }
     Ok(tree)
+}
+
+/// A list the walk's filter fills from its own thread.
+#[derive(Clone, Default)]
+struct Shared(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+impl Shared {
+    fn push(&self, item: String) {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).push(item);
+    }
+
+    fn take(&self) -> Vec<String> {
+        std::mem::take(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()))
+    }
 }
 
 fn links_to_file_inside(link: &Path, root: &Path) -> bool {

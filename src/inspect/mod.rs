@@ -19,9 +19,10 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 use serde::Serialize;
 
+pub use crate::secret::is_secret_name;
 pub use deps::{DependencyManager, Install, LockExport, Package};
 pub use entry::EntryCandidate;
-pub use env::{EnvVar, is_secret_name};
+pub use env::EnvVar;
 pub use files::{read_text, toml_error};
 pub use flaskenv::parse_dotenv;
 pub use python::{CURRENT_STABLE_PYTHON, SUPPORTED_PYTHONS};
@@ -271,6 +272,27 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
             server.source, server.value, entry.target
         ));
     }
+    for name in &code.rejected_names {
+        warnings.push(format!(
+            "{}: `{}` is not an environment variable name (letters, digits and `_`); it is left out of `.env.example`",
+            name.source,
+            crate::safe::escaped(&name.value)
+        ));
+    }
+    if !tree.unsafe_names.is_empty() {
+        let shown: Vec<&str> = tree
+            .unsafe_names
+            .iter()
+            .take(3)
+            .map(String::as_str)
+            .collect();
+        warnings.push(format!(
+            "skipped {} path(s) whose names hold a control character or a line break ({}{}); flaskdock neither reads nor names them: rename them to have them inspected",
+            tree.unsafe_names.len(),
+            shown.join(", "),
+            if tree.unsafe_names.len() > 3 { ", ..." } else { "" }
+        ));
+    }
     if let Some(source) = code.sqlite_urls.first() {
         warnings.push(format!(
             "{source}: the app uses SQLite; the image lets the app user write under /app, but the file is lost with the container: mount a volume on its folder to keep it"
@@ -304,7 +326,7 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
             .filter(|f| is_key_file(f))
             .cloned()
             .collect(),
-        gitignore: tree.gitignore_lines(),
+        gitignore: tree.gitignore.clone(),
         warnings,
     })
 }
