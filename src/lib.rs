@@ -66,7 +66,7 @@ pub fn init(options: &InitOptions, prompter: &mut dyn Prompter) -> Result<InitRe
         .unwrap_or_else(|| options.path.clone());
     let saved = answers::read_settings(&output)?;
     let settings = saved.as_ref().map(|(s, _)| s.clone()).unwrap_or_default();
-    let team = load_template(options, &output, &settings)?;
+    let team = load_template(options, &output, &settings, prompter)?;
     if options.interactive {
         report::print_detected(&project);
     }
@@ -129,15 +129,40 @@ pub fn init(options: &InitOptions, prompter: &mut dyn Prompter) -> Result<InitRe
 /// The team set named by `--template`, else the one `.flaskdock.toml` recorded;
 /// `None` for the built-in set. A folder given on the command line is read from
 /// the current folder and recorded relative to the output folder.
+///
+/// A recorded set is data from the repository, not the user's choice: it
+/// renders only when the user's own config file names it, or the user
+/// confirms it at a prompt that names it. Without a prompt it is an error
+/// saying which flag to pass.
 fn load_template(
     options: &InitOptions,
     output: &Path,
     settings: &Settings,
+    prompter: &mut dyn Prompter,
 ) -> Result<Option<TeamSet>> {
     let Some(spec) = options.template.clone() else {
         let spec = settings.template.spec();
         if spec.is_builtin() {
             return Ok(None);
+        }
+        let shown = safe::escaped(&spec.source);
+        if !templates::set::named_in_config(&spec.source, output)? {
+            if !options.interactive {
+                anyhow::bail!(
+                    "`{SETTINGS_FILE}` records the template set `{shown}`, which came with the project and is not rendered unless you name it; pass `--template {}` to render it, or `--template builtin`",
+                    shell_word(&spec.source)
+                );
+            }
+            let choices = [
+                "no: use flaskdock's built-in set".to_string(),
+                format!("yes: render `{shown}`"),
+            ];
+            let question = format!(
+                "`{SETTINGS_FILE}` here asks for the template set `{shown}`, which came with the project; render it?"
+            );
+            if prompter.select(&question, &choices, 0)? == 0 {
+                return Ok(None);
+            }
         }
         return templates::set::load(&spec, output).map(Some);
     };
@@ -153,6 +178,11 @@ fn load_template(
         team.spec.source = relative.to_string_lossy().replace('\\', "/");
     }
     Ok(Some(team))
+}
+
+/// `source` as the user would type it after `--template`.
+fn shell_word(source: &str) -> String {
+    templates::encode::sh(&safe::escaped(source))
 }
 
 /// Writes the built-in set, with a manifest, to `dir`: the start of a team set.

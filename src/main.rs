@@ -3,7 +3,9 @@
 
 mod cli;
 
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::Result;
 use clap::{CommandFactory, Parser};
@@ -14,11 +16,88 @@ use flaskdock::doctor::Severity;
 use flaskdock::write::Mode;
 use flaskdock::{InitOptions, report};
 
+/// Memory flaskdock may hold at once, unless `FLASKDOCK_MEMORY_LIMIT_MIB`
+/// says otherwise. A template set or a file can ask for any amount; past
+/// this the run stops with a one-line error instead of the machine running
+/// out (inspecting the largest trees measured takes under 100 MiB).
+const MEMORY_BUDGET_BYTES: usize = 4 << 30;
+
+static BUDGET: AtomicUsize = AtomicUsize::new(MEMORY_BUDGET_BYTES);
+static IN_USE: AtomicUsize = AtomicUsize::new(0);
+
+/// The system allocator, counting what is held against [`BUDGET`].
+struct Budgeted;
+
+unsafe extern "C" {
+    fn write(fd: i32, buf: *const u8, count: usize) -> isize;
+    fn _exit(status: i32) -> !;
+}
+
+/// Stops the process with a one-line error, allocating nothing (this runs
+/// inside the allocator).
+fn over_budget() -> ! {
+    let parts: [&[u8]; 4] = [
+        b"error: flaskdock stopped: it would need more than its memory limit (",
+        b"FLASKDOCK_MEMORY_LIMIT_MIB, 4 GiB by default) while ",
+        flaskdock::templates::limits::activity()
+            .unwrap_or("reading the project")
+            .as_bytes(),
+        b"; nothing was written: a template set or a file asks for too much\n",
+    ];
+    for part in parts {
+        // SAFETY: writes a valid buffer to stderr; then ends the process at once.
+        unsafe { write(2, part.as_ptr(), part.len()) };
+    }
+    unsafe { _exit(2) }
+}
+
+impl Budgeted {
+    fn reserve(size: usize) {
+        let before = IN_USE.fetch_add(size, Ordering::Relaxed);
+        if before.saturating_add(size) > BUDGET.load(Ordering::Relaxed) {
+            over_budget();
+        }
+    }
+}
+
+// SAFETY: every call is passed to `System` unchanged; only a counter is kept.
+unsafe impl GlobalAlloc for Budgeted {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        Self::reserve(layout.size());
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        Self::reserve(layout.size());
+        unsafe { System.alloc_zeroed(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        IN_USE.fetch_sub(layout.size(), Ordering::Relaxed);
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        if new_size > layout.size() {
+            Self::reserve(new_size - layout.size());
+        } else {
+            IN_USE.fetch_sub(layout.size() - new_size, Ordering::Relaxed);
+        }
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Budgeted = Budgeted;
+
 /// Stack for the work thread: syntax trees of deeply nested (but accepted)
 /// Python are walked recursively.
 const STACK_BYTES: usize = 64 << 20;
 
 fn main() -> ExitCode {
+    if let Some(mib) = std::env::var("FLASKDOCK_MEMORY_LIMIT_MIB")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+    {
+        BUDGET.store(mib.saturating_mul(1 << 20), Ordering::Relaxed);
+    }
     let cli = Cli::parse();
     // Ctrl-C or SIGTERM: while files are being written, the writer finishes the
     // file in hand and stops; otherwise leave at once (nothing written yet),

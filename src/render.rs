@@ -4,7 +4,7 @@ use anyhow::{Context, Result, bail};
 
 use crate::plan::Plan;
 use crate::templates::values::Values;
-use crate::templates::{self, BUILTIN_PREFIX, TeamSet, tera_chain};
+use crate::templates::{self, BUILTIN_PREFIX, TeamSet, limits, tera_chain};
 
 /// One generated file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,7 +16,54 @@ pub struct RenderedFile {
 
 /// Renders the files of `team` (when given) and every built-in output the team
 /// set does not produce. Team templates see the plan's fields and `values`.
+///
+/// The render runs on a thread of its own with a large stack, and is given
+/// [`limits::render_seconds`]: a set that loops for longer gets an error
+/// naming it (the caller then exits, which ends the thread), and no file
+/// may pass [`limits::MAX_OUTPUT_BYTES`].
 pub fn render(plan: &Plan, team: Option<&TeamSet>, values: &Values) -> Result<Vec<RenderedFile>> {
+    let (plan, team, values) = (plan.clone(), team.cloned(), values.clone());
+    let set = team
+        .as_ref()
+        .map_or(templates::BUILTIN.to_string(), |t| t.name().to_string());
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name("render".into())
+        .stack_size(RENDER_STACK_BYTES)
+        .spawn(move || {
+            let _ = sender.send(render_files(&plan, team.as_ref(), &values));
+        })
+        .context("cannot start the render thread")?;
+    let seconds = limits::render_seconds();
+    let timeout = std::time::Duration::from_secs(seconds);
+    let files = match receiver.recv_timeout(timeout) {
+        Ok(result) => result?,
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => bail!(
+            "template set `{set}` took longer than {seconds} s to render; nothing was written: look for a loop that never ends"
+        ),
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+            bail!("template set `{set}` stopped flaskdock's renderer; nothing was written")
+        }
+    };
+    if let Some(big) = files
+        .iter()
+        .find(|f| f.contents.len() > limits::MAX_OUTPUT_BYTES)
+    {
+        bail!(
+            "template set `{set}`: `{}` renders to {} MiB, over flaskdock's limit of {} MiB; nothing was written",
+            big.path,
+            big.contents.len() >> 20,
+            limits::MAX_OUTPUT_BYTES >> 20
+        );
+    }
+    Ok(files)
+}
+
+/// Stack for the render thread: Tera recurses once per nested tag and call,
+/// and `limits` bounds both.
+const RENDER_STACK_BYTES: usize = 256 << 20;
+
+fn render_files(plan: &Plan, team: Option<&TeamSet>, values: &Values) -> Result<Vec<RenderedFile>> {
     let tera = templates::tera(team)?;
     let mut context = tera::Context::from_serialize(plan)
         .context("the plan does not serialize; this is a flaskdock bug")?;
@@ -40,6 +87,10 @@ pub fn render(plan: &Plan, team: Option<&TeamSet>, values: &Values) -> Result<Ve
                 }
             }
             let name = output_name(&file.path, &context, set)?;
+            limits::set_activity(Some(format!(
+                "rendering `{}` of template set `{set}`",
+                file.path
+            )));
             let contents = match file.path.ends_with(".tera") {
                 true => tidy(&tera.render(&file.path, &context).map_err(|err| {
                     anyhow::anyhow!("{}", team_error(set, &file.path, &file.contents, &err))
@@ -75,6 +126,7 @@ pub fn render(plan: &Plan, team: Option<&TeamSet>, values: &Values) -> Result<Ve
         });
     }
     files.extend(team_files);
+    limits::set_activity(None);
     Ok(files)
 }
 
@@ -106,6 +158,21 @@ fn output_name(path: &str, context: &tera::Context, set: &str) -> Result<String>
     if !inside {
         bail!(
             "template set `{set}`: `{path}` would write `{name}`, outside the output folder; nothing was written"
+        );
+    }
+    if name.split('/').any(|part| {
+        [".git", ".hg", ".svn"]
+            .iter()
+            .any(|vcs| part.eq_ignore_ascii_case(vcs))
+    }) {
+        bail!(
+            "template set `{set}`: `{path}` would write `{name}`, inside a version-control folder; nothing was written"
+        );
+    }
+    if name.chars().any(crate::safe::is_unsafe_char) {
+        bail!(
+            "template set `{set}`: `{}` would write a file whose name holds a control character; nothing was written",
+            crate::safe::escaped(path)
         );
     }
     if name == crate::answers::SETTINGS_FILE || name.ends_with(templates::manifest::MANIFEST_FILE) {

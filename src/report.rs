@@ -13,6 +13,23 @@ use crate::write::{Outcome, Status};
 /// Notes for the summary: everything that was added, assumed or left out.
 pub fn notes(project: &Project, plan: &Plan) -> Vec<String> {
     let mut notes = Vec::new();
+    if plan.template != crate::templates::BUILTIN {
+        notes.push(format!(
+            "the files come from the template set `{}`",
+            plan.template
+        ));
+    }
+    let dropped = crate::plan::dockerignore::reincluded_secrets(&project.gitignore);
+    if !dropped.is_empty() {
+        notes.push(format!(
+            "`.dockerignore` leaves out `.gitignore` exceptions that would let secrets or version control into the image: {}",
+            dropped
+                .iter()
+                .map(|l| format!("`{}`", crate::safe::escaped(l)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
     if let Some(requirement) = &plan.gunicorn.extra_requirement {
         notes.push(format!("the image installs `{requirement}`: the project's dependencies do not list gunicorn (your files are unchanged)"));
     }
@@ -288,6 +305,7 @@ pub fn init_json(report: &InitReport) -> Value {
         "drift": report.outcome.drift(),
         "diff": (!report.outcome.diff.is_empty()).then_some(&report.outcome.diff),
         "notes": report.notes,
+        "template": report.plan.template,
         "plan": report.plan,
         "values": report.values,
         "inspect": inspect_json(&report.project, Some(&report.answers)),

@@ -146,7 +146,25 @@ fn a_folder_set_extends_the_builtin_dockerfile_and_adds_its_files() {
     );
     assert!(settings.contains("Makefile = \""), "{settings}");
 
-    // No flags: the saved set, values and answers reproduce every file.
+    // A set recorded in `.flaskdock.toml` came with the repository: without
+    // the user's word it is not rendered.
+    init(&s)
+        .arg("--check")
+        .assert()
+        .code(2)
+        .stderr(
+            "error: `.flaskdock.toml` records the template set `../acme-set`, which came with the project and is not rendered unless you name it; pass `--template ../acme-set` to render it, or `--template builtin`\n",
+        );
+    // Named in the user's own config file, it is: no flags, the saved set,
+    // values and answers reproduce every file.
+    fs::write(
+        &s.config,
+        format!(
+            "[templates.acme]\npath = {:?}\n",
+            s.set.display().to_string()
+        ),
+    )
+    .unwrap();
     init(&s).arg("--check").assert().success();
     init(&s)
         .arg("--yes")
@@ -315,6 +333,7 @@ fn a_git_set_is_cloned_pinned_to_its_commit_and_updated_on_request() {
     )
     .unwrap();
     git(&repo, &["commit", "-q", "-am", "acme v2"]);
+    fs::write(&s.config, format!("[templates.acme]\ngit = {url:?}\n")).unwrap();
     init(&s).arg("--check").assert().success();
 
     init(&s)

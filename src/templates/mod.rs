@@ -2,6 +2,7 @@
 //! loaded from a folder or a git repository. Both reach Tera the same way.
 
 pub mod encode;
+pub mod limits;
 pub mod manifest;
 pub mod set;
 pub mod values;
@@ -70,17 +71,20 @@ pub fn tera(team: Option<&TeamSet>) -> Result<Tera> {
     tera.add_raw_templates(builtin)
         .context("a built-in template does not parse; this is a flaskdock bug, please report it")?;
     if let Some(team) = team {
-        let files = team
+        let files: Vec<(&str, &str)> = team
             .files
             .iter()
             .filter(|f| f.path.ends_with(".tera"))
-            .map(|f| (f.path.as_str(), f.contents.as_str()));
+            .map(|f| (f.path.as_str(), f.contents.as_str()))
+            .collect();
+        limits::check_set(team.name(), &files)?;
         tera.add_raw_templates(files).map_err(|err| {
             anyhow::anyhow!("template set `{}`: {}", team.name(), parse_error(&err))
         })?;
     }
     tera.register_filter("toml", toml_filter);
     encode::register(&mut tera);
+    limits::register(&mut tera);
     Ok(tera)
 }
 

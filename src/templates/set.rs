@@ -168,6 +168,24 @@ pub fn load(spec: &TemplateSpec, base: &Path) -> Result<TeamSet> {
     Ok(set)
 }
 
+/// Whether the user's own config file names `source` (a folder taken from
+/// `base`, a git URL or a name): as one of its `[templates.NAME]`, as the
+/// `git` URL of one, or as the folder the `path` of one leads to.
+pub fn named_in_config(source: &str, base: &Path) -> Result<bool> {
+    let Some(config_file) = config_path() else {
+        return Ok(false);
+    };
+    let config = read_config(&config_file)?;
+    let folder = std::fs::canonicalize(base.join(source)).ok();
+    let config_dir = config_file.parent().unwrap_or(Path::new("."));
+    Ok(config.templates.iter().any(|(name, named)| {
+        let same_folder = named.path.as_ref().is_some_and(|path| {
+            folder.is_some() && std::fs::canonicalize(config_dir.join(path)).ok() == folder
+        });
+        name == source || named.git.as_deref() == Some(source) || same_folder
+    }))
+}
+
 fn read_config(path: &Path) -> Result<Config> {
     if !path.exists() {
         return Ok(Config::default());
@@ -215,16 +233,31 @@ fn load_git(spec: &TemplateSpec, url: &str) -> Result<TeamSet> {
         clone.args(["--depth", "1"]);
     }
     if let Some(branch) = &spec.branch {
+        if branch.starts_with('-') || branch.chars().any(crate::safe::is_unsafe_char) {
+            bail!(
+                "`{}` is not a branch or tag name; pass `--branch` with the name",
+                crate::safe::escaped(branch)
+            );
+        }
         clone.args(["--branch", branch]);
     }
     clone.arg("--").arg(url).arg(&checkout);
     run_git(clone, &format!("cannot clone `{url}`"))?;
     if let Some(commit) = &spec.commit {
+        if !is_commit_id(commit) {
+            bail!(
+                "`.flaskdock.toml` records `{}` as the commit of `{url}`, which is not a commit id (hex digits); pass `--template` to take the newest",
+                crate::safe::escaped(commit)
+            );
+        }
         let mut checkout_cmd = git();
-        checkout_cmd
-            .arg("-C")
-            .arg(&checkout)
-            .args(["checkout", "--quiet", "--detach", commit]);
+        checkout_cmd.arg("-C").arg(&checkout).args([
+            "checkout",
+            "--quiet",
+            "--detach",
+            "--end-of-options",
+            commit,
+        ]);
         run_git(
             checkout_cmd,
             &format!(
@@ -251,11 +284,19 @@ fn load_git(spec: &TemplateSpec, url: &str) -> Result<TeamSet> {
     })
 }
 
+/// A full or abbreviated commit id: 7 to 64 hex digits, so it can never be
+/// read as an option.
+fn is_commit_id(text: &str) -> bool {
+    (7..=64).contains(&text.len()) && text.chars().all(|c| c.is_ascii_hexdigit())
+}
+
 /// `git` that never asks for credentials on a terminal.
 fn git() -> Command {
     let mut command = Command::new("git");
     command
         .env("GIT_TERMINAL_PROMPT", "0")
+        // No `ext::` or other transports that run commands.
+        .env("GIT_ALLOW_PROTOCOL", "https:http:ssh:git:file")
         .env("GIT_ASKPASS", "")
         .env("SSH_ASKPASS", "")
         .stdin(std::process::Stdio::null());
