@@ -142,7 +142,7 @@ const OPENERS: &[&str] = &["if", "for", "macro", "block", "filter", "raw"];
 /// and includes or extends that come back to their own file.
 pub fn check_set(set: &str, files: &[(&str, &str)]) -> Result<()> {
     let mut includes: BTreeMap<String, Vec<(String, usize)>> = BTreeMap::new();
-    let mut calls: BTreeMap<(String, String), Vec<((String, String), usize)>> = BTreeMap::new();
+    let mut calls: CallGraph = BTreeMap::new();
     for (file, text) in files {
         let mut depth = 0usize;
         let mut imports: HashMap<String, String> = HashMap::new();
@@ -260,7 +260,11 @@ fn quoted(text: &str) -> Vec<String> {
     out
 }
 
+/// A macro: its file and name.
 type MacroId = (String, String);
+
+/// Which macros each macro calls, with the line of the call.
+type CallGraph = BTreeMap<MacroId, Vec<(MacroId, usize)>>;
 
 /// Calls `NS::name(` made inside a macro's body, as edges between macros.
 fn record_calls(
@@ -269,7 +273,7 @@ fn record_calls(
     imports: &HashMap<String, String>,
     inside: &str,
     line: usize,
-    calls: &mut BTreeMap<MacroId, Vec<(MacroId, usize)>>,
+    calls: &mut CallGraph,
 ) {
     let Some(current) = current else { return };
     let mut rest = inside;
