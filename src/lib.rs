@@ -209,14 +209,34 @@ pub fn inspect_only(path: &Path) -> Result<(Project, Option<Answers>)> {
     Ok((project, answers))
 }
 
+/// `path` made absolute with every link and `..` resolved, also when its
+/// last folders do not exist yet (`-o ../out`): each existing prefix is
+/// resolved on disk, the rest lexically.
+fn resolved(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut current = PathBuf::new();
+    for component in absolute.components() {
+        match component {
+            Component::ParentDir => {
+                current.pop();
+            }
+            Component::CurDir => {}
+            other => {
+                current.push(other);
+                if let Ok(real) = std::fs::canonicalize(&current) {
+                    current = real;
+                }
+            }
+        }
+    }
+    current
+}
+
 /// Project name, build context and Dockerfile path as compose sees them.
 pub fn layout(project: &Path, output: &Path) -> Layout {
-    let absolute = |p: &Path| {
-        std::fs::canonicalize(p)
-            .unwrap_or_else(|_| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()))
-    };
-    let project_abs = absolute(project);
-    let output_abs = absolute(output);
+    let project_abs = resolved(project);
+    let output_abs = resolved(output);
     let project_name = project_abs
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

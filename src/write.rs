@@ -120,17 +120,78 @@ impl std::error::Error for Stopped {}
 const TEMP_PREFIX: &str = ".flaskdock-";
 const TEMP_SUFFIX: &str = ".tmp";
 
-/// Removes temporary files a killed run (SIGKILL, power loss) left in `dir`.
+/// A temporary file name only flaskdock makes: `.flaskdock-<random>-<check>.tmp`,
+/// where `<check>` is derived from `<random>`, so a user's own
+/// `.flaskdock-notes.tmp` is never taken for one.
+#[doc(hidden)]
+pub fn temp_name() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
+    hasher.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
+    let random = format!("{:016x}", hasher.finish());
+    format!("{TEMP_PREFIX}{random}-{}{TEMP_SUFFIX}", temp_check(&random))
+}
+
+fn temp_check(random: &str) -> String {
+    file_hash(&format!("flaskdock temporary {random}"))[..8].to_string()
+}
+
+/// Whether `name` is one of [`temp_name`]'s.
+fn is_our_temp(name: &str) -> bool {
+    let Some(inner) = name
+        .strip_prefix(TEMP_PREFIX)
+        .and_then(|n| n.strip_suffix(TEMP_SUFFIX))
+    else {
+        return false;
+    };
+    inner.split_once('-').is_some_and(|(random, check)| {
+        random.len() == 16
+            && random.chars().all(|c| c.is_ascii_hexdigit())
+            && check == temp_check(random)
+    })
+}
+
+/// Removes temporary files a killed run (SIGKILL, power loss) left in
+/// `dir`: only names [`temp_name`] makes, and only regular files.
 fn remove_stale_temps(dir: &Path) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
     for entry in entries.flatten() {
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        let ours = name.starts_with(TEMP_PREFIX) && name.ends_with(TEMP_SUFFIX);
+        let ours = entry.file_name().to_str().is_some_and(is_our_temp);
         if ours && entry.file_type().is_ok_and(|t| t.is_file()) {
             let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// How long a run waits for another one writing to the same folder.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Holds an advisory lock on the output folder while files are written there;
+/// a second run waits up to [`LOCK_WAIT`], then gives up with an error.
+fn lock_folder(dir: &Path) -> Result<std::fs::File> {
+    let folder = std::fs::File::open(dir)
+        .with_context(|| format!("cannot open output folder `{}`", dir.display()))?;
+    let start = std::time::Instant::now();
+    loop {
+        match folder.try_lock() {
+            Ok(()) => return Ok(folder),
+            Err(std::fs::TryLockError::WouldBlock) if start.elapsed() < LOCK_WAIT => {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            Err(std::fs::TryLockError::WouldBlock) => bail!(
+                "another flaskdock is writing to `{}`; nothing was written: run again when it has finished",
+                dir.display()
+            ),
+            // A file system without locks: write as before.
+            Err(std::fs::TryLockError::Error(_)) => return Ok(folder),
         }
     }
 }
@@ -186,21 +247,34 @@ pub fn write(
     let Mode::Write { force } = mode else {
         return Ok(outcome);
     };
-    if !force {
-        if let Some(conflict) = edited.first() {
-            let what = match last_written.contains_key(conflict) {
-                true => "was edited by hand since flaskdock wrote it",
-                false => "exists and differs from what flaskdock would write",
-            };
-            bail!(
-                "`{}` {what}; nothing was written. \
+    if !force && let Some(conflict) = edited.first() {
+        let what = match last_written.contains_key(conflict) {
+            true => "was edited by hand since flaskdock wrote it",
+            false => "exists and differs from what flaskdock would write",
+        };
+        bail!(
+            "`{}` {what}; nothing was written. \
                  Run with `--diff` to see the changes, or `--force` to overwrite",
-                out_dir.join(conflict).display()
-            );
-        }
+            out_dir.join(conflict).display()
+        );
     }
     std::fs::create_dir_all(out_dir)
         .with_context(|| format!("cannot create output folder `{}`", out_dir.display()))?;
+    let _lock = lock_folder(out_dir)?;
+    // Another run may have written while this one waited: compare again.
+    for ((file, path, status), reported) in pending.iter_mut().zip(outcome.files.iter_mut()) {
+        if let Existing::Present(old) = existing(path, &file.path)? {
+            if old == file.contents {
+                *status = Status::Unchanged;
+                reported.status = Status::Unchanged;
+            } else if *status == Status::WouldCreate && !force {
+                bail!(
+                    "`{}` appeared while flaskdock waited for another run; nothing was written: run again",
+                    path.display()
+                );
+            }
+        }
+    }
     WRITING.store(true, Ordering::SeqCst);
     let result = write_pending(pending, &mut outcome);
     WRITING.store(false, Ordering::SeqCst);
@@ -279,8 +353,8 @@ fn write_atomic(path: &Path, contents: &str) -> Result<()> {
         )
     };
     let mut temp = tempfile::Builder::new()
-        .prefix(TEMP_PREFIX)
-        .suffix(TEMP_SUFFIX)
+        .prefix(&temp_name())
+        .rand_bytes(0)
         .tempfile_in(dir)
         .with_context(context)?;
     temp.write_all(contents.as_bytes()).with_context(context)?;

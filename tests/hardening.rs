@@ -469,14 +469,21 @@ fn a_run_killed_at_any_moment_leaves_each_file_old_or_new() {
             );
         }
     }
-    // A SIGKILL can leave a temporary file; the next run removes it.
-    fs::write(dir.join(".flaskdock-left.tmp"), "half").unwrap();
+    // A SIGKILL can leave a temporary file; the next run removes it, and only
+    // it: a file of the user's that looks like one stays.
+    fs::write(dir.join(flaskdock::write::temp_name()), "half").unwrap();
+    fs::write(dir.join(".flaskdock-notes.tmp"), "mine").unwrap();
     let finish = std::process::Command::new(&flaskdock)
         .args(["init", "--yes", "--port", "9000", "--force"])
         .arg(&dir)
         .output()
         .unwrap();
     assert!(finish.status.success());
-    assert!(temps(&dir).is_empty(), "{:?}", temps(&dir));
-    assert_eq!(snapshot(&dir), new);
+    assert_eq!(temps(&dir), [".flaskdock-notes.tmp"]);
+    assert_eq!(
+        fs::read_to_string(dir.join(".flaskdock-notes.tmp")).unwrap(),
+        "mine"
+    );
+    fs::remove_file(dir.join(".flaskdock-notes.tmp")).unwrap();
+    assert!(snapshot(&dir) == new, "the files are not the new ones");
 }

@@ -107,14 +107,15 @@ impl Scanner<'_> {
         value: &Expr,
         offset: rustpython_parser::text_size::TextSize,
     ) {
-        if let Some(text) = literal_str(value) {
-            if is_secret(name) && !text.trim().is_empty() {
-                self.push(
-                    "FD401",
-                    offset,
-                    format!("`{name}` is set to a literal in the code"),
-                );
-            }
+        if let Some(text) = literal_str(value)
+            && is_secret(name)
+            && !text.trim().is_empty()
+        {
+            self.push(
+                "FD401",
+                offset,
+                format!("`{name}` is set to a literal in the code"),
+            );
         }
     }
 }
@@ -205,35 +206,28 @@ impl Visitor for Scanner<'_> {
                     }
                 }
                 // os.environ.get("SECRET_KEY", "dev"): a known key when the variable is missing.
-                if matches!(method, Some("get" | "getenv" | "setdefault"))
-                    || matches!(call.func.as_ref(), Expr::Name(n) if n.id.as_str() == "getenv")
-                {
-                    if let (Some(name), Some(default)) =
+                if (matches!(method, Some("get" | "getenv" | "setdefault"))
+                    || matches!(call.func.as_ref(), Expr::Name(n) if n.id.as_str() == "getenv"))
+                    && let (Some(name), Some(default)) =
                         (call.args.first().and_then(literal_str), call.args.get(1))
-                    {
-                        if is_secret(name)
-                            && literal_str(default).is_some_and(|d| !d.trim().is_empty())
-                        {
-                            let name = name.to_string();
-                            self.push(
-                                "FD401",
-                                offset,
-                                format!(
-                                    "`{name}` falls back to a literal when the variable is not set"
-                                ),
-                            );
-                        }
-                    }
+                    && is_secret(name)
+                    && literal_str(default).is_some_and(|d| !d.trim().is_empty())
+                {
+                    let name = name.to_string();
+                    self.push(
+                        "FD401",
+                        offset,
+                        format!("`{name}` falls back to a literal when the variable is not set"),
+                    );
                 }
             }
             Expr::Constant(c) => {
-                if let Constant::Str(s) = &c.value {
-                    if let Some((_, what)) = self.shapes.iter().find(|(re, _)| re.is_match(s)) {
-                        let prefix: String = s.chars().take(4).collect();
-                        let message =
-                            format!("a string literal that looks like {what} (`{prefix}…`)");
-                        self.push("FD401", c.range.start(), message);
-                    }
+                if let Constant::Str(s) = &c.value
+                    && let Some((_, what)) = self.shapes.iter().find(|(re, _)| re.is_match(s))
+                {
+                    let prefix: String = s.chars().take(4).collect();
+                    let message = format!("a string literal that looks like {what} (`{prefix}…`)");
+                    self.push("FD401", c.range.start(), message);
                 }
             }
             _ => {}

@@ -147,10 +147,9 @@ fn published_ports(service: &Mapping) -> Vec<(String, u16)> {
                     .get("published")
                     .and_then(as_str)
                     .map(|p| expand_defaults(&p))
+                    && let Ok(p) = p.parse()
                 {
-                    if let Ok(p) = p.parse() {
-                        out.push((host, p));
-                    }
+                    out.push((host, p));
                 }
             }
             other => {

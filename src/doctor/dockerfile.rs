@@ -130,10 +130,10 @@ pub fn parse_dockerfile(text: &str) -> Dockerfile {
             });
         } else if let Some(stage) = dockerfile.stages.last_mut() {
             stage.instructions.push(instruction);
-        } else if instruction.keyword == "ARG" {
-            if let Some((name, value)) = instruction.args.split_once('=') {
-                global_args.push((name.trim().to_string(), unquote(value.trim())));
-            }
+        } else if instruction.keyword == "ARG"
+            && let Some((name, value)) = instruction.args.split_once('=')
+        {
+            global_args.push((name.trim().to_string(), unquote(value.trim())));
         }
     }
     dockerfile
@@ -168,10 +168,10 @@ fn substitute(text: &str, args: &[(String, String)]) -> String {
 
 /// The words of an exec-form (`["a", "b"]`) or shell-form command.
 fn words(args: &str) -> Vec<String> {
-    if args.trim_start().starts_with('[') {
-        if let Ok(list) = serde_json::from_str::<Vec<String>>(args.trim()) {
-            return list;
-        }
+    if args.trim_start().starts_with('[')
+        && let Ok(list) = serde_json::from_str::<Vec<String>>(args.trim())
+    {
+        return list;
     }
     args.split_whitespace()
         .map(|w| w.trim_matches(|c| c == '"' || c == '\'').to_string())
@@ -313,12 +313,12 @@ pub fn check(dockerfile: &Dockerfile, app_port: Option<(u16, String)>) -> Vec<Fi
 
     for stage in &dockerfile.stages {
         // FD102: the whole source before the install.
-        if let Some(copy) = stage.instructions.iter().position(copies_context) {
-            if let Some(install) = stage.instructions[copy..]
+        if let Some(copy) = stage.instructions.iter().position(copies_context)
+            && let Some(install) = stage.instructions[copy..]
                 .iter()
                 .find(|i| i.keyword == "RUN" && installs_dependencies(&i.args))
-            {
-                findings.push(Finding::new(
+        {
+            findings.push(Finding::new(
                     "FD102",
                     FILE,
                     at(stage.instructions[copy].line),
@@ -327,7 +327,6 @@ pub fn check(dockerfile: &Dockerfile, app_port: Option<(u16, String)>) -> Vec<Fi
                         stage.instructions[copy].keyword, stage.instructions[copy].args, install.line
                     ),
                 ));
-            }
         }
         // FD105: unpinned or latest.
         let image = &stage.image;
@@ -499,15 +498,15 @@ pub fn check(dockerfile: &Dockerfile, app_port: Option<(u16, String)>) -> Vec<Fi
             }
             _ => None,
         };
-        if let (Some((port, what)), Some(&(exposed_port, line))) = (listens, exposed.first()) {
-            if !exposed.iter().any(|(p, _)| *p == port) {
-                findings.push(Finding::new(
-                    "FD111",
-                    FILE,
-                    Some(line),
-                    format!("EXPOSE {exposed_port}, but {what}"),
-                ));
-            }
+        if let (Some((port, what)), Some(&(exposed_port, line))) = (listens, exposed.first())
+            && !exposed.iter().any(|(p, _)| *p == port)
+        {
+            findings.push(Finding::new(
+                "FD111",
+                FILE,
+                Some(line),
+                format!("EXPOSE {exposed_port}, but {what}"),
+            ));
         }
     }
 

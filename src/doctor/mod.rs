@@ -394,12 +394,12 @@ pub fn doctor(root: &Path) -> Result<Report> {
         findings.extend(context::check(&tree, dockerfile, dockerignore.as_deref()));
     }
 
-    if let Some(name) = COMPOSE_FILES.iter().find(|f| tree.has_file(f)) {
-        if let Some(text) = read(name)? {
-            files.push(name.to_string());
-            let dotenv = read(".env")?;
-            findings.extend(compose::check(name, &text, dotenv.as_deref())?);
-        }
+    if let Some(name) = COMPOSE_FILES.iter().find(|f| tree.has_file(f))
+        && let Some(text) = read(name)?
+    {
+        files.push(name.to_string());
+        let dotenv = read(".env")?;
+        findings.extend(compose::check(name, &text, dotenv.as_deref())?);
     }
 
     let runs_the_file = dockerfile.as_ref().is_some_and(|d| d.runs_python_file());

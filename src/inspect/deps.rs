@@ -383,14 +383,14 @@ fn read_pipfile_lock(tree: &Tree, warnings: &mut Vec<String>) -> Result<(LockExp
     let default = doc.get("default").and_then(|d| d.as_object());
     for (name, entry) in default.into_iter().flatten() {
         let line = line_of(&text, &format!("\"{name}\": {{"));
-        if let Some(version) = entry.get("version").and_then(|v| v.as_str()) {
-            if let Some(version) = version.strip_prefix("==") {
-                pins.push(Pin {
-                    name: normalize(name),
-                    version: version.to_string(),
-                    source: Source::at(LOCK, line),
-                });
-            }
+        if let Some(version) = entry.get("version").and_then(|v| v.as_str())
+            && let Some(version) = version.strip_prefix("==")
+        {
+            pins.push(Pin {
+                name: normalize(name),
+                version: version.to_string(),
+                source: Source::at(LOCK, line),
+            });
         }
         let origin = [("git", "git"), ("path", "directory"), ("file", "url")]
             .into_iter()

@@ -178,16 +178,15 @@ impl Scanner<'_> {
         let default = default
             .and_then(literal_text)
             .filter(|value| !is_secret_name(name) && !is_secret_value(value));
-        if name == "PORT" || name.ends_with("_PORT") && name.starts_with("FLASK") {
-            if let Some(port) = default.as_deref().and_then(|d| d.parse::<u16>().ok()) {
-                if self.facts.port_env_default.is_none() {
-                    self.facts.port_env_default = Some(Fact::new(
-                        port,
-                        self.source(offset)
-                            .with_note(format!("default of `{name}`")),
-                    ));
-                }
-            }
+        if (name == "PORT" || name.ends_with("_PORT") && name.starts_with("FLASK"))
+            && let Some(port) = default.as_deref().and_then(|d| d.parse::<u16>().ok())
+            && self.facts.port_env_default.is_none()
+        {
+            self.facts.port_env_default = Some(Fact::new(
+                port,
+                self.source(offset)
+                    .with_note(format!("default of `{name}`")),
+            ));
         }
         match self.index.get(name).map(|&i| &mut self.facts.env_vars[i]) {
             Some(var) => {
@@ -214,12 +213,11 @@ impl Scanner<'_> {
         let offset = call.range.start();
         // `socketio.run(app)` in a script's main block is Flask-SocketIO's
         // development server, as `app.run` is Flask's: gunicorn replaces both.
-        if self.facts.own_server.is_none() {
-            if let Some(server) = own_server(call, &call.func)
+        if self.facts.own_server.is_none()
+            && let Some(server) = own_server(call, &call.func)
                 .filter(|s| !(self.in_main_block && s.contains("SocketIO")))
-            {
-                self.facts.own_server = Some(Fact::new(server.to_string(), self.source(offset)));
-            }
+        {
+            self.facts.own_server = Some(Fact::new(server.to_string(), self.source(offset)));
         }
         match call.func.as_ref() {
             // os.getenv("X", default) / getenv("X")
@@ -270,10 +268,10 @@ impl Scanner<'_> {
                     .find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "port"))
                     .map(|k| &k.value)
                     .or(call.args.get(1));
-                if let Some(port) = port.and_then(|p| self.port_value(p)) {
-                    if self.facts.run_port.is_none() {
-                        self.facts.run_port = Some(Fact::new(port, self.source(offset)));
-                    }
+                if let Some(port) = port.and_then(|p| self.port_value(p))
+                    && self.facts.run_port.is_none()
+                {
+                    self.facts.run_port = Some(Fact::new(port, self.source(offset)));
                 }
             }
             _ => {}

@@ -435,14 +435,14 @@ fn detect_database(packages: &[Package], code: &env::CodeFacts) -> Option<Fact<D
 /// Flask-Migrate with its `migrations/` folder, or plain Alembic with `alembic.ini`.
 fn detect_migrations(tree: &files::Tree, packages: &[Package]) -> Option<Fact<String>> {
     let package = |name: &str| packages.iter().find(|p| p.name == name);
-    if let Some(flask_migrate) = package("flask-migrate") {
-        if tree.has_file("migrations/env.py") {
-            let source = flask_migrate
-                .source
-                .clone()
-                .with_note("Flask-Migrate with migrations/env.py");
-            return Some(Fact::new("flask db upgrade".to_string(), source));
-        }
+    if let Some(flask_migrate) = package("flask-migrate")
+        && tree.has_file("migrations/env.py")
+    {
+        let source = flask_migrate
+            .source
+            .clone()
+            .with_note("Flask-Migrate with migrations/env.py");
+        return Some(Fact::new("flask db upgrade".to_string(), source));
     }
     if package("alembic").is_some() && tree.has_file("alembic.ini") {
         return Some(Fact::new(

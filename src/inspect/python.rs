@@ -98,10 +98,10 @@ pub fn detect_python_version(
             }
         }
     }
-    if let Some((line, spec)) = pyproject.and_then(requires_python) {
-        if let Some(declared) = Declared::newest_in(&spec, "pyproject.toml", line, warnings) {
-            return Ok(Some(declared));
-        }
+    if let Some((line, spec)) = pyproject.and_then(requires_python)
+        && let Some(declared) = Declared::newest_in(&spec, "pyproject.toml", line, warnings)
+    {
+        return Ok(Some(declared));
     }
     for (file, read) in SETUPTOOLS_FILES {
         if !tree.has_file(file) {

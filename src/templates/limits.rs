@@ -324,11 +324,11 @@ fn find_cycle<N: Ord + Clone + std::hash::Hash>(
                 if on_path.contains(target) {
                     return Some(((*node).clone(), *line, target.clone()));
                 }
-                if !done.contains(target) {
-                    if let Some((key, _)) = graph.get_key_value(target) {
-                        on_path.insert(key);
-                        stack.push((key, 0));
-                    }
+                if !done.contains(target)
+                    && let Some((key, _)) = graph.get_key_value(target)
+                {
+                    on_path.insert(key);
+                    stack.push((key, 0));
                 }
             } else {
                 on_path.remove(*node);
