@@ -124,6 +124,54 @@ impl PartialEq<&str> for Text {
     }
 }
 
+/// A CPython minor version, `3.N`: what `ARG PYTHON_VERSION` and the base
+/// image tag take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PythonVersion {
+    minor: u32,
+}
+
+impl PythonVersion {
+    /// `3.N` with one or two digits, else `None`.
+    pub fn parse(text: &str) -> Option<PythonVersion> {
+        let minor = text.strip_prefix("3.")?;
+        let digits =
+            !minor.is_empty() && minor.len() <= 2 && minor.chars().all(|c| c.is_ascii_digit());
+        digits.then(|| PythonVersion {
+            minor: minor.parse().unwrap_or(0),
+        })
+    }
+
+    /// The `N` of `3.N`.
+    pub fn minor(self) -> u32 {
+        self.minor
+    }
+}
+
+impl fmt::Display for PythonVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "3.{}", self.minor)
+    }
+}
+
+impl Serialize for PythonVersion {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for PythonVersion {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<PythonVersion, D::Error> {
+        let raw = String::deserialize(d)?;
+        PythonVersion::parse(&raw).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "`{}` is not a Python version such as 3.12",
+                escaped(&raw)
+            ))
+        })
+    }
+}
+
 /// An environment variable name: `^[A-Za-z_][A-Za-z0-9_]*$`, the names a
 /// dotenv file, a POSIX shell and Compose all read as one name.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

@@ -184,7 +184,7 @@ fn pyproject_dependencies_install_without_the_source() {
         report.plan.install.kind,
         flaskdock::plan::InstallKind::Pyproject
     );
-    assert_eq!(report.plan.python_version, "3.13");
+    assert_eq!(report.plan.python_version.to_string(), "3.13");
     assert_eq!(report.plan.entry, "flaskr:create_app()");
     assert!(report.plan.database.is_some());
     let dockerfile = std::fs::read_to_string(temp.path().join("Dockerfile")).unwrap();
@@ -220,7 +220,7 @@ fn poetry_lock_is_preferred_to_requirements_txt() {
         report.plan.install.manifests,
         ["pyproject.toml", "poetry.lock"]
     );
-    assert_eq!(report.plan.python_version, "3.14");
+    assert_eq!(report.plan.python_version.to_string(), "3.14");
     assert_eq!(report.plan.build_packages, ["gcc", "libpq-dev"]);
     assert!(
         report
@@ -384,7 +384,7 @@ fn requirements_txt_wins_over_poetry_without_a_lock() {
         report.plan.install.kind,
         flaskdock::plan::InstallKind::Requirements
     );
-    assert_eq!(report.plan.python_version, "3.11");
+    assert_eq!(report.plan.python_version.to_string(), "3.11");
 }
 
 #[test]
@@ -817,7 +817,7 @@ fn old_binary_pins_choose_a_python_they_have_wheels_for() {
         "requirements.txt:2 (psycopg2-binary==2.8.6 has wheels up to Python 3.9)"
     );
     let report = init(&options(temp.path(), false), &mut NoPrompts).unwrap();
-    assert_eq!(report.plan.python_version, "3.9");
+    assert_eq!(report.plan.python_version.to_string(), "3.9");
     let dockerfile = std::fs::read_to_string(temp.path().join("Dockerfile")).unwrap();
     assert!(dockerfile.contains("ARG PYTHON_VERSION=3.9\n"));
 }
@@ -857,7 +857,7 @@ fn pipfile_lock_is_exported_with_hashes_unless_a_package_has_none() {
     );
     assert!(report.plan.install.hashes);
     // The lock's pin of numpy 1.21.0 (wheels up to 3.9) chose the Python.
-    assert_eq!(report.plan.python_version, "3.9");
+    assert_eq!(report.plan.python_version.to_string(), "3.9");
     let dockerfile = std::fs::read_to_string(temp.path().join("Dockerfile")).unwrap();
     assert!(dockerfile.contains(
         "pipenv requirements --hash > /tmp/requirements.txt \\\n    && pip install --require-hashes -r /tmp/requirements.txt"

@@ -56,7 +56,10 @@ fn interactive_run_asks_with_detected_defaults_and_uses_the_answers() {
     let defaults: Vec<&str> = prompter.seen.iter().map(|(_, d)| d.as_str()).collect();
     assert_eq!(defaults, ["3.12", "8080", "main:application", "none"]);
     assert_eq!(
-        (report.plan.port, report.plan.python_version.as_str()),
+        (
+            report.plan.port,
+            report.plan.python_version.to_string().as_str()
+        ),
         (9000, "3.12")
     );
     assert!(report.plan.database.is_some());
@@ -81,7 +84,10 @@ fn interactive_run_does_not_ask_what_flags_answered() {
     let asked: Vec<&str> = prompter.seen.iter().map(|(q, _)| q.as_str()).collect();
     assert_eq!(asked, ["Python version", "WSGI target for gunicorn"]);
     assert_eq!(
-        (report.plan.python_version.as_str(), report.plan.port),
+        (
+            report.plan.python_version.to_string().as_str(),
+            report.plan.port
+        ),
         ("3.13", 9100)
     );
 }

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::answers::{Answers, DbChoice};
 use crate::inspect::{Database, Install, LockExport, Project};
-use crate::safe::{EnvName, Text};
+use crate::safe::{EnvName, PythonVersion, Text};
 
 /// Numeric user the app runs as (`ARG UID` in the Dockerfile).
 pub const APP_UID: u32 = 10001;
@@ -40,7 +40,7 @@ pub struct Plan {
     /// anything but `a-z 0-9 . _ -` as `-`.
     pub image_name: Text,
     /// Python minor version for `ARG PYTHON_VERSION` (`3.12`).
-    pub python_version: Text,
+    pub python_version: PythonVersion,
     /// Port gunicorn binds inside the container, and `EXPOSE`s.
     pub port: u16,
     /// gunicorn's WSGI target (`app:app`, `shop:create_app()`).
@@ -81,8 +81,9 @@ pub struct Plan {
     pub dockerignore: Vec<IgnoreRule>,
     /// Build context for compose, relative to the output folder (`.` normally).
     pub build_context: Text,
-    /// The Dockerfile's path relative to the build context (`Dockerfile` normally).
-    pub dockerfile: Text,
+    /// The Dockerfile's path relative to the build context, when it is not
+    /// `Dockerfile` at the context's root (files written with `--output`).
+    pub dockerfile: Option<Text>,
     /// Name of the template set the files come from (`builtin`, or the team set's name).
     pub template: Text,
 }
@@ -279,11 +280,11 @@ pub fn plan(project: &Project, answers: &Answers, layout: &Layout) -> Plan {
         .unwrap_or_default();
 
     let lists_gunicorn = project.depends_on("gunicorn");
-    let python_minor: u32 = answers
-        .python
-        .trim_start_matches("3.")
-        .parse()
-        .unwrap_or(14);
+    // Answers validate the version; the fallback is never taken.
+    let python_version = PythonVersion::parse(&answers.python)
+        .or_else(|| PythonVersion::parse(crate::inspect::CURRENT_STABLE_PYTHON))
+        .expect("the current stable Python is a version");
+    let python_minor = python_version.minor();
     let gunicorn_pin = if python_minor >= 10 {
         "gunicorn==27.0.1"
     } else {
@@ -305,7 +306,7 @@ pub fn plan(project: &Project, answers: &Answers, layout: &Layout) -> Plan {
     Plan {
         project_name: Text::escaped(&layout.project_name),
         image_name: Text::escaped(&image_name(&layout.project_name)),
-        python_version: Text::escaped(&answers.python),
+        python_version,
         port: answers.port,
         entry: Text::escaped(&answers.entry),
         pythonpath: (!entry_root.is_empty()).then(|| Text::escaped(&entry_root)),
@@ -355,7 +356,7 @@ pub fn plan(project: &Project, answers: &Answers, layout: &Layout) -> Plan {
             .any(|v| v.name == "SECRET_KEY" && v.required),
         dockerignore,
         build_context: Text::escaped(&layout.build_context),
-        dockerfile: Text::escaped(&layout.dockerfile),
+        dockerfile: (layout.dockerfile != "Dockerfile").then(|| Text::escaped(&layout.dockerfile)),
         template: Text::escaped(crate::templates::BUILTIN),
     }
 }

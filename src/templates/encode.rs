@@ -17,6 +17,7 @@ pub fn register(tera: &mut Tera) {
     tera.register_filter("dotenv", filter(dotenv));
     tera.register_filter("sh", filter(sh));
     tera.register_filter("md", filter(md));
+    tera.register_filter("mdtext", filter(mdtext));
     tera.register_filter("ignore", |value: &Value, args: &HashMap<String, Value>| {
         let glob = args.get("glob").and_then(Value::as_bool).unwrap_or(false);
         let encode = if glob { ignore_glob } else { ignore };
@@ -50,16 +51,22 @@ fn encode_value(value: &Value, encode: fn(&str) -> String) -> Result<String> {
 }
 
 /// A Dockerfile word, for `ENV`, `ARG` and (inside a JSON array) `COPY`: the
-/// Dockerfile expands `$` and reads quotes and backslashes in those, so each of
-/// them and any whitespace gets a backslash.
+/// Dockerfile expands `$` and reads quotes, backslashes and whitespace in
+/// those, so anything but plain text is put in double quotes with `\`, `"`
+/// and `$` escaped.
 pub fn dockerfile(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
+    if !text.is_empty() && text.chars().all(is_plain) {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
     for c in text.chars() {
-        if c.is_whitespace() || matches!(c, '\\' | '$' | '"' | '\'') {
+        if matches!(c, '\\' | '$' | '"') {
             out.push('\\');
         }
         out.push(c);
     }
+    out.push('"');
     out
 }
 
@@ -92,13 +99,14 @@ fn is_plain(c: char) -> bool {
 
 /// A dotenv value. Plain text stays bare, so `docker run --env-file` (which
 /// keeps quotes) reads it too; anything else is single-quoted, which Compose
-/// reads literally; a value holding a single quote is double-quoted with `\`,
+/// reads literally; a value holding a single quote or a backslash (Compose
+/// reads `\'` as an escaped quote even there) is double-quoted with `\`,
 /// `"` and `$` escaped.
 pub fn dotenv(text: &str) -> String {
     if !text.is_empty() && text.chars().all(is_plain) {
         return text.to_string();
     }
-    if !text.contains('\'') {
+    if !text.contains(['\'', '\\']) {
         return format!("'{text}'");
     }
     let mut out = String::from("\"");
@@ -183,6 +191,22 @@ pub fn md(text: &str) -> String {
     format!("{fence}{pad}{}{pad}{fence}", crate::safe::escaped(text))
 }
 
+/// Markdown text: the characters that make emphasis, links, HTML, code
+/// spans, entities or tables backslash-escaped, and at the start also those
+/// that open a list, a heading or a quote, so the text reads as itself.
+pub fn mdtext(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (i, c) in crate::safe::escaped(text).chars().enumerate() {
+        let inline = "\\`*_[]<>!&|~{}()".contains(c);
+        let at_start = i == 0 && "#-+=.>:0123456789".contains(c);
+        if inline || at_start {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -190,8 +214,8 @@ mod tests {
     #[test]
     fn dockerfile_words_escape_what_the_dockerfile_expands() {
         assert_eq!(dockerfile("src"), "src");
-        assert_eq!(dockerfile("my src"), "my\\ src");
-        assert_eq!(dockerfile("a$HOME\"'\\"), "a\\$HOME\\\"\\'\\\\");
+        assert_eq!(dockerfile("my src"), "\"my src\"");
+        assert_eq!(dockerfile("a$HOME\"'\\"), "\"a\\$HOME\\\"'\\\\\"");
     }
 
     #[test]
@@ -211,6 +235,7 @@ mod tests {
         assert_eq!(dotenv("a b #c"), "'a b #c'");
         assert_eq!(dotenv("it's $X"), "\"it's \\$X\"");
         assert_eq!(dotenv(""), "''");
+        assert_eq!(dotenv("a\\"), "\"a\\\\\"");
     }
 
     #[test]
@@ -251,5 +276,8 @@ mod tests {
         assert_eq!(md("app:app"), "`app:app`");
         assert_eq!(md("a`b"), "``a`b``");
         assert_eq!(md("`x"), "`` `x ``");
+        assert_eq!(mdtext("my_app *1*"), "my\\_app \\*1\\*");
+        assert_eq!(mdtext("uv-package"), "uv-package");
+        assert_eq!(mdtext("- x"), "\\- x");
     }
 }
