@@ -120,7 +120,7 @@ fn render_all(plan: &Plan) -> Vec<(String, String)> {
 }
 
 /// The structure of one generated file, by the parser for its kind.
-fn shape(path: &str, text: &str) -> Vec<String> {
+pub(crate) fn shape(path: &str, text: &str) -> Vec<String> {
     match path {
         "Dockerfile" => dockerfile_shape(text),
         "docker-compose.yml" => {

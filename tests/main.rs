@@ -6,6 +6,7 @@ mod detect;
 mod doctor;
 mod fuzz_inputs;
 mod hardening;
+mod hostile;
 mod hostile_render;
 mod pipeline;
 mod snapshots;

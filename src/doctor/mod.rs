@@ -4,7 +4,7 @@
 
 mod code;
 mod compose;
-mod context;
+pub mod context;
 mod dockerfile;
 
 use std::path::Path;
