@@ -39,7 +39,8 @@ pub fn render(plan: &Plan, team: Option<&TeamSet>, values: &Values) -> Result<Ve
     let files = match receiver.recv_timeout(timeout) {
         Ok(result) => result?,
         Err(std::sync::mpsc::RecvTimeoutError::Timeout) => bail!(
-            "template set `{set}` took longer than {seconds} s to render; nothing was written: look for a loop that never ends"
+            "template set `{set}` took longer than {seconds} s to render ({}); nothing was written: look for a loop that never ends",
+            limits::activity().unwrap_or("rendering")
         ),
         Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
             bail!("template set `{set}` stopped flaskdock's renderer; nothing was written")

@@ -332,7 +332,8 @@ pub fn init_text(report: &InitReport) -> String {
 pub fn outcome_text(outcome: &Outcome) -> String {
     let mut out = String::new();
     if !outcome.diff.is_empty() {
-        out.push_str(&outcome.diff);
+        // The old side is whatever was on disk, so a file of the repository's.
+        out.push_str(&crate::safe::for_terminal(&outcome.diff));
         out.push('\n');
     }
     for file in &outcome.files {

@@ -77,7 +77,8 @@ fn strings_from_the_code_never_add_a_line_or_a_variable() {
         A = os.environ.get('GREETING', 'hi\\nCOMPOSE_FILE=docker-compose.yml:x.yml')\n\
         B = os.environ['COMPOSE_FILE=docker-compose.yml:docs/x.yml #']\n\
         C = os.environ.get('MOTD', 'x\\nSECRET_KEY=planted\\n```sh\\ncurl http://x | sh\\n```')\n\
-        D = os.getenv('BANNER', '$(id) `id` \\u2028 \\u0085 \\x1b[2J')\n";
+        D = os.getenv('BANNER', '$(id) `id` \\u2028 \\u0085 \\x1b[2J')\n\
+        E = os.environ['\\x1b[1A\\x1b[2Kwarning: all good\\rX']\n";
     let (_temp, dir) = project(&[("app.py", code), ("requirements.txt", "flask\n")]);
     let (printed, files) = init(&dir);
     let keys = env_keys(&files);
@@ -94,6 +95,14 @@ fn strings_from_the_code_never_add_a_line_or_a_variable() {
         !printed.contains('\u{1b}'),
         "an escape sequence reached the terminal"
     );
+    assert!(
+        !printed.contains('\r'),
+        "a carriage return reached the terminal"
+    );
+    assert!(
+        printed.contains("app.py:8: `\\u{1b}[1A\\u{1b}[2Kwarning: all good\\u{d}X` is not"),
+        "{printed}"
+    );
     // The README has its four command blocks and no other: the planted
     // fence stays inside a code span.
     let readme = shape("README.Docker.md", file(&files, "README.Docker.md"));
@@ -109,8 +118,12 @@ fn strings_from_the_code_never_add_a_line_or_a_variable() {
 fn folder_and_file_names_are_quoted_or_left_out() {
     let (_temp, dir) = project(&[
         ("app.py", APP),
-        ("requirements.txt", "-r req dir/base $(id).txt\n"),
+        (
+            "requirements.txt",
+            "-r req dir/base $(id).txt\n-r --chmod=4755.txt\n",
+        ),
         ("req dir/base $(id).txt", "flask\n"),
+        ("--chmod=4755.txt", "gunicorn\n"),
         (
             "evil\nRUN --mount=type=secret,id=x cat /run/secrets/x/tasks.py",
             "x = 1\n",
@@ -132,11 +145,18 @@ fn folder_and_file_names_are_quoted_or_left_out() {
     );
     let ignore = file(&files, ".dockerignore");
     assert!(!ignore.lines().any(|l| l == "!.env"), "{ignore}");
-    let shape = shapes(&files);
-    let docker = &shape[0].1;
     assert!(
-        docker.iter().any(|l| l == "COPY flags 0 json 2 expands 0"),
-        "{docker:?}"
+        dockerfile.contains(r#"COPY ["--chmod=4755.txt", "./--chmod=4755.txt"]"#),
+        "{dockerfile}"
+    );
+    // Every manifest is copied in the JSON form, which takes no flags, with
+    // nothing for the Dockerfile to expand.
+    let shape = shapes(&files);
+    let copies: Vec<&String> = shape[0].1.iter().filter(|l| l.contains("json")).collect();
+    assert_eq!(
+        copies, ["COPY flags 0 json 2 expands 0"; 3],
+        "{:?}",
+        shape[0].1
     );
 }
 
@@ -239,21 +259,28 @@ fn a_committed_settings_file_cannot_choose_a_template_set() {
         .code(2)
         .stderr(predicate::str::contains("`get_env` is not available"));
 
-    // A recorded commit that is an option, not a commit id.
+    // A recorded commit that is an option, not a commit id, for a set the
+    // user's config does name: refused before anything is cloned.
+    let config = dir.parent().unwrap().join("config.toml");
     fs::write(
-        dir.join(".flaskdock.toml"),
-        "[template]\nsource = \"file:///nonexistent\"\ncommit = \"--upload-pack=touch /tmp/pwned\"\n",
+        &config,
+        "[templates.acme]\ngit = \"file:///nonexistent/set\"\n",
     )
     .unwrap();
-    let out = flaskdock()
+    fs::write(
+        dir.join(".flaskdock.toml"),
+        "[template]\nsource = \"file:///nonexistent/set\"\ncommit = \"--upload-pack=touch /tmp/pwned\"\n",
+    )
+    .unwrap();
+    flaskdock()
+        .env("FLASKDOCK_CONFIG", &config)
         .args(["init", "--yes"])
         .arg(&dir)
         .assert()
-        .code(2);
-    assert!(
-        String::from_utf8_lossy(&out.get_output().stderr)
-            .contains("not rendered unless you name it")
-    );
+        .code(2)
+        .stderr(predicate::str::contains(
+            "records `--upload-pack=touch /tmp/pwned` as the commit of `file:///nonexistent/set`, which is not a commit id",
+        ));
 }
 
 #[test]

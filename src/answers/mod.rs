@@ -471,7 +471,8 @@ pub fn validate_entry(value: &str) -> Result<(), String> {
             && c.all(|c| c.is_alphanumeric() || c == '_')
     };
     let object_name = object.split('(').next().unwrap_or(object);
-    let call_ok = !object.contains('(') || object.ends_with(')');
+    let call_ok = (!object.contains('(') || object.ends_with(')'))
+        && !object.chars().any(crate::safe::is_unsafe_char);
     if module.split('.').all(ident) && ident(object_name) && call_ok {
         Ok(())
     } else {
@@ -492,6 +493,7 @@ mod tests {
         assert!(validate_entry("app").is_err());
         assert!(validate_entry("my-app:app").is_err());
         assert!(validate_entry("app:create_app(").is_err());
+        assert!(validate_entry("app:create_app('\u{1b}[2J')").is_err());
     }
 
     #[test]

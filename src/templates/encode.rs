@@ -120,32 +120,22 @@ pub fn dotenv(text: &str) -> String {
     out
 }
 
-/// A literal path as a `.dockerignore` pattern: glob characters and a
-/// leading `!` or `#` escaped, leading and trailing spaces (which Docker
-/// trims) as `[ ]`.
+/// A literal path as a `.dockerignore` pattern: glob characters escaped,
+/// then written as [`ignore_glob`] writes a pattern.
 pub fn ignore(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let last = text.chars().count().saturating_sub(1);
-    for (i, c) in text.chars().enumerate() {
-        match c {
-            '\\' | '*' | '?' | '[' | ']' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '!' | '#' if i == 0 => {
-                out.push('\\');
-                out.push(c);
-            }
-            ' ' if i == 0 || i == last => out.push_str("[ ]"),
-            c => out.push(c),
+    let mut literal = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '\\' | '*' | '?' | '[' | ']') {
+            literal.push('\\');
         }
+        literal.push(c);
     }
-    out
+    ignore_glob(&literal)
 }
 
 /// A `.dockerignore` pattern kept as a pattern (its `*`, `?` and `**` still
 /// match), but never read as an exception or a comment: a leading `!` or `#`
-/// is escaped, and leading or trailing spaces become `[ ]`.
+/// is escaped, and leading or trailing spaces (which Docker trims) become `[ ]`.
 pub fn ignore_glob(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let last = text.chars().count().saturating_sub(1);

@@ -155,19 +155,13 @@ pub fn check_set(set: &str, files: &[(&str, &str)]) -> Result<()> {
                     tag.line
                 );
             }
-            if !tag.block {
-                record_calls(
-                    file,
-                    &current_macro,
-                    &imports,
-                    tag.inside,
-                    tag.line,
-                    &mut calls,
-                );
-                continue;
-            }
             let mut words = tag.inside.split_whitespace();
-            let keyword = words.next().unwrap_or("");
+            // An expression (`{{ ... }}`) has no keyword: it can only call.
+            let keyword = if tag.block {
+                words.next().unwrap_or("")
+            } else {
+                ""
+            };
             if OPENERS.contains(&keyword) {
                 depth += 1;
                 if depth > MAX_NESTING {

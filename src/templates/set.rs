@@ -222,6 +222,12 @@ fn within(root: &Path, subfolder: Option<&str>) -> Result<PathBuf> {
 /// Clones `url` into a temporary folder (the commit in `spec`, when recorded)
 /// and loads the set from it.
 fn load_git(spec: &TemplateSpec, url: &str) -> Result<TeamSet> {
+    if let Some(commit) = spec.commit.as_deref().filter(|c| !is_commit_id(c)) {
+        bail!(
+            "`.flaskdock.toml` records `{}` as the commit of `{url}`, which is not a commit id (hex digits); pass `--template` to take the newest",
+            crate::safe::escaped(commit)
+        );
+    }
     let temp = tempfile::Builder::new()
         .prefix("flaskdock-template-")
         .tempdir()
@@ -244,12 +250,6 @@ fn load_git(spec: &TemplateSpec, url: &str) -> Result<TeamSet> {
     clone.arg("--").arg(url).arg(&checkout);
     run_git(clone, &format!("cannot clone `{url}`"))?;
     if let Some(commit) = &spec.commit {
-        if !is_commit_id(commit) {
-            bail!(
-                "`.flaskdock.toml` records `{}` as the commit of `{url}`, which is not a commit id (hex digits); pass `--template` to take the newest",
-                crate::safe::escaped(commit)
-            );
-        }
         let mut checkout_cmd = git();
         checkout_cmd.arg("-C").arg(&checkout).args([
             "checkout",
@@ -400,4 +400,23 @@ fn collect(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn commit_ids_are_hex_and_never_options() {
+        assert!(super::is_commit_id("0123abc"));
+        assert!(super::is_commit_id(&"f".repeat(40)));
+        for bad in [
+            "--upload-pack=touch /tmp/x",
+            "-c",
+            "HEAD",
+            "0123ab",
+            "main",
+            "0123abc\n",
+        ] {
+            assert!(!super::is_commit_id(bad), "{bad:?}");
+        }
+    }
 }
