@@ -437,7 +437,7 @@ run_compose() {
     # The examples' pages say what they read, and through which service.
     if grep -q '^  db:' "$dir/docker-compose.yml"; then
         local database=PostgreSQL
-        grep -q '^    image: mysql' "$dir/docker-compose.yml" && database=MySQL
+        grep -qE '^    image: "?mysql' "$dir/docker-compose.yml" && database=MySQL
         case "$body" in
             *"$database"*"host db"*) ;;
             *) fail "$name: page does not show a value read from $database through host db: $body"; return 1 ;;
