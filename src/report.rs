@@ -13,12 +13,11 @@ use crate::write::{Outcome, Status};
 /// Notes for the summary: everything that was added, assumed or left out.
 pub fn notes(project: &Project, plan: &Plan) -> Vec<String> {
     let mut notes = Vec::new();
-    if plan.template != crate::templates::BUILTIN {
-        notes.push(format!(
-            "the files come from the template set `{}`",
-            plan.template
-        ));
-    }
+    notes.push(if plan.template == crate::templates::BUILTIN {
+        "the files come from flaskdock's built-in template set".to_string()
+    } else {
+        format!("the files come from the template set `{}`", plan.template)
+    });
     let dropped = crate::plan::dockerignore::reincluded_secrets(&project.gitignore);
     if !dropped.is_empty() {
         notes.push(format!(

@@ -99,6 +99,7 @@ fn strings_from_the_code_never_add_a_line_or_a_variable() {
         !printed.contains('\r'),
         "a carriage return reached the terminal"
     );
+    assert!(printed.contains("note: the files come from flaskdock's built-in template set"));
     assert!(
         printed.contains("app.py:8: `\\u{1b}[1A\\u{1b}[2Kwarning: all good\\u{d}X` is not"),
         "{printed}"

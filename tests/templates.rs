@@ -95,7 +95,10 @@ fn a_folder_set_extends_the_builtin_dockerfile_and_adds_its_files() {
         .assert()
         .success()
         .stdout(predicate::str::contains("created  Makefile"))
-        .stdout(predicate::str::contains("created  deploy/initech.conf"));
+        .stdout(predicate::str::contains("created  deploy/initech.conf"))
+        .stdout(predicate::str::contains(
+            "note: the files come from the template set `acme`",
+        ));
 
     let dockerfile = read(&s.app, "Dockerfile");
     let label = "LABEL org.opencontainers.image.vendor=\"initech\"\n";
