@@ -57,6 +57,37 @@ pub fn for_terminal(text: &str) -> Cow<'_, str> {
     )
 }
 
+/// A checked string reads like the `str` it holds: `Deref`, `Display`, and
+/// comparison with string slices.
+macro_rules! string_type {
+    ($name:ident) => {
+        impl std::ops::Deref for $name {
+            type Target = str;
+            fn deref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl PartialEq<str> for $name {
+            fn eq(&self, other: &str) -> bool {
+                self.0 == other
+            }
+        }
+
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.0 == *other
+            }
+        }
+    };
+}
+
 /// A string that holds no unsafe character (see [`is_unsafe_char`]).
 ///
 /// It serializes as a plain string. Built from repository text, any unsafe
@@ -99,30 +130,7 @@ impl From<&String> for Text {
     }
 }
 
-impl std::ops::Deref for Text {
-    type Target = str;
-    fn deref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for Text {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl PartialEq<str> for Text {
-    fn eq(&self, other: &str) -> bool {
-        self.0 == other
-    }
-}
-
-impl PartialEq<&str> for Text {
-    fn eq(&self, other: &&str) -> bool {
-        self.0 == *other
-    }
-}
+string_type!(Text);
 
 /// A CPython minor version, `3.N`: what `ARG PYTHON_VERSION` and the base
 /// image tag take.
@@ -210,30 +218,7 @@ impl<'de> Deserialize<'de> for EnvName {
     }
 }
 
-impl std::ops::Deref for EnvName {
-    type Target = str;
-    fn deref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for EnvName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl PartialEq<str> for EnvName {
-    fn eq(&self, other: &str) -> bool {
-        self.0 == other
-    }
-}
-
-impl PartialEq<&str> for EnvName {
-    fn eq(&self, other: &&str) -> bool {
-        self.0 == *other
-    }
-}
+string_type!(EnvName);
 
 #[cfg(test)]
 mod tests {
