@@ -102,6 +102,9 @@ fn tags(text: &str) -> Vec<Tag<'_>> {
     let mut out = Vec::new();
     let mut rest = text;
     let mut offset = 0;
+    // Lines are counted as the scan goes: counting from the start for every
+    // tag was quadratic in a large set file.
+    let (mut line, mut counted) = (1, 0);
     while let Some(start) = rest.find('{') {
         let after = &rest[start..];
         let (block, close) = if after.starts_with("{%") {
@@ -122,7 +125,8 @@ fn tags(text: &str) -> Vec<Tag<'_>> {
             break;
         };
         let inside = &after[2..2 + end];
-        let line = text[..offset + start].matches('\n').count() + 1;
+        line += text[counted..offset + start].matches('\n').count();
+        counted = offset + start;
         out.push(Tag {
             block,
             inside: inside.trim_matches(|c: char| c == '-' || c.is_whitespace()),
@@ -363,6 +367,14 @@ mod tests {
         assert!(looped.unwrap_err().to_string().contains("`x.tera:1`"));
         let fine = "{% macro m() %}{{ self::n() }}{% endmacro %}{% macro n() %}x{% endmacro %}{% include \"y.tera\" %}";
         assert!(check_set("acme", &[("x.tera", fine), ("y.tera", "y")]).is_ok());
+    }
+
+    #[test]
+    fn a_large_set_file_is_checked_in_linear_time() {
+        let flat = "{{ project_name }}\n".repeat(100_000);
+        assert!(check_set("acme", &[("big.tera", &flat)]).is_ok());
+        let tags = tags(&flat);
+        assert_eq!((tags.len(), tags.last().unwrap().line), (100_000, 100_000));
     }
 
     #[test]
