@@ -18,7 +18,7 @@ pub fn notes(project: &Project, plan: &Plan) -> Vec<String> {
     } else {
         format!("the files come from the template set `{}`", plan.template)
     });
-    let dropped = crate::plan::dockerignore::reincluded_secrets(&project.gitignore);
+    let dropped = &plan.dropped_gitignore;
     if !dropped.is_empty() {
         notes.push(format!(
             "`.dockerignore` leaves out `.gitignore` exceptions that would let secrets or version control into the image: {}",

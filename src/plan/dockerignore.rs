@@ -131,19 +131,6 @@ pub fn from_gitignore(lines: &[String], needed: &[String]) -> FromGitignore {
     out
 }
 
-/// The `.gitignore` exceptions [`from_gitignore`] drops because they would
-/// let a secret or version control back into the build context.
-pub fn reincluded_secrets(lines: &[String]) -> Vec<String> {
-    lines
-        .iter()
-        .map(|l| l.trim())
-        .filter(|l| !l.chars().any(crate::safe::is_unsafe_char))
-        .filter_map(|l| l.strip_prefix('!').map(|pattern| (l, pattern)))
-        .filter(|(_, pattern)| matcher(pattern).is_some_and(|m| matches_any(&m, SECRET_SAMPLES)))
-        .map(|(l, _)| l.to_string())
-        .collect()
-}
-
 fn translate(pattern: &str) -> String {
     let trimmed = pattern.trim_end_matches('/');
     if let Some(anchored) = trimmed.strip_prefix('/') {

@@ -89,6 +89,10 @@ pub struct Plan {
     pub dockerfile: Option<Text>,
     /// Name of the template set the files come from (`builtin`, or the team set's name).
     pub template: Text,
+    /// `.gitignore` exceptions left out of `.dockerignore` because they would
+    /// let a secret back in: for the report's note, not for templates.
+    #[serde(skip)]
+    pub dropped_gitignore: Vec<String>,
 }
 
 /// gunicorn settings.
@@ -256,9 +260,9 @@ pub fn plan(project: &Project, answers: &Answers, layout: &Layout) -> Plan {
             exception: false,
         })
         .collect();
-    dockerignore.extend(
-        dockerignore::from_gitignore(&project.gitignore, &needed_files(project, &entry_root)).rules,
-    );
+    let from_gitignore =
+        dockerignore::from_gitignore(&project.gitignore, &needed_files(project, &entry_root));
+    dockerignore.extend(from_gitignore.rules);
 
     Plan {
         project_name: Text::escaped(&layout.project_name),
@@ -315,6 +319,7 @@ pub fn plan(project: &Project, answers: &Answers, layout: &Layout) -> Plan {
         build_context: Text::escaped(&layout.build_context),
         dockerfile: (layout.dockerfile != "Dockerfile").then(|| Text::escaped(&layout.dockerfile)),
         template: Text::escaped(crate::templates::BUILTIN),
+        dropped_gitignore: from_gitignore.dropped,
     }
 }
 
