@@ -121,7 +121,7 @@ fn folder_and_file_names_are_quoted_or_left_out() {
         ("app.py", APP),
         (
             "requirements.txt",
-            "-r req dir/base $(id).txt\n-r --chmod=4755.txt\n",
+            "-r \"req dir/base $(id).txt\"\n-r --chmod=4755.txt\n",
         ),
         ("req dir/base $(id).txt", "flask\n"),
         ("--chmod=4755.txt", "gunicorn\n"),

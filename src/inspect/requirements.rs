@@ -91,12 +91,30 @@ fn is_local_path(target: &str) -> bool {
         || target.starts_with("file:")
 }
 
+/// The first shell word of `text`, as pip reads an option's value (it
+/// splits option lines with `shlex`): `"req dir/base.txt"` is one path.
+fn first_word(text: &str) -> String {
+    let mut word = String::new();
+    let mut quote: Option<char> = None;
+    let mut chars = text.trim_start().chars();
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (None, c) if c.is_whitespace() => break,
+            (None, '"' | '\'') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            (None | Some('"'), '\\') => word.extend(chars.next()),
+            (_, c) => word.push(c),
+        }
+    }
+    word
+}
+
 pub(super) fn parse_line(line: &str) -> RequirementLine {
     if let Some(path) = option_value(line, &["-r", "--requirement", "--requirements"]) {
-        return RequirementLine::Include(path.to_string());
+        return RequirementLine::Include(first_word(path));
     }
     if let Some(path) = option_value(line, &["-c", "--constraint"]) {
-        return RequirementLine::Constraint(path.to_string());
+        return RequirementLine::Constraint(first_word(path));
     }
     let (target, editable) = match option_value(line, &["-e", "--editable"]) {
         Some(target) => (target, true),
@@ -407,6 +425,18 @@ mod tests {
                 RequirementLine::Skipped {
                     reason: "pip option `--index-url`".into()
                 },
+            ]
+        );
+    }
+
+    #[test]
+    fn include_paths_are_read_as_pip_reads_them() {
+        assert_eq!(
+            meanings("-r \"req dir/base.txt\"\n-c 'pins dir/c.txt' # note\n-r a\\ b.txt\n"),
+            [
+                RequirementLine::Include("req dir/base.txt".into()),
+                RequirementLine::Constraint("pins dir/c.txt".into()),
+                RequirementLine::Include("a b.txt".into()),
             ]
         );
     }
