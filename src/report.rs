@@ -99,7 +99,7 @@ pub fn print_detected(project: &Project) {
     let escaped = crate::safe::escaped;
     eprintln!("Detected in {}:", escaped(&project.root));
     for (key, value, source) in detection_rows(project, None) {
-        eprintln!("  {key:<20} {:<28} {}", escaped(&value), escaped(&source));
+        eprintln!("  {key:<20} {value:<28} {source}");
     }
     for warning in &project.warnings {
         eprintln!("  warning: {}", escaped(warning));
@@ -107,11 +107,14 @@ pub fn print_detected(project: &Project) {
     eprintln!();
 }
 
-/// `(name, value, where from)` for each decided value.
+/// `(name, value, where from)` for each decided value, escaped for the
+/// terminal (values and sources can hold a file's text).
 fn detection_rows(project: &Project, answers: Option<&Answers>) -> Vec<(String, String, String)> {
     let mut rows = Vec::new();
-    let mut row =
-        |key: &str, value: String, source: String| rows.push((key.to_string(), value, source));
+    let mut row = |key: &str, value: String, source: String| {
+        let escaped = |text: String| crate::safe::escaped(&text).into_owned();
+        rows.push((key.to_string(), escaped(value), escaped(source)))
+    };
     match answers.and_then(|a| {
         a.sources
             .iter()
@@ -209,7 +212,7 @@ pub fn inspect_text(project: &Project, answers: Option<&Answers>) -> String {
     for warning in &project.warnings {
         out.push_str(&format!("warning: {}\n", crate::safe::escaped(warning)));
     }
-    crate::safe::for_terminal(&out).into_owned()
+    out
 }
 
 fn source_json(source: &Source) -> Value {
