@@ -91,7 +91,7 @@ fn is_jwt(value: &str) -> bool {
 }
 
 /// The password of `scheme://user:password@host...`, when the value is such a URL.
-fn url_password(value: &str) -> Option<&str> {
+pub(crate) fn url_password(value: &str) -> Option<&str> {
     let (scheme, rest) = value.split_once("://")?;
     if scheme.is_empty()
         || !scheme

@@ -2,8 +2,9 @@
 
 use rustpython_ast::{Constant, Expr, Stmt, Visitor};
 
-use super::{Finding, is_secret};
+use super::Finding;
 use crate::inspect::source::Module;
+use crate::secret::is_secret_name;
 
 /// Literal shapes of well-known API keys: (pattern, what it is).
 const KEY_SHAPES: &[(&str, &str)] = &[
@@ -108,7 +109,7 @@ impl Scanner<'_> {
         offset: rustpython_parser::text_size::TextSize,
     ) {
         if let Some(text) = literal_str(value)
-            && is_secret(name)
+            && is_secret_name(name)
             && !text.trim().is_empty()
         {
             self.push(
@@ -210,7 +211,7 @@ impl Visitor for Scanner<'_> {
                     || matches!(call.func.as_ref(), Expr::Name(n) if n.id.as_str() == "getenv"))
                     && let (Some(name), Some(default)) =
                         (call.args.first().and_then(literal_str), call.args.get(1))
-                    && is_secret(name)
+                    && is_secret_name(name)
                     && literal_str(default).is_some_and(|d| !d.trim().is_empty())
                 {
                     let name = name.to_string();

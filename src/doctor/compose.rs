@@ -3,7 +3,8 @@
 use anyhow::{Result, anyhow};
 use serde_norway::{Mapping, Value};
 
-use super::{Finding, expand_defaults, is_secret};
+use super::{Finding, expand_defaults};
+use crate::secret::is_secret_name;
 
 /// Images whose data must live in a volume, and where they keep it.
 const DATABASES: &[(&str, &str)] = &[
@@ -118,16 +119,7 @@ fn local_database_url(value: &str) -> bool {
 
 /// A URL carrying a literal password (`postgres://user:secret@db/x`).
 fn url_with_password(value: &str) -> bool {
-    let Some((_, rest)) = value.split_once("://") else {
-        return false;
-    };
-    let authority = rest.split('/').next().unwrap_or("");
-    match authority.rsplit_once('@') {
-        Some((userinfo, _)) => userinfo
-            .split_once(':')
-            .is_some_and(|(_, password)| !password.is_empty() && !password.contains("${")),
-        None => false,
-    }
+    crate::secret::url_password(value).is_some_and(|p| !p.is_empty() && !p.contains("${"))
 }
 
 /// Host ports a service publishes, with the address they bind.
@@ -239,7 +231,7 @@ pub fn check(file: &str, text: &str, dotenv: Option<&str>) -> Result<Vec<Finding
                 "yes" | "no" | "true" | "false" | "1" | "0"
             );
             let literal = !value.is_empty() && !value.contains("${") && !switch;
-            if (is_secret(key) && literal) || url_with_password(value) {
+            if (is_secret_name(key) && literal) || url_with_password(value) {
                 findings.push(Finding::new(
                     "FD303",
                     file,

@@ -1,6 +1,7 @@
 //! A Dockerfile read into instructions and stages, and the checks on it (FD1xx).
 
-use super::{Finding, is_secret};
+use super::Finding;
+use crate::secret::is_secret_name;
 
 const FILE: &str = "Dockerfile";
 
@@ -393,7 +394,7 @@ pub fn check(dockerfile: &Dockerfile, app_port: Option<(u16, String)>) -> Vec<Fi
             .filter(|i| i.keyword == "ENV" || i.keyword == "ARG")
         {
             for (name, value) in assignments(&i.keyword, &i.args) {
-                if is_secret(&name) && !value.is_empty() && !value.starts_with('$') {
+                if is_secret_name(&name) && !value.is_empty() && !value.starts_with('$') {
                     findings.push(Finding::new(
                         "FD109",
                         FILE,

@@ -491,13 +491,6 @@ pub(crate) fn expand_defaults(text: &str) -> String {
     out
 }
 
-/// Whether an environment variable name holds a secret: the names `inspect`
-/// treats as secrets, plus `*_KEY` and `KEY`.
-pub(crate) fn is_secret(name: &str) -> bool {
-    let upper = name.to_ascii_uppercase();
-    crate::secret::is_secret_name(name) || upper.ends_with("_KEY") || upper == "KEY"
-}
-
 /// Entry points for the fuzz targets (`tests/fuzz`): they must never panic or hang.
 #[doc(hidden)]
 pub mod fuzz {

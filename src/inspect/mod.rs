@@ -19,7 +19,6 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 use serde::Serialize;
 
-pub use crate::secret::is_secret_name;
 pub use deps::{DependencyManager, Install, LockExport, Package};
 pub use entry::EntryCandidate;
 pub use env::EnvVar;
