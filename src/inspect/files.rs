@@ -160,10 +160,7 @@ pub fn scan(root: &Path) -> Result<Tree> {
         ..Tree::default()
     };
     let gitignore_path = root.join(".gitignore");
-    let regular = gitignore_path
-        .symlink_metadata()
-        .is_ok_and(|meta| meta.is_file());
-    if regular || links_to_file_inside(&gitignore_path, &canonical_root) {
+    if is_file_inside(&gitignore_path, &canonical_root) {
         // An unreadable or oversized `.gitignore` only loses its rules.
         if let Ok(text) = read_text_as(&gitignore_path, ".gitignore", MAX_READ_BYTES) {
             tree.gitignore = gitignore_lines(&text);
@@ -274,8 +271,7 @@ pub fn scan(root: &Path) -> Result<Tree> {
         ".tool-versions",
     ] {
         let path = root.join(name);
-        let regular = path.symlink_metadata().is_ok_and(|meta| meta.is_file());
-        if regular || links_to_file_inside(&path, &canonical_root) {
+        if is_file_inside(&path, &canonical_root) {
             tree.files.insert(name.to_string());
         }
     }
@@ -294,6 +290,11 @@ impl Shared {
     fn take(&self) -> Vec<String> {
         std::mem::take(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()))
     }
+}
+
+/// A regular file, or a link to a regular file inside the project.
+fn is_file_inside(path: &Path, root: &Path) -> bool {
+    path.symlink_metadata().is_ok_and(|meta| meta.is_file()) || links_to_file_inside(path, root)
 }
 
 fn links_to_file_inside(link: &Path, root: &Path) -> bool {
