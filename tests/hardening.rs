@@ -181,7 +181,7 @@ fn broken_and_binary_files() {
         (
             "broken.py",
             b"import os\ndef f(:\n    os.environ['X']\n",
-            Expect::Ok("skipped `broken.py`: Python syntax error at line 2"),
+            Expect::Ok("broken.py:2: Python syntax error"),
         ),
         (
             "pyproject.toml",

@@ -1,10 +1,12 @@
 //! The Flask code (FD4xx): hard-coded secrets and debug mode.
 
-use rustpython_ast::{Constant, Expr, Stmt, Visitor};
-
 use super::Finding;
 use crate::inspect::source::Module;
 use crate::secret::is_secret_name;
+use crate::syntax::{
+    Expr, Ranged, Stmt, TextSize, Visitor, is_main_guard, is_test_path, is_true, string_literal,
+    visitor,
+};
 
 /// Literal shapes of well-known API keys: (pattern, what it is).
 const KEY_SHAPES: &[(&str, &str)] = &[
@@ -22,7 +24,7 @@ pub fn check(modules: &[Module], runs_the_file: bool) -> Vec<Finding> {
         .map(|(p, what)| (regex::Regex::new(p).expect("valid pattern"), *what))
         .collect();
     let mut findings = Vec::new();
-    for module in modules.iter().filter(|m| !is_test_file(&m.path)) {
+    for module in modules.iter().filter(|m| !is_test_path(&m.path)) {
         let mut scanner = Scanner {
             module,
             runs_the_file,
@@ -30,21 +32,9 @@ pub fn check(modules: &[Module], runs_the_file: bool) -> Vec<Finding> {
             shapes: &shapes,
             findings: &mut findings,
         };
-        for stmt in module.body.clone() {
-            scanner.visit_stmt(stmt);
-        }
+        scanner.visit_body(&module.body);
     }
     findings
-}
-
-/// Tests hold fake secrets and debug apps on purpose.
-fn is_test_file(path: &str) -> bool {
-    let name = path.rsplit('/').next().unwrap_or(path);
-    path.starts_with("tests/")
-        || path.contains("/tests/")
-        || name.starts_with("test_")
-        || name.ends_with("_test.py")
-        || name == "conftest.py"
 }
 
 struct Scanner<'a> {
@@ -57,41 +47,8 @@ struct Scanner<'a> {
     findings: &'a mut Vec<Finding>,
 }
 
-fn literal_str(expr: &Expr) -> Option<&str> {
-    match expr {
-        Expr::Constant(c) => match &c.value {
-            Constant::Str(s) => Some(s.as_str()),
-            _ => None,
-        },
-        _ => None,
-    }
-}
-
-fn is_true(expr: &Expr) -> bool {
-    matches!(expr, Expr::Constant(c) if matches!(c.value, Constant::Bool(true)))
-}
-
-fn is_main_guard(test: &Expr) -> bool {
-    let Expr::Compare(cmp) = test else {
-        return false;
-    };
-    let sides = [cmp.left.as_ref()]
-        .into_iter()
-        .chain(cmp.comparators.iter())
-        .collect::<Vec<_>>();
-    sides
-        .iter()
-        .any(|e| matches!(e, Expr::Name(n) if n.id.as_str() == "__name__"))
-        && sides.iter().any(|e| literal_str(e) == Some("__main__"))
-}
-
 impl Scanner<'_> {
-    fn push(
-        &mut self,
-        id: &'static str,
-        offset: rustpython_parser::text_size::TextSize,
-        message: String,
-    ) {
+    fn push(&mut self, id: &'static str, offset: TextSize, message: String) {
         let line = self.module.line(offset);
         self.findings
             .push(Finding::new(id, &self.module.path, Some(line), message));
@@ -102,13 +59,8 @@ impl Scanner<'_> {
         !self.in_main || self.runs_the_file
     }
 
-    fn secret_literal(
-        &mut self,
-        name: &str,
-        value: &Expr,
-        offset: rustpython_parser::text_size::TextSize,
-    ) {
-        if let Some(text) = literal_str(value)
+    fn secret_literal(&mut self, name: &str, value: &Expr, offset: TextSize) {
+        if let Some(text) = string_literal(value)
             && is_secret_name(name)
             && !text.trim().is_empty()
         {
@@ -121,19 +73,21 @@ impl Scanner<'_> {
     }
 }
 
-impl Visitor for Scanner<'_> {
-    fn visit_stmt(&mut self, node: Stmt) {
-        match node {
-            Stmt::If(stmt) => {
-                self.visit_expr(*stmt.test.clone());
+impl<'a> Visitor<'a> for Scanner<'a> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::If(node) => {
+                self.visit_expr(&node.test);
                 let was = self.in_main;
-                self.in_main |= is_main_guard(&stmt.test);
-                stmt.body.into_iter().for_each(|s| self.visit_stmt(s));
+                self.in_main |= is_main_guard(&node.test);
+                self.visit_body(&node.body);
                 self.in_main = was;
-                stmt.orelse.into_iter().for_each(|s| self.visit_stmt(s));
+                for clause in &node.elif_else_clauses {
+                    self.visit_elif_else_clause(clause);
+                }
             }
             Stmt::Assign(assign) => {
-                let offset = assign.range.start();
+                let offset = assign.start();
                 for target in &assign.targets {
                     match target {
                         Expr::Name(n) => self.secret_literal(n.id.as_str(), &assign.value, offset),
@@ -152,9 +106,8 @@ impl Visitor for Scanner<'_> {
                             );
                         }
                         Expr::Subscript(sub) => {
-                            if let Some(key) = literal_str(&sub.slice) {
-                                let key = key.to_string();
-                                self.secret_literal(&key, &assign.value, offset);
+                            if let Some(key) = string_literal(&sub.slice) {
+                                self.secret_literal(key, &assign.value, offset);
                                 if key == "DEBUG" && is_true(&assign.value) && self.debug_runs() {
                                     self.push("FD402", offset, "`config[\"DEBUG\"] = True` turns on the interactive debugger".into());
                                 }
@@ -163,29 +116,30 @@ impl Visitor for Scanner<'_> {
                         _ => {}
                     }
                 }
-                self.visit_expr(*assign.value);
+                self.visit_expr(&assign.value);
             }
             Stmt::AnnAssign(assign) => {
                 if let (Expr::Name(n), Some(value)) = (assign.target.as_ref(), &assign.value) {
-                    self.secret_literal(n.id.as_str(), value, assign.range.start());
+                    self.secret_literal(n.id.as_str(), value, assign.start());
                 }
-                if let Some(value) = assign.value {
-                    self.visit_expr(*value);
+                if let Some(value) = &assign.value {
+                    self.visit_expr(value);
                 }
             }
-            other => self.generic_visit_stmt(other),
+            other => visitor::walk_stmt(self, other),
         }
     }
 
-    fn visit_expr(&mut self, node: Expr) {
-        match &node {
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        match expr {
             Expr::Call(call) => {
-                let offset = call.range.start();
+                let offset = call.start();
+                let (args, keywords) = (&call.arguments.args, &call.arguments.keywords);
                 let method = match call.func.as_ref() {
                     Expr::Attribute(a) => Some(a.attr.as_str()),
                     _ => None,
                 };
-                for keyword in &call.keywords {
+                for keyword in keywords {
                     let Some(arg) = keyword.arg.as_ref().map(|a| a.as_str()) else {
                         continue;
                     };
@@ -210,11 +164,10 @@ impl Visitor for Scanner<'_> {
                 if (matches!(method, Some("get" | "getenv" | "setdefault"))
                     || matches!(call.func.as_ref(), Expr::Name(n) if n.id.as_str() == "getenv"))
                     && let (Some(name), Some(default)) =
-                        (call.args.first().and_then(literal_str), call.args.get(1))
+                        (args.first().and_then(string_literal), args.get(1))
                     && is_secret_name(name)
-                    && literal_str(default).is_some_and(|d| !d.trim().is_empty())
+                    && string_literal(default).is_some_and(|d| !d.trim().is_empty())
                 {
-                    let name = name.to_string();
                     self.push(
                         "FD401",
                         offset,
@@ -222,21 +175,16 @@ impl Visitor for Scanner<'_> {
                     );
                 }
             }
-            Expr::Constant(c) => {
-                if let Constant::Str(s) = &c.value
-                    && let Some((_, what)) = self.shapes.iter().find(|(re, _)| re.is_match(s))
-                {
+            Expr::StringLiteral(literal) => {
+                let s = literal.value.to_str();
+                if let Some((_, what)) = self.shapes.iter().find(|(re, _)| re.is_match(s)) {
                     let prefix: String = s.chars().take(4).collect();
                     let message = format!("a string literal that looks like {what} (`{prefix}…`)");
-                    self.push("FD401", c.range.start(), message);
+                    self.push("FD401", literal.start(), message);
                 }
             }
             _ => {}
         }
-        self.generic_visit_expr(node);
-    }
-
-    fn visit_keyword(&mut self, node: rustpython_ast::Keyword) {
-        self.visit_expr(node.value);
+        visitor::walk_expr(self, expr);
     }
 }

@@ -1,11 +1,14 @@
 //! The WSGI target: module-level `Flask(...)` objects, objects made by an app
 //! factory, and `create_app()`-style factories, ranked best first.
 
-use rustpython_ast::{Expr, Stmt};
 use serde::Serialize;
 
-use super::source::{Module, call_name, flat_statements};
+use super::source::Module;
 use super::{Fact, Source};
+use crate::syntax::{
+    Expr, Ranged, Stmt, ast, call_name, flat_statements, is_main_guard, is_test_path,
+    single_assignment,
+};
 
 /// A possible gunicorn target.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -31,7 +34,7 @@ const FACTORY_NAMES: &[&str] = &[
 fn file_score(module: &Module) -> u32 {
     let file = module.path.rsplit('/').next().unwrap_or(&module.path);
     let top_level = !module.path.contains('/');
-    if super::is_test_path(&module.path) {
+    if is_test_path(&module.path) {
         return 10;
     }
     let base = match file {
@@ -71,7 +74,7 @@ pub fn detect_entries(modules: &[Module]) -> Vec<EntryCandidate> {
                 found.push(EntryCandidate {
                     target: format!("{name}:{target}"),
                     import_root: module.import_root.clone(),
-                    source: Source::at(&module.path, module.line(stmt_start(stmt))),
+                    source: Source::at(&module.path, module.line(stmt.start())),
                     score: score + 5,
                 });
             }
@@ -83,9 +86,7 @@ pub fn detect_entries(modules: &[Module]) -> Vec<EntryCandidate> {
             .body
             .iter()
             .find_map(|s| match s {
-                Stmt::FunctionDef(f) if f.name.as_str() == factory => {
-                    Some(module.line(f.range.start()))
-                }
+                Stmt::FunctionDef(f) if f.name.as_str() == factory => Some(module.line(f.start())),
                 _ => None,
             })
             .unwrap_or(1);
@@ -124,7 +125,7 @@ fn re_exports(modules: &[Module], found: &[EntryCandidate]) -> Vec<EntryCandidat
             let Stmt::ImportFrom(import) = stmt else {
                 continue;
             };
-            let relative = import.level.map_or(0, |l| l.to_u32());
+            let relative = import.level;
             let from = import.module.as_ref().map(|m| m.as_str()).unwrap_or("");
             let source = match relative {
                 0 => from.to_string(),
@@ -140,7 +141,7 @@ fn re_exports(modules: &[Module], found: &[EntryCandidate]) -> Vec<EntryCandidat
                         extra.push(EntryCandidate {
                             target: format!("{package}:{exported}{suffix}"),
                             import_root: module.import_root.clone(),
-                            source: Source::at(&module.path, module.line(import.range.start())),
+                            source: Source::at(&module.path, module.line(import.start())),
                             score: original.score + 1,
                         });
                     }
@@ -159,7 +160,7 @@ fn app_level_statements(body: &[Stmt]) -> Vec<&Stmt> {
     let guarded: std::collections::HashSet<*const Stmt> = body
         .iter()
         .filter_map(|stmt| match stmt {
-            Stmt::If(s) if is_main_test(&s.test) => Some(flat_statements(&s.body)),
+            Stmt::If(s) if is_main_guard(&s.test) => Some(flat_statements(&s.body)),
             _ => None,
         })
         .flatten()
@@ -169,34 +170,6 @@ fn app_level_statements(body: &[Stmt]) -> Vec<&Stmt> {
         .into_iter()
         .filter(|stmt| !guarded.contains(&(*stmt as *const Stmt)))
         .collect()
-}
-
-/// `__name__ == "__main__"`, the test of a script's main block.
-pub(crate) fn is_main_test(test: &Expr) -> bool {
-    let Expr::Compare(cmp) = test else {
-        return false;
-    };
-    matches!(cmp.left.as_ref(), Expr::Name(n) if n.id.as_str() == "__name__")
-}
-
-fn stmt_start(stmt: &Stmt) -> rustpython_parser::text_size::TextSize {
-    use rustpython_ast::Ranged;
-    stmt.range().start()
-}
-
-/// `name = value` or `name: T = value` with a single plain name.
-fn single_assignment(stmt: &Stmt) -> Option<(&str, &Expr)> {
-    match stmt {
-        Stmt::Assign(a) if a.targets.len() == 1 => match &a.targets[0] {
-            Expr::Name(n) => Some((n.id.as_str(), a.value.as_ref())),
-            _ => None,
-        },
-        Stmt::AnnAssign(a) => match (a.target.as_ref(), a.value.as_deref()) {
-            (Expr::Name(n), Some(value)) => Some((n.id.as_str(), value)),
-            _ => None,
-        },
-        _ => None,
-    }
 }
 
 /// Top-level functions that build a `Flask(...)` object and can be called
@@ -210,7 +183,7 @@ pub(crate) fn module_factories(module: &Module) -> Vec<String> {
             _ => None,
         })
         .filter(|f| {
-            let args = &f.args;
+            let args = &f.parameters;
             let required = args
                 .posonlyargs
                 .iter()
@@ -231,8 +204,8 @@ pub(crate) fn module_factories(module: &Module) -> Vec<String> {
 /// so the factory is the target. One with parameters, even defaulted, expects
 /// a caller to pass them (changedetection.io's `changedetection_app(config=None)`
 /// fails without its config).
-fn sets_up_module_app(module: &Module, function: &rustpython_ast::StmtFunctionDef) -> bool {
-    let args = &function.args;
+fn sets_up_module_app(module: &Module, function: &ast::StmtFunctionDef) -> bool {
+    let args = &function.parameters;
     if !(args.posonlyargs.is_empty() && args.args.is_empty() && args.kwonlyargs.is_empty()) {
         return false;
     }
@@ -288,7 +261,7 @@ pub fn detect_celery(modules: &[Module]) -> Option<Fact<String>> {
                 (call_name(&call.func) == Some("Celery")).then(|| {
                     Fact::new(
                         format!("{name}:{target}"),
-                        Source::at(&module.path, module.line(stmt_start(stmt))),
+                        Source::at(&module.path, module.line(stmt.start())),
                     )
                 })
             })

@@ -1,13 +1,15 @@
 //! What the code reads from its environment (`os.environ[...]`, `.get`,
 //! `os.getenv`), the port given to `app.run(...)`, and PostgreSQL URLs.
 
-use rustpython_ast::{Constant, Expr, Visitor};
-use rustpython_parser::text_size::TextSize;
 use serde::Serialize;
 
-use super::source::{Module, call_name, string_literal};
+use super::source::Module;
 use super::{Fact, Source};
 use crate::secret::{is_secret_name, is_secret_value};
+use crate::syntax::{
+    Expr, Ranged, Stmt, TextSize, Visitor, ast, call_name, dotted_name, is_main_guard,
+    leading_text, literal_text, string_literal, visitor,
+};
 
 /// An environment variable the project's code reads.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -49,20 +51,14 @@ pub struct CodeFacts {
 }
 
 pub fn scan_code(modules: &[Module]) -> CodeFacts {
-    merge(
-        modules
-            .iter()
-            .map(|m| scan_module(m, m.body.clone()))
-            .collect(),
-    )
+    merge(modules.iter().map(scan_module).collect())
 }
 
-/// The facts of one module whose statements are `body` (its own, taken or
-/// cloned). Test code has none: its variables, ports and throwaway SQLite
-/// databases are not the running app's.
-pub fn scan_module(module: &Module, body: Vec<rustpython_ast::Stmt>) -> CodeFacts {
+/// The facts of one module. Test code has none: its variables, ports and
+/// throwaway SQLite databases are not the running app's.
+pub fn scan_module(module: &Module) -> CodeFacts {
     let mut facts = CodeFacts::default();
-    if super::is_test_path(&module.path) {
+    if crate::syntax::is_test_path(&module.path) {
         return facts;
     }
     let mut scanner = Scanner {
@@ -73,9 +69,7 @@ pub fn scan_module(module: &Module, body: Vec<rustpython_ast::Stmt>) -> CodeFact
         in_main_block: false,
         index: std::collections::HashMap::new(),
     };
-    for stmt in body {
-        scanner.visit_stmt(stmt);
-    }
+    scanner.visit_body(&module.body);
     facts
 }
 
@@ -142,10 +136,10 @@ impl Scanner<'_> {
     /// `5000`, `"5000"`, or `int(os.environ.get("PORT", 5000))` (its default).
     fn port_value(&self, expr: &Expr) -> Option<u16> {
         match expr {
-            Expr::Constant(_) => literal_text(expr)?.parse().ok(),
+            Expr::StringLiteral(_) | Expr::NumberLiteral(_) => literal_text(expr)?.parse().ok(),
             Expr::Call(call) => {
                 let inner = match call_name(&call.func) {
-                    Some("int") => call.args.first()?,
+                    Some("int") => call.arguments.args.first()?,
                     _ => expr,
                 };
                 let Expr::Call(get) = inner else { return None };
@@ -154,7 +148,7 @@ impl Scanner<'_> {
                     func => self.is_getenv(func),
                 };
                 if is_env_read {
-                    self.port_value(get.args.get(1)?)
+                    self.port_value(get.arguments.args.get(1)?)
                 } else {
                     None
                 }
@@ -209,8 +203,9 @@ impl Scanner<'_> {
         }
     }
 
-    fn check_call(&mut self, call: &rustpython_ast::ExprCall) {
-        let offset = call.range.start();
+    fn check_call(&mut self, call: &ast::ExprCall) {
+        let offset = call.start();
+        let (args, keywords) = (&call.arguments.args, &call.arguments.keywords);
         // `socketio.run(app)` in a script's main block is Flask-SocketIO's
         // development server, as `app.run` is Flask's: gunicorn replaces both.
         if self.facts.own_server.is_none()
@@ -222,8 +217,8 @@ impl Scanner<'_> {
         match call.func.as_ref() {
             // os.getenv("X", default) / getenv("X")
             func if self.is_getenv(func) => {
-                if let Some(name) = call.args.first().and_then(string_literal) {
-                    self.record(name, false, call.args.get(1), offset);
+                if let Some(name) = args.first().and_then(string_literal) {
+                    self.record(name, false, args.get(1), offset);
                 }
             }
             // os.environ.get("X", default) / environ.setdefault("X", default)
@@ -231,8 +226,8 @@ impl Scanner<'_> {
                 if matches!(attr.attr.as_str(), "get" | "setdefault")
                     && self.is_environ(&attr.value) =>
             {
-                if let Some(name) = call.args.first().and_then(string_literal) {
-                    self.record(name, false, call.args.get(1), offset);
+                if let Some(name) = args.first().and_then(string_literal) {
+                    self.record(name, false, args.get(1), offset);
                 }
             }
             // sqlite3.connect(...): a database file inside the container
@@ -245,11 +240,7 @@ impl Scanner<'_> {
             }
             // app.config.from_prefixed_env() / from_prefixed_env("MYAPP")
             Expr::Attribute(attr) if attr.attr.as_str() == "from_prefixed_env" => {
-                let prefix = call
-                    .args
-                    .first()
-                    .and_then(string_literal)
-                    .unwrap_or("FLASK");
+                let prefix = args.first().and_then(string_literal).unwrap_or("FLASK");
                 if !crate::safe::is_env_name(prefix) {
                     let source = self.source(offset);
                     self.facts
@@ -262,12 +253,11 @@ impl Scanner<'_> {
             }
             // app.run(host, port, debug) / app.run(port=5000)
             Expr::Attribute(attr) if attr.attr.as_str() == "run" => {
-                let port = call
-                    .keywords
+                let port = keywords
                     .iter()
                     .find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "port"))
                     .map(|k| &k.value)
-                    .or(call.args.get(1));
+                    .or(args.get(1));
                 if let Some(port) = port.and_then(|p| self.port_value(p))
                     && self.facts.run_port.is_none()
                 {
@@ -279,101 +269,68 @@ impl Scanner<'_> {
     }
 }
 
-impl Visitor for Scanner<'_> {
-    fn visit_stmt_if(&mut self, node: rustpython_ast::StmtIf) {
-        if super::entry::is_main_test(&node.test) && !self.in_main_block {
-            self.in_main_block = true;
-            self.generic_visit_stmt_if(node);
-            self.in_main_block = false;
-        } else {
-            self.generic_visit_stmt_if(node);
-        }
-    }
-
-    fn visit_stmt_import_from(&mut self, node: rustpython_ast::StmtImportFrom) {
-        if node.module.as_ref().is_some_and(|m| m.as_str() == "os") {
-            for alias in &node.names {
-                let bound = alias.asname.as_ref().unwrap_or(&alias.name).to_string();
-                match alias.name.as_str() {
-                    "environ" => self.environ_names.push(bound),
-                    "getenv" => self.getenv_names.push(bound),
-                    _ => {}
+impl<'a> Visitor<'a> for Scanner<'a> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::If(node) if is_main_guard(&node.test) && !self.in_main_block => {
+                self.in_main_block = true;
+                visitor::walk_stmt(self, stmt);
+                self.in_main_block = false;
+            }
+            Stmt::ImportFrom(node) if node.module.as_ref().is_some_and(|m| m.as_str() == "os") => {
+                for alias in &node.names {
+                    let bound = alias.asname.as_ref().unwrap_or(&alias.name).to_string();
+                    match alias.name.as_str() {
+                        "environ" => self.environ_names.push(bound),
+                        "getenv" => self.getenv_names.push(bound),
+                        _ => {}
+                    }
                 }
             }
+            _ => visitor::walk_stmt(self, stmt),
         }
     }
 
-    fn visit_expr(&mut self, node: Expr) {
-        match &node {
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        match expr {
             Expr::Call(call) => self.check_call(call),
             // A read; `os.environ["X"] = ...` sets it for the process instead.
             Expr::Subscript(sub)
-                if sub.ctx == rustpython_ast::ExprContext::Load && self.is_environ(&sub.value) =>
+                if sub.ctx == ast::ExprContext::Load && self.is_environ(&sub.value) =>
             {
                 if let Some(name) = string_literal(&sub.slice) {
-                    let name = name.to_string();
-                    self.record(&name, true, None, sub.range.start());
-                }
-            }
-            Expr::Constant(c) => {
-                if let Constant::Str(s) = &c.value {
-                    if s.starts_with("postgres://")
-                        || s.starts_with("postgresql://")
-                        || s.starts_with("postgresql+")
-                    {
-                        let source = self.source(c.range.start());
-                        self.facts.postgres_urls.push(source);
-                    } else if ["mysql://", "mysql+", "mariadb://", "mariadb+"]
-                        .iter()
-                        .any(|scheme| s.starts_with(scheme))
-                    {
-                        let source = self.source(c.range.start());
-                        self.facts.mysql_urls.push(source);
-                    } else if s.starts_with("redis://") || s.starts_with("rediss://") {
-                        let source = self.source(c.range.start());
-                        self.facts.redis_urls.push(source);
-                    } else if s.starts_with("sqlite:") {
-                        let source = self.source(c.range.start());
-                        self.facts.sqlite_urls.push(source);
-                    }
+                    self.record(name, true, None, sub.start());
                 }
             }
             _ => {}
         }
-        self.generic_visit_expr(node);
-    }
-
-    // rustpython-ast's generated visitor stops at these nodes; descend by hand
-    // so reads inside keyword arguments, defaults, `with` and comprehensions count.
-    fn visit_keyword(&mut self, node: rustpython_ast::Keyword) {
-        self.visit_expr(node.value);
-    }
-
-    fn visit_arguments(&mut self, node: rustpython_ast::Arguments) {
-        let all = node
-            .posonlyargs
-            .into_iter()
-            .chain(node.args)
-            .chain(node.kwonlyargs);
-        for default in all.filter_map(|a| a.default) {
-            self.visit_expr(*default);
+        // A URL in a plain string, or at the start of an f-string.
+        if let Some(text) = string_literal(expr).or_else(|| leading_text(expr)) {
+            let urls = if text.starts_with("postgres://")
+                || text.starts_with("postgresql://")
+                || text.starts_with("postgresql+")
+            {
+                Some(&mut self.facts.postgres_urls)
+            } else if ["mysql://", "mysql+", "mariadb://", "mariadb+"]
+                .iter()
+                .any(|scheme| text.starts_with(scheme))
+            {
+                Some(&mut self.facts.mysql_urls)
+            } else if text.starts_with("redis://") || text.starts_with("rediss://") {
+                Some(&mut self.facts.redis_urls)
+            } else if text.starts_with("sqlite:") {
+                Some(&mut self.facts.sqlite_urls)
+            } else {
+                None
+            };
+            if let Some(urls) = urls {
+                urls.push(Source::at(
+                    &self.module.path,
+                    self.module.line(expr.start()),
+                ));
+            }
         }
-    }
-
-    fn visit_withitem(&mut self, node: rustpython_ast::WithItem) {
-        self.visit_expr(node.context_expr);
-    }
-
-    fn visit_comprehension(&mut self, node: rustpython_ast::Comprehension) {
-        self.visit_expr(node.iter);
-        node.ifs.into_iter().for_each(|e| self.visit_expr(e));
-    }
-
-    fn visit_match_case(&mut self, node: rustpython_ast::MatchCase) {
-        if let Some(guard) = node.guard {
-            self.visit_expr(*guard);
-        }
-        node.body.into_iter().for_each(|s| self.visit_stmt(s));
+        visitor::walk_expr(self, expr);
     }
 }
 
@@ -393,7 +350,7 @@ fn is_from_os(expr: &Expr, attr: &str, imported: &[String]) -> bool {
 /// A call that starts a server other than gunicorn: the launcher a project
 /// ships for itself. Flask's own `app.run` is left out (the development server
 /// under `__main__` is the common case, and gunicorn replaces it).
-fn own_server(call: &rustpython_ast::ExprCall, func: &Expr) -> Option<&'static str> {
+fn own_server(call: &ast::ExprCall, func: &Expr) -> Option<&'static str> {
     // Every call in every parsed module comes here: look at the last name
     // before building the dotted one.
     let last = call_name(func)?;
@@ -411,6 +368,7 @@ fn own_server(call: &rustpython_ast::ExprCall, func: &Expr) -> Option<&'static s
         "server" if dotted.ends_with("wsgi.server") => Some("eventlet.wsgi.server"),
         "run" if dotted.to_ascii_lowercase().contains("socketio") => Some("Flask-SocketIO's run"),
         "HTTPServer" => call
+            .arguments
             .args
             .first()
             .and_then(|arg| match arg {
@@ -419,27 +377,6 @@ fn own_server(call: &rustpython_ast::ExprCall, func: &Expr) -> Option<&'static s
             })
             .filter(|inner| inner.ends_with("WSGIContainer"))
             .map(|_| "tornado's HTTPServer"),
-        _ => None,
-    }
-}
-
-/// `a.b.c` for a name or an attribute chain.
-fn dotted_name(expr: &Expr) -> Option<String> {
-    match expr {
-        Expr::Name(n) => Some(n.id.to_string()),
-        Expr::Attribute(a) => Some(format!("{}.{}", dotted_name(&a.value)?, a.attr)),
-        _ => None,
-    }
-}
-
-/// A literal's text as `.env` would hold it.
-fn literal_text(expr: &Expr) -> Option<String> {
-    let Expr::Constant(c) = expr else { return None };
-    match &c.value {
-        Constant::Str(s) => Some(s.clone()),
-        Constant::Int(i) => Some(i.to_string()),
-        Constant::Float(f) => Some(f.to_string()),
-        Constant::Bool(b) => Some(if *b { "True" } else { "False" }.to_string()),
         _ => None,
     }
 }

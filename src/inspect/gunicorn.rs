@@ -1,10 +1,9 @@
 //! A root `gunicorn.conf.py`: gunicorn loads it by itself, so its `bind` and
 //! `daemon` settings matter. The image always binds 0.0.0.0 on the command line.
 
-use rustpython_ast::{Constant, Expr, Stmt};
-
-use super::source::{Module, string_literal};
+use super::source::Module;
 use super::{Fact, Source};
+use crate::syntax::{Expr, Ranged, Stmt, is_true, string_literal};
 
 /// The config file and what it says.
 pub struct GunicornConfig {
@@ -24,7 +23,7 @@ pub fn detect_gunicorn_config(
         let [Expr::Name(name)] = assign.targets.as_slice() else {
             continue;
         };
-        let line = module.line(assign.range.start());
+        let line = module.line(assign.start());
         match name.id.as_str() {
             "bind" => {
                 let first = match assign.value.as_ref() {
@@ -39,8 +38,7 @@ pub fn detect_gunicorn_config(
                     )),
                 }
             }
-            "daemon" if matches!(assign.value.as_ref(), Expr::Constant(c) if c.value == Constant::Bool(true)) =>
-            {
+            "daemon" if is_true(&assign.value) => {
                 warnings.push(format!(
                     "gunicorn.conf.py:{line}: `daemon = True` makes the container exit at once; remove it (a container's process must stay in the foreground)"
                 ));

@@ -39,17 +39,6 @@ pub struct Source {
     pub note: Option<String>,
 }
 
-/// Test code (`tests/`, `test_*.py`, `*_test.py`, `conftest.py`) at any
-/// depth: it says how the project is tested, not how it runs.
-pub(crate) fn is_test_path(path: &str) -> bool {
-    let mut parts = path.split('/').rev();
-    let file = parts.next().unwrap_or(path);
-    file.starts_with("test_")
-        || file.ends_with("_test.py")
-        || file == "conftest.py"
-        || parts.any(|dir| matches!(dir, "tests" | "test" | "testing"))
-}
-
 impl Source {
     /// `file:line (note)`: the place, and why, for reports meant to be read.
     pub fn described(&self) -> String {

@@ -6,7 +6,7 @@ use anyhow::Result;
 use pep508_rs::pep440_rs::{Version, VersionSpecifiers};
 
 use super::files::{TomlFile, Tree};
-use super::source::{Module, flat_statements, string_literal};
+use super::source::Module;
 use super::{Fact, Source};
 
 /// Minor versions with official `python:X-slim` images, newest first.
@@ -146,7 +146,9 @@ fn setup_cfg_python_requires(text: &str) -> Option<(usize, String)> {
 /// `python_requires="..."` given to `setup()` (or put in a dict of its
 /// arguments) in `setup.py`: a string, or a module-level name bound to one.
 fn setup_py_python_requires(text: &str) -> Option<(usize, String)> {
-    use rustpython_ast::{Expr, Ranged, Stmt, Visitor};
+    use crate::syntax::{
+        Expr, Ranged, Stmt, TextSize, Visitor, flat_statements, string_literal, visitor,
+    };
     let module = Module::from_text("setup.py", text).ok()?;
     let constants: Vec<(&str, &str)> = flat_statements(&module.body)
         .into_iter()
@@ -161,7 +163,7 @@ fn setup_py_python_requires(text: &str) -> Option<(usize, String)> {
 
     struct Find<'a> {
         constants: &'a [(&'a str, &'a str)],
-        found: Option<(rustpython_parser::text_size::TextSize, String)>,
+        found: Option<(TextSize, String)>,
     }
     impl Find<'_> {
         fn value(&self, expr: &Expr) -> Option<String> {
@@ -175,51 +177,44 @@ fn setup_py_python_requires(text: &str) -> Option<(usize, String)> {
             }
         }
     }
-    impl Visitor for Find<'_> {
-        fn visit_expr(&mut self, node: Expr) {
+    impl<'a> Visitor<'a> for Find<'_> {
+        fn visit_expr(&mut self, expr: &'a Expr) {
             if self.found.is_some() {
                 return;
             }
-            match &node {
+            match expr {
                 Expr::Call(call) => {
-                    let keyword = call.keywords.iter().find(|k| {
+                    let keyword = call.arguments.keywords.iter().find(|k| {
                         k.arg
                             .as_ref()
                             .is_some_and(|a| a.as_str() == "python_requires")
                     });
                     if let Some(k) = keyword {
-                        self.found = self.value(&k.value).map(|v| (k.range.start(), v));
+                        self.found = self.value(&k.value).map(|v| (k.start(), v));
                     }
                 }
                 Expr::Dict(dict) => {
-                    let entry = dict.keys.iter().zip(&dict.values).find(|(key, _)| {
-                        key.as_ref()
+                    let entry = dict.items.iter().find(|item| {
+                        item.key
+                            .as_ref()
                             .and_then(string_literal)
                             .is_some_and(|k| k == "python_requires")
                     });
-                    if let Some((key, value)) = entry {
-                        let at = key
-                            .as_ref()
-                            .map_or(dict.range.start(), |k| k.range().start());
-                        self.found = self.value(value).map(|v| (at, v));
+                    if let Some(item) = entry {
+                        let at = item.key.as_ref().map_or(dict.start(), Ranged::start);
+                        self.found = self.value(&item.value).map(|v| (at, v));
                     }
                 }
                 _ => {}
             }
-            self.generic_visit_expr(node);
-        }
-
-        fn visit_keyword(&mut self, node: rustpython_ast::Keyword) {
-            self.visit_expr(node.value);
+            visitor::walk_expr(self, expr);
         }
     }
     let mut find = Find {
         constants: &constants,
         found: None,
     };
-    for stmt in module.body.clone() {
-        find.visit_stmt(stmt);
-    }
+    find.visit_body(&module.body);
     let (offset, spec) = find.found?;
     Some((module.line(offset), spec))
 }

@@ -1,10 +1,8 @@
 //! Python source files parsed once with a real parser; detectors share the result.
 
-use rustpython_ast::{Expr, Stmt};
-use rustpython_parser::{Parse, ast::Suite};
-
 use super::env::{CodeFacts, merge, scan_module};
 use super::files::Tree;
+use crate::syntax::{self, Lines, TextSize, ast::Suite};
 
 /// One parsed `.py` file of the project.
 pub struct Module {
@@ -16,14 +14,13 @@ pub struct Module {
     /// Folder that must be on `sys.path` for `name` to import (`""` or `"src"`).
     pub import_root: String,
     pub body: Suite,
-    line_starts: Vec<u32>,
+    lines: Lines,
 }
 
 impl Module {
     /// 1-based line of a byte offset.
-    pub fn line(&self, offset: rustpython_parser::text_size::TextSize) -> usize {
-        let offset = u32::from(offset);
-        self.line_starts.partition_point(|&start| start <= offset)
+    pub fn line(&self, offset: TextSize) -> usize {
+        self.lines.line(offset)
     }
 }
 
@@ -78,12 +75,13 @@ const ENTRY_FILES: &[&str] = &[
     "__init__.py",
 ];
 
-/// A file read, and parsed when selected.
+/// A file read, and parsed when selected; the `Option<String>`s are the
+/// warnings of syntax errors the parser recovered from.
 enum Read<R> {
-    Parsed(Module, R),
+    Parsed(Module, R, Option<String>),
     /// Read but not (fully) kept: a factory found later may make its syntax tree
     /// needed. `R` is what `after` made of it, when it was parsed.
-    Skipped(String, String, Option<R>),
+    Skipped(String, String, Option<R>, Option<String>),
     Failed(String),
 }
 
@@ -103,15 +101,11 @@ pub fn parse_modules(tree: &Tree, warnings: &mut Vec<String>) -> Vec<Module> {
 /// parsed module (read as it is parsed; other syntax trees are dropped then).
 pub fn parse_for_inspect(tree: &Tree, warnings: &mut Vec<String>) -> (Vec<Module>, CodeFacts) {
     let keeps_tree = aho_corasick::AhoCorasick::new(["Flask", "Celery"]).expect("valid needles");
-    let results = parse_files(tree, warnings, Selection::ThatMatter, |mut module, text| {
+    let results = parse_files(tree, warnings, Selection::ThatMatter, |module, text| {
         let file = module.path.rsplit('/').next().unwrap_or(&module.path);
-        if ENTRY_FILES.contains(&file) || keeps_tree.is_match(text) {
-            let facts = scan_module(&module, module.body.clone());
-            (Some(module), facts)
-        } else {
-            let body = std::mem::take(&mut module.body);
-            (None, scan_module(&module, body))
-        }
+        let facts = scan_module(&module);
+        let keep = ENTRY_FILES.contains(&file) || keeps_tree.is_match(text);
+        (keep.then_some(module), facts)
     });
     let mut modules = Vec::new();
     let mut facts = Vec::new();
@@ -143,12 +137,12 @@ fn parse_files<R: Send + Default>(
         let wanted =
             selection == Selection::All || ENTRY_FILES.contains(&file) || needles.is_match(&text);
         if !wanted {
-            return Read::Skipped(path.to_string(), text, None);
+            return Read::Skipped(path.to_string(), text, None, None);
         }
         match parse(tree, path, &text) {
-            Ok(module) => match after(module, &text) {
-                (Some(module), r) => Read::Parsed(module, r),
-                (None, r) => Read::Skipped(path.to_string(), text, Some(r)),
+            Ok((module, warning)) => match after(module, &text) {
+                (Some(module), r) => Read::Parsed(module, r, warning),
+                (None, r) => Read::Skipped(path.to_string(), text, Some(r), warning),
             },
             Err(warning) => Read::Failed(warning),
         }
@@ -157,8 +151,12 @@ fn parse_files<R: Send + Default>(
     let mut skipped = Vec::new();
     for outcome in parallel_map(&paths, read) {
         match outcome {
-            Read::Parsed(module, r) => results.push((module.path.clone(), Some(module), r)),
-            Read::Skipped(path, text, r) => {
+            Read::Parsed(module, r, warning) => {
+                warnings.extend(warning);
+                results.push((module.path.clone(), Some(module), r));
+            }
+            Read::Skipped(path, text, r, warning) => {
+                warnings.extend(warning);
                 if let Some(r) = r {
                     results.push((path.clone(), None, r));
                 }
@@ -177,8 +175,9 @@ fn parse_files<R: Send + Default>(
     if !factories.is_empty() && !skipped.is_empty() {
         let calls = aho_corasick::AhoCorasick::new(&factories).expect("valid factory names");
         for (path, text) in skipped.iter().filter(|(_, text)| calls.is_match(text)) {
+            // Its syntax errors, if any, were reported when it was first read.
             match parse(tree, path, text) {
-                Ok(module) => results.push((path.clone(), Some(module), R::default())),
+                Ok((module, _)) => results.push((path.clone(), Some(module), R::default())),
                 Err(warning) => warnings.push(warning),
             }
         }
@@ -188,16 +187,32 @@ fn parse_files<R: Send + Default>(
     results
 }
 
-fn parse(tree: &Tree, path: &str, text: &str) -> Result<Module, String> {
-    let (body, line_starts) = parse_text(path, text)?;
+/// One file as a module of the project, and the warning for the syntax
+/// errors the parser recovered from, if any.
+fn parse(tree: &Tree, path: &str, text: &str) -> Result<(Module, Option<String>), String> {
+    let parsed = syntax::parse(path, text)?;
+    let warning = syntax_warning(path, &parsed.errors);
     let (name, import_root) = module_name(tree, path);
-    Ok(Module {
+    let module = Module {
         path: path.to_string(),
         name,
         import_root,
-        body,
-        line_starts,
-    })
+        body: parsed.body,
+        lines: parsed.lines,
+    };
+    Ok((module, warning))
+}
+
+/// `app.py:12: Python syntax error (...)`: the first error, and how many more.
+fn syntax_warning(path: &str, errors: &[(usize, String)]) -> Option<String> {
+    let ((line, message), rest) = errors.split_first()?;
+    let more = match rest.len() {
+        0 => String::new(),
+        n => format!(" and {n} more"),
+    };
+    Some(format!(
+        "{path}:{line}: Python syntax error ({message}){more}; the statements around it were still read"
+    ))
 }
 
 /// `f` over `items` on every core, results in the items' order.
@@ -228,124 +243,21 @@ fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Ve
     })
 }
 
-/// Parses one file's text, or says why it was skipped.
-pub fn parse_text(path: &str, text: &str) -> Result<(Suite, Vec<u32>), String> {
-    let depth = expression_depth(text);
-    if depth > MAX_EXPRESSION_DEPTH {
-        return Err(format!(
-            "skipped `{path}`: one statement nests about {depth} operators or brackets deep, more than CPython compiles"
-        ));
-    }
-    let starts = line_starts(text);
-    match Suite::parse(text, path) {
-        Ok(body) => Ok((body, starts)),
-        Err(err) => {
-            let line = starts.partition_point(|&s| s <= u32::from(err.offset));
-            Err(format!(
-                "skipped `{path}`: Python syntax error at line {line}"
-            ))
-        }
-    }
-}
-
 impl Module {
     /// A module parsed from text alone, named after its path (`shop/views.py`
-    /// -> `shop.views`), as if every folder were a package.
+    /// -> `shop.views`), as if every folder were a package. Syntax errors are
+    /// recovered from, as for a project's files.
     pub fn from_text(path: &str, text: &str) -> Result<Self, String> {
-        let (body, line_starts) = parse_text(path, text)?;
+        let parsed = syntax::parse(path, text)?;
         let name = path.trim_end_matches(".py").replace('/', ".");
         Ok(Module {
             path: path.into(),
             name: is_identifier(&name.replace('.', "_")).then_some(name),
             import_root: String::new(),
-            body,
-            line_starts,
+            body: parsed.body,
+            lines: parsed.lines,
         })
     }
-}
-
-/// Deepest statement flaskdock parses. CPython's own compiler gives up near a
-/// thousand levels; the syntax tree of a deeper one would exhaust the stack.
-const MAX_EXPRESSION_DEPTH: usize = 1000;
-
-/// A cheap upper bound of how deep one statement's syntax tree can be: its
-/// operators plus its deepest bracket nesting, with strings and comments skipped.
-fn expression_depth(text: &str) -> usize {
-    let bytes = text.as_bytes();
-    let (mut deepest, mut operators, mut brackets, mut max_brackets) = (0, 0usize, 0usize, 0usize);
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'#' => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
-                continue;
-            }
-            quote @ (b'"' | b'\'') => {
-                let triple = bytes[i..].starts_with(&[quote; 3]);
-                let step = if triple { 3 } else { 1 };
-                i += step;
-                while i < bytes.len() {
-                    if bytes[i] == b'\\' {
-                        i += 2;
-                        continue;
-                    }
-                    if triple && bytes[i..].starts_with(&[quote; 3]) || !triple && bytes[i] == quote
-                    {
-                        i += step;
-                        break;
-                    }
-                    if !triple && bytes[i] == b'\n' {
-                        break;
-                    }
-                    i += 1;
-                }
-                continue;
-            }
-            b'(' | b'[' | b'{' => {
-                if i > 0 && matches!(bytes[i - 1], b')' | b']') {
-                    operators += 1;
-                }
-                brackets += 1;
-                max_brackets = max_brackets.max(brackets);
-            }
-            b')' | b']' | b'}' => brackets = brackets.saturating_sub(1),
-            b'+' | b'-' | b'*' | b'/' | b'%' | b'|' | b'&' | b'^' | b'@' | b'<' | b'>' | b'~' => {
-                operators += 1
-            }
-            // `a.b.c` (not `1.5`), and calls or subscripts chained on a result: `f()()`, `x[0][0]`.
-            b'.' if i > 0 && !bytes[i - 1].is_ascii_digit() => operators += 1,
-            c if c.is_ascii_alphabetic() || c == b'_' => {
-                let start = i;
-                while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
-                    i += 1;
-                }
-                let word = &text[start..i];
-                if matches!(
-                    word,
-                    "not" | "and" | "or" | "if" | "lambda" | "await" | "in" | "is"
-                ) {
-                    operators += 1;
-                }
-                continue;
-            }
-            b'\n' if brackets == 0 && !text[..i].ends_with('\\') => {
-                deepest = deepest.max(operators + max_brackets);
-                operators = 0;
-                max_brackets = 0;
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    deepest.max(operators + max_brackets)
-}
-
-fn line_starts(text: &str) -> Vec<u32> {
-    std::iter::once(0)
-        .chain(text.match_indices('\n').map(|(i, _)| i as u32 + 1))
-        .collect()
 }
 
 /// `shop/views.py` -> `shop.views`; `src/shop/__init__.py` -> `shop` with root `src`.
@@ -380,48 +292,6 @@ fn is_identifier(s: &str) -> bool {
         && chars.all(|c| c.is_alphanumeric() || c == '_')
 }
 
-/// `Flask`, `flask.Flask`: the callee name's last segment.
-pub fn call_name(func: &Expr) -> Option<&str> {
-    match func {
-        Expr::Name(name) => Some(name.id.as_str()),
-        Expr::Attribute(attr) => Some(attr.attr.as_str()),
-        _ => None,
-    }
-}
-
-/// The string value of a literal, if it is one.
-pub fn string_literal(expr: &Expr) -> Option<&str> {
-    match expr {
-        Expr::Constant(c) => match &c.value {
-            rustpython_ast::Constant::Str(s) => Some(s.as_str()),
-            _ => None,
-        },
-        _ => None,
-    }
-}
-
-/// Statements of `body`, descending into `if`/`try`/`with` blocks (not functions).
-pub fn flat_statements(body: &[Stmt]) -> Vec<&Stmt> {
-    let mut out = Vec::new();
-    for stmt in body {
-        out.push(stmt);
-        match stmt {
-            Stmt::If(s) => {
-                out.extend(flat_statements(&s.body));
-                out.extend(flat_statements(&s.orelse));
-            }
-            Stmt::Try(s) => {
-                out.extend(flat_statements(&s.body));
-                out.extend(flat_statements(&s.orelse));
-                out.extend(flat_statements(&s.finalbody));
-            }
-            Stmt::With(s) => out.extend(flat_statements(&s.body)),
-            _ => {}
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -431,33 +301,6 @@ mod tests {
             files: files.iter().map(|f| f.to_string()).collect(),
             ..Tree::default()
         }
-    }
-
-    #[test]
-    fn estimates_statement_depth() {
-        assert_eq!(expression_depth("x = 1 + 2\ny = f(g(3))\n"), 2);
-        // Strings and comments do not count; brackets span lines.
-        assert_eq!(
-            expression_depth("s = '+++(((' # ---\nt = (1 +\n 2 +\n 3)\n"),
-            3
-        );
-        let deep = format!("x = {}\n", vec!["1"; 5000].join("+"));
-        assert!(expression_depth(&deep) > MAX_EXPRESSION_DEPTH);
-        for deep in [
-            format!("x = {}b\n", "a.".repeat(5000)),
-            format!("x = x{}\n", "[0]".repeat(5000)),
-            format!("x = {}1\n", "not ".repeat(5000)),
-            format!("x = {}1\n", "lambda: ".repeat(5000)),
-        ] {
-            assert!(
-                expression_depth(&deep) > MAX_EXPRESSION_DEPTH,
-                "{}",
-                &deep[..20]
-            );
-        }
-        // Flat data is not deep: floats and a long list.
-        let data = format!("DATA = [{}]\n", vec!["1.5"; 5000].join(", "));
-        assert!(expression_depth(&data) < 10);
     }
 
     #[test]

@@ -1,0 +1,433 @@
+//! Python source: ruff's parser, with error recovery, and the syntax helpers
+//! every reader of code shares (`inspect` and `doctor` alike).
+
+pub use ruff_python_ast::visitor::{self, Visitor};
+pub use ruff_python_ast::{self as ast, Expr, Stmt};
+pub use ruff_text_size::{Ranged, TextSize};
+
+/// A file's statements, with what is needed to name the line of each node.
+pub struct Parsed {
+    pub body: ast::Suite,
+    pub lines: Lines,
+    /// Syntax errors the parser recovered from, as `(line, message)`: the
+    /// statements that hold one are left out of `body`.
+    pub errors: Vec<(usize, String)>,
+}
+
+/// Byte offsets of line starts, to turn a node's offset into its line.
+#[derive(Debug, Default)]
+pub struct Lines(Vec<u32>);
+
+impl Lines {
+    pub fn new(text: &str) -> Self {
+        Lines(
+            std::iter::once(0)
+                .chain(text.match_indices('\n').map(|(i, _)| i as u32 + 1))
+                .collect(),
+        )
+    }
+
+    /// 1-based line of a byte offset.
+    pub fn line(&self, offset: TextSize) -> usize {
+        let offset = offset.to_u32();
+        self.0.partition_point(|&start| start <= offset)
+    }
+}
+
+/// Parses one file. A syntax error does not lose the file: the parser
+/// recovers, and every statement without an error in it is kept (the errors
+/// are in `errors`). Only a statement nested deeper than CPython compiles
+/// makes the file unreadable, with the reason.
+pub fn parse(path: &str, text: &str) -> Result<Parsed, String> {
+    let depth = expression_depth(text);
+    if depth > MAX_EXPRESSION_DEPTH {
+        return Err(format!(
+            "skipped `{path}`: one statement nests about {depth} operators or brackets deep, more than CPython compiles"
+        ));
+    }
+    let lines = Lines::new(text);
+    let parsed =
+        ruff_python_parser::parse_unchecked_source(text, ruff_python_ast::PySourceType::Python);
+    let errors: Vec<(TextSize, String)> = parsed
+        .errors()
+        .iter()
+        .map(|e| (e.location.start(), e.error.to_string()))
+        .collect();
+    let mut body = parsed.into_syntax().body;
+    if !errors.is_empty() {
+        let at: Vec<TextSize> = errors.iter().map(|(offset, _)| *offset).collect();
+        drop_broken(&mut body, &at);
+    }
+    Ok(Parsed {
+        body,
+        errors: errors
+            .into_iter()
+            .map(|(offset, message)| (lines.line(offset), message))
+            .collect(),
+        lines,
+    })
+}
+
+/// Removes the simple statements that hold an error offset, and looks inside
+/// compound ones (a broken line in a function keeps the rest of the function).
+fn drop_broken(body: &mut ast::Suite, errors: &[TextSize]) {
+    body.retain_mut(|stmt| {
+        let range = stmt.range();
+        if !errors.iter().any(|&e| range.contains_inclusive(e)) {
+            return true;
+        }
+        match stmt {
+            Stmt::FunctionDef(s) => drop_broken(&mut s.body, errors),
+            Stmt::ClassDef(s) => drop_broken(&mut s.body, errors),
+            Stmt::If(s) => {
+                drop_broken(&mut s.body, errors);
+                for clause in &mut s.elif_else_clauses {
+                    drop_broken(&mut clause.body, errors);
+                }
+            }
+            Stmt::For(s) => {
+                drop_broken(&mut s.body, errors);
+                drop_broken(&mut s.orelse, errors);
+            }
+            Stmt::While(s) => {
+                drop_broken(&mut s.body, errors);
+                drop_broken(&mut s.orelse, errors);
+            }
+            Stmt::With(s) => drop_broken(&mut s.body, errors),
+            Stmt::Try(s) => {
+                drop_broken(&mut s.body, errors);
+                for handler in &mut s.handlers {
+                    let ast::ExceptHandler::ExceptHandler(h) = handler;
+                    drop_broken(&mut h.body, errors);
+                }
+                drop_broken(&mut s.orelse, errors);
+                drop_broken(&mut s.finalbody, errors);
+            }
+            Stmt::Match(s) => {
+                for case in &mut s.cases {
+                    drop_broken(&mut case.body, errors);
+                }
+            }
+            _ => return false,
+        }
+        true
+    });
+}
+
+/// Deepest statement flaskdock parses. CPython's own compiler gives up near a
+/// thousand levels; the syntax tree of a deeper one would exhaust the stack.
+const MAX_EXPRESSION_DEPTH: usize = 1000;
+
+/// A cheap upper bound of how deep one statement's syntax tree can be: its
+/// operators plus its deepest bracket nesting, with strings and comments skipped.
+fn expression_depth(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let (mut deepest, mut operators, mut brackets, mut max_brackets) = (0, 0usize, 0usize, 0usize);
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            quote @ (b'"' | b'\'') => {
+                let triple = bytes[i..].starts_with(&[quote; 3]);
+                let step = if triple { 3 } else { 1 };
+                i += step;
+                while i < bytes.len() {
+                    if bytes[i] == b'\\' {
+                        i += 2;
+                        continue;
+                    }
+                    if triple && bytes[i..].starts_with(&[quote; 3]) || !triple && bytes[i] == quote
+                    {
+                        i += step;
+                        break;
+                    }
+                    if !triple && bytes[i] == b'\n' {
+                        break;
+                    }
+                    i += 1;
+                }
+                continue;
+            }
+            b'(' | b'[' | b'{' => {
+                if i > 0 && matches!(bytes[i - 1], b')' | b']') {
+                    operators += 1;
+                }
+                brackets += 1;
+                max_brackets = max_brackets.max(brackets);
+            }
+            b')' | b']' | b'}' => brackets = brackets.saturating_sub(1),
+            b'+' | b'-' | b'*' | b'/' | b'%' | b'|' | b'&' | b'^' | b'@' | b'<' | b'>' | b'~' => {
+                operators += 1
+            }
+            // `a.b.c` (not `1.5`), and calls or subscripts chained on a result: `f()()`, `x[0][0]`.
+            b'.' if i > 0 && !bytes[i - 1].is_ascii_digit() => operators += 1,
+            c if c.is_ascii_alphabetic() || c == b'_' => {
+                let start = i;
+                while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+                    i += 1;
+                }
+                let word = &text[start..i];
+                if matches!(
+                    word,
+                    "not" | "and" | "or" | "if" | "lambda" | "await" | "in" | "is"
+                ) {
+                    operators += 1;
+                }
+                continue;
+            }
+            b'\n' if brackets == 0 && !text[..i].ends_with('\\') => {
+                deepest = deepest.max(operators + max_brackets);
+                operators = 0;
+                max_brackets = 0;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    deepest.max(operators + max_brackets)
+}
+
+/// Test code (`tests/`, `test_*.py`, `*_test.py`, `conftest.py`) at any
+/// depth: it says how the project is tested, not how it runs.
+pub fn is_test_path(path: &str) -> bool {
+    let mut parts = path.split('/').rev();
+    let file = parts.next().unwrap_or(path);
+    file.starts_with("test_")
+        || file.ends_with("_test.py")
+        || file == "conftest.py"
+        || parts.any(|dir| matches!(dir, "tests" | "test" | "testing"))
+}
+
+/// `Flask`, `flask.Flask`: the callee name's last segment.
+pub fn call_name(func: &Expr) -> Option<&str> {
+    match func {
+        Expr::Name(name) => Some(name.id.as_str()),
+        Expr::Attribute(attr) => Some(attr.attr.as_str()),
+        _ => None,
+    }
+}
+
+/// `a.b.c` for a name or an attribute chain.
+pub fn dotted_name(expr: &Expr) -> Option<String> {
+    match expr {
+        Expr::Name(n) => Some(n.id.to_string()),
+        Expr::Attribute(a) => Some(format!("{}.{}", dotted_name(&a.value)?, a.attr.as_str())),
+        _ => None,
+    }
+}
+
+/// The value of a string literal (implicitly concatenated parts joined), if
+/// the expression is one. An f-string or t-string is not: its value is known
+/// only when it runs.
+pub fn string_literal(expr: &Expr) -> Option<&str> {
+    match expr {
+        Expr::StringLiteral(s) => Some(s.value.to_str()),
+        _ => None,
+    }
+}
+
+/// The literal text an f-string starts with (`f"postgresql://{user}@db"` ->
+/// `postgresql://`), to recognise what it builds.
+pub fn leading_text(expr: &Expr) -> Option<&str> {
+    let Expr::FString(f) = expr else { return None };
+    match f.value.iter().next()? {
+        ast::FStringPart::Literal(literal) => Some(&literal.value),
+        ast::FStringPart::FString(f) => match f.elements.iter().next()? {
+            ast::InterpolatedStringElement::Literal(literal) => Some(&literal.value),
+            ast::InterpolatedStringElement::Interpolation(_) => None,
+        },
+    }
+}
+
+/// A literal's text as `.env` would hold it: a string, a number or a boolean.
+pub fn literal_text(expr: &Expr) -> Option<String> {
+    match expr {
+        Expr::StringLiteral(s) => Some(s.value.to_str().to_string()),
+        Expr::NumberLiteral(n) => match &n.value {
+            ast::Number::Int(i) => Some(i.to_string()),
+            ast::Number::Float(f) => Some(f.to_string()),
+            ast::Number::Complex { .. } => None,
+        },
+        Expr::BooleanLiteral(b) => Some(if b.value { "True" } else { "False" }.to_string()),
+        _ => None,
+    }
+}
+
+/// The literal `True`.
+pub fn is_true(expr: &Expr) -> bool {
+    matches!(expr, Expr::BooleanLiteral(b) if b.value)
+}
+
+/// `__name__ == "__main__"` (either way round), the test of a script's main
+/// block, which gunicorn never runs.
+pub fn is_main_guard(test: &Expr) -> bool {
+    let Expr::Compare(cmp) = test else {
+        return false;
+    };
+    let sides: Vec<&Expr> = std::iter::once(cmp.left.as_ref())
+        .chain(cmp.comparators.iter())
+        .collect();
+    sides
+        .iter()
+        .any(|e| matches!(e, Expr::Name(n) if n.id.as_str() == "__name__"))
+        && sides.iter().any(|e| string_literal(e) == Some("__main__"))
+}
+
+/// Statements of `body`, descending into `if`/`elif`/`else`, `try` and
+/// `with` blocks (not functions, classes or loops).
+pub fn flat_statements(body: &[Stmt]) -> Vec<&Stmt> {
+    let mut out = Vec::new();
+    for stmt in body {
+        out.push(stmt);
+        match stmt {
+            Stmt::If(s) => {
+                out.extend(flat_statements(&s.body));
+                for clause in &s.elif_else_clauses {
+                    out.extend(flat_statements(&clause.body));
+                }
+            }
+            Stmt::Try(s) => {
+                out.extend(flat_statements(&s.body));
+                for handler in &s.handlers {
+                    let ast::ExceptHandler::ExceptHandler(h) = handler;
+                    out.extend(flat_statements(&h.body));
+                }
+                out.extend(flat_statements(&s.orelse));
+                out.extend(flat_statements(&s.finalbody));
+            }
+            Stmt::With(s) => out.extend(flat_statements(&s.body)),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// `name = value` or `name: T = value` with a single plain name.
+pub fn single_assignment(stmt: &Stmt) -> Option<(&str, &Expr)> {
+    match stmt {
+        Stmt::Assign(a) if a.targets.len() == 1 => match &a.targets[0] {
+            Expr::Name(n) => Some((n.id.as_str(), a.value.as_ref())),
+            _ => None,
+        },
+        Stmt::AnnAssign(a) => match (a.target.as_ref(), a.value.as_deref()) {
+            (Expr::Name(n), Some(value)) => Some((n.id.as_str(), value)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn statements(code: &str) -> usize {
+        parse("app.py", code).unwrap().body.len()
+    }
+
+    #[test]
+    fn estimates_statement_depth() {
+        assert_eq!(expression_depth("x = 1 + 2\ny = f(g(3))\n"), 2);
+        // Strings and comments do not count; brackets span lines.
+        assert_eq!(
+            expression_depth("s = '+++(((' # ---\nt = (1 +\n 2 +\n 3)\n"),
+            3
+        );
+        let deep = format!("x = {}\n", vec!["1"; 5000].join("+"));
+        assert!(expression_depth(&deep) > MAX_EXPRESSION_DEPTH);
+        for deep in [
+            format!("x = {}b\n", "a.".repeat(5000)),
+            format!("x = x{}\n", "[0]".repeat(5000)),
+            format!("x = {}1\n", "not ".repeat(5000)),
+            format!("x = {}1\n", "lambda: ".repeat(5000)),
+        ] {
+            assert!(
+                expression_depth(&deep) > MAX_EXPRESSION_DEPTH,
+                "{}",
+                &deep[..20]
+            );
+        }
+        // Flat data is not deep: floats and a long list.
+        let data = format!("DATA = [{}]\n", vec!["1.5"; 5000].join(", "));
+        assert!(expression_depth(&data) < 10);
+    }
+
+    #[test]
+    fn reads_python_3_12_to_3_14_syntax() {
+        for code in [
+            // PEP 701: quotes reused inside an f-string (3.12)
+            "x = f\"{cfg[\"a\"]} world\"\n",
+            // PEP 695: generics and `type` (3.12)
+            "type Pair[T] = tuple[T, T]\ndef first[T](p: Pair[T]) -> T:\n    return p[0]\nclass Box[T]:\n    pass\n",
+            // PEP 750: template strings (3.14)
+            "greeting = t\"hello {name}\"\n",
+            // PEP 758: `except` without brackets (3.14)
+            "try:\n    pass\nexcept ValueError, TypeError:\n    pass\n",
+        ] {
+            let parsed = parse("app.py", code).unwrap();
+            assert!(parsed.errors.is_empty(), "{code}: {:?}", parsed.errors);
+        }
+    }
+
+    #[test]
+    fn keeps_every_statement_around_a_syntax_error() {
+        let parsed = parse("app.py", "import os\nbroken = )\nA = os.environ['A']\n").unwrap();
+        assert!(
+            parsed.errors.iter().all(|(line, _)| *line == 2),
+            "{:?}",
+            parsed.errors
+        );
+        assert!(
+            matches!(&parsed.body[0], Stmt::Import(_)),
+            "{:?}",
+            parsed.body
+        );
+        assert!(
+            matches!(parsed.body.last(), Some(Stmt::Assign(a)) if a.targets.len() == 1 && matches!(&a.targets[0], Expr::Name(n) if n.id.as_str() == "A")),
+            "the statement after the error stays: {:?}",
+            parsed.body
+        );
+        // A broken line inside a function keeps the function and its other lines.
+        let code = "def make():\n    ok = 1\n    broken = )\n    return ok\n";
+        let parsed = parse("app.py", code).unwrap();
+        let Stmt::FunctionDef(f) = &parsed.body[0] else {
+            panic!("the function was dropped")
+        };
+        assert_eq!(parsed.errors[0].0, 3);
+        assert!(f.body.iter().any(|s| matches!(s, Stmt::Return(_))));
+        assert_eq!(statements("a = 1\nb = 2\n"), 2);
+    }
+
+    #[test]
+    fn a_main_guard_reads_either_way_round() {
+        let test = |code: &str| {
+            let parsed = parse("app.py", code).unwrap();
+            match &parsed.body[0] {
+                Stmt::If(s) => is_main_guard(&s.test),
+                _ => false,
+            }
+        };
+        assert!(test("if __name__ == '__main__':\n    pass\n"));
+        assert!(test("if '__main__' == __name__:\n    pass\n"));
+        assert!(!test("if __name__ == 'app':\n    pass\n"));
+    }
+
+    #[test]
+    fn test_paths_at_any_depth() {
+        for path in [
+            "tests/test_app.py",
+            "pkg/tests/smtp/server.py",
+            "conftest.py",
+            "pkg/views_test.py",
+            "testing/helpers.py",
+        ] {
+            assert!(is_test_path(path), "{path}");
+        }
+        assert!(!is_test_path("pkg/testimonials.py"));
+    }
+}
