@@ -138,6 +138,8 @@ def score(app: dict, facts: dict, init: subprocess.CompletedProcess) -> tuple[li
 
     wanted = build_packages(app["native_build_deps"])
     got = set(facts.get("build_packages") or [])
+    if "build-essential" in got:
+        got.add("gcc")  # build-essential brings gcc
     if wanted is None:
         row("build packages", "; ".join(app["native_build_deps"]) + " (not scored)", sorted(got), None)
     elif not wanted:

@@ -1062,3 +1062,132 @@ fn a_python_range_nothing_supported_satisfies_is_ignored_with_a_warning() {
         project.warnings
     );
 }
+
+fn inspect_tree(files: &[(&str, &str)]) -> inspect::Project {
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(temp.path(), files);
+    inspect::inspect(temp.path()).unwrap()
+}
+
+const PACKAGE_FACTORY: &str = "from flask import Flask\n\ndef create_app(config_name):\n    app = Flask(__name__)\n    app.config['NAME'] = config_name\n    return app\n";
+
+#[test]
+fn a_module_level_app_made_by_a_factory_with_arguments_is_the_target() {
+    // The module names neither Flask nor the environment's usual words: it is
+    // read because it calls a function that builds the app.
+    let project = inspect_tree(&[
+        ("shop/__init__.py", PACKAGE_FACTORY),
+        (
+            "site.py",
+            "import os\nfrom shop import create_app\n\napp = create_app(os.getenv('SHOP_CONFIG') or 'default')\n",
+        ),
+    ]);
+    assert_eq!(project.entries[0].target, "site:app");
+    // A factory that needs its argument is not offered as `shop:create_app()`.
+    assert!(
+        project
+            .entries
+            .iter()
+            .all(|e| e.target != "shop:create_app()"),
+        "{:?}",
+        project.entries
+    );
+}
+
+#[test]
+fn a_factory_reached_through_helpers_is_found() {
+    let project = inspect_tree(&[(
+        "shop/__init__.py",
+        "from flask import Flask\n\ndef _from_config(cfg):\n    return Flask(__name__)\n\ndef _configured():\n    app = _from_config({})\n    return app\n\ndef create_app():\n    return _configured()\n",
+    )]);
+    assert_eq!(project.entries[0].target, "shop:create_app()");
+}
+
+#[test]
+fn teaching_copies_under_examples_never_win_over_the_project_app() {
+    let copy = "from flask import Flask\napp = Flask(__name__)\napp.run(port=5005)\n";
+    let project = inspect_tree(&[
+        (
+            "main.py",
+            "from flask import Flask\nAPP = Flask(__name__)\n",
+        ),
+        ("examples/basic/app.py", copy),
+        ("docs/tutorial/wsgi.py", copy),
+    ]);
+    assert_eq!(project.entries[0].target, "main:APP");
+    assert_eq!(project.entries[0].import_root, "");
+}
+
+#[test]
+fn modules_that_do_work_at_import_are_not_the_web_target() {
+    let project = inspect_tree(&[
+        (
+            "shop/__init__.py",
+            "from flask import Flask\n\ndef create_app():\n    return Flask(__name__)\n",
+        ),
+        // A cron script: it makes an app to get a context, runs, and exits.
+        (
+            "cron.py",
+            "import sys\nfrom shop import create_app\napp = create_app()\nprune(app)\nsys.exit(0)\n",
+        ),
+        // A Celery module: a bare app for the worker.
+        (
+            "app.py",
+            "from celery import Celery\nfrom shop import create_app\napp = create_app()\ncelery = Celery(app.name)\n",
+        ),
+    ]);
+    assert_eq!(project.entries[0].target, "shop:create_app()");
+}
+
+#[test]
+fn the_projects_own_start_commands_give_the_target_and_port() {
+    let project = inspect_tree(&[
+        ("shop/__init__.py", PACKAGE_FACTORY),
+        (
+            "serve.py",
+            "from shop import create_app\napp = create_app('production')\n",
+        ),
+        (
+            "wsgi.py",
+            "from shop import create_app\napp = create_app('development')\n",
+        ),
+        ("Procfile", "web: flask db upgrade; gunicorn serve:app\n"),
+        (
+            "boot.sh",
+            "#!/bin/sh\nexec gunicorn -b :5000 --access-logfile - serve:app\n",
+        ),
+        (
+            "Dockerfile",
+            "FROM python:3.11-slim\nRUN apt-get update && apt-get install -y libxml2-dev gcc\nEXPOSE 5000\n",
+        ),
+    ]);
+    let entry = &project.entries[0];
+    assert_eq!(
+        (entry.target.as_str(), entry.source.to_string()),
+        ("serve:app", "Procfile:1".to_string())
+    );
+    let port = project.port.as_ref().unwrap();
+    assert_eq!(
+        (port.value, port.source.to_string()),
+        (5000, "boot.sh:2".to_string())
+    );
+    assert_eq!(
+        project.python_version.as_ref().map(|p| p.value.as_str()),
+        Some("3.11")
+    );
+    let build: Vec<&str> = project
+        .build_packages
+        .iter()
+        .map(|p| p.value.as_str())
+        .collect();
+    assert!(
+        build.contains(&"libxml2-dev") && build.contains(&"gcc"),
+        "{build:?}"
+    );
+    // A command naming a module the project does not have is not followed.
+    let project = inspect_tree(&[
+        ("app.py", "from flask import Flask\napp = Flask(__name__)\n"),
+        ("Procfile", "web: gunicorn missing:app\n"),
+    ]);
+    assert_eq!(project.entries[0].target, "app:app");
+}

@@ -3,6 +3,8 @@
 
 use serde::Serialize;
 
+use super::deployment::ServerCommand;
+use super::files::Tree;
 use super::source::Module;
 use super::{Fact, Source};
 use crate::syntax::{
@@ -23,11 +25,28 @@ pub struct EntryCandidate {
 }
 
 /// Names commonly given to app factories.
-const FACTORY_NAMES: &[&str] = &[
+pub(crate) const FACTORY_NAMES: &[&str] = &[
     "create_app",
     "make_app",
     "create_application",
     "app_factory",
+];
+
+/// Folders whose code is not the project's own app: teaching copies, docs,
+/// tools. A candidate there is never preferred over one outside.
+const ROLE_DIRS: &[&str] = &[
+    "examples",
+    "example",
+    "samples",
+    "sample",
+    "demo",
+    "demos",
+    "docs",
+    "doc",
+    "scripts",
+    "tools",
+    "contrib",
+    "benchmarks",
 ];
 
 /// Conventional entry modules and how much a Flask object there is preferred.
@@ -37,6 +56,15 @@ fn file_score(module: &Module) -> u32 {
     if is_test_path(&module.path) {
         return 10;
     }
+    let folders = module.path.split('/').rev().skip(1);
+    if folders.clone().any(|dir| ROLE_DIRS.contains(&dir)) {
+        return 20;
+    }
+    // A module that does work when imported (a cron script, a Celery or RQ
+    // module) is not the one to serve when another candidate exists.
+    if does_work_at_import(module) {
+        return 30;
+    }
     let base = match file {
         "wsgi.py" => 100,
         "app.py" => 95,
@@ -45,14 +73,38 @@ fn file_score(module: &Module) -> u32 {
         "__init__.py" => 75,
         _ => 70,
     };
-    if top_level { base } else { base - 10 }
+    // Deeper is less likely the entry point: 10 below for the first folder,
+    // 2 more for each further one.
+    let depth = folders.count() as u32;
+    if top_level {
+        base
+    } else {
+        base - 10 - 2 * (depth - 1).min(10)
+    }
+}
+
+/// Calls at module level (outside the `__main__` block) that do a job rather
+/// than define an app: exiting, starting a scheduler, a worker, a server
+/// loop; or a Celery app, which a worker imports.
+fn does_work_at_import(module: &Module) -> bool {
+    app_level_statements(&module.body).into_iter().any(|stmt| match stmt {
+        Stmt::Expr(e) => matches!(e.value.as_ref(), Expr::Call(call)
+            if matches!(call_name(&call.func), Some("exit" | "_exit" | "start" | "work" | "run" | "run_forever" | "serve_forever" | "main"))),
+        _ => matches!(single_assignment(stmt), Some((_, Expr::Call(call)))
+            if matches!(call_name(&call.func), Some("Celery" | "Worker" | "BlockingScheduler"))),
+    })
 }
 
 /// Finds every WSGI target in the project, best first.
 pub fn detect_entries(modules: &[Module]) -> Vec<EntryCandidate> {
+    let builders = app_builders(modules);
     let factories: Vec<(&Module, String)> = modules
         .iter()
-        .flat_map(|m| module_factories(m).into_iter().map(move |f| (m, f)))
+        .flat_map(|m| {
+            module_factories(m, &builders)
+                .into_iter()
+                .map(move |f| (m, f))
+        })
         .collect();
 
     let mut found = Vec::new();
@@ -67,9 +119,11 @@ pub fn detect_entries(modules: &[Module]) -> Vec<EntryCandidate> {
             let Some(callee) = call_name(&call.func) else {
                 continue;
             };
+            // `app = create_app(os.getenv("CONFIG") or "default")`: a
+            // factory's arguments do not matter to the object it returns.
             let makes_app = callee == "Flask"
                 || FACTORY_NAMES.contains(&callee)
-                || factories.iter().any(|(_, f)| f == callee);
+                || builders.iter().any(|f| f == callee);
             if makes_app {
                 found.push(EntryCandidate {
                     target: format!("{name}:{target}"),
@@ -98,7 +152,16 @@ pub fn detect_entries(modules: &[Module]) -> Vec<EntryCandidate> {
             target: format!("{name}:{factory}()"),
             import_root: module.import_root.clone(),
             source: Source::at(&module.path, line),
-            score: file_score(module) + if finishes_app { 6 } else { 0 },
+            // A conventional name (`create_app`) over a helper it calls,
+            // and a private helper (`_configured`) last.
+            score: (file_score(module)
+                + if finishes_app { 6 } else { 0 }
+                + if FACTORY_NAMES.contains(&factory.as_str()) {
+                    2
+                } else {
+                    0
+                })
+            .saturating_sub(if factory.starts_with('_') { 3 } else { 0 }),
         });
     }
     found.extend(re_exports(modules, &found));
@@ -172,9 +235,57 @@ fn app_level_statements(body: &[Stmt]) -> Vec<&Stmt> {
         .collect()
 }
 
-/// Top-level functions that build a `Flask(...)` object and can be called
-/// with no arguments.
-pub(crate) fn module_factories(module: &Module) -> Vec<String> {
+/// Names of the project's top-level functions that return a Flask app:
+/// those that call `Flask(...)`, and those that return what another one
+/// returns (`create_app()` -> `create_app_from_config()` -> `Flask(...)`),
+/// whatever their parameters.
+pub(crate) fn app_builders<'a>(modules: impl IntoIterator<Item = &'a Module>) -> Vec<String> {
+    let functions: Vec<&ast::StmtFunctionDef> = modules
+        .into_iter()
+        .flat_map(|m| &m.body)
+        .filter_map(|stmt| match stmt {
+            Stmt::FunctionDef(f) => Some(f),
+            _ => None,
+        })
+        .collect();
+    let mut builders: Vec<String> = functions
+        .iter()
+        .filter(|f| flat_statements(&f.body).into_iter().any(makes_flask))
+        .map(|f| f.name.to_string())
+        .collect();
+    // Each round adds the callers of the last; a chain is short, but a
+    // project's own mutual calls must not loop.
+    for _ in 0..8 {
+        let before = builders.len();
+        for f in &functions {
+            if !builders.iter().any(|b| b == f.name.as_str())
+                && flat_statements(&f.body)
+                    .into_iter()
+                    .any(|stmt| returns_call_to(stmt, &builders))
+            {
+                builders.push(f.name.to_string());
+            }
+        }
+        if builders.len() == before {
+            break;
+        }
+    }
+    builders
+}
+
+/// `return builder(...)` or `x = builder(...)` for one of `builders`.
+fn returns_call_to(stmt: &Stmt, builders: &[String]) -> bool {
+    let value = match stmt {
+        Stmt::Return(r) => r.value.as_deref(),
+        other => single_assignment(other).map(|(_, value)| value),
+    };
+    matches!(value, Some(Expr::Call(call))
+        if call_name(&call.func).is_some_and(|name| builders.iter().any(|b| b == name)))
+}
+
+/// Functions of `module` that return an app (one of `builders`) and can be
+/// called with no arguments: each is a `module:factory()` target.
+pub(crate) fn module_factories(module: &Module, builders: &[String]) -> Vec<String> {
     module
         .body
         .iter()
@@ -188,11 +299,11 @@ pub(crate) fn module_factories(module: &Module) -> Vec<String> {
                 .posonlyargs
                 .iter()
                 .chain(&args.args)
+                .chain(&args.kwonlyargs)
                 .filter(|a| a.default.is_none())
                 .count();
             required == 0
-                && (flat_statements(&f.body).into_iter().any(makes_flask)
-                    || sets_up_module_app(module, f))
+                && (builders.iter().any(|b| b == f.name.as_str()) || sets_up_module_app(module, f))
         })
         .map(|f| f.name.to_string())
         .collect()
@@ -266,6 +377,51 @@ pub fn detect_celery(modules: &[Module]) -> Option<Fact<String>> {
                 })
             })
         })
+}
+
+/// The target a project's own start command serves (`gunicorn flasky:app` in
+/// a `Procfile`), when its module is a file of the project.
+pub fn from_command(
+    tree: &Tree,
+    command: &Fact<ServerCommand>,
+    candidates: &[EntryCandidate],
+) -> Option<EntryCandidate> {
+    let target = command.value.target.as_deref()?;
+    let module = target.split(':').next().unwrap_or(target);
+    let known = candidates
+        .iter()
+        .find(|c| c.target.split(':').next() == Some(module));
+    let import_root = match known {
+        Some(candidate) => candidate.import_root.clone(),
+        None => ["", "src"]
+            .into_iter()
+            .find(|root| is_module_of(tree, root, module))?
+            .to_string(),
+    };
+    if command.value.server == "flask run" {
+        let mut chosen = from_flask_app(target, command.source.clone(), candidates);
+        chosen.source = command.source.clone();
+        chosen.import_root = import_root;
+        return Some(chosen);
+    }
+    Some(EntryCandidate {
+        target: target.to_string(),
+        import_root,
+        source: command.source.clone(),
+        score: u32::MAX,
+    })
+}
+
+/// Whether `module` (`shop.wsgi`) is a file or package under `root`.
+fn is_module_of(tree: &Tree, root: &str, module: &str) -> bool {
+    let path = module.replace('.', "/");
+    let prefix = if root.is_empty() {
+        String::new()
+    } else {
+        format!("{root}/")
+    };
+    tree.has_file(&format!("{prefix}{path}.py"))
+        || tree.has_file(&format!("{prefix}{path}/__init__.py"))
 }
 
 /// The target `FLASK_APP` names, the way `flask run` reads it: `module:object`

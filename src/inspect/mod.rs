@@ -2,6 +2,7 @@
 //! and line it came from. Nothing here writes, prompts or decides defaults that
 //! a user could change: that is `answers` and `plan`.
 
+mod deployment;
 mod deps;
 mod entry;
 mod env;
@@ -217,9 +218,19 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
     // are read as it is parsed.
     let (modules, code) = source::parse_for_inspect(tree, &mut warnings);
     let flaskenv = flaskenv::detect_flaskenv(tree, &mut warnings);
+    let deployment = deployment::detect(tree);
     let mut entries = entry::detect_entries(&modules);
     if let Some(app) = &flaskenv.app {
         let chosen = entry::from_flask_app(&app.value, app.source.clone(), &entries);
+        entries.retain(|e| e.target != chosen.target);
+        entries.insert(0, chosen);
+    }
+    // What the project's own start command serves comes first of all.
+    if let Some(chosen) = deployment
+        .commands
+        .iter()
+        .find_map(|c| entry::from_command(tree, c, &entries))
+    {
         entries.retain(|e| e.target != chosen.target);
         entries.insert(0, chosen);
     }
@@ -227,6 +238,7 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
 
     let declared =
         python::detect_python_version(tree, pyproject.as_ref(), pipfile.as_ref(), &mut warnings)?;
+    let declared = python::with_deployment(declared, deployment.python.clone());
     // Old pins may call for an older Python than the default or a range's newest.
     let fitted = wheels::fit(
         declared.as_ref(),
@@ -236,20 +248,29 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
     );
     let python_version = fitted.or(declared.map(|d| d.fact));
 
-    let database = detect_database(&deps.packages, &code);
-    let redis = detect_redis(&deps.packages, &code.redis_urls);
+    let database = detect_database(&deps.packages, &code).or_else(|| deployment.database.clone());
+    let redis = detect_redis(&deps.packages, &code.redis_urls).or_else(|| deployment.redis.clone());
     let migrations = detect_migrations(tree, &deps.packages);
     let python_minor = python_version
         .as_ref()
         .map_or(CURRENT_STABLE_PYTHON, |fact| fact.value.as_str());
-    let (build_packages, runtime_packages) =
+    let (mut build_packages, runtime_packages) =
         system_packages::detect(&deps.packages, &deps.pins, python_minor);
+    for package in &deployment.build_packages {
+        if !build_packages.iter().any(|p| p.value == package.value) {
+            build_packages.push(package.clone());
+        }
+    }
     let worker = detect_worker(&deps.packages);
 
-    // The port gunicorn's own config binds, then `flask run`'s, then `app.run`'s.
-    let port = gunicorn
-        .as_ref()
-        .and_then(|g| g.port.clone())
+    // The port the project's own start command binds, then gunicorn's own
+    // config, an existing Dockerfile's or compose file's, `flask run`'s, `app.run`'s.
+    let port = deployment
+        .commands
+        .iter()
+        .find_map(|c| Some(Fact::new(c.value.port?, c.source.clone())))
+        .or_else(|| gunicorn.as_ref().and_then(|g| g.port.clone()))
+        .or_else(|| deployment.exposed.clone())
         .or(flaskenv.port)
         .or_else(|| code.run_port.clone())
         .or_else(|| code.port_env_default.clone());

@@ -117,6 +117,31 @@ pub fn detect_python_version(
     Ok(None)
 }
 
+/// The Python an existing Dockerfile builds on (`FROM python:3.11-slim`) is
+/// what the project runs: it is the version when nothing else declares one,
+/// and it is chosen inside a declared range that allows it.
+pub fn with_deployment(
+    declared: Option<Declared>,
+    image: Option<Fact<String>>,
+) -> Option<Declared> {
+    let Some(image) = image else { return declared };
+    match declared {
+        None => Declared::exact(image),
+        Some(Declared {
+            range: Some(range), ..
+        }) if satisfies(&range, &image.value) => {
+            let source = image
+                .source
+                .with_note(format!("the project's Dockerfile, within `{range}`"));
+            Some(Declared {
+                fact: Fact::new(image.value, source),
+                range: Some(range),
+            })
+        }
+        declared => declared,
+    }
+}
+
 /// Finds a version range in a file's text, with its line.
 type RangeReader = fn(&str) -> Option<(usize, String)>;
 

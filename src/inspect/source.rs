@@ -100,7 +100,12 @@ pub fn parse_modules(tree: &Tree, warnings: &mut Vec<String>) -> Vec<Module> {
 /// gunicorn's settings can be (syntax trees kept), and the facts of every
 /// parsed module (read as it is parsed; other syntax trees are dropped then).
 pub fn parse_for_inspect(tree: &Tree, warnings: &mut Vec<String>) -> (Vec<Module>, CodeFacts) {
-    let keeps_tree = aho_corasick::AhoCorasick::new(["Flask", "Celery"]).expect("valid needles");
+    let keeps_tree = aho_corasick::AhoCorasick::new(
+        ["Flask", "Celery"]
+            .iter()
+            .chain(super::entry::FACTORY_NAMES),
+    )
+    .expect("valid needles");
     let results = parse_files(tree, warnings, Selection::ThatMatter, |module, text| {
         let file = module.path.rsplit('/').next().unwrap_or(&module.path);
         let facts = scan_module(&module);
@@ -165,13 +170,9 @@ fn parse_files<R: Send + Default>(
             Read::Failed(warning) => warnings.push(warning),
         }
     }
-    // `app = build()` in a file that names nothing else: `build` is a factory
-    // defined elsewhere, known only now. Its facts, if any, were read already.
-    let factories: Vec<String> = results
-        .iter()
-        .filter_map(|(_, m, _)| m.as_ref())
-        .flat_map(super::entry::module_factories)
-        .collect();
+    // `app = build(...)` in a file that names nothing else: `build` is a
+    // function defined elsewhere that returns an app, known only now. Its facts, if any, were read already.
+    let factories = super::entry::app_builders(results.iter().filter_map(|(_, m, _)| m.as_ref()));
     if !factories.is_empty() && !skipped.is_empty() {
         let calls = aho_corasick::AhoCorasick::new(&factories).expect("valid factory names");
         for (path, text) in skipped.iter().filter(|(_, text)| calls.is_match(text)) {

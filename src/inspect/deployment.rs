@@ -1,0 +1,777 @@
+//! The project's own deployment files, read as evidence: the `web:` line of a
+//! `Procfile`, the server line of a boot or entrypoint script, a supervisord
+//! program, an existing Dockerfile (`FROM python:X`, `EXPOSE`, `CMD`, its
+//! `apt-get install` build packages) and an existing compose file (its web
+//! command and ports, its database images). What a project says it runs wins
+//! over what inspection would guess.
+
+use super::files::Tree;
+use super::{Database, Fact, Source};
+
+/// A server started by one of the project's files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerCommand {
+    /// `gunicorn`, `uwsgi`, `waitress-serve`, `uvicorn` or `flask run`.
+    pub server: &'static str,
+    /// The WSGI target as written (`flasky:app`, `CTFd:create_app()`).
+    pub target: Option<String>,
+    /// The TCP port it binds, when the command names a number.
+    pub port: Option<u16>,
+    /// `-c FILE`: a gunicorn config file.
+    pub config: Option<String>,
+    /// `-k CLASS`: gunicorn's worker class, when written literally.
+    pub worker_class: Option<String>,
+}
+
+/// Everything the deployment files say.
+#[derive(Debug, Default)]
+pub struct Deployment {
+    /// Server commands, most explicit first: `Procfile`, scripts, supervisord,
+    /// Dockerfile, compose.
+    pub commands: Vec<Fact<ServerCommand>>,
+    /// `EXPOSE` of an existing Dockerfile, then the container side of the web
+    /// service's compose `ports`.
+    pub exposed: Option<Fact<u16>>,
+    /// `FROM python:3.11-slim` of an existing Dockerfile: `3.11`.
+    pub python: Option<Fact<String>>,
+    /// Build packages an existing Dockerfile installs (`*-dev`, compilers).
+    pub build_packages: Vec<Fact<String>>,
+    /// A compose service running PostgreSQL, MySQL or MariaDB.
+    pub database: Option<Fact<Database>>,
+    /// A compose service running Redis.
+    pub redis: Option<Source>,
+}
+
+/// Folders that hold scripts of how a project is deployed.
+const SCRIPT_DIRS: &[&str] = &[
+    "",
+    "bin",
+    "docker",
+    "scripts",
+    "deploy",
+    "deployment",
+    "shell_scripts",
+];
+
+pub fn detect(tree: &Tree) -> Deployment {
+    let mut found = Deployment::default();
+    let read = |path: &str| tree.read(path).ok();
+
+    if let Some(text) = read("Procfile") {
+        for (line, command) in joined_lines(&text, '\\') {
+            let Some(rest) = command.strip_prefix("web:") else {
+                continue;
+            };
+            if let Some(server) = server_command(rest) {
+                found.commands.push(Fact::new(
+                    server,
+                    Source::at("Procfile", line).with_note("its web process"),
+                ));
+            }
+        }
+    }
+    for path in tree.files.iter().filter(|f| is_script(f)) {
+        let Some(text) = read(path) else { continue };
+        for (line, command) in joined_lines(&text, '\\') {
+            // `exec gunicorn ...` or a bare `gunicorn ...`: not an `echo` of one.
+            if let Some(server) = server_command(&command) {
+                found.commands.push(Fact::new(
+                    server,
+                    Source::at(path, line).with_note("its start script"),
+                ));
+            }
+        }
+    }
+    for path in tree.files.iter().filter(|f| is_supervisor_config(f)) {
+        let Some(text) = read(path) else { continue };
+        if !text.contains("[program:") {
+            continue;
+        }
+        for (line, command) in supervisor_commands(&text) {
+            if let Some(server) = server_command(&command) {
+                found.commands.push(Fact::new(
+                    server,
+                    Source::at(path, line).with_note("a supervisord program"),
+                ));
+            }
+        }
+    }
+    for path in tree.files.iter().filter(|f| is_dockerfile(f)) {
+        let Some(text) = read(path) else { continue };
+        read_dockerfile(path, &text, &mut found);
+    }
+    for path in tree.files.iter().filter(|f| is_compose_file(f)) {
+        let Some(text) = read(path) else { continue };
+        read_compose(path, &text, &mut found);
+    }
+    found
+}
+
+fn top_or_in(path: &str, dirs: &[&str]) -> bool {
+    let (dir, _) = path.rsplit_once('/').unwrap_or(("", path));
+    dirs.contains(&dir)
+}
+
+fn file_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+fn is_script(path: &str) -> bool {
+    path.ends_with(".sh") && top_or_in(path, SCRIPT_DIRS) && !crate::syntax::is_test_path(path)
+}
+
+fn is_supervisor_config(path: &str) -> bool {
+    path.ends_with(".conf") && path.split('/').count() <= 2 && !crate::syntax::is_test_path(path)
+}
+
+fn is_dockerfile(path: &str) -> bool {
+    let name = file_name(path);
+    let named =
+        name == "Dockerfile" || name.starts_with("Dockerfile.") || name.ends_with(".Dockerfile");
+    // A development image (`Dockerfile.dev`) says less about production.
+    named && top_or_in(path, &["", "docker"]) && !name.ends_with(".dev")
+}
+
+fn is_compose_file(path: &str) -> bool {
+    let name = file_name(path);
+    let stem = name
+        .strip_suffix(".yml")
+        .or_else(|| name.strip_suffix(".yaml"));
+    stem.is_some_and(|s| s.starts_with("docker-compose") || s.starts_with("compose"))
+        && top_or_in(path, &["", "docker"])
+}
+
+/// Logical lines with their first physical line: comments dropped, lines
+/// ending in `continuation` joined to the next.
+fn joined_lines(text: &str, continuation: char) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    let mut current: Option<(usize, String)> = None;
+    for (i, raw) in text.lines().enumerate() {
+        let trimmed = raw.trim();
+        if trimmed.starts_with('#') && current.is_none() {
+            continue;
+        }
+        let (start, mut text) = current.take().unwrap_or((i + 1, String::new()));
+        match trimmed.strip_suffix(continuation) {
+            Some(head) => {
+                text.push_str(head);
+                text.push(' ');
+                current = Some((start, text));
+            }
+            None => {
+                text.push_str(trimmed);
+                out.push((start, text));
+            }
+        }
+    }
+    out.extend(current);
+    out
+}
+
+/// `command=` of each supervisord program, with its indented continuation lines.
+fn supervisor_commands(text: &str) -> Vec<(usize, String)> {
+    let mut out: Vec<(usize, String)> = Vec::new();
+    let mut open = false;
+    for (i, line) in text.lines().enumerate() {
+        if open && line.starts_with([' ', '\t']) && !line.trim().is_empty() {
+            if let Some((_, command)) = out.last_mut() {
+                command.push(' ');
+                command.push_str(line.trim());
+            }
+            continue;
+        }
+        open = false;
+        if let Some(value) = line.trim().strip_prefix("command")
+            && let Some(value) = value.trim_start().strip_prefix('=')
+        {
+            out.push((i + 1, value.trim().to_string()));
+            open = true;
+        }
+    }
+    out
+}
+
+/// The server a shell line starts, if it starts one: `exec`, variable
+/// assignments, `python -m` and the path of the program are looked through,
+/// and each `;`/`&&`/`||` part is read on its own.
+fn server_command(line: &str) -> Option<ServerCommand> {
+    for part in line.split([';', '|', '&']) {
+        let Ok(words) = shell_words::split(part.trim()) else {
+            continue;
+        };
+        let mut words = words.as_slice();
+        while let [first, rest @ ..] = words {
+            let assignment = first.contains('=') && !first.starts_with('-');
+            if first == "exec" || first == "env" || assignment {
+                words = rest;
+            } else {
+                break;
+            }
+        }
+        if let [python, flag, rest @ ..] = words
+            && file_name(python).starts_with("python")
+            && flag == "-m"
+        {
+            words = rest;
+        }
+        let [program, args @ ..] = words else {
+            continue;
+        };
+        let command = match file_name(program) {
+            "gunicorn" => gunicorn(args),
+            "uwsgi" => uwsgi(args),
+            "waitress-serve" => waitress(args),
+            "uvicorn" => uvicorn(args),
+            "flask" => flask_run(args),
+            _ => None,
+        };
+        if command.is_some() {
+            return command;
+        }
+    }
+    None
+}
+
+/// gunicorn's options that take no value; every other option does.
+const GUNICORN_FLAGS: &[&str] = &[
+    "--reload",
+    "--preload",
+    "-D",
+    "--daemon",
+    "--capture-output",
+    "--enable-stdio-inheritance",
+    "--check-config",
+    "--print-config",
+    "--spew",
+    "--no-sendfile",
+    "--reuse-port",
+    "--strip-header-spaces",
+    "-R",
+    "--help",
+    "-v",
+    "--version",
+];
+
+fn gunicorn(args: &[String]) -> Option<ServerCommand> {
+    let mut command = ServerCommand {
+        server: "gunicorn",
+        target: None,
+        port: None,
+        config: None,
+        worker_class: None,
+    };
+    let mut i = 0;
+    while i < args.len() {
+        let arg = &args[i];
+        let (option, inline) = match arg.split_once('=') {
+            Some((o, v)) if o.starts_with("--") => (o, Some(v.to_string())),
+            _ => (arg.as_str(), None),
+        };
+        if !option.starts_with('-') {
+            if command.target.is_none() && is_target(arg) {
+                command.target = Some(with_default_object(arg, "application"));
+            }
+            i += 1;
+            continue;
+        }
+        if GUNICORN_FLAGS.contains(&option) {
+            i += 1;
+            continue;
+        }
+        let value = match inline {
+            Some(v) => v,
+            None => {
+                i += 1;
+                match args.get(i) {
+                    Some(v) => v.clone(),
+                    None => break,
+                }
+            }
+        };
+        match option {
+            "-b" | "--bind" if command.port.is_none() => command.port = bind_port(&value),
+            "-c" | "--config" => command.config = Some(value),
+            "-k" | "--worker-class" if !value.contains('$') => command.worker_class = Some(value),
+            _ => {}
+        }
+        i += 1;
+    }
+    Some(command)
+}
+
+fn uwsgi(args: &[String]) -> Option<ServerCommand> {
+    let mut command = ServerCommand {
+        server: "uwsgi",
+        target: None,
+        port: None,
+        config: None,
+        worker_class: None,
+    };
+    let mut callable = None;
+    for (option, value) in option_pairs(args) {
+        match option {
+            "--http" | "--http-socket" | "--socket" | "-s" => {
+                command.port = command.port.or_else(|| bind_port(value))
+            }
+            "--module" | "-w" | "--wsgi" => command.target = Some(value.replace('/', ".")),
+            "--wsgi-file" => command.target = Some(value.trim_end_matches(".py").replace('/', ".")),
+            "--callable" => callable = Some(value),
+            _ => {}
+        }
+    }
+    if let (Some(target), Some(callable)) = (&mut command.target, callable)
+        && !target.contains(':')
+    {
+        *target = format!("{target}:{callable}");
+    }
+    command.target = command
+        .target
+        .filter(|t| is_target(t))
+        .map(|t| with_default_object(&t, "application"));
+    Some(command)
+}
+
+fn waitress(args: &[String]) -> Option<ServerCommand> {
+    let mut port = None;
+    for (option, value) in option_pairs(args) {
+        match option {
+            "--port" => port = value.parse().ok(),
+            "--listen" => port = port.or_else(|| bind_port(value)),
+            _ => {}
+        }
+    }
+    let target = args
+        .iter()
+        .rev()
+        .find(|a| !a.starts_with('-') && is_target(a))
+        .map(|t| with_default_object(t, "application"));
+    Some(ServerCommand {
+        server: "waitress-serve",
+        target,
+        port,
+        config: None,
+        worker_class: None,
+    })
+}
+
+fn uvicorn(args: &[String]) -> Option<ServerCommand> {
+    let mut port = None;
+    let mut target = None;
+    let mut i = 0;
+    while i < args.len() {
+        let arg = &args[i];
+        if let Some(value) = arg.strip_prefix("--port=") {
+            port = value.parse().ok();
+        } else if arg == "--port" {
+            port = args.get(i + 1).and_then(|v| v.parse().ok());
+            i += 1;
+        } else if arg.starts_with('-') {
+            if matches!(
+                arg.as_str(),
+                "--host" | "--workers" | "--log-level" | "--root-path"
+            ) {
+                i += 1;
+            }
+        } else if target.is_none() && is_target(arg) && arg.contains(':') {
+            target = Some(arg.clone());
+        }
+        i += 1;
+    }
+    Some(ServerCommand {
+        server: "uvicorn",
+        target,
+        port,
+        config: None,
+        worker_class: None,
+    })
+}
+
+/// `flask [--app X] run [--port N]`; other `flask` commands start no server.
+fn flask_run(args: &[String]) -> Option<ServerCommand> {
+    let run = args.iter().position(|a| a == "run")?;
+    let mut target = None;
+    let mut port = None;
+    for (option, value) in option_pairs(&args[..run]) {
+        if matches!(option, "--app" | "-A") {
+            target = Some(value.to_string());
+        }
+    }
+    for (option, value) in option_pairs(&args[run + 1..]) {
+        if matches!(option, "--port" | "-p") {
+            port = value.parse().ok();
+        }
+    }
+    Some(ServerCommand {
+        server: "flask run",
+        target: target.filter(|t| is_target(t)),
+        port,
+        config: None,
+        worker_class: None,
+    })
+}
+
+/// `--option value` and `--option=value` pairs.
+fn option_pairs(args: &[String]) -> Vec<(&str, &str)> {
+    let mut pairs = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        let arg = args[i].as_str();
+        if let Some((option, value)) = arg.split_once('=').filter(|(o, _)| o.starts_with('-')) {
+            pairs.push((option, value));
+        } else if arg.starts_with('-')
+            && let Some(value) = args.get(i + 1).filter(|v| !v.starts_with('-'))
+        {
+            pairs.push((arg, value.as_str()));
+            i += 1;
+        }
+        i += 1;
+    }
+    pairs
+}
+
+/// `module`, `pkg.module:object` or `pkg:factory(args)`, as gunicorn reads it.
+fn is_target(text: &str) -> bool {
+    let (module, object) = text.split_once(':').unwrap_or((text, "app"));
+    let name = |s: &str| {
+        let mut chars = s.chars();
+        chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
+            && chars.all(|c| c.is_alphanumeric() || c == '_')
+    };
+    let object_name = object.split('(').next().unwrap_or(object);
+    module.split('.').all(name)
+        && object_name.split('.').all(name)
+        && (!object.contains('(') || object.ends_with(')'))
+        && !text.contains('$')
+}
+
+/// A bare module names the server's default object (`application`).
+fn with_default_object(target: &str, object: &str) -> String {
+    if target.contains(':') {
+        target.to_string()
+    } else {
+        format!("{target}:{object}")
+    }
+}
+
+/// The port of a bind address: `:5000`, `0.0.0.0:5000`, `[::]:5000`,
+/// `0.0.0.0:${PORT:-5000}` (the shell default); none for a Unix socket or a
+/// bare variable.
+fn bind_port(bind: &str) -> Option<u16> {
+    if bind.starts_with("unix:") || bind.starts_with("fd://") || bind.starts_with('/') {
+        return None;
+    }
+    let port = bind.rsplit_once(':').map_or(bind, |(_, p)| p);
+    let port = port.trim_end_matches('}');
+    let port = port.rsplit_once(":-").map_or(port, |(_, default)| default);
+    let port = port.rsplit_once('-').map_or(port, |(_, default)| default);
+    port.parse().ok().filter(|&p| p > 0)
+}
+
+/// Build packages an image installs: headers and compilers, not tools.
+fn is_build_package(name: &str) -> bool {
+    name.ends_with("-dev")
+        || matches!(
+            name,
+            "build-essential" | "gcc" | "g++" | "make" | "pkg-config" | "cmake" | "rustc" | "cargo"
+        )
+}
+
+fn read_dockerfile(path: &str, text: &str, found: &mut Deployment) {
+    let mut exposed = None;
+    let mut commands = Vec::new();
+    for (line, instruction) in joined_lines(text, '\\') {
+        let (keyword, rest) = instruction
+            .split_once(char::is_whitespace)
+            .unwrap_or((instruction.as_str(), ""));
+        let rest = rest.trim();
+        let at = || Source::at(path, line);
+        match keyword.to_ascii_uppercase().as_str() {
+            "FROM" => {
+                let image = rest.split_whitespace().next().unwrap_or("");
+                let tag = image
+                    .strip_prefix("python:")
+                    .or_else(|| image.strip_prefix("docker.io/library/python:"));
+                if let Some(minor) = tag.and_then(super::python::minor_of)
+                    && found.python.is_none()
+                {
+                    found.python =
+                        Some(Fact::new(minor, at().with_note("the project's Dockerfile")));
+                }
+            }
+            "EXPOSE" => {
+                let port = rest
+                    .split_whitespace()
+                    .next()
+                    .and_then(|p| p.split('/').next()?.parse::<u16>().ok());
+                if let Some(port) = port {
+                    exposed.get_or_insert(Fact::new(port, at().with_note("EXPOSE")));
+                }
+            }
+            "CMD" | "ENTRYPOINT" => {
+                let command = match serde_json::from_str::<Vec<String>>(rest) {
+                    Ok(words) => shell_words::join(words),
+                    Err(_) => rest.to_string(),
+                };
+                if let Some(server) = server_command(&command) {
+                    commands.push(Fact::new(
+                        server,
+                        at().with_note("the project's Dockerfile"),
+                    ));
+                }
+            }
+            "RUN" => {
+                for part in rest.split("&&").flat_map(|p| p.split(';')) {
+                    let words: Vec<&str> = part.split_whitespace().collect();
+                    let Some(install) = words
+                        .windows(2)
+                        .position(|w| matches!(w[0], "apt-get" | "apt") && w[1] == "install")
+                    else {
+                        continue;
+                    };
+                    for package in words[install + 2..].iter().filter(|w| !w.starts_with('-')) {
+                        let package = package.split('=').next().unwrap_or(package);
+                        if is_build_package(package)
+                            && !found.build_packages.iter().any(|p| p.value == package)
+                        {
+                            found.build_packages.push(Fact::new(
+                                package.to_string(),
+                                at().with_note("installed by the project's Dockerfile"),
+                            ));
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    found.exposed = found.exposed.take().or(exposed);
+    found.commands.extend(commands);
+    // A compiler alone is often for a tool of the build; headers say a
+    // dependency is compiled against a library, and then the compiler with them.
+    if !found
+        .build_packages
+        .iter()
+        .any(|p| p.value.ends_with("-dev"))
+    {
+        found.build_packages.clear();
+    }
+}
+
+fn read_compose(path: &str, text: &str, found: &mut Deployment) {
+    let Ok(doc) = serde_norway::from_str::<serde_norway::Value>(text) else {
+        return;
+    };
+    let Some(services) = doc.get("services").and_then(|s| s.as_mapping()) else {
+        return;
+    };
+    let line_of = |needle: &str| {
+        text.lines()
+            .position(|l| l.contains(needle))
+            .map_or(1, |i| i + 1)
+    };
+    for (name, service) in services {
+        let name = name.as_str().unwrap_or("");
+        if let Some(image) = service.get("image").and_then(|i| i.as_str()) {
+            let base = image.rsplit('/').next().unwrap_or(image);
+            let base = base.split([':', '@']).next().unwrap_or(base);
+            let at =
+                Source::at(path, line_of(image)).with_note(format!("compose service `{name}`"));
+            match base {
+                "postgres" | "postgis" => {
+                    found
+                        .database
+                        .get_or_insert(Fact::new(Database::Postgres, at));
+                }
+                "mysql" | "mariadb" => {
+                    found.database.get_or_insert(Fact::new(Database::Mysql, at));
+                }
+                "redis" | "valkey" => {
+                    found.redis.get_or_insert(at);
+                }
+                _ => {}
+            }
+        }
+        if service.get("build").is_none() {
+            continue;
+        }
+        let command = match service.get("command") {
+            Some(serde_norway::Value::String(s)) => Some(s.clone()),
+            Some(serde_norway::Value::Sequence(words)) => {
+                Some(shell_words::join(words.iter().filter_map(|w| w.as_str())))
+            }
+            _ => None,
+        };
+        if let Some(server) = command.as_deref().and_then(server_command) {
+            let needle = command.as_deref().unwrap_or("command");
+            let first = needle.lines().next().unwrap_or(needle);
+            let at = Source::at(
+                path,
+                line_of(first.get(..first.len().min(40)).unwrap_or(first)),
+            )
+            .with_note(format!("compose service `{name}`"));
+            found.commands.push(Fact::new(server, at));
+        }
+        let port = service
+            .get("ports")
+            .and_then(|p| p.as_sequence())
+            .and_then(|ports| ports.first())
+            .and_then(|port| match port {
+                serde_norway::Value::String(s) => {
+                    s.rsplit(':').next()?.split('/').next()?.parse().ok()
+                }
+                serde_norway::Value::Number(n) => n.as_u64().and_then(|n| u16::try_from(n).ok()),
+                serde_norway::Value::Mapping(_) => port
+                    .get("target")?
+                    .as_u64()
+                    .and_then(|n| u16::try_from(n).ok()),
+                _ => None,
+            });
+        if let Some(port) = port
+            && found.exposed.is_none()
+        {
+            let at =
+                Source::at(path, line_of("ports")).with_note(format!("compose service `{name}`"));
+            found.exposed = Some(Fact::new(port, at));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree(files: &[(&str, &str)]) -> (tempfile::TempDir, Tree) {
+        let temp = tempfile::tempdir().unwrap();
+        for (path, text) in files {
+            let full = temp.path().join(path);
+            std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+            std::fs::write(full, text).unwrap();
+        }
+        let tree = super::super::files::scan(temp.path()).unwrap();
+        (temp, tree)
+    }
+
+    fn command(line: &str) -> Option<(Option<String>, Option<u16>)> {
+        server_command(line).map(|c| (c.target, c.port))
+    }
+
+    #[test]
+    fn reads_the_server_commands_projects_write() {
+        let some = |t: &str, p: Option<u16>| Some((Some(t.to_string()), p));
+        assert_eq!(
+            command("exec gunicorn -b :5000 --access-logfile - shop:app"),
+            some("shop:app", Some(5000))
+        );
+        assert_eq!(
+            command("gunicorn 'shop:create_app()' --bind '0.0.0.0:8000' --workers $W"),
+            some("shop:create_app()", Some(8000))
+        );
+        assert_eq!(
+            command("flask db upgrade; gunicorn wsgi:app"),
+            some("wsgi:app", None)
+        );
+        assert_eq!(
+            command("PORT=1 python -m gunicorn --bind=0.0.0.0:${PORT:-7000} app:app"),
+            some("app:app", Some(7000))
+        );
+        assert_eq!(
+            command("/venv/bin/gunicorn -c conf/g.py -k gevent site.wsgi"),
+            some("site.wsgi:application", None)
+        );
+        assert_eq!(
+            command("uwsgi --http :9090 --module shop.wsgi:app"),
+            some("shop.wsgi:app", Some(9090))
+        );
+        assert_eq!(
+            command("waitress-serve --port=8080 shop:app"),
+            some("shop:app", Some(8080))
+        );
+        assert_eq!(
+            command("uvicorn shop.asgi:app --port 8001"),
+            some("shop.asgi:app", Some(8001))
+        );
+        assert_eq!(
+            command("flask --app shop run --port 5001"),
+            some("shop", Some(5001))
+        );
+        assert_eq!(
+            command("gunicorn shop:app -b 0.0.0.0:$PORT"),
+            some("shop:app", None)
+        );
+        assert_eq!(
+            command("gunicorn -b unix:/run/app.sock shop:app"),
+            some("shop:app", None)
+        );
+        assert_eq!(command("flask db upgrade"), None);
+        assert_eq!(command("echo gunicorn is starting"), None);
+        let gevent = server_command("gunicorn -k gevent a:b").unwrap();
+        assert_eq!(gevent.worker_class.as_deref(), Some("gevent"));
+    }
+
+    #[test]
+    fn deployment_files_are_evidence() {
+        let (_temp, tree) = tree(&[
+            (
+                "Procfile",
+                "web: flask db upgrade; gunicorn shop:app\nworker: rq worker\n",
+            ),
+            (
+                "boot.sh",
+                "#!/bin/sh\nflask db upgrade\nexec gunicorn \\\n  -b :5000 shop:app\n",
+            ),
+            (
+                "Dockerfile",
+                "FROM python:3.10-slim AS build\nRUN apt-get update && apt-get install -y --no-install-recommends \\\n    build-essential libffi-dev curl\nEXPOSE 5000\nENTRYPOINT [\"./boot.sh\"]\n",
+            ),
+            (
+                "docker-compose.yml",
+                "services:\n  web:\n    build: .\n    ports:\n      - \"8000:5000\"\n  db:\n    image: postgres:16\n  cache:\n    image: redis:7-alpine\n",
+            ),
+            (
+                "supervisord_programs/web.conf",
+                "[program:web]\ncommand=gunicorn\n    shop:create_app()\n    -b :5001\n",
+            ),
+        ]);
+        let found = detect(&tree);
+        let commands: Vec<(String, Option<String>, Option<u16>)> = found
+            .commands
+            .iter()
+            .map(|c| (c.source.to_string(), c.value.target.clone(), c.value.port))
+            .collect();
+        assert_eq!(
+            commands,
+            [
+                ("Procfile:1".to_string(), Some("shop:app".to_string()), None),
+                (
+                    "boot.sh:3".to_string(),
+                    Some("shop:app".to_string()),
+                    Some(5000)
+                ),
+                (
+                    "supervisord_programs/web.conf:2".to_string(),
+                    Some("shop:create_app()".to_string()),
+                    Some(5001)
+                ),
+            ]
+        );
+        assert_eq!(found.exposed.map(|p| p.value), Some(5000));
+        assert_eq!(found.python.map(|p| p.value).as_deref(), Some("3.10"));
+        let packages: Vec<&str> = found
+            .build_packages
+            .iter()
+            .map(|p| p.value.as_str())
+            .collect();
+        assert_eq!(packages, ["build-essential", "libffi-dev"]);
+        assert_eq!(found.database.map(|d| d.value), Some(Database::Postgres));
+        assert!(found.redis.is_some());
+    }
+
+    #[test]
+    fn ports_of_binds() {
+        assert_eq!(bind_port(":5000"), Some(5000));
+        assert_eq!(bind_port("[::]:8000"), Some(8000));
+        assert_eq!(bind_port("0.0.0.0:${PORT:-5000}"), Some(5000));
+        assert_eq!(bind_port("0.0.0.0:$PORT"), None);
+        assert_eq!(bind_port("unix:/tmp/s.sock"), None);
+    }
+}
