@@ -173,6 +173,12 @@ def score(app: dict, facts: dict, init: subprocess.CompletedProcess) -> tuple[li
         got_text += " missing " + " ".join(missing)
     if extra:
         got_text += f"; {len(extra)} more: " + " ".join(extra[:6]) + (" ..." if len(extra) > 6 else "")
+    required = set(app.get("env_vars_required_at_import", []))
+    if required:
+        marked = {v["name"] for v in facts.get("env_var_details") or [] if v.get("required")}
+        unmarked = sorted(required - marked)
+        row("required at import", " ".join(sorted(required)),
+            "all marked required" if not unmarked else "not marked: " + " ".join(unmarked), not unmarked)
     recall = hits / len(expected_vars) if expected_vars else 1.0
     row("env vars read", f"{len(expected_vars)} names, recall >= 90%", got_text, recall >= RECALL_BAR)
     return rows, hits, len(expected_vars)

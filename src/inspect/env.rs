@@ -8,7 +8,7 @@ use super::{Fact, Source};
 use crate::secret::{is_secret_name, is_secret_value};
 use crate::syntax::{
     Expr, Ranged, Stmt, TextSize, Visitor, ast, call_name, dotted_name, is_main_guard,
-    leading_text, literal_text, string_literal, visitor,
+    leading_text, literal_text, single_assignment, string_literal, visitor,
 };
 
 /// An environment variable the project's code reads.
@@ -48,7 +48,60 @@ pub struct CodeFacts {
     /// Names read from the environment that are not plain variable names
     /// (`os.environ["A=B"]`): left out, each with where it is read.
     pub rejected_names: Vec<Fact<String>>,
+    /// The project's own functions that read the variable a parameter names
+    /// (`def setting(name, default=None): return os.environ.get(name, default)`).
+    wrappers: Vec<Wrapper>,
+    /// Calls with an upper-case literal first argument (`setting("API_URL")`),
+    /// which read a variable when the callee is one of the `wrappers`: known
+    /// only once every module has been scanned.
+    named_calls: Vec<NamedCall>,
 }
+
+/// A function of the project that reads the environment variable named by
+/// one of its parameters.
+#[derive(Debug)]
+struct Wrapper {
+    name: String,
+    /// Which positional argument is the name.
+    position: usize,
+    /// It reads with a subscript, failing when the variable is missing.
+    required: bool,
+}
+
+/// `callee("NAME", ...)` somewhere in the code.
+#[derive(Debug)]
+struct NamedCall {
+    callee: String,
+    position: usize,
+    name: String,
+    /// A second argument or a `default=` is given.
+    defaulted: bool,
+    source: Source,
+}
+
+/// environs' typed readers: `env.str("X")`, `env.int("X", default=1)`.
+const ENVIRONS_READERS: &[&str] = &[
+    "str",
+    "int",
+    "bool",
+    "float",
+    "decimal",
+    "list",
+    "dict",
+    "json",
+    "url",
+    "path",
+    "date",
+    "datetime",
+    "time",
+    "timedelta",
+    "uuid",
+    "log_level",
+    "enum",
+    "dj_db_url",
+    "dj_email_url",
+    "dj_cache_url",
+];
 
 pub fn scan_code(modules: &[Module]) -> CodeFacts {
     merge(modules.iter().map(scan_module).collect())
@@ -68,6 +121,9 @@ pub fn scan_module(module: &Module) -> CodeFacts {
         getenv_names: Vec::new(),
         in_main_block: false,
         index: std::collections::HashMap::new(),
+        env_readers: Vec::new(),
+        env_interpolations: Vec::new(),
+        env_parsers: Vec::new(),
     };
     scanner.visit_body(&module.body);
     facts
@@ -102,6 +158,31 @@ pub fn merge(parts: Vec<CodeFacts>) -> CodeFacts {
         facts.redis_urls.extend(part.redis_urls);
         facts.sqlite_urls.extend(part.sqlite_urls);
         facts.rejected_names.extend(part.rejected_names);
+        facts.wrappers.extend(part.wrappers);
+        facts.named_calls.extend(part.named_calls);
+    }
+    // Calls of the project's own wrappers, wherever they were defined.
+    for call in std::mem::take(&mut facts.named_calls) {
+        let Some(wrapper) = facts
+            .wrappers
+            .iter()
+            .find(|w| w.name == call.callee && w.position == call.position)
+        else {
+            continue;
+        };
+        let required = wrapper.required && !call.defaulted;
+        match index.get(&call.name).map(|&i| &mut facts.env_vars[i]) {
+            Some(known) => known.required |= required,
+            None => {
+                index.insert(call.name.clone(), facts.env_vars.len());
+                facts.env_vars.push(EnvVar {
+                    name: call.name,
+                    required,
+                    default: None,
+                    source: call.source,
+                });
+            }
+        }
     }
     facts.env_vars.sort_by(|a, b| a.name.cmp(&b.name));
     facts
@@ -120,6 +201,14 @@ struct Scanner<'a> {
     /// Where each variable is in `facts.env_vars`: a module reading tens of
     /// thousands of names stays linear.
     index: std::collections::HashMap<String, usize>,
+    /// Names bound to a config library's reader: an environs `Env()`
+    /// (`env.str("X")`), python-decouple's `config` or an `AutoConfig()`.
+    env_readers: Vec<String>,
+    /// Classes of this module that make a `ConfigParser` fall back to the
+    /// environment (an `Interpolation` that reads `os.getenv(option)`).
+    env_interpolations: Vec<String>,
+    /// Names bound to such a `ConfigParser`: `parser["section"]["X"]` reads `X`.
+    env_parsers: Vec<String>,
 }
 
 impl Scanner<'_> {
@@ -131,6 +220,111 @@ impl Scanner<'_> {
     /// `os.getenv`, or a name imported as it.
     fn is_getenv(&self, func: &Expr) -> bool {
         is_from_os(func, "getenv", &self.getenv_names)
+    }
+
+    /// A read through a config library or an env-backed `ConfigParser`: the
+    /// name, whether it is required, and its default.
+    fn config_library_read<'e>(
+        &self,
+        call: &'e ast::ExprCall,
+    ) -> Option<(&'e str, bool, Option<&'e Expr>)> {
+        let args = &call.arguments.args;
+        let name = args.first().and_then(string_literal)?;
+        let default = keyword(call, "default").or(args.get(1));
+        match call.func.as_ref() {
+            // decouple's `config("X")`, environs' `env("X")`
+            Expr::Name(n) if self.env_readers.iter().any(|r| r == n.id.as_str()) => {
+                Some((name, default.is_none(), default))
+            }
+            Expr::Attribute(a) => match a.value.as_ref() {
+                // environs: `env.str("X")`, `env.int("X", default=3)`
+                Expr::Name(n)
+                    if self.env_readers.iter().any(|r| r == n.id.as_str())
+                        && ENVIRONS_READERS.contains(&a.attr.as_str()) =>
+                {
+                    Some((name, default.is_none(), default))
+                }
+                // `parser["server"].get("X")`, `.getboolean("X", fallback=True)`
+                Expr::Subscript(section)
+                    if self.is_env_parser(&section.value)
+                        && matches!(
+                            a.attr.as_str(),
+                            "get" | "getboolean" | "getint" | "getfloat"
+                        ) =>
+                {
+                    Some((name, false, None))
+                }
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// `target = os.environ.get("X")` (or `getenv`) with no default: the
+    /// target and the variable.
+    fn optional_read<'e>(&self, stmt: &'e Stmt) -> Option<(&'e str, &'e str)> {
+        let (target, Expr::Call(call)) = single_assignment(stmt)? else {
+            return None;
+        };
+        let args = &call.arguments.args;
+        let reads = match call.func.as_ref() {
+            Expr::Attribute(a) if a.attr.as_str() == "get" => self.is_environ(&a.value),
+            func => self.is_getenv(func),
+        };
+        if !reads || args.len() != 1 || !call.arguments.keywords.is_empty() {
+            return None;
+        }
+        Some((target, string_literal(&args[0])?))
+    }
+
+    fn is_env_parser(&self, expr: &Expr) -> bool {
+        matches!(expr, Expr::Name(n) if self.env_parsers.iter().any(|p| p == n.id.as_str()))
+    }
+
+    /// Binds the names config libraries read through: `env = Env()`,
+    /// `config = AutoConfig()`, `parser = ConfigParser(interpolation=EnvInterpolation())`.
+    fn bind_readers(&mut self, stmt: &Stmt) {
+        let Some((target, Expr::Call(call))) = single_assignment(stmt) else {
+            return;
+        };
+        match call_name(&call.func) {
+            Some("Env" | "AutoConfig") => self.env_readers.push(target.to_string()),
+            Some("ConfigParser" | "RawConfigParser" | "SafeConfigParser") => {
+                let falls_back = keyword(call, "interpolation").is_some_and(|i| {
+                    matches!(i, Expr::Call(c) if call_name(&c.func)
+                        .is_some_and(|n| self.env_interpolations.iter().any(|e| e == n)))
+                });
+                if falls_back {
+                    self.env_parsers.push(target.to_string());
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// A function whose parameter names the variable it reads is a wrapper:
+    /// its callers' literal names are the variables.
+    fn find_wrapper(&mut self, function: &ast::StmtFunctionDef) {
+        let parameters: Vec<&str> = function
+            .parameters
+            .posonlyargs
+            .iter()
+            .chain(&function.parameters.args)
+            .map(|p| p.parameter.name.as_str())
+            .collect();
+        let mut reads = ParameterReads {
+            scanner: self,
+            parameters: &parameters,
+            found: None,
+        };
+        reads.visit_body(&function.body);
+        if let Some((position, required)) = reads.found {
+            self.facts.wrappers.push(Wrapper {
+                name: function.name.to_string(),
+                position,
+                required,
+            });
+        }
     }
 
     /// `5000`, `"5000"`, or `int(os.environ.get("PORT", 5000))` (its default).
@@ -214,7 +408,30 @@ impl Scanner<'_> {
         {
             self.facts.own_server = Some(Fact::new(server.to_string(), self.source(offset)));
         }
+        if let Some(name) = args.first().and_then(string_literal)
+            && let Some(callee) = call_name(&call.func)
+            && is_upper_env_name(name)
+        {
+            let defaulted = args.len() > 1 || has_keyword(call, "default");
+            let source = self.source(offset);
+            self.facts.named_calls.push(NamedCall {
+                callee: callee.to_string(),
+                position: 0,
+                name: name.to_string(),
+                defaulted,
+                source,
+            });
+        }
+        if let Some(read) = self.config_library_read(call) {
+            let (name, required, default) = read;
+            self.record(name, required, default, offset);
+            return;
+        }
         match call.func.as_ref() {
+            // Flask's `get_debug_flag()` reads FLASK_DEBUG.
+            Expr::Name(n) if n.id.as_str() == "get_debug_flag" => {
+                self.record("FLASK_DEBUG", false, None, offset);
+            }
             // os.getenv("X", default) / getenv("X")
             func if self.is_getenv(func) => {
                 if let Some(name) = args.first().and_then(string_literal) {
@@ -270,12 +487,71 @@ impl Scanner<'_> {
 }
 
 impl<'a> Visitor<'a> for Scanner<'a> {
+    fn visit_body(&mut self, body: &'a [Stmt]) {
+        for (i, stmt) in body.iter().enumerate() {
+            self.visit_stmt(stmt);
+            // Read as optional, then refused when missing: required.
+            if let Some((target, name)) = self.optional_read(stmt)
+                && (is_refused_when_missing(target, body.get(i + 1))
+                    || target == "SQLALCHEMY_DATABASE_URI")
+            {
+                self.record(name, true, None, stmt.start());
+            }
+        }
+    }
+
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
         match stmt {
             Stmt::If(node) if is_main_guard(&node.test) && !self.in_main_block => {
                 self.in_main_block = true;
                 visitor::walk_stmt(self, stmt);
                 self.in_main_block = false;
+            }
+            Stmt::FunctionDef(function) => {
+                self.find_wrapper(function);
+                visitor::walk_stmt(self, stmt);
+            }
+            Stmt::ClassDef(class) => {
+                // `class EnvInterpolation(configparser.BasicInterpolation)` whose
+                // methods read `os.getenv(option)`.
+                let is_interpolation = class
+                    .bases()
+                    .iter()
+                    .any(|b| call_name(b).is_some_and(|n| n.ends_with("Interpolation")));
+                if is_interpolation
+                    && class.body.iter().any(|s| match s {
+                        Stmt::FunctionDef(f) => {
+                            let mut reads = ParameterReads {
+                                scanner: self,
+                                parameters: &["option"],
+                                found: None,
+                            };
+                            reads.visit_body(&f.body);
+                            reads.found.is_some()
+                        }
+                        _ => false,
+                    })
+                {
+                    self.env_interpolations.push(class.name.to_string());
+                }
+                visitor::walk_stmt(self, stmt);
+            }
+            Stmt::Assign(_) | Stmt::AnnAssign(_) => {
+                self.bind_readers(stmt);
+                visitor::walk_stmt(self, stmt);
+            }
+            Stmt::ImportFrom(node)
+                if node
+                    .module
+                    .as_ref()
+                    .is_some_and(|m| m.as_str() == "decouple") =>
+            {
+                for alias in &node.names {
+                    if alias.name.as_str() == "config" {
+                        let bound = alias.asname.as_ref().unwrap_or(&alias.name).to_string();
+                        self.env_readers.push(bound);
+                    }
+                }
             }
             Stmt::ImportFrom(node) if node.module.as_ref().is_some_and(|m| m.as_str() == "os") => {
                 for alias in &node.names {
@@ -300,6 +576,12 @@ impl<'a> Visitor<'a> for Scanner<'a> {
             {
                 if let Some(name) = string_literal(&sub.slice) {
                     self.record(name, true, None, sub.start());
+                }
+            }
+            // `parser["server"]["SECRET_KEY"]` on an env-backed ConfigParser
+            Expr::Subscript(sub) if matches!(sub.value.as_ref(), Expr::Subscript(section) if self.is_env_parser(&section.value)) => {
+                if let Some(name) = string_literal(&sub.slice) {
+                    self.record(name, false, None, sub.start());
                 }
             }
             _ => {}
@@ -332,6 +614,100 @@ impl<'a> Visitor<'a> for Scanner<'a> {
         }
         visitor::walk_expr(self, expr);
     }
+}
+
+/// Finds, in a function body, an environment read keyed by one of the
+/// function's parameters: `os.environ.get(name)`, `os.getenv(name)`,
+/// `os.environ[name]`.
+struct ParameterReads<'s, 'a, 'p> {
+    scanner: &'s Scanner<'a>,
+    parameters: &'p [&'p str],
+    /// The parameter's position, and whether the read is a subscript.
+    found: Option<(usize, bool)>,
+}
+
+impl ParameterReads<'_, '_, '_> {
+    fn position(&self, expr: Option<&Expr>) -> Option<usize> {
+        let Some(Expr::Name(n)) = expr else {
+            return None;
+        };
+        self.parameters.iter().position(|p| *p == n.id.as_str())
+    }
+}
+
+impl<'x> Visitor<'x> for ParameterReads<'_, '_, '_> {
+    fn visit_expr(&mut self, expr: &'x Expr) {
+        if self.found.is_some() {
+            return;
+        }
+        match expr {
+            Expr::Call(call) => {
+                let reads = match call.func.as_ref() {
+                    Expr::Attribute(a) if a.attr.as_str() == "get" => {
+                        self.scanner.is_environ(&a.value)
+                    }
+                    func => self.scanner.is_getenv(func),
+                };
+                if reads && let Some(position) = self.position(call.arguments.args.first()) {
+                    self.found = Some((position, false));
+                }
+            }
+            Expr::Subscript(sub) if self.scanner.is_environ(&sub.value) => {
+                if let Some(position) = self.position(Some(&sub.slice)) {
+                    self.found = Some((position, true));
+                }
+            }
+            _ => {}
+        }
+        visitor::walk_expr(self, expr);
+    }
+}
+
+/// `if not x: raise ...` (or `sys.exit(...)`, or `if x is None:`) right after
+/// `x` was read: the app stops without the variable.
+fn is_refused_when_missing(target: &str, next: Option<&Stmt>) -> bool {
+    let Some(Stmt::If(check)) = next else {
+        return false;
+    };
+    let tests_target = match check.test.as_ref() {
+        Expr::UnaryOp(op) if op.op == ast::UnaryOp::Not => {
+            matches!(op.operand.as_ref(), Expr::Name(n) if n.id.as_str() == target)
+        }
+        Expr::Compare(cmp) => {
+            matches!(cmp.left.as_ref(), Expr::Name(n) if n.id.as_str() == target)
+                && matches!(cmp.comparators.first(), Some(Expr::NoneLiteral(_)))
+        }
+        _ => false,
+    };
+    tests_target
+        && check.body.iter().any(|stmt| match stmt {
+            Stmt::Raise(_) => true,
+            Stmt::Expr(e) => matches!(e.value.as_ref(), Expr::Call(call)
+                if matches!(call_name(&call.func), Some("exit" | "_exit"))),
+            _ => false,
+        })
+}
+
+/// `DATABASE_URL`: the shape of a variable name passed to a wrapper (a
+/// lower-case literal is more often a key of something else).
+fn is_upper_env_name(name: &str) -> bool {
+    name.len() > 1
+        && name.starts_with(|c: char| c.is_ascii_uppercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+}
+
+fn keyword<'e>(call: &'e ast::ExprCall, name: &str) -> Option<&'e Expr> {
+    call.arguments
+        .keywords
+        .iter()
+        .find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == name))
+        .map(|k| &k.value)
+}
+
+fn has_keyword(call: &ast::ExprCall, name: &str) -> bool {
+    keyword(call, name).is_some()
 }
 
 /// `os.environ` or a bare `environ` (from `from os import environ`).
@@ -512,6 +888,82 @@ mod tests {
         );
         let names: Vec<&str> = facts.env_vars.iter().map(|v| v.name.as_str()).collect();
         assert_eq!(names, ["A", "B", "C", "D"]);
+    }
+
+    fn names_and_required(facts: &CodeFacts) -> Vec<(&str, bool)> {
+        facts
+            .env_vars
+            .iter()
+            .map(|v| (v.name.as_str(), v.required))
+            .collect()
+    }
+
+    #[test]
+    fn reads_through_config_libraries() {
+        // environs: a typed reader is required unless it has a default
+        // (`default=` or the second argument).
+        let facts = scan(
+            "from environs import Env\nenv = Env()\nenv.read_env()\nA = env.str('A')\nB = env.int('B', default=3)\nC = env('C')\nD = env.bool('D', False)\n",
+        );
+        assert_eq!(
+            names_and_required(&facts),
+            [("A", true), ("B", false), ("C", true), ("D", false)]
+        );
+        assert_eq!(facts.env_vars[1].default.as_deref(), Some("3"));
+        // python-decouple, and Flask's own reader of FLASK_DEBUG.
+        let facts = scan(
+            "from decouple import config as cfg\nX = cfg('X')\nY = cfg('Y', default='y', cast=str)\nfrom flask.helpers import get_debug_flag\nDEV = get_debug_flag()\n",
+        );
+        assert_eq!(
+            names_and_required(&facts),
+            [("FLASK_DEBUG", false), ("X", true), ("Y", false)]
+        );
+    }
+
+    #[test]
+    fn reads_through_the_projects_own_wrappers_in_any_module() {
+        let helper = Module::from_text(
+            "shop/settings.py",
+            "import os\ndef setting(name, default=None):\n    return os.environ.get(name, default)\ndef need(key):\n    return os.environ[key]\n",
+        )
+        .unwrap();
+        let user = Module::from_text(
+            "shop/app.py",
+            "from shop.settings import setting, need\nURL = setting('API_URL')\nKEY = need('API_KEY')\nNAME = need('API_NAME', 'x')\nlabel('NOT_A_READ')\n",
+        )
+        .unwrap();
+        let facts = scan_code(&[helper, user]);
+        assert_eq!(
+            names_and_required(&facts),
+            [("API_KEY", true), ("API_NAME", false), ("API_URL", false)]
+        );
+    }
+
+    #[test]
+    fn a_config_parser_that_falls_back_to_the_environment_reads_its_keys() {
+        let facts = scan(
+            "import configparser, os\nclass EnvInterpolation(configparser.BasicInterpolation):\n    def before_get(self, parser, section, option, value, defaults):\n        return os.getenv(option) or value\nini = configparser.ConfigParser(interpolation=EnvInterpolation())\nSECRET = ini['server']['SECRET_KEY']\nSAFE = ini['security'].getboolean('HTTPS_ONLY', fallback=True)\nplain = configparser.ConfigParser()\nOTHER = plain['x']['NOT_ENV']\n",
+        );
+        assert_eq!(
+            names_and_required(&facts),
+            [("HTTPS_ONLY", false), ("SECRET_KEY", false)]
+        );
+    }
+
+    #[test]
+    fn a_read_refused_when_missing_is_required() {
+        let facts = scan(
+            "import os, sys\nTOKEN = os.environ.get('TOKEN')\nif not TOKEN:\n    raise RuntimeError('set TOKEN')\nHOME = os.getenv('APP_HOME')\nif HOME is None:\n    sys.exit('set APP_HOME')\nLAX = os.getenv('LAX')\nif not LAX:\n    LAX = 'x'\nclass Config:\n    SQLALCHEMY_DATABASE_URI = os.environ.get('DB_URI')\n",
+        );
+        assert_eq!(
+            names_and_required(&facts),
+            [
+                ("APP_HOME", true),
+                ("DB_URI", true),
+                ("LAX", false),
+                ("TOKEN", true)
+            ]
+        );
     }
 
     #[test]
