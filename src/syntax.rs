@@ -114,6 +114,119 @@ fn drop_broken(body: &mut ast::Suite, errors: &[TextSize]) {
     });
 }
 
+/// `text` with every top-level statement that `relevant` rejects blanked
+/// out (its bytes but line breaks turned into spaces, so that offsets and
+/// lines stay those of the file), or `None` when every statement is kept.
+/// Imports are always kept (they bind the names other statements use), and
+/// an `if` right after a kept statement (`if not x: raise ...`).
+///
+/// Statements are found by a light scan of brackets, strings and line
+/// continuations; a scan that went wrong shows as a syntax error in the
+/// masked text, and the caller then parses the whole file.
+pub fn mask_statements(text: &str, relevant: impl Fn(&str) -> bool) -> Option<String> {
+    let starts = statement_starts(text);
+    let mut masked: Option<Vec<u8>> = None;
+    let mut previous_kept = false;
+    for (i, &start) in starts.iter().enumerate() {
+        let end = starts.get(i + 1).copied().unwrap_or(text.len());
+        let chunk = &text[start..end];
+        let keep = chunk.starts_with("import ")
+            || chunk.starts_with("from ")
+            || previous_kept && chunk.starts_with("if ")
+            || relevant(chunk);
+        previous_kept = keep;
+        if !keep {
+            let bytes = masked.get_or_insert_with(|| text.as_bytes().to_vec());
+            for byte in &mut bytes[start..end] {
+                if *byte != b'\n' {
+                    *byte = b' ';
+                }
+            }
+        }
+    }
+    // Only ASCII spaces replaced whole statements: still UTF-8.
+    masked.map(|bytes| String::from_utf8(bytes).unwrap_or_default())
+}
+
+/// Byte offsets where top-level statements start: a line that begins in
+/// column 0 outside brackets, strings and continuations, and that does not
+/// continue the statement before (`else:`, `except`, a decorated `def`).
+fn statement_starts(text: &str) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    let mut starts = vec![0];
+    let (mut depth, mut i) = (0usize, 0usize);
+    // Inside a string: its quote and whether it is triple-quoted.
+    let mut string: Option<(u8, bool)> = None;
+    let mut decorated = false;
+    let mut at_line_start = true;
+    let mut continued = false;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if at_line_start
+            && string.is_none()
+            && depth == 0
+            && !continued
+            && !matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'#' | b'\x0c')
+        {
+            let line = &text[i..];
+            let continues = decorated
+                || ["else", "elif", "except", "finally"].iter().any(|k| {
+                    line.strip_prefix(k)
+                        .is_some_and(|rest| rest.starts_with([':', ' ', '(', '*']))
+                });
+            if !continues && i > 0 {
+                starts.push(i);
+            }
+            decorated = b == b'@';
+        }
+        at_line_start = false;
+        match string {
+            Some((quote, triple)) => {
+                if b == b'\\' {
+                    i += 2;
+                    continue;
+                }
+                if triple && bytes[i..].starts_with(&[quote; 3]) {
+                    string = None;
+                    i += 3;
+                    continue;
+                }
+                if !triple && b == quote {
+                    string = None;
+                } else if !triple && b == b'\n' {
+                    string = None; // an unterminated string ends with its line
+                    at_line_start = true;
+                    continued = false;
+                }
+            }
+            None => match b {
+                b'#' => {
+                    while i < bytes.len() && bytes[i] != b'\n' {
+                        i += 1;
+                    }
+                    continue;
+                }
+                b'"' | b'\'' => {
+                    let triple = bytes[i..].starts_with(&[b; 3]);
+                    string = Some((b, triple));
+                    i += if triple { 3 } else { 1 };
+                    continue;
+                }
+                b'(' | b'[' | b'{' => depth += 1,
+                b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+                b'\n' => {
+                    continued = i > 0 && bytes[i - 1] == b'\\'
+                        || i > 1 && bytes[i - 1] == b'\r' && bytes[i - 2] == b'\\';
+                    at_line_start = true;
+                }
+                _ => {}
+            },
+        }
+        i += 1;
+    }
+    starts
+}
+
 /// Deepest statement flaskdock parses. CPython's own compiler gives up near a
 /// thousand levels; the syntax tree of a deeper one would exhaust the stack.
 const MAX_EXPRESSION_DEPTH: usize = 1000;
@@ -401,6 +514,34 @@ mod tests {
         assert_eq!(parsed.errors[0].0, 3);
         assert!(f.body.iter().any(|s| matches!(s, Stmt::Return(_))));
         assert_eq!(statements("a = 1\nb = 2\n"), 2);
+    }
+
+    #[test]
+    fn masks_whole_top_level_statements_and_keeps_lines() {
+        let code = "import os\n\n@bp.route('/')\ndef index():\n    return 'x'\n\nURL = os.environ.get('URL')\nif not URL:\n    raise SystemExit\ntry:\n    a = 1\nexcept ValueError:\n    pass\nTEXT = \"\"\"\nFOO = os.environ['FOO']\n\"\"\"\nDATA = {\n'k': 1,\n}\n";
+        let masked = mask_statements(code, |chunk| chunk.contains("environ")).unwrap();
+        assert_eq!(masked.len(), code.len());
+        assert_eq!(masked.lines().count(), code.lines().count());
+        let kept: Vec<&str> = masked.lines().filter(|l| !l.trim().is_empty()).collect();
+        assert_eq!(
+            kept,
+            [
+                "import os",
+                "URL = os.environ.get('URL')",
+                "if not URL:",
+                "    raise SystemExit",
+                // The string mentions `environ`: kept whole, still a string.
+                "TEXT = \"\"\"",
+                "FOO = os.environ['FOO']",
+                "\"\"\"",
+            ]
+        );
+        let parsed = parse("app.py", &masked).unwrap();
+        assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+        assert_eq!(parsed.body.len(), 4);
+        assert_eq!(parsed.lines.line(parsed.body[1].start()), 7);
+        // Nothing to mask: no copy.
+        assert_eq!(mask_statements("import os\n", |_| false), None);
     }
 
     #[test]

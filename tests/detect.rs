@@ -167,7 +167,10 @@ fn syntax_errors_are_warnings_naming_the_file() {
         &[
             ("app.py", "from flask import Flask\napp = Flask(__name__)\n"),
             // It reads the environment, so inspection parses it.
-            ("broken.py", "import os\nvalue = )\nos.environ['X']\n"),
+            (
+                "broken.py",
+                "import os\nvalue = os.getenv('A') +\nos.environ['X']\n",
+            ),
         ],
     );
     let project = inspect::inspect(temp.path()).unwrap();
@@ -1190,4 +1193,34 @@ fn the_projects_own_start_commands_give_the_target_and_port() {
         ("Procfile", "web: gunicorn missing:app\n"),
     ]);
     assert_eq!(project.entries[0].target, "app:app");
+}
+
+#[test]
+fn a_module_read_for_its_facts_alone_skips_statements_that_hold_none() {
+    let project = inspect_tree(&[
+        ("app.py", "from flask import Flask\napp = Flask(__name__)\n"),
+        (
+            "shop/config.py",
+            "import os\n\ndef setting(name, default=None):\n    return os.environ.get(name, default)\n",
+        ),
+        // Read for its facts only: the view (broken, even) is never parsed;
+        // the reads and the wrapper's call are.
+        (
+            "shop/views.py",
+            "import os\nfrom shop.config import setting\n\n@bp.route('/')\ndef index():\n    return )\n\nURL = os.environ['SHOP_URL']\nNAME = setting('SHOP_NAME')\n",
+        ),
+    ]);
+    let names: Vec<&str> = project.env_vars.iter().map(|v| v.name.as_str()).collect();
+    assert_eq!(names, ["SHOP_NAME", "SHOP_URL"]);
+    let url = project
+        .env_vars
+        .iter()
+        .find(|v| v.name == "SHOP_URL")
+        .unwrap();
+    assert_eq!(url.source.to_string(), "shop/views.py:8");
+    assert!(
+        !project.warnings.iter().any(|w| w.contains("syntax")),
+        "{:?}",
+        project.warnings
+    );
 }

@@ -112,12 +112,18 @@ pub fn read_text(path: &Path) -> Result<String> {
 
 /// [`read_text`], naming the file `name` in errors (a path relative to the project).
 pub fn read_text_as(path: &Path, name: &str, cap: u64) -> Result<String> {
-    let meta = std::fs::metadata(path).with_context(|| format!("cannot read `{}`", name))?;
+    let file = open_nonblocking(path).with_context(|| format!("cannot read `{}`", name))?;
+    // The open file's own metadata: one system call, and no window between
+    // checking a path and opening it.
+    let meta = file
+        .metadata()
+        .with_context(|| format!("cannot read `{}`", name))?;
     if !meta.is_file() {
         anyhow::bail!("`{}` is not a regular file", name);
     }
-    let file = std::fs::File::open(path).with_context(|| format!("cannot read `{}`", name))?;
-    let mut bytes = Vec::new();
+    // Sized from the stat: one read of the whole file, not a growing series.
+    let expected = usize::try_from(meta.len().min(cap)).unwrap_or(0);
+    let mut bytes = Vec::with_capacity(expected + 1);
     file.take(cap + 1)
         .read_to_end(&mut bytes)
         .with_context(|| format!("cannot read `{}`", name))?;
@@ -130,6 +136,19 @@ pub fn read_text_as(path: &Path, name: &str, cap: u64) -> Result<String> {
     }
     String::from_utf8(bytes)
         .map_err(|_| anyhow::anyhow!("`{}` is not UTF-8 text; save it as UTF-8", name))
+}
+
+/// Opens for reading without waiting: a FIFO (or a device) opened this way
+/// returns at once, and is then refused as not a regular file.
+fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY);
+    }
+    options.open(path)
 }
 
 /// A one-line error naming the file and line of a TOML syntax error (toml's own

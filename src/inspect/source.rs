@@ -61,6 +61,32 @@ const NEEDLES: &[&str] = &[
     "WSGIContainer",
 ];
 
+/// Words that make a statement worth reading in a file parsed for its facts
+/// only, beside [`NEEDLES`]: the config libraries' readers and binders.
+const STATEMENT_NEEDLES: &[&str] = &[
+    "Env(",
+    "AutoConfig",
+    "ConfigParser",
+    "Interpolation",
+    "get_debug_flag",
+];
+
+/// `("NAME` or `('NAME`: a call with an upper-case literal first argument,
+/// which reads a variable when the callee is one of the project's wrappers
+/// (`setting("API_URL")`); and `]["NAME` for a config parser's keys
+/// (`ini["server"]["SECRET_KEY"]`).
+fn named_call_needles(brackets: &[&str]) -> Vec<String> {
+    let mut needles = Vec::new();
+    for bracket in brackets {
+        for quote in ['"', '\''] {
+            for letter in 'A'..='Z' {
+                needles.push(format!("{bracket}{quote}{letter}"));
+            }
+        }
+    }
+    needles
+}
+
 /// Files parsed whatever they hold: where Flask apps conventionally live.
 const ENTRY_FILES: &[&str] = &[
     "wsgi.py",
@@ -88,12 +114,10 @@ enum Read<R> {
 /// Parses every `.py` file of the project (doctor reads all code for secrets),
 /// in parallel, in path order; files that cannot be read or parsed become warnings.
 pub fn parse_modules(tree: &Tree, warnings: &mut Vec<String>) -> Vec<Module> {
-    parse_files(tree, warnings, Selection::All, |module, _| {
-        (Some(module), ())
-    })
-    .into_iter()
-    .filter_map(|(_, module, ())| module)
-    .collect()
+    parse_files(tree, warnings, Selection::All, |_, _| true, |_| ())
+        .into_iter()
+        .filter_map(|(_, module, ())| module)
+        .collect()
 }
 
 /// What `inspect` needs of the code: the modules where an app, a Celery app or
@@ -106,12 +130,11 @@ pub fn parse_for_inspect(tree: &Tree, warnings: &mut Vec<String>) -> (Vec<Module
             .chain(super::entry::FACTORY_NAMES),
     )
     .expect("valid needles");
-    let results = parse_files(tree, warnings, Selection::ThatMatter, |module, text| {
-        let file = module.path.rsplit('/').next().unwrap_or(&module.path);
-        let facts = scan_module(&module);
-        let keep = ENTRY_FILES.contains(&file) || keeps_tree.is_match(text);
-        (keep.then_some(module), facts)
-    });
+    let keeps = |path: &str, text: &str| {
+        let file = path.rsplit('/').next().unwrap_or(path);
+        ENTRY_FILES.contains(&file) || keeps_tree.is_match(text)
+    };
+    let results = parse_files(tree, warnings, Selection::ThatMatter, keeps, scan_module);
     let mut modules = Vec::new();
     let mut facts = Vec::new();
     for (_, module, part) in results {
@@ -121,18 +144,35 @@ pub fn parse_for_inspect(tree: &Tree, warnings: &mut Vec<String>) -> (Vec<Module
     (modules, merge(facts))
 }
 
-/// Reads and parses every selected file; `after` gets each parsed module and
-/// its text and says whether to keep the module. Files left unparsed or
-/// dropped are parsed (and kept) later when they call a factory found in a
-/// kept module. Results in path order.
+/// Reads and parses every selected file; `keeps` says from a file's path and
+/// text whether its syntax tree is kept, and `scan` reads each parsed module.
+/// A file whose tree is not kept is parsed for its facts only: the statements
+/// that cannot hold one are skipped. Files left unparsed or dropped are
+/// parsed (whole, and kept) later when they call a factory found in a kept
+/// module. Results in path order.
 fn parse_files<R: Send + Default>(
     tree: &Tree,
     warnings: &mut Vec<String>,
     selection: Selection,
-    after: impl Fn(Module, &str) -> (Option<Module>, R) + Sync,
+    keeps: impl Fn(&str, &str) -> bool + Sync,
+    scan: impl Fn(&Module) -> R + Sync,
 ) -> Vec<(String, Option<Module>, R)> {
     let paths: Vec<&String> = tree.python_files().collect();
-    let needles = aho_corasick::AhoCorasick::new(NEEDLES).expect("valid needles");
+    let needles = aho_corasick::AhoCorasick::new(
+        NEEDLES
+            .iter()
+            .map(|n| n.to_string())
+            .chain(named_call_needles(&["("])),
+    )
+    .expect("valid needles");
+    let statement_needles = aho_corasick::AhoCorasick::new(
+        NEEDLES
+            .iter()
+            .chain(STATEMENT_NEEDLES)
+            .map(|n| n.to_string())
+            .chain(named_call_needles(&["(", "]["])),
+    )
+    .expect("valid needles");
     let read = |path: &&String| -> Read<R> {
         let text = match tree.read(path) {
             Ok(text) => text,
@@ -144,11 +184,21 @@ fn parse_files<R: Send + Default>(
         if !wanted {
             return Read::Skipped(path.to_string(), text, None, None);
         }
-        match parse(tree, path, &text) {
-            Ok((module, warning)) => match after(module, &text) {
-                (Some(module), r) => Read::Parsed(module, r, warning),
-                (None, r) => Read::Skipped(path.to_string(), text, Some(r), warning),
-            },
+        let keep = keeps(path, &text);
+        let parsed = if keep {
+            parse(tree, path, &text)
+        } else {
+            parse_for_facts(tree, path, &text, |chunk| statement_needles.is_match(chunk))
+        };
+        match parsed {
+            Ok((module, warning)) => {
+                let r = scan(&module);
+                if keep {
+                    Read::Parsed(module, r, warning)
+                } else {
+                    Read::Skipped(path.to_string(), text, Some(r), warning)
+                }
+            }
             Err(warning) => Read::Failed(warning),
         }
     };
@@ -202,6 +252,25 @@ fn parse(tree: &Tree, path: &str, text: &str) -> Result<(Module, Option<String>)
         lines: parsed.lines,
     };
     Ok((module, warning))
+}
+
+/// A file read for its facts alone: only the statements `relevant` accepts
+/// are parsed (with the file's lines). Should skipping statements leave text
+/// that does not parse, the whole file is parsed instead, so its real syntax
+/// errors are the ones reported. A syntax error inside a skipped statement
+/// goes unreported: nothing is read from it.
+fn parse_for_facts(
+    tree: &Tree,
+    path: &str,
+    text: &str,
+    relevant: impl Fn(&str) -> bool,
+) -> Result<(Module, Option<String>), String> {
+    if let Some(masked) = syntax::mask_statements(text, relevant)
+        && let Ok((module, None)) = parse(tree, path, &masked)
+    {
+        return Ok((module, None));
+    }
+    parse(tree, path, text)
 }
 
 /// `app.py:12: Python syntax error (...)`: the first error, and how many more.
