@@ -1224,3 +1224,40 @@ fn a_module_read_for_its_facts_alone_skips_statements_that_hold_none() {
         project.warnings
     );
 }
+
+#[test]
+fn a_declared_range_is_bounded_by_the_pythons_the_project_is_tested_on() {
+    let app = ("app.py", "from flask import Flask\napp = Flask(__name__)\n");
+    let project = inspect_tree(&[
+        app,
+        (
+            "pyproject.toml",
+            "[project]\nname = \"shop\"\nversion = \"1\"\nrequires-python = \">=3.9\"\ndependencies = [\"flask\"]\nclassifiers = [\n  \"Programming Language :: Python :: 3.10\",\n]\n",
+        ),
+        ("tox.ini", "[tox]\nenvlist = py39, py310, py311\n"),
+    ]);
+    let python = project.python_version.unwrap();
+    assert_eq!(python.value, "3.11");
+    let note = python.source.note.unwrap_or_default();
+    assert!(note.contains("tested on (tox.ini:2)"), "{note}");
+    // Nothing declared: the CI matrix, a list on the lines after the key.
+    let project = inspect_tree(&[
+        app,
+        (
+            ".github/workflows/ci.yml",
+            "jobs:\n  test:\n    strategy:\n      matrix:\n        python-version:\n          - \"3.10\"\n          - \"3.12\"\n",
+        ),
+    ]);
+    let python = project.python_version.unwrap();
+    assert_eq!(
+        (python.value.as_str(), python.source.to_string()),
+        ("3.12", ".github/workflows/ci.yml:7".to_string())
+    );
+    // An exact declaration is not moved.
+    let project = inspect_tree(&[
+        app,
+        (".python-version", "3.13\n"),
+        ("tox.ini", "[tox]\nenvlist = py310\n"),
+    ]);
+    assert_eq!(project.python_version.unwrap().value, "3.13");
+}

@@ -288,10 +288,32 @@ pub fn scan(root: &Path) -> Result<Tree> {
         ".flaskenv",
         ".env",
         ".tool-versions",
+        ".travis.yml",
+        ".travis.yaml",
+        ".gitlab-ci.yml",
     ] {
         let path = root.join(name);
         if is_file_inside(&path, &canonical_root) {
             tree.files.insert(name.to_string());
+        }
+    }
+    // CI workflows say which Pythons the project is tested on.
+    let workflows = root.join(".github/workflows");
+    let real_dir = workflows.symlink_metadata().is_ok_and(|m| m.is_dir())
+        && root
+            .join(".github")
+            .symlink_metadata()
+            .is_ok_and(|m| m.is_dir());
+    if real_dir && let Ok(entries) = std::fs::read_dir(&workflows) {
+        for entry in entries.flatten().take(200) {
+            let Some(name) = entry.file_name().to_str().map(str::to_string) else {
+                continue;
+            };
+            let yaml = name.ends_with(".yml") || name.ends_with(".yaml");
+            let safe = !name.chars().any(crate::safe::is_unsafe_char);
+            if yaml && safe && is_file_inside(&entry.path(), &canonical_root) {
+                tree.files.insert(format!(".github/workflows/{name}"));
+            }
         }
     }
     Ok(tree)

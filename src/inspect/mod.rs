@@ -238,6 +238,7 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
 
     let declared =
         python::detect_python_version(tree, pyproject.as_ref(), pipfile.as_ref(), &mut warnings)?;
+    let declared = python::bounded_by_tests(declared, python::tested_on(tree));
     let declared = python::with_deployment(declared, deployment.python.clone());
     // Old pins may call for an older Python than the default or a range's newest.
     let fitted = wheels::fit(

@@ -117,6 +117,133 @@ pub fn detect_python_version(
     Ok(None)
 }
 
+/// The newest Python a project says it is tested on: its trove classifiers
+/// (`Programming Language :: Python :: 3.11`), its tox environments
+/// (`py311`), its CI matrix (`python-version: ["3.10", "3.11"]`).
+pub fn tested_on(tree: &Tree) -> Option<Fact<String>> {
+    let classifier = regex::Regex::new(r"Programming Language :: Python :: 3\.(\d{1,2})\b").ok()?;
+    let tox = regex::Regex::new(r"\bpy3\.?(\d{1,2})\b").ok()?;
+    let version = regex::Regex::new(r#"(?:^|[\s\[,'"-])3\.(\d{1,2})\b"#).ok()?;
+    let mut newest: Option<(u32, Source)> = None;
+    let mut consider = |minor: &str, file: &str, line: usize| {
+        let Ok(minor) = minor.parse::<u32>() else {
+            return;
+        };
+        if newest.as_ref().is_none_or(|(n, _)| minor > *n) {
+            newest = Some((minor, Source::at(file, line)));
+        }
+    };
+    for file in ["pyproject.toml", "setup.cfg", "setup.py"] {
+        let Some(text) = tree.has_file(file).then(|| tree.read(file).ok()).flatten() else {
+            continue;
+        };
+        for (i, line) in text.lines().enumerate() {
+            for m in classifier.captures_iter(line) {
+                consider(&m[1], file, i + 1);
+            }
+        }
+    }
+    if let Some(text) = tree
+        .has_file("tox.ini")
+        .then(|| tree.read("tox.ini").ok())
+        .flatten()
+    {
+        for (i, line) in text.lines().enumerate() {
+            let line = line.trim_start();
+            if line.starts_with("envlist")
+                || line.starts_with("[testenv:")
+                || line.starts_with("py")
+            {
+                for m in tox.captures_iter(line) {
+                    consider(&m[1], "tox.ini", i + 1);
+                }
+            }
+        }
+    }
+    let ci_files = tree.files.iter().filter(|f| {
+        f.starts_with(".github/workflows/") || f.starts_with(".travis.") || *f == ".gitlab-ci.yml"
+    });
+    for file in ci_files {
+        let Ok(text) = tree.read(file) else { continue };
+        // `python-version: "3.11"`, `python-version: [3.9, "3.10"]`, or a list
+        // on the lines after the key; Travis' `python:` the same way.
+        let mut in_list = false;
+        for (i, line) in text.lines().enumerate() {
+            let trimmed = line.trim_start();
+            let value = trimmed
+                .strip_prefix("python-version:")
+                .or_else(|| trimmed.strip_prefix("python:"))
+                .or_else(|| trimmed.strip_prefix("- python-version:"));
+            match value {
+                Some(value) => {
+                    in_list = value.trim().is_empty();
+                    for m in version.captures_iter(value) {
+                        consider(&m[1], file, i + 1);
+                    }
+                }
+                None if in_list && trimmed.starts_with('-') => {
+                    for m in version.captures_iter(trimmed) {
+                        consider(&m[1], file, i + 1);
+                    }
+                }
+                None => in_list = false,
+            }
+        }
+    }
+    let (minor, source) = newest?;
+    Some(Fact::new(
+        format!("3.{minor}"),
+        source.with_note("the newest Python it is tested on"),
+    ))
+}
+
+/// A declared range is bounded above by the newest Python the project is
+/// tested on, when the range allows a supported one below that bound; with
+/// nothing declared, the tested Python is the choice (older ones stay open to
+/// the pins' wheels).
+pub fn bounded_by_tests(
+    declared: Option<Declared>,
+    tested: Option<Fact<String>>,
+) -> Option<Declared> {
+    let Some(tested) = tested else {
+        return declared;
+    };
+    let Some(newest) = minor_number(&tested.value) else {
+        return declared;
+    };
+    let within = |range: &str| {
+        SUPPORTED_PYTHONS.iter().copied().find(|python| {
+            minor_number(python).is_some_and(|m| m <= newest) && satisfies(range, python)
+        })
+    };
+    match declared {
+        None => Some(Declared {
+            range: Some(format!("<3.{}", newest + 1)),
+            fact: tested,
+        }),
+        Some(Declared {
+            fact,
+            range: Some(range),
+        }) => match within(&range) {
+            Some(python) if minor_number(&fact.value).is_some_and(|m| m > newest) => {
+                let note = format!(
+                    "newest version matching `{range}` that the project is tested on ({})",
+                    tested.source
+                );
+                Some(Declared {
+                    fact: Fact::new(python.to_string(), fact.source.with_note(note)),
+                    range: Some(range),
+                })
+            }
+            _ => Some(Declared {
+                fact,
+                range: Some(range),
+            }),
+        },
+        exact => exact,
+    }
+}
+
 /// The Python an existing Dockerfile builds on (`FROM python:3.11-slim`) is
 /// what the project runs: it is the version when nothing else declares one,
 /// and it is chosen inside a declared range that allows it.
