@@ -1261,3 +1261,80 @@ fn a_declared_range_is_bounded_by_the_pythons_the_project_is_tested_on() {
     ]);
     assert_eq!(project.python_version.unwrap().value, "3.13");
 }
+
+#[test]
+fn an_asgi_app_gets_uvicorns_worker_and_a_wsgi_app_never_does() {
+    let init_of = |files: &[(&str, &str)]| {
+        let temp = tempfile::tempdir().unwrap();
+        write_tree(temp.path(), files);
+        let project = inspect::inspect(temp.path()).unwrap();
+        let report = init(&options(temp.path(), false), &mut NoPrompts).unwrap();
+        let dockerfile = std::fs::read_to_string(temp.path().join("Dockerfile")).unwrap();
+        (project, report, dockerfile)
+    };
+    let (project, report, dockerfile) = init_of(&[
+        ("app.py", "from quart import Quart\napp = Quart(__name__)\n"),
+        ("requirements.txt", "quart==0.20.0\n"),
+    ]);
+    assert_eq!(project.entries[0].target, "app:app");
+    let worker = project.worker.unwrap();
+    assert_eq!(worker.value.class, "uvicorn_worker.UvicornWorker");
+    assert!(worker.source.note.unwrap().contains("Quart"));
+    assert_eq!(
+        report.plan.gunicorn.requirements,
+        [
+            "gunicorn==27.0.1",
+            "uvicorn-worker==0.4.0",
+            "uvicorn==0.54.0"
+        ]
+    );
+    assert!(
+        dockerfile.contains("uvicorn-worker==0.4.0 uvicorn==0.54.0"),
+        "{dockerfile}"
+    );
+    assert!(
+        dockerfile.contains("\"--worker-class\", \"uvicorn_worker.UvicornWorker\""),
+        "{dockerfile}"
+    );
+    // Served through asgiref's wrapper: the wrapper is the target.
+    let (project, _, _) = init_of(&[(
+        "app.py",
+        "from flask import Flask\nfrom asgiref.wsgi import WsgiToAsgi\napp = Flask(__name__)\nasgi_app = WsgiToAsgi(app)\n",
+    )]);
+    assert_eq!(project.entries[0].target, "app:asgi_app");
+    assert!(project.worker.is_some());
+    // Connexion 2's FlaskApp is WSGI; a plain Flask app never gets an ASGI worker.
+    let (project, _, _) = init_of(&[
+        (
+            "app.py",
+            "import connexion\napp = connexion.FlaskApp(__name__)\n",
+        ),
+        ("requirements.txt", "connexion==2.14.2\n"),
+    ]);
+    assert!(project.worker.is_none());
+    let (project, report, _) =
+        init_of(&[("app.py", "from flask import Flask\napp = Flask(__name__)\n")]);
+    assert!(project.worker.is_none());
+    assert_eq!(report.plan.gunicorn.requirements, ["gunicorn==27.0.1"]);
+}
+
+#[test]
+fn a_gunicorn_config_named_by_the_start_command_is_read_and_passed() {
+    let project = inspect_tree(&[
+        (
+            "shop.py",
+            "from flask import Flask\napp = Flask(__name__)\n",
+        ),
+        ("Procfile", "web: gunicorn -c deploy/gunicorn.py shop:app\n"),
+        ("deploy/gunicorn.py", "bind = '0.0.0.0:7000'\nworkers = 3\n"),
+    ]);
+    assert_eq!(
+        project.gunicorn_config.as_deref(),
+        Some("deploy/gunicorn.py")
+    );
+    let port = project.port.unwrap();
+    assert_eq!(
+        (port.value, port.source.to_string()),
+        (7000, "deploy/gunicorn.py:1".to_string())
+    );
+}

@@ -20,8 +20,28 @@ pub struct EntryCandidate {
     /// Folder that must be on `sys.path` (`""` for the project root, `"src"` for a src layout).
     pub import_root: String,
     pub source: Source,
+    /// What makes the object an ASGI app (`Quart`, Connexion's `FlaskApp`,
+    /// `WsgiToAsgi`), when it is one: gunicorn must run it with an ASGI worker.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub asgi: Option<String>,
     #[serde(skip)]
     score: u32,
+}
+
+/// Constructors of ASGI apps served the way a Flask app is, and how each is named.
+const ASGI_MAKERS: &[(&str, &str)] = &[
+    ("Quart", "a Quart app"),
+    ("FlaskApp", "Connexion's `FlaskApp`"),
+    ("AsyncApp", "Connexion's `AsyncApp`"),
+    ("WsgiToAsgi", "asgiref's `WsgiToAsgi`"),
+];
+
+/// The ASGI maker `callee` is, if it is one.
+fn asgi_maker(callee: &str) -> Option<String> {
+    ASGI_MAKERS
+        .iter()
+        .find(|(name, _)| *name == callee)
+        .map(|(_, what)| what.to_string())
 }
 
 /// Names commonly given to app factories.
@@ -121,15 +141,20 @@ pub fn detect_entries(modules: &[Module]) -> Vec<EntryCandidate> {
             };
             // `app = create_app(os.getenv("CONFIG") or "default")`: a
             // factory's arguments do not matter to the object it returns.
+            let asgi = asgi_maker(callee);
             let makes_app = callee == "Flask"
+                || asgi.is_some()
                 || FACTORY_NAMES.contains(&callee)
                 || builders.iter().any(|f| f == callee);
             if makes_app {
+                // `asgi_app = WsgiToAsgi(app)`: the wrapper is what is served.
+                let wraps = callee == "WsgiToAsgi";
                 found.push(EntryCandidate {
                     target: format!("{name}:{target}"),
                     import_root: module.import_root.clone(),
                     source: Source::at(&module.path, module.line(stmt.start())),
-                    score: score + 5,
+                    asgi,
+                    score: score + if wraps { 6 } else { 5 },
                 });
             }
         }
@@ -148,10 +173,15 @@ pub fn detect_entries(modules: &[Module]) -> Vec<EntryCandidate> {
         let finishes_app = module.body.iter().any(|s| {
             matches!(s, Stmt::FunctionDef(f) if f.name.as_str() == factory && sets_up_module_app(module, f))
         });
+        let asgi = module.body.iter().find_map(|s| match s {
+            Stmt::FunctionDef(f) if f.name.as_str() == factory => asgi_made_by(f),
+            _ => None,
+        });
         found.push(EntryCandidate {
             target: format!("{name}:{factory}()"),
             import_root: module.import_root.clone(),
             source: Source::at(&module.path, line),
+            asgi,
             // A conventional name (`create_app`) over a helper it calls,
             // and a private helper (`_configured`) last.
             score: (file_score(module)
@@ -205,6 +235,7 @@ fn re_exports(modules: &[Module], found: &[EntryCandidate]) -> Vec<EntryCandidat
                             target: format!("{package}:{exported}{suffix}"),
                             import_root: module.import_root.clone(),
                             source: Source::at(&module.path, module.line(import.start())),
+                            asgi: original.asgi.clone(),
                             score: original.score + 1,
                         });
                     }
@@ -337,8 +368,26 @@ fn sets_up_module_app(module: &Module, function: &ast::StmtFunctionDef) -> bool 
         })
 }
 
+/// `Flask(...)`, or an ASGI app made the same way (`Quart(...)`).
 fn is_flask_call(value: &Expr) -> bool {
-    matches!(value, Expr::Call(call) if call_name(&call.func) == Some("Flask"))
+    matches!(value, Expr::Call(call) if call_name(&call.func)
+        .is_some_and(|name| name == "Flask" || asgi_maker(name).is_some()))
+}
+
+/// What makes the app a factory returns ASGI, when it makes one itself.
+fn asgi_made_by(function: &ast::StmtFunctionDef) -> Option<String> {
+    flat_statements(&function.body)
+        .into_iter()
+        .find_map(|stmt| {
+            let value = match stmt {
+                Stmt::Return(r) => r.value.as_deref(),
+                other => single_assignment(other).map(|(_, value)| value),
+            };
+            match value {
+                Some(Expr::Call(call)) => call_name(&call.func).and_then(asgi_maker),
+                _ => None,
+            }
+        })
 }
 
 fn makes_flask(stmt: &Stmt) -> bool {
@@ -404,10 +453,18 @@ pub fn from_command(
         chosen.import_root = import_root;
         return Some(chosen);
     }
+    let asgi = candidates
+        .iter()
+        .find(|c| c.target == target)
+        .and_then(|c| c.asgi.clone())
+        .or_else(|| {
+            (command.value.server == "uvicorn").then(|| "served by uvicorn in the project".into())
+        });
     Some(EntryCandidate {
         target: target.to_string(),
         import_root,
         source: command.source.clone(),
+        asgi,
         score: u32::MAX,
     })
 }
@@ -448,10 +505,15 @@ pub fn from_flask_app(
         (None, Some(candidate)) => candidate.target.clone(),
         (None, None) => format!("{module}:app"),
     };
+    let asgi = candidates
+        .iter()
+        .find(|c| c.target == target)
+        .and_then(|c| c.asgi.clone());
     EntryCandidate {
         target,
         import_root: in_module.map(|c| c.import_root.clone()).unwrap_or_default(),
         source: source.with_note("FLASK_APP"),
+        asgi,
         score: u32::MAX,
     }
 }
@@ -465,6 +527,7 @@ mod tests {
             target: target.into(),
             import_root: root.into(),
             source: Source::at("x.py", 1),
+            asgi: None,
             score: 1,
         }
     }

@@ -1,6 +1,7 @@
 //! A root `gunicorn.conf.py`: gunicorn loads it by itself, so its `bind` and
 //! `daemon` settings matter. The image always binds 0.0.0.0 on the command line.
 
+use super::files::Tree;
 use super::source::Module;
 use super::{Fact, Source};
 use crate::syntax::{Expr, Ranged, Stmt, is_true, string_literal};
@@ -12,11 +13,25 @@ pub struct GunicornConfig {
     pub port: Option<Fact<u16>>,
 }
 
+/// The config file the project's own start command names (`-c conf/gunicorn.py`),
+/// when it is a file of the project, else the root `gunicorn.conf.py`.
 pub fn detect_gunicorn_config(
     modules: &[Module],
+    tree: &Tree,
+    declared: Option<&str>,
     warnings: &mut Vec<String>,
 ) -> Option<GunicornConfig> {
-    let module = modules.iter().find(|m| m.path == "gunicorn.conf.py")?;
+    let declared = declared
+        .map(|path| path.trim_start_matches("./"))
+        .filter(|path| path.ends_with(".py") && tree.has_file(path));
+    let parsed;
+    let module = match declared {
+        Some(path) if path != "gunicorn.conf.py" => {
+            parsed = Module::from_text(path, &tree.read(path).ok()?).ok()?;
+            &parsed
+        }
+        _ => modules.iter().find(|m| m.path == "gunicorn.conf.py")?,
+    };
     let mut port = None;
     for stmt in &module.body {
         let Stmt::Assign(assign) = stmt else { continue };
@@ -34,13 +49,15 @@ pub fn detect_gunicorn_config(
                 match first.and_then(bind_port) {
                     Some(p) => port = Some(Fact::new(p, Source::at(&module.path, line).with_note("gunicorn bind"))),
                     None => warnings.push(format!(
-                        "gunicorn.conf.py:{line}: its bind is not a TCP port; the image binds 0.0.0.0 on the command line instead"
+                        "{}:{line}: its bind is not a TCP port; the image binds 0.0.0.0 on the command line instead",
+                        module.path
                     )),
                 }
             }
             "daemon" if is_true(&assign.value) => {
                 warnings.push(format!(
-                    "gunicorn.conf.py:{line}: `daemon = True` makes the container exit at once; remove it (a container's process must stay in the foreground)"
+                    "{}:{line}: `daemon = True` makes the container exit at once; remove it (a container's process must stay in the foreground)",
+                    module.path
                 ));
             }
             _ => {}

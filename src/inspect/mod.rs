@@ -162,7 +162,8 @@ pub struct Project {
     /// The command that applies database migrations (`flask db upgrade`), if the
     /// project has them.
     pub migrations: Option<Fact<String>>,
-    /// `gunicorn.conf.py` in the project root, if present.
+    /// The gunicorn config file: the one the project's start command names
+    /// (`-c FILE`), else `gunicorn.conf.py` in the project root, if present.
     pub gunicorn_config: Option<String>,
     /// Folders that hold virtualenvs (they have a `pyvenv.cfg`), to keep out of the image.
     pub virtualenvs: Vec<String>,
@@ -234,7 +235,11 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
         entries.retain(|e| e.target != chosen.target);
         entries.insert(0, chosen);
     }
-    let gunicorn = gunicorn::detect_gunicorn_config(&modules, &mut warnings);
+    let declared_config = deployment
+        .commands
+        .iter()
+        .find_map(|c| c.value.config.as_deref());
+    let gunicorn = gunicorn::detect_gunicorn_config(&modules, tree, declared_config, &mut warnings);
 
     let declared =
         python::detect_python_version(tree, pyproject.as_ref(), pipfile.as_ref(), &mut warnings)?;
@@ -262,7 +267,7 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
             build_packages.push(package.clone());
         }
     }
-    let worker = detect_worker(&deps.packages);
+    let worker = detect_worker(&deps.packages).or_else(|| asgi_worker(entries.first(), &deps.pins));
 
     // The port the project's own start command binds, then gunicorn's own
     // config, an existing Dockerfile's or compose file's, `flask run`'s, `app.run`'s.
@@ -396,6 +401,37 @@ fn detect_worker(packages: &[Package]) -> Option<Fact<Worker>> {
     ))
 }
 
+/// gunicorn runs an ASGI app with uvicorn's worker. Connexion 2's `FlaskApp`
+/// is WSGI, so a pin of it below 3 says the app is not ASGI.
+fn asgi_worker(entry: Option<&EntryCandidate>, pins: &[wheels::Pin]) -> Option<Fact<Worker>> {
+    let entry = entry?;
+    let what = entry.asgi.as_deref()?;
+    let connexion_2 = pins.iter().any(|p| {
+        p.name == "connexion"
+            && p.version
+                .split('.')
+                .next()
+                .is_some_and(|m| m < "3" && m.len() == 1)
+    });
+    if what.contains("Connexion") && connexion_2 {
+        return None;
+    }
+    Some(Fact::new(
+        Worker {
+            class: ASGI_WORKER_CLASS.to_string(),
+            threads: None,
+            single_process: false,
+        },
+        entry
+            .source
+            .clone()
+            .with_note(format!("{what} is an ASGI app")),
+    ))
+}
+
+/// The worker class of the `uvicorn-worker` package.
+pub const ASGI_WORKER_CLASS: &str = "uvicorn_worker.UvicornWorker";
+
 /// Database drivers, by normalized package name.
 const DATABASE_DRIVERS: &[(&str, Database)] = &[
     ("psycopg", Database::Postgres),
@@ -515,7 +551,12 @@ pub mod fuzz {
         let _ = super::env::scan_code(&modules);
         let _ = super::entry::detect_entries(&modules);
         let _ = super::entry::detect_celery(&modules);
-        let _ = super::gunicorn::detect_gunicorn_config(&modules, &mut Vec::new());
+        let _ = super::gunicorn::detect_gunicorn_config(
+            &modules,
+            &super::files::Tree::default(),
+            None,
+            &mut Vec::new(),
+        );
     }
 
     /// `pyproject.toml`: dependencies and the Python version.

@@ -39,6 +39,9 @@ enum Selection {
 /// (`from flask import Blueprint` alone is not: an app is made with `Flask(`.)
 const NEEDLES: &[&str] = &[
     "Flask",
+    // ASGI apps served like one
+    "Quart",
+    "WsgiToAsgi",
     "environ",
     "getenv",
     "Celery",
@@ -125,7 +128,7 @@ pub fn parse_modules(tree: &Tree, warnings: &mut Vec<String>) -> Vec<Module> {
 /// parsed module (read as it is parsed; other syntax trees are dropped then).
 pub fn parse_for_inspect(tree: &Tree, warnings: &mut Vec<String>) -> (Vec<Module>, CodeFacts) {
     let keeps_tree = aho_corasick::AhoCorasick::new(
-        ["Flask", "Celery"]
+        ["Flask", "Celery", "Quart", "WsgiToAsgi"]
             .iter()
             .chain(super::entry::FACTORY_NAMES),
     )

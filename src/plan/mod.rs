@@ -100,6 +100,10 @@ pub struct Plan {
 pub struct GunicornPlan {
     /// Requirement to add when the project does not list gunicorn, else `None`.
     pub extra_requirement: Option<Text>,
+    /// Every requirement the image adds beyond the project's own, in order:
+    /// `extra_requirement`, then uvicorn's worker for an ASGI app (when the
+    /// project does not list it). The built-in templates install these.
+    pub requirements: Vec<Text>,
     /// `gunicorn.conf.py` in the project root: gunicorn loads it, and the
     /// command line still forces the bind address.
     pub config: Option<Text>,
@@ -180,6 +184,24 @@ fn is_database_url(name: &str) -> bool {
 /// Names apps and Celery use for a Redis URL, which `.env.example` points at `redis`.
 fn is_redis_url(name: &str) -> bool {
     name.ends_with("REDIS_URL") || name.ends_with("BROKER_URL") || name.ends_with("RESULT_BACKEND")
+}
+
+/// uvicorn's worker for gunicorn, when the app is ASGI and the project does
+/// not list it. uvicorn 0.54 needs Python 3.10; older images get the last
+/// pair that runs on 3.9.
+fn worker_requirements(project: &Project, python_minor: u32) -> Vec<&'static str> {
+    let asgi = project
+        .worker
+        .as_ref()
+        .is_some_and(|w| w.value.class == crate::inspect::ASGI_WORKER_CLASS);
+    if !asgi || project.depends_on("uvicorn-worker") {
+        return Vec::new();
+    }
+    if python_minor >= 10 {
+        vec!["uvicorn-worker==0.4.0", "uvicorn==0.54.0"]
+    } else {
+        vec!["uvicorn-worker==0.3.0", "uvicorn==0.33.0"]
+    }
 }
 
 /// Decides everything from the inspected project and the answers.
@@ -274,6 +296,12 @@ pub fn plan(project: &Project, answers: &Answers, layout: &Layout) -> Plan {
         install: install_plan(&project.install, python_minor),
         gunicorn: GunicornPlan {
             extra_requirement: (!lists_gunicorn).then(|| gunicorn_pin.into()),
+            requirements: (!lists_gunicorn)
+                .then_some(gunicorn_pin)
+                .into_iter()
+                .chain(worker_requirements(project, python_minor))
+                .map(Text::from)
+                .collect(),
             config: project.gunicorn_config.as_deref().map(Text::escaped),
             worker_class: project
                 .worker
