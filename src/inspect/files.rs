@@ -121,19 +121,28 @@ pub fn read_text_as(path: &Path, name: &str, cap: u64) -> Result<String> {
     if !meta.is_file() {
         anyhow::bail!("`{}` is not a regular file", name);
     }
-    // Sized from the stat: one read of the whole file, not a growing series.
-    let expected = usize::try_from(meta.len().min(cap)).unwrap_or(0);
-    let mut bytes = Vec::with_capacity(expected + 1);
-    file.take(cap + 1)
-        .read_to_end(&mut bytes)
-        .with_context(|| format!("cannot read `{}`", name))?;
-    if bytes.len() as u64 > cap {
+    if meta.len() > cap {
         anyhow::bail!(
             "`{}` is larger than {} MiB; flaskdock reads only hand-written files",
             name,
             cap >> 20
         );
     }
+    // Sized from the stat: the whole file in one read, no growing series and
+    // no probe for the end (a file that grows meanwhile is read as it was).
+    let expected = usize::try_from(meta.len()).unwrap_or(0);
+    let mut bytes = vec![0; expected];
+    let mut filled = 0;
+    let mut file = file;
+    while filled < expected {
+        match file.read(&mut bytes[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(err) => return Err(err).with_context(|| format!("cannot read `{}`", name)),
+        }
+    }
+    bytes.truncate(filled);
     String::from_utf8(bytes)
         .map_err(|_| anyhow::anyhow!("`{}` is not UTF-8 text; save it as UTF-8", name))
 }
