@@ -316,6 +316,32 @@ pub fn is_test_path(path: &str) -> bool {
         || parts.any(|dir| matches!(dir, "tests" | "test" | "testing"))
 }
 
+/// Folders whose code is not the running app: teaching copies, docs, tools.
+const TOOLING_DIRS: &[&str] = &[
+    "examples",
+    "example",
+    "samples",
+    "sample",
+    "demo",
+    "demos",
+    "docs",
+    "doc",
+    "scripts",
+    "tools",
+    "contrib",
+    "benchmarks",
+];
+
+/// Code that never runs in the app: under a [`TOOLING_DIRS`] folder at any
+/// depth, or a packaging or task-runner file at the root (`setup.py`,
+/// `noxfile.py`, `fabfile.py`).
+pub fn is_tooling_path(path: &str) -> bool {
+    let mut parts = path.split('/').rev();
+    let file = parts.next().unwrap_or(path);
+    parts.any(|dir| TOOLING_DIRS.contains(&dir))
+        || !path.contains('/') && matches!(file, "setup.py" | "noxfile.py" | "fabfile.py")
+}
+
 /// `Flask`, `flask.Flask`: the callee name's last segment.
 pub fn call_name(func: &Expr) -> Option<&str> {
     match func {
@@ -570,5 +596,14 @@ mod tests {
             assert!(is_test_path(path), "{path}");
         }
         assert!(!is_test_path("pkg/testimonials.py"));
+        for path in [
+            "docs/conf.py",
+            "examples/basic/app.py",
+            "setup.py",
+            "shop/scripts/seed.py",
+        ] {
+            assert!(is_tooling_path(path), "{path}");
+        }
+        assert!(!is_tooling_path("shop/setup.py") && !is_tooling_path("shop/documents.py"));
     }
 }

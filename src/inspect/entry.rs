@@ -52,23 +52,6 @@ pub(crate) const FACTORY_NAMES: &[&str] = &[
     "app_factory",
 ];
 
-/// Folders whose code is not the project's own app: teaching copies, docs,
-/// tools. A candidate there is never preferred over one outside.
-const ROLE_DIRS: &[&str] = &[
-    "examples",
-    "example",
-    "samples",
-    "sample",
-    "demo",
-    "demos",
-    "docs",
-    "doc",
-    "scripts",
-    "tools",
-    "contrib",
-    "benchmarks",
-];
-
 /// Conventional entry modules and how much a Flask object there is preferred.
 fn file_score(module: &Module) -> u32 {
     let file = module.path.rsplit('/').next().unwrap_or(&module.path);
@@ -76,8 +59,7 @@ fn file_score(module: &Module) -> u32 {
     if is_test_path(&module.path) {
         return 10;
     }
-    let folders = module.path.split('/').rev().skip(1);
-    if folders.clone().any(|dir| ROLE_DIRS.contains(&dir)) {
+    if crate::syntax::is_tooling_path(&module.path) {
         return 20;
     }
     // A module that does work when imported (a cron script, a Celery or RQ
@@ -95,7 +77,7 @@ fn file_score(module: &Module) -> u32 {
     };
     // Deeper is less likely the entry point: 10 below for the first folder,
     // 2 more for each further one.
-    let depth = folders.count() as u32;
+    let depth = module.path.split('/').count() as u32 - 1;
     if top_level {
         base
     } else {

@@ -107,11 +107,11 @@ pub fn scan_code(modules: &[Module]) -> CodeFacts {
     merge(modules.iter().map(scan_module).collect())
 }
 
-/// The facts of one module. Test code has none: its variables, ports and
-/// throwaway SQLite databases are not the running app's.
+/// The facts of one module. Test code, docs and tools have none: their
+/// variables, ports and throwaway SQLite databases are not the running app's.
 pub fn scan_module(module: &Module) -> CodeFacts {
     let mut facts = CodeFacts::default();
-    if crate::syntax::is_test_path(&module.path) {
+    if crate::syntax::is_test_path(&module.path) || crate::syntax::is_tooling_path(&module.path) {
         return facts;
     }
     let mut scanner = Scanner {
@@ -356,6 +356,9 @@ impl Scanner<'_> {
     }
 
     fn record(&mut self, name: &str, required: bool, default: Option<&Expr>, offset: TextSize) {
+        if is_system_variable(name) {
+            return;
+        }
         if !crate::safe::is_env_name(name) {
             let source = self.source(offset);
             self.facts
@@ -688,6 +691,38 @@ fn is_refused_when_missing(target: &str, next: Option<&Stmt>) -> bool {
         })
 }
 
+/// Variables the system, the shell or a CI service sets, never the user:
+/// listed in `.env.example`, `PATH=` would empty the container's `PATH`.
+fn is_system_variable(name: &str) -> bool {
+    matches!(
+        name,
+        "PATH"
+            | "HOME"
+            | "USER"
+            | "USERNAME"
+            | "LOGNAME"
+            | "SHELL"
+            | "TERM"
+            | "PWD"
+            | "LANG"
+            | "LANGUAGE"
+            | "TMPDIR"
+            | "HOSTNAME"
+            | "PYTHONPATH"
+            | "PYTHONHASHSEED"
+            | "VIRTUAL_ENV"
+            | "CI"
+            | "READTHEDOCS"
+            | "TRAVIS"
+            | "GITLAB_CI"
+            | "JENKINS_URL"
+    ) || name.starts_with("LC_")
+        || name.starts_with("GITHUB_")
+        || name.starts_with("TRAVIS_")
+        || name.starts_with("CIRCLE")
+        || name.starts_with("READTHEDOCS_")
+}
+
 /// `DATABASE_URL`: the shape of a variable name passed to a wrapper (a
 /// lower-case literal is more often a key of something else).
 fn is_upper_env_name(name: &str) -> bool {
@@ -964,6 +999,24 @@ mod tests {
                 ("TOKEN", true)
             ]
         );
+    }
+
+    #[test]
+    fn system_variables_and_tooling_code_are_not_the_apps_settings() {
+        let facts = scan(
+            "import os\nPATH = os.environ['PATH']\nHOME = os.getenv('HOME')\nREF = os.getenv('GITHUB_REF_NAME')\nLOC = os.getenv('LC_ALL')\nKEY = os.environ['APP_KEY']\n",
+        );
+        assert_eq!(names_and_required(&facts), [("APP_KEY", true)]);
+        for path in [
+            "docs/conf.py",
+            "scripts/release.py",
+            "setup.py",
+            "contrib/tool.py",
+        ] {
+            let facts =
+                scan_code(&[Module::from_text(path, "import os\nX = os.environ['X']\n").unwrap()]);
+            assert!(facts.env_vars.is_empty(), "{path}");
+        }
     }
 
     #[test]
