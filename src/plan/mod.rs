@@ -3,6 +3,7 @@
 
 pub mod dockerignore;
 mod install;
+mod wiring;
 
 pub use dockerignore::IgnoreRule;
 use install::install_plan;
@@ -176,14 +177,14 @@ pub struct Layout {
     pub dockerfile: String,
 }
 
-/// Names apps use for a database URL, which `.env.example` points at `db`.
-fn is_database_url(name: &str) -> bool {
-    name.ends_with("DATABASE_URL") || name.ends_with("DATABASE_URI") || name == "DB_URL"
-}
-
-/// Names apps and Celery use for a Redis URL, which `.env.example` points at `redis`.
-fn is_redis_url(name: &str) -> bool {
-    name.ends_with("REDIS_URL") || name.ends_with("BROKER_URL") || name.ends_with("RESULT_BACKEND")
+/// The variables the database section of `.env.example` sets: the image's
+/// own (`POSTGRES_USER`, `POSTGRES_PASSWORD`, `POSTGRES_DB`) and `DATABASE_URL`.
+fn is_database_service_variable(db: &DatabasePlan, name: &str) -> bool {
+    let own: &[&str] = match db.kind {
+        Database::Postgres => &["POSTGRES_USER", "POSTGRES_PASSWORD", "POSTGRES_DB"],
+        Database::Mysql => &["MYSQL_USER", "MYSQL_PASSWORD", "MYSQL_DATABASE"],
+    };
+    name == "DATABASE_URL" || own.contains(&name)
 }
 
 /// uvicorn's worker for gunicorn, when the app is ASGI and the project does
@@ -230,9 +231,9 @@ pub fn plan(project: &Project, answers: &Answers, layout: &Layout) -> Plan {
         .filter(|v| v.name != "SECRET_KEY")
         // The database section of `.env.example` sets these itself.
         .filter(|v| {
-            database.as_ref().is_none_or(|db| {
-                !(v.name.starts_with(db.env_prefix.as_str()) || v.name == "DATABASE_URL")
-            })
+            database
+                .as_ref()
+                .is_none_or(|db| !is_database_service_variable(db, &v.name))
         })
         // Inspection dropped names that are not plain names, with a warning.
         .filter_map(|v| {
@@ -240,15 +241,37 @@ pub fn plan(project: &Project, answers: &Answers, layout: &Layout) -> Plan {
                 name: EnvName::parse(&v.name)?,
                 required: v.required,
                 default: v.default.as_deref().map(Text::escaped),
-                value: match (&database, &redis) {
-                    (Some(db), _) if is_database_url(&v.name) => Some(db.url.clone()),
-                    (_, Some(redis)) if is_redis_url(&v.name) => Some(redis.url.clone()),
-                    _ => None,
-                },
+                value: wiring::value_for(&v.name, database.as_ref(), redis.as_ref()),
                 source: Text::escaped(&v.source.to_string()),
             })
         })
         .collect();
+    // `app.config.from_prefixed_env()` loads `FLASK_SECRET_KEY` as
+    // `SECRET_KEY`: the key, and Flask-SQLAlchemy's URI, under the prefix.
+    if let Some(prefixed) = &project.prefixed_env {
+        let mut settings = vec![format!("{}_SECRET_KEY", prefixed.value)];
+        if database.is_some() && project.depends_on("flask-sqlalchemy") {
+            settings.push(format!("{}_SQLALCHEMY_DATABASE_URI", prefixed.value));
+        }
+        for name in settings {
+            let Some(env_name) = EnvName::parse(&name) else {
+                continue;
+            };
+            if env_vars.iter().any(|v| v.name == env_name) {
+                continue;
+            }
+            env_vars.push(EnvVarPlan {
+                value: wiring::value_for(&name, database.as_ref(), redis.as_ref()),
+                name: env_name,
+                required: false,
+                default: None,
+                source: Text::escaped(&format!(
+                    "{} (app.config.from_prefixed_env)",
+                    prefixed.source
+                )),
+            });
+        }
+    }
     env_vars.sort_by(|a, b| {
         b.required
             .cmp(&a.required)

@@ -1,0 +1,214 @@
+//! The values `.env.example` gives the variables an app reads to reach its
+//! services, under whatever names it reads them: a URL (`DATABASE_URL`,
+//! `SQLALCHEMY_DATABASE_URI`, `DB_URI`, `REDISTOGO_URL`, `CELERY_BROKER_URL`),
+//! or split settings (`DB_HOST`, `DB_USER`, `DB_PASSWORD`, `DB_NAME`,
+//! `REDIS_HOST`), pointed at the compose services by their names, and a
+//! session key the app reads under a prefix (`MYAPP_SECRET_KEY`).
+
+use super::{DatabasePlan, RedisPlan};
+use crate::inspect::Database;
+use crate::safe::Text;
+
+/// The placeholder `.env.example` gives a key that signs sessions.
+pub const SECRET_PLACEHOLDER: &str = "replace-with-a-long-random-string";
+
+/// What `.env.example` sets `name` to, when it is a setting of a service the
+/// compose file runs (or a session key).
+pub fn value_for(
+    name: &str,
+    database: Option<&DatabasePlan>,
+    redis: Option<&RedisPlan>,
+) -> Option<Text> {
+    if let Some(db) = database
+        && let Some(value) = database_value(name, db)
+    {
+        return Some(value);
+    }
+    if let Some(redis) = redis
+        && let Some(value) = redis_value(name, redis)
+    {
+        return Some(value);
+    }
+    is_session_key(name).then(|| SECRET_PLACEHOLDER.into())
+}
+
+/// Words that name a database in a variable (`DB_HOST`, `PGHOST`,
+/// `SQLALCHEMY_DATABASE_URI`).
+fn names_database(name: &str) -> bool {
+    name.split('_').any(|word| {
+        matches!(
+            word,
+            "DB" | "DATABASE"
+                | "SQLALCHEMY"
+                | "POSTGRES"
+                | "POSTGRESQL"
+                | "PG"
+                | "MYSQL"
+                | "MARIADB"
+        )
+    }) || name.starts_with("PG")
+}
+
+fn ends_with_any(name: &str, suffixes: &[&str]) -> bool {
+    suffixes.iter().any(|s| name.ends_with(s))
+}
+
+fn database_value(name: &str, db: &DatabasePlan) -> Option<Text> {
+    if !names_database(name) {
+        return None;
+    }
+    let port = match db.kind {
+        Database::Postgres => "5432",
+        Database::Mysql => "3306",
+    };
+    if ends_with_any(name, &["_URL", "_URI", "_DSN", "DATABASE_URL"]) {
+        return Some(db.url.clone());
+    }
+    if ends_with_any(name, &["HOST", "HOSTNAME", "SERVER"]) {
+        return Some("db".into());
+    }
+    if name.ends_with("PORT") {
+        return Some(port.into());
+    }
+    if ends_with_any(name, &["USER", "USERNAME"]) {
+        return Some(db.user.clone());
+    }
+    if ends_with_any(name, &["PASSWORD", "PASS", "PASSWD"]) {
+        return Some(db.password_placeholder.clone());
+    }
+    if ends_with_any(
+        name,
+        &[
+            "_NAME",
+            "DB_DATABASE",
+            "DATABASE_DATABASE",
+            "PGDATABASE",
+            "_DBNAME",
+        ],
+    ) {
+        return Some(db.name.clone());
+    }
+    None
+}
+
+fn redis_value(name: &str, redis: &RedisPlan) -> Option<Text> {
+    let redis_word = name.contains("REDIS") || name.starts_with("KV_");
+    let celery = name.ends_with("BROKER_URL") || name.ends_with("RESULT_BACKEND");
+    if celery || redis_word && ends_with_any(name, &["_URL", "_URI", "REDIS_URL"]) {
+        return Some(redis.url.clone());
+    }
+    if !redis_word {
+        return None;
+    }
+    if ends_with_any(name, &["_HOST", "_HOSTNAME"]) {
+        return Some("redis".into());
+    }
+    if name.ends_with("_PORT") {
+        return Some("6379".into());
+    }
+    None
+}
+
+/// `FLASK_SECRET_KEY`, `MYAPP_SECRET_KEY`: the app's own signing key under a
+/// prefix. A third party's secret (`AWS_SECRET_ACCESS_KEY`,
+/// `STRIPE_SECRET_KEY`) is the user's to fill: a placeholder there would turn
+/// on an integration with a bogus credential.
+fn is_session_key(name: &str) -> bool {
+    const THIRD_PARTY: &[&str] = &[
+        "AWS",
+        "ACCESS",
+        "API",
+        "CLIENT",
+        "STRIPE",
+        "OAUTH",
+        "S3",
+        "GOOGLE",
+        "GITHUB",
+        "TWILIO",
+        "MAILGUN",
+        "SENDGRID",
+        "RECAPTCHA",
+        "JWT",
+    ];
+    name.ends_with("_SECRET_KEY") && !name.split('_').any(|word| THIRD_PARTY.contains(&word))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn db(kind: Database) -> DatabasePlan {
+        DatabasePlan {
+            kind,
+            image: "postgres:17".into(),
+            env_prefix: "POSTGRES_".into(),
+            url_scheme: "postgresql+psycopg2".into(),
+            url: "postgresql+psycopg2://app:pw@db:5432/app".into(),
+            user: "app".into(),
+            name: "app".into(),
+            password_placeholder: "pw".into(),
+        }
+    }
+
+    fn redis() -> RedisPlan {
+        RedisPlan {
+            image: "redis:7".into(),
+            url: "redis://redis:6379/0".into(),
+        }
+    }
+
+    #[test]
+    fn service_settings_under_the_names_apps_read() {
+        let (db, redis) = (db(Database::Postgres), redis());
+        let value = |name: &str| value_for(name, Some(&db), Some(&redis)).map(|t| t.to_string());
+        let url = Some(db.url.to_string());
+        for name in [
+            "DATABASE_URL",
+            "SQLALCHEMY_DATABASE_URI",
+            "DB_URI",
+            "DEV_DATABASE_URL",
+            "POSTGRES_DSN",
+        ] {
+            assert_eq!(value(name), url, "{name}");
+        }
+        assert_eq!(value("DB_HOST").as_deref(), Some("db"));
+        assert_eq!(value("DATABASE_PORT").as_deref(), Some("5432"));
+        assert_eq!(value("DB_USER").as_deref(), Some("app"));
+        assert_eq!(value("DB_PASSWORD").as_deref(), Some("pw"));
+        assert_eq!(value("DB_NAME").as_deref(), Some("app"));
+        assert_eq!(value("PGHOST").as_deref(), Some("db"));
+        for name in [
+            "REDIS_URL",
+            "REDISTOGO_URL",
+            "CELERY_BROKER_URL",
+            "CELERY_RESULT_BACKEND",
+            "CACHE_REDIS_URL",
+        ] {
+            assert_eq!(
+                value(name).as_deref(),
+                Some("redis://redis:6379/0"),
+                "{name}"
+            );
+        }
+        assert_eq!(value("REDIS_HOST").as_deref(), Some("redis"));
+        assert_eq!(value("KV_HOST").as_deref(), Some("redis"));
+        assert_eq!(value("REDIS_PORT").as_deref(), Some("6379"));
+        assert_eq!(
+            value("MYAPP_SECRET_KEY").as_deref(),
+            Some(SECRET_PLACEHOLDER)
+        );
+        // Not service settings, and third parties' secrets.
+        for name in [
+            "MAIL_SERVER",
+            "MAIL_PASSWORD",
+            "AWS_SECRET_ACCESS_KEY",
+            "STRIPE_SECRET_KEY",
+            "APP_NAME",
+            "SERVER_NAME",
+        ] {
+            assert_eq!(value(name), None, "{name}");
+        }
+        // Without the service, nothing points at it.
+        assert_eq!(value_for("DB_HOST", None, None), None);
+    }
+}
