@@ -79,6 +79,12 @@ pub fn notes(project: &Project, plan: &Plan) -> Vec<String> {
             celery.source
         ));
     }
+    for process in &plan.processes {
+        notes.push(format!(
+            "compose runs the `Procfile`'s `{}` process ({}) as the `{}` service, from the web image",
+            process.name, process.source, process.service
+        ));
+    }
     if let Some(command) = &plan.migrations {
         notes.push(format!(
             "the container runs `{command}` before gunicorn; `--no-migrate` turns that off (with several replicas, run migrations once instead)"
@@ -168,6 +174,13 @@ fn detection_rows(project: &Project, answers: Option<&Answers>) -> Vec<(String, 
     }
     if let Some(fact) = &project.celery {
         row("celery_app", fact.value.clone(), fact.source.described());
+    }
+    for fact in &project.processes {
+        row(
+            "process",
+            format!("{}: {}", fact.value.name, fact.value.command),
+            fact.source.described(),
+        );
     }
     if let Some(fact) = &project.worker {
         row(
@@ -294,6 +307,7 @@ pub fn inspect_json(project: &Project, answers: Option<&Answers>) -> Value {
         "prefixed_env": project.prefixed_env,
         "redis": project.redis.is_some(),
         "celery_app": project.celery.as_ref().map(|c| c.value.clone()),
+        "processes": project.processes.iter().map(|p| &p.value).collect::<Vec<_>>(),
         "gunicorn_worker": project.worker.as_ref().map(|w| &w.value),
         "warnings": project.warnings,
         "sources": sources,

@@ -1338,3 +1338,35 @@ fn a_gunicorn_config_named_by_the_start_command_is_read_and_passed() {
         (7000, "deploy/gunicorn.py:1".to_string())
     );
 }
+
+#[test]
+fn a_procfiles_other_processes_become_services_of_the_web_image() {
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(
+        temp.path(),
+        &[
+            ("app.py", "from flask import Flask\napp = Flask(__name__)\n"),
+            ("requirements.txt", "flask\nrq==2.6.0\n"),
+            (
+                "Procfile",
+                "web: gunicorn app:app\nworker: rq worker tasks\nrelease: flask db upgrade\n",
+            ),
+        ],
+    );
+    let report = init(&options(temp.path(), false), &mut NoPrompts).unwrap();
+    let services: Vec<(&str, &str)> = report
+        .plan
+        .processes
+        .iter()
+        .map(|p| (p.service.as_str(), p.command.as_str()))
+        .collect();
+    assert_eq!(services, [("worker", "rq worker tasks")]);
+    let compose = std::fs::read_to_string(temp.path().join("docker-compose.yml")).unwrap();
+    assert!(compose.contains("  worker:\n"), "{compose}");
+    assert!(
+        compose.contains(r#"command: ["sh", "-c", "rq worker tasks"]"#),
+        "{compose}"
+    );
+    let env = std::fs::read_to_string(temp.path().join(".env.example")).unwrap();
+    assert!(env.contains("RQ_REDIS_URL=redis://redis:6379/0"), "{env}");
+}

@@ -70,7 +70,7 @@ const SAMPLES: &[&str] = &[
 
 /// The benign Plan of every example, as JSON.
 fn benign_plans() -> Vec<(String, Value)> {
-    examples()
+    let mut plans: Vec<(String, Value)> = examples()
         .into_iter()
         .map(|example| {
             let name = example.file_name().unwrap().to_string_lossy().into_owned();
@@ -80,7 +80,22 @@ fn benign_plans() -> Vec<(String, Value)> {
             let plan = plan::plan(&project, &answers, &layout(&dir, &dir));
             (name, serde_json::to_value(&plan).unwrap())
         })
-        .collect()
+        .collect();
+    // No example has a `Procfile` process: one added to a plan with every service.
+    let (_, with_services) = plans
+        .iter()
+        .find(|(name, _)| name == "celery-redis")
+        .expect("the celery-redis example")
+        .clone();
+    let mut with_process = with_services;
+    with_process["processes"] = serde_json::json!([{
+        "name": "clock",
+        "service": "clock",
+        "command": "python clock.py --every 60",
+        "source": "Procfile:2",
+    }]);
+    plans.push(("celery-redis with a Procfile process".into(), with_process));
+    plans
 }
 
 /// Fields whose type cannot hold arbitrary text: variable names (`EnvName`)
@@ -91,6 +106,7 @@ fn is_typed(path: &str) -> bool {
         || path == "/python_version"
         || path == "/prefixed_env"
         || (path.starts_with("/env_vars/") && path.ends_with("/name"))
+        || (path.starts_with("/processes/") && path.ends_with("/service"))
 }
 
 /// Replaces every string of `value` outside typed fields with what `pick` gives.

@@ -40,6 +40,19 @@ pub struct Deployment {
     pub database: Option<Fact<Database>>,
     /// A compose service running Redis.
     pub redis: Option<Source>,
+    /// The `Procfile`'s other long-running processes (`worker: rq worker
+    /// tasks`, `clock: python clock.py`): name and shell command. Its
+    /// `release:` line is a one-off step, not a process.
+    pub processes: Vec<Fact<Process>>,
+}
+
+/// A long-running process a `Procfile` declares besides `web`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Process {
+    /// Its `Procfile` name, lower-cased (`worker`).
+    pub name: String,
+    /// The shell command, as written.
+    pub command: String,
 }
 
 /// Folders that hold scripts of how a project is deployed.
@@ -59,9 +72,27 @@ pub fn detect(tree: &Tree) -> Deployment {
 
     if let Some(text) = read("Procfile") {
         for (line, command) in joined_lines(&text, '\\') {
-            let Some(rest) = command.strip_prefix("web:") else {
+            let Some((name, rest)) = command.split_once(':') else {
                 continue;
             };
+            let (name, rest) = (name.trim(), rest.trim());
+            if name != "web" {
+                let is_name = !name.is_empty()
+                    && name.len() <= 40
+                    && name
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+                if is_name && name != "release" && !rest.is_empty() {
+                    let process = Process {
+                        name: name.to_ascii_lowercase(),
+                        command: rest.to_string(),
+                    };
+                    found
+                        .processes
+                        .push(Fact::new(process, Source::at("Procfile", line)));
+                }
+                continue;
+            }
             if let Some(server) = server_command(rest) {
                 found.commands.push(Fact::new(
                     server,
@@ -755,6 +786,12 @@ mod tests {
             ]
         );
         assert_eq!(found.exposed.map(|p| p.value), Some(5000));
+        let processes: Vec<(&str, &str)> = found
+            .processes
+            .iter()
+            .map(|p| (p.value.name.as_str(), p.value.command.as_str()))
+            .collect();
+        assert_eq!(processes, [("worker", "rq worker")]);
         assert_eq!(found.python.map(|p| p.value).as_deref(), Some("3.10"));
         let packages: Vec<&str> = found
             .build_packages

@@ -20,6 +20,7 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 use serde::Serialize;
 
+pub use deployment::Process;
 pub use deps::{DependencyManager, Install, LockExport, Package};
 pub use entry::EntryCandidate;
 pub use env::EnvVar;
@@ -145,6 +146,8 @@ pub struct Project {
     pub redis: Option<Source>,
     /// A module-level Celery app (`module:name`), if found.
     pub celery: Option<Fact<String>>,
+    /// Other long-running processes the project's `Procfile` declares.
+    pub processes: Vec<Fact<Process>>,
     /// The gunicorn worker a WebSocket extension needs, if the project uses one.
     pub worker: Option<Fact<Worker>>,
     /// Environment variables the code reads, sorted by name.
@@ -325,6 +328,7 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
         database,
         redis,
         celery: entry::detect_celery(&modules),
+        processes: deployment.processes,
         worker,
         env_vars: code.env_vars,
         prefixed_env: code.prefixed_env,

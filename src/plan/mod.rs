@@ -71,6 +71,9 @@ pub struct Plan {
     pub redis: Option<RedisPlan>,
     /// A Celery worker service, when the project has a Celery app.
     pub worker: Option<WorkerPlan>,
+    /// The `Procfile`'s other processes, each a compose service running the
+    /// web image (a Celery worker the `worker` service already runs is left out).
+    pub processes: Vec<ProcessPlan>,
     /// Variables for `.env.example`, required first, then by name.
     pub env_vars: Vec<EnvVarPlan>,
     /// Prefix of `app.config.from_prefixed_env()` (`FLASK`), when the app uses it:
@@ -143,6 +146,60 @@ pub struct RedisPlan {
     pub image: Text,
     /// URL for `.env.example`, with the service name `redis` as host.
     pub url: Text,
+}
+
+/// A process of the project's own `Procfile`: the web image with its command.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ProcessPlan {
+    /// Its `Procfile` name (`worker`).
+    pub name: Text,
+    /// The compose service: the name (`-` as `_`), unless another service
+    /// has it. A typed name: it is a key of the compose file.
+    pub service: EnvName,
+    /// The shell command, run with `sh -c` as a `Procfile` line is.
+    pub command: Text,
+    /// `Procfile:line`.
+    pub source: Text,
+}
+
+/// The `Procfile`'s processes as services: names kept to what compose
+/// accepts and unique beside `web`, `worker`, `db`, `redis`; a Celery worker
+/// already run by `worker` skipped.
+fn process_plans(project: &Project, celery_worker: bool) -> Vec<ProcessPlan> {
+    let mut taken: Vec<String> = ["web", "db", "redis"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    if celery_worker {
+        taken.push("worker".into());
+    }
+    let mut plans = Vec::new();
+    for fact in &project.processes {
+        let process = &fact.value;
+        let words = shell_words::split(&process.command).unwrap_or_default();
+        let program = words.first().map(|w| w.rsplit('/').next().unwrap_or(w));
+        if celery_worker && program == Some("celery") && words.iter().any(|w| w == "worker") {
+            continue;
+        }
+        let base = process.name.replace('-', "_");
+        let mut service = base.clone();
+        let mut n = 2;
+        while taken.contains(&service) {
+            service = format!("{base}_{n}");
+            n += 1;
+        }
+        let Some(service_name) = EnvName::parse(&service) else {
+            continue;
+        };
+        taken.push(service);
+        plans.push(ProcessPlan {
+            name: Text::escaped(&process.name),
+            service: service_name,
+            command: Text::escaped(&process.command),
+            source: Text::escaped(&fact.source.to_string()),
+        });
+    }
+    plans
 }
 
 /// A Celery worker: the web image with another command.
@@ -272,6 +329,22 @@ pub fn plan(project: &Project, answers: &Answers, layout: &Layout) -> Plan {
             });
         }
     }
+    // `rq worker` in a Procfile finds Redis through RQ_REDIS_URL, else localhost.
+    if let Some(redis) = &redis
+        && let Some(rq) = project
+            .processes
+            .iter()
+            .find(|p| p.value.command.split_whitespace().next() == Some("rq"))
+        && !env_vars.iter().any(|v| v.name.as_str() == "RQ_REDIS_URL")
+    {
+        env_vars.push(EnvVarPlan {
+            name: EnvName::parse("RQ_REDIS_URL").expect("a variable name"),
+            required: false,
+            default: None,
+            value: Some(redis.url.clone()),
+            source: Text::escaped(&format!("{} (`rq worker` reads it)", rq.source)),
+        });
+    }
     env_vars.sort_by(|a, b| {
         b.required
             .cmp(&a.required)
@@ -355,6 +428,7 @@ pub fn plan(project: &Project, answers: &Answers, layout: &Layout) -> Plan {
             .map(|m| Text::escaped(&m.value)),
         database,
         redis,
+        processes: process_plans(project, worker.is_some()),
         worker,
         env_vars,
         prefixed_env: project
