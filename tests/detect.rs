@@ -1370,3 +1370,33 @@ fn a_procfiles_other_processes_become_services_of_the_web_image() {
     let env = std::fs::read_to_string(temp.path().join(".env.example")).unwrap();
     assert!(env.contains("RQ_REDIS_URL=redis://redis:6379/0"), "{env}");
 }
+
+#[test]
+fn a_celery_app_made_by_a_factory_is_found_and_a_demo_one_is_not() {
+    let project = inspect_tree(&[
+        (
+            "shop/__init__.py",
+            "from celery import Celery\nfrom flask import Flask\n\ndef make_celery(app):\n    celery = Celery(app.import_name)\n    return celery\n\ndef create_app():\n    return Flask(__name__)\n",
+        ),
+        (
+            "worker.py",
+            "from shop import create_app, make_celery\napp = create_app()\ncelery = make_celery(app)\n",
+        ),
+        (
+            "examples/demo/tasks.py",
+            "from celery import Celery\ncelery = Celery('demo', broker='redis://localhost')\n",
+        ),
+    ]);
+    assert_eq!(
+        project.celery.map(|c| c.value).as_deref(),
+        Some("worker:celery")
+    );
+    let project = inspect_tree(&[
+        ("app.py", "from flask import Flask\napp = Flask(__name__)\n"),
+        (
+            "examples/demo/tasks.py",
+            "from celery import Celery\ncelery = Celery('demo', broker='redis://localhost')\n",
+        ),
+    ]);
+    assert!(project.celery.is_none());
+}

@@ -391,16 +391,36 @@ fn makes_flask(stmt: &Stmt) -> bool {
 /// A module-level Celery app (`celery_app = Celery(...)`) as `module:name`, for
 /// a worker's `--app`. Test code is skipped.
 pub fn detect_celery(modules: &[Module]) -> Option<Fact<String>> {
+    // `celery = make_celery(app)`: a project function that returns `Celery(...)`.
+    let builders: Vec<&str> = modules
+        .iter()
+        .flat_map(|m| &m.body)
+        .filter_map(|stmt| match stmt {
+            Stmt::FunctionDef(f) => Some(f),
+            _ => None,
+        })
+        .filter(|f| {
+            flat_statements(&f.body).into_iter().any(|stmt| {
+                let value = match stmt {
+                    Stmt::Return(r) => r.value.as_deref(),
+                    other => single_assignment(other).map(|(_, value)| value),
+                };
+                matches!(value, Some(Expr::Call(call)) if call_name(&call.func) == Some("Celery"))
+            })
+        })
+        .map(|f| f.name.as_str())
+        .collect();
     modules
         .iter()
-        .filter(|m| file_score(m) > 10)
+        .filter(|m| !is_test_path(&m.path) && !crate::syntax::is_tooling_path(&m.path))
         .find_map(|module| {
             let name = module.name.as_ref()?;
             module.body.iter().find_map(|stmt| {
                 let (target, Expr::Call(call)) = single_assignment(stmt)? else {
                     return None;
                 };
-                (call_name(&call.func) == Some("Celery")).then(|| {
+                let callee = call_name(&call.func)?;
+                (callee == "Celery" || builders.contains(&callee)).then(|| {
                     Fact::new(
                         format!("{name}:{target}"),
                         Source::at(&module.path, module.line(stmt.start())),

@@ -45,6 +45,8 @@ const NEEDLES: &[&str] = &[
     "environ",
     "getenv",
     "Celery",
+    "make_celery",
+    "create_celery",
     "postgres",
     "mysql",
     "mariadb",
@@ -128,9 +130,16 @@ pub fn parse_modules(tree: &Tree, warnings: &mut Vec<String>) -> Vec<Module> {
 /// parsed module (read as it is parsed; other syntax trees are dropped then).
 pub fn parse_for_inspect(tree: &Tree, warnings: &mut Vec<String>) -> (Vec<Module>, CodeFacts) {
     let keeps_tree = aho_corasick::AhoCorasick::new(
-        ["Flask", "Celery", "Quart", "WsgiToAsgi"]
-            .iter()
-            .chain(super::entry::FACTORY_NAMES),
+        [
+            "Flask",
+            "Celery",
+            "make_celery",
+            "create_celery",
+            "Quart",
+            "WsgiToAsgi",
+        ]
+        .iter()
+        .chain(super::entry::FACTORY_NAMES),
     )
     .expect("valid needles");
     let keeps = |path: &str, text: &str| {
