@@ -1,7 +1,7 @@
 //! The Flask code (FD4xx): hard-coded secrets and debug mode.
 
 use super::Finding;
-use crate::inspect::source::Module;
+use crate::inspect::module::Module;
 use crate::secret::is_secret_name;
 use crate::syntax::{
     Expr, Ranged, Stmt, TextSize, Visitor, is_main_guard, is_test_path, is_true, string_literal,

@@ -5,6 +5,7 @@ use anyhow::{Result, bail};
 use serde::Serialize;
 
 use super::files::{TomlFile, Tree};
+use super::package::Package;
 use super::requirements::{RequirementLine, RequirementsChain, normalize, parse_line};
 use super::wheels::Pin;
 use super::{Fact, Source};
@@ -113,18 +114,6 @@ impl LockExport {
             ));
         }
     }
-}
-
-/// One dependency and the line that names it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Package {
-    /// Normalized name (PEP 503): lowercase, runs of `-_.` as `-`.
-    pub name: String,
-    /// Installed from a version-control URL (the builder then needs `git`).
-    pub vcs: bool,
-    /// Extras asked for (`celery[redis]` -> `redis`).
-    pub extras: Vec<String>,
-    pub source: Source,
 }
 
 /// What [`detect_dependencies`] found.

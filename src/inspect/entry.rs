@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::deployment::ServerCommand;
 use super::files::Tree;
-use super::source::Module;
+use super::module::Module;
 use super::{Fact, Source};
 use crate::syntax::{
     Expr, Ranged, Stmt, ast, call_name, flat_statements, is_main_guard, is_test_path,

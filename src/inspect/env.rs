@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::source::Module;
+use super::module::Module;
 use super::{Fact, Source};
 use crate::secret::{is_secret_name, is_secret_value};
 use crate::syntax::{

@@ -2,7 +2,7 @@
 //! `daemon` settings matter. The image always binds 0.0.0.0 on the command line.
 
 use super::files::Tree;
-use super::source::Module;
+use super::module::Module;
 use super::{Fact, Source};
 use crate::syntax::{Expr, Ranged, Stmt, is_true, string_literal};
 

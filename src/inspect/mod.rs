@@ -9,6 +9,8 @@ mod env;
 pub(crate) mod files;
 mod flaskenv;
 mod gunicorn;
+pub(crate) mod module;
+mod package;
 mod python;
 mod requirements;
 pub(crate) mod source;
@@ -21,11 +23,12 @@ use anyhow::{Context, Result, bail};
 use serde::Serialize;
 
 pub use deployment::Process;
-pub use deps::{DependencyManager, Install, LockExport, Package};
+pub use deps::{DependencyManager, Install, LockExport};
 pub use entry::EntryCandidate;
 pub use env::EnvVar;
 pub use files::{read_text, toml_error};
 pub use flaskenv::parse_dotenv;
+pub use package::Package;
 pub use python::{CURRENT_STABLE_PYTHON, SUPPORTED_PYTHONS};
 pub use requirements::{RequirementLine, parse_requirements};
 
@@ -533,7 +536,7 @@ fn detect_redis(packages: &[Package], redis_urls: &[Source]) -> Option<Source> {
 #[doc(hidden)]
 pub mod fuzz {
     use super::files::TomlFile;
-    use super::source::Module;
+    use super::module::Module;
 
     /// A requirements file.
     pub fn requirements(text: &str) {

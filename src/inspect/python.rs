@@ -6,7 +6,7 @@ use anyhow::Result;
 use pep508_rs::pep440_rs::{Version, VersionSpecifiers};
 
 use super::files::{TomlFile, Tree};
-use super::source::Module;
+use super::module::Module;
 use super::{Fact, Source};
 
 /// Minor versions with official `python:X-slim` images, newest first.

@@ -7,8 +7,8 @@ use std::str::FromStr;
 use anyhow::{Context, Result, bail};
 
 use super::Source;
-use super::deps::Package;
 use super::files::Tree;
+use super::package::Package;
 use super::wheels::Pin;
 
 /// What one logical line of a requirements file means.
