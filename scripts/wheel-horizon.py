@@ -26,6 +26,15 @@ PACKAGES = [
     "psycopg-binary", "psycopg2-binary", "pycryptodome", "pydantic-core", "pymongo",
     "pyyaml", "pyzmq", "regex", "scikit-learn", "scipy", "simplejson", "sqlalchemy",
     "ujson", "uvloop", "xmlsec", "yarl",
+    # more, after the ecosystem check (issue 14): drivers, servers' speedups,
+    # hashing and compression, science and plotting
+    "argon2-cffi", "bitarray", "brotli", "ciso8601", "contourpy", "coverage", "cytoolz",
+    "h5py", "hiredis", "httptools", "jiter", "kiwisolver", "levenshtein", "llvmlite",
+    "lz4", "mmh3", "mysqlclient", "numba", "oracledb", "pendulum", "propcache",
+    "psycopg2", "pyarrow", "pycairo", "pycryptodomex", "pymssql", "pynacl", "pyodbc",
+    "python-ldap", "python-rapidjson", "rapidfuzz", "reportlab", "ruamel-yaml-clib",
+    "setproctitle", "shapely", "tokenizers", "watchfiles", "websockets", "wrapt",
+    "xxhash", "zope-interface", "zstandard",
 ]
 
 WHEEL = re.compile(r"^(?P<name>.+?)-(?P<version>[^-]+)(-\d[^-]*)?-(?P<py>[^-]+)-(?P<abi>[^-]+)-(?P<plat>[^-]+)\.whl$")
