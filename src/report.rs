@@ -79,6 +79,14 @@ pub fn notes(project: &Project, plan: &Plan) -> Vec<String> {
             celery.source
         ));
     }
+    for step in &plan.setup_steps {
+        notes.push(format!(
+            "the project runs `{}` before it serves ({}); run it once, with the database up: `docker compose run --rm web sh -c {}` (README.Docker.md says so too)",
+            step.command,
+            step.source,
+            crate::templates::encode::sh(&step.command)
+        ));
+    }
     for process in &plan.processes {
         notes.push(format!(
             "compose runs the `Procfile`'s `{}` process ({}) as the `{}` service, from the web image",

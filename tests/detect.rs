@@ -1400,3 +1400,33 @@ fn a_celery_app_made_by_a_factory_is_found_and_a_demo_one_is_not() {
     ]);
     assert!(project.celery.is_none());
 }
+
+#[test]
+fn the_projects_own_setup_steps_are_said_and_the_migrations_not_twice() {
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(
+        temp.path(),
+        &[
+            ("app.py", "from flask import Flask\napp = Flask(__name__)\n"),
+            ("requirements.txt", "flask\nflask-migrate\n"),
+            ("migrations/env.py", "# alembic\n"),
+            (
+                "boot.sh",
+                "#!/bin/sh\nflask db upgrade\nflask init-db --seed\nexec gunicorn -b :5000 app:app\nflask never-reached\n",
+            ),
+        ],
+    );
+    let report = init(&options(temp.path(), false), &mut NoPrompts).unwrap();
+    let steps: Vec<(&str, &str)> = report
+        .plan
+        .setup_steps
+        .iter()
+        .map(|s| (s.command.as_str(), s.source.as_str()))
+        .collect();
+    assert_eq!(steps, [("flask init-db --seed", "boot.sh:3")]);
+    let readme = std::fs::read_to_string(temp.path().join("README.Docker.md")).unwrap();
+    assert!(
+        readme.contains("docker compose run --rm web sh -c 'flask init-db --seed'"),
+        "{readme}"
+    );
+}

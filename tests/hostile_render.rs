@@ -94,6 +94,10 @@ fn benign_plans() -> Vec<(String, Value)> {
         "command": "python clock.py --every 60",
         "source": "Procfile:2",
     }]);
+    with_process["setup_steps"] = serde_json::json!([{
+        "command": "flask deploy",
+        "source": "boot.sh:5",
+    }]);
     plans.push(("celery-redis with a Procfile process".into(), with_process));
     plans
 }

@@ -44,6 +44,10 @@ pub struct Deployment {
     /// tasks`, `clock: python clock.py`): name and shell command. Its
     /// `release:` line is a one-off step, not a process.
     pub processes: Vec<Fact<Process>>,
+    /// One-off steps the project runs before it serves: the `Procfile`'s
+    /// `release:` line, and the `flask ...` / `python manage.py ...` lines a
+    /// start script runs before its server (`flask deploy`, `flask init-db`).
+    pub setup_steps: Vec<Fact<String>>,
 }
 
 /// A long-running process a `Procfile` declares besides `web`.
@@ -82,7 +86,11 @@ pub fn detect(tree: &Tree) -> Deployment {
                     && name
                         .chars()
                         .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-                if is_name && name != "release" && !rest.is_empty() {
+                if name == "release" && !rest.is_empty() {
+                    found
+                        .setup_steps
+                        .push(Fact::new(rest.to_string(), Source::at("Procfile", line)));
+                } else if is_name && !rest.is_empty() {
                     let process = Process {
                         name: name.to_ascii_lowercase(),
                         command: rest.to_string(),
@@ -103,6 +111,7 @@ pub fn detect(tree: &Tree) -> Deployment {
     }
     for path in tree.files.iter().filter(|f| is_script(f)) {
         let Some(text) = read(path) else { continue };
+        let mut steps = Vec::new();
         for (line, command) in joined_lines(&text, '\\') {
             // `exec gunicorn ...` or a bare `gunicorn ...`: not an `echo` of one.
             if let Some(server) = server_command(&command) {
@@ -110,6 +119,11 @@ pub fn detect(tree: &Tree) -> Deployment {
                     server,
                     Source::at(path, line).with_note("its start script"),
                 ));
+                found.setup_steps.append(&mut steps);
+                break;
+            }
+            if let Some(step) = setup_step(&command) {
+                steps.push(Fact::new(step, Source::at(path, line)));
             }
         }
     }
@@ -261,6 +275,24 @@ fn server_command(line: &str) -> Option<ServerCommand> {
         }
     }
     None
+}
+
+/// `flask deploy`, `flask --app x init-db`, `python manage.py create_db`: a
+/// command of the app's own CLI, run once before it serves.
+fn setup_step(line: &str) -> Option<String> {
+    let words = shell_words::split(line.trim()).ok()?;
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
+    let command = match words.as_slice() {
+        ["flask", rest @ ..] | [_, "-m", "flask", rest @ ..] => {
+            let first = rest.iter().find(|w| !w.starts_with('-'))?;
+            (!matches!(*first, "run" | "shell" | "routes")).then(|| line.trim())
+        }
+        [python, "manage.py", sub, ..] if python.starts_with("python") => {
+            (!matches!(*sub, "run" | "runserver" | "shell")).then(|| line.trim())
+        }
+        _ => None,
+    }?;
+    Some(command.to_string())
 }
 
 /// gunicorn's options that take no value; every other option does.
@@ -744,7 +776,7 @@ mod tests {
         let (_temp, tree) = tree(&[
             (
                 "Procfile",
-                "web: flask db upgrade; gunicorn shop:app\nworker: rq worker\n",
+                "web: flask db upgrade; gunicorn shop:app\nworker: rq worker\nrelease: flask db upgrade\n",
             ),
             (
                 "boot.sh",
@@ -792,6 +824,18 @@ mod tests {
             .map(|p| (p.value.name.as_str(), p.value.command.as_str()))
             .collect();
         assert_eq!(processes, [("worker", "rq worker")]);
+        let steps: Vec<(&str, String)> = found
+            .setup_steps
+            .iter()
+            .map(|s| (s.value.as_str(), s.source.to_string()))
+            .collect();
+        assert_eq!(
+            steps,
+            [
+                ("flask db upgrade", "Procfile:3".to_string()),
+                ("flask db upgrade", "boot.sh:2".to_string())
+            ]
+        );
         assert_eq!(found.python.map(|p| p.value).as_deref(), Some("3.10"));
         let packages: Vec<&str> = found
             .build_packages

@@ -151,6 +151,9 @@ pub struct Project {
     pub celery: Option<Fact<String>>,
     /// Other long-running processes the project's `Procfile` declares.
     pub processes: Vec<Fact<Process>>,
+    /// One-off commands the project runs before it serves (`flask deploy`,
+    /// a `Procfile`'s `release:` line), in the order found.
+    pub setup_steps: Vec<Fact<String>>,
     /// The gunicorn worker a WebSocket extension needs, if the project uses one.
     pub worker: Option<Fact<Worker>>,
     /// Environment variables the code reads, sorted by name.
@@ -332,6 +335,7 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
         redis,
         celery: entry::detect_celery(&modules),
         processes: deployment.processes,
+        setup_steps: deployment.setup_steps,
         worker,
         env_vars: code.env_vars,
         prefixed_env: code.prefixed_env,

@@ -74,6 +74,10 @@ pub struct Plan {
     /// The `Procfile`'s other processes, each a compose service running the
     /// web image (a Celery worker the `worker` service already runs is left out).
     pub processes: Vec<ProcessPlan>,
+    /// The project's own one-off steps before it serves (`flask deploy`), for
+    /// the user to run once: README.Docker.md says how. The migrations the
+    /// container runs itself are left out.
+    pub setup_steps: Vec<SetupStep>,
     /// Variables for `.env.example`, required first, then by name.
     pub env_vars: Vec<EnvVarPlan>,
     /// Prefix of `app.config.from_prefixed_env()` (`FLASK`), when the app uses it:
@@ -146,6 +150,32 @@ pub struct RedisPlan {
     pub image: Text,
     /// URL for `.env.example`, with the service name `redis` as host.
     pub url: Text,
+}
+
+/// A one-off command the project runs before it serves.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SetupStep {
+    pub command: Text,
+    /// `boot.sh:5`, `Procfile:3`.
+    pub source: Text,
+}
+
+/// The project's setup steps, each command once, without the migrations the
+/// container already runs.
+fn setup_steps(project: &Project, migrations: Option<&str>) -> Vec<SetupStep> {
+    let mut seen: Vec<&str> = migrations.into_iter().collect();
+    let mut steps = Vec::new();
+    for fact in &project.setup_steps {
+        if seen.contains(&fact.value.as_str()) {
+            continue;
+        }
+        seen.push(&fact.value);
+        steps.push(SetupStep {
+            command: Text::escaped(&fact.value),
+            source: Text::escaped(&fact.source.to_string()),
+        });
+    }
+    steps
 }
 
 /// A process of the project's own `Procfile`: the web image with its command.
@@ -429,6 +459,14 @@ pub fn plan(project: &Project, answers: &Answers, layout: &Layout) -> Plan {
         database,
         redis,
         processes: process_plans(project, worker.is_some()),
+        setup_steps: setup_steps(
+            project,
+            project
+                .migrations
+                .as_ref()
+                .filter(|_| answers.migrate)
+                .map(|m| m.value.as_str()),
+        ),
         worker,
         env_vars,
         prefixed_env: project
