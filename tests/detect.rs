@@ -1430,3 +1430,24 @@ fn the_projects_own_setup_steps_are_said_and_the_migrations_not_twice() {
         "{readme}"
     );
 }
+
+#[test]
+fn a_table_read_in_a_loop_and_a_settings_class_in_files_read_for_their_facts() {
+    let project = inspect_tree(&[
+        ("app.py", "from flask import Flask\napp = Flask(__name__)\n"),
+        (
+            "shop/defaults.py",
+            "import os\n\nDEFAULTS = {'SHOP_URL': 'http://shop'}\n\n@bp.route('/')\ndef index():\n    return 'x'\n\nfor key, default in DEFAULTS.items():\n    config[key] = os.environ.get(key, default)\n",
+        ),
+        (
+            "shop/settings.py",
+            "from pydantic_settings import BaseSettings\n\nclass Settings(BaseSettings):\n    shop_token: str\n",
+        ),
+    ]);
+    let names: Vec<(&str, bool)> = project
+        .env_vars
+        .iter()
+        .map(|v| (v.name.as_str(), v.required))
+        .collect();
+    assert_eq!(names, [("SHOP_TOKEN", true), ("SHOP_URL", false)]);
+}

@@ -124,6 +124,7 @@ pub fn scan_module(module: &Module) -> CodeFacts {
         env_readers: Vec::new(),
         env_interpolations: Vec::new(),
         env_parsers: Vec::new(),
+        literal_tables: std::collections::HashMap::new(),
     };
     scanner.visit_body(&module.body);
     facts
@@ -209,6 +210,9 @@ struct Scanner<'a> {
     env_interpolations: Vec<String>,
     /// Names bound to such a `ConfigParser`: `parser["section"]["X"]` reads `X`.
     env_parsers: Vec<String>,
+    /// Module-level names bound to a literal dict, list or tuple of strings
+    /// (`DEFAULTS = {"API_URL": "http://x"}`): the keys, with their values.
+    literal_tables: std::collections::HashMap<String, Vec<(String, Option<String>)>>,
 }
 
 impl Scanner<'_> {
@@ -275,6 +279,129 @@ impl Scanner<'_> {
             return None;
         }
         Some((target, string_literal(&args[0])?))
+    }
+
+    /// The string keys of a literal dict, list or tuple, or of a name bound
+    /// to one, with each key's value when it is a literal.
+    fn table_of(&self, expr: &Expr) -> Option<Vec<(String, Option<String>)>> {
+        match expr {
+            Expr::Name(n) => self.literal_tables.get(n.id.as_str()).cloned(),
+            Expr::Dict(dict) => Some(
+                dict.items
+                    .iter()
+                    .filter_map(|item| {
+                        let key = item.key.as_ref().and_then(string_literal)?;
+                        Some((key.to_string(), literal_text(&item.value)))
+                    })
+                    .collect(),
+            ),
+            Expr::List(list) => Some(strings_of(&list.elts)),
+            Expr::Tuple(tuple) => Some(strings_of(&tuple.elts)),
+            _ => None,
+        }
+    }
+
+    /// `for key, default in DEFAULTS.items(): os.environ.get(key, default)`:
+    /// every key of the table is read.
+    fn loop_reads(&mut self, node: &ast::StmtFor) {
+        let (key, value) = match node.target.as_ref() {
+            Expr::Name(n) => (n.id.as_str(), None),
+            Expr::Tuple(t) => match t.elts.as_slice() {
+                [Expr::Name(k), Expr::Name(v)] => (k.id.as_str(), Some(v.id.as_str())),
+                _ => return,
+            },
+            _ => return,
+        };
+        let iterated = match node.iter.as_ref() {
+            Expr::Call(call)
+                if matches!(call.func.as_ref(), Expr::Attribute(a) if matches!(a.attr.as_str(), "items" | "keys"))
+                    && call.arguments.args.is_empty() =>
+            {
+                let Expr::Attribute(a) = call.func.as_ref() else {
+                    return;
+                };
+                a.value.as_ref()
+            }
+            other => other,
+        };
+        let Some(table) = self.table_of(iterated) else {
+            return;
+        };
+        let mut reads = ParameterReads {
+            scanner: self,
+            parameters: &[key],
+            found: None,
+        };
+        reads.visit_body(&node.body);
+        let Some((_, required)) = reads.found else {
+            return;
+        };
+        let offset = node.start();
+        for (name, default) in table {
+            let default = default.filter(|_| value.is_some());
+            self.record_text(&name, required && default.is_none(), default, offset);
+        }
+    }
+
+    /// Fields of a pydantic-settings class (`class Settings(BaseSettings)`):
+    /// each reads the variable of its name, upper-cased, after the class's
+    /// `env_prefix`; one without a default is required.
+    fn settings_fields(&mut self, class: &ast::StmtClassDef) {
+        let is_settings = class
+            .bases()
+            .iter()
+            .any(|b| call_name(b).is_some_and(|n| n == "BaseSettings"));
+        if !is_settings {
+            return;
+        }
+        let prefix = class
+            .body
+            .iter()
+            .find_map(|stmt| match single_assignment(stmt) {
+                Some(("model_config", Expr::Call(call))) => {
+                    keyword(call, "env_prefix").and_then(string_literal)
+                }
+                _ => match stmt {
+                    Stmt::ClassDef(inner) if inner.name.as_str() == "Config" => {
+                        inner.body.iter().find_map(|s| match single_assignment(s) {
+                            Some(("env_prefix", value)) => string_literal(value),
+                            _ => None,
+                        })
+                    }
+                    _ => None,
+                },
+            })
+            .unwrap_or("")
+            .to_string();
+        for stmt in &class.body {
+            let Stmt::AnnAssign(field) = stmt else {
+                continue;
+            };
+            let Expr::Name(name) = field.target.as_ref() else {
+                continue;
+            };
+            let field_name = name.id.as_str();
+            if field_name.starts_with('_') || field_name == "model_config" {
+                continue;
+            }
+            let env = format!("{prefix}{field_name}").to_ascii_uppercase();
+            let default = field.value.as_deref();
+            // `Field(...)` without a default, or no value at all: required.
+            let required = match default {
+                None => true,
+                Some(Expr::Call(call)) if call_name(&call.func) == Some("Field") => {
+                    keyword(call, "default").is_none()
+                        && call
+                            .arguments
+                            .args
+                            .first()
+                            .is_none_or(|a| matches!(a, Expr::EllipsisLiteral(_)))
+                }
+                Some(_) => false,
+            };
+            let literal = default.filter(|d| literal_text(d).is_some());
+            self.record(&env, required, literal, field.start());
+        }
     }
 
     fn is_env_parser(&self, expr: &Expr) -> bool {
@@ -356,6 +483,17 @@ impl Scanner<'_> {
     }
 
     fn record(&mut self, name: &str, required: bool, default: Option<&Expr>, offset: TextSize) {
+        self.record_text(name, required, default.and_then(literal_text), offset);
+    }
+
+    /// [`Scanner::record`] with the default as text.
+    fn record_text(
+        &mut self,
+        name: &str,
+        required: bool,
+        default: Option<String>,
+        offset: TextSize,
+    ) {
         if is_system_variable(name) {
             return;
         }
@@ -366,9 +504,7 @@ impl Scanner<'_> {
                 .push(Fact::new(name.to_string(), source));
             return;
         }
-        let default = default
-            .and_then(literal_text)
-            .filter(|value| !is_secret_name(name) && !is_secret_value(value));
+        let default = default.filter(|value| !is_secret_name(name) && !is_secret_value(value));
         if (name == "PORT" || name.ends_with("_PORT") && name.starts_with("FLASK"))
             && let Some(port) = default.as_deref().and_then(|d| d.parse::<u16>().ok())
             && self.facts.port_env_default.is_none()
@@ -515,6 +651,7 @@ impl<'a> Visitor<'a> for Scanner<'a> {
                 visitor::walk_stmt(self, stmt);
             }
             Stmt::ClassDef(class) => {
+                self.settings_fields(class);
                 // `class EnvInterpolation(configparser.BasicInterpolation)` whose
                 // methods read `os.getenv(option)`.
                 let is_interpolation = class
@@ -541,6 +678,15 @@ impl<'a> Visitor<'a> for Scanner<'a> {
             }
             Stmt::Assign(_) | Stmt::AnnAssign(_) => {
                 self.bind_readers(stmt);
+                if let Some((target, value)) = single_assignment(stmt)
+                    && let Some(table) = self.table_of(value).filter(|t| !t.is_empty())
+                {
+                    self.literal_tables.insert(target.to_string(), table);
+                }
+                visitor::walk_stmt(self, stmt);
+            }
+            Stmt::For(node) => {
+                self.loop_reads(node);
                 visitor::walk_stmt(self, stmt);
             }
             Stmt::ImportFrom(node)
@@ -721,6 +867,14 @@ fn is_system_variable(name: &str) -> bool {
         || name.starts_with("TRAVIS_")
         || name.starts_with("CIRCLE")
         || name.starts_with("READTHEDOCS_")
+}
+
+/// The string literals of a list or tuple, as keys without values.
+fn strings_of(items: &[Expr]) -> Vec<(String, Option<String>)> {
+    items
+        .iter()
+        .filter_map(|e| string_literal(e).map(|s| (s.to_string(), None)))
+        .collect()
 }
 
 /// `DATABASE_URL`: the shape of a variable name passed to a wrapper (a
@@ -1017,6 +1171,35 @@ mod tests {
                 scan_code(&[Module::from_text(path, "import os\nX = os.environ['X']\n").unwrap()]);
             assert!(facts.env_vars.is_empty(), "{path}");
         }
+    }
+
+    #[test]
+    fn reads_in_a_loop_over_a_table_and_settings_classes() {
+        let facts = scan(
+            "import os\nDEFAULTS = {'API_URL': 'http://api', 'API_TIMEOUT': '5'}\nfor key, default in DEFAULTS.items():\n    settings[key] = os.environ.get(key, default)\nfor name in ('TOKEN_A', 'TOKEN_B'):\n    tokens[name] = os.environ[name]\n",
+        );
+        assert_eq!(
+            names_and_required(&facts),
+            [
+                ("API_TIMEOUT", false),
+                ("API_URL", false),
+                ("TOKEN_A", true),
+                ("TOKEN_B", true)
+            ]
+        );
+        assert_eq!(facts.env_vars[1].default.as_deref(), Some("http://api"));
+        let facts = scan(
+            "from pydantic import Field\nfrom pydantic_settings import BaseSettings, SettingsConfigDict\nclass Settings(BaseSettings):\n    model_config = SettingsConfigDict(env_prefix='shop_')\n    database_url: str\n    debug: bool = False\n    api_key: str = Field(...)\n    timeout: int = Field(default=5)\n",
+        );
+        assert_eq!(
+            names_and_required(&facts),
+            [
+                ("SHOP_API_KEY", true),
+                ("SHOP_DATABASE_URL", true),
+                ("SHOP_DEBUG", false),
+                ("SHOP_TIMEOUT", false)
+            ]
+        );
     }
 
     #[test]

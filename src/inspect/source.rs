@@ -29,6 +29,7 @@ const NEEDLES: &[&str] = &[
     "Celery",
     "make_celery",
     "create_celery",
+    "BaseSettings",
     "postgres",
     "mysql",
     "mariadb",
@@ -60,8 +61,8 @@ const STATEMENT_NEEDLES: &[&str] = &[
 
 /// `("NAME` or `('NAME`: a call with an upper-case literal first argument,
 /// which reads a variable when the callee is one of the project's wrappers
-/// (`setting("API_URL")`); and `]["NAME` for a config parser's keys
-/// (`ini["server"]["SECRET_KEY"]`).
+/// (`setting("API_URL")`); `]["NAME` for a config parser's keys
+/// (`ini["server"]["SECRET_KEY"]`); `{"NAME` for a table of names a loop reads.
 fn named_call_needles(brackets: &[&str]) -> Vec<String> {
     let mut needles = Vec::new();
     for bracket in brackets {
@@ -164,7 +165,7 @@ fn parse_files<R: Send + Default>(
             .iter()
             .chain(STATEMENT_NEEDLES)
             .map(|n| n.to_string())
-            .chain(named_call_needles(&["(", "]["])),
+            .chain(named_call_needles(&["(", "][", "{"])),
     )
     .expect("valid needles");
     let read = |path: &&String| -> Read<R> {
