@@ -446,6 +446,24 @@ pub fn flat_statements(body: &[Stmt]) -> Vec<&Stmt> {
     out
 }
 
+/// What a statement hands on: the value of `return value`, or of an
+/// assignment to one name (`x = value`, `x: T = value`).
+pub fn produced_value(stmt: &Stmt) -> Option<&Expr> {
+    match stmt {
+        Stmt::Return(r) => r.value.as_deref(),
+        other => single_assignment(other).map(|(_, value)| value),
+    }
+}
+
+/// The callee's name when `stmt` produces a call (`return Flask(...)`,
+/// `app = create_app()`).
+pub fn produced_call(stmt: &Stmt) -> Option<&str> {
+    match produced_value(stmt)? {
+        Expr::Call(call) => call_name(&call.func),
+        _ => None,
+    }
+}
+
 /// `name = value` or `name: T = value` with a single plain name.
 pub fn single_assignment(stmt: &Stmt) -> Option<(&str, &Expr)> {
     match stmt {

@@ -519,7 +519,7 @@ fn with_default_object(target: &str, object: &str) -> String {
 /// The port of a bind address: `:5000`, `0.0.0.0:5000`, `[::]:5000`,
 /// `0.0.0.0:${PORT:-5000}` (the shell default); none for a Unix socket or a
 /// bare variable.
-fn bind_port(bind: &str) -> Option<u16> {
+pub(super) fn bind_port(bind: &str) -> Option<u16> {
     if bind.starts_with("unix:") || bind.starts_with("fd://") || bind.starts_with('/') {
         return None;
     }
@@ -854,5 +854,7 @@ mod tests {
         assert_eq!(bind_port("0.0.0.0:${PORT:-5000}"), Some(5000));
         assert_eq!(bind_port("0.0.0.0:$PORT"), None);
         assert_eq!(bind_port("unix:/tmp/s.sock"), None);
+        assert_eq!(bind_port("127.0.0.1:8000"), Some(8000));
+        assert_eq!(bind_port("0.0.0.0"), None);
     }
 }

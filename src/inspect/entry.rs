@@ -9,7 +9,7 @@ use super::module::Module;
 use super::{Fact, Source};
 use crate::syntax::{
     Expr, Ranged, Stmt, ast, call_name, flat_statements, is_main_guard, is_test_path,
-    single_assignment,
+    produced_call, produced_value, single_assignment,
 };
 
 /// A possible gunicorn target.
@@ -288,12 +288,7 @@ pub(crate) fn app_builders<'a>(modules: impl IntoIterator<Item = &'a Module>) ->
 
 /// `return builder(...)` or `x = builder(...)` for one of `builders`.
 fn returns_call_to(stmt: &Stmt, builders: &[String]) -> bool {
-    let value = match stmt {
-        Stmt::Return(r) => r.value.as_deref(),
-        other => single_assignment(other).map(|(_, value)| value),
-    };
-    matches!(value, Some(Expr::Call(call))
-        if call_name(&call.func).is_some_and(|name| builders.iter().any(|b| b == name)))
+    produced_call(stmt).is_some_and(|name| builders.iter().any(|b| b == name))
 }
 
 /// Functions of `module` that return an app (one of `builders`) and can be
@@ -360,32 +355,16 @@ fn is_flask_call(value: &Expr) -> bool {
 fn asgi_made_by(function: &ast::StmtFunctionDef) -> Option<String> {
     flat_statements(&function.body)
         .into_iter()
-        .find_map(|stmt| {
-            let value = match stmt {
-                Stmt::Return(r) => r.value.as_deref(),
-                other => single_assignment(other).map(|(_, value)| value),
-            };
-            match value {
-                Some(Expr::Call(call)) => call_name(&call.func).and_then(asgi_maker),
-                _ => None,
-            }
-        })
+        .find_map(|stmt| produced_call(stmt).and_then(asgi_maker))
 }
 
+/// `return Flask(...)`, or an assignment of one to any target (`self.app = Flask(...)`).
 fn makes_flask(stmt: &Stmt) -> bool {
-    let value = match stmt {
-        Stmt::Assign(a) => a.value.as_ref(),
-        Stmt::AnnAssign(a) => match a.value.as_deref() {
-            Some(v) => v,
-            None => return false,
-        },
-        Stmt::Return(r) => match r.value.as_deref() {
-            Some(v) => v,
-            None => return false,
-        },
-        _ => return false,
-    };
-    is_flask_call(value)
+    match stmt {
+        Stmt::Assign(a) => is_flask_call(&a.value),
+        Stmt::AnnAssign(a) => a.value.as_deref().is_some_and(is_flask_call),
+        other => produced_value(other).is_some_and(is_flask_call),
+    }
 }
 
 /// A module-level Celery app (`celery_app = Celery(...)`) as `module:name`, for
@@ -400,13 +379,9 @@ pub fn detect_celery(modules: &[Module]) -> Option<Fact<String>> {
             _ => None,
         })
         .filter(|f| {
-            flat_statements(&f.body).into_iter().any(|stmt| {
-                let value = match stmt {
-                    Stmt::Return(r) => r.value.as_deref(),
-                    other => single_assignment(other).map(|(_, value)| value),
-                };
-                matches!(value, Some(Expr::Call(call)) if call_name(&call.func) == Some("Celery"))
-            })
+            flat_statements(&f.body)
+                .into_iter()
+                .any(|stmt| produced_call(stmt) == Some("Celery"))
         })
         .map(|f| f.name.as_str())
         .collect();

@@ -226,6 +226,15 @@ impl Scanner<'_> {
         is_from_os(func, "getenv", &self.getenv_names)
     }
 
+    /// A callee that reads one variable with an optional default:
+    /// `os.environ.get` or `os.getenv` (under any name imported from `os`).
+    fn is_env_get(&self, func: &Expr) -> bool {
+        match func {
+            Expr::Attribute(a) if a.attr.as_str() == "get" => self.is_environ(&a.value),
+            func => self.is_getenv(func),
+        }
+    }
+
     /// A read through a config library or an env-backed `ConfigParser`: the
     /// name, whether it is required, and its default.
     fn config_library_read<'e>(
@@ -271,11 +280,7 @@ impl Scanner<'_> {
             return None;
         };
         let args = &call.arguments.args;
-        let reads = match call.func.as_ref() {
-            Expr::Attribute(a) if a.attr.as_str() == "get" => self.is_environ(&a.value),
-            func => self.is_getenv(func),
-        };
-        if !reads || args.len() != 1 || !call.arguments.keywords.is_empty() {
+        if !self.is_env_get(&call.func) || args.len() != 1 || !call.arguments.keywords.is_empty() {
             return None;
         }
         Some((target, string_literal(&args[0])?))
@@ -464,11 +469,7 @@ impl Scanner<'_> {
                     _ => expr,
                 };
                 let Expr::Call(get) = inner else { return None };
-                let is_env_read = match get.func.as_ref() {
-                    Expr::Attribute(a) if a.attr.as_str() == "get" => self.is_environ(&a.value),
-                    func => self.is_getenv(func),
-                };
-                if is_env_read {
+                if self.is_env_get(&get.func) {
                     self.port_value(get.arguments.args.get(1)?)
                 } else {
                     None
@@ -791,13 +792,9 @@ impl<'x> Visitor<'x> for ParameterReads<'_, '_, '_> {
         }
         match expr {
             Expr::Call(call) => {
-                let reads = match call.func.as_ref() {
-                    Expr::Attribute(a) if a.attr.as_str() == "get" => {
-                        self.scanner.is_environ(&a.value)
-                    }
-                    func => self.scanner.is_getenv(func),
-                };
-                if reads && let Some(position) = self.position(call.arguments.args.first()) {
+                if self.scanner.is_env_get(&call.func)
+                    && let Some(position) = self.position(call.arguments.args.first())
+                {
                     self.found = Some((position, false));
                 }
             }

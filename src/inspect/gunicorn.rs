@@ -1,6 +1,7 @@
 //! A root `gunicorn.conf.py`: gunicorn loads it by itself, so its `bind` and
 //! `daemon` settings matter. The image always binds 0.0.0.0 on the command line.
 
+use super::deployment::bind_port;
 use super::files::Tree;
 use super::module::Module;
 use super::{Fact, Source};
@@ -67,25 +68,4 @@ pub fn detect_gunicorn_config(
         path: module.path.clone(),
         port,
     })
-}
-
-/// `127.0.0.1:8000` -> 8000; `unix:/run/app.sock` -> none.
-fn bind_port(bind: &str) -> Option<u16> {
-    if bind.starts_with("unix:") || bind.starts_with("fd://") {
-        return None;
-    }
-    bind.rsplit(':').next()?.parse().ok()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ports_of_binds() {
-        assert_eq!(bind_port("127.0.0.1:8000"), Some(8000));
-        assert_eq!(bind_port("[::1]:5000"), Some(5000));
-        assert_eq!(bind_port("unix:/tmp/app.sock"), None);
-        assert_eq!(bind_port("0.0.0.0"), None);
-    }
 }
