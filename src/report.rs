@@ -81,10 +81,14 @@ pub fn notes(project: &Project, plan: &Plan) -> Vec<String> {
     }
     for step in &plan.setup_steps {
         notes.push(format!(
-            "the project runs `{}` before it serves ({}); run it once, with the database up: `docker compose run --rm web sh -c {}` (README.Docker.md says so too)",
+            "the project sets itself up with `{}` ({}); run it once, with the database up: `docker compose run --rm web {}` (README.Docker.md says so too)",
             step.command,
             step.source,
-            crate::templates::encode::sh(&step.command)
+            step.argv
+                .iter()
+                .map(|w| crate::templates::encode::sh(w))
+                .collect::<Vec<_>>()
+                .join(" ")
         ));
     }
     for process in &plan.processes {

@@ -1426,7 +1426,7 @@ fn the_projects_own_setup_steps_are_said_and_the_migrations_not_twice() {
     assert_eq!(steps, [("flask init-db --seed", "boot.sh:3")]);
     let readme = std::fs::read_to_string(temp.path().join("README.Docker.md")).unwrap();
     assert!(
-        readme.contains("docker compose run --rm web sh -c 'flask init-db --seed'"),
+        readme.contains("docker compose run --rm web flask init-db --seed"),
         "{readme}"
     );
 }
@@ -1450,4 +1450,35 @@ fn a_table_read_in_a_loop_and_a_settings_class_in_files_read_for_their_facts() {
         .map(|v| (v.name.as_str(), v.required))
         .collect();
     assert_eq!(names, [("SHOP_TOKEN", true), ("SHOP_URL", false)]);
+}
+
+#[test]
+fn an_apps_own_setup_command_is_offered_with_the_target() {
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(
+        temp.path(),
+        &[
+            (
+                "shop/__init__.py",
+                "from flask import Flask\n\ndef create_app():\n    app = Flask(__name__)\n    return app\n",
+            ),
+            (
+                "shop/db.py",
+                "import click, sqlite3\n\n@click.command('init-db')\ndef init_db_command():\n    sqlite3.connect('x.db')\n",
+            ),
+        ],
+    );
+    let report = init(&options(temp.path(), false), &mut NoPrompts).unwrap();
+    let step = &report.plan.setup_steps[0];
+    assert_eq!(
+        step.command.as_str(),
+        "flask --app 'shop:create_app()' init-db"
+    );
+    let argv: Vec<&str> = step.argv.iter().map(|w| w.as_str()).collect();
+    assert_eq!(argv, ["flask", "--app", "shop:create_app()", "init-db"]);
+    let readme = std::fs::read_to_string(temp.path().join("README.Docker.md")).unwrap();
+    assert!(
+        readme.contains("docker compose run --rm web flask --app 'shop:create_app()' init-db"),
+        "{readme}"
+    );
 }

@@ -96,6 +96,7 @@ fn benign_plans() -> Vec<(String, Value)> {
     }]);
     with_process["setup_steps"] = serde_json::json!([{
         "command": "flask deploy",
+        "argv": ["flask", "deploy"],
         "source": "boot.sh:5",
     }]);
     plans.push(("celery-redis with a Procfile process".into(), with_process));

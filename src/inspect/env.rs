@@ -45,6 +45,9 @@ pub struct CodeFacts {
     pub prefixed_env: Option<Fact<String>>,
     /// A server the project starts itself (`WSGIServer(...)`, `socketio.run(app)`).
     pub own_server: Option<Fact<String>>,
+    /// Commands of the app's own CLI that set it up (`@click.command("init-db")`,
+    /// `@app.cli.command() def deploy()`): the command's name.
+    pub setup_commands: Vec<Fact<SetupCommand>>,
     /// Names read from the environment that are not plain variable names
     /// (`os.environ["A=B"]`): left out, each with where it is read.
     pub rejected_names: Vec<Fact<String>>,
@@ -154,6 +157,7 @@ pub fn merge(parts: Vec<CodeFacts>) -> CodeFacts {
         facts.port_env_default = facts.port_env_default.or(part.port_env_default);
         facts.prefixed_env = facts.prefixed_env.or(part.prefixed_env);
         facts.own_server = facts.own_server.or(part.own_server);
+        facts.setup_commands.extend(part.setup_commands);
         facts.postgres_urls.extend(part.postgres_urls);
         facts.mysql_urls.extend(part.mysql_urls);
         facts.redis_urls.extend(part.redis_urls);
@@ -649,6 +653,10 @@ impl<'a> Visitor<'a> for Scanner<'a> {
             }
             Stmt::FunctionDef(function) => {
                 self.find_wrapper(function);
+                if let Some(command) = setup_command(function, &self.module.path) {
+                    let source = self.source(function.start());
+                    self.facts.setup_commands.push(Fact::new(command, source));
+                }
                 visitor::walk_stmt(self, stmt);
             }
             Stmt::ClassDef(class) => {
@@ -864,6 +872,88 @@ fn is_system_variable(name: &str) -> bool {
         || name.starts_with("TRAVIS_")
         || name.starts_with("CIRCLE")
         || name.starts_with("READTHEDOCS_")
+}
+
+/// A command of the app's own CLI.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SetupCommand {
+    /// As typed on the command line (`init-db`).
+    pub name: String,
+    /// Defined in `manage.py`, which runs it (`python manage.py create_db`,
+    /// a `FlaskGroup` script); otherwise `flask NAME` does.
+    pub in_manage_py: bool,
+}
+
+/// Names of CLI commands that set an app up before its first start.
+fn is_setup_name(name: &str) -> bool {
+    let name = name.replace('-', "_");
+    matches!(
+        name.as_str(),
+        "init_db"
+            | "initdb"
+            | "create_db"
+            | "createdb"
+            | "create_tables"
+            | "create_all"
+            | "deploy"
+            | "setup"
+            | "bootstrap"
+            | "init"
+            | "initialize"
+            | "setup_db"
+    )
+}
+
+/// A function registered as a CLI command by a decorator whose call is
+/// `*.command(...)` (click, Flask's `app.cli`, a `FlaskGroup`), when its
+/// name says it sets the app up. click names `init_db` as `init-db`.
+fn setup_command(function: &ast::StmtFunctionDef, path: &str) -> Option<SetupCommand> {
+    // Registered on the top-level CLI: `click`, `cli`, `manager`, `app.cli`;
+    // a sub-group's commands (`@translate.command()`) need its name first.
+    let top_level = |func: &Expr| {
+        let Expr::Attribute(a) = func else {
+            return false;
+        };
+        matches!(
+            dotted_name(&a.value).as_deref(),
+            Some("click" | "cli" | "manager")
+        ) || matches!(a.value.as_ref(), Expr::Attribute(cli) if cli.attr.as_str() == "cli"
+                && dotted_name(&cli.value).is_some_and(|base| base.contains("app")))
+    };
+    let decorator = function
+        .decorator_list
+        .iter()
+        .find_map(|d| match &d.expression {
+            Expr::Call(call)
+                if call_name(&call.func) == Some("command") && top_level(&call.func) =>
+            {
+                Some(Some(call))
+            }
+            Expr::Attribute(a) if a.attr.as_str() == "command" && top_level(&d.expression) => {
+                Some(None)
+            }
+            _ => None,
+        })?;
+    // One that takes arguments needs answers this step cannot give.
+    let parameters = &function.parameters;
+    let required = parameters
+        .posonlyargs
+        .iter()
+        .chain(&parameters.args)
+        .chain(&parameters.kwonlyargs)
+        .any(|p| p.default.is_none());
+    if required {
+        return None;
+    }
+    let named = decorator.and_then(|call| call.arguments.args.first().and_then(string_literal));
+    let name = match named {
+        Some(name) => name.to_string(),
+        None => function.name.as_str().replace('_', "-"),
+    };
+    is_setup_name(&name).then(|| SetupCommand {
+        name,
+        in_manage_py: path == "manage.py",
+    })
 }
 
 /// The string literals of a list or tuple, as keys without values.
@@ -1196,6 +1286,31 @@ mod tests {
                 ("SHOP_DEBUG", false),
                 ("SHOP_TIMEOUT", false)
             ]
+        );
+    }
+
+    #[test]
+    fn finds_the_apps_own_setup_commands() {
+        let names = |path: &str, code: &str| -> Vec<(String, bool)> {
+            scan_code(&[Module::from_text(path, code).unwrap()])
+                .setup_commands
+                .into_iter()
+                .map(|c| (c.value.name, c.value.in_manage_py))
+                .collect()
+        };
+        let code = "import click\n@click.command('init-db')\ndef init_db_command():\n    pass\n@app.cli.command()\ndef deploy():\n    pass\n@app.cli.command()\ndef create_db():\n    pass\n@translate.command()\ndef init():\n    pass\n@app.cli.command()\ndef seed(count):\n    pass\n@app.cli.command()\ndef routes_report():\n    pass\n";
+        assert_eq!(
+            names("shop/cli.py", code),
+            [
+                ("init-db".to_string(), false),
+                ("deploy".to_string(), false),
+                ("create-db".to_string(), false)
+            ]
+        );
+        let manage = "from flask.cli import FlaskGroup\ncli = FlaskGroup(app)\n@cli.command('create_db')\ndef create_db():\n    pass\n";
+        assert_eq!(
+            names("manage.py", manage),
+            [("create_db".to_string(), true)]
         );
     }
 

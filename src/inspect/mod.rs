@@ -25,7 +25,7 @@ use serde::Serialize;
 pub use deployment::Process;
 pub use deps::{DependencyManager, Install, LockExport};
 pub use entry::EntryCandidate;
-pub use env::EnvVar;
+pub use env::{EnvVar, SetupCommand};
 pub use files::{read_text, toml_error};
 pub use flaskenv::parse_dotenv;
 pub use package::Package;
@@ -154,6 +154,8 @@ pub struct Project {
     /// One-off commands the project runs before it serves (`flask deploy`,
     /// a `Procfile`'s `release:` line), in the order found.
     pub setup_steps: Vec<Fact<String>>,
+    /// Commands of the app's own CLI that set it up (`init-db`, `deploy`).
+    pub setup_commands: Vec<Fact<SetupCommand>>,
     /// The gunicorn worker a WebSocket extension needs, if the project uses one.
     pub worker: Option<Fact<Worker>>,
     /// Environment variables the code reads, sorted by name.
@@ -336,6 +338,7 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
         celery: entry::detect_celery(&modules),
         processes: deployment.processes,
         setup_steps: deployment.setup_steps,
+        setup_commands: code.setup_commands,
         worker,
         env_vars: code.env_vars,
         prefixed_env: code.prefixed_env,

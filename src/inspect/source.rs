@@ -30,6 +30,8 @@ const NEEDLES: &[&str] = &[
     "make_celery",
     "create_celery",
     "BaseSettings",
+    // the app's own CLI commands, which can set it up
+    ".command(",
     "postgres",
     "mysql",
     "mariadb",
@@ -52,6 +54,7 @@ const NEEDLES: &[&str] = &[
 /// Words that make a statement worth reading in a file parsed for its facts
 /// only, beside [`NEEDLES`]: the config libraries' readers and binders.
 const STATEMENT_NEEDLES: &[&str] = &[
+    ".command(",
     "Env(",
     "AutoConfig",
     "ConfigParser",

@@ -156,26 +156,66 @@ pub struct RedisPlan {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SetupStep {
     pub command: Text,
+    /// The words to run it with (`docker compose run --rm web ARGV`): its own
+    /// words, or `sh -c COMMAND` when it needs a shell (`;`, `&&`, `$VAR`).
+    pub argv: Vec<Text>,
     /// `boot.sh:5`, `Procfile:3`.
     pub source: Text,
 }
 
 /// The project's setup steps, each command once, without the migrations the
-/// container already runs.
-fn setup_steps(project: &Project, migrations: Option<&str>) -> Vec<SetupStep> {
-    let mut seen: Vec<&str> = migrations.into_iter().collect();
+/// container already runs: what its own files run before serving, then its
+/// CLI's setup commands they do not run (`flask --app TARGET init-db`).
+fn setup_steps(project: &Project, migrations: Option<&str>, entry: &str) -> Vec<SetupStep> {
+    let mut seen: Vec<String> = migrations.into_iter().map(str::to_string).collect();
     let mut steps = Vec::new();
-    for fact in &project.setup_steps {
-        if seen.contains(&fact.value.as_str()) {
+    let run_by_files = project
+        .setup_steps
+        .iter()
+        .map(|fact| (fact.value.clone(), fact.source.to_string()));
+    let cli = project.setup_commands.iter().filter_map(|fact| {
+        let name = &fact.value.name;
+        let covered = project
+            .setup_steps
+            .iter()
+            .any(|s| s.value.split_whitespace().any(|w| w == name));
+        let command = if fact.value.in_manage_py {
+            format!("python manage.py {name}")
+        } else {
+            format!("flask --app {} {name}", crate::templates::encode::sh(entry))
+        };
+        (!covered).then(|| (command, format!("{} (its CLI command)", fact.source)))
+    });
+    for (command, source) in run_by_files.chain(cli) {
+        if seen.contains(&command) {
             continue;
         }
-        seen.push(&fact.value);
         steps.push(SetupStep {
-            command: Text::escaped(&fact.value),
-            source: Text::escaped(&fact.source.to_string()),
+            command: Text::escaped(&command),
+            argv: command_words(&command)
+                .iter()
+                .map(|w| Text::escaped(w))
+                .collect(),
+            source: Text::escaped(&source),
         });
+        seen.push(command);
     }
     steps
+}
+
+/// A shell line as the words to run it with: its own, when it needs no shell.
+fn command_words(line: &str) -> Vec<String> {
+    let needs_shell = line.contains(['$', '`', '*', '?', '~'])
+        || shell_words::split(line).map_or(true, |words| {
+            words.iter().any(|w| {
+                w.is_empty() || w.contains([';', '&', '|', '<', '>', '(', ')']) && !w.contains(':')
+            })
+        });
+    if needs_shell {
+        vec!["sh".into(), "-c".into(), line.into()]
+    } else {
+        shell_words::split(line).unwrap_or_default()
+    }
 }
 
 /// A process of the project's own `Procfile`: the web image with its command.
@@ -466,6 +506,7 @@ pub fn plan(project: &Project, answers: &Answers, layout: &Layout) -> Plan {
                 .as_ref()
                 .filter(|_| answers.migrate)
                 .map(|m| m.value.as_str()),
+            &answers.entry,
         ),
         worker,
         env_vars,
