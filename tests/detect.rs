@@ -1482,3 +1482,22 @@ fn an_apps_own_setup_command_is_offered_with_the_target() {
         "{readme}"
     );
 }
+
+#[test]
+fn gunicorn_is_pinned_to_a_release_the_images_python_installs() {
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(
+        temp.path(),
+        &[
+            ("app.py", "from flask import Flask\napp = Flask(__name__)\n"),
+            ("Dockerfile", "FROM python:3.6-alpine\n"),
+        ],
+    );
+    // The project's own Dockerfile stays: the files go to a folder beside it.
+    let out = tempfile::tempdir().unwrap();
+    let mut opts = options(temp.path(), false);
+    opts.output = Some(out.path().to_path_buf());
+    let report = init(&opts, &mut NoPrompts).unwrap();
+    assert_eq!(report.plan.python_version.to_string(), "3.6");
+    assert_eq!(report.plan.gunicorn.requirements, ["gunicorn==21.2.0"]);
+}

@@ -434,10 +434,12 @@ pub fn plan(project: &Project, answers: &Answers, layout: &Layout) -> Plan {
         .or_else(|| PythonVersion::parse(crate::inspect::CURRENT_STABLE_PYTHON))
         .expect("the current stable Python is a version");
     let python_minor = python_version.minor();
-    let gunicorn_pin = if python_minor >= 10 {
-        "gunicorn==27.0.1"
-    } else {
-        "gunicorn==23.0.0"
+    // Each pin is the newest release that installs on that Python: 23.0.0
+    // needs 3.7, and an old project's own Dockerfile may still say 3.6.
+    let gunicorn_pin = match python_minor {
+        10.. => "gunicorn==27.0.1",
+        7..=9 => "gunicorn==23.0.0",
+        _ => "gunicorn==21.2.0",
     };
 
     let mut dockerignore: Vec<IgnoreRule> = project
