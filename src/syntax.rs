@@ -464,6 +464,19 @@ pub fn produced_call(stmt: &Stmt) -> Option<&str> {
     }
 }
 
+/// How many of a function's parameters a caller must give: those without a
+/// default (`*args` and `**kwargs` need nothing).
+pub fn required_parameters(function: &ast::StmtFunctionDef) -> usize {
+    let parameters = &function.parameters;
+    parameters
+        .posonlyargs
+        .iter()
+        .chain(&parameters.args)
+        .chain(&parameters.kwonlyargs)
+        .filter(|p| p.default.is_none())
+        .count()
+}
+
 /// `name = value` or `name: T = value` with a single plain name.
 pub fn single_assignment(stmt: &Stmt) -> Option<(&str, &Expr)> {
     match stmt {

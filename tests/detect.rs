@@ -98,39 +98,9 @@ fn src_layout_puts_src_on_pythonpath() {
 }
 
 /// An app written in today's Python: every construct from 3.8 to 3.14 that
-/// the old parser refused, with an environment read inside each.
-const MODERN_APP: &str = r#"import os
-from flask import Flask
-
-type Settings[T] = dict[str, T]
-
-def setting[T](name: str, default: T) -> T:
-    return os.environ.get(name, default)
-
-cfg = {"a": os.getenv("GREETING", "hello")}
-banner = f"{cfg["a"]} world"
-template = t"{os.environ.get('TEMPLATE_NAME', 'x')}"
-
-try:
-    import ujson as json
-except ImportError, ModuleNotFoundError:
-    import json
-
-if (mode := os.environ.get("APP_MODE", "web")) == "web":
-    pass
-
-match os.environ.get("STORAGE", "disk"):
-    case "s3":
-        bucket = os.environ["S3_BUCKET"]
-    case _:
-        bucket = None
-
-async def ping():
-    async with session() as s:
-        return await s.get(os.getenv("PING_URL", "http://localhost"))
-
-app = Flask(__name__)
-"#;
+/// the old parser refused, with an environment read inside each. The same
+/// file seeds the `python_source` fuzz target.
+const MODERN_APP: &str = include_str!("fuzz/seeds/python_source/modern_syntax.py");
 
 #[test]
 fn reads_python_3_12_to_3_14_syntax() {

@@ -302,15 +302,7 @@ pub(crate) fn module_factories(module: &Module, builders: &[String]) -> Vec<Stri
             _ => None,
         })
         .filter(|f| {
-            let args = &f.parameters;
-            let required = args
-                .posonlyargs
-                .iter()
-                .chain(&args.args)
-                .chain(&args.kwonlyargs)
-                .filter(|a| a.default.is_none())
-                .count();
-            required == 0
+            crate::syntax::required_parameters(f) == 0
                 && (builders.iter().any(|b| b == f.name.as_str()) || sets_up_module_app(module, f))
         })
         .map(|f| f.name.to_string())

@@ -935,14 +935,7 @@ fn setup_command(function: &ast::StmtFunctionDef, path: &str) -> Option<SetupCom
             _ => None,
         })?;
     // One that takes arguments needs answers this step cannot give.
-    let parameters = &function.parameters;
-    let required = parameters
-        .posonlyargs
-        .iter()
-        .chain(&parameters.args)
-        .chain(&parameters.kwonlyargs)
-        .any(|p| p.default.is_none());
-    if required {
+    if crate::syntax::required_parameters(function) > 0 {
         return None;
     }
     let named = decorator.and_then(|call| call.arguments.args.first().and_then(string_literal));
