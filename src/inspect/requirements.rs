@@ -83,7 +83,10 @@ fn option_value<'a>(line: &'a str, names: &[&str]) -> Option<&'a str> {
     None
 }
 
+/// `.`, `./libs/shared`, `/abs/path`, `file:...`, with or without extras
+/// (`.[redis]`, `-e .[dev]`).
 fn is_local_path(target: &str) -> bool {
+    let target = target.split_once('[').map_or(target, |(path, _)| path);
     target == "."
         || target.starts_with("./")
         || target.starts_with("../")
@@ -454,12 +457,13 @@ mod tests {
 
     #[test]
     fn local_paths_and_vcs_urls() {
-        let text = "-e .\n./libs/shared\ngit+https://example.invalid/org/tool.git#egg=my_tool\n";
+        let text = "-e .\n./libs/shared\n-e .[redis]\ngit+https://example.invalid/org/tool.git#egg=my_tool\n";
         assert_eq!(
             meanings(text),
             [
                 RequirementLine::Local(".".into()),
                 RequirementLine::Local("./libs/shared".into()),
+                RequirementLine::Local(".[redis]".into()),
                 RequirementLine::Requirement {
                     name: "my-tool".into(),
                     vcs: true,
