@@ -23,6 +23,20 @@ pub struct ServerCommand {
     pub worker_class: Option<String>,
 }
 
+impl ServerCommand {
+    /// A command of `server` that names only its target and port (the other
+    /// servers take no gunicorn config or worker class).
+    fn serving(server: &'static str, target: Option<String>, port: Option<u16>) -> Self {
+        ServerCommand {
+            server,
+            target,
+            port,
+            config: None,
+            worker_class: None,
+        }
+    }
+}
+
 /// Everything the deployment files say.
 #[derive(Debug, Default)]
 pub struct Deployment {
@@ -316,13 +330,7 @@ const GUNICORN_FLAGS: &[&str] = &[
 ];
 
 fn gunicorn(args: &[String]) -> Option<ServerCommand> {
-    let mut command = ServerCommand {
-        server: "gunicorn",
-        target: None,
-        port: None,
-        config: None,
-        worker_class: None,
-    };
+    let mut command = ServerCommand::serving("gunicorn", None, None);
     let mut i = 0;
     while i < args.len() {
         let arg = &args[i];
@@ -363,13 +371,7 @@ fn gunicorn(args: &[String]) -> Option<ServerCommand> {
 }
 
 fn uwsgi(args: &[String]) -> Option<ServerCommand> {
-    let mut command = ServerCommand {
-        server: "uwsgi",
-        target: None,
-        port: None,
-        config: None,
-        worker_class: None,
-    };
+    let mut command = ServerCommand::serving("uwsgi", None, None);
     let mut callable = None;
     for (option, value) in option_pairs(args) {
         match option {
@@ -408,13 +410,7 @@ fn waitress(args: &[String]) -> Option<ServerCommand> {
         .rev()
         .find(|a| !a.starts_with('-') && is_target(a))
         .map(|t| with_default_object(t, "application"));
-    Some(ServerCommand {
-        server: "waitress-serve",
-        target,
-        port,
-        config: None,
-        worker_class: None,
-    })
+    Some(ServerCommand::serving("waitress-serve", target, port))
 }
 
 fn uvicorn(args: &[String]) -> Option<ServerCommand> {
@@ -440,13 +436,7 @@ fn uvicorn(args: &[String]) -> Option<ServerCommand> {
         }
         i += 1;
     }
-    Some(ServerCommand {
-        server: "uvicorn",
-        target,
-        port,
-        config: None,
-        worker_class: None,
-    })
+    Some(ServerCommand::serving("uvicorn", target, port))
 }
 
 /// `flask [--app X] run [--port N]`; other `flask` commands start no server.
@@ -464,13 +454,11 @@ fn flask_run(args: &[String]) -> Option<ServerCommand> {
             port = value.parse().ok();
         }
     }
-    Some(ServerCommand {
-        server: "flask run",
-        target: target.filter(|t| is_target(t)),
+    Some(ServerCommand::serving(
+        "flask run",
+        target.filter(|t| is_target(t)),
         port,
-        config: None,
-        worker_class: None,
-    })
+    ))
 }
 
 /// `--option value` and `--option=value` pairs.
