@@ -83,8 +83,8 @@ pub struct InitArgs {
     #[arg(short = 'y', long)]
     pub yes: bool,
     /// Python version for the base image, e.g. 3.12
-    #[arg(long, value_name = "VERSION", value_parser = parse_python)]
-    pub python: Option<String>,
+    #[arg(long, value_name = "VERSION")]
+    pub python: Option<flaskdock::safe::PythonVersion>,
     /// Port the app listens on inside the container
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
     pub port: Option<u16>,
@@ -166,10 +166,6 @@ fn parse_define(value: &str) -> Result<(String, String), String> {
     flaskdock::templates::values::parse_define(value)
 }
 
-fn parse_python(value: &str) -> Result<String, String> {
-    flaskdock::answers::validate_python(value).map(|_| value.to_string())
-}
-
 fn parse_entry(value: &str) -> Result<String, String> {
     flaskdock::answers::validate_entry(value).map(|_| value.to_string())
 }
@@ -186,7 +182,7 @@ impl InitArgs {
 
     pub fn flags(&self) -> Flags {
         Flags {
-            python: self.python.clone(),
+            python: self.python,
             port: self.port,
             entry: self.entry.clone(),
             migrate: match (self.migrate, self.no_migrate) {

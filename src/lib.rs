@@ -5,9 +5,11 @@
 //! `render(plan) -> files`, `write(files) -> Outcome`.
 
 pub mod answers;
+pub mod detected;
 pub mod doctor;
 pub mod inspect;
 pub mod plan;
+pub mod prompt;
 pub mod render;
 pub mod report;
 pub mod safe;
@@ -20,9 +22,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
-use answers::{Answers, Flags, Prompter, SETTINGS_FILE, Settings};
+use answers::{Answers, Flags, SETTINGS_FILE, Settings};
 use inspect::Project;
 use plan::{Layout, Plan};
+use prompt::Prompter;
 use templates::values::{ValueInputs, Values};
 use templates::{TeamSet, TemplateSpec};
 use write::{Mode, Outcome};
@@ -69,7 +72,7 @@ pub fn init(options: &InitOptions, prompter: &mut dyn Prompter) -> Result<InitRe
     let settings = saved.as_ref().map(|(s, _)| s.clone()).unwrap_or_default();
     let team = load_template(options, &output, &settings, prompter)?;
     if options.interactive {
-        report::print_detected(&project);
+        prompter.show(&detected::detected_text(&project));
     }
     let values = match &team {
         Some(team) => templates::values::resolve_values(
@@ -116,7 +119,7 @@ pub fn init(options: &InitOptions, prompter: &mut dyn Prompter) -> Result<InitRe
         last_written.insert(SETTINGS_FILE.to_string(), answers::file_hash(text));
     }
     let outcome = write::write(&files, &output, options.mode, &last_written)?;
-    let notes = report::notes(&project, &plan);
+    let notes = plan::notes(&project, &plan);
     Ok(InitReport {
         project,
         answers,

@@ -11,10 +11,10 @@ use anyhow::Result;
 use clap::{CommandFactory, Parser};
 
 use cli::{Cli, Command, TemplateCommand};
-use flaskdock::answers::{Interrupted, TerminalPrompter, report_interrupted};
 use flaskdock::doctor::Severity;
+use flaskdock::prompt::{Interrupted, TerminalPrompter, report_interrupted};
 use flaskdock::write::Mode;
-use flaskdock::{InitOptions, report};
+use flaskdock::{InitOptions, detected, report};
 
 /// Memory flaskdock may hold at once, unless `FLASKDOCK_MEMORY_LIMIT_MIB`
 /// says otherwise. A template set or a file can ask for any amount; past
@@ -164,7 +164,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 if args.verbose && !options.interactive {
                     print!(
                         "{}",
-                        report::inspect_text(&report.project, Some(&report.answers))
+                        detected::inspect_text(&report.project, Some(&report.answers))
                     );
                     println!();
                 }
@@ -225,13 +225,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if json {
                 println!(
                     "{}",
-                    serde_json::to_string_pretty(&report::inspect_json(
+                    serde_json::to_string_pretty(&detected::inspect_json(
                         &project,
                         answers.as_ref()
                     ))?
                 );
             } else {
-                print!("{}", report::inspect_text(&project, answers.as_ref()));
+                print!("{}", detected::inspect_text(&project, answers.as_ref()));
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -150,9 +150,44 @@ impl PythonVersion {
         })
     }
 
+    /// The minor version of a release as files write it (`3.12.1`,
+    /// `3.13rc1`, `3.11`): `3.12`, `3.13`, `3.11`. Not Python 3: `None`.
+    pub fn of_release(text: &str) -> Option<PythonVersion> {
+        let mut parts = text.trim().split('.');
+        let (major, minor) = (parts.next()?, parts.next()?);
+        let digits: String = minor.chars().take_while(char::is_ascii_digit).collect();
+        (major == "3").then_some(())?;
+        PythonVersion::parse(&format!("3.{digits}"))
+    }
+
+    /// Python 3.`minor`.
+    pub const fn new(minor: u32) -> PythonVersion {
+        PythonVersion { minor }
+    }
+
     /// The `N` of `3.N`.
     pub fn minor(self) -> u32 {
         self.minor
+    }
+}
+
+impl PartialEq<&str> for PythonVersion {
+    fn eq(&self, other: &&str) -> bool {
+        PythonVersion::parse(other) == Some(*self)
+    }
+}
+
+impl std::str::FromStr for PythonVersion {
+    type Err = String;
+
+    /// What `--python` and a prompt accept: `3.N`, nothing more.
+    fn from_str(text: &str) -> Result<PythonVersion, String> {
+        PythonVersion::parse(text).ok_or_else(|| {
+            format!(
+                "invalid Python version `{}`; use a minor version such as `3.12`",
+                escaped(text)
+            )
+        })
     }
 }
 

@@ -4,7 +4,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use flaskdock::InitOptions;
-use flaskdock::answers::{Flags, Prompter};
+use flaskdock::answers::Flags;
+use flaskdock::prompt::Prompter;
 use flaskdock::write::Mode;
 
 pub fn examples_dir() -> PathBuf {
@@ -89,6 +90,9 @@ impl Prompter for NoPrompts {
     }
     fn select(&mut self, prompt: &str, _: &[String], _: usize) -> Result<usize> {
         panic!("prompted for {prompt:?} in a non-interactive run")
+    }
+    fn show(&mut self, text: &str) {
+        panic!("showed {text:?} in a non-interactive run")
     }
 }
 

@@ -559,8 +559,8 @@ fn tool_versions_declares_python() {
     let project = inspect::inspect(temp.path()).unwrap();
     let python = project.python_version.unwrap();
     assert_eq!(
-        (python.value.as_str(), python.source.to_string()),
-        ("3.11", ".tool-versions:2".to_string())
+        (python.value.to_string(), python.source.to_string()),
+        ("3.11".to_string(), ".tool-versions:2".to_string())
     );
 }
 
@@ -869,12 +869,64 @@ fn a_declared_python_newer_than_a_locked_wheel_is_kept_with_a_warning() {
         "[[package]]\nname = \"flask\"\nversion = \"3.1.3\"\nfiles = []\n\n[[package]]\nname = \"numpy\"\nversion = \"1.21.0\"\nfiles = []\n",
     );
     let project = inspect::inspect(temp.path()).unwrap();
-    assert_eq!(project.python_version.as_ref().unwrap().value, "3.14");
+    let python = project.python_version.as_ref().unwrap().value;
+    assert_eq!(python, "3.14");
+    assert_eq!(
+        project.on_python(python).warnings,
+        [
+            "poetry.lock:7: numpy==1.21.0 has wheels up to Python 3.9, not 3.14: pip compiles it from source in the image, or fails; upgrade the pin or choose an older Python (`--python 3.9`)"
+        ],
+    );
+}
+
+#[test]
+fn the_build_packages_follow_the_python_chosen_not_the_one_declared() {
+    // lxml 5.2.2 has wheels up to 3.12: on 3.13 pip compiles it, with headers.
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(
+        temp.path(),
+        &[
+            ("requirements.txt", "flask==3.0.3\nlxml==5.2.2\n"),
+            (".python-version", "3.12\n"),
+            ("app.py", "from flask import Flask\napp = Flask(__name__)\n"),
+        ],
+    );
+    let report = init(&options(temp.path(), false), &mut NoPrompts).unwrap();
+    assert_eq!(report.plan.python_version, "3.12");
     assert!(
-        project.warnings.iter().any(|w| w
-            == "poetry.lock:7: numpy==1.21.0 has wheels up to Python 3.9, not 3.14: pip compiles it from source in the image, or fails; upgrade the pin or let `>=3.12,<4` take in an older Python"),
+        report.plan.build_packages.is_empty(),
         "{:?}",
-        project.warnings
+        report.plan.build_packages
+    );
+
+    let mut flagged = options(temp.path(), false);
+    flagged.flags.python = Some("3.13".parse().unwrap());
+    flagged.mode = Mode::Write { force: true };
+    let report = init(&flagged, &mut NoPrompts).unwrap();
+    assert_eq!(report.plan.python_version, "3.13");
+    assert_eq!(
+        report.plan.build_packages,
+        ["gcc", "libxml2-dev", "libxslt1-dev"]
+    );
+    assert_eq!(report.plan.runtime_packages, ["libxml2", "libxslt1.1"]);
+    assert!(
+        report.notes.iter().any(|n| n.starts_with(
+            "warning: requirements.txt:2: lxml==5.2.2 has wheels up to Python 3.12, not 3.13"
+        )),
+        "{:?}",
+        report.notes
+    );
+    let dockerfile = std::fs::read_to_string(temp.path().join("Dockerfile")).unwrap();
+    assert!(
+        dockerfile
+            .contains("apt-get install -y --no-install-recommends gcc libxml2-dev libxslt1-dev")
+    );
+    // The saved answer keeps the choice, and with it the packages.
+    let report = init(&options(temp.path(), false), &mut NoPrompts).unwrap();
+    assert_eq!(report.plan.python_version, "3.13");
+    assert_eq!(
+        report.plan.build_packages,
+        ["gcc", "libxml2-dev", "libxslt1-dev"]
     );
 }
 
@@ -1145,14 +1197,11 @@ fn the_projects_own_start_commands_give_the_target_and_port() {
         (5000, "boot.sh:2".to_string())
     );
     assert_eq!(
-        project.python_version.as_ref().map(|p| p.value.as_str()),
-        Some("3.11")
+        project.python_version.as_ref().map(|p| p.value.to_string()),
+        Some("3.11".to_string())
     );
-    let build: Vec<&str> = project
-        .build_packages
-        .iter()
-        .map(|p| p.value.as_str())
-        .collect();
+    let on_python = project.on_python(project.python_version.as_ref().unwrap().value);
+    let build: Vec<&str> = on_python.build.iter().map(|p| p.value.as_str()).collect();
     assert!(
         build.contains(&"libxml2-dev") && build.contains(&"gcc"),
         "{build:?}"
@@ -1220,8 +1269,8 @@ fn a_declared_range_is_bounded_by_the_pythons_the_project_is_tested_on() {
     ]);
     let python = project.python_version.unwrap();
     assert_eq!(
-        (python.value.as_str(), python.source.to_string()),
-        ("3.12", ".github/workflows/ci.yml:7".to_string())
+        (python.value.to_string(), python.source.to_string()),
+        ("3.12".to_string(), ".github/workflows/ci.yml:7".to_string())
     );
     // An exact declaration is not moved.
     let project = inspect_tree(&[

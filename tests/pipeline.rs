@@ -2,8 +2,8 @@
 //! and that a non-interactive run never asks.
 
 use anyhow::Result;
-use flaskdock::answers::Prompter;
 use flaskdock::init;
+use flaskdock::prompt::Prompter;
 
 use crate::common::{NoPrompts, copy_example, options, write_tree};
 
@@ -11,6 +11,8 @@ use crate::common::{NoPrompts, copy_example, options, write_tree};
 struct Scripted {
     answers: Vec<&'static str>,
     seen: Vec<(String, String)>,
+    /// What was shown before the questions.
+    shown: String,
 }
 
 impl Prompter for Scripted {
@@ -35,6 +37,10 @@ impl Prompter for Scripted {
             items.iter().position(|i| i == answer).unwrap()
         })
     }
+    fn show(&mut self, text: &str) {
+        assert!(self.seen.is_empty(), "the table comes before the questions");
+        self.shown.push_str(text);
+    }
 }
 
 #[test]
@@ -51,10 +57,22 @@ fn interactive_run_asks_with_detected_defaults_and_uses_the_answers() {
     let mut prompter = Scripted {
         answers: vec!["", "9000", "", "postgres"],
         seen: Vec::new(),
+        shown: String::new(),
     };
     let report = init(&options(&dir, true), &mut prompter).unwrap();
     let defaults: Vec<&str> = prompter.seen.iter().map(|(_, d)| d.as_str()).collect();
     assert_eq!(defaults, ["3.12", "8080", "main:application", "none"]);
+    // The library shows the detection table through the prompter, never itself.
+    assert!(
+        prompter.shown.starts_with("Detected in "),
+        "{}",
+        prompter.shown
+    );
+    assert!(
+        prompter.shown.contains("\n  port                 8080 "),
+        "{}",
+        prompter.shown
+    );
     assert_eq!(
         (
             report.plan.port,
@@ -79,6 +97,7 @@ fn interactive_run_does_not_ask_what_flags_answered() {
     let mut prompter = Scripted {
         answers: vec!["3.13", ""],
         seen: Vec::new(),
+        shown: String::new(),
     };
     let report = init(&options, &mut prompter).unwrap();
     let asked: Vec<&str> = prompter.seen.iter().map(|(q, _)| q.as_str()).collect();
@@ -111,6 +130,7 @@ fn interactive_run_offers_every_target_found_best_first() {
     let mut prompter = Scripted {
         answers: vec!["", "", "blog:make_app()", ""],
         seen: Vec::new(),
+        shown: String::new(),
     };
     let report = init(&options(temp.path(), true), &mut prompter).unwrap();
     assert_eq!(
@@ -152,6 +172,7 @@ fn interactive_run_asks_a_team_sets_placeholders_first() {
     let mut prompter = Scripted {
         answers: vec!["initech", "no", "gold", "", "", "", ""],
         seen: Vec::new(),
+        shown: String::new(),
     };
     init(&options, &mut prompter).unwrap();
     let asked: Vec<(&str, &str)> = prompter

@@ -8,11 +8,9 @@ use std::path::Path;
 use anyhow::{Result, bail};
 use serde::{Deserialize, Serialize};
 
-mod terminal;
-
-pub use terminal::{Interrupted, TerminalPrompter, report_interrupted};
-
 use crate::inspect::{CURRENT_STABLE_PYTHON, Database, Project, Source};
+use crate::prompt::Prompter;
+use crate::safe::PythonVersion;
 use crate::templates::TemplateSpec;
 use crate::templates::values::Values;
 
@@ -72,7 +70,7 @@ impl std::fmt::Display for DbChoice {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Flags {
-    pub python: Option<String>,
+    pub python: Option<PythonVersion>,
     pub port: Option<u16>,
     pub entry: Option<String>,
     pub db: Option<DbChoice>,
@@ -83,7 +81,7 @@ pub struct Flags {
 /// The answers to every question, with where each came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Answers {
-    pub python: String,
+    pub python: PythonVersion,
     pub port: u16,
     pub entry: String,
     pub db: DbChoice,
@@ -97,7 +95,7 @@ impl Answers {
     /// The answers as `.flaskdock.toml` records them.
     pub fn to_flags(&self) -> SavedAnswers {
         Flags {
-            python: Some(self.python.clone()),
+            python: Some(self.python),
             port: Some(self.port),
             entry: Some(self.entry.clone()),
             db: Some(self.db),
@@ -189,19 +187,6 @@ pub fn settings_text(project_name: &str, settings: &Settings) -> String {
     )
 }
 
-/// Asks the user. Implemented with dialoguer for terminals; tests pass their own.
-pub trait Prompter {
-    /// Free text with a default; `validate` returns an error message for bad input.
-    fn input(
-        &mut self,
-        prompt: &str,
-        default: &str,
-        validate: &dyn Fn(&str) -> Result<(), String>,
-    ) -> Result<String>;
-    /// One of `items`, `default` preselected; returns the index.
-    fn select(&mut self, prompt: &str, items: &[String], default: usize) -> Result<usize>;
-}
-
 /// A value found before prompting, where it came from, and whether a flag set it.
 struct Found<T> {
     value: T,
@@ -290,9 +275,9 @@ pub fn resolve(
         project
             .python_version
             .as_ref()
-            .map(|f| (f.value.clone(), f.source.clone())),
+            .map(|f| (f.value, f.source.clone())),
         Some((
-            CURRENT_STABLE_PYTHON.to_string(),
+            CURRENT_STABLE_PYTHON,
             "nothing declared: current stable Python",
         )),
     )
@@ -324,9 +309,15 @@ pub fn resolve(
     )
     .expect("db has a default");
 
+    let python = Found {
+        value: python.value.to_string(),
+        source: python.source,
+        from_flag: python.from_flag,
+    };
     let (python, python_source) = ask(&mut prompter, python, "Python version", &|v| {
-        validate_python(v)
+        v.parse::<PythonVersion>().map(|_| ())
     })?;
+    let python: PythonVersion = python.parse().map_err(anyhow::Error::msg)?;
     let port = Found {
         value: port.value.to_string(),
         source: port.source,
@@ -405,7 +396,6 @@ pub fn resolve(
         _ => (db.value, db.source),
     };
 
-    validate_python(&python).map_err(anyhow::Error::msg)?;
     validate_entry(&entry).map_err(anyhow::Error::msg)?;
     sources.push(("python".to_string(), python_source));
     sources.push(("port".to_string(), port_source));
@@ -430,20 +420,6 @@ pub fn resolve(
         migrate: migrate.value,
         sources,
     })
-}
-
-/// `3` followed by a minor version.
-pub fn validate_python(value: &str) -> Result<(), String> {
-    let ok = value.strip_prefix("3.").is_some_and(|minor| {
-        !minor.is_empty() && minor.len() <= 2 && minor.chars().all(|c| c.is_ascii_digit())
-    });
-    if ok {
-        Ok(())
-    } else {
-        Err(format!(
-            "invalid Python version `{value}`; use a minor version such as `3.12`"
-        ))
-    }
 }
 
 pub fn validate_port(value: &str) -> Result<u16, String> {
@@ -498,9 +474,9 @@ mod tests {
 
     #[test]
     fn validates_python_and_port() {
-        assert!(validate_python("3.12").is_ok());
-        assert!(validate_python("3.12.1").is_err());
-        assert!(validate_python("2.7").is_err());
+        assert!("3.12".parse::<PythonVersion>().is_ok());
+        assert!("3.12.1".parse::<PythonVersion>().is_err());
+        assert!("2.7".parse::<PythonVersion>().is_err());
         assert_eq!(validate_port("8080"), Ok(8080));
         assert!(validate_port("0").is_err());
         assert!(validate_port("70000").is_err());

@@ -31,6 +31,9 @@ pub use flaskenv::parse_dotenv;
 pub use package::Package;
 pub use python::{CURRENT_STABLE_PYTHON, SUPPORTED_PYTHONS};
 pub use requirements::{RequirementLine, parse_requirements};
+pub use wheels::Pin;
+
+use crate::safe::PythonVersion;
 
 /// Where a fact came from: a file and line, or a note saying why a default was used.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -131,8 +134,9 @@ pub struct Project {
     /// The folder inspected, as the user gave it.
     #[serde(skip)]
     pub root: String,
-    /// Python version declared by the project (`3.12`), if any.
-    pub python_version: Option<Fact<String>>,
+    /// The Python the project declares (`3.12`), moved down to the newest
+    /// its exact pins have wheels for when it declares a range or nothing.
+    pub python_version: Option<Fact<PythonVersion>>,
     /// Port the app listens on, if the code says.
     pub port: Option<Fact<u16>>,
     /// WSGI targets found, best first.
@@ -143,6 +147,8 @@ pub struct Project {
     pub install: Install,
     /// Every dependency named by the project.
     pub packages: Vec<Package>,
+    /// Exact versions the project asks for (`lxml==5.2.2`, a lock's entries).
+    pub pins: Vec<Pin>,
     /// A PostgreSQL or MySQL driver or URL, if found.
     pub database: Option<Fact<Database>>,
     /// A Redis client or URL, if found: where from.
@@ -162,10 +168,8 @@ pub struct Project {
     pub env_vars: Vec<EnvVar>,
     /// `app.config.from_prefixed_env()` loads every variable with this prefix.
     pub prefixed_env: Option<Fact<String>>,
-    /// Debian packages needed to build the dependencies (builder stage only).
-    pub build_packages: Vec<Fact<String>>,
-    /// Debian libraries needed at run time.
-    pub runtime_packages: Vec<Fact<String>>,
+    /// Debian build packages the project's own Dockerfile installs.
+    pub dockerfile_packages: Vec<Fact<String>>,
     /// `templates/` folder (or `pkg/templates`), if present.
     pub templates_dir: Option<String>,
     /// `static/` folder (or `pkg/static`), if present.
@@ -196,6 +200,35 @@ impl Project {
     pub fn depends_on(&self, name: &str) -> bool {
         self.packages.iter().any(|p| p.name == name)
     }
+
+    /// What the dependencies need on Python `python`: the Debian packages
+    /// (some only where a pin has no wheel for it), and a warning for each
+    /// pin pip must compile there. Made from the Python chosen, which a flag
+    /// or a saved answer can change, never from the one detected.
+    pub fn on_python(&self, python: PythonVersion) -> OnPython {
+        let (mut build, runtime) = system_packages::detect(&self.packages, &self.pins, python);
+        for package in &self.dockerfile_packages {
+            if !build.iter().any(|p| p.value == package.value) {
+                build.push(package.clone());
+            }
+        }
+        OnPython {
+            build,
+            runtime,
+            warnings: wheels::late_pins(&self.pins, python),
+        }
+    }
+}
+
+/// What the dependencies need on one Python ([`Project::on_python`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OnPython {
+    /// Debian packages to build the dependencies (builder stage only).
+    pub build: Vec<Fact<String>>,
+    /// Debian libraries they need at run time.
+    pub runtime: Vec<Fact<String>>,
+    /// Pins with no wheel for that Python.
+    pub warnings: Vec<String>,
 }
 
 /// Inspects the Flask project at `root`.
@@ -257,27 +290,14 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
     let declared = python::bounded_by_tests(declared, python::tested_on(tree));
     let declared = python::with_deployment(declared, deployment.python.clone());
     // Old pins may call for an older Python than the default or a range's newest.
-    let fitted = wheels::fit(
-        declared.as_ref(),
-        CURRENT_STABLE_PYTHON,
-        &deps.pins,
-        &mut warnings,
-    );
-    let python_version = fitted.or(declared.map(|d| d.fact));
+    let fitted = wheels::fit(declared.as_ref(), CURRENT_STABLE_PYTHON, &deps.pins);
+    let python_version = fitted
+        .or(declared.map(|d| d.fact))
+        .and_then(|f| Some(Fact::new(PythonVersion::parse(&f.value)?, f.source)));
 
     let database = detect_database(&deps.packages, &code).or_else(|| deployment.database.clone());
     let redis = detect_redis(&deps.packages, &code.redis_urls).or_else(|| deployment.redis.clone());
     let migrations = detect_migrations(tree, &deps.packages);
-    let python_minor = python_version
-        .as_ref()
-        .map_or(CURRENT_STABLE_PYTHON, |fact| fact.value.as_str());
-    let (mut build_packages, runtime_packages) =
-        system_packages::detect(&deps.packages, &deps.pins, python_minor);
-    for package in &deployment.build_packages {
-        if !build_packages.iter().any(|p| p.value == package.value) {
-            build_packages.push(package.clone());
-        }
-    }
     let worker = detect_worker(&deps.packages).or_else(|| asgi_worker(entries.first(), &deps.pins));
 
     // The port the project's own start command binds, then gunicorn's own
@@ -333,6 +353,7 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
         dependency_manager: deps.manager,
         install: deps.install,
         packages: deps.packages,
+        pins: deps.pins,
         database,
         redis,
         celery: entry::detect_celery(&modules),
@@ -342,8 +363,7 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
         worker,
         env_vars: code.env_vars,
         prefixed_env: code.prefixed_env,
-        build_packages,
-        runtime_packages,
+        dockerfile_packages: deployment.build_packages,
         templates_dir: tree.find_dir("templates"),
         static_dir: tree.find_dir("static"),
         migrations,

@@ -8,13 +8,14 @@ use pep508_rs::pep440_rs::{Version, VersionSpecifiers};
 use super::files::{TomlFile, Tree};
 use super::module::Module;
 use super::{Fact, Source};
+use crate::safe::PythonVersion;
 
 /// Minor versions with official `python:X-slim` images, newest first.
 pub const SUPPORTED_PYTHONS: &[&str] = &["3.14", "3.13", "3.12", "3.11", "3.10", "3.9"];
 
 /// Used when the project declares nothing. 3.14 rather than the newest 3.15:
 /// a year of releases means binary wheels exist for nearly every dependency.
-pub const CURRENT_STABLE_PYTHON: &str = "3.14";
+pub const CURRENT_STABLE_PYTHON: PythonVersion = PythonVersion::new(14);
 
 /// The Python a project declares.
 #[derive(Debug)]
@@ -419,15 +420,12 @@ fn first_value(text: &str) -> Option<(usize, &str)> {
 
 /// `3.12.1` or `3.12` -> `3.12`.
 pub fn minor_of(version: &str) -> Option<String> {
-    let mut parts = version.trim().split('.');
-    let (major, minor) = (parts.next()?, parts.next()?);
-    let minor: String = minor.chars().take_while(char::is_ascii_digit).collect();
-    (major == "3" && !minor.is_empty()).then(|| format!("3.{minor}"))
+    PythonVersion::of_release(version).map(|v| v.to_string())
 }
 
 /// `3.12` -> 12: the minor number of a CPython 3 version.
 pub fn minor_number(version: &str) -> Option<u32> {
-    minor_of(version)?.strip_prefix("3.")?.parse().ok()
+    PythonVersion::of_release(version).map(PythonVersion::minor)
 }
 
 /// `[project].requires-python`, else Poetry's `python` dependency as a PEP 440 specifier.

@@ -6,6 +6,7 @@ use serde::Deserialize;
 
 use super::wheels::{Pin, builds_from_source};
 use super::{Fact, Package, Source};
+use crate::safe::PythonVersion;
 
 #[derive(Deserialize)]
 struct Needs {
@@ -30,10 +31,10 @@ fn table() -> BTreeMap<String, Needs> {
 pub fn detect(
     packages: &[Package],
     pins: &[Pin],
-    python: &str,
+    python: PythonVersion,
 ) -> (Vec<Fact<String>>, Vec<Fact<String>>) {
     let table = table();
-    let minor = super::python::minor_number(python).unwrap_or(0);
+    let minor = python.minor();
     let mut build: BTreeMap<String, Fact<String>> = BTreeMap::new();
     let mut runtime: BTreeMap<String, Fact<String>> = BTreeMap::new();
     let add = |into: &mut BTreeMap<String, Fact<String>>, debian: &str, source: &Source| {
@@ -96,7 +97,11 @@ mod tests {
 
     #[test]
     fn psycopg2_builds_with_headers_and_runs_with_libpq() {
-        let (build, runtime) = detect(&[package("flask"), package("psycopg2")], &[], "3.14");
+        let (build, runtime) = detect(
+            &[package("flask"), package("psycopg2")],
+            &[],
+            PythonVersion::new(14),
+        );
         let names = |v: &[Fact<String>]| v.iter().map(|f| f.value.clone()).collect::<Vec<_>>();
         assert_eq!(names(&build), ["gcc", "libpq-dev"]);
         assert_eq!(names(&runtime), ["libpq5"]);
@@ -104,7 +109,7 @@ mod tests {
 
     #[test]
     fn binary_wheels_need_nothing() {
-        let (build, runtime) = detect(&[package("psycopg2-binary")], &[], "3.14");
+        let (build, runtime) = detect(&[package("psycopg2-binary")], &[], PythonVersion::new(14));
         assert!(build.is_empty() && runtime.is_empty());
     }
 
@@ -117,14 +122,18 @@ mod tests {
         };
         let names = |v: &[Fact<String>]| v.iter().map(|f| f.value.clone()).collect::<Vec<_>>();
         // Unpinned, or a release with wheels for the Python: nothing to build.
-        assert!(detect(&[package("lxml")], &[], "3.14").0.is_empty());
         assert!(
-            detect(&[package("lxml")], &[pin("4.9.3")], "3.12")
+            detect(&[package("lxml")], &[], PythonVersion::new(14))
+                .0
+                .is_empty()
+        );
+        assert!(
+            detect(&[package("lxml")], &[pin("4.9.3")], PythonVersion::new(12))
                 .0
                 .is_empty()
         );
         // lxml 4.9.3 has wheels up to 3.12: on 3.13 pip compiles it.
-        let (build, runtime) = detect(&[package("lxml")], &[pin("4.9.3")], "3.13");
+        let (build, runtime) = detect(&[package("lxml")], &[pin("4.9.3")], PythonVersion::new(13));
         assert_eq!(names(&build), ["gcc", "libxml2-dev", "libxslt1-dev"]);
         assert_eq!(names(&runtime), ["libxml2", "libxslt1.1"]);
         assert_eq!(

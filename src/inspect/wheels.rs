@@ -8,9 +8,10 @@ use std::sync::OnceLock;
 
 use super::python::{Declared, SUPPORTED_PYTHONS, minor_number, satisfies};
 use super::{Fact, Source};
+use crate::safe::PythonVersion;
 
 /// An exact version a project asks for (`numpy==1.21.0`, a lock's entry).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Pin {
     /// Normalized name (PEP 503).
     pub name: String,
@@ -96,15 +97,17 @@ fn beyond(pins: &[Pin], minor: u32) -> Vec<(&Pin, u32)> {
 /// declared (`requires-python = ">=3.8"`), the newest supported Python in it
 /// that every pinned release has a wheel for. A version a file names exactly
 /// (`.python-version`) is kept; so is the choice when nothing older fits.
-/// Each pin left without a wheel gets a warning.
+/// The pins left without a wheel are warned about once the Python is chosen
+/// ([`late_pins`]).
 pub fn fit(
     declared: Option<&Declared>,
-    default: &str,
+    default: PythonVersion,
     pins: &[Pin],
-    warnings: &mut Vec<String>,
 ) -> Option<Fact<String>> {
-    let chosen = declared.map_or(default, |d| d.fact.value.as_str());
-    let late = beyond(pins, minor_number(chosen)?);
+    let chosen = declared.map_or(default.minor(), |d| {
+        minor_number(&d.fact.value).unwrap_or(default.minor())
+    });
+    let late = beyond(pins, chosen);
     let (pin, newest) = *late.iter().min_by_key(|(_, newest)| *newest)?;
     let movable = declared.is_none_or(|d| d.range.is_some());
     let fits = SUPPORTED_PYTHONS.iter().find(|python| {
@@ -113,34 +116,37 @@ pub fn fit(
                 .and_then(|d| d.range.as_deref())
                 .is_none_or(|range| satisfies(range, python))
     });
-    if let Some(python) = fits.filter(|_| movable) {
-        let mut source = pin.source.clone();
-        source.note = Some(match declared.and_then(|d| d.range.as_deref()) {
-            Some(range) => format!(
-                "newest version matching `{range}` that {}=={} has wheels for",
-                pin.name, pin.version
-            ),
-            None => format!(
-                "{}=={} has wheels up to Python 3.{newest}",
-                pin.name, pin.version
-            ),
-        });
-        return Some(Fact::new(python.to_string(), source));
-    }
-    let advice = match declared {
-        Some(Declared { range: None, .. }) => " or declare an older Python".to_string(),
-        Some(Declared {
-            range: Some(range), ..
-        }) => format!(" or let `{range}` take in an older Python"),
-        None => String::new(),
-    };
-    for (pin, newest) in late {
-        warnings.push(format!(
-            "{}: {}=={} has wheels up to Python 3.{newest}, not {chosen}: pip compiles it from source in the image, or fails; upgrade the pin{advice}",
-            pin.source, pin.name, pin.version,
-        ));
-    }
-    None
+    let python = fits.filter(|_| movable)?;
+    let mut source = pin.source.clone();
+    source.note = Some(match declared.and_then(|d| d.range.as_deref()) {
+        Some(range) => format!(
+            "newest version matching `{range}` that {}=={} has wheels for",
+            pin.name, pin.version
+        ),
+        None => format!(
+            "{}=={} has wheels up to Python 3.{newest}",
+            pin.name, pin.version
+        ),
+    });
+    Some(Fact::new(python.to_string(), source))
+}
+
+/// A warning for each pin with no wheel for `python`: pip compiles it in
+/// the image (with the build packages the table names), or fails.
+pub fn late_pins(pins: &[Pin], python: PythonVersion) -> Vec<String> {
+    beyond(pins, python.minor())
+        .into_iter()
+        .map(|(pin, newest)| {
+            let older = SUPPORTED_PYTHONS
+                .iter()
+                .find(|p| minor_number(p).is_some_and(|m| m <= newest))
+                .map_or_else(String::new, |p| format!(" (`--python {p}`)"));
+            format!(
+                "{}: {}=={} has wheels up to Python 3.{newest}, not {python}: pip compiles it from source in the image, or fails; upgrade the pin or choose an older Python{older}",
+                pin.source, pin.name, pin.version,
+            )
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -190,15 +196,14 @@ mod tests {
             pin("numpy", "1.23.5", 2),
             pin("markupsafe", "2.0.1", 3),
         ];
-        let mut warnings = Vec::new();
-        let fact = fit(None, "3.14", &pins, &mut warnings).unwrap();
+        let fact = fit(None, PythonVersion::new(14), &pins).unwrap();
         assert_eq!(fact.value, "3.10");
         assert_eq!(fact.source.line, Some(3));
         assert_eq!(
             fact.source.note.as_deref(),
             Some("markupsafe==2.0.1 has wheels up to Python 3.10")
         );
-        assert!(warnings.is_empty());
+        assert!(late_pins(&pins, PythonVersion::new(10)).is_empty());
     }
 
     #[test]
@@ -208,12 +213,11 @@ mod tests {
             range: None,
         };
         let pins = [pin("psycopg2-binary", "2.8.6", 4), pin("numpy", "2.1.0", 5)];
-        let mut warnings = Vec::new();
-        assert_eq!(fit(Some(&declared), "3.14", &pins, &mut warnings), None);
+        assert_eq!(fit(Some(&declared), PythonVersion::new(14), &pins), None);
         assert_eq!(
-            warnings,
+            late_pins(&pins, PythonVersion::new(12)),
             [
-                "requirements.txt:4: psycopg2-binary==2.8.6 has wheels up to Python 3.9, not 3.12: pip compiles it from source in the image, or fails; upgrade the pin or declare an older Python"
+                "requirements.txt:4: psycopg2-binary==2.8.6 has wheels up to Python 3.9, not 3.12: pip compiles it from source in the image, or fails; upgrade the pin or choose an older Python (`--python 3.9`)"
             ]
         );
     }
@@ -225,35 +229,30 @@ mod tests {
             range: Some(spec.to_string()),
         };
         let pins = [pin("numpy", "1.23.5", 2)];
-        let mut warnings = Vec::new();
-        let fact = fit(Some(&range(">=3.8")), "3.14", &pins, &mut warnings).unwrap();
+        let fact = fit(Some(&range(">=3.8")), PythonVersion::new(14), &pins).unwrap();
         assert_eq!(fact.value, "3.11");
         assert_eq!(
             fact.source.described(),
             "requirements.txt:2 (newest version matching `>=3.8` that numpy==1.23.5 has wheels for)"
         );
-        // Nothing in `>=3.12` has a wheel: the range's choice stays, with a warning.
+        // Nothing in `>=3.12` has a wheel: the range's choice stays.
         assert_eq!(
-            fit(Some(&range(">=3.12")), "3.14", &pins, &mut warnings),
+            fit(Some(&range(">=3.12")), PythonVersion::new(14), &pins),
             None
-        );
-        assert_eq!(
-            warnings,
-            [
-                "requirements.txt:2: numpy==1.23.5 has wheels up to Python 3.11, not 3.14: pip compiles it from source in the image, or fails; upgrade the pin or let `>=3.12` take in an older Python"
-            ]
         );
     }
 
     #[test]
     fn pins_older_than_every_supported_python_only_warn() {
         let pins = [pin("markupsafe", "1.1.0", 7)];
-        let mut warnings = Vec::new();
-        assert_eq!(fit(None, "3.14", &pins, &mut warnings), None);
+        assert_eq!(fit(None, PythonVersion::new(14), &pins), None);
+        let warnings = late_pins(&pins, PythonVersion::new(14));
         assert_eq!(warnings.len(), 1);
         assert!(warnings[0].starts_with(
             "requirements.txt:7: markupsafe==1.1.0 has wheels up to Python 3.7, not 3.14"
         ));
+        // No supported Python has its wheels: no version to suggest.
+        assert!(warnings[0].ends_with("or choose an older Python"));
     }
 
     #[test]
@@ -262,8 +261,7 @@ mod tests {
             pin("markupsafe", "3.0.3", 1),
             pin("unknown-package", "0.1", 2),
         ];
-        let mut warnings = Vec::new();
-        assert_eq!(fit(None, "3.14", &pins, &mut warnings), None);
-        assert!(warnings.is_empty());
+        assert_eq!(fit(None, PythonVersion::new(14), &pins), None);
+        assert!(late_pins(&pins, PythonVersion::new(14)).is_empty());
     }
 }

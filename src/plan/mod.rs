@@ -3,11 +3,13 @@
 
 pub mod dockerignore;
 mod install;
+mod notes;
 mod wiring;
 
 pub use dockerignore::IgnoreRule;
 use install::install_plan;
 pub use install::{InstallKind, InstallPlan, TomlModule};
+pub use notes::notes;
 
 use serde::{Deserialize, Serialize};
 
@@ -429,11 +431,9 @@ pub fn plan(project: &Project, answers: &Answers, layout: &Layout) -> Plan {
         .unwrap_or_default();
 
     let lists_gunicorn = project.depends_on("gunicorn");
-    // Answers validate the version; the fallback is never taken.
-    let python_version = PythonVersion::parse(&answers.python)
-        .or_else(|| PythonVersion::parse(crate::inspect::CURRENT_STABLE_PYTHON))
-        .expect("the current stable Python is a version");
+    let python_version = answers.python;
     let python_minor = python_version.minor();
+    let on_python = project.on_python(python_version);
     // Each pin is the newest release that installs on that Python: 23.0.0
     // needs 3.7, and an old project's own Dockerfile may still say 3.6.
     let gunicorn_pin = match python_minor {
@@ -481,13 +481,13 @@ pub fn plan(project: &Project, answers: &Answers, layout: &Layout) -> Plan {
                 .as_ref()
                 .is_some_and(|w| w.value.single_process),
         },
-        build_packages: project
-            .build_packages
+        build_packages: on_python
+            .build
             .iter()
             .map(|f| Text::escaped(&f.value))
             .collect(),
-        runtime_packages: project
-            .runtime_packages
+        runtime_packages: on_python
+            .runtime
             .iter()
             .map(|f| Text::escaped(&f.value))
             .collect(),

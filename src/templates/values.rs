@@ -8,8 +8,8 @@ use std::path::PathBuf;
 use anyhow::{Result, anyhow, bail};
 
 use super::manifest::{Manifest, Placeholder, PlaceholderType, validate_value};
-use crate::answers::Prompter;
 use crate::inspect::{read_text, toml_error};
+use crate::prompt::Prompter;
 
 /// Values a placeholder can take.
 pub type Values = BTreeMap<String, toml::Value>;

@@ -85,4 +85,8 @@ impl Prompter for TerminalPrompter {
             .map_err(prompt_error)?
             .ok_or_else(|| Interrupted.into())
     }
+
+    fn show(&mut self, text: &str) {
+        eprint!("{text}");
+    }
 }

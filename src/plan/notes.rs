@@ -1,0 +1,109 @@
+//! The notes `init` prints about the files it wrote: what was added,
+//! assumed or left out, computed next to the Plan from the same facts.
+
+use super::Plan;
+use crate::inspect::Project;
+
+/// Notes for the summary: everything that was added, assumed or left out.
+pub fn notes(project: &Project, plan: &Plan) -> Vec<String> {
+    let mut notes = Vec::new();
+    notes.push(if plan.template == crate::templates::BUILTIN {
+        "the files come from flaskdock's built-in template set".to_string()
+    } else {
+        format!("the files come from the template set `{}`", plan.template)
+    });
+    let dropped = &plan.dropped_gitignore;
+    if !dropped.is_empty() {
+        notes.push(format!(
+            "`.dockerignore` leaves out `.gitignore` exceptions that would let secrets or version control into the image: {}",
+            dropped
+                .iter()
+                .map(|l| format!("`{}`", crate::safe::escaped(l)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    if let Some(requirement) = &plan.gunicorn.extra_requirement {
+        notes.push(format!("the image installs `{requirement}`: the project's dependencies do not list gunicorn (your files are unchanged)"));
+    }
+    if let Some(config) = &plan.gunicorn.config {
+        notes.push(format!(
+            "`{config}` is passed to gunicorn with `--config`; `--bind 0.0.0.0:{}` on the command line overrides its bind",
+            plan.port
+        ));
+    }
+    let required: Vec<&str> = project
+        .env_vars
+        .iter()
+        .filter(|v| v.required)
+        .map(|v| v.name.as_str())
+        .collect();
+    if !required.is_empty() {
+        notes.push(format!(
+            "the app needs these variables at startup; set them in `.env`: {}",
+            required.join(", ")
+        ));
+    }
+    let others: Vec<String> = project
+        .entries
+        .iter()
+        .filter(|e| plan.entry != e.target.as_str())
+        .map(|e| format!("`{}` ({})", e.target, e.source))
+        .collect();
+    if !others.is_empty() {
+        notes.push(format!(
+            "other WSGI targets found: {}; pick one with `--entry`",
+            others.join(", ")
+        ));
+    }
+    if !project.key_files.is_empty() {
+        notes.push(format!(
+            "`.dockerignore` keeps keys and certificates out of the image: {}; mount them at run time (a volume or a secret) if the app needs them",
+            project.key_files.join(", ")
+        ));
+    }
+    if let Some(worker) = &plan.worker {
+        notes.push(format!(
+            "compose runs a Celery worker (`{}`, {}) next to web, with Redis as its broker",
+            worker.app, worker.source
+        ));
+    } else if let Some(celery) = &project.celery {
+        notes.push(format!(
+            "a Celery app is made at {}, but no Redis was found for its broker: no worker service was written",
+            celery.source
+        ));
+    }
+    for step in &plan.setup_steps {
+        notes.push(format!(
+            "the project sets itself up with `{}` ({}); run it once, with the database up: `docker compose run --rm web {}` (README.Docker.md says so too)",
+            step.command,
+            step.source,
+            step.argv
+                .iter()
+                .map(|w| crate::templates::encode::sh(w))
+                .collect::<Vec<_>>()
+                .join(" ")
+        ));
+    }
+    for process in &plan.processes {
+        notes.push(format!(
+            "compose runs the `Procfile`'s `{}` process ({}) as the `{}` service, from the web image",
+            process.name, process.source, process.service
+        ));
+    }
+    if let Some(command) = &plan.migrations {
+        notes.push(format!(
+            "the container runs `{command}` before gunicorn; `--no-migrate` turns that off (with several replicas, run migrations once instead)"
+        ));
+    }
+    if plan.build_context != "." {
+        notes.push(format!(
+            "files are written outside the project: compose builds from `{}`, and docker reads `.dockerignore` only from the context folder, so copy it there",
+            plan.build_context
+        ));
+    }
+    let on_python = project.on_python(plan.python_version).warnings;
+    let warnings = project.warnings.iter().chain(&on_python);
+    notes.extend(warnings.map(|w| format!("warning: {w}")));
+    notes
+}
