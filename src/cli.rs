@@ -4,7 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use flaskdock::answers::{DbChoice, Flags};
+use flaskdock::answers::Flags;
+use flaskdock::services::DbChoice;
 use flaskdock::templates::TemplateSpec;
 use flaskdock::templates::values::ValueInputs;
 use flaskdock::write::Mode;
@@ -92,8 +93,8 @@ pub struct InitArgs {
     #[arg(long, value_name = "TARGET", value_parser = parse_entry)]
     pub entry: Option<String>,
     /// Database service in compose
-    #[arg(long, value_parser = ["postgres", "mysql", "none"])]
-    pub db: Option<String>,
+    #[arg(long, value_parser = db_choice())]
+    pub db: Option<DbChoice>,
     /// Run the project's migrations (Flask-Migrate, Alembic) before gunicorn; the default when found
     #[arg(long, overrides_with = "no_migrate")]
     pub migrate: bool,
@@ -166,6 +167,13 @@ fn parse_define(value: &str) -> Result<(String, String), String> {
     flaskdock::templates::values::parse_define(value)
 }
 
+/// `--db`: the catalogue's names, listed in `--help` and in the error.
+fn db_choice() -> impl clap::builder::TypedValueParser<Value = DbChoice> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::PossibleValuesParser::new(DbChoice::names())
+        .map(|name| name.parse().expect("every listed name parses"))
+}
+
 fn parse_entry(value: &str) -> Result<String, String> {
     flaskdock::answers::validate_entry(value).map(|_| value.to_string())
 }
@@ -190,10 +198,7 @@ impl InitArgs {
                 (_, true) => Some(false),
                 _ => None,
             },
-            db: self
-                .db
-                .as_deref()
-                .map(|d| d.parse::<DbChoice>().expect("clap checked the value")),
+            db: self.db,
         }
     }
 

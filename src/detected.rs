@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 use crate::answers::Answers;
 use crate::inspect::{CURRENT_STABLE_PYTHON, Project, Source};
 use crate::safe::PythonVersion;
+use crate::services::Database;
 
 /// One decided value, and where it came from: the detection table prints
 /// each row as a line, `--json` keys each source under `sources`.
@@ -99,7 +100,13 @@ pub fn rows(project: &Project, answers: Option<&Answers>) -> Vec<Row> {
         None => Row::one(
             "database",
             "none",
-            Source::default("no PostgreSQL or MySQL driver or URL"),
+            Source::default(format!(
+                "no {} driver or URL",
+                Database::all()
+                    .map(|db| db.kind().title)
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            )),
         ),
     });
     if let Some(fact) = &project.migrations {

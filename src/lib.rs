@@ -14,6 +14,7 @@ pub mod render;
 pub mod report;
 pub mod safe;
 pub mod secret;
+pub mod services;
 pub mod syntax;
 pub mod templates;
 pub mod write;

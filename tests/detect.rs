@@ -702,7 +702,7 @@ fn mysql_drivers_and_urls_choose_the_mysql_service() {
     );
     let report = init(&options(by_driver.path(), false), &mut NoPrompts).unwrap();
     let database = report.plan.database.as_ref().expect("a database");
-    assert_eq!(database.kind, flaskdock::inspect::Database::Mysql);
+    assert_eq!(database.kind, flaskdock::services::Database::MYSQL);
     assert_eq!(database.url, "mysql+pymysql://app:change-me@db:3306/app");
     assert!(
         report.plan.build_packages.is_empty(),
@@ -719,7 +719,7 @@ fn mysql_drivers_and_urls_choose_the_mysql_service() {
     );
     let project = inspect::inspect(by_url.path()).unwrap();
     let database = project.database.expect("a database");
-    assert_eq!(database.value, inspect::Database::Mysql);
+    assert_eq!(database.value, flaskdock::services::Database::MYSQL);
     assert_eq!(database.source.to_string(), "app.py:3");
 }
 
@@ -734,7 +734,10 @@ fn postgres_wins_when_both_drivers_are_listed() {
         ],
     );
     let project = inspect::inspect(temp.path()).unwrap();
-    assert_eq!(project.database.unwrap().value, inspect::Database::Postgres);
+    assert_eq!(
+        project.database.unwrap().value,
+        flaskdock::services::Database::POSTGRES
+    );
 }
 
 #[test]

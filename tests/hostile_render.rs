@@ -111,6 +111,7 @@ fn is_typed(path: &str) -> bool {
         || path == "/python_version"
         || path == "/prefixed_env"
         || (path.starts_with("/env_vars/") && path.ends_with("/name"))
+        || (path.starts_with("/database/environment/") && path.ends_with("/name"))
         || (path.starts_with("/processes/") && path.ends_with("/service"))
 }
 

@@ -93,7 +93,7 @@ fn interactive_run_does_not_ask_what_flags_answered() {
     let (_temp, dir) = copy_example("single-file");
     let mut options = options(&dir, true);
     options.flags.port = Some(9100);
-    options.flags.db = Some(flaskdock::answers::DbChoice::None);
+    options.flags.db = Some(flaskdock::services::DbChoice::NONE);
     let mut prompter = Scripted {
         answers: vec!["3.13", ""],
         seen: Vec::new(),

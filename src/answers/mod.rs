@@ -8,62 +8,15 @@ use std::path::Path;
 use anyhow::{Result, bail};
 use serde::{Deserialize, Serialize};
 
-use crate::inspect::{CURRENT_STABLE_PYTHON, Database, Project, Source};
+use crate::inspect::{CURRENT_STABLE_PYTHON, Project, Source};
 use crate::prompt::Prompter;
 use crate::safe::PythonVersion;
+use crate::services::DbChoice;
 use crate::templates::TemplateSpec;
 use crate::templates::values::Values;
 
 /// Name of the file that records the answers.
 pub const SETTINGS_FILE: &str = ".flaskdock.toml";
-
-/// Database choice for compose.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum DbChoice {
-    Postgres,
-    Mysql,
-    None,
-}
-
-impl DbChoice {
-    /// Every choice, in the order the prompt lists them.
-    pub const ALL: [DbChoice; 3] = [DbChoice::Postgres, DbChoice::Mysql, DbChoice::None];
-}
-
-impl From<Database> for DbChoice {
-    fn from(database: Database) -> Self {
-        match database {
-            Database::Postgres => DbChoice::Postgres,
-            Database::Mysql => DbChoice::Mysql,
-        }
-    }
-}
-
-impl std::str::FromStr for DbChoice {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "postgres" | "postgresql" => Ok(DbChoice::Postgres),
-            "mysql" | "mariadb" => Ok(DbChoice::Mysql),
-            "none" => Ok(DbChoice::None),
-            other => Err(format!(
-                "unknown database `{other}`; use `postgres`, `mysql` or `none`"
-            )),
-        }
-    }
-}
-
-impl std::fmt::Display for DbChoice {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            DbChoice::Postgres => "postgres",
-            DbChoice::Mysql => "mysql",
-            DbChoice::None => "none",
-        })
-    }
-}
 
 /// Values given on the command line, or saved in `.flaskdock.toml` by an
 /// earlier run; `None` means not given.
@@ -300,12 +253,12 @@ pub fn resolve(
     let detected_db = project
         .database
         .as_ref()
-        .map(|f| (DbChoice::from(f.value), f.source.clone()));
+        .map(|f| (DbChoice(Some(f.value)), f.source.clone()));
     let db = found(
         flags.db.as_ref(),
         saved.db.as_ref(),
         detected_db,
-        Some((DbChoice::None, "no database driver found")),
+        Some((DbChoice::NONE, "no database driver found")),
     )
     .expect("db has a default");
 
@@ -377,15 +330,13 @@ pub fn resolve(
     }
     let (db, db_source) = match prompter {
         Some(p) if !db.from_flag => {
-            let choices = DbChoice::ALL.map(|c| c.to_string());
-            let default = DbChoice::ALL
-                .iter()
-                .position(|c| *c == db.value)
-                .unwrap_or(0);
-            let answer = DbChoice::ALL
+            let all = DbChoice::all();
+            let choices: Vec<String> = all.iter().map(|c| c.to_string()).collect();
+            let default = all.iter().position(|c| *c == db.value).unwrap_or(0);
+            let answer = all
                 .get(p.select("Database service", &choices, default)?)
                 .copied()
-                .unwrap_or(DbChoice::None);
+                .unwrap_or(DbChoice::NONE);
             let source = if answer == db.value {
                 db.source
             } else {

@@ -6,15 +6,6 @@ use serde_norway::{Mapping, Value};
 use super::{Finding, expand_defaults};
 use crate::secret::is_secret_name;
 
-/// Images whose data must live in a volume, and where they keep it.
-const DATABASES: &[(&str, &str)] = &[
-    ("postgres", "/var/lib/postgresql/data"),
-    ("postgis/postgis", "/var/lib/postgresql/data"),
-    ("mysql", "/var/lib/mysql"),
-    ("mariadb", "/var/lib/mysql"),
-    ("mongo", "/data/db"),
-];
-
 /// Lines of the compose text, to point findings at the key they are about.
 struct Lines<'a> {
     lines: Vec<&'a str>,
@@ -99,18 +90,7 @@ fn local_database_url(value: &str) -> bool {
     let Some((scheme, rest)) = value.split_once("://") else {
         return false;
     };
-    let scheme = scheme.split('+').next().unwrap_or(scheme);
-    let database = [
-        "postgres",
-        "postgresql",
-        "mysql",
-        "mariadb",
-        "mongodb",
-        "redis",
-        "rediss",
-        "amqp",
-    ]
-    .contains(&scheme);
+    let database = crate::services::is_server_scheme(scheme);
     let host_port = rest.split('/').next().unwrap_or("");
     let host = host_port.rsplit('@').next().unwrap_or("");
     let host = host.rsplit_once(':').map_or(host, |(h, _)| h);
@@ -242,20 +222,17 @@ pub fn check(file: &str, text: &str, dotenv: Option<&str>) -> Result<Vec<Finding
         }
 
         let image = service.get("image").and_then(as_str).unwrap_or_default();
-        let repo = image.split(':').next().unwrap_or("");
-        let repo = repo.strip_prefix("docker.io/").unwrap_or(repo);
-        let repo = repo.strip_prefix("library/").unwrap_or(repo);
-        if let Some((_, data)) = DATABASES.iter().find(|(db, _)| *db == repo) {
+        if let Some(data) = crate::services::data_folder(&image) {
             let mounts_data = match service.get("volumes") {
                 Some(Value::Sequence(volumes)) => volumes.iter().any(|v| match v {
                     Value::Mapping(long) => long
                         .get("target")
                         .and_then(as_str)
-                        .is_some_and(|t| t.trim_end_matches('/') == *data),
+                        .is_some_and(|t| t.trim_end_matches('/') == data),
                     other => as_str(other).is_some_and(|s| {
                         s.split(':')
                             .nth(1)
-                            .is_some_and(|t| t.trim_end_matches('/') == *data)
+                            .is_some_and(|t| t.trim_end_matches('/') == data)
                     }),
                 }),
                 _ => false,

@@ -6,7 +6,8 @@
 //! over what inspection would guess.
 
 use super::files::Tree;
-use super::{Database, Fact, Source};
+use super::{Fact, Source};
+use crate::services::{self, Database};
 
 /// A server started by one of the project's files.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -623,23 +624,15 @@ fn read_compose(path: &str, text: &str, found: &mut Deployment) {
     for (name, service) in services {
         let name = name.as_str().unwrap_or("");
         if let Some(image) = service.get("image").and_then(|i| i.as_str()) {
-            let base = image.rsplit('/').next().unwrap_or(image);
-            let base = base.split([':', '@']).next().unwrap_or(base);
             let at =
                 Source::at(path, line_of(image)).with_note(format!("compose service `{name}`"));
-            match base {
-                "postgres" | "postgis" => {
-                    found
-                        .database
-                        .get_or_insert(Fact::new(Database::Postgres, at));
-                }
-                "mysql" | "mariadb" => {
-                    found.database.get_or_insert(Fact::new(Database::Mysql, at));
-                }
-                "redis" | "valkey" => {
-                    found.redis.get_or_insert(at);
-                }
-                _ => {}
+            if let Some(database) = Database::of_image(image) {
+                found.database.get_or_insert(Fact::new(database, at));
+            } else if services::REDIS
+                .images
+                .contains(&services::image_base(image))
+            {
+                found.redis.get_or_insert(at);
             }
         }
         if service.get("build").is_none() {
@@ -831,7 +824,7 @@ mod tests {
             .map(|p| p.value.as_str())
             .collect();
         assert_eq!(packages, ["build-essential", "libffi-dev"]);
-        assert_eq!(found.database.map(|d| d.value), Some(Database::Postgres));
+        assert_eq!(found.database.map(|d| d.value), Some(Database::POSTGRES));
         assert!(found.redis.is_some());
     }
 

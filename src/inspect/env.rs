@@ -6,6 +6,7 @@ use serde::Serialize;
 use super::module::Module;
 use super::{Fact, Source};
 use crate::secret::{is_secret_name, is_secret_value};
+use crate::services::{self, Database};
 use crate::syntax::{
     Expr, Ranged, Stmt, TextSize, Visitor, ast, call_name, dotted_name, is_main_guard,
     leading_text, literal_text, single_assignment, string_literal, visitor,
@@ -33,10 +34,8 @@ pub struct CodeFacts {
     pub run_port: Option<Fact<u16>>,
     /// The numeric default of a `PORT` variable read from the environment.
     pub port_env_default: Option<Fact<u16>>,
-    /// String literals that are PostgreSQL URLs.
-    pub postgres_urls: Vec<Source>,
-    /// String literals that are MySQL or MariaDB URLs.
-    pub mysql_urls: Vec<Source>,
+    /// String literals that are database URLs, each with its database.
+    pub database_urls: Vec<Fact<Database>>,
     /// String literals that are Redis URLs.
     pub redis_urls: Vec<Source>,
     /// SQLite URLs and `sqlite3.connect(...)` calls.
@@ -158,8 +157,7 @@ pub fn merge(parts: Vec<CodeFacts>) -> CodeFacts {
         facts.prefixed_env = facts.prefixed_env.or(part.prefixed_env);
         facts.own_server = facts.own_server.or(part.own_server);
         facts.setup_commands.extend(part.setup_commands);
-        facts.postgres_urls.extend(part.postgres_urls);
-        facts.mysql_urls.extend(part.mysql_urls);
+        facts.database_urls.extend(part.database_urls);
         facts.redis_urls.extend(part.redis_urls);
         facts.sqlite_urls.extend(part.sqlite_urls);
         facts.rejected_names.extend(part.rejected_names);
@@ -746,17 +744,17 @@ impl<'a> Visitor<'a> for Scanner<'a> {
         }
         // A URL in a plain string, or at the start of an f-string.
         if let Some(text) = string_literal(expr).or_else(|| leading_text(expr)) {
-            let urls = if text.starts_with("postgres://")
-                || text.starts_with("postgresql://")
-                || text.starts_with("postgresql+")
-            {
-                Some(&mut self.facts.postgres_urls)
-            } else if ["mysql://", "mysql+", "mariadb://", "mariadb+"]
+            let at = Source::at(&self.module.path, self.module.line(expr.start()));
+            if let Some(database) = Database::of_url(text) {
+                self.facts.database_urls.push(Fact::new(database, at));
+                visitor::walk_expr(self, expr);
+                return;
+            }
+            let redis = services::REDIS
+                .url_prefixes
                 .iter()
-                .any(|scheme| text.starts_with(scheme))
-            {
-                Some(&mut self.facts.mysql_urls)
-            } else if text.starts_with("redis://") || text.starts_with("rediss://") {
+                .any(|p| text.starts_with(p));
+            let urls = if redis {
                 Some(&mut self.facts.redis_urls)
             } else if text.starts_with("sqlite:") {
                 Some(&mut self.facts.sqlite_urls)
@@ -764,10 +762,7 @@ impl<'a> Visitor<'a> for Scanner<'a> {
                 None
             };
             if let Some(urls) = urls {
-                urls.push(Source::at(
-                    &self.module.path,
-                    self.module.line(expr.start()),
-                ));
+                urls.push(at);
             }
         }
         visitor::walk_expr(self, expr);
@@ -1329,15 +1324,16 @@ mod tests {
     #[test]
     fn finds_postgres_urls() {
         let facts = scan("URL = 'postgresql://u@db/x'\nOTHER = 'sqlite:///x.db'\n");
-        assert_eq!(facts.postgres_urls, [Source::at("app.py", 1)]);
+        assert_eq!(
+            facts.database_urls,
+            [Fact::new(Database::POSTGRES, Source::at("app.py", 1))]
+        );
     }
 
     #[test]
     fn finds_mysql_urls() {
         let facts = scan("A = 'mysql+pymysql://u@db/x'\nB = 'mariadb://u@db/x'\nC = 'mysqlx'\n");
-        assert_eq!(
-            facts.mysql_urls,
-            [Source::at("app.py", 1), Source::at("app.py", 2)]
-        );
+        let mysql = |line| Fact::new(Database::MYSQL, Source::at("app.py", line));
+        assert_eq!(facts.database_urls, [mysql(1), mysql(2)]);
     }
 }

@@ -34,6 +34,7 @@ pub use requirements::{RequirementLine, parse_requirements};
 pub use wheels::Pin;
 
 use crate::safe::PythonVersion;
+use crate::services::{self, Database};
 
 /// Where a fact came from: a file and line, or a note saying why a default was used.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -106,25 +107,6 @@ pub struct Fact<T> {
 impl<T> Fact<T> {
     pub fn new(value: T, source: Source) -> Self {
         Fact { value, source }
-    }
-}
-
-/// The database a project talks to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Database {
-    Postgres,
-    /// MySQL or MariaDB (one wire protocol, one compose choice).
-    Mysql,
-}
-
-impl Database {
-    /// The name `--db` and `inspect --json` use.
-    pub fn name(self) -> &'static str {
-        match self {
-            Database::Postgres => "postgres",
-            Database::Mysql => "mysql",
-        }
     }
 }
 
@@ -466,50 +448,28 @@ fn asgi_worker(entry: Option<&EntryCandidate>, pins: &[wheels::Pin]) -> Option<F
 /// The worker class of the `uvicorn-worker` package.
 pub const ASGI_WORKER_CLASS: &str = "uvicorn_worker.UvicornWorker";
 
-/// Database drivers, by normalized package name.
-const DATABASE_DRIVERS: &[(&str, Database)] = &[
-    ("psycopg", Database::Postgres),
-    ("psycopg2", Database::Postgres),
-    ("psycopg2-binary", Database::Postgres),
-    ("asyncpg", Database::Postgres),
-    ("pg8000", Database::Postgres),
-    ("mysqlclient", Database::Mysql),
-    ("pymysql", Database::Mysql),
-    ("mysql-connector-python", Database::Mysql),
-    ("mariadb", Database::Mysql),
-    ("aiomysql", Database::Mysql),
-    ("asyncmy", Database::Mysql),
-];
-
-/// A driver in the dependencies decides; else a database URL in the code.
-/// PostgreSQL wins a tie: an app with both drivers most often uses MySQL only
-/// for an import job, and the user can still pass `--db mysql`.
+/// A driver in the dependencies decides, in the catalogue's order; else a
+/// database URL in the code. PostgreSQL comes first: an app with both
+/// drivers most often uses MySQL only for an import job, and the user can
+/// still pass `--db mysql`.
 fn detect_database(packages: &[Package], code: &env::CodeFacts) -> Option<Fact<Database>> {
-    let by_driver = |database: Database| {
-        packages.iter().find(|p| {
-            DATABASE_DRIVERS
-                .iter()
-                .any(|(name, db)| *db == database && p.name == *name)
-        })
-    };
-    for database in [Database::Postgres, Database::Mysql] {
-        if let Some(driver) = by_driver(database) {
-            return Some(Fact::new(
-                database,
-                driver
-                    .source
-                    .clone()
-                    .with_note(format!("driver `{}`", driver.name)),
-            ));
+    for database in Database::all() {
+        let driver = packages
+            .iter()
+            .find(|p| Database::of_driver(&p.name).is_some_and(|(db, _)| db == database));
+        if let Some(driver) = driver {
+            let note = format!("driver `{}`", driver.name);
+            return Some(Fact::new(database, driver.source.clone().with_note(note)));
         }
     }
-    let url = |urls: &[Source], database: Database| {
-        urls.first().map(|source| {
-            let note = format!("a `{}` URL in the code", database.name());
-            Fact::new(database, source.clone().with_note(note))
-        })
-    };
-    url(&code.postgres_urls, Database::Postgres).or_else(|| url(&code.mysql_urls, Database::Mysql))
+    Database::all().find_map(|database| {
+        let url = code
+            .database_urls
+            .iter()
+            .find(|url| url.value == database)?;
+        let note = format!("a `{}` URL in the code", database.name());
+        Some(Fact::new(database, url.source.clone().with_note(note)))
+    })
 }
 
 /// Flask-Migrate with its `migrations/` folder, or plain Alembic with `alembic.ini`.
@@ -543,13 +503,13 @@ pub(crate) fn is_key_file(path: &str) -> bool {
         || name.starts_with("id_ed25519")
 }
 
-/// Redis clients and task queues that use Redis, by normalized package name.
-const REDIS_CLIENTS: &[&str] = &["redis", "flask-redis", "rq", "flask-rq2", "hiredis"];
-
+/// A Redis client or task queue of the catalogue, a package's `redis`
+/// extra (`celery[redis]`), else a Redis URL in the code.
 fn detect_redis(packages: &[Package], redis_urls: &[Source]) -> Option<Source> {
+    let client = |name: &str| services::REDIS.drivers.iter().any(|d| d.package == name);
     packages
         .iter()
-        .find(|p| REDIS_CLIENTS.contains(&p.name.as_str()) || p.extras.iter().any(|e| e == "redis"))
+        .find(|p| client(&p.name) || p.extras.iter().any(|e| e == "redis"))
         .map(|p| p.source.clone().with_note(format!("client `{}`", p.name)))
         .or_else(|| {
             redis_urls

@@ -13,25 +13,13 @@ pub use notes::notes;
 
 use serde::{Deserialize, Serialize};
 
-use crate::answers::{Answers, DbChoice};
-use crate::inspect::{Database, Project};
+use crate::answers::Answers;
+use crate::inspect::Project;
 use crate::safe::{EnvName, PythonVersion, Text};
+use crate::services::{self, Database, SettingValue};
 
 /// Numeric user the app runs as (`ARG UID` in the Dockerfile).
 pub const APP_UID: u32 = 10001;
-
-/// PostgreSQL image for compose. 17 keeps the data folder at
-/// `/var/lib/postgresql/data`; 18 moved it and breaks volumes made for 17.
-pub const POSTGRES_IMAGE: &str = "postgres:17";
-
-/// MySQL image for compose: the current long-term support release.
-pub const MYSQL_IMAGE: &str = "mysql:8.4";
-
-/// Redis image for compose.
-pub const REDIS_IMAGE: &str = "redis:7";
-
-/// `REDIS_URL` inside compose: the service name is the host.
-pub const REDIS_URL: &str = "redis://redis:6379/0";
 
 /// Everything the templates need, decided.
 ///
@@ -128,13 +116,20 @@ pub struct GunicornPlan {
 /// The database service.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DatabasePlan {
-    /// `postgres` or `mysql`.
+    /// `postgres` or `mysql`: a name of the catalogue (`src/services.rs`).
     pub kind: Database,
+    /// The name people know it by (`PostgreSQL`), for headings.
+    pub title: Text,
     /// Image for the `db` service.
     pub image: Text,
-    /// Prefix of the image's own variables (`POSTGRES_`, `MYSQL_`), which
-    /// `.env.example` sets in its database section.
-    pub env_prefix: Text,
+    /// The port it listens on inside compose.
+    pub port: u16,
+    /// Where the image keeps its data: the `db-data` volume is mounted there.
+    pub data_folder: Text,
+    /// The image's own variables, in order: those `from_env` are the
+    /// database section of `.env.example`.
+    pub environment: Vec<ServiceSetting>,
+    pub healthcheck: HealthcheckPlan,
     /// URL scheme SQLAlchemy or the driver expects (`postgresql+psycopg2`, `mysql+pymysql`).
     pub url_scheme: Text,
     /// `DATABASE_URL` for `.env.example`, with the service name `db` as host.
@@ -145,6 +140,48 @@ pub struct DatabasePlan {
     pub password_placeholder: Text,
 }
 
+/// A variable of a service's image.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ServiceSetting {
+    pub name: EnvName,
+    /// The value: the example `.env.example` sets when `from_env`, else the
+    /// fixed value the compose file sets.
+    pub value: Text,
+    /// Compose takes it from `.env`, where it is required.
+    pub from_env: bool,
+    /// Why, when the value is not obvious: a comment above it.
+    pub comment: Option<Text>,
+}
+
+/// A compose healthcheck.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct HealthcheckPlan {
+    /// `CMD` or `CMD-SHELL`, then the words as the container reads them
+    /// (the `yaml` filter doubles each `$` for compose).
+    pub test: Vec<Text>,
+    /// Why this test, when there is something to say.
+    pub comment: Option<Text>,
+    /// Seconds between checks, and before one fails.
+    pub interval: u32,
+    pub timeout: u32,
+    pub retries: u32,
+    /// Seconds the first start may take before failures count.
+    pub start_period: Option<u32>,
+}
+
+impl HealthcheckPlan {
+    fn of(check: &services::Healthcheck) -> HealthcheckPlan {
+        HealthcheckPlan {
+            test: check.test.iter().map(|w| Text::from(*w)).collect(),
+            comment: check.comment.map(Text::from),
+            interval: 5,
+            timeout: 5,
+            retries: check.retries,
+            start_period: check.start_period,
+        }
+    }
+}
+
 /// The Redis service.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RedisPlan {
@@ -152,6 +189,21 @@ pub struct RedisPlan {
     pub image: Text,
     /// URL for `.env.example`, with the service name `redis` as host.
     pub url: Text,
+    pub healthcheck: HealthcheckPlan,
+    /// Where the image keeps its data (a volume, so a restart keeps the queue).
+    pub data_folder: Text,
+}
+
+impl RedisPlan {
+    fn new() -> RedisPlan {
+        let kind = &services::REDIS;
+        RedisPlan {
+            image: kind.image.into(),
+            url: Text::escaped(&format!("redis://redis:{}/0", kind.port)),
+            healthcheck: HealthcheckPlan::of(&kind.healthcheck),
+            data_folder: kind.data_folder.into(),
+        }
+    }
 }
 
 /// A one-off command the project runs before it serves.
@@ -307,13 +359,14 @@ pub struct Layout {
 }
 
 /// The variables the database section of `.env.example` sets: the image's
-/// own (`POSTGRES_USER`, `POSTGRES_PASSWORD`, `POSTGRES_DB`) and `DATABASE_URL`.
+/// own from `.env` (`POSTGRES_USER`, `POSTGRES_PASSWORD`, `POSTGRES_DB`) and
+/// `DATABASE_URL`.
 fn is_database_service_variable(db: &DatabasePlan, name: &str) -> bool {
-    let own: &[&str] = match db.kind {
-        Database::Postgres => &["POSTGRES_USER", "POSTGRES_PASSWORD", "POSTGRES_DB"],
-        Database::Mysql => &["MYSQL_USER", "MYSQL_PASSWORD", "MYSQL_DATABASE"],
-    };
-    name == "DATABASE_URL" || own.contains(&name)
+    name == "DATABASE_URL"
+        || db
+            .environment
+            .iter()
+            .any(|s| s.from_env && s.name.as_str() == name)
 }
 
 /// uvicorn's worker for gunicorn, when the app is ASGI and the project does
@@ -336,15 +389,8 @@ fn worker_requirements(project: &Project, python_minor: u32) -> Vec<&'static str
 
 /// Decides everything from the inspected project and the answers.
 pub fn plan(project: &Project, answers: &Answers, layout: &Layout) -> Plan {
-    let database = match answers.db {
-        DbChoice::Postgres => Some(postgres_plan(project)),
-        DbChoice::Mysql => Some(mysql_plan(project)),
-        DbChoice::None => None,
-    };
-    let redis = project.redis.as_ref().map(|_| RedisPlan {
-        image: REDIS_IMAGE.into(),
-        url: REDIS_URL.into(),
-    });
+    let database = answers.db.0.map(|kind| database_plan(project, kind));
+    let redis = project.redis.as_ref().map(|_| RedisPlan::new());
     let worker = project
         .celery
         .as_ref()
@@ -565,79 +611,65 @@ fn uses_sqlalchemy(project: &Project) -> bool {
     project.depends_on("sqlalchemy") || project.depends_on("flask-sqlalchemy")
 }
 
-/// The SQLAlchemy dialect+driver for the first listed driver package, else the bare scheme.
-fn url_scheme(project: &Project, bare: &str, drivers: &[(&str, &str)]) -> String {
-    let dialect = drivers
-        .iter()
-        .find(|(package, _)| project.depends_on(package))
-        .map(|(_, dialect)| *dialect);
-    match (uses_sqlalchemy(project), dialect) {
-        (true, Some(dialect)) => dialect.to_string(),
-        _ => bare.to_string(),
-    }
-}
-
 const EXAMPLE_USER: &str = "app";
 const EXAMPLE_DATABASE: &str = "app";
 const EXAMPLE_PASSWORD: &str = "change-me";
 
-fn database_plan(
-    kind: Database,
-    image: &str,
-    env_prefix: &str,
-    url_scheme: String,
-    port: u16,
-) -> DatabasePlan {
-    DatabasePlan {
-        kind,
-        image: image.into(),
-        env_prefix: env_prefix.into(),
-        url: Text::escaped(&format!(
-            "{url_scheme}://{EXAMPLE_USER}:{EXAMPLE_PASSWORD}@db:{port}/{EXAMPLE_DATABASE}"
-        )),
-        url_scheme: Text::escaped(&url_scheme),
-        user: EXAMPLE_USER.into(),
-        name: EXAMPLE_DATABASE.into(),
-        password_placeholder: EXAMPLE_PASSWORD.into(),
+/// The `db` service for `database`, from the catalogue: the URL names the
+/// dialect+driver of the first listed driver package when the app uses
+/// SQLAlchemy, else the bare scheme.
+fn database_plan(project: &Project, database: Database) -> DatabasePlan {
+    let kind = database.kind();
+    let dialect = kind
+        .drivers
+        .iter()
+        .find(|d| !d.dialect.is_empty() && project.depends_on(d.package))
+        .map(|d| d.dialect);
+    let url_scheme = match dialect {
+        Some(dialect) if uses_sqlalchemy(project) => dialect,
+        _ => kind.bare_scheme,
+    };
+    DatabasePlan::new(database, url_scheme)
+}
+
+impl DatabasePlan {
+    /// The `db` service, its URL with `url_scheme`.
+    fn new(database: Database, url_scheme: &str) -> DatabasePlan {
+        let kind = database.kind();
+        let environment = kind
+            .environment
+            .iter()
+            .filter_map(|setting| {
+                let (value, from_env) = match setting.value {
+                    SettingValue::User => (EXAMPLE_USER, true),
+                    SettingValue::Password => (EXAMPLE_PASSWORD, true),
+                    SettingValue::Database => (EXAMPLE_DATABASE, true),
+                    SettingValue::Fixed(value) => (value, false),
+                };
+                Some(ServiceSetting {
+                    name: EnvName::parse(setting.name)?,
+                    value: value.into(),
+                    from_env,
+                    comment: setting.comment.map(Text::from),
+                })
+            })
+            .collect();
+        let port = kind.port;
+        DatabasePlan {
+            kind: database,
+            title: kind.title.into(),
+            image: kind.image.into(),
+            port,
+            data_folder: kind.data_folder.into(),
+            environment,
+            healthcheck: HealthcheckPlan::of(&kind.healthcheck),
+            url: Text::escaped(&format!(
+                "{url_scheme}://{EXAMPLE_USER}:{EXAMPLE_PASSWORD}@db:{port}/{EXAMPLE_DATABASE}"
+            )),
+            url_scheme: url_scheme.into(),
+            user: EXAMPLE_USER.into(),
+            name: EXAMPLE_DATABASE.into(),
+            password_placeholder: EXAMPLE_PASSWORD.into(),
+        }
     }
-}
-
-fn postgres_plan(project: &Project) -> DatabasePlan {
-    // Since SQLAlchemy 2.1 a bare `postgresql://` means psycopg 3, which breaks
-    // apps that installed psycopg2.
-    let scheme = url_scheme(
-        project,
-        "postgresql",
-        &[
-            ("psycopg2", "postgresql+psycopg2"),
-            ("psycopg2-binary", "postgresql+psycopg2"),
-            ("psycopg", "postgresql+psycopg"),
-            ("asyncpg", "postgresql+asyncpg"),
-            ("pg8000", "postgresql+pg8000"),
-        ],
-    );
-    database_plan(
-        Database::Postgres,
-        POSTGRES_IMAGE,
-        "POSTGRES_",
-        scheme,
-        5432,
-    )
-}
-
-fn mysql_plan(project: &Project) -> DatabasePlan {
-    // A bare `mysql://` means mysqlclient to SQLAlchemy; other drivers must be named.
-    let scheme = url_scheme(
-        project,
-        "mysql",
-        &[
-            ("mysqlclient", "mysql+mysqldb"),
-            ("pymysql", "mysql+pymysql"),
-            ("mysql-connector-python", "mysql+mysqlconnector"),
-            ("mariadb", "mariadb+mariadbconnector"),
-            ("aiomysql", "mysql+aiomysql"),
-            ("asyncmy", "mysql+asyncmy"),
-        ],
-    );
-    database_plan(Database::Mysql, MYSQL_IMAGE, "MYSQL_", scheme, 3306)
 }

@@ -6,7 +6,6 @@
 //! session key the app reads under a prefix (`MYAPP_SECRET_KEY`).
 
 use super::{DatabasePlan, RedisPlan};
-use crate::inspect::Database;
 use crate::safe::Text;
 
 /// The placeholder `.env.example` gives a key that signs sessions.
@@ -57,10 +56,7 @@ fn database_value(name: &str, db: &DatabasePlan) -> Option<Text> {
     if !names_database(name) {
         return None;
     }
-    let port = match db.kind {
-        Database::Postgres => "5432",
-        Database::Mysql => "3306",
-    };
+    let port = db.port.to_string();
     if ends_with_any(name, &["_URL", "_URI", "_DSN", "DATABASE_URL"]) {
         return Some(db.url.clone());
     }
@@ -68,7 +64,7 @@ fn database_value(name: &str, db: &DatabasePlan) -> Option<Text> {
         return Some("db".into());
     }
     if name.ends_with("PORT") {
-        return Some(port.into());
+        return Some(Text::escaped(&port));
     }
     if ends_with_any(name, &["USER", "USERNAME"]) {
         return Some(db.user.clone());
@@ -136,30 +132,19 @@ fn is_session_key(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::services::Database;
 
     fn db(kind: Database) -> DatabasePlan {
-        DatabasePlan {
-            kind,
-            image: "postgres:17".into(),
-            env_prefix: "POSTGRES_".into(),
-            url_scheme: "postgresql+psycopg2".into(),
-            url: "postgresql+psycopg2://app:pw@db:5432/app".into(),
-            user: "app".into(),
-            name: "app".into(),
-            password_placeholder: "pw".into(),
-        }
+        DatabasePlan::new(kind, "postgresql+psycopg2")
     }
 
     fn redis() -> RedisPlan {
-        RedisPlan {
-            image: "redis:7".into(),
-            url: "redis://redis:6379/0".into(),
-        }
+        RedisPlan::new()
     }
 
     #[test]
     fn service_settings_under_the_names_apps_read() {
-        let (db, redis) = (db(Database::Postgres), redis());
+        let (db, redis) = (db(Database::POSTGRES), redis());
         let value = |name: &str| value_for(name, Some(&db), Some(&redis)).map(|t| t.to_string());
         let url = Some(db.url.to_string());
         for name in [
@@ -174,7 +159,7 @@ mod tests {
         assert_eq!(value("DB_HOST").as_deref(), Some("db"));
         assert_eq!(value("DATABASE_PORT").as_deref(), Some("5432"));
         assert_eq!(value("DB_USER").as_deref(), Some("app"));
-        assert_eq!(value("DB_PASSWORD").as_deref(), Some("pw"));
+        assert_eq!(value("DB_PASSWORD").as_deref(), Some("change-me"));
         assert_eq!(value("DB_NAME").as_deref(), Some("app"));
         assert_eq!(value("PGHOST").as_deref(), Some("db"));
         for name in [
