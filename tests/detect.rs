@@ -401,7 +401,7 @@ fn pdm_lock_is_exported_with_hashes() {
     let (builder, runtime) = dockerfile.split_once("AS runtime").unwrap();
     assert!(builder.contains("/opt/pdm/bin/pip install pdm==2.29.4"));
     assert!(builder.contains(
-        "PDM_PYTHON=/opt/venv/bin/python /opt/pdm/bin/pdm export --prod --output /tmp/requirements.txt \\\n    && pip install --require-hashes -r /tmp/requirements.txt"
+        "PDM_PYTHON=/opt/venv/bin/python \\\n    /opt/pdm/bin/pdm export --prod --output /tmp/requirements.txt \\\n    && pip install --require-hashes -r /tmp/requirements.txt"
     ));
     assert!(!runtime.contains("pdm"), "PDM must stay in the builder");
 }

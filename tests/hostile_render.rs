@@ -113,6 +113,11 @@ fn is_typed(path: &str) -> bool {
         || (path.starts_with("/env_vars/") && path.ends_with("/name"))
         || (path.starts_with("/database/environment/") && path.ends_with("/name"))
         || (path.starts_with("/processes/") && path.ends_with("/service"))
+        || path.starts_with("/install/run/caches/")
+        || (path.starts_with("/install/run/commands/") && path.ends_with("/program"))
+        || (path.starts_with("/install/run/commands/")
+            && path.contains("/env/")
+            && path.ends_with("/name"))
 }
 
 /// Replaces every string of `value` outside typed fields with what `pick` gives.

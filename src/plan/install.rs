@@ -1,10 +1,11 @@
 //! How the builder stage installs the dependencies: the kind of install,
-//! the manifests copied before the source, and the pinned tools.
+//! the manifests copied before the source, the pinned tools, and the
+//! install's `RUN` itself, word by word.
 
 use serde::{Deserialize, Serialize};
 
 use crate::inspect::{Install, LockExport};
-use crate::safe::Text;
+use crate::safe::{EnvName, Text};
 
 /// How the builder installs the dependencies; templates compare it with the
 /// lower-case name (`install.kind == "poetry"`).
@@ -50,7 +51,108 @@ pub struct InstallPlan {
     pub tool_requirements: Vec<Text>,
     /// For `poetry`, `pdm` and `pipenv`: the exported lock carries hashes and pip checks every download against them.
     pub hashes: bool,
+    /// The `RUN` that installs the dependencies (and the image's own
+    /// requirements, `gunicorn.requirements`) into `/opt/venv`.
+    pub run: InstallRun,
 }
+
+/// A builder `RUN`: comment lines above it, its cache mounts, then its
+/// commands joined with `&&`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct InstallRun {
+    pub comment: Vec<Text>,
+    pub caches: Vec<Cache>,
+    pub commands: Vec<ShellCommand>,
+}
+
+/// A folder a `RUN` keeps between builds (`--mount=type=cache,target=…`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Cache {
+    #[serde(rename = "/root/.cache/pip")]
+    Pip,
+    #[serde(rename = "/root/.cache/uv")]
+    Uv,
+}
+
+/// One command of a `RUN`: the template quotes each argument for the shell.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ShellCommand {
+    /// Variables set for this command only (`NAME=value` before it).
+    pub env: Vec<CommandEnv>,
+    pub program: Program,
+    pub args: Vec<Text>,
+    /// The file its output is written to (`> FILE`).
+    pub stdout: Option<Text>,
+}
+
+/// The programs a builder `RUN` calls, by the path it calls them with. A
+/// typed value, so no string can open a `RUN` line and be read as one of
+/// its flags.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Program {
+    /// The virtualenv's pip (`/opt/venv/bin` is first on `PATH`).
+    #[serde(rename = "pip")]
+    Pip,
+    #[serde(rename = "python")]
+    Python,
+    #[serde(rename = "/opt/poetry/bin/poetry")]
+    Poetry,
+    #[serde(rename = "/opt/pdm/bin/pdm")]
+    Pdm,
+    #[serde(rename = "/opt/uv/bin/uv")]
+    Uv,
+    #[serde(rename = "/opt/pipenv/bin/pipenv")]
+    Pipenv,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CommandEnv {
+    pub name: EnvName,
+    pub value: Text,
+}
+
+impl ShellCommand {
+    fn new(program: Program, args: &[&str]) -> ShellCommand {
+        ShellCommand {
+            env: Vec::new(),
+            program,
+            args: args.iter().map(|&word| Text::from(word)).collect(),
+            stdout: None,
+        }
+    }
+
+    /// `self` with `words` appended (one argument each).
+    fn with(mut self, words: impl IntoIterator<Item = Text>) -> ShellCommand {
+        self.args.extend(words);
+        self
+    }
+
+    fn writing_to(mut self, file: &str) -> ShellCommand {
+        self.stdout = Some(Text::from(file));
+        self
+    }
+
+    fn with_env(mut self, settings: &[(&str, &str)]) -> ShellCommand {
+        self.env = settings
+            .iter()
+            .map(|&(name, value)| CommandEnv {
+                name: EnvName::parse(name).expect("a built-in variable name"),
+                value: Text::from(value),
+            })
+            .collect();
+        self
+    }
+}
+
+/// Flask alone, when no dependency file was found.
+const FLASK_REQUIREMENT: &str = "flask==3.1.3";
+/// The `tomllib` backport, for a `pyproject` install before Python 3.11.
+const TOMLI_REQUIREMENT: &str = "tomli==2.2.1";
+/// Installs `[project].dependencies` and the arguments it is given, with
+/// no single quote inside, so the shell word stays readable.
+const PYPROJECT_INSTALL: &str = "import {module} as t, subprocess, sys; \
+deps = t.load(open(\"pyproject.toml\", \"rb\"))[\"project\"].get(\"dependencies\", []); \
+subprocess.check_call([sys.executable, \"-m\", \"pip\", \"install\", *deps, *sys.argv[1:]])";
 
 /// Tools pinned for installs from lock files, one requirement an argument.
 /// Poetry 2 exports through its plugin. PDM 2.29.4 asks for `hishel>=1.4` but
@@ -60,7 +162,9 @@ const PDM_REQUIREMENTS: &[&str] = &["pdm==2.29.4", "hishel[httpx2]>=1.4,<2"];
 const UV_REQUIREMENTS: &[&str] = &["uv==0.13.8"];
 const PIPENV_REQUIREMENTS: &[&str] = &["pipenv==2026.10.3"];
 
-pub(super) fn install_plan(install: &Install, python_minor: u32) -> InstallPlan {
+/// How the builder installs `install` on `python_minor`, adding `extra`
+/// (gunicorn and the worker it needs, when the project does not list them).
+pub(super) fn install_plan(install: &Install, python_minor: u32, extra: &[Text]) -> InstallPlan {
     let toml_module = if python_minor >= 11 {
         TomlModule::Tomllib
     } else {
@@ -75,12 +179,13 @@ pub(super) fn install_plan(install: &Install, python_minor: u32) -> InstallPlan 
             toml_module,
             tool_requirements: tool.iter().map(|&r| Text::from(r)).collect(),
             hashes: false,
+            run: InstallRun::new(&[], Vec::new(), Vec::new()),
         };
     let exported = |kind: InstallKind, lock: &LockExport, tool: &[&str]| InstallPlan {
         hashes: lock.hashes,
         ..plan(kind, None, lock.needs_source, tool)
     };
-    match install {
+    let mut plan = match install {
         Install::Requirements {
             file, needs_source, ..
         } => plan(InstallKind::Requirements, Some(file), *needs_source, &[]),
@@ -90,5 +195,149 @@ pub(super) fn install_plan(install: &Install, python_minor: u32) -> InstallPlan 
         Install::Uv { .. } => plan(InstallKind::Uv, None, false, UV_REQUIREMENTS),
         Install::Pipenv(lock) => exported(InstallKind::Pipenv, lock, PIPENV_REQUIREMENTS),
         Install::Bare => plan(InstallKind::Bare, None, false, &[]),
+    };
+    plan.run = install_run(&plan, install, extra);
+    plan
+}
+
+/// The install's `RUN`, from the decisions already in `plan`.
+fn install_run(plan: &InstallPlan, install: &Install, extra: &[Text]) -> InstallRun {
+    let extra = extra.to_vec();
+    match plan.kind {
+        InstallKind::Requirements => {
+            let file = plan
+                .file
+                .clone()
+                .unwrap_or_else(|| "requirements.txt".into());
+            let pip = ShellCommand::new(Program::Pip, &["install", "-r"]).with([file]);
+            InstallRun::new(&[], vec![Cache::Pip], vec![pip.with(extra)])
+        }
+        InstallKind::Poetry | InstallKind::Pdm | InstallKind::Pipenv => {
+            lock_export_run(plan.kind, plan.hashes, extra)
+        }
+        InstallKind::Uv => uv_run(install, extra),
+        InstallKind::Pyproject => pyproject_run(plan.toml_module, extra),
+        InstallKind::Bare => InstallRun::new(
+            &["No dependency file was found: Flask alone."],
+            vec![Cache::Pip],
+            vec![ShellCommand::new(Program::Pip, &["install", FLASK_REQUIREMENT]).with(extra)],
+        ),
+    }
+}
+
+/// Poetry, PDM or Pipenv writes the lock's production requirements to
+/// [`EXPORTED`], pip installs them (checking `hashes` when the lock has
+/// them), then pip installs `extra` on its own.
+fn lock_export_run(kind: InstallKind, hashes: bool, extra: Vec<Text>) -> InstallRun {
+    let flag = |on: bool, word: &str| on.then(|| Text::from(word));
+    let output = ["--output", EXPORTED].map(Text::from);
+    let (comment, export) = match kind {
+        InstallKind::Poetry => (
+            "Poetry exports poetry.lock's main group{hashes}; pip installs it into /opt/venv.",
+            ShellCommand::new(
+                Program::Poetry,
+                &["export", "--only", "main", "--format", "requirements.txt"],
+            )
+            .with(flag(!hashes, "--without-hashes"))
+            .with(output),
+        ),
+        InstallKind::Pdm => (
+            "PDM exports pdm.lock's production group{hashes}; pip installs it into /opt/venv.",
+            ShellCommand::new(Program::Pdm, &["export", "--prod"])
+                .with_env(&[("PDM_PYTHON", "/opt/venv/bin/python")])
+                .with(flag(!hashes, "--no-hashes"))
+                .with(output),
+        ),
+        _ => (
+            "Pipenv exports Pipfile.lock's default packages{hashes}; pip installs them into /opt/venv.",
+            ShellCommand::new(Program::Pipenv, &["requirements"])
+                .with(flag(hashes, "--hash"))
+                .writing_to(EXPORTED),
+        ),
+    };
+    let with_hashes = match (hashes, kind) {
+        (false, _) => "",
+        (true, InstallKind::Pipenv) => " with their hashes",
+        (true, _) => " with its hashes",
+    };
+    let pip = ShellCommand::new(Program::Pip, &["install"])
+        .with(flag(hashes, "--require-hashes"))
+        .with(["-r", EXPORTED].map(Text::from));
+    let mut commands = vec![export, pip];
+    if !extra.is_empty() {
+        commands.push(ShellCommand::new(Program::Pip, &["install"]).with(extra));
+    }
+    InstallRun::new(
+        &[&comment.replace("{hashes}", with_hashes)],
+        vec![Cache::Pip],
+        commands,
+    )
+}
+
+/// `uv sync` of the lock (frozen when there is one) into `/opt/venv`,
+/// then pip installs `extra`.
+fn uv_run(install: &Install, extra: Vec<Text>) -> InstallRun {
+    let frozen = install.manifests().iter().any(|m| m == "uv.lock");
+    let sync = ShellCommand::new(Program::Uv, &["sync"])
+        .with_env(&[
+            ("UV_PROJECT_ENVIRONMENT", "/opt/venv"),
+            ("UV_PYTHON_DOWNLOADS", "never"),
+            ("UV_LINK_MODE", "copy"),
+            ("UV_SYSTEM_CERTS", "1"),
+        ])
+        .with(frozen.then(|| Text::from("--frozen")))
+        .with(["--no-install-project", "--no-dev"].map(Text::from));
+    let mut commands = vec![sync];
+    if !extra.is_empty() {
+        commands.push(ShellCommand::new(Program::Pip, &["install"]).with(extra));
+    }
+    InstallRun::new(
+        &[
+            "Installs the locked dependencies into /opt/venv, not the project itself. uv trusts",
+            "the system CA store, like pip does (company proxies add their CA there).",
+        ],
+        vec![Cache::Uv, Cache::Pip],
+        commands,
+    )
+}
+
+/// `[project].dependencies` read with `module` (the `tomli` backport
+/// installed first when that is the one), installed with `extra`.
+fn pyproject_run(module: TomlModule, extra: Vec<Text>) -> InstallRun {
+    let mut commands = Vec::new();
+    if module == TomlModule::Tomli {
+        commands.push(ShellCommand::new(
+            Program::Pip,
+            &["install", TOMLI_REQUIREMENT],
+        ));
+    }
+    let script = PYPROJECT_INSTALL.replace("{module}", module.name());
+    commands.push(ShellCommand::new(Program::Python, &["-c", &script]).with(extra));
+    InstallRun::new(
+        &["Installs [project].dependencies from pyproject.toml without the project's source."],
+        vec![Cache::Pip],
+        commands,
+    )
+}
+
+impl InstallRun {
+    fn new(comment: &[&str], caches: Vec<Cache>, commands: Vec<ShellCommand>) -> InstallRun {
+        InstallRun {
+            comment: comment.iter().map(|&line| Text::from(line)).collect(),
+            caches,
+            commands,
+        }
+    }
+}
+
+/// Where a lock export writes the requirements pip then installs.
+const EXPORTED: &str = "/tmp/requirements.txt";
+
+impl TomlModule {
+    fn name(self) -> &'static str {
+        match self {
+            TomlModule::Tomllib => "tomllib",
+            TomlModule::Tomli => "tomli",
+        }
     }
 }

@@ -2,13 +2,18 @@
 //! Templates see only this struct, so it is the API of template authors.
 
 pub mod dockerignore;
+mod gunicorn;
 mod install;
 mod notes;
 mod wiring;
 
 pub use dockerignore::IgnoreRule;
+pub use gunicorn::GunicornPlan;
+use gunicorn::gunicorn_plan;
 use install::install_plan;
-pub use install::{InstallKind, InstallPlan, TomlModule};
+pub use install::{
+    Cache, CommandEnv, InstallKind, InstallPlan, InstallRun, ShellCommand, TomlModule,
+};
 pub use notes::notes;
 
 use serde::{Deserialize, Serialize};
@@ -91,26 +96,6 @@ pub struct Plan {
     /// let a secret back in: for the report's note, not for templates.
     #[serde(skip)]
     pub dropped_gitignore: Vec<String>,
-}
-
-/// gunicorn settings.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct GunicornPlan {
-    /// Requirement to add when the project does not list gunicorn, else `None`.
-    pub extra_requirement: Option<Text>,
-    /// Every requirement the image adds beyond the project's own, in order:
-    /// `extra_requirement`, then uvicorn's worker for an ASGI app (when the
-    /// project does not list it). The built-in templates install these.
-    pub requirements: Vec<Text>,
-    /// `gunicorn.conf.py` in the project root: gunicorn loads it, and the
-    /// command line still forces the bind address.
-    pub config: Option<Text>,
-    /// `--worker-class`, when a WebSocket extension needs one (`eventlet`, `gthread`).
-    pub worker_class: Option<Text>,
-    /// `--threads`, for the threaded worker.
-    pub threads: Option<u32>,
-    /// `--workers 1`: Flask-SocketIO needs a single process.
-    pub single_process: bool,
 }
 
 /// The database service.
@@ -369,24 +354,6 @@ fn is_database_service_variable(db: &DatabasePlan, name: &str) -> bool {
             .any(|s| s.from_env && s.name.as_str() == name)
 }
 
-/// uvicorn's worker for gunicorn, when the app is ASGI and the project does
-/// not list it. uvicorn 0.54 needs Python 3.10; older images get the last
-/// pair that runs on 3.9.
-fn worker_requirements(project: &Project, python_minor: u32) -> Vec<&'static str> {
-    let asgi = project
-        .worker
-        .as_ref()
-        .is_some_and(|w| w.value.class == crate::inspect::ASGI_WORKER_CLASS);
-    if !asgi || project.depends_on("uvicorn-worker") {
-        return Vec::new();
-    }
-    if python_minor >= 10 {
-        vec!["uvicorn-worker==0.4.0", "uvicorn==0.54.0"]
-    } else {
-        vec!["uvicorn-worker==0.3.0", "uvicorn==0.33.0"]
-    }
-}
-
 /// Decides everything from the inspected project and the answers.
 pub fn plan(project: &Project, answers: &Answers, layout: &Layout) -> Plan {
     let database = answers.db.0.map(|kind| database_plan(project, kind));
@@ -476,17 +443,10 @@ pub fn plan(project: &Project, answers: &Answers, layout: &Layout) -> Plan {
         .map(|e| e.import_root.clone())
         .unwrap_or_default();
 
-    let lists_gunicorn = project.depends_on("gunicorn");
     let python_version = answers.python;
     let python_minor = python_version.minor();
     let on_python = project.on_python(python_version);
-    // Each pin is the newest release that installs on that Python: 23.0.0
-    // needs 3.7, and an old project's own Dockerfile may still say 3.6.
-    let gunicorn_pin = match python_minor {
-        10.. => "gunicorn==27.0.1",
-        7..=9 => "gunicorn==23.0.0",
-        _ => "gunicorn==21.2.0",
-    };
+    let gunicorn = gunicorn_plan(project, python_minor, answers.port, &answers.entry);
 
     let mut dockerignore: Vec<IgnoreRule> = project
         .virtualenvs
@@ -507,26 +467,8 @@ pub fn plan(project: &Project, answers: &Answers, layout: &Layout) -> Plan {
         port: answers.port,
         entry: Text::escaped(&answers.entry),
         pythonpath: (!entry_root.is_empty()).then(|| Text::escaped(&entry_root)),
-        install: install_plan(&project.install, python_minor),
-        gunicorn: GunicornPlan {
-            extra_requirement: (!lists_gunicorn).then(|| gunicorn_pin.into()),
-            requirements: (!lists_gunicorn)
-                .then_some(gunicorn_pin)
-                .into_iter()
-                .chain(worker_requirements(project, python_minor))
-                .map(Text::from)
-                .collect(),
-            config: project.gunicorn_config.as_deref().map(Text::escaped),
-            worker_class: project
-                .worker
-                .as_ref()
-                .map(|w| Text::escaped(&w.value.class)),
-            threads: project.worker.as_ref().and_then(|w| w.value.threads),
-            single_process: project
-                .worker
-                .as_ref()
-                .is_some_and(|w| w.value.single_process),
-        },
+        install: install_plan(&project.install, python_minor, &gunicorn.requirements),
+        gunicorn,
         build_packages: on_python
             .build
             .iter()
