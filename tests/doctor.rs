@@ -62,7 +62,7 @@ fn ids(files: &[(&str, &str)]) -> Vec<&'static str> {
         .unwrap()
         .findings
         .iter()
-        .map(|f| f.id)
+        .map(|f| f.id.as_str())
         .collect();
     ids.dedup();
     ids
@@ -212,7 +212,7 @@ fn every_check_has_a_bad_and_a_good_fixture() {
     let cases = cases();
     for check in CHECKS.iter().filter(|c| c.id != "FD307") {
         assert!(
-            cases.iter().any(|c| c.id == check.id),
+            cases.iter().any(|c| check.id == c.id),
             "no fixture for {}",
             check.id
         );

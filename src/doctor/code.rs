@@ -1,6 +1,6 @@
 //! The Flask code (FD4xx): hard-coded secrets and debug mode.
 
-use super::Finding;
+use super::registry::Found;
 use crate::inspect::module::Module;
 use crate::secret::is_secret_name;
 use crate::syntax::{
@@ -18,40 +18,72 @@ const KEY_SHAPES: &[(&str, &str)] = &[
     (r"^sk-[A-Za-z0-9_-]{32,}$", "an API secret key"),
 ];
 
-pub fn check(modules: &[Module], runs_the_file: bool) -> Vec<Finding> {
+/// What the code checks read: the project's parsed modules.
+pub(super) struct Input<'a> {
+    pub modules: &'a [Module],
+    /// The image runs `python file.py`, so `__main__` blocks run in the container.
+    pub runs_the_file: bool,
+}
+
+/// FD401. A secret in the code: a secret-named variable or config key set
+/// to a literal, an `os.environ.get("SECRET_KEY", "dev")` fallback, or a
+/// string shaped like a well-known API key. Anyone with the repository can
+/// sign sessions or call the API. Example: `SECRET_KEY = "dev"`. Tests are
+/// not read.
+pub(super) fn hard_coded_secret(input: &Input, found: &mut Found) {
+    scan(input, Rule::Secrets, found);
+}
+
+/// FD402. Debug mode on where the container runs it: `app.run(debug=True)`,
+/// `app.debug = True` or `DEBUG = True` in config, outside a `__main__`
+/// block the image never runs. Werkzeug's debugger runs any code a visitor
+/// sends. Example: `app.run(debug=True)` at module level.
+pub(super) fn debug_mode(input: &Input, found: &mut Found) {
+    scan(input, Rule::Debug, found);
+}
+
+/// Which of the two code checks a scan reports.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Rule {
+    Secrets,
+    Debug,
+}
+
+fn scan(input: &Input, rule: Rule, found: &mut Found) {
     let shapes: Vec<(regex::Regex, &str)> = KEY_SHAPES
         .iter()
         .map(|(p, what)| (regex::Regex::new(p).expect("valid pattern"), *what))
         .collect();
-    let mut findings = Vec::new();
-    for module in modules.iter().filter(|m| !is_test_path(&m.path)) {
+    for module in input.modules.iter().filter(|m| !is_test_path(&m.path)) {
         let mut scanner = Scanner {
             module,
-            runs_the_file,
+            rule,
+            runs_the_file: input.runs_the_file,
             in_main: false,
             shapes: &shapes,
-            findings: &mut findings,
+            found: &mut *found,
         };
         scanner.visit_body(&module.body);
     }
-    findings
 }
 
-struct Scanner<'a> {
+struct Scanner<'a, 'f> {
     module: &'a Module,
+    rule: Rule,
     /// The image runs `python file.py`, so `__main__` blocks run in the container.
     runs_the_file: bool,
     /// Inside `if __name__ == "__main__":`.
     in_main: bool,
     shapes: &'a [(regex::Regex, &'a str)],
-    findings: &'a mut Vec<Finding>,
+    found: &'a mut Found<'f>,
 }
 
-impl Scanner<'_> {
-    fn push(&mut self, id: &'static str, offset: TextSize, message: String) {
-        let line = self.module.line(offset);
-        self.findings
-            .push(Finding::new(id, &self.module.path, Some(line), message));
+impl Scanner<'_, '_> {
+    fn push(&mut self, rule: Rule, offset: TextSize, message: String) {
+        if rule == self.rule {
+            let line = self.module.line(offset);
+            self.found.at(&self.module.path, Some(line), message);
+        }
     }
 
     /// Debug mode matters where the container runs it.
@@ -65,7 +97,7 @@ impl Scanner<'_> {
             && !text.trim().is_empty()
         {
             self.push(
-                "FD401",
+                Rule::Secrets,
                 offset,
                 format!("`{name}` is set to a literal in the code"),
             );
@@ -73,7 +105,7 @@ impl Scanner<'_> {
     }
 }
 
-impl<'a> Visitor<'a> for Scanner<'a> {
+impl<'a> Visitor<'a> for Scanner<'a, '_> {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
         match stmt {
             Stmt::If(node) => {
@@ -100,7 +132,7 @@ impl<'a> Visitor<'a> for Scanner<'a> {
                                 && self.debug_runs() =>
                         {
                             self.push(
-                                "FD402",
+                                Rule::Debug,
                                 offset,
                                 "`.debug = True` turns on the interactive debugger".into(),
                             );
@@ -109,7 +141,7 @@ impl<'a> Visitor<'a> for Scanner<'a> {
                             if let Some(key) = string_literal(&sub.slice) {
                                 self.secret_literal(key, &assign.value, offset);
                                 if key == "DEBUG" && is_true(&assign.value) && self.debug_runs() {
-                                    self.push("FD402", offset, "`config[\"DEBUG\"] = True` turns on the interactive debugger".into());
+                                    self.push(Rule::Debug, offset, "`config[\"DEBUG\"] = True` turns on the interactive debugger".into());
                                 }
                             }
                         }
@@ -154,7 +186,7 @@ impl<'a> Visitor<'a> for Scanner<'a> {
                             ""
                         };
                         self.push(
-                            "FD402",
+                            Rule::Debug,
                             offset,
                             format!("{what}`{arg}=True` turns on the interactive debugger"),
                         );
@@ -169,7 +201,7 @@ impl<'a> Visitor<'a> for Scanner<'a> {
                     && string_literal(default).is_some_and(|d| !d.trim().is_empty())
                 {
                     self.push(
-                        "FD401",
+                        Rule::Secrets,
                         offset,
                         format!("`{name}` falls back to a literal when the variable is not set"),
                     );
@@ -180,7 +212,7 @@ impl<'a> Visitor<'a> for Scanner<'a> {
                 if let Some((_, what)) = self.shapes.iter().find(|(re, _)| re.is_match(s)) {
                     let prefix: String = s.chars().take(4).collect();
                     let message = format!("a string literal that looks like {what} (`{prefix}…`)");
-                    self.push("FD401", literal.start(), message);
+                    self.push(Rule::Secrets, literal.start(), message);
                 }
             }
             _ => {}

@@ -3,7 +3,8 @@
 use anyhow::{Result, anyhow};
 use serde_norway::{Mapping, Value};
 
-use super::{Finding, expand_defaults};
+use super::expand_defaults;
+use super::registry::Found;
 use crate::secret::is_secret_name;
 
 /// Lines of the compose text, to point findings at the key they are about.
@@ -154,101 +155,164 @@ fn port_in_use(host: &str, port: u16) -> bool {
     )
 }
 
-pub fn check(file: &str, text: &str, dotenv: Option<&str>) -> Result<Vec<Finding>> {
-    let doc: Value = serde_norway::from_str(text).map_err(|err| {
-        let line = err
-            .location()
-            .map(|l| format!(" at line {}", l.line()))
-            .unwrap_or_default();
-        anyhow!("failed to parse `{file}`{line}: {err}; fix the YAML and run again")
-    })?;
-    let lines = Lines {
-        lines: text.lines().collect(),
-    };
-    let mut findings = Vec::new();
-    let Value::Mapping(doc) = doc else {
-        return Ok(findings);
-    };
+/// What the compose checks read: the compose file, parsed, with its lines
+/// to point at, and the project's `.env` when there is one.
+pub(super) struct Input<'a> {
+    /// The compose file's name (`compose.yaml`, `docker-compose.yml`, ...).
+    pub file: &'a str,
+    doc: Mapping,
+    lines: Lines<'a>,
+    dotenv: Option<&'a str>,
+}
 
-    if doc.contains_key("version") {
-        findings.push(Finding::new(
-            "FD301",
+impl<'a> Input<'a> {
+    /// Parses `text`; a file that is not YAML is a one-line error naming it.
+    pub fn parse(file: &'a str, text: &'a str, dotenv: Option<&'a str>) -> Result<Input<'a>> {
+        let doc: Value = serde_norway::from_str(text).map_err(|err| {
+            let line = err
+                .location()
+                .map(|l| format!(" at line {}", l.line()))
+                .unwrap_or_default();
+            anyhow!("failed to parse `{file}`{line}: {err}; fix the YAML and run again")
+        })?;
+        Ok(Input {
             file,
-            lines.top("version"),
-            "`version:` is obsolete; Compose ignores it".into(),
-        ));
+            doc: match doc {
+                Value::Mapping(doc) => doc,
+                _ => Mapping::new(),
+            },
+            lines: Lines {
+                lines: text.lines().collect(),
+            },
+            dotenv,
+        })
     }
 
-    let empty = Mapping::new();
-    let services = doc
-        .get("services")
-        .and_then(Value::as_mapping)
-        .unwrap_or(&empty);
-    let healthchecked: Vec<String> = services
-        .iter()
-        .filter(|(_, s)| s.get("healthcheck").is_some())
-        .filter_map(|(k, _)| as_str(k))
-        .collect();
+    fn services(&self) -> Option<&Mapping> {
+        self.doc.get("services").and_then(Value::as_mapping)
+    }
 
-    for (name, service) in services {
-        let (Some(name), Some(service)) = (as_str(name), service.as_mapping()) else {
+    /// Each service with a name and a mapping body.
+    fn each_service(&self) -> impl Iterator<Item = (String, &Mapping)> {
+        self.services()
+            .into_iter()
+            .flatten()
+            .filter_map(|(name, service)| Some((as_str(name)?, service.as_mapping()?)))
+    }
+
+    /// Each `environment` setting with a value, and the service it is in.
+    fn each_setting(&self) -> impl Iterator<Item = (String, String, String)> + '_ {
+        self.each_service().flat_map(|(name, service)| {
+            environment(service)
+                .into_iter()
+                .filter_map(move |(key, value)| Some((name.clone(), key, value?)))
+        })
+    }
+}
+
+/// FD301. A top-level `version:`: Compose ignores it and prints a warning
+/// on every run. Example: `version: "3.8"`.
+pub(super) fn obsolete_version(input: &Input, found: &mut Found) {
+    if input.doc.contains_key("version") {
+        found.at(
+            input.file,
+            input.lines.top("version"),
+            "`version:` is obsolete; Compose ignores it",
+        );
+    }
+}
+
+/// FD302. A database or cache URL on `localhost` in a service's environment
+/// or in `.env`: inside Compose that is the container itself, so the app
+/// never reaches the database. Example:
+/// `DATABASE_URL: postgresql://app@localhost/app`.
+pub(super) fn localhost_url(input: &Input, found: &mut Found) {
+    for (name, key, value) in input.each_setting() {
+        if local_database_url(&value) {
+            found.at(
+                input.file,
+                input.lines.in_service(&name, &key),
+                format!("service `{name}`: `{key}` points at localhost, which is the `{name}` container itself"),
+            );
+        }
+    }
+    // `.env` values reach the containers through `env_file` and interpolation.
+    let has_services = input.services().is_some_and(|s| !s.is_empty());
+    if let Some(dotenv) = input.dotenv.filter(|_| has_services) {
+        for (line, key, value) in crate::inspect::parse_dotenv(dotenv) {
+            if local_database_url(&value) {
+                found.at(
+                    ".env",
+                    Some(line),
+                    format!("`{key}` points at localhost; inside Compose that is the app's own container"),
+                );
+            }
+        }
+    }
+}
+
+/// FD303. A literal password in the compose file, which is committed:
+/// under a secret-looking name or inside a URL. Example:
+/// `POSTGRES_PASSWORD: hunter2`. A switch (`MYSQL_RANDOM_ROOT_PASSWORD:
+/// "yes"`) and a `${VARIABLE}` are not flagged.
+pub(super) fn literal_password(input: &Input, found: &mut Found) {
+    for (name, key, value) in input.each_setting() {
+        let switch = matches!(
+            value.to_ascii_lowercase().as_str(),
+            "yes" | "no" | "true" | "false" | "1" | "0"
+        );
+        let literal = !value.is_empty() && !value.contains("${") && !switch;
+        if (is_secret_name(&key) && literal) || url_with_password(&value) {
+            found.at(
+                input.file,
+                input.lines.in_service(&name, &key),
+                format!("service `{name}`: `{key}` holds a literal password"),
+            );
+        }
+    }
+}
+
+/// FD304. A database image with no volume on its data folder:
+/// `docker compose down` deletes the data. Example: `image: postgres:17`
+/// with no `volumes:`.
+pub(super) fn database_without_volume(input: &Input, found: &mut Found) {
+    for (name, service) in input.each_service() {
+        let image = service.get("image").and_then(as_str).unwrap_or_default();
+        let Some(data) = crate::services::data_folder(&image) else {
             continue;
         };
-        let env = environment(service);
-        for (key, value) in &env {
-            let Some(value) = value else { continue };
-            if local_database_url(value) {
-                findings.push(Finding::new(
-                    "FD302",
-                    file,
-                    lines.in_service(&name, key),
-                    format!("service `{name}`: `{key}` points at localhost, which is the `{name}` container itself"),
-                ));
-            }
-            // `MYSQL_RANDOM_ROOT_PASSWORD: "yes"` is a switch, not a password.
-            let switch = matches!(
-                value.to_ascii_lowercase().as_str(),
-                "yes" | "no" | "true" | "false" | "1" | "0"
+        let is_data = |target: &str| target.trim_end_matches('/') == data;
+        let mounts_data = match service.get("volumes") {
+            Some(Value::Sequence(volumes)) => volumes.iter().any(|v| match v {
+                Value::Mapping(long) => long
+                    .get("target")
+                    .and_then(as_str)
+                    .is_some_and(|t| is_data(&t)),
+                other => as_str(other).is_some_and(|s| s.split(':').nth(1).is_some_and(is_data)),
+            }),
+            _ => false,
+        };
+        if !mounts_data {
+            found.at(
+                input.file,
+                input.lines.in_service(&name, "image:"),
+                format!("service `{name}` ({image}) keeps its data in `{data}` with no volume there: `docker compose down` loses it"),
             );
-            let literal = !value.is_empty() && !value.contains("${") && !switch;
-            if (is_secret_name(key) && literal) || url_with_password(value) {
-                findings.push(Finding::new(
-                    "FD303",
-                    file,
-                    lines.in_service(&name, key),
-                    format!("service `{name}`: `{key}` holds a literal password"),
-                ));
-            }
         }
+    }
+}
 
-        let image = service.get("image").and_then(as_str).unwrap_or_default();
-        if let Some(data) = crate::services::data_folder(&image) {
-            let mounts_data = match service.get("volumes") {
-                Some(Value::Sequence(volumes)) => volumes.iter().any(|v| match v {
-                    Value::Mapping(long) => long
-                        .get("target")
-                        .and_then(as_str)
-                        .is_some_and(|t| t.trim_end_matches('/') == data),
-                    other => as_str(other).is_some_and(|s| {
-                        s.split(':')
-                            .nth(1)
-                            .is_some_and(|t| t.trim_end_matches('/') == data)
-                    }),
-                }),
-                _ => false,
-            };
-            if !mounts_data {
-                findings.push(Finding::new(
-                    "FD304",
-                    file,
-                    lines.in_service(&name, "image:"),
-                    format!("service `{name}` ({image}) keeps its data in `{data}` with no volume there: `docker compose down` loses it"),
-                ));
-            }
-        }
-
-        // Services waited for only until they start (list form, or a mapping
-        // without a readiness condition).
+/// FD305. `depends_on` that waits for a service to start, not to be ready,
+/// so the app's first connection fails; or a `service_healthy` condition on
+/// a service with no healthcheck, which never passes. Example:
+/// `depends_on: [db]`.
+pub(super) fn depends_on_unready(input: &Input, found: &mut Found) {
+    let healthchecked: Vec<String> = input
+        .each_service()
+        .filter(|(_, s)| s.get("healthcheck").is_some())
+        .map(|(name, _)| name)
+        .collect();
+    for (name, service) in input.each_service() {
         let loose: Vec<String> = match service.get("depends_on") {
             Some(Value::Sequence(list)) => list.iter().filter_map(as_str).collect(),
             Some(Value::Mapping(map)) => map
@@ -262,71 +326,65 @@ pub fn check(file: &str, text: &str, dotenv: Option<&str>) -> Result<Vec<Finding
             _ => Vec::new(),
         };
         if !loose.is_empty() {
-            findings.push(Finding::new(
-                "FD305",
-                file,
-                lines.in_service(&name, "depends_on"),
+            found.at(
+                input.file,
+                input.lines.in_service(&name, "depends_on"),
                 format!(
                     "service `{name}` waits only for {} to start, not to be ready",
                     quoted(&loose)
                 ),
-            ));
+            );
         }
-        // A `service_healthy` condition on a service without a healthcheck never passes.
-        if let Some(Value::Mapping(map)) = service.get("depends_on") {
-            for (target, v) in map {
-                let target = as_str(target).unwrap_or_default();
-                let healthy =
-                    v.get("condition").and_then(as_str).as_deref() == Some("service_healthy");
-                if healthy
-                    && !healthchecked.contains(&target)
-                    && services.contains_key(target.as_str())
-                {
-                    findings.push(Finding::new(
-                        "FD305",
-                        file,
-                        lines.in_service(&target, &format!("{target}:")),
-                        format!("service `{name}` waits for `{target}` to be healthy, but `{target}` has no healthcheck"),
-                    ));
-                }
+        let Some(Value::Mapping(map)) = service.get("depends_on") else {
+            continue;
+        };
+        for (target, v) in map {
+            let target = as_str(target).unwrap_or_default();
+            let healthy = v.get("condition").and_then(as_str).as_deref() == Some("service_healthy");
+            let exists = input
+                .services()
+                .is_some_and(|s| s.contains_key(target.as_str()));
+            if healthy && exists && !healthchecked.contains(&target) {
+                found.at(
+                    input.file,
+                    input.lines.in_service(&target, &format!("{target}:")),
+                    format!("service `{name}` waits for `{target}` to be healthy, but `{target}` has no healthcheck"),
+                );
             }
         }
+    }
+}
 
+/// FD306. A fixed `container_name`: `--scale` fails, and two checkouts of
+/// the project clash. Example: `container_name: web`.
+pub(super) fn container_name(input: &Input, found: &mut Found) {
+    for (name, service) in input.each_service() {
         if service.contains_key("container_name") {
-            findings.push(Finding::new(
-                "FD306",
-                file,
-                lines.in_service(&name, "container_name"),
+            found.at(
+                input.file,
+                input.lines.in_service(&name, "container_name"),
                 format!("service `{name}` has a fixed `container_name`"),
-            ));
+            );
         }
+    }
+}
 
+/// FD307. A published host port that something on this machine already
+/// listens on: `docker compose up` fails with `port is already allocated`.
+/// Example: `ports: ["5432:5432"]` beside a local PostgreSQL. About the
+/// machine, not the files, so it has no fixture.
+pub(super) fn host_port_in_use(input: &Input, found: &mut Found) {
+    for (name, service) in input.each_service() {
         for (host, port) in published_ports(service) {
             if port_in_use(&host, port) {
-                findings.push(Finding::new(
-                    "FD307",
-                    file,
-                    lines.in_service(&name, "ports"),
+                found.at(
+                    input.file,
+                    input.lines.in_service(&name, "ports"),
                     format!("service `{name}` publishes host port {port}, which something on this machine already uses (`docker compose up` fails with `port is already allocated`)"),
-                ));
+                );
             }
         }
     }
-
-    // `.env` values reach the containers through `env_file` and interpolation.
-    if let Some(dotenv) = dotenv {
-        for (line, key, value) in crate::inspect::parse_dotenv(dotenv) {
-            if local_database_url(&value) && !services.is_empty() {
-                findings.push(Finding::new(
-                    "FD302",
-                    ".env",
-                    Some(line),
-                    format!("`{key}` points at localhost; inside Compose that is the app's own container"),
-                ));
-            }
-        }
-    }
-    Ok(findings)
 }
 
 fn quoted(names: &[String]) -> String {

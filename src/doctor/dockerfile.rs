@@ -1,6 +1,6 @@
 //! A Dockerfile read into instructions and stages, and the checks on it (FD1xx).
 
-use super::Finding;
+use super::registry::Found;
 use crate::secret::is_secret_name;
 
 const FILE: &str = "Dockerfile";
@@ -278,156 +278,98 @@ fn installs_dependencies(args: &str) -> bool {
     .any(|cmd| args.contains(cmd))
 }
 
-/// The FD1xx checks. `app_port` is the port the code or its config says, and where.
-pub fn check(dockerfile: &Dockerfile, app_port: Option<(u16, String)>) -> Vec<Finding> {
-    let mut findings = Vec::new();
-    let Some(last) = dockerfile.last() else {
-        return findings;
-    };
-    let at = |line: usize| Some(line);
-    let stage_names: Vec<&str> = dockerfile
-        .stages
-        .iter()
-        .filter_map(|s| s.name.as_deref())
-        .collect();
+/// What the Dockerfile checks read: a Dockerfile with at least one stage.
+pub(super) struct Input<'a> {
+    pub dockerfile: &'a Dockerfile,
+    /// The final stage.
+    pub last: &'a Stage,
+    /// The port the code or its config says, and where it says so.
+    pub app_port: Option<(u16, String)>,
+}
 
-    // FD101: root.
+impl<'a> Input<'a> {
+    /// `None` for a Dockerfile with no `FROM`: `docker build` reports that.
+    pub fn new(dockerfile: &'a Dockerfile, app_port: Option<(u16, String)>) -> Option<Input<'a>> {
+        Some(Input {
+            dockerfile,
+            last: dockerfile.last()?,
+            app_port,
+        })
+    }
+
+    fn runs(&self) -> impl Iterator<Item = &'a Instruction> {
+        self.dockerfile
+            .stages
+            .iter()
+            .flat_map(|s| &s.instructions)
+            .filter(|i| i.keyword == "RUN")
+    }
+}
+
+/// FD101. The final stage has no `USER`, or `USER root`/`USER 0`: a flaw in
+/// the app or a dependency then owns the container, and every file it can
+/// reach. Example: a Dockerfile that ends `CMD ["gunicorn", "app:app"]` with
+/// no `USER` line.
+pub(super) fn runs_as_root(input: &Input, found: &mut Found) {
+    let last = input.last;
     match last.instructions.iter().rev().find(|i| i.keyword == "USER") {
-        None => findings.push(Finding::new(
-            "FD101",
+        None => found.at(
             FILE,
-            at(last.line),
-            "the final stage has no USER, so the app runs as root".into(),
-        )),
+            Some(last.line),
+            "the final stage has no USER, so the app runs as root",
+        ),
         Some(user) => {
             let who = user.args.split(':').next().unwrap_or("").trim();
             if who == "root" || who == "0" {
-                findings.push(Finding::new(
-                    "FD101",
+                found.at(
                     FILE,
-                    at(user.line),
+                    Some(user.line),
                     format!("`USER {}`: the app runs as root", user.args),
-                ));
+                );
             }
         }
     }
+}
 
-    for stage in &dockerfile.stages {
-        // FD102: the whole source before the install.
-        if let Some(copy) = stage.instructions.iter().position(copies_context)
-            && let Some(install) = stage.instructions[copy..]
-                .iter()
-                .find(|i| i.keyword == "RUN" && installs_dependencies(&i.args))
-        {
-            findings.push(Finding::new(
-                    "FD102",
-                    FILE,
-                    at(stage.instructions[copy].line),
-                    format!(
-                        "`{} {}` comes before the install at line {}: every code change reinstalls every package",
-                        stage.instructions[copy].keyword, stage.instructions[copy].args, install.line
-                    ),
-                ));
-        }
-        // FD105: unpinned or latest.
-        let image = &stage.image;
-        let from_stage = stage_names.contains(&image.as_str()) || image == "scratch";
-        if !from_stage {
-            let unpinned = match image_tag(image) {
-                _ if image.contains('@') => false,
-                None => true,
-                Some(tag) => {
-                    tag == "latest"
-                        || (is_python_image(image) && !tag.contains(|c: char| c.is_ascii_digit()))
-                }
-            };
-            if unpinned {
-                findings.push(Finding::new(
-                    "FD105",
-                    FILE,
-                    at(stage.line),
-                    format!("`FROM {image}` takes whatever Python is newest at build time"),
-                ));
-            }
-        }
-        // FD106-FD108: apt-get.
-        for run in stage.instructions.iter().filter(|i| i.keyword == "RUN") {
-            let args = &run.args;
-            let update = args.contains("apt-get update") || args.contains("apt update");
-            let packages = apt_packages(args);
-            if update && packages.is_empty() {
-                findings.push(Finding::new(
-                    "FD106",
-                    FILE,
-                    at(run.line),
-                    "`apt-get update` without an install in the same RUN: the cached update goes stale".into(),
-                ));
-            }
-            if !packages.is_empty() {
-                if !args.contains("--no-install-recommends") {
-                    findings.push(Finding::new(
-                        "FD107",
-                        FILE,
-                        at(run.line),
-                        format!(
-                            "`apt-get install {}` without `--no-install-recommends`",
-                            packages.join(" ")
-                        ),
-                    ));
-                }
-                let cleaned =
-                    args.contains("/var/lib/apt/lists") || args.contains("target=/var/lib/apt");
-                if !cleaned {
-                    findings.push(Finding::new(
-                        "FD108",
-                        FILE,
-                        at(run.line),
-                        "the apt package lists stay in this layer".into(),
-                    ));
-                }
-            }
-        }
-        // FD109: secrets in ENV and ARG.
-        for i in stage
-            .instructions
+/// FD102. The whole source is copied before the dependencies are installed,
+/// so any code change invalidates the install layer. Example: `COPY . .`
+/// then `RUN pip install -r requirements.txt`.
+pub(super) fn source_before_install(input: &Input, found: &mut Found) {
+    for stage in &input.dockerfile.stages {
+        let Some(copy) = stage.instructions.iter().position(copies_context) else {
+            continue;
+        };
+        if let Some(install) = stage.instructions[copy..]
             .iter()
-            .filter(|i| i.keyword == "ENV" || i.keyword == "ARG")
+            .find(|i| i.keyword == "RUN" && installs_dependencies(&i.args))
         {
-            for (name, value) in assignments(&i.keyword, &i.args) {
-                if is_secret_name(&name) && !value.is_empty() && !value.starts_with('$') {
-                    findings.push(Finding::new(
-                        "FD109",
-                        FILE,
-                        at(i.line),
-                        format!("`{} {name}` has a literal value: it is readable in the image's history", i.keyword),
-                    ));
-                }
-            }
+            let copy = &stage.instructions[copy];
+            found.at(
+                FILE,
+                Some(copy.line),
+                format!(
+                    "`{} {}` comes before the install at line {}: every code change reinstalls every package",
+                    copy.keyword, copy.args, install.line
+                ),
+            );
         }
     }
-    // ARGs before the first FROM are not in a stage; they are global build args.
-    // (Secrets there are rare; `docker history` does not show them.)
+}
 
-    // FD103/FD104: the final stage's base and packages.
-    let final_is_python = is_python_image(&last.image);
-    if final_is_python && !is_slim(&last.image) {
-        findings.push(Finding::new(
-            "FD104",
+/// FD103. Compilers or headers ship in the final image: hundreds of MB and a
+/// toolchain for whoever gets in. Example: one stage on `python:3.12`, or
+/// `apt-get install gcc` in the stage that runs the app.
+pub(super) fn compilers_in_final_image(input: &Input, found: &mut Found) {
+    let last = input.last;
+    if input.dockerfile.stages.len() == 1 && is_python_image(&last.image) && !is_slim(&last.image) {
+        found.at(
             FILE,
-            at(last.line),
-            format!("`FROM {}` is the full image (about 1 GB)", last.image),
-        ));
-        if dockerfile.stages.len() == 1 {
-            findings.push(Finding::new(
-                "FD103",
-                FILE,
-                at(last.line),
-                format!(
-                    "single stage on `{}`: gcc and the headers ship with the app",
-                    last.image
-                ),
-            ));
-        }
+            Some(last.line),
+            format!(
+                "single stage on `{}`: gcc and the headers ship with the app",
+                last.image
+            ),
+        );
     }
     for run in last.instructions.iter().filter(|i| i.keyword == "RUN") {
         let compilers: Vec<String> = apt_packages(&run.args)
@@ -435,37 +377,159 @@ pub fn check(dockerfile: &Dockerfile, app_port: Option<(u16, String)>) -> Vec<Fi
             .filter(|p| is_build_package(p))
             .collect();
         if !compilers.is_empty() {
-            findings.push(Finding::new(
-                "FD103",
+            found.at(
                 FILE,
-                at(run.line),
+                Some(run.line),
                 format!("the final stage installs {}", compilers.join(", ")),
-            ));
+            );
         }
     }
+}
 
-    // FD110, FD113: the command.
-    if let Some((cmd, words)) = dockerfile.command() {
-        if let Some(server) = dev_server(&words) {
-            findings.push(Finding::new(
-                "FD110",
-                FILE,
-                at(cmd.line),
-                format!("the container starts {server}, Flask's development server: single-threaded and not for production"),
-            ));
+/// FD104. The final stage is the full `python` image (about 1 GB, with
+/// compilers). Example: `FROM python:3.12`.
+pub(super) fn full_base_image(input: &Input, found: &mut Found) {
+    let last = input.last;
+    if is_python_image(&last.image) && !is_slim(&last.image) {
+        found.at(
+            FILE,
+            Some(last.line),
+            format!("`FROM {}` is the full image (about 1 GB)", last.image),
+        );
+    }
+}
+
+/// FD105. A base image with no tag, `latest`, or a `python` tag with no
+/// version: a rebuild changes Python under the app. Example: `FROM python`
+/// or `FROM python:slim`.
+pub(super) fn unpinned_base_image(input: &Input, found: &mut Found) {
+    let stage_names: Vec<&str> = input
+        .dockerfile
+        .stages
+        .iter()
+        .filter_map(|s| s.name.as_deref())
+        .collect();
+    for stage in &input.dockerfile.stages {
+        let image = &stage.image;
+        if stage_names.contains(&image.as_str()) || image == "scratch" {
+            continue;
         }
-        if !cmd.args.trim_start().starts_with('[') {
-            findings.push(Finding::new(
-                "FD113",
+        let unpinned = match image_tag(image) {
+            _ if image.contains('@') => false,
+            None => true,
+            Some(tag) => {
+                tag == "latest"
+                    || (is_python_image(image) && !tag.contains(|c: char| c.is_ascii_digit()))
+            }
+        };
+        if unpinned {
+            found.at(
                 FILE,
-                at(cmd.line),
-                format!("`{} {}` is in shell form", cmd.keyword, cmd.args),
-            ));
+                Some(stage.line),
+                format!("`FROM {image}` takes whatever Python is newest at build time"),
+            );
         }
     }
+}
 
-    // FD111: ports.
-    let exposed: Vec<(u16, usize)> = last
+/// FD106. `apt-get update` in a RUN that installs nothing: its cached layer
+/// goes stale and a later install fetches lists that no longer exist.
+/// Example: `RUN apt-get update` then `RUN apt-get install -y libpq5`.
+pub(super) fn apt_update_alone(input: &Input, found: &mut Found) {
+    for run in input.runs() {
+        let update = run.args.contains("apt-get update") || run.args.contains("apt update");
+        if update && apt_packages(&run.args).is_empty() {
+            found.at(
+                FILE,
+                Some(run.line),
+                "`apt-get update` without an install in the same RUN: the cached update goes stale",
+            );
+        }
+    }
+}
+
+/// FD107. `apt-get install` without `--no-install-recommends` pulls in
+/// packages nobody asked for. Example: `apt-get install -y libpq5`.
+pub(super) fn apt_recommends(input: &Input, found: &mut Found) {
+    for run in input.runs() {
+        let packages = apt_packages(&run.args);
+        if !packages.is_empty() && !run.args.contains("--no-install-recommends") {
+            found.at(
+                FILE,
+                Some(run.line),
+                format!(
+                    "`apt-get install {}` without `--no-install-recommends`",
+                    packages.join(" ")
+                ),
+            );
+        }
+    }
+}
+
+/// FD108. The apt package lists stay in the layer that installed packages
+/// (tens of MB). Example: an install RUN with no `rm -rf /var/lib/apt/lists/*`
+/// and no cache mount on that folder.
+pub(super) fn apt_lists_left(input: &Input, found: &mut Found) {
+    for run in input.runs() {
+        let cleaned =
+            run.args.contains("/var/lib/apt/lists") || run.args.contains("target=/var/lib/apt");
+        if !apt_packages(&run.args).is_empty() && !cleaned {
+            found.at(
+                FILE,
+                Some(run.line),
+                "the apt package lists stay in this layer",
+            );
+        }
+    }
+}
+
+/// FD109. A secret-named `ENV` or `ARG` with a literal value: it is in the
+/// image's history for anyone who pulls it. Example: `ENV SECRET_KEY=dev`.
+/// A value taken from a build argument (`$TOKEN`) is not flagged.
+pub(super) fn secret_in_env(input: &Input, found: &mut Found) {
+    let settings = input
+        .dockerfile
+        .stages
+        .iter()
+        .flat_map(|s| &s.instructions)
+        .filter(|i| i.keyword == "ENV" || i.keyword == "ARG");
+    for i in settings {
+        for (name, value) in assignments(&i.keyword, &i.args) {
+            if is_secret_name(&name) && !value.is_empty() && !value.starts_with('$') {
+                found.at(
+                    FILE,
+                    Some(i.line),
+                    format!(
+                        "`{} {name}` has a literal value: it is readable in the image's history",
+                        i.keyword
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// FD110. The image starts Flask's development server (single-threaded,
+/// with the debugger a flag away). Example: `CMD ["flask", "run"]` or
+/// `CMD python app.py`.
+pub(super) fn development_server(input: &Input, found: &mut Found) {
+    if let Some((cmd, words)) = input.dockerfile.command()
+        && let Some(server) = dev_server(&words)
+    {
+        found.at(
+            FILE,
+            Some(cmd.line),
+            format!("the container starts {server}, Flask's development server: single-threaded and not for production"),
+        );
+    }
+}
+
+/// FD111. `EXPOSE` names a port the server does not listen on, so
+/// `docker run -P` and compose publish the wrong one. Example: `EXPOSE 5000`
+/// with `gunicorn --bind 0.0.0.0:8000`.
+pub(super) fn ports_disagree(input: &Input, found: &mut Found) {
+    let exposed: Vec<(u16, usize)> = input
+        .last
         .instructions
         .iter()
         .filter(|i| i.keyword == "EXPOSE")
@@ -474,53 +538,68 @@ pub fn check(dockerfile: &Dockerfile, app_port: Option<(u16, String)>) -> Vec<Fi
                 .split_whitespace()
                 .filter_map(|p| p.split('/').next()?.parse().ok())
                 .map(move |p| (p, i.line))
-                .collect::<Vec<_>>()
         })
         .collect();
-    if let Some((cmd, words)) = dockerfile.command() {
-        let bound = words
-            .iter()
-            .position(|w| w == "--bind" || w == "-b")
-            .and_then(|i| words.get(i + 1))
-            .or_else(|| words.iter().find(|w| w.starts_with("--bind=")))
-            .and_then(|b| {
-                b.trim_start_matches("--bind=")
-                    .rsplit(':')
-                    .next()?
-                    .parse::<u16>()
-                    .ok()
-            });
-        let listens = match (bound, python_file(&words), &app_port) {
-            (Some(port), _, _) => {
-                Some((port, format!("gunicorn binds {port} (line {})", cmd.line)))
-            }
-            (None, Some(_), Some((port, source))) => {
-                Some((*port, format!("the app listens on {port} ({source})")))
-            }
-            _ => None,
-        };
-        if let (Some((port, what)), Some(&(exposed_port, line))) = (listens, exposed.first())
-            && !exposed.iter().any(|(p, _)| *p == port)
-        {
-            findings.push(Finding::new(
-                "FD111",
-                FILE,
-                Some(line),
-                format!("EXPOSE {exposed_port}, but {what}"),
-            ));
+    let Some((cmd, words)) = input.dockerfile.command() else {
+        return;
+    };
+    let listens = match (bound_port(&words), python_file(&words), &input.app_port) {
+        (Some(port), _, _) => Some((port, format!("gunicorn binds {port} (line {})", cmd.line))),
+        (None, Some(_), Some((port, source))) => {
+            Some((*port, format!("the app listens on {port} ({source})")))
         }
-    }
-
-    // FD112: no healthcheck.
-    if !last.instructions.iter().any(|i| i.keyword == "HEALTHCHECK") {
-        findings.push(Finding::new(
-            "FD112",
+        _ => None,
+    };
+    if let (Some((port, what)), Some(&(exposed_port, line))) = (listens, exposed.first())
+        && !exposed.iter().any(|(p, _)| *p == port)
+    {
+        found.at(
             FILE,
-            at(last.line),
-            "the final stage has no HEALTHCHECK".into(),
-        ));
+            Some(line),
+            format!("EXPOSE {exposed_port}, but {what}"),
+        );
     }
-    findings
+}
+
+/// The port of a `--bind`/`-b` argument.
+fn bound_port(words: &[String]) -> Option<u16> {
+    words
+        .iter()
+        .position(|w| w == "--bind" || w == "-b")
+        .and_then(|i| words.get(i + 1))
+        .or_else(|| words.iter().find(|w| w.starts_with("--bind=")))
+        .and_then(|b| {
+            b.trim_start_matches("--bind=")
+                .rsplit(':')
+                .next()?
+                .parse::<u16>()
+                .ok()
+        })
+}
+
+/// FD112. No `HEALTHCHECK`: compose cannot wait for a healthy web service
+/// and nothing notices a hung worker. Example: a final stage that ends at
+/// `CMD` with no `HEALTHCHECK` before it.
+pub(super) fn no_healthcheck(input: &Input, found: &mut Found) {
+    let last = input.last;
+    if !last.instructions.iter().any(|i| i.keyword == "HEALTHCHECK") {
+        found.at(FILE, Some(last.line), "the final stage has no HEALTHCHECK");
+    }
+}
+
+/// FD113. A shell-form `CMD` or `ENTRYPOINT`: `/bin/sh` is PID 1, so
+/// `docker stop`'s SIGTERM never reaches the server and it is killed after
+/// the timeout. Example: `CMD gunicorn app:app`.
+pub(super) fn shell_form_command(input: &Input, found: &mut Found) {
+    if let Some((cmd, _)) = input.dockerfile.command()
+        && !cmd.args.trim_start().starts_with('[')
+    {
+        found.at(
+            FILE,
+            Some(cmd.line),
+            format!("`{} {}` is in shell form", cmd.keyword, cmd.args),
+        );
+    }
 }
 
 /// The tag of `repo:tag` (a `host:port/` prefix is not a tag).

@@ -6,6 +6,7 @@ mod code;
 mod compose;
 pub mod context;
 mod dockerfile;
+mod registry;
 
 use std::path::Path;
 
@@ -48,280 +49,8 @@ impl std::fmt::Display for Severity {
     }
 }
 
-/// What `init --diff` offers for a check's file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Generated {
-    /// `flaskdock init --diff` shows a file that does it right.
-    Yes,
-    /// The fix is in the user's own code or machine.
-    No,
-}
-
-/// One kind of problem doctor looks for.
-#[derive(Debug, Clone, Copy)]
-pub struct Check {
-    pub id: &'static str,
-    pub severity: Severity,
-    /// What is wrong, in a few words (the README table lists these).
-    pub title: &'static str,
-    /// How to fix it.
-    pub fix: &'static str,
-    generated: Generated,
-}
-
-const fn check(
-    id: &'static str,
-    severity: Severity,
-    title: &'static str,
-    fix: &'static str,
-    generated: Generated,
-) -> Check {
-    Check {
-        id,
-        severity,
-        title,
-        fix,
-        generated,
-    }
-}
-
-use Generated::{No, Yes};
-use Severity::{Error, Info, Warning};
-
-/// Every check, in id order.
-pub const CHECKS: &[Check] = &[
-    check(
-        "FD101",
-        Error,
-        "the container runs as root",
-        "create a user and end the final stage with `USER <uid>` (a numeric uid, not root)",
-        Yes,
-    ),
-    check(
-        "FD102",
-        Warning,
-        "source copied before the dependencies are installed",
-        "copy only the dependency manifests (requirements.txt, pyproject.toml, lock files), install, then copy the source: a code change then keeps the install layer cached",
-        Yes,
-    ),
-    check(
-        "FD103",
-        Warning,
-        "compilers in the final image",
-        "build in a `builder` stage with the compilers and copy only the virtualenv into a `-slim` final stage",
-        Yes,
-    ),
-    check(
-        "FD104",
-        Warning,
-        "base image is not a slim image",
-        "use the `-slim` variant (`python:3.12-slim`): the full image is about 1 GB and carries compilers and headers",
-        Yes,
-    ),
-    check(
-        "FD105",
-        Warning,
-        "base image unpinned or `latest`",
-        "pin the Python minor version (`python:3.12-slim`) so a rebuild does not change Python under the app",
-        Yes,
-    ),
-    check(
-        "FD106",
-        Warning,
-        "`apt-get update` and `apt-get install` in separate RUNs",
-        "run `apt-get update && apt-get install ...` in one RUN: a cached update layer installs stale package lists",
-        Yes,
-    ),
-    check(
-        "FD107",
-        Info,
-        "`apt-get install` without `--no-install-recommends`",
-        "add `--no-install-recommends`: recommended packages add size and attack surface",
-        Yes,
-    ),
-    check(
-        "FD108",
-        Info,
-        "apt package lists left in the image",
-        "end the RUN with `&& rm -rf /var/lib/apt/lists/*`",
-        Yes,
-    ),
-    check(
-        "FD109",
-        Error,
-        "a secret in ENV or ARG",
-        "remove it from the Dockerfile (it stays in the image's history); pass it at run time with `env_file: .env` or a secret",
-        Yes,
-    ),
-    check(
-        "FD110",
-        Error,
-        "Flask's development server as the command",
-        "serve with gunicorn: `CMD [\"gunicorn\", \"--bind\", \"0.0.0.0:8000\", \"app:app\"]`",
-        Yes,
-    ),
-    check(
-        "FD111",
-        Warning,
-        "ports that disagree",
-        "make EXPOSE, gunicorn's `--bind` and the app's port the same number",
-        Yes,
-    ),
-    check(
-        "FD112",
-        Warning,
-        "no HEALTHCHECK",
-        "add a HEALTHCHECK that requests the app (compose then waits for a healthy web service)",
-        Yes,
-    ),
-    check(
-        "FD113",
-        Warning,
-        "shell-form CMD or ENTRYPOINT",
-        "use the JSON form (`CMD [\"gunicorn\", ...]`): in shell form `/bin/sh` is PID 1 and SIGTERM never reaches the app",
-        Yes,
-    ),
-    check(
-        "FD201",
-        Error,
-        "no .dockerignore",
-        "add a `.dockerignore` that excludes `.env`, `.git`, virtualenvs, caches and keys",
-        Yes,
-    ),
-    check(
-        "FD202",
-        Error,
-        "`.env` is sent to the build",
-        "add `.env` and `.env.*` to `.dockerignore` (keep `!.env.example`)",
-        Yes,
-    ),
-    check(
-        "FD203",
-        Warning,
-        "`.git` is sent to the build",
-        "add `.git` to `.dockerignore`: history is large and may hold removed secrets",
-        Yes,
-    ),
-    check(
-        "FD204",
-        Error,
-        "a private key or certificate is sent to the build",
-        "add the key files (`*.pem`, `*.key`, ...) to `.dockerignore` and mount them at run time",
-        Yes,
-    ),
-    check(
-        "FD205",
-        Warning,
-        "a virtualenv is sent to the build",
-        "add the virtualenv folder to `.dockerignore`: it is built for another machine and can be huge",
-        Yes,
-    ),
-    check(
-        "FD301",
-        Warning,
-        "obsolete `version:` in the compose file",
-        "delete the `version:` line: Compose ignores it and warns",
-        Yes,
-    ),
-    check(
-        "FD302",
-        Error,
-        "`localhost` in a database URL",
-        "inside Compose, use the service name as the host (`db`, `redis`): `localhost` is the app's own container",
-        Yes,
-    ),
-    check(
-        "FD303",
-        Error,
-        "a literal password in the compose file",
-        "use `${POSTGRES_PASSWORD:?set it in .env}` and keep the value in `.env`, out of version control",
-        Yes,
-    ),
-    check(
-        "FD304",
-        Warning,
-        "a database without a volume",
-        "mount a named volume on the data folder (`db-data:/var/lib/postgresql/data`), or the data goes with the container",
-        Yes,
-    ),
-    check(
-        "FD305",
-        Warning,
-        "`depends_on` without a healthcheck condition",
-        "use `depends_on: {db: {condition: service_healthy}}` and give `db` a healthcheck: started is not ready",
-        Yes,
-    ),
-    check(
-        "FD306",
-        Warning,
-        "`container_name` set",
-        "remove `container_name`: it makes `docker compose up --scale` fail and clashes between projects",
-        Yes,
-    ),
-    check(
-        "FD307",
-        Warning,
-        "host port already in use on this machine",
-        "stop what holds the port, or publish another host port (`WEB_PORT=8001` with `\"${WEB_PORT:-8000}:8000\"`)",
-        No,
-    ),
-    check(
-        "FD401",
-        Error,
-        "a hard-coded secret in the code",
-        "read it from the environment (`os.environ[\"SECRET_KEY\"]`) and rotate the value that was committed",
-        No,
-    ),
-    check(
-        "FD402",
-        Error,
-        "debug mode on where production runs it",
-        "remove `debug=True` (or set it from `FLASK_DEBUG` in development only): the debugger runs any code a visitor sends",
-        No,
-    ),
-];
-
-/// Looks a check up by id.
-pub fn check_by_id(id: &str) -> &'static Check {
-    CHECKS
-        .iter()
-        .find(|c| c.id == id)
-        .unwrap_or_else(|| panic!("unknown check id {id}"))
-}
-
-/// One problem found.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Finding {
-    pub id: &'static str,
-    pub severity: Severity,
-    /// Path relative to the project, `/` separators.
-    pub file: String,
-    /// 1-based line, when the problem sits on one.
-    pub line: Option<usize>,
-    pub message: String,
-    pub fix: String,
-}
-
-impl Finding {
-    pub fn new(id: &'static str, file: &str, line: Option<usize>, message: String) -> Self {
-        let check = check_by_id(id);
-        let fix = match check.generated {
-            Yes => format!(
-                "{}. `flaskdock init --diff` shows a generated file that does this",
-                check.fix
-            ),
-            No => check.fix.to_string(),
-        };
-        Finding {
-            id,
-            severity: check.severity,
-            file: file.to_string(),
-            line,
-            message,
-            fix,
-        }
-    }
-}
+pub use registry::{CHECKS, Check, Code, Finding};
+use registry::{Found, Run};
 
 /// What doctor found.
 #[derive(Debug, Clone, Serialize)]
@@ -369,7 +98,6 @@ pub fn doctor(root: &Path) -> Result<Report> {
             _ => Ok(None),
         }
     };
-    let mut findings = Vec::new();
     let mut files = Vec::new();
 
     let dockerfile = match read("Dockerfile")? {
@@ -379,34 +107,79 @@ pub fn doctor(root: &Path) -> Result<Report> {
         }
         None => None,
     };
+    let dockerignore = match &dockerfile {
+        Some(_) => read(".dockerignore")?,
+        None => None,
+    };
+    if dockerignore.is_some() {
+        files.push(".dockerignore".to_string());
+    }
+    let app_port = || {
+        crate::inspect::from_tree(&tree)
+            .ok()
+            .and_then(|p| p.port.map(|f| (f.value, f.source.to_string())))
+    };
+    let compose_file = COMPOSE_FILES.iter().find(|f| tree.has_file(f));
+    let compose_text = match compose_file {
+        Some(name) => read(name)?,
+        None => None,
+    };
+    let dotenv = match compose_text {
+        Some(_) => read(".env")?,
+        None => None,
+    };
+    let compose = match (compose_file, &compose_text) {
+        (Some(name), Some(text)) => {
+            files.push(name.to_string());
+            Some(compose::Input::parse(name, text, dotenv.as_deref())?)
+        }
+        _ => None,
+    };
     let mut warnings = Vec::new();
     let modules = crate::inspect::source::parse_modules(&tree, &mut warnings);
 
-    if let Some(dockerfile) = &dockerfile {
-        let app_port = crate::inspect::from_tree(&tree)
-            .ok()
-            .and_then(|p| p.port.map(|f| (f.value, f.source.to_string())));
-        findings.extend(dockerfile::check(dockerfile, app_port));
-        let dockerignore = read(".dockerignore")?;
-        if dockerignore.is_some() {
-            files.push(".dockerignore".to_string());
-        }
-        findings.extend(context::check(&tree, dockerfile, dockerignore.as_deref()));
-    }
-
-    if let Some(name) = COMPOSE_FILES.iter().find(|f| tree.has_file(f))
-        && let Some(text) = read(name)?
-    {
-        files.push(name.to_string());
-        let dotenv = read(".env")?;
-        findings.extend(compose::check(name, &text, dotenv.as_deref())?);
-    }
-
-    let runs_the_file = dockerfile.as_ref().is_some_and(|d| d.runs_python_file());
-    findings.extend(code::check(&modules, runs_the_file));
-
+    let inputs = Inputs {
+        dockerfile: dockerfile
+            .as_ref()
+            .and_then(|d| dockerfile::Input::new(d, app_port())),
+        context: dockerfile
+            .as_ref()
+            .map(|d| context::Input::new(&tree, d, dockerignore.as_deref())),
+        compose,
+        code: Some(code::Input {
+            modules: &modules,
+            runs_the_file: dockerfile.as_ref().is_some_and(|d| d.runs_python_file()),
+        }),
+    };
+    let mut findings = inputs.run();
     findings.sort_by(|a, b| (&a.file, a.line, a.id).cmp(&(&b.file, b.line, b.id)));
     Ok(Report { findings, files })
+}
+
+/// What the checks read, each present when its file is: a check whose
+/// input is absent does not run.
+struct Inputs<'a> {
+    dockerfile: Option<dockerfile::Input<'a>>,
+    context: Option<context::Input<'a>>,
+    compose: Option<compose::Input<'a>>,
+    code: Option<code::Input<'a>>,
+}
+
+impl Inputs<'_> {
+    /// Every check in [`CHECKS`] whose input is here, in table order.
+    fn run(&self) -> Vec<Finding> {
+        let mut findings = Vec::new();
+        for check in CHECKS {
+            let found = &mut Found::new(check, &mut findings);
+            match check.run {
+                Run::Dockerfile(run) => self.dockerfile.iter().for_each(|i| run(i, found)),
+                Run::Context(run) => self.context.iter().for_each(|i| run(i, found)),
+                Run::Compose(run) => self.compose.iter().for_each(|i| run(i, found)),
+                Run::Python(run) => self.code.iter().for_each(|i| run(i, found)),
+            }
+        }
+        findings
+    }
 }
 
 /// The human report: findings grouped by file, each with its fix, then a summary.
@@ -494,14 +267,30 @@ pub(crate) fn expand_defaults(text: &str) -> String {
 /// Entry points for the fuzz targets (`tests/fuzz`): they must never panic or hang.
 #[doc(hidden)]
 pub mod fuzz {
+    use super::{Inputs, compose, dockerfile, parse_dockerfile};
+
     /// A Dockerfile, parsed and checked.
     pub fn dockerfile(text: &str) {
-        let parsed = super::parse_dockerfile(text);
-        let _ = super::dockerfile::check(&parsed, Some((8000, "app.py:1".into())));
+        let parsed = parse_dockerfile(text);
+        let inputs = Inputs {
+            dockerfile: dockerfile::Input::new(&parsed, Some((8000, "app.py:1".into()))),
+            context: None,
+            compose: None,
+            code: None,
+        };
+        let _ = inputs.run();
     }
 
     /// A compose file (and the same text as `.env`), checked.
     pub fn compose(text: &str) {
-        let _ = super::compose::check("docker-compose.yml", text, Some(text));
+        if let Ok(compose) = compose::Input::parse("docker-compose.yml", text, Some(text)) {
+            let inputs = Inputs {
+                dockerfile: None,
+                context: None,
+                compose: Some(compose),
+                code: None,
+            };
+            let _ = inputs.run();
+        }
     }
 }

@@ -1,0 +1,388 @@
+//! The check table: every check doctor runs, its id, severity, fix and the
+//! function that looks for it. A new check is one function (in the file of
+//! what it reads) and one row here, plus its fixtures in `tests/doctor.rs`.
+
+use serde::Serialize;
+
+use super::{Severity, code, compose, context, dockerfile};
+
+/// A check's id: `FD` and three digits, the first naming what it reads (1
+/// the Dockerfile, 2 the build context, 3 the compose file, 4 the code).
+/// [`Code::new`] refuses any other shape when the table is compiled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct Code(&'static str);
+
+impl Code {
+    pub const fn new(id: &'static str) -> Code {
+        let bytes = id.as_bytes();
+        let mut shaped = bytes.len() == 5 && bytes[0] == b'F' && bytes[1] == b'D';
+        let mut i = 2;
+        while shaped && i < bytes.len() {
+            shaped = bytes[i].is_ascii_digit();
+            i += 1;
+        }
+        assert!(shaped, "a check id is FD and three digits");
+        Code(id)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        self.0
+    }
+}
+
+impl PartialEq<&str> for Code {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+/// What `init --diff` offers for a check's file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Generated {
+    /// `flaskdock init --diff` shows a file that does it right.
+    Yes,
+    /// The fix is in the user's own code or machine.
+    No,
+}
+
+/// The function that runs a check, by what it reads.
+#[derive(Clone, Copy)]
+pub(super) enum Run {
+    Dockerfile(fn(&dockerfile::Input, &mut Found)),
+    Context(fn(&context::Input, &mut Found)),
+    Compose(fn(&compose::Input, &mut Found)),
+    /// The project's Python modules.
+    Python(fn(&code::Input, &mut Found)),
+}
+
+/// One kind of problem doctor looks for.
+#[derive(Clone, Copy)]
+pub struct Check {
+    pub id: Code,
+    pub severity: Severity,
+    /// What is wrong, in a few words (the README table lists these).
+    pub title: &'static str,
+    /// How to fix it.
+    pub fix: &'static str,
+    pub(super) generated: Generated,
+    pub(super) run: Run,
+}
+
+impl std::fmt::Debug for Check {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Check")
+            .field("id", &self.id)
+            .field("severity", &self.severity)
+            .field("title", &self.title)
+            .finish_non_exhaustive()
+    }
+}
+
+use Generated::{No, Yes};
+use Run::{Compose, Context, Dockerfile, Python};
+use Severity::{Error, Info, Warning};
+
+/// Every check, in id order.
+pub const CHECKS: &[Check] = &[
+    Check {
+        id: Code::new("FD101"),
+        severity: Error,
+        title: "the container runs as root",
+        fix: "create a user and end the final stage with `USER <uid>` (a numeric uid, not root)",
+        generated: Yes,
+        run: Dockerfile(dockerfile::runs_as_root),
+    },
+    Check {
+        id: Code::new("FD102"),
+        severity: Warning,
+        title: "source copied before the dependencies are installed",
+        fix: "copy only the dependency manifests (requirements.txt, pyproject.toml, lock files), install, then copy the source: a code change then keeps the install layer cached",
+        generated: Yes,
+        run: Dockerfile(dockerfile::source_before_install),
+    },
+    Check {
+        id: Code::new("FD103"),
+        severity: Warning,
+        title: "compilers in the final image",
+        fix: "build in a `builder` stage with the compilers and copy only the virtualenv into a `-slim` final stage",
+        generated: Yes,
+        run: Dockerfile(dockerfile::compilers_in_final_image),
+    },
+    Check {
+        id: Code::new("FD104"),
+        severity: Warning,
+        title: "base image is not a slim image",
+        fix: "use the `-slim` variant (`python:3.12-slim`): the full image is about 1 GB and carries compilers and headers",
+        generated: Yes,
+        run: Dockerfile(dockerfile::full_base_image),
+    },
+    Check {
+        id: Code::new("FD105"),
+        severity: Warning,
+        title: "base image unpinned or `latest`",
+        fix: "pin the Python minor version (`python:3.12-slim`) so a rebuild does not change Python under the app",
+        generated: Yes,
+        run: Dockerfile(dockerfile::unpinned_base_image),
+    },
+    Check {
+        id: Code::new("FD106"),
+        severity: Warning,
+        title: "`apt-get update` and `apt-get install` in separate RUNs",
+        fix: "run `apt-get update && apt-get install ...` in one RUN: a cached update layer installs stale package lists",
+        generated: Yes,
+        run: Dockerfile(dockerfile::apt_update_alone),
+    },
+    Check {
+        id: Code::new("FD107"),
+        severity: Info,
+        title: "`apt-get install` without `--no-install-recommends`",
+        fix: "add `--no-install-recommends`: recommended packages add size and attack surface",
+        generated: Yes,
+        run: Dockerfile(dockerfile::apt_recommends),
+    },
+    Check {
+        id: Code::new("FD108"),
+        severity: Info,
+        title: "apt package lists left in the image",
+        fix: "end the RUN with `&& rm -rf /var/lib/apt/lists/*`",
+        generated: Yes,
+        run: Dockerfile(dockerfile::apt_lists_left),
+    },
+    Check {
+        id: Code::new("FD109"),
+        severity: Error,
+        title: "a secret in ENV or ARG",
+        fix: "remove it from the Dockerfile (it stays in the image's history); pass it at run time with `env_file: .env` or a secret",
+        generated: Yes,
+        run: Dockerfile(dockerfile::secret_in_env),
+    },
+    Check {
+        id: Code::new("FD110"),
+        severity: Error,
+        title: "Flask's development server as the command",
+        fix: "serve with gunicorn: `CMD [\"gunicorn\", \"--bind\", \"0.0.0.0:8000\", \"app:app\"]`",
+        generated: Yes,
+        run: Dockerfile(dockerfile::development_server),
+    },
+    Check {
+        id: Code::new("FD111"),
+        severity: Warning,
+        title: "ports that disagree",
+        fix: "make EXPOSE, gunicorn's `--bind` and the app's port the same number",
+        generated: Yes,
+        run: Dockerfile(dockerfile::ports_disagree),
+    },
+    Check {
+        id: Code::new("FD112"),
+        severity: Warning,
+        title: "no HEALTHCHECK",
+        fix: "add a HEALTHCHECK that requests the app (compose then waits for a healthy web service)",
+        generated: Yes,
+        run: Dockerfile(dockerfile::no_healthcheck),
+    },
+    Check {
+        id: Code::new("FD113"),
+        severity: Warning,
+        title: "shell-form CMD or ENTRYPOINT",
+        fix: "use the JSON form (`CMD [\"gunicorn\", ...]`): in shell form `/bin/sh` is PID 1 and SIGTERM never reaches the app",
+        generated: Yes,
+        run: Dockerfile(dockerfile::shell_form_command),
+    },
+    Check {
+        id: Code::new("FD201"),
+        severity: Error,
+        title: "no .dockerignore",
+        fix: "add a `.dockerignore` that excludes `.env`, `.git`, virtualenvs, caches and keys",
+        generated: Yes,
+        run: Context(context::no_dockerignore),
+    },
+    Check {
+        id: Code::new("FD202"),
+        severity: Error,
+        title: "`.env` is sent to the build",
+        fix: "add `.env` and `.env.*` to `.dockerignore` (keep `!.env.example`)",
+        generated: Yes,
+        run: Context(context::dotenv_in_context),
+    },
+    Check {
+        id: Code::new("FD203"),
+        severity: Warning,
+        title: "`.git` is sent to the build",
+        fix: "add `.git` to `.dockerignore`: history is large and may hold removed secrets",
+        generated: Yes,
+        run: Context(context::git_in_context),
+    },
+    Check {
+        id: Code::new("FD204"),
+        severity: Error,
+        title: "a private key or certificate is sent to the build",
+        fix: "add the key files (`*.pem`, `*.key`, ...) to `.dockerignore` and mount them at run time",
+        generated: Yes,
+        run: Context(context::key_in_context),
+    },
+    Check {
+        id: Code::new("FD205"),
+        severity: Warning,
+        title: "a virtualenv is sent to the build",
+        fix: "add the virtualenv folder to `.dockerignore`: it is built for another machine and can be huge",
+        generated: Yes,
+        run: Context(context::virtualenv_in_context),
+    },
+    Check {
+        id: Code::new("FD301"),
+        severity: Warning,
+        title: "obsolete `version:` in the compose file",
+        fix: "delete the `version:` line: Compose ignores it and warns",
+        generated: Yes,
+        run: Compose(compose::obsolete_version),
+    },
+    Check {
+        id: Code::new("FD302"),
+        severity: Error,
+        title: "`localhost` in a database URL",
+        fix: "inside Compose, use the service name as the host (`db`, `redis`): `localhost` is the app's own container",
+        generated: Yes,
+        run: Compose(compose::localhost_url),
+    },
+    Check {
+        id: Code::new("FD303"),
+        severity: Error,
+        title: "a literal password in the compose file",
+        fix: "use `${POSTGRES_PASSWORD:?set it in .env}` and keep the value in `.env`, out of version control",
+        generated: Yes,
+        run: Compose(compose::literal_password),
+    },
+    Check {
+        id: Code::new("FD304"),
+        severity: Warning,
+        title: "a database without a volume",
+        fix: "mount a named volume on the data folder (`db-data:/var/lib/postgresql/data`), or the data goes with the container",
+        generated: Yes,
+        run: Compose(compose::database_without_volume),
+    },
+    Check {
+        id: Code::new("FD305"),
+        severity: Warning,
+        title: "`depends_on` without a healthcheck condition",
+        fix: "use `depends_on: {db: {condition: service_healthy}}` and give `db` a healthcheck: started is not ready",
+        generated: Yes,
+        run: Compose(compose::depends_on_unready),
+    },
+    Check {
+        id: Code::new("FD306"),
+        severity: Warning,
+        title: "`container_name` set",
+        fix: "remove `container_name`: it makes `docker compose up --scale` fail and clashes between projects",
+        generated: Yes,
+        run: Compose(compose::container_name),
+    },
+    Check {
+        id: Code::new("FD307"),
+        severity: Warning,
+        title: "host port already in use on this machine",
+        fix: "stop what holds the port, or publish another host port (`WEB_PORT=8001` with `\"${WEB_PORT:-8000}:8000\"`)",
+        generated: No,
+        run: Compose(compose::host_port_in_use),
+    },
+    Check {
+        id: Code::new("FD401"),
+        severity: Error,
+        title: "a hard-coded secret in the code",
+        fix: "read it from the environment (`os.environ[\"SECRET_KEY\"]`) and rotate the value that was committed",
+        generated: No,
+        run: Python(code::hard_coded_secret),
+    },
+    Check {
+        id: Code::new("FD402"),
+        severity: Error,
+        title: "debug mode on where production runs it",
+        fix: "remove `debug=True` (or set it from `FLASK_DEBUG` in development only): the debugger runs any code a visitor sends",
+        generated: No,
+        run: Python(code::debug_mode),
+    },
+];
+
+/// One problem found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub id: Code,
+    pub severity: Severity,
+    /// Path relative to the project, `/` separators.
+    pub file: String,
+    /// 1-based line, when the problem sits on one.
+    pub line: Option<usize>,
+    pub message: String,
+    pub fix: String,
+}
+
+/// Where a check reports what it finds: each finding gets the check's id,
+/// severity and fix, so a check function never names its own id.
+pub(super) struct Found<'a> {
+    check: &'static Check,
+    findings: &'a mut Vec<Finding>,
+}
+
+impl<'a> Found<'a> {
+    pub fn new(check: &'static Check, findings: &'a mut Vec<Finding>) -> Found<'a> {
+        Found { check, findings }
+    }
+
+    /// A finding in `file` (relative, `/` separators), on `line` when it sits on one.
+    pub fn at(&mut self, file: &str, line: Option<usize>, message: impl Into<String>) {
+        let check = self.check;
+        let fix = match check.generated {
+            Yes => format!(
+                "{}. `flaskdock init --diff` shows a generated file that does this",
+                check.fix
+            ),
+            No => check.fix.to_string(),
+        };
+        self.findings.push(Finding {
+            id: check.id,
+            severity: check.severity,
+            file: file.to_string(),
+            line,
+            message: message.into(),
+            fix,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_and_in_order() {
+        let ids: Vec<Code> = CHECKS.iter().map(|c| c.id).collect();
+        let mut sorted = ids.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(ids, sorted);
+    }
+
+    #[test]
+    fn each_id_runs_on_the_input_its_hundred_names() {
+        for check in CHECKS {
+            let reads = match check.run {
+                Dockerfile(_) => '1',
+                Context(_) => '2',
+                Compose(_) => '3',
+                Python(_) => '4',
+            };
+            assert_eq!(
+                check.id.as_str().as_bytes()[2] as char,
+                reads,
+                "{}",
+                check.id
+            );
+        }
+    }
+}
