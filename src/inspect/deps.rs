@@ -135,6 +135,9 @@ const REQUIREMENTS_FILES: &[&str] = &[
     "requirements/common.txt",
 ];
 
+/// How the image installs the project's dependencies, in this order: a
+/// Pipfile lock, a Poetry/PDM/uv lock, a requirements file, then
+/// `[project].dependencies`, else Flask alone.
 pub fn detect_dependencies(
     tree: &Tree,
     pyproject: Option<&TomlFile>,
@@ -143,8 +146,73 @@ pub fn detect_dependencies(
     let mut warnings = Vec::new();
     let pyproject = pyproject.map(parse_pyproject);
     let manager = detect_manager(tree, pyproject.as_ref());
-    // A dependency file the scan did not take as a file (a device, a FIFO, a
-    // link out of the project) must not be silently ignored.
+    refuse_odd_dependency_files(tree)?;
+    let requirements = REQUIREMENTS_FILES.iter().find(|f| tree.has_file(f));
+    let prefer_lock = |warnings: &mut Vec<String>, lock: &str| {
+        if let Some(file) = requirements {
+            warnings.push(format!(
+                "installing from {lock} rather than `{file}`: the lock pins every version"
+            ));
+        }
+    };
+
+    let locked = pyproject_lock(
+        tree,
+        &manager,
+        pyproject.as_ref(),
+        requirements,
+        &mut warnings,
+    )?;
+    let (install, packages, pins) = if tree.has_file("Pipfile.lock") && tree.has_file("Pipfile") {
+        prefer_lock(&mut warnings, "`Pipfile.lock`");
+        let (export, pins) = read_pipfile_lock(tree, &mut warnings)?;
+        let packages = pipfile.map(pipfile_packages).unwrap_or_default();
+        (Install::Pipenv(export), packages, pins)
+    } else if tree.has_file("Pipfile") && requirements.is_none() {
+        bail!(
+            "`Pipfile` has no `Pipfile.lock`; run `pipenv lock` so the image installs pinned versions, then run again"
+        );
+    } else if let (Some((install, pins)), Some(pyproject)) = (locked, &pyproject) {
+        prefer_lock(&mut warnings, &manager.source.to_string());
+        (install, pyproject.packages.clone(), pins)
+    } else if let Some(file) = requirements {
+        from_requirements(tree, file, &manager, &mut warnings)?
+    } else if let Some(pyproject) = pyproject.filter(|p| p.project_dependencies.is_some()) {
+        if let Some((tool, lock)) = match manager.value {
+            DependencyManager::Pdm => Some(("pdm", "pdm.lock")),
+            DependencyManager::Poetry => Some(("poetry", "poetry.lock")),
+            _ => None,
+        } {
+            warnings.push(format!(
+                "{} manages the dependencies but there is no `{lock}`: the image installs `[project].dependencies` unpinned; run `{tool} lock` to pin them",
+                manager.source
+            ));
+        }
+        let install = Install::Pyproject {
+            manifests: vec!["pyproject.toml".into()],
+        };
+        (install, pyproject.packages, pyproject.pins)
+    } else if manager.value != DependencyManager::Pip {
+        bail!(
+            "flaskdock cannot install from {} yet; export a `requirements.txt` from it and run again",
+            manager.source
+        );
+    } else {
+        warnings.push("no `requirements.txt` or `pyproject.toml` dependencies found; the image installs Flask alone".into());
+        (Install::Bare, Vec::new(), Vec::new())
+    };
+    Ok(Dependencies {
+        manager,
+        install,
+        packages,
+        pins,
+        warnings,
+    })
+}
+
+/// A dependency file the scan did not take as a file (a device, a FIFO, a
+/// link out of the project) must not be silently ignored.
+fn refuse_odd_dependency_files(tree: &Tree) -> Result<()> {
     for file in REQUIREMENTS_FILES
         .iter()
         .chain(&["pyproject.toml", "Pipfile", "Pipfile.lock"])
@@ -159,165 +227,86 @@ pub fn detect_dependencies(
             );
         }
     }
-    let requirements = REQUIREMENTS_FILES.iter().find(|f| tree.has_file(f));
+    Ok(())
+}
 
-    // A lock file pins every version: prefer it to a requirements file.
-    let with_lock = |lock: &str| {
-        let mut manifests = vec!["pyproject.toml".to_string()];
-        if tree.has_file(lock) {
-            manifests.push(lock.to_string());
-        }
-        manifests
+/// The install from the lock of the tool that manages `pyproject.toml`
+/// (Poetry, PDM or uv), with the lock's pins; `None` when there is no
+/// usable lock. A lock pins every version, so it wins over a requirements
+/// file; without its lock a tool would resolve at build time, so a
+/// requirements file, when there is one, is then the better-pinned choice.
+fn pyproject_lock(
+    tree: &Tree,
+    manager: &Fact<DependencyManager>,
+    pyproject: Option<&Pyproject>,
+    requirements: Option<&&str>,
+    warnings: &mut Vec<String>,
+) -> Result<Option<(Install, Vec<Pin>)>> {
+    let Some(p) = pyproject else {
+        return Ok(None);
     };
-    // Without its lock, a tool would resolve at build time: a requirements
-    // file, when there is one, is then the better-pinned choice.
-    let usable = |lock: &str| tree.has_file(lock) || requirements.is_none();
-    let mut lock_pins = Vec::new();
-    let locked = match (manager.value, &pyproject) {
-        (DependencyManager::Poetry, Some(p))
-            if (p.has_poetry || p.project_dependencies.is_some())
-                && tree.has_file("poetry.lock") =>
+    let has_project = p.project_dependencies.is_some();
+    Ok(match manager.value {
+        DependencyManager::Poetry
+            if (p.has_poetry || has_project) && tree.has_file("poetry.lock") =>
         {
-            let (export, pins) = read_lock(tree, "poetry.lock", &mut warnings)?;
-            lock_pins = pins;
-            Some(Install::Poetry(export))
+            let (export, pins) = read_lock(tree, "poetry.lock", warnings)?;
+            Some((Install::Poetry(export), pins))
         }
-        (DependencyManager::Poetry, Some(p))
-            if p.project_dependencies.is_none()
-                && !p.packages.is_empty()
-                && requirements.is_none() =>
+        DependencyManager::Poetry
+            if !has_project && !p.packages.is_empty() && requirements.is_none() =>
         {
             bail!(
                 "`pyproject.toml` lists its dependencies for Poetry but there is no `poetry.lock`; run `poetry lock` so the image installs pinned versions, then run again"
             );
         }
-        (DependencyManager::Pdm, Some(p))
-            if p.project_dependencies.is_some() && tree.has_file("pdm.lock") =>
-        {
-            let (export, pins) = read_lock(tree, "pdm.lock", &mut warnings)?;
-            lock_pins = pins;
-            Some(Install::Pdm(export))
+        DependencyManager::Pdm if has_project && tree.has_file("pdm.lock") => {
+            let (export, pins) = read_lock(tree, "pdm.lock", warnings)?;
+            Some((Install::Pdm(export), pins))
         }
-        (DependencyManager::Uv, Some(p))
-            if p.project_dependencies.is_some() && usable("uv.lock") =>
+        DependencyManager::Uv
+            if has_project && (tree.has_file("uv.lock") || requirements.is_none()) =>
         {
+            let mut manifests = vec!["pyproject.toml".to_string()];
+            let mut pins = Vec::new();
             if tree.has_file("uv.lock") {
-                lock_pins = read_lock(tree, "uv.lock", &mut warnings)?.1;
+                manifests.push("uv.lock".to_string());
+                pins = read_lock(tree, "uv.lock", warnings)?.1;
             }
-            Some(Install::Uv {
-                manifests: with_lock("uv.lock"),
-            })
+            Some((Install::Uv { manifests }, pins))
         }
         _ => None,
-    };
-    if tree.has_file("Pipfile.lock") && tree.has_file("Pipfile") {
-        if let Some(file) = requirements {
-            warnings.push(format!(
-                "installing from `Pipfile.lock` rather than `{file}`: the lock pins every version"
-            ));
-        }
-        let (export, pins) = read_pipfile_lock(tree, &mut warnings)?;
-        return Ok(Dependencies {
-            manager,
-            install: Install::Pipenv(export),
-            packages: pipfile.map(pipfile_packages).unwrap_or_default(),
-            pins,
-            warnings,
-        });
-    }
-    if tree.has_file("Pipfile") && requirements.is_none() {
-        bail!(
-            "`Pipfile` has no `Pipfile.lock`; run `pipenv lock` so the image installs pinned versions, then run again"
-        );
-    }
-    if let (Some(install), Some(pyproject)) = (locked, &pyproject) {
-        if let Some(file) = requirements {
-            warnings.push(format!(
-                "installing from {} rather than `{file}`: the lock pins every version",
-                manager.source
-            ));
-        }
-        return Ok(Dependencies {
-            manager,
-            install,
-            packages: pyproject.packages.clone(),
-            pins: lock_pins,
-            warnings,
-        });
-    }
-
-    if let Some(file) = requirements {
-        let mut chain = RequirementsChain::default();
-        chain.read(tree, file, &mut warnings)?;
-        if manager.value != DependencyManager::Pip {
-            warnings.push(format!(
-                "{} is managed by {:?} but the image installs from `{file}`; keep it in sync with the lock file",
-                manager.source, manager.value
-            ));
-        }
-        let needs_source = !chain.local.is_empty();
-        if needs_source {
-            warnings.push(format!(
-                "{} installs a local path, so the image copies the source before installing and loses dependency caching",
-                chain.local[0]
-            ));
-        }
-        let install = Install::Requirements {
-            file: file.to_string(),
-            manifests: chain.files,
-            needs_source,
-        };
-        return Ok(Dependencies {
-            manager,
-            install,
-            packages: chain.packages,
-            pins: chain.pins,
-            warnings,
-        });
-    }
-
-    if let Some(pyproject) = pyproject
-        .as_ref()
-        .filter(|p| p.project_dependencies.is_some())
-    {
-        let install = Install::Pyproject {
-            manifests: vec!["pyproject.toml".into()],
-        };
-        if matches!(
-            manager.value,
-            DependencyManager::Pdm | DependencyManager::Poetry
-        ) {
-            let (tool, lock) = match manager.value {
-                DependencyManager::Pdm => ("pdm", "pdm.lock"),
-                _ => ("poetry", "poetry.lock"),
-            };
-            warnings.push(format!(
-                "{} manages the dependencies but there is no `{lock}`: the image installs `[project].dependencies` unpinned; run `{tool} lock` to pin them"
-            , manager.source));
-        }
-        return Ok(Dependencies {
-            manager,
-            install,
-            packages: pyproject.packages.clone(),
-            pins: pyproject.pins.clone(),
-            warnings,
-        });
-    }
-
-    if manager.value != DependencyManager::Pip {
-        bail!(
-            "flaskdock cannot install from {} yet; export a `requirements.txt` from it and run again",
-            manager.source
-        );
-    }
-    warnings.push("no `requirements.txt` or `pyproject.toml` dependencies found; the image installs Flask alone".into());
-    Ok(Dependencies {
-        manager,
-        install: Install::Bare,
-        packages: Vec::new(),
-        pins: Vec::new(),
-        warnings,
     })
+}
+
+/// The install from a requirements file and the files it includes.
+fn from_requirements(
+    tree: &Tree,
+    file: &str,
+    manager: &Fact<DependencyManager>,
+    warnings: &mut Vec<String>,
+) -> Result<(Install, Vec<Package>, Vec<Pin>)> {
+    let mut chain = RequirementsChain::default();
+    chain.read(tree, file, warnings)?;
+    if manager.value != DependencyManager::Pip {
+        warnings.push(format!(
+            "{} is managed by {:?} but the image installs from `{file}`; keep it in sync with the lock file",
+            manager.source, manager.value
+        ));
+    }
+    let needs_source = !chain.local.is_empty();
+    if needs_source {
+        warnings.push(format!(
+            "{} installs a local path, so the image copies the source before installing and loses dependency caching",
+            chain.local[0]
+        ));
+    }
+    let install = Install::Requirements {
+        file: file.to_string(),
+        manifests: chain.files,
+        needs_source,
+    };
+    Ok((install, chain.packages, chain.pins))
 }
 
 /// Reads `poetry.lock`, `pdm.lock` or `uv.lock`: each locked version, and
