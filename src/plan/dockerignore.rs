@@ -8,6 +8,7 @@ use std::collections::HashSet;
 
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 
+use crate::inspect::Project;
 use crate::safe::Text;
 
 /// Paths the built-in `.dockerignore` keeps out at every depth, one for each
@@ -78,6 +79,39 @@ impl IgnoreRule {
             crate::templates::encode::ignore_glob(self.pattern.as_str())
         )
     }
+}
+
+/// The `.dockerignore` rules beyond the built-in ones: the project's
+/// virtualenvs, then its `.gitignore` translated (never excluding a file
+/// the build reads; `entry_root` is the folder the entry imports from).
+pub(super) fn plan_rules(project: &Project, entry_root: &str) -> FromGitignore {
+    let from_gitignore = from_gitignore(&project.gitignore, &needed_files(project, entry_root));
+    let rules = project
+        .virtualenvs
+        .iter()
+        .map(|v| IgnoreRule {
+            pattern: Text::escaped(&literal(v)),
+            exception: false,
+        })
+        .chain(from_gitignore.rules)
+        .collect();
+    FromGitignore {
+        rules,
+        dropped: from_gitignore.dropped,
+    }
+}
+
+/// Files the image build reads: `.dockerignore` must never exclude them.
+fn needed_files(project: &Project, entry_root: &str) -> Vec<String> {
+    let mut files: Vec<String> = project.install.manifests().to_vec();
+    if let Some(entry) = project.entries.first() {
+        files.extend(entry.source.file.clone());
+    }
+    files.extend(project.gunicorn_config.clone());
+    if !entry_root.is_empty() {
+        files.push(entry_root.to_string());
+    }
+    files
 }
 
 /// What the project's `.gitignore` gives the `.dockerignore`.

@@ -343,17 +343,6 @@ pub struct Layout {
     pub dockerfile: String,
 }
 
-/// The variables the database section of `.env.example` sets: the image's
-/// own from `.env` (`POSTGRES_USER`, `POSTGRES_PASSWORD`, `POSTGRES_DB`) and
-/// `DATABASE_URL`.
-fn is_database_service_variable(db: &DatabasePlan, name: &str) -> bool {
-    name == "DATABASE_URL"
-        || db
-            .environment
-            .iter()
-            .any(|s| s.from_env && s.name.as_str() == name)
-}
-
 /// Decides everything from the inspected project and the answers.
 pub fn plan(project: &Project, answers: &Answers, layout: &Layout) -> Plan {
     let database = answers.db.0.map(|kind| database_plan(project, kind));
@@ -367,74 +356,7 @@ pub fn plan(project: &Project, answers: &Answers, layout: &Layout) -> Plan {
             source: Text::escaped(&c.source.to_string()),
         });
 
-    let mut env_vars: Vec<EnvVarPlan> = project
-        .env_vars
-        .iter()
-        .filter(|v| v.name != "SECRET_KEY")
-        // The database section of `.env.example` sets these itself.
-        .filter(|v| {
-            database
-                .as_ref()
-                .is_none_or(|db| !is_database_service_variable(db, &v.name))
-        })
-        // Inspection dropped names that are not plain names, with a warning.
-        .filter_map(|v| {
-            Some(EnvVarPlan {
-                name: EnvName::parse(&v.name)?,
-                required: v.required,
-                default: v.default.as_deref().map(Text::escaped),
-                value: wiring::value_for(&v.name, database.as_ref(), redis.as_ref()),
-                source: Text::escaped(&v.source.to_string()),
-            })
-        })
-        .collect();
-    // `app.config.from_prefixed_env()` loads `FLASK_SECRET_KEY` as
-    // `SECRET_KEY`: the key, and Flask-SQLAlchemy's URI, under the prefix.
-    if let Some(prefixed) = &project.prefixed_env {
-        let mut settings = vec![format!("{}_SECRET_KEY", prefixed.value)];
-        if database.is_some() && project.depends_on("flask-sqlalchemy") {
-            settings.push(format!("{}_SQLALCHEMY_DATABASE_URI", prefixed.value));
-        }
-        for name in settings {
-            let Some(env_name) = EnvName::parse(&name) else {
-                continue;
-            };
-            if env_vars.iter().any(|v| v.name == env_name) {
-                continue;
-            }
-            env_vars.push(EnvVarPlan {
-                value: wiring::value_for(&name, database.as_ref(), redis.as_ref()),
-                name: env_name,
-                required: false,
-                default: None,
-                source: Text::escaped(&format!(
-                    "{} (app.config.from_prefixed_env)",
-                    prefixed.source
-                )),
-            });
-        }
-    }
-    // `rq worker` in a Procfile finds Redis through RQ_REDIS_URL, else localhost.
-    if let Some(redis) = &redis
-        && let Some(rq) = project
-            .processes
-            .iter()
-            .find(|p| p.value.command.split_whitespace().next() == Some("rq"))
-        && !env_vars.iter().any(|v| v.name.as_str() == "RQ_REDIS_URL")
-    {
-        env_vars.push(EnvVarPlan {
-            name: EnvName::parse("RQ_REDIS_URL").expect("a variable name"),
-            required: false,
-            default: None,
-            value: Some(redis.url.clone()),
-            source: Text::escaped(&format!("{} (`rq worker` reads it)", rq.source)),
-        });
-    }
-    env_vars.sort_by(|a, b| {
-        b.required
-            .cmp(&a.required)
-            .then_with(|| a.name.cmp(&b.name))
-    });
+    let env_vars = wiring::env_vars(project, database.as_ref(), redis.as_ref());
 
     let entry_root = project
         .entries
@@ -448,17 +370,7 @@ pub fn plan(project: &Project, answers: &Answers, layout: &Layout) -> Plan {
     let on_python = project.on_python(python_version);
     let gunicorn = gunicorn_plan(project, python_minor, answers.port, &answers.entry);
 
-    let mut dockerignore: Vec<IgnoreRule> = project
-        .virtualenvs
-        .iter()
-        .map(|v| IgnoreRule {
-            pattern: Text::escaped(&dockerignore::literal(v)),
-            exception: false,
-        })
-        .collect();
-    let from_gitignore =
-        dockerignore::from_gitignore(&project.gitignore, &needed_files(project, &entry_root));
-    dockerignore.extend(from_gitignore.rules);
+    let dockerignore = dockerignore::plan_rules(project, &entry_root);
 
     Plan {
         project_name: Text::escaped(&layout.project_name),
@@ -509,11 +421,11 @@ pub fn plan(project: &Project, answers: &Answers, layout: &Layout) -> Plan {
             .env_vars
             .iter()
             .any(|v| v.name == "SECRET_KEY" && v.required),
-        dockerignore,
+        dockerignore: dockerignore.rules,
         build_context: Text::escaped(&layout.build_context),
         dockerfile: (layout.dockerfile != "Dockerfile").then(|| Text::escaped(&layout.dockerfile)),
         template: Text::escaped(crate::templates::BUILTIN),
-        dropped_gitignore: from_gitignore.dropped,
+        dropped_gitignore: dockerignore.dropped,
     }
 }
 
@@ -532,19 +444,6 @@ fn image_name(project: &str) -> String {
     } else {
         name.to_string()
     }
-}
-
-/// Files the image build reads: `.dockerignore` must never exclude them.
-fn needed_files(project: &Project, entry_root: &str) -> Vec<String> {
-    let mut files: Vec<String> = project.install.manifests().to_vec();
-    if let Some(entry) = project.entries.first() {
-        files.extend(entry.source.file.clone());
-    }
-    files.extend(project.gunicorn_config.clone());
-    if !entry_root.is_empty() {
-        files.push(entry_root.to_string());
-    }
-    files
 }
 
 /// Whether the app reaches the database through SQLAlchemy, which needs the

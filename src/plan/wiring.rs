@@ -5,11 +5,111 @@
 //! `REDIS_HOST`), pointed at the compose services by their names, and a
 //! session key the app reads under a prefix (`MYAPP_SECRET_KEY`).
 
-use super::{DatabasePlan, RedisPlan};
-use crate::safe::Text;
+use super::{DatabasePlan, EnvVarPlan, RedisPlan};
+use crate::inspect::Project;
+use crate::safe::{EnvName, Text};
 
 /// The placeholder `.env.example` gives a key that signs sessions.
 pub const SECRET_PLACEHOLDER: &str = "replace-with-a-long-random-string";
+
+/// The variables `.env.example` lists: those the code reads (but
+/// `SECRET_KEY` and the database section's own), the settings
+/// `from_prefixed_env()` loads, and RQ's Redis URL; required ones first.
+pub(super) fn env_vars(
+    project: &Project,
+    database: Option<&DatabasePlan>,
+    redis: Option<&RedisPlan>,
+) -> Vec<EnvVarPlan> {
+    let mut env_vars: Vec<EnvVarPlan> = project
+        .env_vars
+        .iter()
+        .filter(|v| v.name != "SECRET_KEY")
+        // The database section of `.env.example` sets these itself.
+        .filter(|v| database.is_none_or(|db| !is_database_service_variable(db, &v.name)))
+        // Inspection dropped names that are not plain names, with a warning.
+        .filter_map(|v| {
+            Some(EnvVarPlan {
+                name: EnvName::parse(&v.name)?,
+                required: v.required,
+                default: v.default.as_deref().map(Text::escaped),
+                value: value_for(&v.name, database, redis),
+                source: Text::escaped(&v.source.to_string()),
+            })
+        })
+        .collect();
+    for extra in prefixed_settings(project, database, redis)
+        .into_iter()
+        .chain(rq_redis_url(project, redis))
+    {
+        if !env_vars.iter().any(|v| v.name == extra.name) {
+            env_vars.push(extra);
+        }
+    }
+    env_vars.sort_by(|a, b| {
+        b.required
+            .cmp(&a.required)
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    env_vars
+}
+
+/// `app.config.from_prefixed_env()` loads `FLASK_SECRET_KEY` as
+/// `SECRET_KEY`: the key, and Flask-SQLAlchemy's URI, under the prefix.
+fn prefixed_settings(
+    project: &Project,
+    database: Option<&DatabasePlan>,
+    redis: Option<&RedisPlan>,
+) -> Vec<EnvVarPlan> {
+    let Some(prefixed) = &project.prefixed_env else {
+        return Vec::new();
+    };
+    let mut settings = vec![format!("{}_SECRET_KEY", prefixed.value)];
+    if database.is_some() && project.depends_on("flask-sqlalchemy") {
+        settings.push(format!("{}_SQLALCHEMY_DATABASE_URI", prefixed.value));
+    }
+    settings
+        .iter()
+        .filter_map(|name| {
+            Some(EnvVarPlan {
+                value: value_for(name, database, redis),
+                name: EnvName::parse(name)?,
+                required: false,
+                default: None,
+                source: Text::escaped(&format!(
+                    "{} (app.config.from_prefixed_env)",
+                    prefixed.source
+                )),
+            })
+        })
+        .collect()
+}
+
+/// `rq worker` in a Procfile finds Redis through `RQ_REDIS_URL`, else localhost.
+fn rq_redis_url(project: &Project, redis: Option<&RedisPlan>) -> Option<EnvVarPlan> {
+    let redis = redis?;
+    let rq = project
+        .processes
+        .iter()
+        .find(|p| p.value.command.split_whitespace().next() == Some("rq"))?;
+    Some(EnvVarPlan {
+        name: EnvName::parse("RQ_REDIS_URL").expect("a variable name"),
+        required: false,
+        default: None,
+        value: Some(redis.url.clone()),
+        source: Text::escaped(&format!("{} (`rq worker` reads it)", rq.source)),
+    })
+}
+
+/// The variables the database section of `.env.example` sets: the image's
+/// own from `.env` (`POSTGRES_USER`, `POSTGRES_PASSWORD`, `POSTGRES_DB`) and
+/// `DATABASE_URL`.
+fn is_database_service_variable(db: &DatabasePlan, name: &str) -> bool {
+    name == "DATABASE_URL"
+        || db
+            .environment
+            .iter()
+            .any(|s| s.from_env && s.name.as_str() == name)
+}
 
 /// What `.env.example` sets `name` to, when it is a setting of a service the
 /// compose file runs (or a session key).
