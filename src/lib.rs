@@ -9,12 +9,14 @@ pub mod detected;
 pub mod doctor;
 pub mod inspect;
 pub mod plan;
+pub mod precedence;
 pub mod prompt;
 pub mod render;
 pub mod report;
 pub mod safe;
 pub mod secret;
 pub mod services;
+pub mod settings;
 pub mod syntax;
 pub mod templates;
 pub mod write;
@@ -23,10 +25,11 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
-use answers::{Answers, Flags, SETTINGS_FILE, Settings};
+use answers::{Answers, Flags};
 use inspect::Project;
 use plan::{Layout, Plan};
 use prompt::Prompter;
+use settings::{SETTINGS_FILE, Settings};
 use templates::values::{ValueInputs, Values};
 use templates::{TeamSet, TemplateSpec};
 use write::{Mode, Outcome};
@@ -69,7 +72,7 @@ pub fn init(options: &InitOptions, prompter: &mut dyn Prompter) -> Result<InitRe
         .output
         .clone()
         .unwrap_or_else(|| options.path.clone());
-    let saved = answers::read_settings(&output)?;
+    let saved = settings::read_settings(&output)?;
     let settings = saved.as_ref().map(|(s, _)| s.clone()).unwrap_or_default();
     let team = load_template(options, &output, &settings, prompter)?;
     if options.interactive {
@@ -86,38 +89,37 @@ pub fn init(options: &InitOptions, prompter: &mut dyn Prompter) -> Result<InitRe
         )?,
         None => Values::new(),
     };
-    let answers = answers::resolve(
-        &project,
-        &options.flags,
-        Some(&settings.answers),
-        options.interactive.then_some(prompter),
-    )?;
-
-    let mut plan = plan::plan(&project, &answers, &layout(&options.path, &output));
-    if let Some(team) = &team {
-        plan.template = safe::Text::escaped(team.name());
-    }
-    let mut files = render::render(&plan, team.as_ref(), &values)?;
-    let record = Settings {
-        template: answers::SavedTemplate::Spec(
-            team.as_ref()
-                .map_or_else(TemplateSpec::builtin, |t| t.spec.clone()),
-        ),
-        values: values.clone(),
-        answers: answers.to_flags(),
-        files: files
-            .iter()
-            .map(|f| (f.path.clone(), answers::file_hash(&f.contents)))
-            .collect(),
+    let manifest = team.as_ref().map(|t| t.manifest_path());
+    let given = answers::Given {
+        flags: &options.flags,
+        saved: Some(answers::FromFile {
+            answers: &settings.answers,
+            file: SETTINGS_FILE,
+        }),
+        team: team
+            .as_ref()
+            .zip(manifest.as_deref())
+            .map(|(t, file)| answers::FromFile {
+                answers: &t.manifest.defaults,
+                file,
+            }),
     };
-    files.push(render::RenderedFile {
-        path: SETTINGS_FILE.to_string(),
-        contents: answers::settings_text(plan.project_name.as_str(), &record),
-    });
+    let answers = answers::resolve(&project, &given, options.interactive.then_some(prompter))?;
+
+    let template = team.as_ref().map_or(templates::BUILTIN, |t| t.name());
+    let plan = plan::plan(
+        &project,
+        &answers,
+        &layout(&options.path, &output),
+        template,
+    );
+    let mut files = render::render(&plan, team.as_ref(), &values)?;
+    let record = Settings::record(team.as_ref(), &values, &answers, &files);
+    files.push(record.to_file(plan.project_name.as_str()));
     // `.flaskdock.toml` was just read and used: rewriting it loses nothing.
     let mut last_written = settings.files.clone();
     if let Some((_, text)) = &saved {
-        last_written.insert(SETTINGS_FILE.to_string(), answers::file_hash(text));
+        last_written.insert(SETTINGS_FILE.to_string(), settings::file_hash(text));
     }
     let outcome = write::write(&files, &output, options.mode, &last_written)?;
     let notes = plan::notes(&project, &plan);
@@ -210,7 +212,7 @@ pub fn eject(dir: &Path, mode: Mode) -> Result<Outcome> {
 /// `flaskdock inspect` shows.
 pub fn inspect_only(path: &Path) -> Result<(Project, Option<Answers>)> {
     let project = inspect::inspect(path)?;
-    let answers = answers::resolve(&project, &Flags::default(), None, None).ok();
+    let answers = answers::resolve(&project, &answers::Given::flags(&Flags::default()), None).ok();
     Ok((project, answers))
 }
 

@@ -176,7 +176,8 @@ fn output_name(path: &str, context: &tera::Context, set: &str) -> Result<String>
             crate::safe::escaped(path)
         );
     }
-    if name == crate::answers::SETTINGS_FILE || name.ends_with(templates::manifest::MANIFEST_FILE) {
+    if name == crate::settings::SETTINGS_FILE || name.ends_with(templates::manifest::MANIFEST_FILE)
+    {
         bail!(
             "template set `{set}`: `{path}` would write `{name}`, which flaskdock keeps for itself; rename it"
         );

@@ -10,8 +10,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use anyhow::{Context, Result, bail};
 use serde::Serialize;
 
-use crate::answers::file_hash;
 use crate::render::RenderedFile;
+use crate::settings::file_hash;
 
 /// What to do with the rendered files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

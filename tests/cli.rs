@@ -126,7 +126,7 @@ fn unedited_files_follow_new_answers_without_force() {
     let settings = read(&dir, ".flaskdock.toml");
     assert!(settings.contains("port = 9000"), "{settings}");
     // The record holds each file's hash as written.
-    let hash = flaskdock::answers::file_hash(&read(&dir, "Dockerfile"));
+    let hash = flaskdock::settings::file_hash(&read(&dir, "Dockerfile"));
     assert!(
         settings.contains(&format!("Dockerfile = \"{hash}\"")),
         "{settings}"

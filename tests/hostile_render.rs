@@ -7,9 +7,9 @@
 //! instructions and their argument counts, the keys and the interpolations,
 //! the assignments, the ignore rules, the blocks and the code spans.
 
-use flaskdock::answers::{Flags, resolve};
+use flaskdock::answers::{Flags, Given, resolve};
 use flaskdock::plan::Plan;
-use flaskdock::{inspect, layout, plan, render};
+use flaskdock::{inspect, layout, plan, render, templates};
 use serde_json::Value;
 
 use crate::common::{copy_example, examples};
@@ -76,8 +76,8 @@ fn benign_plans() -> Vec<(String, Value)> {
             let name = example.file_name().unwrap().to_string_lossy().into_owned();
             let (_temp, dir) = copy_example(&name);
             let project = inspect::inspect(&dir).unwrap();
-            let answers = resolve(&project, &Flags::default(), None, None).unwrap();
-            let plan = plan::plan(&project, &answers, &layout(&dir, &dir));
+            let answers = resolve(&project, &Given::flags(&Flags::default()), None).unwrap();
+            let plan = plan::plan(&project, &answers, &layout(&dir, &dir), templates::BUILTIN);
             (name, serde_json::to_value(&plan).unwrap())
         })
         .collect();

@@ -1,8 +1,8 @@
 //! Snapshots of the Plan and of every rendered file, for each example.
 //! A detection change shows up first as a Plan diff.
 
-use flaskdock::answers::{Flags, resolve};
-use flaskdock::{inspect, layout, plan, render};
+use flaskdock::answers::{Flags, Given, resolve};
+use flaskdock::{inspect, layout, plan, render, templates};
 
 use crate::common::{copy_example, examples};
 
@@ -12,8 +12,8 @@ fn every_example_renders_as_snapshotted() {
         let name = example.file_name().unwrap().to_string_lossy().into_owned();
         let (_temp, dir) = copy_example(&name);
         let project = inspect::inspect(&dir).unwrap();
-        let answers = resolve(&project, &Flags::default(), None, None).unwrap();
-        let plan = plan::plan(&project, &answers, &layout(&dir, &dir));
+        let answers = resolve(&project, &Given::flags(&Flags::default()), None).unwrap();
+        let plan = plan::plan(&project, &answers, &layout(&dir, &dir), templates::BUILTIN);
         insta::assert_json_snapshot!(format!("plan-{name}"), plan);
 
         let files = render::render(&plan, None, &Default::default()).unwrap();
@@ -44,9 +44,9 @@ fn every_builtin_template_is_known_and_renders() {
 
     let (_temp, dir) = copy_example("sqlalchemy-postgres");
     let project = inspect::inspect(&dir).unwrap();
-    let answers = resolve(&project, &Flags::default(), None, None).unwrap();
+    let answers = resolve(&project, &Given::flags(&Flags::default()), None).unwrap();
     let files = render::render(
-        &plan::plan(&project, &answers, &layout(&dir, &dir)),
+        &plan::plan(&project, &answers, &layout(&dir, &dir), templates::BUILTIN),
         None,
         &Default::default(),
     )

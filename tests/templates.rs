@@ -617,3 +617,66 @@ fn a_block_can_keep_the_builtin_content_with_super() {
         .expect("the built-in content");
     assert!(ca < apt && apt < dockerfile.find("AS runtime").unwrap());
 }
+
+/// A set's `[defaults]` sit between the saved answers and what inspection
+/// found: they beat the detected port and "no database", lose to a flag and
+/// to a saved answer.
+#[test]
+fn team_defaults_beat_detection_and_lose_to_flags_and_saved_answers() {
+    let s = setup();
+    fs::write(s.app.join(".flaskenv"), "FLASK_RUN_PORT=5000\n").unwrap();
+    let plan = |s: &Setup, extra: &[&str]| -> serde_json::Value {
+        let out = with_set(s)
+            .args(["-d", "company=acme", "--json"])
+            .args(extra)
+            .assert()
+            .success();
+        let report: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+        report["plan"].clone()
+    };
+
+    let control = s.root.join("control");
+    let without = plan(&s, &["-o", control.to_str().unwrap()]);
+    assert_eq!(without["port"], 5000, "the port is detected");
+    assert!(without["database"].is_null());
+
+    let manifest = s.set.join("flaskdock-template.toml");
+    let text = read(&s.set, "flaskdock-template.toml");
+    fs::write(
+        &manifest,
+        format!("{text}\n[defaults]\nport = 8080\ndb = \"postgres\"\n"),
+    )
+    .unwrap();
+    let first = plan(&s, &[]);
+    assert_eq!(first["port"], 8080);
+    assert_eq!(first["database"]["kind"], "postgres");
+    assert!(read(&s.app, "Dockerfile").contains("EXPOSE 8080"));
+
+    // The saved answer, not the team default, decides the next run.
+    with_set(&s)
+        .args(["-d", "company=acme", "--port", "9000", "--force"])
+        .assert()
+        .success();
+    assert_eq!(plan(&s, &["--force"])["port"], 9000);
+    assert_eq!(plan(&s, &["--port", "7000", "--force"])["port"], 7000);
+}
+
+#[test]
+fn a_team_default_for_the_entry_is_refused() {
+    let s = setup();
+    let manifest = s.set.join("flaskdock-template.toml");
+    let text = read(&s.set, "flaskdock-template.toml");
+    fs::write(
+        &manifest,
+        format!("{text}\n[defaults]\nentry = \"app:app\"\n"),
+    )
+    .unwrap();
+    with_set(&s)
+        .args(["-d", "company=acme"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "`[defaults] entry` is not a team default",
+        ));
+    assert!(!s.app.join("Dockerfile").exists());
+}

@@ -1,22 +1,17 @@
-//! Fills every value the plan needs, in order of precedence: flags, saved
-//! answers (`.flaskdock.toml`), what inspection found, prompts, defaults.
-//! All prompting goes through [`Prompter`], so everything else stays pure.
-
-use std::collections::BTreeMap;
-use std::path::Path;
+//! Fills every core answer the plan needs (Python, port, WSGI target,
+//! database, migrations) in the order of [`crate::precedence`]: flags, saved
+//! answers (`.flaskdock.toml`), the team set's `[defaults]`, what inspection
+//! found, flaskdock's defaults; prompts offer the value found. All prompting
+//! goes through [`Prompter`], so everything else stays pure.
 
 use anyhow::{Result, bail};
 use serde::{Deserialize, Serialize};
 
 use crate::inspect::{CURRENT_STABLE_PYTHON, Project, Source};
+use crate::precedence::{self, Found, Layer};
 use crate::prompt::Prompter;
 use crate::safe::PythonVersion;
 use crate::services::DbChoice;
-use crate::templates::TemplateSpec;
-use crate::templates::values::Values;
-
-/// Name of the file that records the answers.
-pub const SETTINGS_FILE: &str = ".flaskdock.toml";
 
 /// Values given on the command line, or saved in `.flaskdock.toml` by an
 /// earlier run; `None` means not given.
@@ -57,130 +52,68 @@ impl Answers {
     }
 }
 
-/// What `.flaskdock.toml` holds.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Settings {
-    /// The template set the files came from.
-    #[serde(default)]
-    pub template: SavedTemplate,
-    /// The set's placeholder values.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub values: Values,
-    #[serde(default)]
-    pub answers: SavedAnswers,
-    /// SHA-256 of each file as flaskdock last wrote it, by path.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub files: BTreeMap<String, String>,
-}
-
-/// `template = "builtin"` (written before team sets existed) or a `[template]` table.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(untagged)]
-pub enum SavedTemplate {
-    Name(String),
-    Spec(TemplateSpec),
-}
-
-impl Default for SavedTemplate {
-    fn default() -> Self {
-        SavedTemplate::Spec(TemplateSpec::builtin())
-    }
-}
-
-impl SavedTemplate {
-    pub fn spec(&self) -> TemplateSpec {
-        match self {
-            SavedTemplate::Name(source) => TemplateSpec {
-                source: source.clone(),
-                ..TemplateSpec::default()
-            },
-            SavedTemplate::Spec(spec) => spec.clone(),
-        }
-    }
-}
-
 /// Answers saved by an earlier run: the same optional values as the flags.
 pub type SavedAnswers = Flags;
 
-/// Reads `.flaskdock.toml` from `dir`, if there is one, with its text.
-pub fn read_settings(dir: &Path) -> Result<Option<(Settings, String)>> {
-    let path = dir.join(SETTINGS_FILE);
-    if !path.exists() {
-        return Ok(None);
-    }
-    let text = crate::inspect::read_text(&path)?;
-    let settings = toml::from_str(&text).map_err(|err| {
-        crate::inspect::toml_error(
-            &path.display().to_string(),
-            &text,
-            &err,
-            "fix it or delete it to start over",
-        )
-    })?;
-    Ok(Some((settings, text)))
+/// A team set's `[defaults]` for the core answers: the same optional
+/// values as the flags, but `entry`, which names a module of one project.
+pub type TeamDefaults = Flags;
+
+/// Where the answers can come from besides inspection and prompts, in
+/// [`precedence`] order.
+#[derive(Debug, Clone, Copy)]
+pub struct Given<'a> {
+    pub flags: &'a Flags,
+    /// `[answers]` of `.flaskdock.toml`.
+    pub saved: Option<FromFile<'a>>,
+    /// The team set's `[defaults]`.
+    pub team: Option<FromFile<'a>>,
 }
 
-/// SHA-256 of a file's text, as `.flaskdock.toml` records it.
-pub fn file_hash(contents: &str) -> String {
-    use sha2::Digest as _;
-    let digest = sha2::Sha256::digest(contents.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+/// Answers read from a file, and its name for the report.
+#[derive(Debug, Clone, Copy)]
+pub struct FromFile<'a> {
+    pub answers: &'a Flags,
+    pub file: &'a str,
 }
 
-/// The text of `.flaskdock.toml` recording this run.
-pub fn settings_text(project_name: &str, settings: &Settings) -> String {
-    let body = toml::to_string(settings).expect("settings serialize to TOML");
-    format!(
-        "# flaskdock settings for {project_name}.\n\
-         # `flaskdock init --yes` re-generates the Docker files from these answers;\n\
-         # `flaskdock init --check` exits 1 when the files on disk have drifted.\n\
-         # [files] holds each file's SHA-256 as flaskdock last wrote it: a file edited\n\
-         # since is never overwritten without `--force`.\n\n{body}"
-    )
-}
+impl<'a> Given<'a> {
+    /// Only `flags`: no saved answers, no team set.
+    pub fn flags(flags: &'a Flags) -> Given<'a> {
+        Given {
+            flags,
+            saved: None,
+            team: None,
+        }
+    }
 
-/// A value found before prompting, where it came from, and whether a flag set it.
-struct Found<T> {
-    value: T,
-    source: Source,
-    from_flag: bool,
-}
-
-/// Picks the first of: flag, saved answer, detected fact; else the default.
-fn found<T: Clone>(
-    flag: Option<&T>,
-    saved: Option<&T>,
-    detected: Option<(T, Source)>,
-    default: Option<(T, &str)>,
-) -> Option<Found<T>> {
-    if let Some(v) = flag {
-        return Some(Found {
-            value: v.clone(),
-            source: Source::default("command line"),
-            from_flag: true,
-        });
+    /// The strongest of the flag, the saved answer, the team default (each
+    /// read with `field`), the `detected` fact and the built-in `default`.
+    fn pick<T: Clone>(
+        &self,
+        field: impl Fn(&Flags) -> Option<&T>,
+        detected: Option<(T, Source)>,
+        default: Option<(T, &str)>,
+    ) -> Option<Found<T>> {
+        let from = |file: Option<FromFile>, note: &str| {
+            let file = file?;
+            let source = Source::file(file.file).with_note(note);
+            field(file.answers).map(|v| (v.clone(), source))
+        };
+        precedence::strongest([
+            (
+                Layer::Flag,
+                field(self.flags).map(|v| (v.clone(), Source::default("command line"))),
+            ),
+            (Layer::Saved, from(self.saved, "saved answer")),
+            (Layer::TeamDefault, from(self.team, "team default")),
+            (Layer::Detected, detected),
+            (
+                Layer::Builtin,
+                default.map(|(value, why)| (value, Source::default(why))),
+            ),
+        ])
     }
-    if let Some(v) = saved {
-        let source = Source::file(SETTINGS_FILE).with_note("saved answer");
-        return Some(Found {
-            value: v.clone(),
-            source,
-            from_flag: false,
-        });
-    }
-    if let Some((value, source)) = detected {
-        return Some(Found {
-            value,
-            source,
-            from_flag: false,
-        });
-    }
-    default.map(|(value, why)| Found {
-        value,
-        source: Source::default(why),
-        from_flag: false,
-    })
 }
 
 /// The source of a value the user typed or picked.
@@ -188,8 +121,8 @@ fn asked() -> Source {
     Source::default("answered at the prompt")
 }
 
-/// Asks for a value unless a flag gave it; the answer keeps the found
-/// value's source when the user accepts it.
+/// Asks for a value unless the user gave it for this run; the answer keeps
+/// the found value's source when the user accepts it.
 fn ask(
     prompter: &mut Option<&mut dyn Prompter>,
     found: Found<String>,
@@ -197,7 +130,7 @@ fn ask(
     validate: &dyn Fn(&str) -> Result<(), String>,
 ) -> Result<(String, Source)> {
     match prompter.as_deref_mut() {
-        Some(p) if !found.from_flag => {
+        Some(p) if !found.given() => {
             let answer = p.input(question, &found.value, validate)?;
             let source = if answer == found.value {
                 found.source
@@ -210,97 +143,105 @@ fn ask(
     }
 }
 
-/// Resolves every answer. With `prompter` set, asks for each value not given
-/// by a flag, with the found one as default; without it, never asks and fails
-/// naming the flag when a value cannot be found.
+/// Resolves every answer, each in the [`precedence`] order. With `prompter`
+/// set, asks for each value the user did not give for this run, with the
+/// found one as default; without it, never asks and fails naming the flag
+/// when a value cannot be found.
 pub fn resolve(
     project: &Project,
-    flags: &Flags,
-    saved: Option<&SavedAnswers>,
+    given: &Given,
     mut prompter: Option<&mut dyn Prompter>,
 ) -> Result<Answers> {
-    let saved = saved.cloned().unwrap_or_default();
-    let mut sources = Vec::new();
-
-    let python = found(
-        flags.python.as_ref(),
-        saved.python.as_ref(),
-        project
-            .python_version
-            .as_ref()
-            .map(|f| (f.value, f.source.clone())),
-        Some((
-            CURRENT_STABLE_PYTHON,
-            "nothing declared: current stable Python",
-        )),
-    )
-    .expect("python has a default");
-    let port = found(
-        flags.port.as_ref(),
-        saved.port.as_ref(),
-        project.port.as_ref().map(|f| (f.value, f.source.clone())),
-        Some((8000, "gunicorn's usual port")),
-    )
-    .expect("port has a default");
-    let entry = found(
-        flags.entry.as_ref(),
-        saved.entry.as_ref(),
-        project
-            .entry()
-            .map(|e| (e.target.clone(), e.source.clone())),
-        None,
-    );
-    let detected_db = project
-        .database
+    let detected_python = project
+        .python_version
         .as_ref()
-        .map(|f| (DbChoice(Some(f.value)), f.source.clone()));
-    let db = found(
-        flags.db.as_ref(),
-        saved.db.as_ref(),
-        detected_db,
-        Some((DbChoice::NONE, "no database driver found")),
-    )
-    .expect("db has a default");
-
-    let python = Found {
-        value: python.value.to_string(),
-        source: python.source,
-        from_flag: python.from_flag,
-    };
+        .map(|f| (f.value, f.source.clone()));
+    let python = given
+        .pick(
+            |f| f.python.as_ref(),
+            detected_python,
+            Some((
+                CURRENT_STABLE_PYTHON,
+                "nothing declared: current stable Python",
+            )),
+        )
+        .expect("python has a default")
+        .map(|v| v.to_string());
     let (python, python_source) = ask(&mut prompter, python, "Python version", &|v| {
         v.parse::<PythonVersion>().map(|_| ())
     })?;
     let python: PythonVersion = python.parse().map_err(anyhow::Error::msg)?;
-    let port = Found {
-        value: port.value.to_string(),
-        source: port.source,
-        from_flag: port.from_flag,
-    };
+
+    let detected_port = project.port.as_ref().map(|f| (f.value, f.source.clone()));
+    let port = given
+        .pick(
+            |f| f.port.as_ref(),
+            detected_port,
+            Some((8000, "gunicorn's usual port")),
+        )
+        .expect("port has a default")
+        .map(|v| v.to_string());
     let (port, port_source) = ask(&mut prompter, port, "Port the app listens on", &|v| {
         validate_port(v).map(|_| ())
     })?;
     let port = validate_port(&port).map_err(anyhow::Error::msg)?;
-    let entry_found = entry.unwrap_or(Found {
-        value: String::new(),
-        source: asked(),
-        from_flag: false,
-    });
-    // Several targets found: pick from them, best first, or type another.
+
+    let (entry, entry_source) = resolve_entry(project, given, &mut prompter)?;
+    let (db, db_source) = resolve_db(project, given, prompter)?;
+    let migrate = given
+        .pick(
+            |f| f.migrate.as_ref(),
+            project
+                .migrations
+                .as_ref()
+                .map(|m| (true, m.source.clone())),
+            Some((false, "no migrations found")),
+        )
+        .expect("migrate has a default");
+    Ok(Answers {
+        python,
+        port,
+        entry,
+        db,
+        migrate: migrate.value,
+        sources: vec![
+            ("python".to_string(), python_source),
+            ("port".to_string(), port_source),
+            ("entry".to_string(), entry_source),
+            ("db".to_string(), db_source),
+            ("migrate".to_string(), migrate.source),
+        ],
+    })
+}
+
+/// The WSGI target. Several found: the prompt picks from them, best first,
+/// or takes another.
+fn resolve_entry(
+    project: &Project,
+    given: &Given,
+    prompter: &mut Option<&mut dyn Prompter>,
+) -> Result<(String, Source)> {
+    let detected = project
+        .entry()
+        .map(|e| (e.target.clone(), e.source.clone()));
+    let found = given
+        .pick(|f| f.entry.as_ref(), detected, None)
+        .unwrap_or(Found {
+            value: String::new(),
+            source: asked(),
+            layer: Layer::Builtin,
+        });
     let mut targets: Vec<String> = project.entries.iter().map(|e| e.target.clone()).collect();
-    if !targets.contains(&entry_found.value) && !entry_found.value.is_empty() {
-        targets.insert(0, entry_found.value.clone());
+    if !targets.contains(&found.value) && !found.value.is_empty() {
+        targets.insert(0, found.value.clone());
     }
-    let choose = targets.len() > 1 && !entry_found.from_flag;
-    let (entry, entry_source) = match prompter.as_deref_mut() {
-        Some(p) if choose => {
-            let default = targets
-                .iter()
-                .position(|t| *t == entry_found.value)
-                .unwrap_or(0);
+    let (entry, source) = match prompter.as_deref_mut() {
+        Some(p) if targets.len() > 1 && !found.given() => {
+            let default = targets.iter().position(|t| *t == found.value).unwrap_or(0);
             let mut items = targets.clone();
             items.push("another target...".to_string());
             match p.select("WSGI target for gunicorn", &items, default)? {
-                i if i < targets.len() && i == default => (targets[i].clone(), entry_found.source),
+                i if i < targets.len() && i == default => (targets[i].clone(), found.source),
                 i if i < targets.len() => {
                     let source = project
                         .entries
@@ -315,12 +256,9 @@ pub fn resolve(
                 ),
             }
         }
-        _ => ask(
-            &mut prompter,
-            entry_found,
-            "WSGI target for gunicorn",
-            &|v| validate_entry(v),
-        )?,
+        _ => ask(prompter, found, "WSGI target for gunicorn", &|v| {
+            validate_entry(v)
+        })?,
     };
     if entry.is_empty() {
         bail!(
@@ -328,49 +266,45 @@ pub fn resolve(
             project.root
         );
     }
-    let (db, db_source) = match prompter {
-        Some(p) if !db.from_flag => {
+    validate_entry(&entry).map_err(anyhow::Error::msg)?;
+    Ok((entry, source))
+}
+
+/// The database service: the driver or URL found, else none.
+fn resolve_db(
+    project: &Project,
+    given: &Given,
+    prompter: Option<&mut dyn Prompter>,
+) -> Result<(DbChoice, Source)> {
+    let detected = project
+        .database
+        .as_ref()
+        .map(|f| (DbChoice(Some(f.value)), f.source.clone()));
+    let found = given
+        .pick(
+            |f| f.db.as_ref(),
+            detected,
+            Some((DbChoice::NONE, "no database driver found")),
+        )
+        .expect("db has a default");
+    match prompter {
+        Some(p) if !found.given() => {
             let all = DbChoice::all();
             let choices: Vec<String> = all.iter().map(|c| c.to_string()).collect();
-            let default = all.iter().position(|c| *c == db.value).unwrap_or(0);
+            let default = all.iter().position(|c| *c == found.value).unwrap_or(0);
             let answer = all
                 .get(p.select("Database service", &choices, default)?)
                 .copied()
                 .unwrap_or(DbChoice::NONE);
-            let source = if answer == db.value {
-                db.source
+            let source = if answer == found.value {
+                found.source
             } else {
                 asked()
             };
-            (answer, source)
+            Ok((answer, source))
         }
-        _ => (db.value, db.source),
-    };
-
-    validate_entry(&entry).map_err(anyhow::Error::msg)?;
-    sources.push(("python".to_string(), python_source));
-    sources.push(("port".to_string(), port_source));
-    sources.push(("entry".to_string(), entry_source));
-    sources.push(("db".to_string(), db_source));
-    let migrate = found(
-        flags.migrate.as_ref(),
-        saved.migrate.as_ref(),
-        project
-            .migrations
-            .as_ref()
-            .map(|m| (true, m.source.clone())),
-        Some((false, "no migrations found")),
-    )
-    .expect("migrate has a default");
-    sources.push(("migrate".to_string(), migrate.source));
-    Ok(Answers {
-        python,
-        port,
-        entry,
-        db,
-        migrate: migrate.value,
-        sources,
-    })
+        _ => Ok((found.value, found.source)),
+    }
 }
 
 pub fn validate_port(value: &str) -> Result<u16, String> {

@@ -343,8 +343,9 @@ pub struct Layout {
     pub dockerfile: String,
 }
 
-/// Decides everything from the inspected project and the answers.
-pub fn plan(project: &Project, answers: &Answers, layout: &Layout) -> Plan {
+/// Decides everything from the inspected project and the answers, for the
+/// files of the template set named `template`.
+pub fn plan(project: &Project, answers: &Answers, layout: &Layout, template: &str) -> Plan {
     let database = answers.db.0.map(|kind| database_plan(project, kind));
     let redis = project.redis.as_ref().map(|_| RedisPlan::new());
     let worker = project
@@ -424,7 +425,7 @@ pub fn plan(project: &Project, answers: &Answers, layout: &Layout) -> Plan {
         dockerignore: dockerignore.rules,
         build_context: Text::escaped(&layout.build_context),
         dockerfile: (layout.dockerfile != "Dockerfile").then(|| Text::escaped(&layout.dockerfile)),
-        template: Text::escaped(crate::templates::BUILTIN),
+        template: Text::escaped(template),
         dropped_gitignore: dockerignore.dropped,
     }
 }

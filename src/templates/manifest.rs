@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use anyhow::{Result, bail};
 use serde::{Deserialize, Serialize};
 
+use crate::answers::TeamDefaults;
 use crate::inspect::toml_error;
 
 /// File name of a set's manifest.
@@ -22,6 +23,15 @@ pub struct Manifest {
     /// File of the set -> Tera expression; the file is rendered only when it is true.
     #[serde(default)]
     pub conditions: BTreeMap<String, String>,
+    /// The team's defaults for the core answers (`python`, `port`, `db`,
+    /// `migrate`): stronger than what inspection finds, weaker than a flag
+    /// or a saved answer.
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub defaults: TeamDefaults,
+}
+
+fn is_empty(defaults: &TeamDefaults) -> bool {
+    *defaults == TeamDefaults::default()
 }
 
 /// `[template]`.
@@ -89,6 +99,14 @@ pub fn parse_manifest(text: &str, origin: &str) -> Result<Manifest> {
     }
     for (name, placeholder) in &manifest.placeholders {
         check_placeholder(name, placeholder, origin)?;
+    }
+    if manifest.defaults.entry.is_some() {
+        bail!(
+            "`{origin}`: `[defaults] entry` is not a team default (the WSGI target names a module of one project); remove it and pass `--entry` instead"
+        );
+    }
+    if manifest.defaults.port == Some(0) {
+        bail!("`{origin}`: `[defaults] port` is 0; use a number from 1 to 65535");
     }
     Ok(manifest)
 }

@@ -63,6 +63,15 @@ impl TeamSet {
     pub fn name(&self) -> &str {
         &self.manifest.template.name
     }
+
+    /// The manifest, as reports name it: `<set name>/flaskdock-template.toml`.
+    pub fn manifest_path(&self) -> String {
+        format!(
+            "{}/{}",
+            crate::safe::escaped(self.name()),
+            super::manifest::MANIFEST_FILE
+        )
+    }
 }
 
 /// Where the user's config file lives: `FLASKDOCK_CONFIG`, else

@@ -1,6 +1,8 @@
-//! Placeholder values, in order of precedence: `--define`, `--values-file`,
-//! `FLASKDOCK_VALUE_<KEY>` variables, values saved in `.flaskdock.toml`, prompts,
-//! the manifest's defaults.
+//! Placeholder values, in the order of [`crate::precedence`] that the core
+//! answers follow too: `--define`, then `--values-file` and
+//! `FLASKDOCK_VALUE_<KEY>` variables (the file wins), values saved in
+//! `.flaskdock.toml`, the manifest's defaults. An interactive run asks for
+//! each value not given for this run, with the strongest one as default.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -8,7 +10,8 @@ use std::path::PathBuf;
 use anyhow::{Result, anyhow, bail};
 
 use super::manifest::{Manifest, Placeholder, PlaceholderType, validate_value};
-use crate::inspect::{read_text, toml_error};
+use crate::inspect::{Source, read_text, toml_error};
+use crate::precedence::{self, Layer};
 use crate::prompt::Prompter;
 
 /// Values a placeholder can take.
@@ -59,12 +62,12 @@ pub fn resolve_values(
         )
     };
 
-    let mut given: BTreeMap<String, (String, String)> = BTreeMap::new();
+    let mut given: BTreeMap<String, (Layer, String, String)> = BTreeMap::new();
     for (key, value) in &inputs.env {
         let key = key.to_ascii_lowercase();
         if manifest.placeholders.contains_key(&key) {
             let from = format!("FLASKDOCK_VALUE_{}", key.to_ascii_uppercase());
-            given.insert(key, (value.clone(), from));
+            given.insert(key, (Layer::Input, value.clone(), from));
         }
     }
     if let Some(path) = &inputs.values_file {
@@ -79,35 +82,51 @@ pub fn resolve_values(
                 toml::Value::Boolean(b) => b.to_string(),
                 other => bail!("`{origin}`: `{key}` is `{other}`; use a string or a boolean"),
             };
-            given.insert(key, (value, format!("`{origin}`")));
+            given.insert(key, (Layer::Input, value, format!("`{origin}`")));
         }
     }
     for (key, value) in &inputs.defines {
         known(key, &format!("`--define {key}=...`"))?;
-        given.insert(key.clone(), (value.clone(), format!("`--define {key}`")));
+        given.insert(
+            key.clone(),
+            (Layer::Flag, value.clone(), format!("`--define {key}`")),
+        );
     }
 
     let mut values = Values::new();
     for (name, placeholder) in &manifest.placeholders {
-        let value = if let Some((text, from)) = given.get(name) {
-            validate_value(name, placeholder, text).map_err(|err| anyhow!("{from}: {err}"))?
-        } else {
-            let fallback = saved
+        let valid = |text: &String| validate_value(name, placeholder, text).is_ok();
+        let found = precedence::strongest([
+            given
                 .get(name)
-                .filter(|v| validate_value(name, placeholder, &as_text(v)).is_ok())
-                .or(placeholder.default.as_ref())
-                .map(as_text);
-            match prompter.as_deref_mut() {
-                Some(p) => ask(p, name, placeholder, fallback.as_deref())?,
-                None => match fallback {
-                    Some(text) => validate_value(name, placeholder, &text)
-                        .map_err(|err| anyhow!("template set `{set}`: {err}"))?,
-                    None => bail!(
-                        "template set `{set}` needs a value for `{name}` ({}); pass `--define {name}=...`",
-                        placeholder.prompt
-                    ),
-                },
-            }
+                .map(|(layer, text, from)| (*layer, Some((text.clone(), Source::default(from)))))
+                .unwrap_or((Layer::Flag, None)),
+            (
+                Layer::Saved,
+                saved
+                    .get(name)
+                    .map(as_text)
+                    .filter(valid)
+                    .map(|text| (text, Source::default("saved value"))),
+            ),
+            (
+                Layer::TeamDefault,
+                placeholder
+                    .default
+                    .as_ref()
+                    .map(|d| (as_text(d), Source::default(format!("template set `{set}`")))),
+            ),
+        ]);
+        let value = match (found, prompter.as_deref_mut()) {
+            (Some(found), _) if found.given() => validate_value(name, placeholder, &found.value)
+                .map_err(|err| anyhow!("{}: {err}", found.source))?,
+            (found, Some(p)) => ask(p, name, placeholder, found.map(|f| f.value).as_deref())?,
+            (Some(found), None) => validate_value(name, placeholder, &found.value)
+                .map_err(|err| anyhow!("template set `{set}`: {err}"))?,
+            (None, None) => bail!(
+                "template set `{set}` needs a value for `{name}` ({}); pass `--define {name}=...`",
+                placeholder.prompt
+            ),
         };
         values.insert(name.clone(), value);
     }
