@@ -65,6 +65,14 @@ fn answered<'a, T>(
 /// What inspection found, and the answers when resolved, as rows: the one
 /// list the detection table, `inspect` and `inspect --json` print.
 pub fn rows(project: &Project, answers: Option<&Answers>) -> Vec<Row> {
+    let (mut rows, python) = answer_rows(project, answers);
+    rows.extend(fact_rows(project, python));
+    rows
+}
+
+/// The rows of the core answers (the answer when resolved, else what was
+/// found), and the Python they name.
+fn answer_rows(project: &Project, answers: Option<&Answers>) -> (Vec<Row>, PythonVersion) {
     let mut rows = Vec::new();
     let (python, source) = answered(answers, "python", |a| a.python)
         .or_else(|| {
@@ -90,6 +98,13 @@ pub fn rows(project: &Project, answers: Option<&Answers>) -> Vec<Row> {
         })
         .unwrap_or_else(|| ("(none found)".into(), Source::default("pass --entry")));
     rows.push(Row::one("entry", entry.0, entry.1));
+    (rows, python)
+}
+
+/// The rows of what inspection found besides the core answers; the system
+/// packages are those of `python`.
+fn fact_rows(project: &Project, python: PythonVersion) -> Vec<Row> {
+    let mut rows = Vec::new();
     rows.push(Row::one(
         "dependency_manager",
         format!("{:?}", project.dependency_manager.value).to_lowercase(),

@@ -194,7 +194,19 @@ pub fn scan(root: &Path) -> Result<Tree> {
             tree.gitignore = gitignore_lines(&text);
         }
     }
-    let mut rules = ignore::gitignore::GitignoreBuilder::new(root);
+    walk(&mut tree, &canonical_root);
+    add_root_virtualenvs(&mut tree);
+    add_hidden_files(&mut tree, &canonical_root);
+    Ok(tree)
+}
+
+/// The walk itself: every file and folder not ignored, not hidden, not
+/// vendored and not in a virtualenv. Virtualenvs are listed instead, so the
+/// `.dockerignore` can name them whatever they are called, and names with
+/// unsafe characters are listed and skipped.
+fn walk(tree: &mut Tree, canonical_root: &Path) {
+    let root = tree.root.clone();
+    let mut rules = ignore::gitignore::GitignoreBuilder::new(&root);
     for line in &tree.gitignore {
         let _ = rules.add_line(None, line); // a line git cannot read ignores nothing
     }
@@ -205,12 +217,12 @@ pub fn scan(root: &Path) -> Result<Tree> {
     let virtualenvs = Shared::default();
     let unsafe_names = Shared::default();
     let (found_virtualenvs, found_unsafe) = (virtualenvs.clone(), unsafe_names.clone());
-    let walk_root = root.to_path_buf();
+    let walk_root = root.clone();
     let relative = move |path: &Path| {
         let rel = path.strip_prefix(&walk_root).unwrap_or(path);
         rel.to_string_lossy().replace('\\', "/")
     };
-    let walker = ignore::WalkBuilder::new(root)
+    let walker = ignore::WalkBuilder::new(&root)
         .standard_filters(false)
         .hidden(true)
         .follow_links(false)
@@ -245,7 +257,7 @@ pub fn scan(root: &Path) -> Result<Tree> {
 
     for entry in walker {
         let Ok(entry) = entry else { continue };
-        let Ok(rel) = entry.path().strip_prefix(root) else {
+        let Ok(rel) = entry.path().strip_prefix(&root) else {
             continue;
         };
         let rel = rel.to_string_lossy().replace('\\', "/");
@@ -262,17 +274,20 @@ pub fn scan(root: &Path) -> Result<Tree> {
             // A link to a regular file inside the project counts as that file
             // (`requirements.txt -> requirements/prod.txt`); links out of the
             // project, to devices or to folders are not followed.
-            Some(t) if t.is_symlink() && links_to_file_inside(entry.path(), &canonical_root) => {
+            Some(t) if t.is_symlink() && links_to_file_inside(entry.path(), canonical_root) => {
                 tree.files.insert(rel);
             }
             _ => {}
         }
     }
-
-    // Virtualenvs are skipped by the walk and listed, so the .dockerignore
-    // can name them whatever they are called; hidden ones at the root too.
     tree.virtualenvs = virtualenvs.take();
-    if let Ok(read_dir) = std::fs::read_dir(root) {
+    tree.unsafe_names = unsafe_names.take();
+    tree.unsafe_names.sort();
+}
+
+/// Hidden virtualenvs at the root (`.venv`), which the walk skips as hidden.
+fn add_root_virtualenvs(tree: &mut Tree) {
+    if let Ok(read_dir) = std::fs::read_dir(&tree.root) {
         for entry in read_dir.flatten() {
             let Some(name) = entry.file_name().to_str().map(str::to_string) else {
                 continue;
@@ -287,10 +302,12 @@ pub fn scan(root: &Path) -> Result<Tree> {
         }
     }
     tree.virtualenvs.sort();
-    tree.unsafe_names = unsafe_names.take();
-    tree.unsafe_names.sort();
+}
 
-    // Root dotfiles the walk skips as hidden but detectors need.
+/// Root dotfiles the walk skips as hidden but detectors need, and the CI
+/// workflows, which say which Pythons the project is tested on.
+fn add_hidden_files(tree: &mut Tree, canonical_root: &Path) {
+    let root = tree.root.clone();
     for name in [
         ".python-version",
         ".gitignore",
@@ -301,31 +318,32 @@ pub fn scan(root: &Path) -> Result<Tree> {
         ".travis.yaml",
         ".gitlab-ci.yml",
     ] {
-        let path = root.join(name);
-        if is_file_inside(&path, &canonical_root) {
+        if is_file_inside(&root.join(name), canonical_root) {
             tree.files.insert(name.to_string());
         }
     }
-    // CI workflows say which Pythons the project is tested on.
     let workflows = root.join(".github/workflows");
     let real_dir = workflows.symlink_metadata().is_ok_and(|m| m.is_dir())
         && root
             .join(".github")
             .symlink_metadata()
             .is_ok_and(|m| m.is_dir());
-    if real_dir && let Ok(entries) = std::fs::read_dir(&workflows) {
-        for entry in entries.flatten().take(200) {
-            let Some(name) = entry.file_name().to_str().map(str::to_string) else {
-                continue;
-            };
-            let yaml = name.ends_with(".yml") || name.ends_with(".yaml");
-            let safe = !name.chars().any(crate::safe::is_unsafe_char);
-            if yaml && safe && is_file_inside(&entry.path(), &canonical_root) {
-                tree.files.insert(format!(".github/workflows/{name}"));
-            }
+    if !real_dir {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(&workflows) else {
+        return;
+    };
+    for entry in entries.flatten().take(200) {
+        let Some(name) = entry.file_name().to_str().map(str::to_string) else {
+            continue;
+        };
+        let yaml = name.ends_with(".yml") || name.ends_with(".yaml");
+        let safe = !name.chars().any(crate::safe::is_unsafe_char);
+        if yaml && safe && is_file_inside(&entry.path(), canonical_root) {
+            tree.files.insert(format!(".github/workflows/{name}"));
         }
     }
-    Ok(tree)
 }
 
 /// A list the walk's filter fills from its own thread.

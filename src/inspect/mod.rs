@@ -246,21 +246,7 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
     let (modules, code) = source::parse_for_inspect(tree, &mut warnings);
     let flaskenv = flaskenv::detect_flaskenv(tree, &mut warnings);
     let deployment = deployment::detect(tree);
-    let mut entries = entry::detect_entries(&modules);
-    if let Some(app) = &flaskenv.app {
-        let chosen = entry::from_flask_app(&app.value, app.source.clone(), &entries);
-        entries.retain(|e| e.target != chosen.target);
-        entries.insert(0, chosen);
-    }
-    // What the project's own start command serves comes first of all.
-    if let Some(chosen) = deployment
-        .commands
-        .iter()
-        .find_map(|c| entry::from_command(tree, c, &entries))
-    {
-        entries.retain(|e| e.target != chosen.target);
-        entries.insert(0, chosen);
-    }
+    let entries = ranked_entries(tree, &modules, &flaskenv, &deployment);
     let declared_config = deployment
         .commands
         .iter()
@@ -269,13 +255,7 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
 
     let declared =
         python::detect_python_version(tree, pyproject.as_ref(), pipfile.as_ref(), &mut warnings)?;
-    let declared = python::bounded_by_tests(declared, python::tested_on(tree));
-    let declared = python::with_deployment(declared, deployment.python.clone());
-    // Old pins may call for an older Python than the default or a range's newest.
-    let fitted = wheels::fit(declared.as_ref(), CURRENT_STABLE_PYTHON, &deps.pins);
-    let python_version = fitted
-        .or(declared.map(|d| d.fact))
-        .and_then(|f| Some(Fact::new(PythonVersion::parse(&f.value)?, f.source)));
+    let python_version = python_version(tree, declared, &deployment, &deps.pins);
 
     let database = detect_database(&deps.packages, &code).or_else(|| deployment.database.clone());
     let redis = detect_redis(&deps.packages, &code.redis_urls).or_else(|| deployment.redis.clone());
@@ -293,39 +273,8 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
         .or(flaskenv.port)
         .or_else(|| code.run_port.clone())
         .or_else(|| code.port_env_default.clone());
+    warn_about_code(tree, &code, entries.first(), &mut warnings);
     let gunicorn_config = gunicorn.map(|g| g.path);
-    if let (Some(server), Some(entry)) = (&code.own_server, entries.first()) {
-        warnings.push(format!(
-            "{}: the project starts its own server ({}); the image runs gunicorn on `{}` instead, which skips whatever that launcher sets up; check that the app serves without it, or change the command with a template set's `command` block",
-            server.source, server.value, entry.target
-        ));
-    }
-    for name in &code.rejected_names {
-        warnings.push(format!(
-            "{}: `{}` is not an environment variable name (letters, digits and `_`); it is left out of `.env.example`",
-            name.source,
-            crate::safe::escaped(&name.value)
-        ));
-    }
-    if !tree.unsafe_names.is_empty() {
-        let shown: Vec<&str> = tree
-            .unsafe_names
-            .iter()
-            .take(3)
-            .map(String::as_str)
-            .collect();
-        warnings.push(format!(
-            "skipped {} path(s) whose names hold a control character or a line break ({}{}); flaskdock neither reads nor names them: rename them to have them inspected",
-            tree.unsafe_names.len(),
-            shown.join(", "),
-            if tree.unsafe_names.len() > 3 { ", ..." } else { "" }
-        ));
-    }
-    if let Some(source) = code.sqlite_urls.first() {
-        warnings.push(format!(
-            "{source}: the app uses SQLite; the image lets the app user write under /app, but the file is lost with the container: mount a volume on its folder to keep it"
-        ));
-    }
 
     Ok(Project {
         root: tree.root.display().to_string(),
@@ -360,6 +309,90 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
         gitignore: tree.gitignore.clone(),
         warnings,
     })
+}
+
+/// The WSGI targets, best first: what the project's own start command
+/// serves, then `FLASK_APP`, then what the code defines, in rank order.
+fn ranked_entries(
+    tree: &files::Tree,
+    modules: &[module::Module],
+    flaskenv: &flaskenv::FlaskEnv,
+    deployment: &deployment::Deployment,
+) -> Vec<EntryCandidate> {
+    let mut entries = entry::detect_entries(modules);
+    if let Some(app) = &flaskenv.app {
+        let chosen = entry::from_flask_app(&app.value, app.source.clone(), &entries);
+        entries.retain(|e| e.target != chosen.target);
+        entries.insert(0, chosen);
+    }
+    if let Some(chosen) = deployment
+        .commands
+        .iter()
+        .find_map(|c| entry::from_command(tree, c, &entries))
+    {
+        entries.retain(|e| e.target != chosen.target);
+        entries.insert(0, chosen);
+    }
+    entries
+}
+
+/// The Python the project declares, bounded by what it is tested on and by
+/// its existing image; old pins may call for an older Python than the
+/// default or a range's newest.
+fn python_version(
+    tree: &files::Tree,
+    declared: Option<python::Declared>,
+    deployment: &deployment::Deployment,
+    pins: &[Pin],
+) -> Option<Fact<PythonVersion>> {
+    let declared = python::bounded_by_tests(declared, python::tested_on(tree));
+    let declared = python::with_deployment(declared, deployment.python.clone());
+    let fitted = wheels::fit(declared.as_ref(), CURRENT_STABLE_PYTHON, pins);
+    fitted
+        .or(declared.map(|d| d.fact))
+        .and_then(|f| Some(Fact::new(PythonVersion::parse(&f.value)?, f.source)))
+}
+
+/// Warnings about what the code does that the image does not: its own
+/// server launcher, names that are not variable names, skipped paths, SQLite.
+fn warn_about_code(
+    tree: &files::Tree,
+    code: &env::CodeFacts,
+    entry: Option<&EntryCandidate>,
+    warnings: &mut Vec<String>,
+) {
+    if let (Some(server), Some(entry)) = (&code.own_server, entry) {
+        warnings.push(format!(
+            "{}: the project starts its own server ({}); the image runs gunicorn on `{}` instead, which skips whatever that launcher sets up; check that the app serves without it, or change the command with a template set's `command` block",
+            server.source, server.value, entry.target
+        ));
+    }
+    for name in &code.rejected_names {
+        warnings.push(format!(
+            "{}: `{}` is not an environment variable name (letters, digits and `_`); it is left out of `.env.example`",
+            name.source,
+            crate::safe::escaped(&name.value)
+        ));
+    }
+    if !tree.unsafe_names.is_empty() {
+        let shown: Vec<&str> = tree
+            .unsafe_names
+            .iter()
+            .take(3)
+            .map(String::as_str)
+            .collect();
+        warnings.push(format!(
+            "skipped {} path(s) whose names hold a control character or a line break ({}{}); flaskdock neither reads nor names them: rename them to have them inspected",
+            tree.unsafe_names.len(),
+            shown.join(", "),
+            if tree.unsafe_names.len() > 3 { ", ..." } else { "" }
+        ));
+    }
+    if let Some(source) = code.sqlite_urls.first() {
+        warnings.push(format!(
+            "{source}: the app uses SQLite; the image lets the app user write under /app, but the file is lost with the container: mount a volume on its folder to keep it"
+        ));
+    }
 }
 
 /// How gunicorn must run an app that serves WebSockets.

@@ -62,6 +62,23 @@ pub fn notes(project: &Project, plan: &Plan) -> Vec<String> {
             project.key_files.join(", ")
         ));
     }
+    notes.extend(compose_notes(project, plan));
+    if plan.build_context != "." {
+        notes.push(format!(
+            "files are written outside the project: compose builds from `{}`, and docker reads `.dockerignore` only from the context folder, so copy it there",
+            plan.build_context
+        ));
+    }
+    let on_python = project.on_python(plan.python_version).warnings;
+    let warnings = project.warnings.iter().chain(&on_python);
+    notes.extend(warnings.map(|w| format!("warning: {w}")));
+    notes
+}
+
+/// What compose runs besides web: the Celery worker, the Procfile's other
+/// processes, the setup steps and migrations.
+fn compose_notes(project: &Project, plan: &Plan) -> Vec<String> {
+    let mut notes = Vec::new();
     if let Some(worker) = &plan.worker {
         notes.push(format!(
             "compose runs a Celery worker (`{}`, {}) next to web, with Redis as its broker",
@@ -96,14 +113,5 @@ pub fn notes(project: &Project, plan: &Plan) -> Vec<String> {
             "the container runs `{command}` before gunicorn; `--no-migrate` turns that off (with several replicas, run migrations once instead)"
         ));
     }
-    if plan.build_context != "." {
-        notes.push(format!(
-            "files are written outside the project: compose builds from `{}`, and docker reads `.dockerignore` only from the context folder, so copy it there",
-            plan.build_context
-        ));
-    }
-    let on_python = project.on_python(plan.python_version).warnings;
-    let warnings = project.warnings.iter().chain(&on_python);
-    notes.extend(warnings.map(|w| format!("warning: {w}")));
     notes
 }
