@@ -4,6 +4,8 @@
 //! `inspect(path) -> Project`, `resolve(...) -> Answers`, `plan(...) -> Plan`,
 //! `render(plan) -> files`, `write(files) -> Outcome`.
 
+#![warn(clippy::too_many_lines)]
+
 pub mod answers;
 pub mod detected;
 pub mod doctor;

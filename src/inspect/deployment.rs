@@ -681,6 +681,7 @@ fn read_compose(path: &str, text: &str, found: &mut Deployment) {
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods)] // the tests build projects on disk
 mod tests {
     use super::*;
 

@@ -394,6 +394,7 @@ impl TomlFile {
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods)] // the tests build projects on disk
 mod tests {
     use super::*;
 

@@ -1,5 +1,7 @@
 //! The terminal side of prompting: dialoguer behind [`Prompter`], and the
 //! message for Ctrl-C (the handler itself is installed by `main`).
+// The terminal Prompter shows text (see .clippy.toml).
+#![allow(clippy::disallowed_macros)]
 
 use anyhow::Result;
 
