@@ -6,13 +6,7 @@ use crate::plan::Plan;
 use crate::templates::values::Values;
 use crate::templates::{self, BUILTIN_PREFIX, TeamSet, limits, tera_chain};
 
-/// One generated file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RenderedFile {
-    /// Path relative to the output folder, `/` separators.
-    pub path: String,
-    pub contents: String,
-}
+pub use crate::write::RenderedFile;
 
 /// Renders the files of `team` (when given) and every built-in output the team
 /// set does not produce. Team templates see the plan's fields and `values`.

@@ -9,9 +9,10 @@ use anyhow::Result;
 use serde::{Deserialize, Serialize};
 
 use crate::answers::{Answers, SavedAnswers};
-use crate::render::RenderedFile;
 use crate::templates::values::Values;
 use crate::templates::{TeamSet, TemplateSpec};
+use crate::write::RenderedFile;
+pub use crate::write::file_hash;
 
 /// Name of the file that records the answers.
 pub const SETTINGS_FILE: &str = ".flaskdock.toml";
@@ -75,13 +76,6 @@ pub fn read_settings(dir: &Path) -> Result<Option<(Settings, String)>> {
         )
     })?;
     Ok(Some((settings, text)))
-}
-
-/// SHA-256 of a file's text, as `.flaskdock.toml` records it.
-pub fn file_hash(contents: &str) -> String {
-    use sha2::Digest as _;
-    let digest = sha2::Sha256::digest(contents.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The text of `.flaskdock.toml` recording this run.

@@ -12,8 +12,21 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use anyhow::{Context, Result, bail};
 use serde::Serialize;
 
-use crate::render::RenderedFile;
-use crate::settings::file_hash;
+/// One generated file, as `write` places it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenderedFile {
+    /// Path relative to the output folder, `/` separators.
+    pub path: String,
+    pub contents: String,
+}
+
+/// SHA-256 of a file's text: what `.flaskdock.toml` records of each file
+/// flaskdock wrote, and what the guard compares before overwriting one.
+pub fn file_hash(contents: &str) -> String {
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(contents.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
 
 /// What to do with the rendered files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

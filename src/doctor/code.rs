@@ -1,6 +1,6 @@
 //! The Flask code (FD4xx): hard-coded secrets and debug mode.
 
-use super::registry::Found;
+use super::finding::Found;
 use crate::inspect::module::Module;
 use crate::secret::is_secret_name;
 use crate::syntax::{

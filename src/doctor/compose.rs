@@ -3,8 +3,8 @@
 use anyhow::{Result, anyhow};
 use serde_norway::{Mapping, Value};
 
-use super::expand_defaults;
-use super::registry::Found;
+use super::finding::Found;
+use super::substitute::expand_defaults;
 use crate::secret::is_secret_name;
 
 /// Lines of the compose text, to point findings at the key they are about.

@@ -3,7 +3,7 @@
 use globset::{Glob, GlobMatcher};
 
 use super::dockerfile::{Dockerfile, Instruction, copies_context};
-use super::registry::Found;
+use super::finding::Found;
 use crate::inspect::files::Tree;
 
 /// `.dockerignore` rules, in order; the last rule that matches decides.

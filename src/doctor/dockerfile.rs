@@ -1,6 +1,6 @@
 //! A Dockerfile read into instructions and stages, and the checks on it (FD1xx).
 
-use super::registry::Found;
+use super::finding::Found;
 use crate::secret::is_secret_name;
 
 const FILE: &str = "Dockerfile";
@@ -164,7 +164,7 @@ fn substitute(text: &str, args: &[(String, String)]) -> String {
             .replace(&format!("${name}"), value);
     }
     // A variable with no ARG default: its `${NAME:-default}`.
-    super::expand_defaults(&out)
+    super::substitute::expand_defaults(&out)
 }
 
 /// The words of an exec-form (`["a", "b"]`) or shell-form command.

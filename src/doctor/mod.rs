@@ -6,7 +6,9 @@ mod code;
 mod compose;
 pub mod context;
 mod dockerfile;
+mod finding;
 mod registry;
+mod substitute;
 
 use std::path::Path;
 
@@ -15,42 +17,9 @@ use serde::Serialize;
 
 pub use dockerfile::{Dockerfile, parse_dockerfile};
 
-/// How bad a finding is. `error`s make `doctor` exit 1.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Info,
-    Warning,
-    Error,
-}
-
-impl std::str::FromStr for Severity {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "info" => Ok(Severity::Info),
-            "warning" => Ok(Severity::Warning),
-            "error" => Ok(Severity::Error),
-            other => Err(format!(
-                "unknown severity `{other}`; use info, warning or error"
-            )),
-        }
-    }
-}
-
-impl std::fmt::Display for Severity {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.pad(match self {
-            Severity::Info => "info",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        })
-    }
-}
-
-pub use registry::{CHECKS, Check, Code, Finding};
-use registry::{Found, Run};
+pub use finding::{Code, Finding, Severity};
+use registry::Run;
+pub use registry::{CHECKS, Check};
 
 /// What doctor found.
 #[derive(Debug, Clone, Serialize)]
@@ -170,7 +139,7 @@ impl Inputs<'_> {
     fn run(&self) -> Vec<Finding> {
         let mut findings = Vec::new();
         for check in CHECKS {
-            let found = &mut Found::new(check, &mut findings);
+            let found = &mut check.found(&mut findings);
             match check.run {
                 Run::Dockerfile(run) => self.dockerfile.iter().for_each(|i| run(i, found)),
                 Run::Context(run) => self.context.iter().for_each(|i| run(i, found)),
@@ -242,26 +211,6 @@ pub fn report_text(report: &Report) -> String {
 
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
-}
-
-/// `${NAME:-default}` and `${NAME-default}` replaced by their default and
-/// `${NAME}` by nothing: what Docker and Compose substitute for an unset variable.
-pub(crate) fn expand_defaults(text: &str) -> String {
-    let mut out = text.to_string();
-    while let Some(start) = out.find("${") {
-        let Some(end) = out[start..].find('}') else {
-            break;
-        };
-        let inner = &out[start + 2..start + end];
-        let value = inner
-            .split_once(":-")
-            .or_else(|| inner.split_once('-'))
-            .map(|(_, d)| d)
-            .unwrap_or("")
-            .to_string();
-        out.replace_range(start..start + end + 1, &value);
-    }
-    out
 }
 
 /// Entry points for the fuzz targets (`tests/fuzz`): they must never panic or hang.

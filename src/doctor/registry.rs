@@ -2,46 +2,8 @@
 //! function that looks for it. A new check is one function (in the file of
 //! what it reads) and one row here, plus its fixtures in `tests/doctor.rs`.
 
-use serde::Serialize;
-
-use super::{Severity, code, compose, context, dockerfile};
-
-/// A check's id: `FD` and three digits, the first naming what it reads (1
-/// the Dockerfile, 2 the build context, 3 the compose file, 4 the code).
-/// [`Code::new`] refuses any other shape when the table is compiled.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(transparent)]
-pub struct Code(&'static str);
-
-impl Code {
-    pub const fn new(id: &'static str) -> Code {
-        let bytes = id.as_bytes();
-        let mut shaped = bytes.len() == 5 && bytes[0] == b'F' && bytes[1] == b'D';
-        let mut i = 2;
-        while shaped && i < bytes.len() {
-            shaped = bytes[i].is_ascii_digit();
-            i += 1;
-        }
-        assert!(shaped, "a check id is FD and three digits");
-        Code(id)
-    }
-
-    pub fn as_str(self) -> &'static str {
-        self.0
-    }
-}
-
-impl PartialEq<&str> for Code {
-    fn eq(&self, other: &&str) -> bool {
-        self.0 == *other
-    }
-}
-
-impl std::fmt::Display for Code {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.0)
-    }
-}
+use super::finding::{Code, Finding, Found, Severity};
+use super::{code, compose, context, dockerfile};
 
 /// What `init --diff` offers for a check's file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -309,49 +271,17 @@ pub const CHECKS: &[Check] = &[
     },
 ];
 
-/// One problem found.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Finding {
-    pub id: Code,
-    pub severity: Severity,
-    /// Path relative to the project, `/` separators.
-    pub file: String,
-    /// 1-based line, when the problem sits on one.
-    pub line: Option<usize>,
-    pub message: String,
-    pub fix: String,
-}
-
-/// Where a check reports what it finds: each finding gets the check's id,
-/// severity and fix, so a check function never names its own id.
-pub(super) struct Found<'a> {
-    check: &'static Check,
-    findings: &'a mut Vec<Finding>,
-}
-
-impl<'a> Found<'a> {
-    pub fn new(check: &'static Check, findings: &'a mut Vec<Finding>) -> Found<'a> {
-        Found { check, findings }
-    }
-
-    /// A finding in `file` (relative, `/` separators), on `line` when it sits on one.
-    pub fn at(&mut self, file: &str, line: Option<usize>, message: impl Into<String>) {
-        let check = self.check;
-        let fix = match check.generated {
+impl Check {
+    /// Where this check reports what it finds, into `findings`.
+    pub(super) fn found<'a>(&self, findings: &'a mut Vec<Finding>) -> Found<'a> {
+        let fix = match self.generated {
             Yes => format!(
                 "{}. `flaskdock init --diff` shows a generated file that does this",
-                check.fix
+                self.fix
             ),
-            No => check.fix.to_string(),
+            No => self.fix.to_string(),
         };
-        self.findings.push(Finding {
-            id: check.id,
-            severity: check.severity,
-            file: file.to_string(),
-            line,
-            message: message.into(),
-            fix,
-        });
+        Found::new(self.id, self.severity, fix, findings)
     }
 }
 

@@ -5,8 +5,8 @@
 //! command and ports, its database images). What a project says it runs wins
 //! over what inspection would guess.
 
+use super::fact::{Fact, Source};
 use super::files::Tree;
-use super::{Fact, Source};
 use crate::services::{self, Database};
 
 /// A server started by one of the project's files.

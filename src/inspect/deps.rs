@@ -4,11 +4,11 @@
 use anyhow::{Result, bail};
 use serde::Serialize;
 
+use super::fact::{Fact, Source};
 use super::files::{TomlFile, Tree};
 use super::package::Package;
 use super::requirements::{RequirementLine, RequirementsChain, normalize, parse_line};
 use super::wheels::Pin;
-use super::{Fact, Source};
 
 /// The tool a project uses for its dependencies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

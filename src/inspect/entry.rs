@@ -4,9 +4,9 @@
 use serde::Serialize;
 
 use super::deployment::ServerCommand;
+use super::fact::{Fact, Source};
 use super::files::Tree;
 use super::module::Module;
-use super::{Fact, Source};
 use crate::syntax::{
     Expr, Ranged, Stmt, ast, call_name, flat_statements, is_main_guard, is_test_path,
     produced_call, produced_value, single_assignment,

@@ -3,8 +3,8 @@
 
 use serde::Serialize;
 
+use super::fact::{Fact, Source};
 use super::module::Module;
-use super::{Fact, Source};
 use crate::secret::{is_secret_name, is_secret_value};
 use crate::services::{self, Database};
 use crate::syntax::{

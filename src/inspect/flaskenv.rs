@@ -2,8 +2,8 @@
 //! `FLASK_RUN_PORT`). Only those two keys are kept; every other line of `.env`
 //! is dropped as it is parsed, so no secret reaches the plan or the output.
 
+use super::fact::{Fact, Source};
 use super::files::Tree;
-use super::{Fact, Source};
 
 /// What `.flaskenv` and `.env` say.
 #[derive(Debug, Default)]

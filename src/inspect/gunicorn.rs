@@ -2,9 +2,9 @@
 //! `daemon` settings matter. The image always binds 0.0.0.0 on the command line.
 
 use super::deployment::bind_port;
+use super::fact::{Fact, Source};
 use super::files::Tree;
 use super::module::Module;
-use super::{Fact, Source};
 use crate::syntax::{Expr, Ranged, Stmt, is_true, string_literal};
 
 /// The config file and what it says.

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::Source;
+use super::fact::Source;
 
 /// One dependency and the line that names it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

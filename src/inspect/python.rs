@@ -5,9 +5,9 @@ use std::str::FromStr;
 use anyhow::Result;
 use pep508_rs::pep440_rs::{Version, VersionSpecifiers};
 
+use super::fact::{Fact, Source};
 use super::files::{TomlFile, Tree};
 use super::module::Module;
-use super::{Fact, Source};
 use crate::safe::PythonVersion;
 
 /// Minor versions with official `python:X-slim` images, newest first.

@@ -6,7 +6,7 @@ use std::str::FromStr;
 
 use anyhow::{Context, Result, bail};
 
-use super::Source;
+use super::fact::Source;
 use super::files::Tree;
 use super::package::Package;
 use super::wheels::Pin;

@@ -4,8 +4,9 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+use super::fact::{Fact, Source};
+use super::package::Package;
 use super::wheels::{Pin, builds_from_source};
-use super::{Fact, Package, Source};
 use crate::safe::PythonVersion;
 
 #[derive(Deserialize)]
@@ -79,7 +80,6 @@ pub fn detect(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::inspect::Source;
 
     fn package(name: &str) -> Package {
         Package {

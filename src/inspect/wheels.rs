@@ -6,8 +6,8 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
+use super::fact::{Fact, Source};
 use super::python::{Declared, SUPPORTED_PYTHONS, minor_number, satisfies};
-use super::{Fact, Source};
 use crate::safe::PythonVersion;
 
 /// An exact version a project asks for (`numpy==1.21.0`, a lock's entry).

@@ -1,7 +1,7 @@
 //! The notes `init` prints about the files it wrote: what was added,
 //! assumed or left out, computed next to the Plan from the same facts.
 
-use super::Plan;
+use super::model::Plan;
 use crate::inspect::Project;
 
 /// Notes for the summary: everything that was added, assumed or left out.

@@ -5,7 +5,7 @@
 //! `REDIS_HOST`), pointed at the compose services by their names, and a
 //! session key the app reads under a prefix (`MYAPP_SECRET_KEY`).
 
-use super::{DatabasePlan, EnvVarPlan, RedisPlan};
+use super::model::{DatabasePlan, EnvVarPlan, RedisPlan};
 use crate::inspect::Project;
 use crate::safe::{EnvName, Text};
 

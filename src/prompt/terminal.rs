@@ -5,7 +5,7 @@
 
 use anyhow::Result;
 
-use super::Prompter;
+use super::prompter::Prompter;
 
 /// The user pressed Ctrl-C (or Escape at a prompt) before anything was written.
 #[derive(Debug)]

@@ -1,0 +1,236 @@
+//! The Plan's types: every decision about the generated files, typed and
+//! documented. Templates see only these, so they are the API of template
+//! authors; `plan()` in `mod.rs` fills them.
+
+use serde::{Deserialize, Serialize};
+
+use super::dockerignore::IgnoreRule;
+use super::gunicorn::GunicornPlan;
+use super::install::InstallPlan;
+use crate::safe::{EnvName, PythonVersion, Text};
+use crate::services::{self, Database};
+
+/// Numeric user the app runs as (`ARG UID` in the Dockerfile).
+pub const APP_UID: u32 = 10001;
+
+/// Everything the templates need, decided.
+///
+/// Every string that can come from the repository is a [`Text`] (no control
+/// character or line break) or an [`EnvName`]; templates still encode each
+/// one for the file it lands in (`templates::encode`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Plan {
+    /// Folder name of the project, for comments.
+    pub project_name: Text,
+    /// Image name for `docker build -t`: the project name in lower case, with
+    /// anything but `a-z 0-9 . _ -` as `-`.
+    pub image_name: Text,
+    /// Python minor version for `ARG PYTHON_VERSION` (`3.12`).
+    pub python_version: PythonVersion,
+    /// Port gunicorn binds inside the container, and `EXPOSE`s.
+    pub port: u16,
+    /// gunicorn's WSGI target (`app:app`, `shop:create_app()`).
+    pub entry: Text,
+    /// Folder under `/app` to put on `PYTHONPATH` (`src` for a src layout), if any.
+    pub pythonpath: Option<Text>,
+    /// How the builder installs dependencies.
+    pub install: InstallPlan,
+    /// gunicorn: how it is installed and configured.
+    pub gunicorn: GunicornPlan,
+    /// Debian packages for the builder stage only (compilers, headers), sorted.
+    pub build_packages: Vec<Text>,
+    /// Debian libraries for the runtime stage, sorted.
+    pub runtime_packages: Vec<Text>,
+    /// Numeric uid and gid of the runtime user.
+    pub uid: u32,
+    /// Path the container healthcheck requests; any answer below 500 is healthy.
+    pub healthcheck_path: Text,
+    /// Command run before gunicorn to apply migrations (`flask db upgrade`), if any.
+    pub migrations: Option<Text>,
+    /// The database service, when there is one.
+    pub database: Option<DatabasePlan>,
+    /// The Redis service, when the app uses Redis.
+    pub redis: Option<RedisPlan>,
+    /// A Celery worker service, when the project has a Celery app.
+    pub worker: Option<WorkerPlan>,
+    /// The `Procfile`'s other processes, each a compose service running the
+    /// web image (a Celery worker the `worker` service already runs is left out).
+    pub processes: Vec<ProcessPlan>,
+    /// The project's own one-off steps before it serves (`flask deploy`), for
+    /// the user to run once: README.Docker.md says how. The migrations the
+    /// container runs itself are left out.
+    pub setup_steps: Vec<SetupStep>,
+    /// Variables for `.env.example`, required first, then by name.
+    pub env_vars: Vec<EnvVarPlan>,
+    /// Prefix of `app.config.from_prefixed_env()` (`FLASK`), when the app uses it:
+    /// every `PREFIX_*` variable then becomes a config key.
+    pub prefixed_env: Option<EnvName>,
+    /// Whether the code itself reads `SECRET_KEY`.
+    pub reads_secret_key: bool,
+    /// Whether the code reads `SECRET_KEY` with no default (fails without it).
+    pub requires_secret_key: bool,
+    /// Extra `.dockerignore` rules: the project's virtualenvs and `.gitignore`
+    /// (print each with `{{ rule.pattern | ignore(glob=true) }}` after a `!` for an exception).
+    pub dockerignore: Vec<IgnoreRule>,
+    /// Build context for compose, relative to the output folder (`.` normally).
+    pub build_context: Text,
+    /// The Dockerfile's path relative to the build context, when it is not
+    /// `Dockerfile` at the context's root (files written with `--output`).
+    pub dockerfile: Option<Text>,
+    /// Name of the template set the files come from (`builtin`, or the team set's name).
+    pub template: Text,
+    /// `.gitignore` exceptions left out of `.dockerignore` because they would
+    /// let a secret back in: for the report's note, not for templates.
+    #[serde(skip)]
+    pub dropped_gitignore: Vec<String>,
+}
+
+/// The database service.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DatabasePlan {
+    /// `postgres` or `mysql`: a name of the catalogue (`src/services.rs`).
+    pub kind: Database,
+    /// The name people know it by (`PostgreSQL`), for headings.
+    pub title: Text,
+    /// Image for the `db` service.
+    pub image: Text,
+    /// The port it listens on inside compose.
+    pub port: u16,
+    /// Where the image keeps its data: the `db-data` volume is mounted there.
+    pub data_folder: Text,
+    /// The image's own variables, in order: those `from_env` are the
+    /// database section of `.env.example`.
+    pub environment: Vec<ServiceSetting>,
+    pub healthcheck: HealthcheckPlan,
+    /// URL scheme SQLAlchemy or the driver expects (`postgresql+psycopg2`, `mysql+pymysql`).
+    pub url_scheme: Text,
+    /// `DATABASE_URL` for `.env.example`, with the service name `db` as host.
+    pub url: Text,
+    /// Example user, database name and password for `.env.example`.
+    pub user: Text,
+    pub name: Text,
+    pub password_placeholder: Text,
+}
+
+/// A variable of a service's image.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ServiceSetting {
+    pub name: EnvName,
+    /// The value: the example `.env.example` sets when `from_env`, else the
+    /// fixed value the compose file sets.
+    pub value: Text,
+    /// Compose takes it from `.env`, where it is required.
+    pub from_env: bool,
+    /// Why, when the value is not obvious: a comment above it.
+    pub comment: Option<Text>,
+}
+
+/// A compose healthcheck.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct HealthcheckPlan {
+    /// `CMD` or `CMD-SHELL`, then the words as the container reads them
+    /// (the `yaml` filter doubles each `$` for compose).
+    pub test: Vec<Text>,
+    /// Why this test, when there is something to say.
+    pub comment: Option<Text>,
+    /// Seconds between checks, and before one fails.
+    pub interval: u32,
+    pub timeout: u32,
+    pub retries: u32,
+    /// Seconds the first start may take before failures count.
+    pub start_period: Option<u32>,
+}
+
+impl HealthcheckPlan {
+    pub(super) fn of(check: &services::Healthcheck) -> HealthcheckPlan {
+        HealthcheckPlan {
+            test: check.test.iter().map(|w| Text::from(*w)).collect(),
+            comment: check.comment.map(Text::from),
+            interval: 5,
+            timeout: 5,
+            retries: check.retries,
+            start_period: check.start_period,
+        }
+    }
+}
+
+/// The Redis service.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RedisPlan {
+    /// Image for the `redis` service.
+    pub image: Text,
+    /// URL for `.env.example`, with the service name `redis` as host.
+    pub url: Text,
+    pub healthcheck: HealthcheckPlan,
+    /// Where the image keeps its data (a volume, so a restart keeps the queue).
+    pub data_folder: Text,
+}
+
+impl RedisPlan {
+    pub(super) fn new() -> RedisPlan {
+        let kind = &services::REDIS;
+        RedisPlan {
+            image: kind.image.into(),
+            url: Text::escaped(&format!("redis://redis:{}/0", kind.port)),
+            healthcheck: HealthcheckPlan::of(&kind.healthcheck),
+            data_folder: kind.data_folder.into(),
+        }
+    }
+}
+
+/// A one-off command the project runs before it serves.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SetupStep {
+    pub command: Text,
+    /// The words to run it with (`docker compose run --rm web ARGV`): its own
+    /// words, or `sh -c COMMAND` when it needs a shell (`;`, `&&`, `$VAR`).
+    pub argv: Vec<Text>,
+    /// `boot.sh:5`, `Procfile:3`.
+    pub source: Text,
+}
+
+/// A process of the project's own `Procfile`: the web image with its command.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ProcessPlan {
+    /// Its `Procfile` name (`worker`).
+    pub name: Text,
+    /// The compose service: the name (`-` as `_`), unless another service
+    /// has it. A typed name: it is a key of the compose file.
+    pub service: EnvName,
+    /// The shell command, run with `sh -c` as a `Procfile` line is.
+    pub command: Text,
+    /// `Procfile:line`.
+    pub source: Text,
+}
+
+/// A Celery worker: the web image with another command.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct WorkerPlan {
+    /// Celery's `--app` (`tasks:celery_app`).
+    pub app: Text,
+    /// `file:line` where the Celery app is made.
+    pub source: Text,
+}
+
+/// A variable for `.env.example`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EnvVarPlan {
+    pub name: EnvName,
+    /// The app cannot start without it.
+    pub required: bool,
+    /// The default found in the code, shown as a comment (never a secret:
+    /// secret-looking names and values were dropped when read).
+    pub default: Option<Text>,
+    /// The value `.env.example` sets (database URLs), if any.
+    pub value: Option<Text>,
+    /// `file:line` where the code reads it.
+    pub source: Text,
+}
+
+/// Where the files are written relative to the project.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    pub project_name: String,
+    pub build_context: String,
+    pub dockerfile: String,
+}
