@@ -17,13 +17,13 @@ use flaskdock::write::Mode;
     about = "Write a production Docker setup for a Flask project"
 )]
 #[command(propagate_version = true)]
-pub struct Cli {
+pub(crate) struct Cli {
     #[command(subcommand)]
     pub command: Command,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Write Dockerfile, .dockerignore, docker-compose.yml, .env.example and .flaskdock.toml
     #[command(
         after_help = "Examples:\n  flaskdock init                  ask about what was found, then write\n  flaskdock init --yes --db none  take what was found, no database\n  flaskdock init --diff           show what would change\n  flaskdock init --check          in CI: exit 1 if the files drifted"
@@ -76,7 +76,7 @@ pub enum Command {
 }
 
 #[derive(Debug, Args)]
-pub struct InitArgs {
+pub(crate) struct InitArgs {
     /// The Flask project
     #[arg(default_value = ".")]
     pub path: PathBuf,
@@ -149,7 +149,7 @@ pub struct InitArgs {
 
 /// `flaskdock template ...`
 #[derive(Debug, Subcommand)]
-pub enum TemplateCommand {
+pub(crate) enum TemplateCommand {
     /// Write the built-in template set, with its manifest, to DIR: the start of a team set
     #[command(
         after_help = "Examples:\n  flaskdock template eject acme-template\n  flaskdock init --template acme-template"
@@ -179,7 +179,7 @@ fn parse_entry(value: &str) -> Result<String, String> {
 }
 
 impl InitArgs {
-    pub fn mode(&self) -> Mode {
+    pub(crate) fn mode(&self) -> Mode {
         match (self.dry_run, self.diff, self.check) {
             (true, _, _) => Mode::DryRun,
             (_, true, _) => Mode::Diff,
@@ -188,7 +188,7 @@ impl InitArgs {
         }
     }
 
-    pub fn flags(&self) -> Flags {
+    pub(crate) fn flags(&self) -> Flags {
         Flags {
             python: self.python,
             port: self.port,
@@ -203,7 +203,7 @@ impl InitArgs {
     }
 
     /// `--template` with `--branch` and `--subfolder`.
-    pub fn template(&self) -> Option<TemplateSpec> {
+    pub(crate) fn template(&self) -> Option<TemplateSpec> {
         self.template.as_ref().map(|source| TemplateSpec {
             source: source.clone(),
             branch: self.branch.clone(),
@@ -213,7 +213,7 @@ impl InitArgs {
     }
 
     /// `--define`, `--values-file`, and `FLASKDOCK_VALUE_<KEY>` variables.
-    pub fn values(&self) -> ValueInputs {
+    pub(crate) fn values(&self) -> ValueInputs {
         ValueInputs {
             defines: self.defines.clone(),
             values_file: self.values_file.clone(),
@@ -224,7 +224,7 @@ impl InitArgs {
     }
 
     /// Prompts only for a person at a terminal who did not opt out.
-    pub fn interactive(&self) -> bool {
+    pub(crate) fn interactive(&self) -> bool {
         use std::io::IsTerminal;
         !self.yes
             && !self.json

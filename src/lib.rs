@@ -4,22 +4,22 @@
 //! `inspect(path) -> Project`, `resolve(...) -> Answers`, `plan(...) -> Plan`,
 //! `render(plan) -> files`, `write(files) -> Outcome`.
 
-#![warn(clippy::too_many_lines)]
+#![warn(clippy::too_many_lines, unreachable_pub)]
 
 pub mod answers;
 pub mod detected;
 pub mod doctor;
 pub mod inspect;
 pub mod plan;
-pub mod precedence;
+pub(crate) mod precedence;
 pub mod prompt;
 pub mod render;
 pub mod report;
 pub mod safe;
-pub mod secret;
+pub(crate) mod secret;
 pub mod services;
 pub mod settings;
-pub mod syntax;
+pub(crate) mod syntax;
 pub mod templates;
 pub mod write;
 

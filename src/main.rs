@@ -2,7 +2,7 @@
 //! 0 success, 1 `--check` drift, 2 usage or input errors, 130 interrupted.
 // main prints what the library returns (see .clippy.toml).
 #![allow(clippy::disallowed_macros)]
-#![warn(clippy::too_many_lines)]
+#![warn(clippy::too_many_lines, unreachable_pub)]
 
 mod cli;
 

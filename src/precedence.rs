@@ -12,7 +12,7 @@ use crate::inspect::Source;
 
 /// Where a candidate value comes from, strongest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Layer {
+pub(crate) enum Layer {
     /// A command-line flag: `--python`, `--port`, `--define KEY=VALUE`.
     Flag,
     /// `--values-file` and `FLASKDOCK_VALUE_<KEY>`.
@@ -29,7 +29,7 @@ pub enum Layer {
 
 /// The value chosen, where it came from, and at which layer.
 #[derive(Debug, Clone)]
-pub struct Found<T> {
+pub(crate) struct Found<T> {
     pub value: T,
     pub source: Source,
     pub layer: Layer,
@@ -38,11 +38,11 @@ pub struct Found<T> {
 impl<T> Found<T> {
     /// Whether the user gave this value for this run (a flag or a values
     /// input), so an interactive run does not ask for it again.
-    pub fn given(&self) -> bool {
+    pub(crate) fn given(&self) -> bool {
         self.layer <= Layer::Input
     }
 
-    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Found<U> {
+    pub(crate) fn map<U>(self, f: impl FnOnce(T) -> U) -> Found<U> {
         Found {
             value: f(self.value),
             source: self.source,
@@ -53,7 +53,7 @@ impl<T> Found<T> {
 
 /// The candidate at the strongest layer (the first one given there, when a
 /// layer has several).
-pub fn strongest<T>(
+pub(crate) fn strongest<T>(
     candidates: impl IntoIterator<Item = (Layer, Option<(T, Source)>)>,
 ) -> Option<Found<T>> {
     candidates

@@ -23,7 +23,7 @@ const SECRET_WORDS: &[&str] = &[
 ];
 
 /// Whether a variable name looks like it holds a secret.
-pub fn is_secret_name(name: &str) -> bool {
+pub(crate) fn is_secret_name(name: &str) -> bool {
     let upper = name.to_ascii_uppercase();
     SECRET_PARTS.iter().any(|part| upper.contains(part))
         || upper
@@ -61,7 +61,7 @@ const SECRET_PREFIXES: &[(&str, usize)] = &[
 /// Whether a value has the shape of a credential: a known key or token
 /// prefix, a private key, a Slack webhook, a JSON web token, or a URL that
 /// carries a password.
-pub fn is_secret_value(value: &str) -> bool {
+pub(crate) fn is_secret_value(value: &str) -> bool {
     let value = value.trim();
     let tokens = value.split(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '=' | ','));
     let known = tokens.into_iter().any(|token| {

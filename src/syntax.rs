@@ -1,12 +1,12 @@
 //! Python source: ruff's parser, with error recovery, and the syntax helpers
 //! every reader of code shares (`inspect` and `doctor` alike).
 
-pub use ruff_python_ast::visitor::{self, Visitor};
-pub use ruff_python_ast::{self as ast, Expr, Stmt};
-pub use ruff_text_size::{Ranged, TextSize};
+pub(crate) use ruff_python_ast::visitor::{self, Visitor};
+pub(crate) use ruff_python_ast::{self as ast, Expr, Stmt};
+pub(crate) use ruff_text_size::{Ranged, TextSize};
 
 /// A file's statements, with what is needed to name the line of each node.
-pub struct Parsed {
+pub(crate) struct Parsed {
     pub body: ast::Suite,
     pub lines: Lines,
     /// Syntax errors the parser recovered from, as `(line, message)`: the
@@ -16,10 +16,10 @@ pub struct Parsed {
 
 /// Byte offsets of line starts, to turn a node's offset into its line.
 #[derive(Debug, Default)]
-pub struct Lines(Vec<u32>);
+pub(crate) struct Lines(Vec<u32>);
 
 impl Lines {
-    pub fn new(text: &str) -> Self {
+    pub(crate) fn new(text: &str) -> Self {
         Lines(
             std::iter::once(0)
                 .chain(text.match_indices('\n').map(|(i, _)| i as u32 + 1))
@@ -28,7 +28,7 @@ impl Lines {
     }
 
     /// 1-based line of a byte offset.
-    pub fn line(&self, offset: TextSize) -> usize {
+    pub(crate) fn line(&self, offset: TextSize) -> usize {
         let offset = offset.to_u32();
         self.0.partition_point(|&start| start <= offset)
     }
@@ -38,7 +38,7 @@ impl Lines {
 /// recovers, and every statement without an error in it is kept (the errors
 /// are in `errors`). Only a statement nested deeper than CPython compiles
 /// makes the file unreadable, with the reason.
-pub fn parse(path: &str, text: &str) -> Result<Parsed, String> {
+pub(crate) fn parse(path: &str, text: &str) -> Result<Parsed, String> {
     let depth = expression_depth(text);
     if depth > MAX_EXPRESSION_DEPTH {
         return Err(format!(
@@ -123,7 +123,7 @@ fn drop_broken(body: &mut ast::Suite, errors: &[TextSize]) {
 /// Statements are found by a light scan of brackets, strings and line
 /// continuations; a scan that went wrong shows as a syntax error in the
 /// masked text, and the caller then parses the whole file.
-pub fn mask_statements(text: &str, relevant: impl Fn(&str) -> bool) -> Option<String> {
+pub(crate) fn mask_statements(text: &str, relevant: impl Fn(&str) -> bool) -> Option<String> {
     let starts = statement_starts(text);
     let mut masked: Option<Vec<u8>> = None;
     let mut previous_kept = false;
@@ -307,7 +307,7 @@ fn expression_depth(text: &str) -> usize {
 
 /// Test code (`tests/`, `test_*.py`, `*_test.py`, `conftest.py`) at any
 /// depth: it says how the project is tested, not how it runs.
-pub fn is_test_path(path: &str) -> bool {
+pub(crate) fn is_test_path(path: &str) -> bool {
     let mut parts = path.split('/').rev();
     let file = parts.next().unwrap_or(path);
     file.starts_with("test_")
@@ -335,7 +335,7 @@ const TOOLING_DIRS: &[&str] = &[
 /// Code that never runs in the app: under a [`TOOLING_DIRS`] folder at any
 /// depth, or a packaging or task-runner file at the root (`setup.py`,
 /// `noxfile.py`, `fabfile.py`).
-pub fn is_tooling_path(path: &str) -> bool {
+pub(crate) fn is_tooling_path(path: &str) -> bool {
     let mut parts = path.split('/').rev();
     let file = parts.next().unwrap_or(path);
     parts.any(|dir| TOOLING_DIRS.contains(&dir))
@@ -343,7 +343,7 @@ pub fn is_tooling_path(path: &str) -> bool {
 }
 
 /// `Flask`, `flask.Flask`: the callee name's last segment.
-pub fn call_name(func: &Expr) -> Option<&str> {
+pub(crate) fn call_name(func: &Expr) -> Option<&str> {
     match func {
         Expr::Name(name) => Some(name.id.as_str()),
         Expr::Attribute(attr) => Some(attr.attr.as_str()),
@@ -352,7 +352,7 @@ pub fn call_name(func: &Expr) -> Option<&str> {
 }
 
 /// `a.b.c` for a name or an attribute chain.
-pub fn dotted_name(expr: &Expr) -> Option<String> {
+pub(crate) fn dotted_name(expr: &Expr) -> Option<String> {
     match expr {
         Expr::Name(n) => Some(n.id.to_string()),
         Expr::Attribute(a) => Some(format!("{}.{}", dotted_name(&a.value)?, a.attr.as_str())),
@@ -363,7 +363,7 @@ pub fn dotted_name(expr: &Expr) -> Option<String> {
 /// The value of a string literal (implicitly concatenated parts joined), if
 /// the expression is one. An f-string or t-string is not: its value is known
 /// only when it runs.
-pub fn string_literal(expr: &Expr) -> Option<&str> {
+pub(crate) fn string_literal(expr: &Expr) -> Option<&str> {
     match expr {
         Expr::StringLiteral(s) => Some(s.value.to_str()),
         _ => None,
@@ -372,7 +372,7 @@ pub fn string_literal(expr: &Expr) -> Option<&str> {
 
 /// The literal text an f-string starts with (`f"postgresql://{user}@db"` ->
 /// `postgresql://`), to recognise what it builds.
-pub fn leading_text(expr: &Expr) -> Option<&str> {
+pub(crate) fn leading_text(expr: &Expr) -> Option<&str> {
     let Expr::FString(f) = expr else { return None };
     match f.value.iter().next()? {
         ast::FStringPart::Literal(literal) => Some(&literal.value),
@@ -384,7 +384,7 @@ pub fn leading_text(expr: &Expr) -> Option<&str> {
 }
 
 /// A literal's text as `.env` would hold it: a string, a number or a boolean.
-pub fn literal_text(expr: &Expr) -> Option<String> {
+pub(crate) fn literal_text(expr: &Expr) -> Option<String> {
     match expr {
         Expr::StringLiteral(s) => Some(s.value.to_str().to_string()),
         Expr::NumberLiteral(n) => match &n.value {
@@ -398,13 +398,13 @@ pub fn literal_text(expr: &Expr) -> Option<String> {
 }
 
 /// The literal `True`.
-pub fn is_true(expr: &Expr) -> bool {
+pub(crate) fn is_true(expr: &Expr) -> bool {
     matches!(expr, Expr::BooleanLiteral(b) if b.value)
 }
 
 /// `__name__ == "__main__"` (either way round), the test of a script's main
 /// block, which gunicorn never runs.
-pub fn is_main_guard(test: &Expr) -> bool {
+pub(crate) fn is_main_guard(test: &Expr) -> bool {
     let Expr::Compare(cmp) = test else {
         return false;
     };
@@ -419,7 +419,7 @@ pub fn is_main_guard(test: &Expr) -> bool {
 
 /// Statements of `body`, descending into `if`/`elif`/`else`, `try` and
 /// `with` blocks (not functions, classes or loops).
-pub fn flat_statements(body: &[Stmt]) -> Vec<&Stmt> {
+pub(crate) fn flat_statements(body: &[Stmt]) -> Vec<&Stmt> {
     let mut out = Vec::new();
     for stmt in body {
         out.push(stmt);
@@ -448,7 +448,7 @@ pub fn flat_statements(body: &[Stmt]) -> Vec<&Stmt> {
 
 /// What a statement hands on: the value of `return value`, or of an
 /// assignment to one name (`x = value`, `x: T = value`).
-pub fn produced_value(stmt: &Stmt) -> Option<&Expr> {
+pub(crate) fn produced_value(stmt: &Stmt) -> Option<&Expr> {
     match stmt {
         Stmt::Return(r) => r.value.as_deref(),
         other => single_assignment(other).map(|(_, value)| value),
@@ -457,7 +457,7 @@ pub fn produced_value(stmt: &Stmt) -> Option<&Expr> {
 
 /// The callee's name when `stmt` produces a call (`return Flask(...)`,
 /// `app = create_app()`).
-pub fn produced_call(stmt: &Stmt) -> Option<&str> {
+pub(crate) fn produced_call(stmt: &Stmt) -> Option<&str> {
     match produced_value(stmt)? {
         Expr::Call(call) => call_name(&call.func),
         _ => None,
@@ -466,7 +466,7 @@ pub fn produced_call(stmt: &Stmt) -> Option<&str> {
 
 /// How many of a function's parameters a caller must give: those without a
 /// default (`*args` and `**kwargs` need nothing).
-pub fn required_parameters(function: &ast::StmtFunctionDef) -> usize {
+pub(crate) fn required_parameters(function: &ast::StmtFunctionDef) -> usize {
     let parameters = &function.parameters;
     parameters
         .posonlyargs
@@ -478,7 +478,7 @@ pub fn required_parameters(function: &ast::StmtFunctionDef) -> usize {
 }
 
 /// `name = value` or `name: T = value` with a single plain name.
-pub fn single_assignment(stmt: &Stmt) -> Option<(&str, &Expr)> {
+pub(crate) fn single_assignment(stmt: &Stmt) -> Option<(&str, &Expr)> {
     match stmt {
         Stmt::Assign(a) if a.targets.len() == 1 => match &a.targets[0] {
             Expr::Name(n) => Some((n.id.as_str(), a.value.as_ref())),

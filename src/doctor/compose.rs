@@ -167,7 +167,11 @@ pub(super) struct Input<'a> {
 
 impl<'a> Input<'a> {
     /// Parses `text`; a file that is not YAML is a one-line error naming it.
-    pub fn parse(file: &'a str, text: &'a str, dotenv: Option<&'a str>) -> Result<Input<'a>> {
+    pub(super) fn parse(
+        file: &'a str,
+        text: &'a str,
+        dotenv: Option<&'a str>,
+    ) -> Result<Input<'a>> {
         let doc: Value = serde_norway::from_str(text).map_err(|err| {
             let line = err
                 .location()

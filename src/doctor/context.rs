@@ -69,7 +69,11 @@ pub(super) struct Input<'a> {
 }
 
 impl<'a> Input<'a> {
-    pub fn new(tree: &'a Tree, dockerfile: &'a Dockerfile, dockerignore: Option<&'a str>) -> Self {
+    pub(super) fn new(
+        tree: &'a Tree,
+        dockerfile: &'a Dockerfile,
+        dockerignore: Option<&'a str>,
+    ) -> Self {
         Input {
             tree,
             dockerfile,

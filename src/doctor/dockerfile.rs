@@ -289,7 +289,10 @@ pub(super) struct Input<'a> {
 
 impl<'a> Input<'a> {
     /// `None` for a Dockerfile with no `FROM`: `docker build` reports that.
-    pub fn new(dockerfile: &'a Dockerfile, app_port: Option<(u16, String)>) -> Option<Input<'a>> {
+    pub(super) fn new(
+        dockerfile: &'a Dockerfile,
+        app_port: Option<(u16, String)>,
+    ) -> Option<Input<'a>> {
         Some(Input {
             dockerfile,
             last: dockerfile.last()?,

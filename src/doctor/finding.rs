@@ -98,7 +98,7 @@ pub(super) struct Found<'a> {
 }
 
 impl<'a> Found<'a> {
-    pub fn new(
+    pub(super) fn new(
         id: Code,
         severity: Severity,
         fix: String,
@@ -113,7 +113,7 @@ impl<'a> Found<'a> {
     }
 
     /// A finding in `file` (relative, `/` separators), on `line` when it sits on one.
-    pub fn at(&mut self, file: &str, line: Option<usize>, message: impl Into<String>) {
+    pub(super) fn at(&mut self, file: &str, line: Option<usize>, message: impl Into<String>) {
         self.findings.push(Finding {
             id: self.id,
             severity: self.severity,

@@ -11,7 +11,7 @@ use crate::services::{self, Database};
 
 /// A server started by one of the project's files.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ServerCommand {
+pub(super) struct ServerCommand {
     /// `gunicorn`, `uwsgi`, `waitress-serve`, `uvicorn` or `flask run`.
     pub server: &'static str,
     /// The WSGI target as written (`flasky:app`, `CTFd:create_app()`).
@@ -40,7 +40,7 @@ impl ServerCommand {
 
 /// Everything the deployment files say.
 #[derive(Debug, Default)]
-pub struct Deployment {
+pub(super) struct Deployment {
     /// Server commands, most explicit first: `Procfile`, scripts, supervisord,
     /// Dockerfile, compose.
     pub commands: Vec<Fact<ServerCommand>>,
@@ -85,7 +85,7 @@ const SCRIPT_DIRS: &[&str] = &[
     "shell_scripts",
 ];
 
-pub fn detect(tree: &Tree) -> Deployment {
+pub(super) fn detect(tree: &Tree) -> Deployment {
     let mut found = Deployment::default();
     let read = |path: &str| tree.read(path).ok();
 

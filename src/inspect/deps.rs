@@ -117,7 +117,7 @@ impl LockExport {
 }
 
 /// What [`detect_dependencies`] found.
-pub struct Dependencies {
+pub(super) struct Dependencies {
     pub manager: Fact<DependencyManager>,
     pub install: Install,
     pub packages: Vec<Package>,
@@ -138,7 +138,7 @@ const REQUIREMENTS_FILES: &[&str] = &[
 /// How the image installs the project's dependencies, in this order: a
 /// Pipfile lock, a Poetry/PDM/uv lock, a requirements file, then
 /// `[project].dependencies`, else Flask alone.
-pub fn detect_dependencies(
+pub(super) fn detect_dependencies(
     tree: &Tree,
     pyproject: Option<&TomlFile>,
     pipfile: Option<&TomlFile>,

@@ -98,7 +98,7 @@ fn does_work_at_import(module: &Module) -> bool {
 }
 
 /// Finds every WSGI target in the project, best first.
-pub fn detect_entries(modules: &[Module]) -> Vec<EntryCandidate> {
+pub(super) fn detect_entries(modules: &[Module]) -> Vec<EntryCandidate> {
     let builders = app_builders(modules);
     let factories: Vec<(&Module, String)> = modules
         .iter()
@@ -361,7 +361,7 @@ fn makes_flask(stmt: &Stmt) -> bool {
 
 /// A module-level Celery app (`celery_app = Celery(...)`) as `module:name`, for
 /// a worker's `--app`. Test code is skipped.
-pub fn detect_celery(modules: &[Module]) -> Option<Fact<String>> {
+pub(super) fn detect_celery(modules: &[Module]) -> Option<Fact<String>> {
     // `celery = make_celery(app)`: a project function that returns `Celery(...)`.
     let builders: Vec<&str> = modules
         .iter()
@@ -399,7 +399,7 @@ pub fn detect_celery(modules: &[Module]) -> Option<Fact<String>> {
 
 /// The target a project's own start command serves (`gunicorn flasky:app` in
 /// a `Procfile`), when its module is a file of the project.
-pub fn from_command(
+pub(super) fn from_command(
     tree: &Tree,
     command: &Fact<ServerCommand>,
     candidates: &[EntryCandidate],
@@ -453,7 +453,7 @@ fn is_module_of(tree: &Tree, root: &str, module: &str) -> bool {
 /// The target `FLASK_APP` names, the way `flask run` reads it: `module:object`
 /// as written; a bare module (or `path/module.py`) means the best candidate
 /// found in that module, else its `app`.
-pub fn from_flask_app(
+pub(super) fn from_flask_app(
     value: &str,
     source: Source,
     candidates: &[EntryCandidate],

@@ -27,7 +27,7 @@ pub struct EnvVar {
 
 /// What scanning the code found.
 #[derive(Debug, Default)]
-pub struct CodeFacts {
+pub(crate) struct CodeFacts {
     /// Sorted by name, one entry per variable.
     pub env_vars: Vec<EnvVar>,
     /// `app.run(port=N)`.
@@ -105,13 +105,13 @@ const ENVIRONS_READERS: &[&str] = &[
     "dj_cache_url",
 ];
 
-pub fn scan_code(modules: &[Module]) -> CodeFacts {
+pub(super) fn scan_code(modules: &[Module]) -> CodeFacts {
     merge(modules.iter().map(scan_module).collect())
 }
 
 /// The facts of one module. Test code, docs and tools have none: their
 /// variables, ports and throwaway SQLite databases are not the running app's.
-pub fn scan_module(module: &Module) -> CodeFacts {
+pub(super) fn scan_module(module: &Module) -> CodeFacts {
     let mut facts = CodeFacts::default();
     if crate::syntax::is_test_path(&module.path) || crate::syntax::is_tooling_path(&module.path) {
         return facts;
@@ -134,7 +134,7 @@ pub fn scan_module(module: &Module) -> CodeFacts {
 
 /// Facts of modules in path order, merged as if read one after another: a
 /// variable's first source and default win, `required` from any read.
-pub fn merge(parts: Vec<CodeFacts>) -> CodeFacts {
+pub(super) fn merge(parts: Vec<CodeFacts>) -> CodeFacts {
     let mut facts = CodeFacts::default();
     let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for part in parts {

@@ -9,10 +9,10 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 
 /// Largest file inspection reads; anything bigger is not hand-written config or code.
-pub const MAX_READ_BYTES: u64 = 2 * 1024 * 1024;
+pub(crate) const MAX_READ_BYTES: u64 = 2 * 1024 * 1024;
 
 /// Most bytes read from one requirements file.
-pub const MAX_MANIFEST_BYTES: u64 = 32 * 1024 * 1024;
+pub(crate) const MAX_MANIFEST_BYTES: u64 = 32 * 1024 * 1024;
 
 /// Folder names that never hold the project's own code.
 const VENDORED_DIRS: &[&str] = &[
@@ -28,7 +28,7 @@ const VENDORED_DIRS: &[&str] = &[
 
 /// What the scan found, as paths relative to the root with `/` separators.
 #[derive(Debug, Default)]
-pub struct Tree {
+pub(crate) struct Tree {
     pub root: PathBuf,
     /// Every regular file seen (outside vendored trees).
     pub files: BTreeSet<String>,
@@ -45,17 +45,17 @@ pub struct Tree {
 }
 
 impl Tree {
-    pub fn has_file(&self, rel: &str) -> bool {
+    pub(crate) fn has_file(&self, rel: &str) -> bool {
         self.files.contains(rel)
     }
 
     /// `.py` files, in sorted order.
-    pub fn python_files(&self) -> impl Iterator<Item = &String> {
+    pub(crate) fn python_files(&self) -> impl Iterator<Item = &String> {
         self.files.iter().filter(|f| f.ends_with(".py"))
     }
 
     /// `name/` at the root, else `pkg/name/` one level down (Flask's package layout).
-    pub fn find_dir(&self, name: &str) -> Option<String> {
+    pub(crate) fn find_dir(&self, name: &str) -> Option<String> {
         if self.dirs.contains(name) {
             return Some(name.to_string());
         }
@@ -75,13 +75,13 @@ impl Tree {
     /// Reads a project file as UTF-8 text, refusing anything the scan did not
     /// find as a regular file inside the project (a link out of it, a device)
     /// or larger than [`MAX_READ_BYTES`].
-    pub fn read(&self, rel: &str) -> Result<String> {
+    pub(crate) fn read(&self, rel: &str) -> Result<String> {
         self.read_capped(rel, MAX_READ_BYTES)
     }
 
     /// Reads a dependency manifest: machine-written ones (a `pip freeze` of a
     /// big monorepo) can be long, so the cap is [`MAX_MANIFEST_BYTES`].
-    pub fn read_manifest(&self, rel: &str) -> Result<String> {
+    pub(crate) fn read_manifest(&self, rel: &str) -> Result<String> {
         self.read_capped(rel, MAX_MANIFEST_BYTES)
     }
 
@@ -111,7 +111,7 @@ pub fn read_text(path: &Path) -> Result<String> {
 }
 
 /// [`read_text`], naming the file `name` in errors (a path relative to the project).
-pub fn read_text_as(path: &Path, name: &str, cap: u64) -> Result<String> {
+pub(crate) fn read_text_as(path: &Path, name: &str, cap: u64) -> Result<String> {
     let file = open_nonblocking(path).with_context(|| format!("cannot read `{}`", name))?;
     // The open file's own metadata: one system call, and no window between
     // checking a path and opening it.
@@ -181,7 +181,7 @@ pub fn toml_error(
 /// The walker reads no ignore file itself (a `.gitignore` linked to
 /// `/dev/zero` or a FIFO would hang it): the root `.gitignore` is read once,
 /// like any project file, and applied here; nested ones are not read.
-pub fn scan(root: &Path) -> Result<Tree> {
+pub(crate) fn scan(root: &Path) -> Result<Tree> {
     let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     let mut tree = Tree {
         root: root.to_path_buf(),
@@ -371,21 +371,21 @@ fn links_to_file_inside(link: &Path, root: &Path) -> bool {
 
 /// A TOML manifest (`pyproject.toml`, `Pipfile`) read and parsed once, with
 /// its text kept to point at lines.
-pub struct TomlFile {
+pub(crate) struct TomlFile {
     pub text: String,
     pub doc: toml::Table,
 }
 
 impl TomlFile {
     /// Parses `text`; a syntax error names `name` and the line.
-    pub fn parse(name: &str, text: String) -> Result<Self> {
+    pub(crate) fn parse(name: &str, text: String) -> Result<Self> {
         let doc = toml::from_str(&text)
             .map_err(|err| toml_error(name, &text, &err, "fix the TOML and run again"))?;
         Ok(TomlFile { text, doc })
     }
 
     /// Reads and parses the project file `rel`, when the project has one.
-    pub fn read(tree: &Tree, rel: &str) -> Result<Option<Self>> {
+    pub(crate) fn read(tree: &Tree, rel: &str) -> Result<Option<Self>> {
         match tree.has_file(rel) {
             true => Self::parse(rel, tree.read(rel)?).map(Some),
             false => Ok(None),

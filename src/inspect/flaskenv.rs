@@ -7,7 +7,7 @@ use super::files::Tree;
 
 /// What `.flaskenv` and `.env` say.
 #[derive(Debug, Default)]
-pub struct FlaskEnv {
+pub(super) struct FlaskEnv {
     /// `FLASK_APP` as written (`flaskr`, `app.py`, `"app:create_app()"`).
     pub app: Option<Fact<String>>,
     pub port: Option<Fact<u16>>,
@@ -35,7 +35,7 @@ pub fn parse_dotenv(text: &str) -> Vec<(usize, String, String)> {
 }
 
 /// Reads `.flaskenv`, then `.env`: like `flask run`, a value in `.env` wins.
-pub fn detect_flaskenv(tree: &Tree, warnings: &mut Vec<String>) -> FlaskEnv {
+pub(super) fn detect_flaskenv(tree: &Tree, warnings: &mut Vec<String>) -> FlaskEnv {
     let mut found = FlaskEnv::default();
     for file in [".flaskenv", ".env"] {
         if !tree.has_file(file) {

@@ -8,7 +8,7 @@ use super::module::Module;
 use crate::syntax::{Expr, Ranged, Stmt, is_true, string_literal};
 
 /// The config file and what it says.
-pub struct GunicornConfig {
+pub(super) struct GunicornConfig {
     pub path: String,
     /// The port of its first TCP `bind`, if any.
     pub port: Option<Fact<u16>>,
@@ -16,7 +16,7 @@ pub struct GunicornConfig {
 
 /// The config file the project's own start command names (`-c conf/gunicorn.py`),
 /// when it is a file of the project, else the root `gunicorn.conf.py`.
-pub fn detect_gunicorn_config(
+pub(super) fn detect_gunicorn_config(
     modules: &[Module],
     tree: &Tree,
     declared: Option<&str>,

@@ -6,7 +6,7 @@ use super::files::Tree;
 use crate::syntax::{self, Lines, Parsed, TextSize, ast::Suite};
 
 /// One parsed `.py` file of the project.
-pub struct Module {
+pub(crate) struct Module {
     /// Path relative to the project root.
     pub path: String,
     /// Dotted import name (`app`, `shop`, `shop.views`), or `None` when the
@@ -20,7 +20,7 @@ pub struct Module {
 
 impl Module {
     /// 1-based line of a byte offset.
-    pub fn line(&self, offset: TextSize) -> usize {
+    pub(crate) fn line(&self, offset: TextSize) -> usize {
         self.lines.line(offset)
     }
 
@@ -39,7 +39,7 @@ impl Module {
     /// A module parsed from text alone, named after its path (`shop/views.py`
     /// -> `shop.views`), as if every folder were a package. Syntax errors are
     /// recovered from, as for a project's files.
-    pub fn from_text(path: &str, text: &str) -> Result<Self, String> {
+    pub(crate) fn from_text(path: &str, text: &str) -> Result<Self, String> {
         let parsed = syntax::parse(path, text)?;
         let name = path.trim_end_matches(".py").replace('/', ".");
         Ok(Module {

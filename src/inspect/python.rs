@@ -19,7 +19,7 @@ pub const CURRENT_STABLE_PYTHON: PythonVersion = PythonVersion::new(14);
 
 /// The Python a project declares.
 #[derive(Debug)]
-pub struct Declared {
+pub(super) struct Declared {
     /// The minor version the image gets.
     pub fact: Fact<String>,
     /// The PEP 440 range it was chosen from (`requires-python`, ...); `None`
@@ -53,7 +53,7 @@ impl Declared {
 /// Reads `.python-version`, `.tool-versions`, `runtime.txt`, Pipfile's
 /// `python_version`, `requires-python`, Poetry's `python`, then setuptools'
 /// `python_requires` (`setup.cfg`, `setup.py`), in that order.
-pub fn detect_python_version(
+pub(super) fn detect_python_version(
     tree: &Tree,
     pyproject: Option<&TomlFile>,
     pipfile: Option<&TomlFile>,
@@ -121,7 +121,7 @@ pub fn detect_python_version(
 /// The newest Python a project says it is tested on: its trove classifiers
 /// (`Programming Language :: Python :: 3.11`), its tox environments
 /// (`py311`), its CI matrix (`python-version: ["3.10", "3.11"]`).
-pub fn tested_on(tree: &Tree) -> Option<Fact<String>> {
+pub(super) fn tested_on(tree: &Tree) -> Option<Fact<String>> {
     let classifier = regex::Regex::new(r"Programming Language :: Python :: 3\.(\d{1,2})\b").ok()?;
     let tox = regex::Regex::new(r"\bpy3\.?(\d{1,2})\b").ok()?;
     let version = regex::Regex::new(r#"(?:^|[\s\[,'"-])3\.(\d{1,2})\b"#).ok()?;
@@ -202,7 +202,7 @@ pub fn tested_on(tree: &Tree) -> Option<Fact<String>> {
 /// tested on, when the range allows a supported one below that bound; with
 /// nothing declared, the tested Python is the choice (older ones stay open to
 /// the pins' wheels).
-pub fn bounded_by_tests(
+pub(super) fn bounded_by_tests(
     declared: Option<Declared>,
     tested: Option<Fact<String>>,
 ) -> Option<Declared> {
@@ -248,7 +248,7 @@ pub fn bounded_by_tests(
 /// The Python an existing Dockerfile builds on (`FROM python:3.11-slim`) is
 /// what the project runs: it is the version when nothing else declares one,
 /// and it is chosen inside a declared range that allows it.
-pub fn with_deployment(
+pub(super) fn with_deployment(
     declared: Option<Declared>,
     image: Option<Fact<String>>,
 ) -> Option<Declared> {
@@ -419,12 +419,12 @@ fn first_value(text: &str) -> Option<(usize, &str)> {
 }
 
 /// `3.12.1` or `3.12` -> `3.12`.
-pub fn minor_of(version: &str) -> Option<String> {
+pub(super) fn minor_of(version: &str) -> Option<String> {
     PythonVersion::of_release(version).map(|v| v.to_string())
 }
 
 /// `3.12` -> 12: the minor number of a CPython 3 version.
-pub fn minor_number(version: &str) -> Option<u32> {
+pub(super) fn minor_number(version: &str) -> Option<u32> {
     PythonVersion::of_release(version).map(PythonVersion::minor)
 }
 
@@ -453,7 +453,7 @@ pub(crate) fn requires_python(file: &TomlFile) -> Option<(usize, String)> {
 }
 
 /// Poetry's `^3.10` and `~3.10` to PEP 440; other forms pass through.
-pub fn poetry_to_pep440(spec: &str) -> String {
+pub(super) fn poetry_to_pep440(spec: &str) -> String {
     let bump = |v: &str, minor_only: bool| {
         let nums: Vec<u64> = v.split('.').filter_map(|n| n.parse().ok()).collect();
         match (minor_only, nums.as_slice()) {
@@ -480,7 +480,7 @@ pub fn poetry_to_pep440(spec: &str) -> String {
 }
 
 /// The newest supported minor version whose later patch releases satisfy `spec`.
-pub fn newest_satisfying(spec: &str) -> Option<&'static str> {
+pub(super) fn newest_satisfying(spec: &str) -> Option<&'static str> {
     SUPPORTED_PYTHONS
         .iter()
         .copied()
@@ -488,7 +488,7 @@ pub fn newest_satisfying(spec: &str) -> Option<&'static str> {
 }
 
 /// Whether the later patch releases of `minor` (`3.12`) satisfy `spec`.
-pub fn satisfies(spec: &str, minor: &str) -> bool {
+pub(super) fn satisfies(spec: &str, minor: &str) -> bool {
     let Ok(specifiers) = VersionSpecifiers::from_str(spec) else {
         return false;
     };

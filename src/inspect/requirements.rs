@@ -236,7 +236,7 @@ fn parse_pep508(target: &str) -> Option<Pep508> {
 }
 
 /// PEP 503 name normalization.
-pub fn normalize(name: &str) -> String {
+pub(super) fn normalize(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     let mut last_dash = false;
     for c in name.trim().chars() {
@@ -268,7 +268,12 @@ pub(super) struct RequirementsChain {
 }
 
 impl RequirementsChain {
-    pub fn read(&mut self, tree: &Tree, file: &str, warnings: &mut Vec<String>) -> Result<()> {
+    pub(super) fn read(
+        &mut self,
+        tree: &Tree,
+        file: &str,
+        warnings: &mut Vec<String>,
+    ) -> Result<()> {
         self.read_file(tree, file, false, warnings)
     }
 

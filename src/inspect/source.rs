@@ -104,7 +104,7 @@ enum Read<R> {
 
 /// Parses every `.py` file of the project (doctor reads all code for secrets),
 /// in parallel, in path order; files that cannot be read or parsed become warnings.
-pub fn parse_modules(tree: &Tree, warnings: &mut Vec<String>) -> Vec<Module> {
+pub(crate) fn parse_modules(tree: &Tree, warnings: &mut Vec<String>) -> Vec<Module> {
     parse_files(tree, warnings, Selection::All, |_, _| true, |_| ())
         .into_iter()
         .filter_map(|(_, module, ())| module)
@@ -114,7 +114,10 @@ pub fn parse_modules(tree: &Tree, warnings: &mut Vec<String>) -> Vec<Module> {
 /// What `inspect` needs of the code: the modules where an app, a Celery app or
 /// gunicorn's settings can be (syntax trees kept), and the facts of every
 /// parsed module (read as it is parsed; other syntax trees are dropped then).
-pub fn parse_for_inspect(tree: &Tree, warnings: &mut Vec<String>) -> (Vec<Module>, CodeFacts) {
+pub(crate) fn parse_for_inspect(
+    tree: &Tree,
+    warnings: &mut Vec<String>,
+) -> (Vec<Module>, CodeFacts) {
     let keeps_tree = aho_corasick::AhoCorasick::new(
         [
             "Flask",

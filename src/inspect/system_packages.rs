@@ -29,7 +29,7 @@ fn table() -> BTreeMap<String, Needs> {
 /// Build and runtime Debian packages, sorted, each with the dependency that
 /// needs it. `python` is the image's Python minor (`3.13`), for packages that
 /// need their build dependencies only where they have no wheel.
-pub fn detect(
+pub(super) fn detect(
     packages: &[Package],
     pins: &[Pin],
     python: PythonVersion,

@@ -76,7 +76,7 @@ fn newest_wheel(pin: &Pin) -> Option<u32> {
 /// Whether pip builds `pin` from source on Python 3.`minor`: the release has
 /// no Linux wheel, or none for that Python. Unknown releases are taken to
 /// have wheels.
-pub fn builds_from_source(pin: &Pin, minor: u32) -> bool {
+pub(super) fn builds_from_source(pin: &Pin, minor: u32) -> bool {
     match wheels(pin) {
         Some(Wheels::None) => true,
         Some(Wheels::UpTo(newest)) => newest < minor,
@@ -99,7 +99,7 @@ fn beyond(pins: &[Pin], minor: u32) -> Vec<(&Pin, u32)> {
 /// (`.python-version`) is kept; so is the choice when nothing older fits.
 /// The pins left without a wheel are warned about once the Python is chosen
 /// ([`late_pins`]).
-pub fn fit(
+pub(super) fn fit(
     declared: Option<&Declared>,
     default: PythonVersion,
     pins: &[Pin],
@@ -133,7 +133,7 @@ pub fn fit(
 
 /// A warning for each pin with no wheel for `python`: pip compiles it in
 /// the image (with the build packages the table names), or fails.
-pub fn late_pins(pins: &[Pin], python: PythonVersion) -> Vec<String> {
+pub(super) fn late_pins(pins: &[Pin], python: PythonVersion) -> Vec<String> {
     beyond(pins, python.minor())
         .into_iter()
         .map(|(pin, newest)| {

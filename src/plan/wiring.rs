@@ -10,7 +10,7 @@ use crate::inspect::Project;
 use crate::safe::{EnvName, Text};
 
 /// The placeholder `.env.example` gives a key that signs sessions.
-pub const SECRET_PLACEHOLDER: &str = "replace-with-a-long-random-string";
+pub(super) const SECRET_PLACEHOLDER: &str = "replace-with-a-long-random-string";
 
 /// The variables `.env.example` lists: those the code reads (but
 /// `SECRET_KEY` and the database section's own), the settings
@@ -113,7 +113,7 @@ fn is_database_service_variable(db: &DatabasePlan, name: &str) -> bool {
 
 /// What `.env.example` sets `name` to, when it is a setting of a service the
 /// compose file runs (or a session key).
-pub fn value_for(
+pub(super) fn value_for(
     name: &str,
     database: Option<&DatabasePlan>,
     redis: Option<&RedisPlan>,
