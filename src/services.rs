@@ -31,6 +31,11 @@ pub struct ServiceKind {
     pub images: &'static [&'static str],
     /// The image compose runs.
     pub image: &'static str,
+    /// Words of a variable name that make it this service's setting
+    /// (`MYSQL` in `MYSQL_HOST`), and prefixes glued to the rest (`PG` in
+    /// `PGHOST`).
+    pub variable_words: &'static [&'static str],
+    pub variable_prefixes: &'static [&'static str],
     /// The port it listens on.
     pub port: u16,
     /// Where the image keeps its data: the volume is mounted there.
@@ -121,6 +126,8 @@ pub const POSTGRES: ServiceKind = ServiceKind {
     bare_scheme: "postgresql",
     images: &["postgres", "postgis"],
     image: "postgres:17",
+    variable_words: &["POSTGRES", "POSTGRESQL", "PG"],
+    variable_prefixes: &["PG"],
     port: 5432,
     data_folder: "/var/lib/postgresql/data",
     environment: &[
@@ -188,6 +195,8 @@ pub const MYSQL: ServiceKind = ServiceKind {
     bare_scheme: "mysql",
     images: &["mysql", "mariadb"],
     image: "mysql:8.4",
+    variable_words: &["MYSQL", "MARIADB"],
+    variable_prefixes: &[],
     port: 3306,
     data_folder: "/var/lib/mysql",
     environment: &[
@@ -258,6 +267,8 @@ pub const REDIS: ServiceKind = ServiceKind {
     bare_scheme: "redis",
     images: &["redis", "valkey"],
     image: "redis:7",
+    variable_words: &["REDIS", "VALKEY"],
+    variable_prefixes: &["REDIS", "KV_"],
     port: 6379,
     data_folder: "/data",
     environment: &[],
@@ -268,6 +279,35 @@ pub const REDIS: ServiceKind = ServiceKind {
         start_period: None,
     },
 };
+
+/// The words that make a source file worth parsing for services: each
+/// kind's name and aliases (`postgres`, `mariadb`, `redis`).
+pub(crate) fn code_words() -> impl Iterator<Item = &'static str> {
+    DATABASES
+        .iter()
+        .copied()
+        .chain([&REDIS])
+        .flat_map(|kind| std::iter::once(kind.name).chain(kind.aliases.iter().copied()))
+}
+
+/// Whether a variable name says it is a database's setting: a generic word
+/// (`DB`, `DATABASE`, `SQLALCHEMY`) or one of a kind's (`PGHOST`, `MYSQL_USER`).
+pub(crate) fn names_database(name: &str) -> bool {
+    let generic = ["DB", "DATABASE", "SQLALCHEMY"];
+    name.split('_').any(|word| generic.contains(&word))
+        || DATABASES.iter().any(|kind| kind.names(name))
+}
+
+impl ServiceKind {
+    /// Whether the variable `name` is this service's setting: one of its
+    /// words is a [`ServiceKind::variable_words`] entry, or it starts with
+    /// one of the [`ServiceKind::variable_prefixes`] (`REDISTOGO_URL`, `KV_HOST`).
+    pub(crate) fn names(&self, name: &str) -> bool {
+        name.split('_')
+            .any(|word| self.variable_words.contains(&word))
+            || self.variable_prefixes.iter().any(|p| name.starts_with(p))
+    }
+}
 
 /// Images of other data services doctor knows, with their data folders.
 pub const OTHER_DATA_IMAGES: &[(&str, &str)] = &[("mongo", "/data/db")];
@@ -469,6 +509,32 @@ impl<'de> Deserialize<'de> for DbChoice {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn variable_names_are_read_from_the_catalogue() {
+        for name in [
+            "DATABASE_URL",
+            "DB_HOST",
+            "PGHOST",
+            "POSTGRES_USER",
+            "MARIADB_PASSWORD",
+        ] {
+            assert!(names_database(name), "{name}");
+        }
+        assert!(!names_database("REDIS_URL"));
+        assert!(!names_database("DEBUG"));
+        for name in [
+            "REDIS_URL",
+            "CACHE_REDIS_HOST",
+            "REDISTOGO_URL",
+            "KV_HOST",
+            "VALKEY_URL",
+        ] {
+            assert!(REDIS.names(name), "{name}");
+        }
+        assert!(!REDIS.names("DATABASE_URL"));
+    }
+
     use super::*;
 
     #[test]

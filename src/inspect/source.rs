@@ -4,6 +4,7 @@ use super::module::Module;
 
 use super::env::{CodeFacts, merge, scan_module};
 use super::files::Tree;
+use crate::services;
 use crate::syntax;
 
 /// Which `.py` files to parse.
@@ -32,10 +33,7 @@ const NEEDLES: &[&str] = &[
     "BaseSettings",
     // the app's own CLI commands, which can set it up
     ".command(",
-    "postgres",
-    "mysql",
-    "mariadb",
-    "redis",
+    // and the services of the catalogue (`services::code_words`)
     "sqlite",
     "create_app",
     "make_app",
@@ -162,6 +160,8 @@ fn parse_files<R: Send + Default>(
     let needles = aho_corasick::AhoCorasick::new(
         NEEDLES
             .iter()
+            .copied()
+            .chain(services::code_words())
             .map(|n| n.to_string())
             .chain(named_call_needles(&["("])),
     )
@@ -170,6 +170,8 @@ fn parse_files<R: Send + Default>(
         NEEDLES
             .iter()
             .chain(STATEMENT_NEEDLES)
+            .copied()
+            .chain(services::code_words())
             .map(|n| n.to_string())
             .chain(named_call_needles(&["(", "][", "{"])),
     )

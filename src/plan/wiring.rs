@@ -131,29 +131,12 @@ pub(super) fn value_for(
     is_session_key(name).then(|| SECRET_PLACEHOLDER.into())
 }
 
-/// Words that name a database in a variable (`DB_HOST`, `PGHOST`,
-/// `SQLALCHEMY_DATABASE_URI`).
-fn names_database(name: &str) -> bool {
-    name.split('_').any(|word| {
-        matches!(
-            word,
-            "DB" | "DATABASE"
-                | "SQLALCHEMY"
-                | "POSTGRES"
-                | "POSTGRESQL"
-                | "PG"
-                | "MYSQL"
-                | "MARIADB"
-        )
-    }) || name.starts_with("PG")
-}
-
 fn ends_with_any(name: &str, suffixes: &[&str]) -> bool {
     suffixes.iter().any(|s| name.ends_with(s))
 }
 
 fn database_value(name: &str, db: &DatabasePlan) -> Option<Text> {
-    if !names_database(name) {
+    if !crate::services::names_database(name) {
         return None;
     }
     let port = db.port.to_string();
@@ -188,7 +171,7 @@ fn database_value(name: &str, db: &DatabasePlan) -> Option<Text> {
 }
 
 fn redis_value(name: &str, redis: &RedisPlan) -> Option<Text> {
-    let redis_word = name.contains("REDIS") || name.starts_with("KV_");
+    let redis_word = crate::services::REDIS.names(name);
     let celery = name.ends_with("BROKER_URL") || name.ends_with("RESULT_BACKEND");
     if celery || redis_word && ends_with_any(name, &["_URL", "_URI", "REDIS_URL"]) {
         return Some(redis.url.clone());
@@ -200,7 +183,7 @@ fn redis_value(name: &str, redis: &RedisPlan) -> Option<Text> {
         return Some("redis".into());
     }
     if name.ends_with("_PORT") {
-        return Some("6379".into());
+        return Some(crate::services::REDIS.port.to_string().as_str().into());
     }
     None
 }
