@@ -6,22 +6,31 @@
 
 #![warn(clippy::too_many_lines, unreachable_pub)]
 
+// The pipeline's stages and the types of the commands' options and outcomes.
 pub mod answers;
-pub mod detected;
 pub mod doctor;
 pub mod inspect;
 pub mod plan;
-pub(crate) mod precedence;
+pub mod precedence;
 pub mod prompt;
 pub mod render;
-pub mod report;
-pub mod safe;
-pub(crate) mod secret;
-pub mod services;
-pub mod settings;
-pub(crate) mod syntax;
 pub mod templates;
 pub mod write;
+
+// What the binary prints and the tests reach into: not part of the API.
+#[doc(hidden)]
+pub mod detected;
+#[doc(hidden)]
+pub mod report;
+#[doc(hidden)]
+pub mod safe;
+#[doc(hidden)]
+pub mod services;
+#[doc(hidden)]
+pub mod settings;
+
+pub(crate) mod secret;
+pub(crate) mod syntax;
 
 use std::path::{Path, PathBuf};
 

@@ -58,7 +58,7 @@ pub struct FileOutcome {
     pub status: Status,
 }
 
-/// The result of [`write`].
+/// The result of [`write()`].
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Outcome {
     pub files: Vec<FileOutcome>,
