@@ -183,7 +183,7 @@ fn redis_value(name: &str, redis: &RedisPlan) -> Option<Text> {
         return Some("redis".into());
     }
     if name.ends_with("_PORT") {
-        return Some(crate::services::REDIS.port.to_string().as_str().into());
+        return Some(Text::from(&crate::services::REDIS.port.to_string()));
     }
     None
 }
