@@ -618,6 +618,16 @@ fn a_block_can_keep_the_builtin_content_with_super() {
     assert!(ca < apt && apt < dockerfile.find("AS runtime").unwrap());
 }
 
+/// Appends a `[defaults]` table holding `body` to the ACME set's manifest.
+fn add_team_defaults(s: &Setup, body: &str) {
+    let text = read(&s.set, "flaskdock-template.toml");
+    fs::write(
+        s.set.join("flaskdock-template.toml"),
+        format!("{text}\n[defaults]\n{body}"),
+    )
+    .unwrap();
+}
+
 /// A set's `[defaults]` sit between the saved answers and what inspection
 /// found: they beat the detected port and "no database", lose to a flag and
 /// to a saved answer.
@@ -640,13 +650,7 @@ fn team_defaults_beat_detection_and_lose_to_flags_and_saved_answers() {
     assert_eq!(without["port"], 5000, "the port is detected");
     assert!(without["database"].is_null());
 
-    let manifest = s.set.join("flaskdock-template.toml");
-    let text = read(&s.set, "flaskdock-template.toml");
-    fs::write(
-        &manifest,
-        format!("{text}\n[defaults]\nport = 8080\ndb = \"postgres\"\n"),
-    )
-    .unwrap();
+    add_team_defaults(&s, "port = 8080\ndb = \"postgres\"\n");
     let first = plan(&s, &[]);
     assert_eq!(first["port"], 8080);
     assert_eq!(first["database"]["kind"], "postgres");
@@ -664,13 +668,7 @@ fn team_defaults_beat_detection_and_lose_to_flags_and_saved_answers() {
 #[test]
 fn a_team_default_for_the_entry_is_refused() {
     let s = setup();
-    let manifest = s.set.join("flaskdock-template.toml");
-    let text = read(&s.set, "flaskdock-template.toml");
-    fs::write(
-        &manifest,
-        format!("{text}\n[defaults]\nentry = \"app:app\"\n"),
-    )
-    .unwrap();
+    add_team_defaults(&s, "entry = \"app:app\"\n");
     with_set(&s)
         .args(["-d", "company=acme"])
         .assert()
