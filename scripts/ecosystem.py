@@ -186,7 +186,7 @@ def score(app: dict, facts: dict, init: subprocess.CompletedProcess) -> tuple[li
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--bin", default=str(REPO / "target" / "debug" / "flaskdock"))
+    parser.add_argument("--bin", help="a flaskdock binary (default: the debug build, rebuilt first)")
     parser.add_argument("--strict", action="store_true")
     parser.add_argument("--record", action="store_true")
     parser.add_argument("apps", nargs="*")
@@ -196,8 +196,10 @@ def main() -> int:
     if not (suite / "key.toml").is_file():
         print(f"ecosystem: skipped, no suite at {suite} (set FLASKDOCK_ECOSYSTEM to its folder)")
         return 0
-    if not Path(args.bin).is_file():
+    if args.bin is None:
+        # Always through cargo: a binary left from an older checkout scores old code.
         subprocess.run(["cargo", "build", "--locked", "--quiet"], cwd=REPO, check=True)
+        args.bin = str(REPO / "target" / "debug" / "flaskdock")
     key = tomllib.loads((suite / "key.toml").read_text())
     apps = [a for a in key["app"] if not args.apps or a["id"] in args.apps]
 

@@ -72,7 +72,7 @@ fn without_a_terminal_it_never_prompts() {
 fn refuses_to_overwrite_without_force() {
     let (_temp, dir) = copy_example("single-file");
     init(&dir).arg("--yes").assert().success();
-    let edited = read(&dir, "Dockerfile").replace("EXPOSE 8000", "EXPOSE 8000\nLABEL team=web");
+    let edited = read(&dir, "Dockerfile").replace("EXPOSE 5000", "EXPOSE 5000\nLABEL team=web");
     fs::write(dir.join("Dockerfile"), &edited).unwrap();
     let expected = format!(
         "error: `{}` was edited by hand since flaskdock wrote it; nothing was written. Run with `--diff` to see the changes, or `--force` to overwrite\n",
@@ -287,12 +287,12 @@ fn diff_prints_a_unified_diff_and_writes_nothing() {
     init(&dir).arg("--yes").assert().success();
     fs::write(
         dir.join("Dockerfile"),
-        read(&dir, "Dockerfile").replace("EXPOSE 8000", "EXPOSE 9999"),
+        read(&dir, "Dockerfile").replace("EXPOSE 5000", "EXPOSE 9999"),
     )
     .unwrap();
     init(&dir).arg("--diff").assert().success().stdout(
         predicate::str::contains("--- a/Dockerfile\n+++ b/Dockerfile\n")
-            .and(predicate::str::contains("-EXPOSE 9999\n+EXPOSE 8000\n")),
+            .and(predicate::str::contains("-EXPOSE 9999\n+EXPOSE 5000\n")),
     );
     assert!(read(&dir, "Dockerfile").contains("EXPOSE 9999"));
 }

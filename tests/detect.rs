@@ -1168,6 +1168,68 @@ fn modules_that_do_work_at_import_are_not_the_web_target() {
 }
 
 #[test]
+fn flasks_own_development_server_gives_its_default_port() {
+    let port_of = |files: &[(&str, &str)]| {
+        inspect_tree(files)
+            .port
+            .map(|p| (p.value, p.source.to_string()))
+    };
+    // `app.run()` with no port, on the project's app: Flask's 5000.
+    assert_eq!(
+        port_of(&[(
+            "app.py",
+            "from flask import Flask\napp = Flask(__name__)\n\nif __name__ == '__main__':\n    app.run(debug=True)\n",
+        )]),
+        Some((5000, "app.py:5".to_string()))
+    );
+    // A `FlaskGroup` CLI, bound by assignment or by decorator, runs `flask run`.
+    let package = (
+        "shop/__init__.py",
+        "from flask import Flask\napp = Flask(__name__)\n",
+    );
+    assert_eq!(
+        port_of(&[
+            package,
+            (
+                "manage.py",
+                "from flask.cli import FlaskGroup\nfrom shop import app\ncli = FlaskGroup(app)\n\nif __name__ == '__main__':\n    cli()\n",
+            ),
+        ]),
+        Some((5000, "manage.py:6".to_string()))
+    );
+    assert_eq!(
+        port_of(&[
+            package,
+            (
+                "manage.py",
+                "import click\nfrom flask.cli import FlaskGroup\n\n@click.group(cls=FlaskGroup)\ndef cli():\n    pass\n\nif __name__ == '__main__':\n    cli()\n",
+            ),
+        ]),
+        Some((5000, "manage.py:9".to_string()))
+    );
+    // A `run()` of something else, a call outside the main block, or a
+    // `socketio.run(app)` is not Flask's server: no port is claimed.
+    for code in [
+        "from flask import Flask\nimport threading\napp = Flask(__name__)\nworker = threading.Thread()\nif __name__ == '__main__':\n    worker.run()\n",
+        "from flask import Flask\napp = Flask(__name__)\napp.run()\n",
+        "from flask import Flask\nfrom flask_socketio import SocketIO\napp = Flask(__name__)\nsocketio = SocketIO(app)\nif __name__ == '__main__':\n    socketio.run(app)\n",
+    ] {
+        assert_eq!(port_of(&[("app.py", code)]), None, "{code}");
+    }
+    // Any port the project states wins over the default.
+    assert_eq!(
+        port_of(&[
+            (
+                "app.py",
+                "from flask import Flask\napp = Flask(__name__)\nif __name__ == '__main__':\n    app.run()\n",
+            ),
+            ("Procfile", "web: gunicorn -b 0.0.0.0:7000 app:app\n"),
+        ]),
+        Some((7000, "Procfile:1".to_string()))
+    );
+}
+
+#[test]
 fn the_projects_own_start_commands_give_the_target_and_port() {
     let project = inspect_tree(&[
         ("shop/__init__.py", PACKAGE_FACTORY),

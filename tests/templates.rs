@@ -129,7 +129,7 @@ fn a_folder_set_extends_the_builtin_dockerfile_and_adds_its_files() {
     );
     assert_eq!(
         read(&s.app, "deploy/initech.conf"),
-        "port = 8000\nentry = \"app:app\"\n"
+        "port = 5000\nentry = \"app:app\"\n"
     );
     assert_eq!(
         read(&s.app, "TEAM.md"),

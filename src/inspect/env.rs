@@ -34,6 +34,10 @@ pub(crate) struct CodeFacts {
     pub run_port: Option<Fact<u16>>,
     /// The numeric default of a `PORT` variable read from the environment.
     pub port_env_default: Option<Fact<u16>>,
+    /// Flask's own development server started in a script's main block with
+    /// no port (`app.run()`, or a `FlaskGroup` CLI's `cli()`): the name it is
+    /// started through, `None` for a `FlaskGroup`.
+    pub dev_server: Option<Fact<Option<String>>>,
     /// String literals that are database URLs, each with its database.
     pub database_urls: Vec<Fact<Database>>,
     /// String literals that are Redis URLs.
@@ -127,6 +131,7 @@ pub(super) fn scan_module(module: &Module) -> CodeFacts {
         env_interpolations: Vec::new(),
         env_parsers: Vec::new(),
         literal_tables: std::collections::HashMap::new(),
+        flask_groups: Vec::new(),
     };
     scanner.visit_body(&module.body);
     facts
@@ -154,6 +159,7 @@ pub(super) fn merge(parts: Vec<CodeFacts>) -> CodeFacts {
         }
         facts.run_port = facts.run_port.or(part.run_port);
         facts.port_env_default = facts.port_env_default.or(part.port_env_default);
+        facts.dev_server = facts.dev_server.or(part.dev_server);
         facts.prefixed_env = facts.prefixed_env.or(part.prefixed_env);
         facts.own_server = facts.own_server.or(part.own_server);
         facts.setup_commands.extend(part.setup_commands);
@@ -215,6 +221,9 @@ struct Scanner<'a> {
     /// Module-level names bound to a literal dict, list or tuple of strings
     /// (`DEFAULTS = {"API_URL": "http://x"}`): the keys, with their values.
     literal_tables: std::collections::HashMap<String, Vec<(String, Option<String>)>>,
+    /// Names bound to a `FlaskGroup` (`cli = FlaskGroup(app)`, or a function
+    /// decorated `@click.group(cls=FlaskGroup)`).
+    flask_groups: Vec<String>,
 }
 
 impl Scanner<'_> {
@@ -621,7 +630,25 @@ impl Scanner<'_> {
                     && self.facts.run_port.is_none()
                 {
                     self.facts.run_port = Some(Fact::new(port, self.source(offset)));
+                } else if port.is_none()
+                    && args
+                        .first()
+                        .is_none_or(|host| string_literal(host).is_some())
+                    && self.in_main_block
+                    && self.facts.dev_server.is_none()
+                    && let Expr::Name(receiver) = attr.value.as_ref()
+                {
+                    let name = Some(receiver.id.to_string());
+                    self.facts.dev_server = Some(Fact::new(name, self.source(offset)));
                 }
+            }
+            // `cli()` of a `FlaskGroup` in the main block: `python manage.py run`
+            Expr::Name(name)
+                if self.in_main_block
+                    && self.facts.dev_server.is_none()
+                    && self.flask_groups.iter().any(|g| g == name.id.as_str()) =>
+            {
+                self.facts.dev_server = Some(Fact::new(None, self.source(offset)));
             }
             _ => {}
         }
@@ -651,6 +678,13 @@ impl<'a> Visitor<'a> for Scanner<'a> {
             }
             Stmt::FunctionDef(function) => {
                 self.find_wrapper(function);
+                if function
+                    .decorator_list
+                    .iter()
+                    .any(|d| is_flask_group_decorator(&d.expression))
+                {
+                    self.flask_groups.push(function.name.to_string());
+                }
                 if let Some(command) = setup_command(function, &self.module.path) {
                     let source = self.source(function.start());
                     self.facts.setup_commands.push(Fact::new(command, source));
@@ -685,6 +719,11 @@ impl<'a> Visitor<'a> for Scanner<'a> {
             }
             Stmt::Assign(_) | Stmt::AnnAssign(_) => {
                 self.bind_readers(stmt);
+                if let Some((target, Expr::Call(call))) = single_assignment(stmt)
+                    && call_name(&call.func) == Some("FlaskGroup")
+                {
+                    self.flask_groups.push(target.to_string());
+                }
                 if let Some((target, value)) = single_assignment(stmt)
                     && let Some(table) = self.table_of(value).filter(|t| !t.is_empty())
                 {
@@ -990,6 +1029,18 @@ fn is_from_os(expr: &Expr, attr: &str, imported: &[String]) -> bool {
 /// A call that starts a server other than gunicorn: the launcher a project
 /// ships for itself. Flask's own `app.run` is left out (the development server
 /// under `__main__` is the common case, and gunicorn replaces it).
+/// `@click.group(cls=FlaskGroup)` (or `@group(cls=FlaskGroup, ...)`).
+fn is_flask_group_decorator(decorator: &Expr) -> bool {
+    let Expr::Call(call) = decorator else {
+        return false;
+    };
+    call_name(&call.func) == Some("group")
+        && call.arguments.keywords.iter().any(|k| {
+            k.arg.as_ref().is_some_and(|a| a.as_str() == "cls")
+                && call_name(&k.value) == Some("FlaskGroup")
+        })
+}
+
 fn own_server(call: &ast::ExprCall, func: &Expr) -> Option<&'static str> {
     // Every call in every parsed module comes here: look at the last name
     // before building the dotted one.

@@ -191,7 +191,9 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
     let worker = detect_worker(&deps.packages).or_else(|| asgi_worker(entries.first(), &deps.pins));
 
     // The port the project's own start command binds, then gunicorn's own
-    // config, an existing Dockerfile's or compose file's, `flask run`'s, `app.run`'s.
+    // config, an existing Dockerfile's or compose file's, `flask run`'s,
+    // `app.run`'s, a `PORT` default's, and Flask's own when a script starts
+    // its development server without one.
     let port = deployment
         .commands
         .iter()
@@ -200,7 +202,8 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
         .or_else(|| deployment.exposed.clone())
         .or(flaskenv.port)
         .or_else(|| code.run_port.clone())
-        .or_else(|| code.port_env_default.clone());
+        .or_else(|| code.port_env_default.clone())
+        .or_else(|| flask_default_port(code.dev_server.as_ref(), &entries));
     warn_about_code(tree, &code, entries.first(), &mut warnings);
     let gunicorn_config = gunicorn.map(|g| g.path);
 
@@ -380,6 +383,34 @@ fn detect_worker(packages: &[Package]) -> Option<Fact<Worker>> {
 
 /// gunicorn runs an ASGI app with uvicorn's worker. Connexion 2's `FlaskApp`
 /// is WSGI, so a pin of it below 3 says the app is not ASGI.
+/// Flask's development server listens on 5000 unless told otherwise: a
+/// project whose own way to start is `app.run()` (on one of its apps) or a
+/// `FlaskGroup` CLI's `run` serves there, and its README, port mappings and
+/// habits say 5000. A `run()` on anything else is not Flask's.
+fn flask_default_port(
+    dev_server: Option<&Fact<Option<String>>>,
+    entries: &[EntryCandidate],
+) -> Option<Fact<u16>> {
+    const FLASK_DEFAULT_PORT: u16 = 5000;
+    let server = dev_server?;
+    let note = match &server.value {
+        None => "Flask's default: a `FlaskGroup` CLI starts the development server".to_string(),
+        Some(name) => {
+            let is_app = entries
+                .iter()
+                .any(|e| e.target.rsplit(':').next() == Some(name.as_str()));
+            if !is_app {
+                return None;
+            }
+            format!("Flask's default: `{name}.run()` gives no port")
+        }
+    };
+    Some(Fact::new(
+        FLASK_DEFAULT_PORT,
+        server.source.clone().with_note(note),
+    ))
+}
+
 fn asgi_worker(entry: Option<&EntryCandidate>, pins: &[wheels::Pin]) -> Option<Fact<Worker>> {
     let entry = entry?;
     let what = entry.asgi.as_deref()?;

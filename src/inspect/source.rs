@@ -41,6 +41,7 @@ const NEEDLES: &[&str] = &[
     "app_factory",
     "from_prefixed_env",
     ".run(",
+    "FlaskGroup",
     // servers a project may start itself
     "WSGIServer",
     "make_server",
@@ -52,6 +53,7 @@ const NEEDLES: &[&str] = &[
 /// Words that make a statement worth reading in a file parsed for its facts
 /// only, beside [`NEEDLES`]: the config libraries' readers and binders.
 const STATEMENT_NEEDLES: &[&str] = &[
+    "__main__",
     ".command(",
     "Env(",
     "AutoConfig",
