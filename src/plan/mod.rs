@@ -177,6 +177,7 @@ pub fn plan(project: &Project, answers: &Answers, layout: &Layout, template: &st
             .as_ref()
             .filter(|_| answers.migrate)
             .map(|m| Text::escaped(&m.value)),
+        uncommitted_migrations: project.uncommitted_migrations.is_some(),
         database,
         redis,
         processes: process_plans(project, worker.is_some()),

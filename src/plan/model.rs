@@ -47,6 +47,9 @@ pub struct Plan {
     pub healthcheck_path: Text,
     /// Command run before gunicorn to apply migrations (`flask db upgrade`), if any.
     pub migrations: Option<Text>,
+    /// Flask-Migrate is used but no migration scripts are committed: the
+    /// user creates them once (README.Docker.md says how).
+    pub uncommitted_migrations: bool,
     /// The database service, when there is one.
     pub database: Option<DatabasePlan>,
     /// The Redis service, when the app uses Redis.

@@ -108,6 +108,11 @@ fn compose_notes(project: &Project, plan: &Plan) -> Vec<String> {
             process.name, process.source, process.service
         ));
     }
+    if let Some(source) = &project.uncommitted_migrations {
+        notes.push(format!(
+            "the project uses Flask-Migrate ({source}) but commits no migrations, so no tables are created: run `flask db init` and `flask db migrate` once where you develop, commit `migrations/`, and run `flaskdock init` again so that the container applies them (README.Docker.md says so too)"
+        ));
+    }
     if let Some(command) = &plan.migrations {
         notes.push(format!(
             "the container runs `{command}` before gunicorn; `--no-migrate` turns that off (with several replicas, run migrations once instead)"
