@@ -10,11 +10,16 @@ and `flaskdock init --dry-run --yes` over several runs, and, when `nixpacks` is
 on PATH (`cargo install nixpacks`), of `nixpacks plan` on the same trees with
 the ratio.
 
+A `read floor` row per tree is the time a process takes to walk the same tree
+and read every `.py` file on every core, doing nothing else
+(`benches/read_floor.rs`): how fast any tool that reads the code can be here.
+
 Usage: python3 scripts/bench.py [--runs N] [--sizes 1000,10000,100000] [--keep DIR] [--all-read-env]
 Builds the release binary first (cargo build --release).
 """
 
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -125,18 +130,47 @@ def build_tree(root: Path, total: int, all_read_env: bool) -> None:
         (folder / f"index{i}.js").write_text(JS)
 
 
-def measure(command: list[str], runs: int) -> tuple[float, float]:
-    """Median wall seconds and the largest max-RSS (MiB) over `runs` runs."""
-    times, peaks = [], []
+def measure(command: list[str], runs: int) -> tuple[float, float | None]:
+    """Median wall seconds over `runs` runs, and the peak memory (MiB).
+
+    The peak comes from GNU time (`/usr/bin/time -f %M`) in three more runs:
+    a child's max RSS as `wait4` reports it starts from the RSS of the
+    process that forked it, so measured from here it would be Python's own
+    (about 15 MiB) whenever the command needs less. Without GNU time the
+    peak is not reported."""
+    times = []
     for _ in range(runs):
         start = time.perf_counter()
-        proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        _, status, usage = os.wait4(proc.pid, 0)
+        proc = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         times.append(time.perf_counter() - start)
-        peaks.append(usage.ru_maxrss / 1024)  # KiB on Linux
-        if os.waitstatus_to_exitcode(status) not in (0, 1):
-            sys.exit(f"{' '.join(command)} failed with {status}")
+        if proc.returncode not in (0, 1):
+            sys.exit(f"{' '.join(command)} failed with {proc.returncode}")
+    gnu_time = shutil.which("time")
+    if not gnu_time:
+        return statistics.median(times), None
+    peaks = []
+    for _ in range(3):
+        proc = subprocess.run([gnu_time, "-f", "%M", *command], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True)
+        peaks.append(int(proc.stderr.strip().splitlines()[-1]) / 1024)  # KiB
     return statistics.median(times), max(peaks)
+
+
+def mib(peak: float | None) -> str:
+    return "n/a" if peak is None else f"{peak:.1f}"
+
+
+def floor_binary() -> str:
+    """Builds `benches/read_floor.rs` and returns its executable."""
+    out = subprocess.run(
+        ["cargo", "bench", "--bench", "read_floor", "--locked", "--no-run", "--message-format=json", "--quiet"],
+        cwd=REPO, check=True, capture_output=True, text=True,
+    ).stdout
+    for line in out.splitlines():
+        message = json.loads(line)
+        if message.get("target", {}).get("name") == "read_floor" and message.get("executable"):
+            return message["executable"]
+    sys.exit("cargo did not report the read_floor benchmark's executable")
 
 
 def main() -> None:
@@ -152,6 +186,7 @@ def main() -> None:
     args = parser.parse_args()
 
     subprocess.run(["cargo", "build", "--release", "--locked", "--quiet"], cwd=REPO, check=True)
+    floor = floor_binary()
     nixpacks = shutil.which("nixpacks")
     base = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="flaskdock-bench-"))
     base.mkdir(parents=True, exist_ok=True)
@@ -173,12 +208,14 @@ def main() -> None:
             if nixpacks:
                 subprocess.run([nixpacks, "plan", root], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                 nix, _ = measure([nixpacks, "plan", str(root)], args.runs)
+            floor_median, floor_peak = measure([floor, str(root)], args.runs)
+            print(f"{size:>8}  {'read floor':<24} {floor_median * 1000:>10.1f} {mib(floor_peak):>9}", flush=True)
             for name, command in [
                 ("inspect", [str(BINARY), "inspect", str(root)]),
                 ("init --dry-run --yes", [str(BINARY), "init", "--dry-run", "--yes", str(root)]),
             ]:
                 median, peak = measure(command, args.runs)
-                line = f"{size:>8}  {name:<24} {median * 1000:>10.1f} {peak:>9.1f}"
+                line = f"{size:>8}  {name:<24} {median * 1000:>10.1f} {mib(peak):>9}"
                 if nix is not None:
                     line += f"  {nix * 1000:>16.1f} {nix / median:>5.1f}x"
                 print(line, flush=True)

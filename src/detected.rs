@@ -213,18 +213,21 @@ fn table<'a>(
     answers: Option<&Answers>,
     folders: impl Iterator<Item = &'a String>,
 ) -> String {
-    let escaped = |text: &str| crate::safe::escaped(text).into_owned();
+    use crate::safe::escaped;
+    use std::fmt::Write as _;
     let rows = rows(project, answers);
-    let mut out = String::new();
+    let mut out = String::with_capacity(rows.len() * 80);
+    // Writing to a `String` cannot fail.
     for row in &rows {
-        let (value, source) = (escaped(&row.value), escaped(&row.source.described()));
-        out.push_str(&format!("{:<20} {value:<28} {source}\n", row.label));
+        let source = row.source.described();
+        let (value, source) = (escaped(&row.value), escaped(&source));
+        let _ = writeln!(out, "{:<20} {value:<28} {source}", row.label);
     }
     for dir in folders {
-        out.push_str(&format!("{:<20} {}\n", "folder", escaped(dir)));
+        let _ = writeln!(out, "{:<20} {}", "folder", escaped(dir));
     }
     for warning in warnings(project, &rows) {
-        out.push_str(&format!("warning: {}\n", escaped(&warning)));
+        let _ = writeln!(out, "warning: {}", escaped(&warning));
     }
     out
 }

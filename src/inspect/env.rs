@@ -141,22 +141,8 @@ pub(super) fn scan_module(module: &Module) -> CodeFacts {
 /// variable's first source and default win, `required` from any read.
 pub(super) fn merge(parts: Vec<CodeFacts>) -> CodeFacts {
     let mut facts = CodeFacts::default();
-    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for part in parts {
-        for var in part.env_vars {
-            match index.get(&var.name).map(|&i| &mut facts.env_vars[i]) {
-                Some(known) => {
-                    known.required |= var.required;
-                    if known.default.is_none() {
-                        known.default = var.default;
-                    }
-                }
-                None => {
-                    index.insert(var.name.clone(), facts.env_vars.len());
-                    facts.env_vars.push(var);
-                }
-            }
-        }
+        facts.env_vars.extend(part.env_vars);
         facts.run_port = facts.run_port.or(part.run_port);
         facts.port_env_default = facts.port_env_default.or(part.port_env_default);
         facts.dev_server = facts.dev_server.or(part.dev_server);
@@ -170,7 +156,8 @@ pub(super) fn merge(parts: Vec<CodeFacts>) -> CodeFacts {
         facts.wrappers.extend(part.wrappers);
         facts.named_calls.extend(part.named_calls);
     }
-    // Calls of the project's own wrappers, wherever they were defined.
+    // Calls of the project's own wrappers, wherever they were defined, read
+    // after every direct read.
     for call in std::mem::take(&mut facts.named_calls) {
         let Some(wrapper) = facts
             .wrappers
@@ -179,21 +166,26 @@ pub(super) fn merge(parts: Vec<CodeFacts>) -> CodeFacts {
         else {
             continue;
         };
-        let required = wrapper.required && !call.defaulted;
-        match index.get(&call.name).map(|&i| &mut facts.env_vars[i]) {
-            Some(known) => known.required |= required,
-            None => {
-                index.insert(call.name.clone(), facts.env_vars.len());
-                facts.env_vars.push(EnvVar {
-                    name: call.name,
-                    required,
-                    default: None,
-                    source: call.source,
-                });
-            }
-        }
+        facts.env_vars.push(EnvVar {
+            name: call.name,
+            required: wrapper.required && !call.defaulted,
+            default: None,
+            source: call.source,
+        });
     }
+    // One entry per name: the first read's source and the first default
+    // (a stable sort keeps reads of one name in reading order).
     facts.env_vars.sort_by(|a, b| a.name.cmp(&b.name));
+    facts.env_vars.dedup_by(|later, first| {
+        if later.name != first.name {
+            return false;
+        }
+        first.required |= later.required;
+        if first.default.is_none() {
+            first.default = later.default.take();
+        }
+        true
+    });
     facts
 }
 
@@ -548,6 +540,14 @@ impl Scanner<'_> {
         }
     }
 
+    /// `os.getenv`, `os.environ.get` or `os.environ.setdefault`, under any
+    /// name the module binds them to.
+    fn is_os_read(&self, func: &Expr) -> bool {
+        self.is_getenv(func)
+            || matches!(func, Expr::Attribute(attr)
+                if matches!(attr.attr.as_str(), "get" | "setdefault") && self.is_environ(&attr.value))
+    }
+
     fn check_call(&mut self, call: &ast::ExprCall) {
         let offset = call.start();
         let (args, keywords) = (&call.arguments.args, &call.arguments.keywords);
@@ -559,9 +559,11 @@ impl Scanner<'_> {
         {
             self.facts.own_server = Some(Fact::new(server.to_string(), self.source(offset)));
         }
+        // (`os.getenv("X")` itself is read below, never a wrapper's call.)
         if let Some(name) = args.first().and_then(string_literal)
             && let Some(callee) = call_name(&call.func)
             && is_upper_env_name(name)
+            && !self.is_os_read(&call.func)
         {
             let defaulted = args.len() > 1 || has_keyword(call, "default");
             let source = self.source(offset);
@@ -583,17 +585,9 @@ impl Scanner<'_> {
             Expr::Name(n) if n.id.as_str() == "get_debug_flag" => {
                 self.record("FLASK_DEBUG", false, None, offset);
             }
-            // os.getenv("X", default) / getenv("X")
-            func if self.is_getenv(func) => {
-                if let Some(name) = args.first().and_then(string_literal) {
-                    self.record(name, false, args.get(1), offset);
-                }
-            }
-            // os.environ.get("X", default) / environ.setdefault("X", default)
-            Expr::Attribute(attr)
-                if matches!(attr.attr.as_str(), "get" | "setdefault")
-                    && self.is_environ(&attr.value) =>
-            {
+            // os.getenv("X", default) / getenv("X") / os.environ.get("X", default)
+            // / environ.setdefault("X", default)
+            func if self.is_os_read(func) => {
                 if let Some(name) = args.first().and_then(string_literal) {
                     self.record(name, false, args.get(1), offset);
                 }
