@@ -437,8 +437,8 @@ compose_until_served() {
     PAGE_BODY=$(cat "$WORK/page" 2>/dev/null || true)
 }
 
-# Runs the compose stack (PostgreSQL, Redis, a Celery worker) and checks the
-# page shows what it read through them.
+# Runs the compose stack (PostgreSQL, Redis, a Celery worker and beat, an RQ
+# worker) and checks the page shows what it read through them.
 run_compose() {
     local name=$1 dir=$2 port=$3
     echo "WEB_PORT=127.0.0.1:$port" >>"$dir/.env"
@@ -447,7 +447,10 @@ run_compose() {
     log "$name: $body"
     local errors
     local services=(web)
-    grep -q '^  worker:' "$dir/docker-compose.yml" && services+=(worker)
+    local service
+    for service in worker beat rq_worker; do
+        grep -q "^  $service:" "$dir/docker-compose.yml" && services+=("$service")
+    done
     errors=$(cd "$dir" && "${COMPOSE[@]}" -p "$PREFIX-$name" logs "${services[@]}" 2>&1 | grep -E '\[ERROR\]|ERROR/|Traceback' || true)
     [ -z "$errors" ] || fail "$name: the app logged errors: $errors"
     assert_healthy "$name"
@@ -464,6 +467,17 @@ run_compose() {
         case "$body" in
             *"computed by a Celery worker"*) ;;
             *) fail "$name: page does not show a result computed by the Celery worker: $body"; return 1 ;;
+        esac
+    fi
+    # Beat must have sent at least one scheduled task, which the worker ran.
+    if grep -q '^  beat:' "$dir/docker-compose.yml"; then
+        printf '%s' "$body" | grep -Eq '[1-9][0-9]* ticks scheduled by Celery beat' \
+            || { fail "$name: page does not show a task scheduled by Celery beat: $body"; return 1; }
+    fi
+    if grep -q '^  rq_worker:' "$dir/docker-compose.yml"; then
+        case "$body" in
+            *"counted by an RQ worker"*) ;;
+            *) fail "$name: page does not show a result computed by the RQ worker: $body"; return 1 ;;
         esac
     fi
     (cd "$dir" && timeout 180 "${COMPOSE[@]}" -p "$PREFIX-$name" down --volumes >/dev/null 2>&1) || true

@@ -141,6 +141,21 @@ fn fact_rows(project: &Project, python: PythonVersion) -> Vec<Row> {
             fact.source.clone(),
         ));
     }
+    let background = &project.background;
+    if let Some(source) = &background.beat_schedule {
+        rows.push(Row::one("celery_beat", "schedule", source.clone()));
+    }
+    for queue in &background.rq_queues {
+        rows.push(Row::item(
+            ("rq_queue", "rq_queues"),
+            &queue.value,
+            queue.value.clone(),
+            &queue.source,
+        ));
+    }
+    if let Some(source) = &background.rq_scheduler {
+        rows.push(Row::one("rq_scheduler", "yes", source.clone()));
+    }
     for fact in &project.processes {
         let process = &fact.value;
         let value = format!("{}: {}", process.name, process.command);
@@ -292,6 +307,9 @@ pub fn inspect_json(project: &Project, answers: Option<&Answers>) -> Value {
         "redis": project.redis.is_some(),
         "celery_app": project.celery.as_ref().map(|c| c.value.clone()),
         "processes": project.processes.iter().map(|p| &p.value).collect::<Vec<_>>(),
+        "celery_beat": project.background.beat_schedule.is_some(),
+        "rq_queues": project.background.rq_queues.iter().map(|q| &q.value).collect::<Vec<_>>(),
+        "rq_scheduler": project.background.rq_scheduler.is_some(),
         "gunicorn_worker": project.worker.as_ref().map(|w| &w.value),
         "warnings": warnings(project, &rows),
         "sources": sources,

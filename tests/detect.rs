@@ -1614,3 +1614,176 @@ fn gunicorn_is_pinned_to_a_release_the_images_python_installs() {
     assert_eq!(report.plan.python_version.to_string(), "3.6");
     assert_eq!(report.plan.gunicorn.requirements, ["gunicorn==21.2.0"]);
 }
+
+/// A Celery app, its broker's client and `extra` files: the shapes of a beat
+/// schedule are each found, in files read whole or for their facts alone.
+fn celery_project<'a>(extra: (&'a str, &'a str)) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("app.py", "from flask import Flask\napp = Flask(__name__)\n"),
+        (
+            "tasks.py",
+            "from celery import Celery\ncelery_app = Celery('tasks', broker='redis://redis:6379/0')\n",
+        ),
+        ("requirements.txt", "flask\ncelery[redis]\n"),
+        extra,
+    ]
+}
+
+#[test]
+fn a_celery_beat_schedule_becomes_one_beat_service() {
+    let shapes = [
+        (
+            "schedule.py",
+            "from tasks import celery_app\n\ncelery_app.conf.beat_schedule = {'tick': {'task': 'tick', 'schedule': 2.0}}\n",
+        ),
+        (
+            "shop/config.py",
+            "class Config:\n    CELERYBEAT_SCHEDULE = {'tick': {'task': 'tick', 'schedule': 60}}\n",
+        ),
+        (
+            "schedule.py",
+            "from tasks import celery_app\n\ncelery_app.conf.update(beat_schedule={'t': {'task': 't', 'schedule': 5}})\n",
+        ),
+        (
+            "schedule.py",
+            "from tasks import celery_app\n\ncelery_app.conf.update({'beat_schedule': {}})\n",
+        ),
+        (
+            "periodic.py",
+            "from tasks import celery_app\n\n@celery_app.on_after_configure.connect\ndef setup(sender, **kwargs):\n    sender.add_periodic_task(10.0, ping.s())\n",
+        ),
+        (
+            "periodic.py",
+            "from celery.decorators import periodic_task\n\n@periodic_task(run_every=60)\ndef ping():\n    pass\n",
+        ),
+    ];
+    for (path, code) in shapes {
+        let files = celery_project((path, code));
+        let project = inspect_tree(&files);
+        let source = project.background.beat_schedule.as_ref();
+        assert_eq!(source.and_then(|s| s.file.as_deref()), Some(path), "{code}");
+        let temp = tempfile::tempdir().unwrap();
+        write_tree(temp.path(), &files);
+        let report = init(&options(temp.path(), false), &mut NoPrompts).unwrap();
+        let beat = report.plan.beat.as_ref().expect("a beat service");
+        assert_eq!(beat.app.as_str(), "tasks:celery_app");
+        let compose = std::fs::read_to_string(temp.path().join("docker-compose.yml")).unwrap();
+        assert!(
+            compose.contains(r#"command: ["celery", "--app", "tasks:celery_app", "beat", "--loglevel", "INFO", "--schedule", "/tmp/celerybeat-schedule"]"#),
+            "{compose}"
+        );
+        let readme = std::fs::read_to_string(temp.path().join("README.Docker.md")).unwrap();
+        assert!(readme.contains("Run exactly one `beat`"), "{readme}");
+    }
+
+    // No schedule: no beat. A Procfile's own beat line: that process is beat.
+    let no_schedule = celery_project(("other.py", "x = 1\n"));
+    assert!(
+        inspect_tree(&no_schedule)
+            .background
+            .beat_schedule
+            .is_none()
+    );
+    let files = celery_project((
+        "Procfile",
+        "web: gunicorn app:app\nclock: celery -A tasks:celery_app beat\n",
+    ));
+    let mut files = files;
+    files.push((
+        "schedule.py",
+        "from tasks import celery_app\ncelery_app.conf.beat_schedule = {}\n",
+    ));
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(temp.path(), &files);
+    let report = init(&options(temp.path(), false), &mut NoPrompts).unwrap();
+    assert!(report.plan.beat.is_none());
+    assert_eq!(report.plan.processes.len(), 1);
+    assert_eq!(report.plan.processes[0].service.as_str(), "clock");
+}
+
+#[test]
+fn rq_queues_the_code_makes_get_a_worker_that_listens_on_them() {
+    let files = [
+        ("app.py", "from flask import Flask\napp = Flask(__name__)\n"),
+        (
+            "shop/queues.py",
+            "import os\nimport rq\nfrom redis import Redis\nfrom rq import Queue\n\nredis = Redis.from_url(os.environ['REDIS_URL'])\nemails = Queue('emails', connection=redis)\nplain = Queue(connection=redis)\nnamed = rq.Queue(name='high')\nhostile = Queue('--burst', connection=redis)\ncomputed = Queue(os.environ['QUEUE'], connection=redis)\nfrom queue import Queue as Local\nlocal = Local(maxsize=3)\n",
+        ),
+        ("requirements.txt", "flask\nrq==1.16.2\nrq-scheduler\n"),
+        ("shop/later.py", "from rq_scheduler import Scheduler\n"),
+    ];
+    let project = inspect_tree(&files);
+    let queues: Vec<&str> = project
+        .background
+        .rq_queues
+        .iter()
+        .map(|q| q.value.as_str())
+        .collect();
+    assert_eq!(queues, ["emails", "default", "high", "--burst"]);
+    assert!(project.background.rq_unknown_queue.is_some());
+
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(temp.path(), &files);
+    let report = init(&options(temp.path(), false), &mut NoPrompts).unwrap();
+    let rq = report.plan.rq_worker.as_ref().expect("an RQ worker");
+    let planned: Vec<&str> = rq.queues.iter().map(|q| q.as_str()).collect();
+    assert_eq!(
+        planned,
+        ["emails", "default", "high"],
+        "--burst is no queue name"
+    );
+    assert!(rq.with_scheduler, "rq 1.16 runs its own scheduler");
+    assert_eq!(
+        rq.rq_scheduler.as_ref().map(|s| s.as_str()),
+        Some("shop/later.py:1")
+    );
+    let compose = std::fs::read_to_string(temp.path().join("docker-compose.yml")).unwrap();
+    assert!(
+        compose.contains(
+            r#"command: ["rq", "worker", "--with-scheduler", "emails", "default", "high"]"#
+        ),
+        "{compose}"
+    );
+    assert!(compose.contains("  rq_scheduler:\n"), "{compose}");
+    assert!(
+        compose.contains(r#"command: ["sh", "-c", "exec rqscheduler --url \"$$RQ_REDIS_URL\""]"#),
+        "{compose}"
+    );
+    let env = std::fs::read_to_string(temp.path().join(".env.example")).unwrap();
+    assert!(
+        env.contains("\nRQ_REDIS_URL=redis://redis:6379/0\n"),
+        "{env}"
+    );
+    let said = report.notes.join("\n");
+    assert!(
+        said.contains("does not listen on the queue `--burst` (shop/queues.py:10)"),
+        "{said}"
+    );
+    assert!(
+        said.contains("shop/queues.py:11 is named at run time"),
+        "{said}"
+    );
+
+    // A Procfile that runs `rq worker` itself is the worker; rq before 1.2
+    // has no `--with-scheduler`.
+    let mut procfile = files.to_vec();
+    procfile.push((
+        "Procfile",
+        "web: gunicorn app:app\nworker: rq worker emails\n",
+    ));
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(temp.path(), &procfile);
+    let report = init(&options(temp.path(), false), &mut NoPrompts).unwrap();
+    assert!(report.plan.rq_worker.is_none());
+    let mut old = files.to_vec();
+    old[2] = ("requirements.txt", "flask\nrq==1.1.0\n");
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(temp.path(), &old);
+    let report = init(&options(temp.path(), false), &mut NoPrompts).unwrap();
+    let rq = report.plan.rq_worker.as_ref().expect("an RQ worker");
+    assert!(!rq.with_scheduler);
+    assert!(
+        rq.rq_scheduler.is_none(),
+        "rq-scheduler is no dependency here"
+    );
+}

@@ -54,6 +54,8 @@ pub(crate) struct CodeFacts {
     /// Names read from the environment that are not plain variable names
     /// (`os.environ["A=B"]`): left out, each with where it is read.
     pub rejected_names: Vec<Fact<String>>,
+    /// Background processes the code sets up (beat, RQ).
+    pub background: super::background::Background,
     /// The project's own functions that read the variable a parameter names
     /// (`def setting(name, default=None): return os.environ.get(name, default)`).
     wrappers: Vec<Wrapper>,
@@ -134,6 +136,7 @@ pub(super) fn scan_module(module: &Module) -> CodeFacts {
         flask_groups: Vec::new(),
     };
     scanner.visit_body(&module.body);
+    facts.background = super::background::scan(module);
     facts
 }
 
@@ -155,6 +158,7 @@ pub(super) fn merge(parts: Vec<CodeFacts>) -> CodeFacts {
         facts.rejected_names.extend(part.rejected_names);
         facts.wrappers.extend(part.wrappers);
         facts.named_calls.extend(part.named_calls);
+        facts.background.merge(part.background);
     }
     // Calls of the project's own wrappers, wherever they were defined, read
     // after every direct read.

@@ -2,6 +2,7 @@
 //! and line it came from. Nothing here writes, prompts or decides defaults that
 //! a user could change: that is `answers` and `plan`.
 
+mod background;
 mod deployment;
 mod deps;
 mod entry;
@@ -23,6 +24,7 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 use serde::Serialize;
 
+pub use background::Background;
 pub use deployment::Process;
 pub use deps::{DependencyManager, Install, LockExport};
 pub use entry::EntryCandidate;
@@ -65,6 +67,8 @@ pub struct Project {
     pub redis: Option<Source>,
     /// A module-level Celery app (`module:name`), if found.
     pub celery: Option<Fact<String>>,
+    /// Celery beat schedules, RQ queues and rq-scheduler, from the code.
+    pub background: Background,
     /// Other long-running processes the project's `Procfile` declares.
     pub processes: Vec<Fact<Process>>,
     /// Flask-Migrate is a dependency but no migration scripts are committed
@@ -224,6 +228,7 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
         database,
         redis,
         celery: entry::detect_celery(&modules),
+        background: code.background,
         processes: deployment.processes,
         setup_steps: deployment.setup_steps,
         setup_commands: code.setup_commands,

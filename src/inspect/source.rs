@@ -164,6 +164,7 @@ fn parse_files<R: Send + Default>(
             .iter()
             .copied()
             .chain(services::code_words())
+            .chain(super::background::NEEDLES.iter().copied())
             .map(|n| n.to_string())
             .chain(named_call_needles(&["("])),
     )
@@ -174,6 +175,7 @@ fn parse_files<R: Send + Default>(
             .chain(STATEMENT_NEEDLES)
             .copied()
             .chain(services::code_words())
+            .chain(super::background::NEEDLES.iter().copied())
             .map(|n| n.to_string())
             .chain(named_call_needles(&["(", "][", "{"])),
     )

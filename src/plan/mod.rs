@@ -1,6 +1,7 @@
 //! The Plan: every decision about the generated files, typed and documented.
 //! Templates see only this struct, so it is the API of template authors.
 
+mod background;
 pub mod dockerignore;
 mod gunicorn;
 mod install;
@@ -16,8 +17,8 @@ pub use install::{
     Cache, CommandEnv, InstallKind, InstallPlan, InstallRun, ShellCommand, TomlModule,
 };
 pub use model::{
-    APP_UID, DatabasePlan, EnvVarPlan, HealthcheckPlan, Layout, Plan, ProcessPlan, RedisPlan,
-    ServiceSetting, SetupStep, WorkerPlan,
+    APP_UID, BeatPlan, DatabasePlan, EnvVarPlan, HealthcheckPlan, Layout, Plan, ProcessPlan,
+    RedisPlan, RqWorkerPlan, ServiceSetting, SetupStep, WorkerPlan,
 };
 pub use notes::notes;
 
@@ -82,16 +83,15 @@ fn command_words(line: &str) -> Vec<String> {
 }
 
 /// The `Procfile`'s processes as services: names kept to what compose
-/// accepts and unique beside `web`, `worker`, `db`, `redis`; a Celery worker
-/// already run by `worker` skipped.
-fn process_plans(project: &Project, celery_worker: bool) -> Vec<ProcessPlan> {
+/// accepts and unique beside `web`, `db`, `redis` and the `services` planned
+/// already; a Celery worker already run by `worker` skipped.
+fn process_plans(project: &Project, services: &[&str]) -> Vec<ProcessPlan> {
+    let celery_worker = services.contains(&"worker");
     let mut taken: Vec<String> = ["web", "db", "redis"]
         .iter()
+        .chain(services)
         .map(|s| s.to_string())
         .collect();
-    if celery_worker {
-        taken.push("worker".into());
-    }
     let mut plans = Vec::new();
     for fact in &project.processes {
         let process = &fact.value;
@@ -121,6 +121,28 @@ fn process_plans(project: &Project, celery_worker: bool) -> Vec<ProcessPlan> {
     plans
 }
 
+/// The services planned besides web and the database and Redis.
+fn planned_services(
+    worker: Option<&WorkerPlan>,
+    beat: Option<&BeatPlan>,
+    rq_worker: Option<&RqWorkerPlan>,
+) -> Vec<&'static str> {
+    let mut services = Vec::new();
+    if worker.is_some() {
+        services.push("worker");
+    }
+    if beat.is_some() {
+        services.push("beat");
+    }
+    if let Some(rq) = rq_worker {
+        services.push("rq_worker");
+        if rq.rq_scheduler.is_some() {
+            services.push("rq_scheduler");
+        }
+    }
+    services
+}
+
 /// Decides everything from the inspected project and the answers, for the
 /// files of the template set named `template`.
 pub fn plan(project: &Project, answers: &Answers, layout: &Layout, template: &str) -> Plan {
@@ -135,7 +157,14 @@ pub fn plan(project: &Project, answers: &Answers, layout: &Layout, template: &st
             source: Text::escaped(&c.source.to_string()),
         });
 
-    let env_vars = wiring::env_vars(project, database.as_ref(), redis.as_ref());
+    let beat = background::beat_plan(project, worker.as_ref());
+    let rq_worker = background::rq_worker_plan(project, redis.is_some());
+    let env_vars = wiring::env_vars(
+        project,
+        database.as_ref(),
+        redis.as_ref(),
+        rq_worker.as_ref(),
+    );
 
     let entry_root = project
         .entries
@@ -180,7 +209,12 @@ pub fn plan(project: &Project, answers: &Answers, layout: &Layout, template: &st
         uncommitted_migrations: project.uncommitted_migrations.is_some(),
         database,
         redis,
-        processes: process_plans(project, worker.is_some()),
+        processes: process_plans(
+            project,
+            &planned_services(worker.as_ref(), beat.as_ref(), rq_worker.as_ref()),
+        ),
+        beat,
+        rq_worker,
         setup_steps: setup_steps(
             project,
             project

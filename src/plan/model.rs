@@ -56,6 +56,12 @@ pub struct Plan {
     pub redis: Option<RedisPlan>,
     /// A Celery worker service, when the project has a Celery app.
     pub worker: Option<WorkerPlan>,
+    /// Celery beat, when the worker's app has a schedule: one process that
+    /// sends the scheduled tasks to the worker.
+    pub beat: Option<BeatPlan>,
+    /// An RQ worker (and rq-scheduler), when the code makes RQ queues and no
+    /// `Procfile` line already runs one.
+    pub rq_worker: Option<RqWorkerPlan>,
     /// The `Procfile`'s other processes, each a compose service running the
     /// web image (a Celery worker the `worker` service already runs is left out).
     pub processes: Vec<ProcessPlan>,
@@ -213,6 +219,32 @@ pub struct WorkerPlan {
     pub app: Text,
     /// `file:line` where the Celery app is made.
     pub source: Text,
+}
+
+/// Celery beat: the web image sending the schedule's tasks.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BeatPlan {
+    /// Celery's `--app`, the worker's.
+    pub app: Text,
+    /// `file:line` where the schedule is configured.
+    pub source: Text,
+}
+
+/// `rq worker` on the queues the code makes, from the web image.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RqWorkerPlan {
+    /// The queues it listens on, in the order the code makes them: names
+    /// that are words (letters, digits, `_ . : -`, not starting with `-`),
+    /// so none reads as an option of `rq worker`.
+    pub queues: Vec<Text>,
+    /// `file:line` of the first queue.
+    pub source: Text,
+    /// The installed rq runs its own scheduler (`--with-scheduler`, rq 1.2
+    /// and later): jobs queued with `enqueue_in`/`enqueue_at` run.
+    pub with_scheduler: bool,
+    /// `file:line` where `rq_scheduler` is imported, when rq-scheduler is a
+    /// dependency: compose then runs `rqscheduler` too.
+    pub rq_scheduler: Option<Text>,
 }
 
 /// A variable for `.env.example`.

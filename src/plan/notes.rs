@@ -75,6 +75,64 @@ pub fn notes(project: &Project, plan: &Plan) -> Vec<String> {
     notes
 }
 
+/// Celery beat and RQ: what compose runs for them, or why it runs nothing.
+fn background_notes(project: &Project, plan: &Plan) -> Vec<String> {
+    let mut notes = Vec::new();
+    let background = &project.background;
+    match (&plan.beat, &background.beat_schedule) {
+        (Some(beat), _) => notes.push(format!(
+            "compose runs Celery beat for the schedule configured at {} as the `beat` service: run exactly one",
+            beat.source
+        )),
+        (None, Some(source)) if plan.worker.is_none() => notes.push(format!(
+            "a Celery beat schedule is configured at {source}, but no Celery worker service was written, so no beat service either"
+        )),
+        _ => {}
+    }
+    if let Some(rq) = &plan.rq_worker {
+        let queues: Vec<&str> = rq.queues.iter().map(|q| q.as_str()).collect();
+        notes.push(format!(
+            "compose runs `rq worker` on the queue{} {} ({}) as the `rq_worker` service{}",
+            if queues.len() == 1 { "" } else { "s" },
+            queues.join(", "),
+            rq.source,
+            match &rq.rq_scheduler {
+                Some(at) => format!(", and rq-scheduler ({at}) as `rq_scheduler`"),
+                None => String::new(),
+            }
+        ));
+        let refused: Vec<String> = background
+            .rq_queues
+            .iter()
+            .filter(|q| !queues.contains(&q.value.as_str()))
+            .map(|q| format!("`{}` ({})", crate::safe::escaped(&q.value), q.source))
+            .collect();
+        if !refused.is_empty() {
+            notes.push(format!(
+                "the RQ worker does not listen on the queue{} {}: not a plain word `rq worker` takes as a queue name; add it to the `rq_worker` command yourself",
+                if refused.len() == 1 { "" } else { "s" },
+                refused.join(", ")
+            ));
+        }
+    } else if let Some(first) = background.rq_queues.first()
+        && project.depends_on("rq")
+        && plan.redis.is_none()
+    {
+        notes.push(format!(
+            "RQ queues are made at {}, but no Redis was found: no RQ worker service was written",
+            first.source
+        ));
+    }
+    if let Some(source) = &background.rq_unknown_queue
+        && project.depends_on("rq")
+    {
+        notes.push(format!(
+            "an RQ queue at {source} is named at run time, so flaskdock cannot tell a worker to listen on it: add its name to the worker's command"
+        ));
+    }
+    notes
+}
+
 /// What compose runs besides web: the Celery worker, the Procfile's other
 /// processes, the setup steps and migrations.
 fn compose_notes(project: &Project, plan: &Plan) -> Vec<String> {
@@ -90,6 +148,7 @@ fn compose_notes(project: &Project, plan: &Plan) -> Vec<String> {
             celery.source
         ));
     }
+    notes.extend(background_notes(project, plan));
     for step in &plan.setup_steps {
         notes.push(format!(
             "the project sets itself up with `{}` ({}); run it once, with the database up: `docker compose run --rm web {}` (README.Docker.md says so too)",

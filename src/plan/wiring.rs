@@ -5,7 +5,7 @@
 //! `REDIS_HOST`), pointed at the compose services by their names, and a
 //! session key the app reads under a prefix (`MYAPP_SECRET_KEY`).
 
-use super::model::{DatabasePlan, EnvVarPlan, RedisPlan};
+use super::model::{DatabasePlan, EnvVarPlan, RedisPlan, RqWorkerPlan};
 use crate::inspect::Project;
 use crate::safe::{EnvName, Text};
 
@@ -19,6 +19,7 @@ pub(super) fn env_vars(
     project: &Project,
     database: Option<&DatabasePlan>,
     redis: Option<&RedisPlan>,
+    rq_worker: Option<&RqWorkerPlan>,
 ) -> Vec<EnvVarPlan> {
     let mut env_vars: Vec<EnvVarPlan> = project
         .env_vars
@@ -39,7 +40,7 @@ pub(super) fn env_vars(
         .collect();
     for extra in prefixed_settings(project, database, redis)
         .into_iter()
-        .chain(rq_redis_url(project, redis))
+        .chain(rq_redis_url(project, redis, rq_worker))
     {
         if !env_vars.iter().any(|v| v.name == extra.name) {
             env_vars.push(extra);
@@ -84,19 +85,30 @@ fn prefixed_settings(
         .collect()
 }
 
-/// `rq worker` in a Procfile finds Redis through `RQ_REDIS_URL`, else localhost.
-fn rq_redis_url(project: &Project, redis: Option<&RedisPlan>) -> Option<EnvVarPlan> {
+/// `rq worker` (a `Procfile` line, or the service for the code's queues)
+/// and `rqscheduler` find Redis through `RQ_REDIS_URL`, else localhost.
+fn rq_redis_url(
+    project: &Project,
+    redis: Option<&RedisPlan>,
+    rq_worker: Option<&RqWorkerPlan>,
+) -> Option<EnvVarPlan> {
     let redis = redis?;
-    let rq = project
-        .processes
-        .iter()
-        .find(|p| p.value.command.split_whitespace().next() == Some("rq"))?;
+    let source = match rq_worker {
+        Some(worker) => format!("{} (the `rq_worker` service reads it)", worker.source),
+        None => {
+            let rq = project
+                .processes
+                .iter()
+                .find(|p| p.value.command.split_whitespace().next() == Some("rq"))?;
+            format!("{} (`rq worker` reads it)", rq.source)
+        }
+    };
     Some(EnvVarPlan {
         name: EnvName::parse("RQ_REDIS_URL").expect("a variable name"),
         required: false,
         default: None,
         value: Some(redis.url.clone()),
-        source: Text::escaped(&format!("{} (`rq worker` reads it)", rq.source)),
+        source: Text::escaped(&source),
     })
 }
 

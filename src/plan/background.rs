@@ -1,0 +1,98 @@
+//! The background services besides the Celery worker: Celery beat, and an
+//! RQ worker with its scheduler, decided from what the code sets up.
+
+use super::model::{BeatPlan, RqWorkerPlan, WorkerPlan};
+use crate::inspect::Project;
+use crate::safe::Text;
+
+/// Whether a `Procfile` line already runs `program` (with `word` among its
+/// words, when given): then that process is the service, not another one.
+fn procfile_runs(project: &Project, program: &str, word: Option<&str>) -> bool {
+    project.processes.iter().any(|fact| {
+        let words = shell_words::split(&fact.value.command).unwrap_or_default();
+        let first = words.first().map(|w| w.rsplit('/').next().unwrap_or(w));
+        first == Some(program) && word.is_none_or(|word| words.iter().any(|w| w == word))
+    })
+}
+
+/// Celery beat, when the worker runs and the code configures a schedule.
+pub(super) fn beat_plan(project: &Project, worker: Option<&WorkerPlan>) -> Option<BeatPlan> {
+    let worker = worker?;
+    let source = project.background.beat_schedule.as_ref()?;
+    if procfile_runs(project, "celery", Some("beat")) {
+        return None;
+    }
+    Some(BeatPlan {
+        app: worker.app.clone(),
+        source: Text::escaped(&source.to_string()),
+    })
+}
+
+/// A queue name `rq worker` takes as a queue: a word that is no option.
+fn is_queue_word(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('-')
+        && name.len() <= 100
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | ':' | '-'))
+}
+
+/// An RQ worker, when rq is a dependency, Redis runs, the code makes queues
+/// with names that are words, and no `Procfile` line runs `rq` already.
+pub(super) fn rq_worker_plan(project: &Project, redis: bool) -> Option<RqWorkerPlan> {
+    let background = &project.background;
+    if !redis || !project.depends_on("rq") || procfile_runs(project, "rq", None) {
+        return None;
+    }
+    let queues: Vec<Text> = background
+        .rq_queues
+        .iter()
+        .filter(|q| is_queue_word(&q.value))
+        .map(|q| Text::escaped(&q.value))
+        .collect();
+    let first = background.rq_queues.first()?;
+    if queues.is_empty() {
+        return None;
+    }
+    let rq_scheduler = background
+        .rq_scheduler
+        .as_ref()
+        .filter(|_| project.depends_on("rq-scheduler"))
+        .filter(|_| !procfile_runs(project, "rqscheduler", None))
+        .map(|s| Text::escaped(&s.to_string()));
+    Some(RqWorkerPlan {
+        queues,
+        source: Text::escaped(&first.source.to_string()),
+        with_scheduler: rq_runs_its_scheduler(project),
+        rq_scheduler,
+    })
+}
+
+/// rq 1.2 added `rq worker --with-scheduler`; an older pin would refuse it.
+fn rq_runs_its_scheduler(project: &Project) -> bool {
+    let Some(pin) = project.pins.iter().find(|p| p.name == "rq") else {
+        return true;
+    };
+    let mut parts = pin
+        .version
+        .split('.')
+        .map(|p| p.parse::<u32>().unwrap_or(0));
+    let (major, minor) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
+    (major, minor) >= (1, 2)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_queue_word;
+
+    #[test]
+    fn queue_names_are_words_that_read_as_no_option() {
+        for good in ["default", "microblog-tasks", "emails.high", "a:b_c"] {
+            assert!(is_queue_word(good), "{good}");
+        }
+        for bad in ["", "--burst", "-q", "two words", "a;b", "$(id)", "é"] {
+            assert!(!is_queue_word(bad), "{bad}");
+        }
+    }
+}
