@@ -141,6 +141,13 @@ fn fact_rows(project: &Project, python: PythonVersion) -> Vec<Row> {
             fact.source.clone(),
         ));
     }
+    if let Some(fact) = &project.prefixed_env {
+        rows.push(Row::one(
+            "prefixed_env",
+            format!("{}_*", fact.value),
+            fact.source.clone(),
+        ));
+    }
     let background = &project.background;
     if let Some(source) = &background.beat_schedule {
         rows.push(Row::one("celery_beat", "schedule", source.clone()));
