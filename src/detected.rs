@@ -103,6 +103,35 @@ fn answer_rows(project: &Project, answers: Option<&Answers>) -> (Vec<Row>, Pytho
 
 /// The rows of what inspection found besides the core answers; the system
 /// packages are those of `python`.
+/// The app's own config prefix, and what the code runs in the background:
+/// a Celery beat schedule, RQ queues, rq-scheduler.
+fn background_rows(project: &Project) -> Vec<Row> {
+    let mut rows = Vec::new();
+    if let Some(fact) = &project.prefixed_env {
+        rows.push(Row::one(
+            "prefixed_env",
+            format!("{}_*", fact.value),
+            fact.source.clone(),
+        ));
+    }
+    let background = &project.background;
+    if let Some(source) = &background.beat_schedule {
+        rows.push(Row::one("celery_beat", "schedule", source.clone()));
+    }
+    for queue in &background.rq_queues {
+        rows.push(Row::item(
+            ("rq_queue", "rq_queues"),
+            &queue.value,
+            queue.value.clone(),
+            &queue.source,
+        ));
+    }
+    if let Some(source) = &background.rq_scheduler {
+        rows.push(Row::one("rq_scheduler", "yes", source.clone()));
+    }
+    rows
+}
+
 fn fact_rows(project: &Project, python: PythonVersion) -> Vec<Row> {
     let mut rows = Vec::new();
     rows.push(Row::one(
@@ -141,28 +170,7 @@ fn fact_rows(project: &Project, python: PythonVersion) -> Vec<Row> {
             fact.source.clone(),
         ));
     }
-    if let Some(fact) = &project.prefixed_env {
-        rows.push(Row::one(
-            "prefixed_env",
-            format!("{}_*", fact.value),
-            fact.source.clone(),
-        ));
-    }
-    let background = &project.background;
-    if let Some(source) = &background.beat_schedule {
-        rows.push(Row::one("celery_beat", "schedule", source.clone()));
-    }
-    for queue in &background.rq_queues {
-        rows.push(Row::item(
-            ("rq_queue", "rq_queues"),
-            &queue.value,
-            queue.value.clone(),
-            &queue.source,
-        ));
-    }
-    if let Some(source) = &background.rq_scheduler {
-        rows.push(Row::one("rq_scheduler", "yes", source.clone()));
-    }
+    rows.extend(background_rows(project));
     for fact in &project.processes {
         let process = &fact.value;
         let value = format!("{}: {}", process.name, process.command);
