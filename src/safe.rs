@@ -255,9 +255,58 @@ impl<'de> Deserialize<'de> for EnvName {
 
 string_type!(EnvName);
 
+/// A name a command takes as one plain argument and never as an option (an
+/// RQ queue): letters, digits, `_ . : -`, not starting with `-`, at most 100.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Word(String);
+
+impl Word {
+    /// The name, or `None` when a command could read it otherwise.
+    pub fn parse(name: &str) -> Option<Word> {
+        let plain = !name.is_empty()
+            && !name.starts_with('-')
+            && name.len() <= 100
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | ':' | '-'));
+        plain.then(|| Word(name.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for Word {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Word, D::Error> {
+        let raw = String::deserialize(d)?;
+        Word::parse(&raw).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "`{}` is not a plain word (letters, digits, `_ . : -`, not starting with `-`)",
+                escaped(&raw)
+            ))
+        })
+    }
+}
+
+string_type!(Word);
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn words_are_plain_arguments_that_read_as_no_option() {
+        for good in ["default", "microblog-tasks", "emails.high", "a:b_c"] {
+            assert!(Word::parse(good).is_some(), "{good}");
+        }
+        for bad in ["", "--burst", "-q", "two words", "a;b", "$(id)", "é"] {
+            assert!(Word::parse(bad).is_none(), "{bad}");
+            let json = serde_json::to_string(bad).unwrap();
+            assert!(serde_json::from_str::<Word>(&json).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn text_escapes_every_line_break_and_control() {

@@ -113,6 +113,7 @@ fn is_typed(path: &str) -> bool {
         || (path.starts_with("/env_vars/") && path.ends_with("/name"))
         || (path.starts_with("/database/environment/") && path.ends_with("/name"))
         || (path.starts_with("/processes/") && path.ends_with("/service"))
+        || path.starts_with("/rq_worker/queues/")
         || path.starts_with("/install/run/caches/")
         || (path.starts_with("/install/run/commands/") && path.ends_with("/program"))
         || (path.starts_with("/install/run/commands/")

@@ -3,7 +3,7 @@
 
 use super::model::{BeatPlan, RqWorkerPlan, WorkerPlan};
 use crate::inspect::Project;
-use crate::safe::Text;
+use crate::safe::{Text, Word};
 
 /// Whether a `Procfile` line already runs `program` (with `word` among its
 /// words, when given): then that process is the service, not another one.
@@ -28,16 +28,6 @@ pub(super) fn beat_plan(project: &Project, worker: Option<&WorkerPlan>) -> Optio
     })
 }
 
-/// A queue name `rq worker` takes as a queue: a word that is no option.
-fn is_queue_word(name: &str) -> bool {
-    !name.is_empty()
-        && !name.starts_with('-')
-        && name.len() <= 100
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | ':' | '-'))
-}
-
 /// An RQ worker, when rq is a dependency, Redis runs, the code makes queues
 /// with names that are words, and no `Procfile` line runs `rq` already.
 pub(super) fn rq_worker_plan(project: &Project, redis: bool) -> Option<RqWorkerPlan> {
@@ -45,11 +35,10 @@ pub(super) fn rq_worker_plan(project: &Project, redis: bool) -> Option<RqWorkerP
     if !redis || !project.depends_on("rq") || procfile_runs(project, "rq", None) {
         return None;
     }
-    let queues: Vec<Text> = background
+    let queues: Vec<Word> = background
         .rq_queues
         .iter()
-        .filter(|q| is_queue_word(&q.value))
-        .map(|q| Text::escaped(&q.value))
+        .filter_map(|q| Word::parse(&q.value))
         .collect();
     let first = background.rq_queues.first()?;
     if queues.is_empty() {
@@ -80,19 +69,4 @@ fn rq_runs_its_scheduler(project: &Project) -> bool {
         .map(|p| p.parse::<u32>().unwrap_or(0));
     let (major, minor) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
     (major, minor) >= (1, 2)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_queue_word;
-
-    #[test]
-    fn queue_names_are_words_that_read_as_no_option() {
-        for good in ["default", "microblog-tasks", "emails.high", "a:b_c"] {
-            assert!(is_queue_word(good), "{good}");
-        }
-        for bad in ["", "--burst", "-q", "two words", "a;b", "$(id)", "é"] {
-            assert!(!is_queue_word(bad), "{bad}");
-        }
-    }
 }

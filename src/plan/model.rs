@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::dockerignore::IgnoreRule;
 use super::gunicorn::GunicornPlan;
 use super::install::InstallPlan;
-use crate::safe::{EnvName, PythonVersion, Text};
+use crate::safe::{EnvName, PythonVersion, Text, Word};
 use crate::services::{self, Database};
 
 /// Numeric user the app runs as (`ARG UID` in the Dockerfile).
@@ -233,10 +233,9 @@ pub struct BeatPlan {
 /// `rq worker` on the queues the code makes, from the web image.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RqWorkerPlan {
-    /// The queues it listens on, in the order the code makes them: names
-    /// that are words (letters, digits, `_ . : -`, not starting with `-`),
-    /// so none reads as an option of `rq worker`.
-    pub queues: Vec<Text>,
+    /// The queues it listens on, in the order the code makes them: plain
+    /// words, so none reads as an option of `rq worker`.
+    pub queues: Vec<Word>,
     /// `file:line` of the first queue.
     pub source: Text,
     /// The installed rq runs its own scheduler (`--with-scheduler`, rq 1.2
