@@ -5,14 +5,21 @@ use super::model::{BeatPlan, RqWorkerPlan, WorkerPlan};
 use crate::inspect::Project;
 use crate::safe::{Text, Word};
 
+/// Whether the shell line `command` runs `program` (by its file name), with
+/// `word` among its words when given.
+pub(super) fn command_runs(command: &str, program: &str, word: Option<&str>) -> bool {
+    let words = shell_words::split(command).unwrap_or_default();
+    let first = words.first().map(|w| w.rsplit('/').next().unwrap_or(w));
+    first == Some(program) && word.is_none_or(|word| words.iter().any(|w| w == word))
+}
+
 /// Whether a `Procfile` line already runs `program` (with `word` among its
 /// words, when given): then that process is the service, not another one.
 fn procfile_runs(project: &Project, program: &str, word: Option<&str>) -> bool {
-    project.processes.iter().any(|fact| {
-        let words = shell_words::split(&fact.value.command).unwrap_or_default();
-        let first = words.first().map(|w| w.rsplit('/').next().unwrap_or(w));
-        first == Some(program) && word.is_none_or(|word| words.iter().any(|w| w == word))
-    })
+    project
+        .processes
+        .iter()
+        .any(|fact| command_runs(&fact.value.command, program, word))
 }
 
 /// Celery beat, when the worker runs and the code configures a schedule.

@@ -95,9 +95,7 @@ fn process_plans(project: &Project, services: &[&str]) -> Vec<ProcessPlan> {
     let mut plans = Vec::new();
     for fact in &project.processes {
         let process = &fact.value;
-        let words = shell_words::split(&process.command).unwrap_or_default();
-        let program = words.first().map(|w| w.rsplit('/').next().unwrap_or(w));
-        if celery_worker && program == Some("celery") && words.iter().any(|w| w == "worker") {
+        if celery_worker && background::command_runs(&process.command, "celery", Some("worker")) {
             continue;
         }
         let base = process.name.replace('-', "_");
