@@ -132,6 +132,30 @@ fn background_rows(project: &Project) -> Vec<Row> {
     rows
 }
 
+/// The front-end build: its script, the Node release and what it writes.
+fn frontend_rows(project: &Project) -> Vec<Row> {
+    let Some(frontend) = &project.frontend else {
+        return Vec::new();
+    };
+    let mut rows = vec![Row::one(
+        "frontend_build",
+        frontend.script.value.clone(),
+        frontend.script.source.clone(),
+    )];
+    if let Some(node) = &frontend.node {
+        rows.push(Row::one("node", node.value.clone(), node.source.clone()));
+    }
+    for output in &frontend.outputs {
+        rows.push(Row::item(
+            ("frontend_output", "frontend_outputs"),
+            &output.value,
+            output.value.clone(),
+            &output.source,
+        ));
+    }
+    rows
+}
+
 fn fact_rows(project: &Project, python: PythonVersion) -> Vec<Row> {
     let mut rows = Vec::new();
     rows.push(Row::one(
@@ -171,6 +195,7 @@ fn fact_rows(project: &Project, python: PythonVersion) -> Vec<Row> {
         ));
     }
     rows.extend(background_rows(project));
+    rows.extend(frontend_rows(project));
     for fact in &project.processes {
         let process = &fact.value;
         let value = format!("{}: {}", process.name, process.command);
@@ -326,6 +351,7 @@ pub fn inspect_json(project: &Project, answers: Option<&Answers>) -> Value {
         "rq_queues": project.background.rq_queues.iter().map(|q| &q.value).collect::<Vec<_>>(),
         "rq_scheduler": project.background.rq_scheduler.is_some(),
         "gunicorn_worker": project.worker.as_ref().map(|w| &w.value),
+        "frontend": project.frontend,
         "warnings": warnings(project, &rows),
         "sources": sources,
     })

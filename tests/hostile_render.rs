@@ -119,6 +119,9 @@ fn is_typed(path: &str) -> bool {
         || (path.starts_with("/install/run/commands/")
             && path.contains("/env/")
             && path.ends_with("/name"))
+        || path == "/frontend/manager"
+        || path == "/frontend/cache"
+        || (path.starts_with("/frontend/") && path.ends_with("/program"))
 }
 
 /// Replaces every string of `value` outside typed fields with what `pick` gives.
@@ -519,6 +522,25 @@ fn typed_fields_refuse_what_they_cannot_hold() {
         "/python_version",
     ] {
         for sample in ["COMPOSE_FILE=x #", "A\nB", "1X", "$(id)"] {
+            let mut hostile = benign.clone();
+            *hostile.pointer_mut(path).unwrap() = Value::String(sample.to_string());
+            assert!(
+                serde_json::from_value::<Plan>(hostile).is_err(),
+                "{path} took {sample:?}"
+            );
+        }
+    }
+    let (_, benign) = benign_plans()
+        .into_iter()
+        .find(|(n, _)| n == "frontend-assets")
+        .unwrap();
+    for path in [
+        "/frontend/install/program",
+        "/frontend/build/program",
+        "/frontend/cache",
+        "/frontend/manager",
+    ] {
+        for sample in ["--chmod=4755", "npm\nRUN id", "/tmp", "$(id)"] {
             let mut hostile = benign.clone();
             *hostile.pointer_mut(path).unwrap() = Value::String(sample.to_string());
             assert!(

@@ -7,6 +7,7 @@ mod cli;
 mod common;
 mod detect;
 mod doctor;
+mod frontend;
 mod fuzz_inputs;
 mod hardening;
 mod hostile;

@@ -322,6 +322,23 @@ fn add_hidden_files(tree: &mut Tree, canonical_root: &Path) {
             tree.files.insert(name.to_string());
         }
     }
+    // Beside each `package.json`: the Node release and the package
+    // manager's settings its front-end build uses.
+    let front_ends: Vec<String> = tree
+        .files
+        .iter()
+        .filter_map(|f| f.strip_suffix("package.json"))
+        .filter(|dir| dir.is_empty() || dir.ends_with('/'))
+        .map(str::to_string)
+        .collect();
+    for dir in front_ends {
+        for name in [".nvmrc", ".node-version", ".yarnrc.yml", ".yarnrc"] {
+            let rel = format!("{dir}{name}");
+            if is_file_inside(&root.join(&rel), canonical_root) {
+                tree.files.insert(rel);
+            }
+        }
+    }
     let workflows = root.join(".github/workflows");
     let real_dir = workflows.symlink_metadata().is_ok_and(|m| m.is_dir())
         && root

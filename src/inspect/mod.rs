@@ -10,6 +10,7 @@ mod env;
 mod fact;
 pub(crate) mod files;
 mod flaskenv;
+mod frontend;
 mod gunicorn;
 pub(crate) mod module;
 mod package;
@@ -32,6 +33,7 @@ pub use env::{EnvVar, SetupCommand};
 pub use fact::{Fact, Source};
 pub use files::{read_text, toml_error};
 pub use flaskenv::parse_dotenv;
+pub use frontend::{Frontend, NodeManager};
 pub use package::Package;
 pub use python::{CURRENT_STABLE_PYTHON, SUPPORTED_PYTHONS};
 pub use requirements::{RequirementLine, parse_requirements};
@@ -92,6 +94,8 @@ pub struct Project {
     pub templates_dir: Option<String>,
     /// `static/` folder (or `pkg/static`), if present.
     pub static_dir: Option<String>,
+    /// A front-end build (`package.json` with a `build` script), if any.
+    pub frontend: Option<Frontend>,
     /// The command that applies database migrations (`flask db upgrade`), if the
     /// project has them.
     pub migrations: Option<Fact<String>>,
@@ -215,6 +219,8 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
         .or_else(|| flask_default_port(code.dev_server.as_ref(), &entries));
     warn_about_code(tree, &code, entries.first(), &mut warnings);
     let gunicorn_config = gunicorn.map(|g| g.path);
+    let static_dir = tree.find_dir("static");
+    let frontend = frontend::detect(tree, static_dir.as_deref(), &mut warnings);
 
     Ok(Project {
         root: tree.root.display().to_string(),
@@ -237,7 +243,8 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
         prefixed_env: code.prefixed_env,
         dockerfile_packages: deployment.build_packages,
         templates_dir: tree.find_dir("templates"),
-        static_dir: tree.find_dir("static"),
+        static_dir,
+        frontend,
         migrations,
         uncommitted_migrations,
         gunicorn_config,

@@ -3,6 +3,7 @@
 
 mod background;
 pub mod dockerignore;
+mod frontend;
 mod gunicorn;
 mod install;
 mod model;
@@ -10,6 +11,7 @@ mod notes;
 mod wiring;
 
 pub use dockerignore::IgnoreRule;
+pub use frontend::{DEFAULT_NODE, FrontendPlan, NodeCache, NodeCommand, NodeProgram};
 pub use gunicorn::GunicornPlan;
 use gunicorn::gunicorn_plan;
 use install::install_plan;
@@ -187,6 +189,7 @@ pub fn plan(project: &Project, answers: &Answers, layout: &Layout, template: &st
         pythonpath: (!entry_root.is_empty()).then(|| Text::escaped(&entry_root)),
         install: install_plan(&project.install, python_minor, &gunicorn.requirements),
         gunicorn,
+        frontend: project.frontend.as_ref().map(frontend::frontend_plan),
         build_packages: on_python
             .build
             .iter()

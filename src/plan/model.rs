@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::dockerignore::IgnoreRule;
+use super::frontend::FrontendPlan;
 use super::gunicorn::GunicornPlan;
 use super::install::InstallPlan;
 use crate::safe::{EnvName, PythonVersion, Text, Word};
@@ -37,6 +38,9 @@ pub struct Plan {
     pub install: InstallPlan,
     /// gunicorn: how it is installed and configured.
     pub gunicorn: GunicornPlan,
+    /// The Node stage that builds the front end, when the project has a
+    /// `package.json` with a `build` script.
+    pub frontend: Option<FrontendPlan>,
     /// Debian packages for the builder stage only (compilers, headers), sorted.
     pub build_packages: Vec<Text>,
     /// Debian libraries for the runtime stage, sorted.

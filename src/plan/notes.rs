@@ -62,6 +62,19 @@ pub fn notes(project: &Project, plan: &Plan) -> Vec<String> {
             project.key_files.join(", ")
         ));
     }
+    if let Some(frontend) = &plan.frontend {
+        notes.push(format!(
+            "the image builds the front end in a Node {} stage (`{} {}`, then the `build` script at {}) and keeps only {}",
+            frontend.node_version,
+            frontend.install.program.name(),
+            frontend.install.args.iter().map(|a| a.as_str()).collect::<Vec<_>>().join(" "),
+            frontend.source,
+            frontend.outputs.iter().map(|o| format!("`{o}`")).collect::<Vec<_>>().join(", ")
+        ));
+        if !frontend.locked {
+            notes.push("warning: the front end has no lock file (package-lock.json, yarn.lock or pnpm-lock.yaml): every build resolves its packages anew; commit one".to_string());
+        }
+    }
     notes.extend(compose_notes(project, plan));
     if plan.build_context != "." {
         notes.push(format!(

@@ -1,0 +1,3 @@
+import { describe } from "./describe.js";
+
+document.getElementById("status").textContent = describe("esbuild");

@@ -1,0 +1,219 @@
+//! The front-end build a project carries: a `package.json` with a `build`
+//! script, the lock its packages install from, the Node it asks for, and the
+//! folders the build writes (named by the build's commands or by its bundler's
+//! config). The image builds it in a Node stage and keeps only those folders.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+mod node;
+mod outputs;
+
+use super::fact::{Fact, Source};
+use super::files::Tree;
+
+/// The package manager the lock file belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum NodeManager {
+    #[serde(rename = "npm")]
+    Npm,
+    /// Yarn 1 (`yarn.lock` without `.yarnrc.yml`).
+    #[serde(rename = "yarn")]
+    Yarn,
+    /// Yarn 2 and later (`.yarnrc.yml`, or `packageManager: yarn@2+`).
+    #[serde(rename = "yarn-berry")]
+    YarnBerry,
+    #[serde(rename = "pnpm")]
+    Pnpm,
+}
+
+/// A `package.json` whose `build` script the image runs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Frontend {
+    /// The folder holding `package.json`, relative to the root (`""` at the root).
+    pub dir: String,
+    pub manager: NodeManager,
+    /// The lock file, relative to the root; `None` when none is committed.
+    pub lock: Option<String>,
+    /// Other files the install reads (`.yarnrc.yml`, `pnpm-workspace.yaml`).
+    pub install_files: Vec<String>,
+    /// The `build` script as `package.json` writes it, and where.
+    pub script: Fact<String>,
+    /// What the build writes, relative to the root: folders, or a file at the root.
+    pub outputs: Vec<Fact<String>>,
+    /// The Node release asked for (`20`, `20.11.1`), and where.
+    pub node: Option<Fact<String>>,
+}
+
+/// The deepest `package.json` considered (`app/static/package.json`).
+const MAX_DEPTH: usize = 3;
+
+/// Finds the project's front-end build: the shallowest `package.json` with a
+/// `build` script outside tooling and test folders. `static_dir` is where
+/// the build's output is taken to be when nothing names it.
+pub(super) fn detect(
+    tree: &Tree,
+    static_dir: Option<&str>,
+    warnings: &mut Vec<String>,
+) -> Option<Frontend> {
+    let mut manifests: Vec<&String> = tree
+        .files
+        .iter()
+        .filter(|f| {
+            (f.as_str() == "package.json" || f.ends_with("/package.json"))
+                && f.matches('/').count() < MAX_DEPTH
+                && !crate::syntax::is_tooling_path(f)
+                && !crate::syntax::is_test_path(f)
+                // `--prefix DIR`: a folder the package manager would read as an option.
+                && !f.split('/').any(|part| part.starts_with('-'))
+        })
+        .collect();
+    manifests.sort_by_key(|f| (f.matches('/').count(), f.as_str()));
+    for manifest in manifests {
+        let text = match tree.read(manifest) {
+            Ok(text) => text,
+            Err(err) => {
+                warnings.push(format!("skipped {manifest}: {err:#}"));
+                continue;
+            }
+        };
+        let json: serde_json::Value = match serde_json::from_str(&text) {
+            Ok(json) => json,
+            Err(err) => {
+                warnings.push(format!(
+                    "skipped {manifest}: not valid JSON ({err}); fix it for the image to build its front end"
+                ));
+                continue;
+            }
+        };
+        let Some(scripts) = scripts(&json) else {
+            continue;
+        };
+        let Some(build) = scripts.get("build") else {
+            continue;
+        };
+        let dir = manifest
+            .strip_suffix("package.json")
+            .unwrap_or("")
+            .trim_end_matches('/')
+            .to_string();
+        let script = Fact::new(
+            build.clone(),
+            Source::at(manifest.clone(), line_of(&text, "build")),
+        );
+        let (manager, lock, install_files) = manager(tree, &dir, &json);
+        let mut outputs = outputs::outputs(tree, &dir, &scripts);
+        if outputs.is_empty() {
+            match static_dir {
+                Some(folder) => outputs.push(Fact::new(
+                    folder.to_string(),
+                    Source::default(format!(
+                        "{manifest}'s build names no output folder; the built `{folder}` is copied"
+                    )),
+                )),
+                None => {
+                    warnings.push(format!(
+                        "{manifest} has a build script but names no output folder and the project has no static folder: the image does not build the front end; name the output (--outdir, outDir, output.path) for flaskdock to copy it"
+                    ));
+                    return None;
+                }
+            }
+        }
+        return Some(Frontend {
+            node: node::node_version(tree, &dir, &json, manifest, &text, warnings),
+            dir,
+            manager,
+            lock,
+            install_files,
+            script,
+            outputs,
+        });
+    }
+    None
+}
+
+/// `scripts` of a `package.json`: the string-valued entries.
+fn scripts(json: &serde_json::Value) -> Option<BTreeMap<String, String>> {
+    let scripts = json.get("scripts")?.as_object()?;
+    Some(
+        scripts
+            .iter()
+            .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+            .collect(),
+    )
+}
+
+/// The 1-based line of `"key":` in a JSON text, 1 when not found.
+pub(super) fn line_of(text: &str, key: &str) -> usize {
+    let quoted = format!("\"{key}\"");
+    text.lines()
+        .position(|l| {
+            l.trim_start()
+                .strip_prefix(&quoted)
+                .is_some_and(|rest| rest.trim_start().starts_with(':'))
+        })
+        .map_or(1, |i| i + 1)
+}
+
+/// The manager, the lock and the other files the install reads.
+fn manager(
+    tree: &Tree,
+    dir: &str,
+    json: &serde_json::Value,
+) -> (NodeManager, Option<String>, Vec<String>) {
+    let at = |name: &str| join(dir, name);
+    let declared = json
+        .get("packageManager")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or("");
+    let has = |name: &str| tree.has_file(&at(name));
+    let mut files: Vec<String> = ["pnpm-workspace.yaml", ".yarnrc.yml", ".yarnrc"]
+        .iter()
+        .filter(|f| has(f))
+        .map(|f| at(f))
+        .collect();
+    files.sort();
+    let berry = has(".yarnrc.yml")
+        || declared
+            .strip_prefix("yarn@")
+            .is_some_and(|v| !v.starts_with('1'));
+    for (lock, manager) in [
+        ("package-lock.json", NodeManager::Npm),
+        ("npm-shrinkwrap.json", NodeManager::Npm),
+        ("pnpm-lock.yaml", NodeManager::Pnpm),
+        (
+            "yarn.lock",
+            if berry {
+                NodeManager::YarnBerry
+            } else {
+                NodeManager::Yarn
+            },
+        ),
+    ] {
+        if has(lock) {
+            return (manager, Some(at(lock)), files);
+        }
+    }
+    let manager = if declared.starts_with("pnpm@") {
+        NodeManager::Pnpm
+    } else if declared.starts_with("yarn@") {
+        if berry {
+            NodeManager::YarnBerry
+        } else {
+            NodeManager::Yarn
+        }
+    } else {
+        NodeManager::Npm
+    };
+    (manager, None, files)
+}
+
+/// `dir/name`, or `name` at the root.
+pub(super) fn join(dir: &str, name: &str) -> String {
+    if dir.is_empty() {
+        name.to_string()
+    } else {
+        format!("{dir}/{name}")
+    }
+}

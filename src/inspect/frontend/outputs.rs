@@ -1,0 +1,338 @@
+//! Where a front-end build writes: the commands its `build` script runs
+//! (other scripts followed), their output flags, and the output settings of
+//! the bundlers' configs.
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::join;
+use crate::inspect::fact::{Fact, Source};
+use crate::inspect::files::Tree;
+
+/// Most scripts followed from `build` (`npm run build:css && npm run build:js`).
+const MAX_SCRIPTS: usize = 16;
+
+/// The commands `npm run build` runs: the `prebuild`, `build` and `postbuild`
+/// scripts, with `npm run X`, `yarn X`, `pnpm X`, `run-s`/`run-p`/`npm-run-all`
+/// of other scripts followed, each script once.
+fn build_commands(scripts: &BTreeMap<String, String>) -> Vec<(String, String)> {
+    let mut queue: Vec<String> = ["prebuild", "build", "postbuild"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let mut seen = Vec::new();
+    let mut commands = Vec::new();
+    while let Some(name) = (!queue.is_empty()).then(|| queue.remove(0)) {
+        if seen.contains(&name) || seen.len() >= MAX_SCRIPTS {
+            continue;
+        }
+        let Some(text) = scripts.get(&name) else {
+            continue;
+        };
+        seen.push(name.clone());
+        for command in text
+            .split(['&', ';', '|'])
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+        {
+            let words = shell_words::split(command)
+                .unwrap_or_else(|_| command.split_whitespace().map(str::to_string).collect());
+            let called = called_scripts(&words, scripts);
+            if called.is_empty() {
+                commands.push((name.clone(), command.to_string()));
+            }
+            queue.extend(called);
+        }
+    }
+    commands
+}
+
+/// The scripts a command runs by name, when it is a script runner.
+fn called_scripts(words: &[String], scripts: &BTreeMap<String, String>) -> Vec<String> {
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
+    let names: Vec<&str> = match words.as_slice() {
+        ["npm" | "pnpm" | "bun", "run" | "run-script", name, ..] => vec![name],
+        ["yarn", "run", name, ..] => vec![name],
+        ["yarn" | "pnpm", name, ..] if scripts.contains_key(*name) => vec![name],
+        ["run-s" | "run-p" | "npm-run-all", rest @ ..] => rest
+            .iter()
+            .copied()
+            .filter(|w| !w.starts_with('-'))
+            .collect(),
+        _ => Vec::new(),
+    };
+    names
+        .into_iter()
+        .flat_map(|name| match name.strip_suffix('*') {
+            // `run-s build:*`: every script with that prefix, in name order.
+            Some(prefix) => scripts
+                .keys()
+                .filter(|k| k.starts_with(prefix))
+                .cloned()
+                .collect(),
+            None => vec![name.to_string()],
+        })
+        .collect()
+}
+
+/// Flags whose value is where a bundler or compiler writes, and whether it
+/// names a file (its folder is the output) or a folder.
+const OUTPUT_FLAGS: &[(&str, bool)] = &[
+    ("--outfile", true),
+    ("--out-file", true),
+    ("--output", true),
+    ("-o", true),
+    ("--file", true),
+    ("--outdir", false),
+    ("--out-dir", false),
+    ("--dist-dir", false),
+    ("--output-path", false),
+    ("--dir", false),
+    ("-d", false),
+];
+
+/// Where the build writes, relative to the root: the output flags of its
+/// commands, `sass in:out`, and the output settings of the bundlers'
+/// configs (Vite's `outDir`, webpack's `output.path`, Rollup's `file`/`dir`,
+/// gulp's `dest()`); each once, folders inside other outputs dropped.
+pub(super) fn outputs(
+    tree: &Tree,
+    dir: &str,
+    scripts: &BTreeMap<String, String>,
+) -> Vec<Fact<String>> {
+    let manifest = join(dir, "package.json");
+    let mut found: Vec<Fact<String>> = Vec::new();
+    for (script, command) in build_commands(scripts) {
+        let words = shell_words::split(&command)
+            .unwrap_or_else(|_| command.split_whitespace().map(str::to_string).collect());
+        let source = || Source::file(manifest.clone()).with_note(format!("the `{script}` script"));
+        for (path, is_file) in flag_outputs(&words) {
+            found.extend(output_at(dir, &path, is_file).map(|p| Fact::new(p, source())));
+        }
+        let program = words
+            .iter()
+            .map(String::as_str)
+            .find(|w| !matches!(*w, "npx" | "pnpx" | "exec" | "--yes" | "-y"))
+            .unwrap_or("");
+        let program = program.rsplit('/').next().unwrap_or(program);
+        match program {
+            "sass" | "node-sass" | "sass-embedded" => {
+                for word in words.iter().skip(1).filter(|w| !w.starts_with('-')) {
+                    if let Some((_, out)) = word.split_once(':') {
+                        let is_file = out.ends_with(".css");
+                        found.extend(output_at(dir, out, is_file).map(|p| Fact::new(p, source())));
+                    }
+                }
+            }
+            "vite" | "webpack" | "rollup" | "gulp" | "parcel" => {
+                found.extend(config_outputs(tree, dir, program));
+            }
+            _ => {}
+        }
+    }
+    found.sort_by(|a, b| a.value.cmp(&b.value));
+    found.dedup_by(|b, a| a.value == b.value);
+    let folders: Vec<String> = found.iter().map(|f| f.value.clone()).collect();
+    found.retain(|f| {
+        !folders
+            .iter()
+            .any(|other| *other != f.value && f.value.starts_with(&format!("{other}/")))
+    });
+    found
+}
+
+/// The output flags' values in one command's words.
+fn flag_outputs(words: &[String]) -> Vec<(String, bool)> {
+    let mut out = Vec::new();
+    let mut iter = words.iter().skip(1).peekable();
+    while let Some(word) = iter.next() {
+        for &(flag, is_file) in OUTPUT_FLAGS {
+            if word == flag {
+                if let Some(value) = iter.peek() {
+                    out.push(((*value).clone(), is_file));
+                }
+            } else if let Some(value) = word.strip_prefix(flag).and_then(|v| v.strip_prefix('=')) {
+                out.push((value.to_string(), is_file));
+            }
+        }
+    }
+    out
+}
+
+static VITE_OUT_DIR: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"outDir\s*:\s*['"`]([^'"`]+)['"`]"#).expect("valid regex"));
+static WEBPACK_PATH: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"path\s*:\s*path\.(?:resolve|join)\(\s*__dirname\s*,((?:\s*['"][^'"]+['"]\s*,?)+)\)"#,
+    )
+    .expect("valid regex")
+});
+static QUOTED: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"['"]([^'"]+)['"]"#).expect("valid regex"));
+static ROLLUP_OUTPUT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"\b(file|dir)\s*:\s*['"`]([^'"`]+)['"`]"#).expect("valid regex"));
+static GULP_DEST: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"\bdest\(\s*['"`]([^'"`]+)['"`]"#).expect("valid regex"));
+
+/// The outputs a bundler's config file names, or the bundler's default
+/// (`dist`) when its config names none.
+fn config_outputs(tree: &Tree, dir: &str, program: &str) -> Vec<Fact<String>> {
+    let stems: &[&str] = match program {
+        "vite" => &["vite.config"],
+        "webpack" => &["webpack.config", "webpack.prod", "webpack.production"],
+        "rollup" => &["rollup.config"],
+        "gulp" => &["gulpfile"],
+        _ => &[],
+    };
+    let mut found = Vec::new();
+    for stem in stems {
+        for ext in ["js", "mjs", "cjs", "ts", "mts"] {
+            let file = join(dir, &format!("{stem}.{ext}"));
+            let Ok(text) = tree.read(&file) else {
+                continue;
+            };
+            let mut add = |at: usize, path: &str, is_file: bool| {
+                let line = text[..at].matches('\n').count() + 1;
+                found.extend(
+                    output_at(dir, path, is_file)
+                        .map(|p| Fact::new(p, Source::at(file.clone(), line))),
+                );
+            };
+            match program {
+                "vite" => VITE_OUT_DIR
+                    .captures_iter(&text)
+                    .for_each(|c| add(c.get(0).map_or(0, |m| m.start()), &c[1], false)),
+                "webpack" => WEBPACK_PATH.captures_iter(&text).for_each(|c| {
+                    let parts: Vec<&str> = QUOTED
+                        .captures_iter(&c[1])
+                        .filter_map(|q| q.get(1).map(|m| m.as_str()))
+                        .collect();
+                    add(c.get(0).map_or(0, |m| m.start()), &parts.join("/"), false);
+                }),
+                "rollup" => ROLLUP_OUTPUT.captures_iter(&text).for_each(|c| {
+                    add(c.get(0).map_or(0, |m| m.start()), &c[2], &c[1] == "file");
+                }),
+                _ => GULP_DEST
+                    .captures_iter(&text)
+                    .for_each(|c| add(c.get(0).map_or(0, |m| m.start()), &c[1], false)),
+            }
+        }
+    }
+    if found.is_empty() && matches!(program, "vite" | "webpack" | "parcel") {
+        found.extend(output_at(dir, "dist", false).map(|p| {
+            Fact::new(
+                p,
+                Source::default(format!("{program}'s default output folder")),
+            )
+        }));
+    }
+    found
+}
+
+/// `path` (relative to `dir`) as a path relative to the root, for a folder;
+/// for a file, its folder (or the file itself when that folder is the root).
+/// `None` when it leaves the project, is absolute, or holds a glob, a
+/// variable or a character a Dockerfile path should not hold.
+fn output_at(dir: &str, path: &str, is_file: bool) -> Option<String> {
+    if path.starts_with('/')
+        || path.starts_with('~')
+        || path.chars().any(|c| {
+            matches!(c, '*' | '?' | '[' | '{' | '$' | '`' | '\\' | '"' | '\'')
+                || crate::safe::is_unsafe_char(c)
+        })
+    {
+        return None;
+    }
+    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            part => parts.push(part),
+        }
+    }
+    if is_file && parts.len() > 1 {
+        parts.pop();
+    }
+    match parts.first() {
+        None => None,
+        Some(&"node_modules") => None,
+        Some(_) => Some(parts.join("/")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outputs_stay_inside_the_project() {
+        assert_eq!(
+            output_at("", "app/static/dist/app.js", true).as_deref(),
+            Some("app/static/dist")
+        );
+        assert_eq!(
+            output_at("frontend", "../app/static/build", false).as_deref(),
+            Some("app/static/build")
+        );
+        assert_eq!(
+            output_at("", "bundle.js", true).as_deref(),
+            Some("bundle.js")
+        );
+        assert_eq!(output_at("", "../outside", false), None);
+        assert_eq!(output_at("", "/abs/dist", false), None);
+        assert_eq!(output_at("", "static/$OUT", false), None);
+        assert_eq!(output_at("", "static/*.css", false), None);
+        assert_eq!(output_at("", ".", false), None);
+    }
+
+    #[test]
+    fn chained_scripts_are_followed_to_their_commands() {
+        let scripts: BTreeMap<String, String> = [
+            ("build", "npm run build:css && run-s build:js:*"),
+            (
+                "build:css",
+                "sass assets/scss:app/static/css --style compressed",
+            ),
+            (
+                "build:js:main",
+                "esbuild assets/main.js --bundle --outfile=app/static/js/main.js",
+            ),
+            ("prebuild", "rimraf app/static/js"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let commands: Vec<String> = build_commands(&scripts)
+            .into_iter()
+            .map(|(_, c)| c)
+            .collect();
+        assert_eq!(
+            commands,
+            [
+                "rimraf app/static/js",
+                "sass assets/scss:app/static/css --style compressed",
+                "esbuild assets/main.js --bundle --outfile=app/static/js/main.js",
+            ]
+        );
+        let tree = Tree::default();
+        let outputs: Vec<String> = outputs(&tree, "", &scripts)
+            .into_iter()
+            .map(|f| f.value)
+            .collect();
+        assert_eq!(outputs, ["app/static/css", "app/static/js"]);
+    }
+
+    #[test]
+    fn a_script_that_calls_itself_ends() {
+        let scripts: BTreeMap<String, String> = [("build", "npm run build")]
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        assert!(build_commands(&scripts).is_empty());
+    }
+}

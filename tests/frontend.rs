@@ -1,0 +1,208 @@
+//! Front-end builds: a `package.json` with a `build` script becomes a Node
+//! stage whose output alone reaches the runtime image.
+
+use flaskdock::init;
+
+use crate::common::{NoPrompts, options, write_tree};
+
+const APP: (&str, &str) = (
+    "app.py",
+    "from flask import Flask\n\napp = Flask(__name__)\n",
+);
+
+/// `init` on `files` (plus a one-file app): the Dockerfile and the notes.
+fn generate(files: &[(&str, &str)]) -> (String, Vec<String>, flaskdock::InitReport) {
+    let temp = tempfile::tempdir().unwrap();
+    let mut all = vec![APP, ("requirements.txt", "Flask==3.1.3\n")];
+    all.extend_from_slice(files);
+    write_tree(temp.path(), &all);
+    let report = init(&options(temp.path(), false), &mut NoPrompts).unwrap();
+    let dockerfile = std::fs::read_to_string(temp.path().join("Dockerfile")).unwrap();
+    (dockerfile, report.notes.clone(), report)
+}
+
+fn package_json(build: &str, extra: &str) -> String {
+    format!(
+        "{{\n  \"name\": \"web\",\n  \"private\": true,{extra}\n  \"scripts\": {{\n    \"dev\": \"vite\",\n    \"build\": {}\n  }}\n}}\n",
+        serde_json::to_string(build).unwrap()
+    )
+}
+
+#[test]
+fn an_npm_build_with_a_lock_runs_npm_ci_and_keeps_only_its_output() {
+    let manifest = package_json(
+        "esbuild assets/app.js --bundle --outfile=static/js/app.js",
+        "\n  \"engines\": { \"node\": \">=18 <21\" },",
+    );
+    let (dockerfile, notes, report) = generate(&[
+        ("package.json", &manifest),
+        ("package-lock.json", "{\"lockfileVersion\": 3}\n"),
+        ("assets/app.js", "console.log('hi');\n"),
+        ("static/logo.txt", "logo\n"),
+    ]);
+    let frontend = report.plan.frontend.as_ref().expect("a Node stage");
+    // `engines.node` allows 18 to 20: the newest LTS it allows.
+    assert_eq!(frontend.node_version.as_str(), "20");
+    assert!(dockerfile.contains("ARG NODE_VERSION=20\n"), "{dockerfile}");
+    assert!(
+        dockerfile.contains("FROM node:${NODE_VERSION}-slim AS assets\n"),
+        "{dockerfile}"
+    );
+    // The manifest and lock before the source, so the install stays cached.
+    let install = dockerfile
+        .find("RUN --mount=type=cache,target=/root/.npm \\\n    npm ci\n")
+        .expect("npm ci with a cache mount");
+    let lock = dockerfile
+        .find("COPY [\"package-lock.json\", \"./package-lock.json\"]")
+        .unwrap();
+    let source = dockerfile[install..].find("COPY . .").unwrap() + install;
+    let build = dockerfile.find("RUN npm run build\n").unwrap();
+    assert!(
+        lock < install && install < source && source < build,
+        "{dockerfile}"
+    );
+    // The runtime stage copies the bundle's folder from the Node stage, after the source.
+    let copy = dockerfile
+        .find("COPY --from=assets --chown=${UID}:${UID} [\"/app/static/js\", \"./static/js\"]")
+        .expect("the output copied");
+    assert!(
+        copy > dockerfile.find("COPY --chown=${UID}:${UID} . .").unwrap(),
+        "{dockerfile}"
+    );
+    assert!(
+        notes.iter().any(|n| n.contains("Node 20 stage (`npm ci`")),
+        "{notes:?}"
+    );
+    assert!(
+        !notes.iter().any(|n| n.contains("no lock file")),
+        "{notes:?}"
+    );
+}
+
+#[test]
+fn a_front_end_in_a_subfolder_builds_there_with_its_own_manager_and_node() {
+    let manifest = package_json("vite build", "");
+    let (dockerfile, _, report) = generate(&[
+        ("frontend/package.json", &manifest),
+        ("frontend/yarn.lock", "# yarn lockfile v1\n"),
+        ("frontend/.nvmrc", "lts/iron\n"),
+        (
+            "frontend/vite.config.js",
+            "export default {\n  build: {\n    outDir: '../app/static/build',\n  },\n};\n",
+        ),
+    ]);
+    let frontend = report.plan.frontend.as_ref().expect("a Node stage");
+    assert_eq!(frontend.node_version.as_str(), "20");
+    assert_eq!(frontend.node_source.as_str(), "frontend/.nvmrc:1");
+    assert!(
+        dockerfile.contains("COPY [\"frontend/yarn.lock\", \"./frontend/yarn.lock\"]"),
+        "{dockerfile}"
+    );
+    assert!(
+        dockerfile.contains(
+            "    corepack enable \\\n    && yarn --cwd frontend install --frozen-lockfile\n"
+        ),
+        "{dockerfile}"
+    );
+    assert!(
+        dockerfile.contains("RUN yarn --cwd frontend run build\n"),
+        "{dockerfile}"
+    );
+    // Vite's outDir, relative to the config's folder, from the root.
+    assert!(
+        dockerfile.contains("[\"/app/app/static/build\", \"./app/static/build\"]"),
+        "{dockerfile}"
+    );
+}
+
+#[test]
+fn a_build_that_names_no_output_keeps_the_static_folder_and_no_lock_is_warned_about() {
+    let manifest = package_json("postcss src/site.css -d static/css", "");
+    let (dockerfile, notes, _) =
+        generate(&[("package.json", &manifest), ("static/site.txt", "x\n")]);
+    // `-d` names the folder.
+    assert!(
+        dockerfile.contains("[\"/app/static/css\", \"./static/css\"]"),
+        "{dockerfile}"
+    );
+    assert!(dockerfile.contains("    npm install\n"), "{dockerfile}");
+    assert!(
+        dockerfile.contains("# No lock file is committed"),
+        "{dockerfile}"
+    );
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.starts_with("warning: the front end has no lock file")),
+        "{notes:?}"
+    );
+
+    let manifest = package_json("gulp", "");
+    let (dockerfile, _, report) = generate(&[
+        ("package.json", &manifest),
+        ("pnpm-lock.yaml", "lockfileVersion: '9.0'\n"),
+        ("static/site.txt", "x\n"),
+    ]);
+    // gulp without a gulpfile naming `dest()`: the static folder is the output.
+    let frontend = report.plan.frontend.as_ref().unwrap();
+    assert_eq!(
+        frontend
+            .outputs
+            .iter()
+            .map(|o| o.as_str())
+            .collect::<Vec<_>>(),
+        ["static"]
+    );
+    assert!(
+        dockerfile.contains("pnpm install --frozen-lockfile\n"),
+        "{dockerfile}"
+    );
+}
+
+#[test]
+fn package_files_without_a_build_are_not_a_front_end() {
+    let (dockerfile, _, report) = generate(&[(
+        "package.json",
+        "{\"name\": \"tools\", \"scripts\": {\"lint\": \"eslint .\"}}\n",
+    )]);
+    assert!(report.plan.frontend.is_none());
+    assert!(!dockerfile.contains("AS assets"), "{dockerfile}");
+    // Tooling and test folders are never the app's front end.
+    let manifest = package_json("webpack", "");
+    let (_, _, report) = generate(&[
+        ("docs/package.json", &manifest),
+        ("tests/e2e/package.json", &manifest),
+    ]);
+    assert!(report.plan.frontend.is_none());
+}
+
+#[test]
+fn a_broken_package_json_is_a_warning_naming_it() {
+    let (dockerfile, notes, _) = generate(&[("package.json", "{\"scripts\": {\"build\": ")]);
+    assert!(!dockerfile.contains("AS assets"), "{dockerfile}");
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.starts_with("warning: skipped package.json: not valid JSON")),
+        "{notes:?}"
+    );
+}
+
+#[test]
+fn outputs_outside_the_project_or_with_shell_syntax_are_never_copied() {
+    for build in [
+        "esbuild a.js --outdir=../../etc",
+        "esbuild a.js --outdir=/usr/local",
+        "esbuild a.js --outdir=static/$(id)",
+        "esbuild a.js --outdir=node_modules/x",
+    ] {
+        let manifest = package_json(build, "");
+        let (dockerfile, notes, report) = generate(&[("package.json", &manifest)]);
+        // Nothing else names an output, and there is no static folder.
+        assert!(report.plan.frontend.is_none(), "{build}: {dockerfile}");
+        assert!(
+            notes.iter().any(|n| n.contains("names no output folder")),
+            "{build}: {notes:?}"
+        );
+    }
+}
