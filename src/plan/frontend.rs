@@ -32,8 +32,15 @@ pub struct FrontendPlan {
     pub cache: NodeCache,
     /// A lock is committed: the install is exactly what it says.
     pub locked: bool,
-    /// The build (`npm run build`).
-    pub build: NodeCommand,
+    /// The build: `npm run build`, or, when the build script also runs
+    /// Python, its Node commands one by one (`sh -c 'webpack ...'`).
+    pub build: Vec<NodeCommand>,
+    /// The build script's commands that need Python (`flask digest compile`),
+    /// left out of the Node stage: for the user to run (README.Docker.md).
+    pub python_steps: Vec<Text>,
+    /// The folder of `package.json` in the stage (`/app/frontend`), where the
+    /// one-by-one commands run and find the installed programs.
+    pub bin_dir: Text,
     /// The `build` script, as `package.json` writes it (for the report).
     pub script: Text,
     /// Where the script is written (`package.json:5`).
@@ -59,6 +66,8 @@ pub enum NodeProgram {
     Yarn,
     Pnpm,
     Corepack,
+    /// One command of the build script, run by the shell as written.
+    Sh,
 }
 
 /// The package managers' download caches, by path.
@@ -82,6 +91,7 @@ impl NodeProgram {
             NodeProgram::Yarn => "yarn",
             NodeProgram::Pnpm => "pnpm",
             NodeProgram::Corepack => "corepack",
+            NodeProgram::Sh => "sh",
         }
     }
 }
@@ -120,7 +130,86 @@ pub(super) fn frontend_plan(frontend: &Frontend) -> FrontendPlan {
         .and_then(|m| m.parse().ok())
         .unwrap_or(0);
     let locked = frontend.lock.is_some();
-    let (program, dir_flag, cache, install): (_, _, _, &[&str]) = match frontend.manager {
+    let (program, dir_flag, cache, install) = manager_commands(frontend.manager, locked);
+    let mut setup = Vec::new();
+    if frontend.manager != NodeManager::Npm {
+        if major >= 25 {
+            setup.push(NodeCommand::new(
+                NodeProgram::Npm,
+                &["install", "--global", COREPACK],
+            ));
+        }
+        setup.push(NodeCommand::new(NodeProgram::Corepack, &["enable"]));
+    }
+    let in_folder = |name: &str| {
+        if frontend.dir.is_empty() {
+            name.to_string()
+        } else {
+            format!("{}/{name}", frontend.dir)
+        }
+    };
+    let manifests = std::iter::once(in_folder("package.json"))
+        .chain(frontend.lock.clone())
+        .chain(frontend.install_files.iter().cloned())
+        .map(|f| Text::escaped(&f))
+        .collect();
+    FrontendPlan {
+        node_version: Text::escaped(node),
+        node_source: Text::escaped(&node_source),
+        manager: frontend.manager,
+        manifests,
+        setup,
+        install: NodeCommand::new(program, install).in_dir(dir_flag, &frontend.dir),
+        cache,
+        locked,
+        build: if frontend.python_steps.is_empty() {
+            vec![NodeCommand::new(program, &["run", "build"]).in_dir(dir_flag, &frontend.dir)]
+        } else {
+            frontend
+                .node_commands
+                .iter()
+                .map(|command| NodeCommand {
+                    program: NodeProgram::Sh,
+                    // The programs the packages installed, as `npm run` finds them.
+                    args: vec![
+                        Text::from("-c"),
+                        Text::escaped(&format!("PATH=\"$PWD/node_modules/.bin:$PATH\"; {command}")),
+                    ],
+                })
+                .collect()
+        },
+        python_steps: frontend
+            .python_steps
+            .iter()
+            .map(|step| Text::escaped(&step.value))
+            .collect(),
+        bin_dir: Text::escaped(&if frontend.dir.is_empty() {
+            "/app".to_string()
+        } else {
+            format!("/app/{}", frontend.dir)
+        }),
+        script: Text::escaped(&frontend.script.value),
+        source: Text::escaped(&frontend.script.source.to_string()),
+        outputs: frontend
+            .outputs
+            .iter()
+            .map(|o| Text::escaped(&o.value))
+            .collect(),
+    }
+}
+
+/// A manager's program, the flag that runs it in a folder, its download
+/// cache, and its install's arguments (exactly the lock's, when `locked`).
+fn manager_commands(
+    manager: NodeManager,
+    locked: bool,
+) -> (
+    NodeProgram,
+    &'static str,
+    NodeCache,
+    &'static [&'static str],
+) {
+    match manager {
         NodeManager::Npm => (
             NodeProgram::Npm,
             "--prefix",
@@ -157,45 +246,5 @@ pub(super) fn frontend_plan(frontend: &Frontend) -> FrontendPlan {
                 &["install"]
             },
         ),
-    };
-    let mut setup = Vec::new();
-    if frontend.manager != NodeManager::Npm {
-        if major >= 25 {
-            setup.push(NodeCommand::new(
-                NodeProgram::Npm,
-                &["install", "--global", COREPACK],
-            ));
-        }
-        setup.push(NodeCommand::new(NodeProgram::Corepack, &["enable"]));
-    }
-    let in_folder = |name: &str| {
-        if frontend.dir.is_empty() {
-            name.to_string()
-        } else {
-            format!("{}/{name}", frontend.dir)
-        }
-    };
-    let manifests = std::iter::once(in_folder("package.json"))
-        .chain(frontend.lock.clone())
-        .chain(frontend.install_files.iter().cloned())
-        .map(|f| Text::escaped(&f))
-        .collect();
-    FrontendPlan {
-        node_version: Text::escaped(node),
-        node_source: Text::escaped(&node_source),
-        manager: frontend.manager,
-        manifests,
-        setup,
-        install: NodeCommand::new(program, install).in_dir(dir_flag, &frontend.dir),
-        cache,
-        locked,
-        build: NodeCommand::new(program, &["run", "build"]).in_dir(dir_flag, &frontend.dir),
-        script: Text::escaped(&frontend.script.value),
-        source: Text::escaped(&frontend.script.source.to_string()),
-        outputs: frontend
-            .outputs
-            .iter()
-            .map(|o| Text::escaped(&o.value))
-            .collect(),
     }
 }

@@ -71,6 +71,17 @@ pub fn notes(project: &Project, plan: &Plan) -> Vec<String> {
             frontend.source,
             frontend.outputs.iter().map(|o| format!("`{o}`")).collect::<Vec<_>>().join(", ")
         ));
+        if !frontend.python_steps.is_empty() {
+            notes.push(format!(
+                "warning: the front-end build also runs Python, which the Node stage does not have; it runs the build's Node commands one by one and leaves out {}: add them to the runtime stage (after the source copy) if the app needs their output",
+                frontend
+                    .python_steps
+                    .iter()
+                    .map(|s| format!("`{s}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
         if !frontend.locked {
             notes.push("warning: the front end has no lock file (package-lock.json, yarn.lock or pnpm-lock.yaml): every build resolves its packages anew; commit one".to_string());
         }

@@ -42,6 +42,11 @@ pub struct Frontend {
     pub script: Fact<String>,
     /// What the build writes, relative to the root: folders, or a file at the root.
     pub outputs: Vec<Fact<String>>,
+    /// The build's commands that run Python (`flask digest compile`), which
+    /// the Node stage does not have: it runs the others one by one instead.
+    pub python_steps: Vec<Fact<String>>,
+    /// The build's other commands, in order, when some run Python.
+    pub node_commands: Vec<String>,
     /// The Node release asked for (`20`, `20.11.1`), and where.
     pub node: Option<Fact<String>>,
 }
@@ -103,7 +108,23 @@ pub(super) fn detect(
             Source::at(manifest.clone(), line_of(&text, "build")),
         );
         let (manager, lock, install_files) = manager(tree, &dir, &json);
-        let mut outputs = outputs::outputs(tree, &dir, &scripts);
+        let commands = outputs::build_commands(&scripts);
+        let mut outputs = outputs::outputs(tree, &dir, &commands);
+        let (python, node): (Vec<_>, Vec<_>) = commands.iter().partition(|c| c.needs_python());
+        let python_steps: Vec<Fact<String>> = python
+            .iter()
+            .map(|c| {
+                Fact::new(
+                    c.text.clone(),
+                    Source::file(manifest.clone()).with_note(format!("the `{}` script", c.script)),
+                )
+            })
+            .collect();
+        let node_commands = if python_steps.is_empty() {
+            Vec::new()
+        } else {
+            node.iter().map(|c| c.text.clone()).collect()
+        };
         if outputs.is_empty() {
             match static_dir {
                 Some(folder) => outputs.push(Fact::new(
@@ -128,6 +149,8 @@ pub(super) fn detect(
             install_files,
             script,
             outputs,
+            python_steps,
+            node_commands,
         });
     }
     None

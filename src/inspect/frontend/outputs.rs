@@ -14,10 +14,56 @@ use crate::inspect::files::Tree;
 /// Most scripts followed from `build` (`npm run build:css && npm run build:js`).
 const MAX_SCRIPTS: usize = 16;
 
+/// One command a build script runs, as its words.
+pub(super) struct BuildCommand {
+    /// The script it is written in (`build:css`).
+    pub(super) script: String,
+    /// The command as written.
+    pub(super) text: String,
+    /// Its words, without leading `NAME=value` settings.
+    words: Vec<String>,
+}
+
+impl BuildCommand {
+    /// The program it runs (`webpack`), past `npx` and a path.
+    pub(super) fn program(&self) -> &str {
+        let program = self
+            .words
+            .iter()
+            .map(String::as_str)
+            .find(|w| !matches!(*w, "npx" | "pnpx" | "exec" | "--yes" | "-y"))
+            .unwrap_or("");
+        program.rsplit('/').next().unwrap_or(program)
+    }
+
+    /// Whether it runs Python (`flask digest compile`), which the Node
+    /// stage does not have.
+    pub(super) fn needs_python(&self) -> bool {
+        matches!(
+            self.program(),
+            "flask" | "python" | "python3" | "pip" | "pip3" | "poetry" | "pipenv" | "pdm" | "uv"
+        )
+    }
+}
+
+/// A command's words, without the `NAME=value` settings before it.
+fn words_of(command: &str) -> Vec<String> {
+    let words = shell_words::split(command)
+        .unwrap_or_else(|_| command.split_whitespace().map(str::to_string).collect());
+    let settings = words
+        .iter()
+        .take_while(|w| {
+            w.split_once('=')
+                .is_some_and(|(name, _)| crate::safe::is_env_name(name))
+        })
+        .count();
+    words[settings..].to_vec()
+}
+
 /// The commands `npm run build` runs: the `prebuild`, `build` and `postbuild`
 /// scripts, with `npm run X`, `yarn X`, `pnpm X`, `run-s`/`run-p`/`npm-run-all`
-/// of other scripts followed, each script once.
-fn build_commands(scripts: &BTreeMap<String, String>) -> Vec<(String, String)> {
+/// and `run-script-os` of other scripts followed, each script once.
+pub(super) fn build_commands(scripts: &BTreeMap<String, String>) -> Vec<BuildCommand> {
     let mut queue: Vec<String> = ["prebuild", "build", "postbuild"]
         .iter()
         .map(|s| s.to_string())
@@ -37,11 +83,14 @@ fn build_commands(scripts: &BTreeMap<String, String>) -> Vec<(String, String)> {
             .map(str::trim)
             .filter(|c| !c.is_empty())
         {
-            let words = shell_words::split(command)
-                .unwrap_or_else(|_| command.split_whitespace().map(str::to_string).collect());
-            let called = called_scripts(&words, scripts);
+            let words = words_of(command);
+            let called = called_scripts(&name, &words, scripts);
             if called.is_empty() {
-                commands.push((name.clone(), command.to_string()));
+                commands.push(BuildCommand {
+                    script: name.clone(),
+                    text: command.to_string(),
+                    words,
+                });
             }
             queue.extend(called);
         }
@@ -49,8 +98,9 @@ fn build_commands(scripts: &BTreeMap<String, String>) -> Vec<(String, String)> {
     commands
 }
 
-/// The scripts a command runs by name, when it is a script runner.
-fn called_scripts(words: &[String], scripts: &BTreeMap<String, String>) -> Vec<String> {
+/// The scripts a command of the script `name` runs by name, when it is a
+/// script runner.
+fn called_scripts(name: &str, words: &[String], scripts: &BTreeMap<String, String>) -> Vec<String> {
     let words: Vec<&str> = words.iter().map(String::as_str).collect();
     let names: Vec<&str> = match words.as_slice() {
         ["npm" | "pnpm" | "bun", "run" | "run-script", name, ..] => vec![name],
@@ -61,6 +111,15 @@ fn called_scripts(words: &[String], scripts: &BTreeMap<String, String>) -> Vec<S
             .copied()
             .filter(|w| !w.starts_with('-'))
             .collect(),
+        // `run-script-os` runs `NAME:linux`, else `NAME:nix`, else `NAME:default`.
+        ["run-script-os", ..] => {
+            return ["linux", "nix", "default"]
+                .iter()
+                .map(|os| format!("{name}:{os}"))
+                .find(|script| scripts.contains_key(script))
+                .into_iter()
+                .collect();
+        }
         _ => Vec::new(),
     };
     names
@@ -97,27 +156,17 @@ const OUTPUT_FLAGS: &[(&str, bool)] = &[
 /// commands, `sass in:out`, and the output settings of the bundlers'
 /// configs (Vite's `outDir`, webpack's `output.path`, Rollup's `file`/`dir`,
 /// gulp's `dest()`); each once, folders inside other outputs dropped.
-pub(super) fn outputs(
-    tree: &Tree,
-    dir: &str,
-    scripts: &BTreeMap<String, String>,
-) -> Vec<Fact<String>> {
+pub(super) fn outputs(tree: &Tree, dir: &str, commands: &[BuildCommand]) -> Vec<Fact<String>> {
     let manifest = join(dir, "package.json");
     let mut found: Vec<Fact<String>> = Vec::new();
-    for (script, command) in build_commands(scripts) {
-        let words = shell_words::split(&command)
-            .unwrap_or_else(|_| command.split_whitespace().map(str::to_string).collect());
-        let source = || Source::file(manifest.clone()).with_note(format!("the `{script}` script"));
-        for (path, is_file) in flag_outputs(&words) {
+    for command in commands {
+        let words = &command.words;
+        let source =
+            || Source::file(manifest.clone()).with_note(format!("the `{}` script", command.script));
+        for (path, is_file) in flag_outputs(words) {
             found.extend(output_at(dir, &path, is_file).map(|p| Fact::new(p, source())));
         }
-        let program = words
-            .iter()
-            .map(String::as_str)
-            .find(|w| !matches!(*w, "npx" | "pnpx" | "exec" | "--yes" | "-y"))
-            .unwrap_or("");
-        let program = program.rsplit('/').next().unwrap_or(program);
-        match program {
+        match command.program() {
             "sass" | "node-sass" | "sass-embedded" => {
                 for word in words.iter().skip(1).filter(|w| !w.starts_with('-')) {
                     if let Some((_, out)) = word.split_once(':') {
@@ -126,7 +175,7 @@ pub(super) fn outputs(
                     }
                 }
             }
-            "vite" | "webpack" | "rollup" | "gulp" | "parcel" => {
+            program @ ("vite" | "webpack" | "rollup" | "gulp" | "parcel") => {
                 found.extend(config_outputs(tree, dir, program));
             }
             _ => {}
@@ -309,7 +358,7 @@ mod tests {
         .collect();
         let commands: Vec<String> = build_commands(&scripts)
             .into_iter()
-            .map(|(_, c)| c)
+            .map(|c| c.text)
             .collect();
         assert_eq!(
             commands,
@@ -320,11 +369,34 @@ mod tests {
             ]
         );
         let tree = Tree::default();
-        let outputs: Vec<String> = outputs(&tree, "", &scripts)
+        let outputs: Vec<String> = outputs(&tree, "", &build_commands(&scripts))
             .into_iter()
             .map(|f| f.value)
             .collect();
         assert_eq!(outputs, ["app/static/css", "app/static/js"]);
+    }
+
+    #[test]
+    fn os_scripts_settings_and_python_steps_are_read() {
+        let scripts: BTreeMap<String, String> = [
+            ("build", "run-script-os"),
+            ("build:win32", "SET NODE_ENV=production && webpack"),
+            (
+                "build:default",
+                "NODE_ENV=production webpack --progress && npm run digest",
+            ),
+            ("digest", "flask digest compile"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let commands = build_commands(&scripts);
+        let programs: Vec<(&str, bool)> = commands
+            .iter()
+            .map(|c| (c.program(), c.needs_python()))
+            .collect();
+        assert_eq!(programs, [("webpack", false), ("flask", true)]);
+        assert_eq!(commands[0].script, "build:default");
     }
 
     #[test]
