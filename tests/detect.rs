@@ -1787,3 +1787,33 @@ fn rq_queues_the_code_makes_get_a_worker_that_listens_on_them() {
         "rq-scheduler is no dependency here"
     );
 }
+
+#[test]
+fn a_gitignored_folder_the_project_commits_stays_in_the_build_context() {
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(
+        temp.path(),
+        &[
+            ("app.py", "from flask import Flask\napp = Flask(__name__)\n"),
+            ("requirements.txt", "Flask==3.1.3\n"),
+            (".gitignore", "dist/\n*.log\n"),
+            ("static/dist/app.css", "body {}\n"),
+        ],
+    );
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .args(args)
+            .current_dir(temp.path())
+            .output()
+            .expect("git runs");
+        assert!(out.status.success(), "git {args:?}");
+    };
+    git(&["init", "-q"]);
+    git(&["add", "."]);
+    // Built assets committed on purpose, although `.gitignore` names `dist/`.
+    git(&["add", "-f", "static/dist/app.css"]);
+    init(&options(temp.path(), false), &mut NoPrompts).unwrap();
+    let ignore = std::fs::read_to_string(temp.path().join(".dockerignore")).unwrap();
+    assert!(!ignore.contains("dist"), "{ignore}");
+    assert!(ignore.contains("\n**/*.log\n"), "{ignore}");
+}

@@ -490,3 +490,25 @@ fn huge_gitignores_and_modules_stay_linear() {
     assert_eq!(env_keys(&files).len(), 85_001);
     assert!(file(&files, ".dockerignore").contains("**/build-99999\n"));
 }
+
+#[test]
+fn a_broken_or_lying_git_index_is_ignored() {
+    let (_temp, dir) = project(&[
+        ("app.py", APP),
+        ("requirements.txt", "flask\n"),
+        (".gitignore", "*.log\n"),
+    ]);
+    fs::create_dir(dir.join(".git")).unwrap();
+    // A header that promises four billion entries, then garbage.
+    let mut index = b"DIRC\0\0\0\x02\xff\xff\xff\xff".to_vec();
+    index.extend(std::iter::repeat_n(0xa5u8, 4096));
+    fs::write(dir.join(".git/index"), &index).unwrap();
+    let (_, files) = init(&dir);
+    assert!(file(&files, ".dockerignore").contains("\n**/*.log\n"));
+    // An index linked to a device is not read.
+    fs::remove_file(dir.join(".git/index")).unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("/dev/zero", dir.join(".git/index")).unwrap();
+    let (_, files) = init(&dir);
+    assert!(file(&files, ".dockerignore").contains("\n**/*.log\n"));
+}

@@ -14,6 +14,10 @@ pub(crate) const MAX_READ_BYTES: u64 = 2 * 1024 * 1024;
 /// Most bytes read from one requirements file.
 pub(crate) const MAX_MANIFEST_BYTES: u64 = 32 * 1024 * 1024;
 
+/// Most committed files ignored by `.gitignore` kept: each is matched
+/// against every `.gitignore` line.
+pub(crate) const MAX_COMMITTED_IGNORED: usize = 64;
+
 /// Folder names that never hold the project's own code.
 const VENDORED_DIRS: &[&str] = &[
     "node_modules",
@@ -39,6 +43,9 @@ pub(crate) struct Tree {
     /// Lines of the root `.gitignore` (read only when it is a regular file in
     /// the project), trimmed, without blanks and comments.
     pub gitignore: Vec<String>,
+    /// Files git tracks (from `.git/index`) although `.gitignore` ignores
+    /// them. At most [`MAX_COMMITTED_IGNORED`].
+    pub committed_ignored: Vec<String>,
     /// Paths left out because their names hold a control character or a line
     /// separator (escaped for printing): nothing reads them, nothing names them.
     pub unsafe_names: Vec<String>,
@@ -194,25 +201,40 @@ pub(crate) fn scan(root: &Path) -> Result<Tree> {
             tree.gitignore = gitignore_lines(&text);
         }
     }
-    walk(&mut tree, &canonical_root);
+    let gitignore = walk(&mut tree, &canonical_root);
     add_root_virtualenvs(&mut tree);
     add_hidden_files(&mut tree, &canonical_root);
+    if let Some(tracked) = super::git_index::tracked_files(root) {
+        tree.committed_ignored = tracked
+            .into_iter()
+            .filter(|f| {
+                !f.chars().any(crate::safe::is_unsafe_char)
+                    && gitignore
+                        .matched_path_or_any_parents(root.join(f), false)
+                        .is_ignore()
+            })
+            .take(MAX_COMMITTED_IGNORED)
+            .collect();
+    }
     Ok(tree)
 }
 
 /// The walk itself: every file and folder not ignored, not hidden, not
 /// vendored and not in a virtualenv. Virtualenvs are listed instead, so the
 /// `.dockerignore` can name them whatever they are called, and names with
-/// unsafe characters are listed and skipped.
-fn walk(tree: &mut Tree, canonical_root: &Path) {
+/// unsafe characters are listed and skipped. Returns the `.gitignore`'s matcher.
+fn walk(tree: &mut Tree, canonical_root: &Path) -> std::sync::Arc<ignore::gitignore::Gitignore> {
     let root = tree.root.clone();
     let mut rules = ignore::gitignore::GitignoreBuilder::new(&root);
     for line in &tree.gitignore {
         let _ = rules.add_line(None, line); // a line git cannot read ignores nothing
     }
-    let rules = rules
-        .build()
-        .unwrap_or_else(|_| ignore::gitignore::Gitignore::empty());
+    let rules = std::sync::Arc::new(
+        rules
+            .build()
+            .unwrap_or_else(|_| ignore::gitignore::Gitignore::empty()),
+    );
+    let gitignore = std::sync::Arc::clone(&rules);
     // Filled by the walk's filter, which must be `'static`.
     let virtualenvs = Shared::default();
     let unsafe_names = Shared::default();
@@ -283,6 +305,7 @@ fn walk(tree: &mut Tree, canonical_root: &Path) {
     tree.virtualenvs = virtualenvs.take();
     tree.unsafe_names = unsafe_names.take();
     tree.unsafe_names.sort();
+    gitignore
 }
 
 /// Hidden virtualenvs at the root (`.venv`), which the walk skips as hidden.

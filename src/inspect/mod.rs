@@ -11,6 +11,7 @@ mod fact;
 pub(crate) mod files;
 mod flaskenv;
 mod frontend;
+mod git_index;
 mod gunicorn;
 pub(crate) mod module;
 mod package;
@@ -108,6 +109,9 @@ pub struct Project {
     pub key_files: Vec<String>,
     /// Lines of the project's `.gitignore`, in order.
     pub gitignore: Vec<String>,
+    /// Files git tracks although `.gitignore` names them (added with
+    /// `git add -f`): `.dockerignore` must not exclude them.
+    pub committed_ignored: Vec<String>,
     /// Things the user should know: unparsable files, guesses, missing pieces.
     pub warnings: Vec<String>,
 }
@@ -256,6 +260,7 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
             .cloned()
             .collect(),
         gitignore: tree.gitignore.clone(),
+        committed_ignored: tree.committed_ignored.clone(),
         warnings,
     })
 }

@@ -101,9 +101,12 @@ pub(super) fn plan_rules(project: &Project, entry_root: &str) -> FromGitignore {
     }
 }
 
-/// Files the image build reads: `.dockerignore` must never exclude them.
+/// Files the image build reads, and those the project commits although its
+/// `.gitignore` names them (a built `dist/` the app serves): `.dockerignore`
+/// must never exclude them.
 fn needed_files(project: &Project, entry_root: &str) -> Vec<String> {
     let mut files: Vec<String> = project.install.manifests().to_vec();
+    files.extend(project.committed_ignored.iter().cloned());
     if let Some(entry) = project.entries.first() {
         files.extend(entry.source.file.clone());
     }
