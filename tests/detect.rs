@@ -717,10 +717,19 @@ fn mysql_drivers_and_urls_choose_the_mysql_service() {
             "from flask import Flask\napp = Flask(__name__)\nURL = 'mysql://root@localhost/shop'\n",
         )],
     );
+    // A URL alone is no service: without a driver the app could not reach it.
     let project = inspect::inspect(by_url.path()).unwrap();
-    let database = project.database.expect("a database");
-    assert_eq!(database.value, flaskdock::services::Database::MYSQL);
-    assert_eq!(database.source.to_string(), "app.py:3");
+    assert!(project.database.is_none());
+    assert!(
+        project.warnings.iter().any(|w| w
+            == "app.py:3 names a MySQL URL, but no MySQL driver is in the dependencies, so no `db` service is written: add one (mysqlclient or pymysql) and re-run, or pass `--db mysql`"),
+        "{:?}",
+        project.warnings
+    );
+    let report = init(&options(by_url.path(), false), &mut NoPrompts).unwrap();
+    assert!(report.plan.database.is_none());
+    let compose = std::fs::read_to_string(by_url.path().join("docker-compose.yml")).unwrap();
+    assert!(!compose.contains("  db:"), "{compose}");
 }
 
 #[test]

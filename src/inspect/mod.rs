@@ -201,7 +201,8 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
         python::detect_python_version(tree, pyproject.as_ref(), pipfile.as_ref(), &mut warnings)?;
     let python_version = python_version(tree, declared, &deployment, &deps.pins);
 
-    let database = detect_database(&deps.packages, &code).or_else(|| deployment.database.clone());
+    let database = detect_database(&deps.packages, &code, &mut warnings)
+        .or_else(|| deployment.database.clone());
     let redis = detect_redis(&deps.packages, &code.redis_urls).or_else(|| deployment.redis.clone());
     let migrations = detect_migrations(tree, &deps.packages);
     let uncommitted_migrations = uncommitted_migrations(tree, &deps.packages);
@@ -463,11 +464,16 @@ fn asgi_worker(entry: Option<&EntryCandidate>, pins: &[wheels::Pin]) -> Option<F
 /// The worker class of the `uvicorn-worker` package.
 pub const ASGI_WORKER_CLASS: &str = "uvicorn_worker.UvicornWorker";
 
-/// A driver in the dependencies decides, in the catalogue's order; else a
-/// database URL in the code. PostgreSQL comes first: an app with both
-/// drivers most often uses MySQL only for an import job, and the user can
-/// still pass `--db mysql`.
-fn detect_database(packages: &[Package], code: &env::CodeFacts) -> Option<Fact<Database>> {
+/// A driver in the dependencies decides, in the catalogue's order.
+/// PostgreSQL comes first: an app with both drivers most often uses MySQL
+/// only for an import job, and the user can still pass `--db mysql`. A
+/// database URL in the code without a driver is a warning, not a service:
+/// the app could not reach it.
+fn detect_database(
+    packages: &[Package],
+    code: &env::CodeFacts,
+    warnings: &mut Vec<String>,
+) -> Option<Fact<Database>> {
     for database in Database::all() {
         let driver = packages
             .iter()
@@ -477,14 +483,29 @@ fn detect_database(packages: &[Package], code: &env::CodeFacts) -> Option<Fact<D
             return Some(Fact::new(database, driver.source.clone().with_note(note)));
         }
     }
-    Database::all().find_map(|database| {
+    if let Some((database, url)) = Database::all().find_map(|database| {
         let url = code
             .database_urls
             .iter()
             .find(|url| url.value == database)?;
-        let note = format!("a `{}` URL in the code", database.name());
-        Some(Fact::new(database, url.source.clone().with_note(note)))
-    })
+        Some((database, url))
+    }) {
+        let kind = database.kind();
+        warnings.push(format!(
+            "{} names a {} URL, but no {} driver is in the dependencies, so no `db` service is written: add one ({}) and re-run, or pass `--db {}`",
+            url.source,
+            kind.title,
+            kind.title,
+            kind.drivers
+                .iter()
+                .map(|d| d.package)
+                .take(2)
+                .collect::<Vec<_>>()
+                .join(" or "),
+            database.name()
+        ));
+    }
+    None
 }
 
 /// Flask-Migrate with its `migrations/` folder, or plain Alembic with `alembic.ini`.
