@@ -1826,3 +1826,29 @@ fn a_gitignored_folder_the_project_commits_stays_in_the_build_context() {
     assert!(!ignore.contains("dist"), "{ignore}");
     assert!(ignore.contains("\n**/*.log\n"), "{ignore}");
 }
+
+#[test]
+fn lock_tools_are_pinned_to_a_release_that_runs_on_the_chosen_python() {
+    for (example, newest, for_3_9) in [
+        ("poetry-app", "poetry==2.5.1", "poetry==2.2.1"),
+        ("pdm-app", "pdm==2.29.4", "pdm==2.26.9"),
+        ("pipenv-app", "pipenv==2026.10.3", "pipenv==2025.0.4"),
+    ] {
+        for (python, pin) in [("3.13", newest), ("3.9", for_3_9)] {
+            let (_temp, dir) = copy_example(example);
+            let mut flagged = options(&dir, false);
+            flagged.flags.python = Some(python.parse().unwrap());
+            let report = init(&flagged, &mut NoPrompts).unwrap();
+            let tools: Vec<&str> = report
+                .plan
+                .install
+                .tool_requirements
+                .iter()
+                .map(|t| t.as_str())
+                .collect();
+            assert!(tools.contains(&pin), "{example} on {python}: {tools:?}");
+            let dockerfile = std::fs::read_to_string(dir.join("Dockerfile")).unwrap();
+            assert!(dockerfile.contains(pin), "{example} on {python}: {dockerfile}");
+        }
+    }
+}

@@ -154,13 +154,28 @@ const PYPROJECT_INSTALL: &str = "import {module} as t, subprocess, sys; \
 deps = t.load(open(\"pyproject.toml\", \"rb\"))[\"project\"].get(\"dependencies\", []); \
 subprocess.check_call([sys.executable, \"-m\", \"pip\", \"install\", *deps, *sys.argv[1:]])";
 
-/// Tools pinned for installs from lock files, one requirement an argument.
+/// Tools pinned for installs from lock files, one requirement an argument:
+/// the newest release, and the newest that still runs on Python 3.9 (the
+/// newest releases of Poetry, its export plugin, PDM and Pipenv need 3.10;
+/// each older pin installed and exported a lock on CPython 3.9.18 here).
 /// Poetry 2 exports through its plugin. PDM 2.29.4 asks for `hishel>=1.4` but
 /// breaks on hishel 2.0 (no `SyncSqliteStorage`), so hishel is held below 2.
 const POETRY_REQUIREMENTS: &[&str] = &["poetry==2.5.1", "poetry-plugin-export==1.10.1"];
+const POETRY_REQUIREMENTS_3_9: &[&str] = &["poetry==2.2.1", "poetry-plugin-export==1.9.0"];
 const PDM_REQUIREMENTS: &[&str] = &["pdm==2.29.4", "hishel[httpx2]>=1.4,<2"];
+const PDM_REQUIREMENTS_3_9: &[&str] = &["pdm==2.26.9"];
 const UV_REQUIREMENTS: &[&str] = &["uv==0.13.8"];
 const PIPENV_REQUIREMENTS: &[&str] = &["pipenv==2026.10.3"];
+const PIPENV_REQUIREMENTS_3_9: &[&str] = &["pipenv==2025.0.4"];
+
+/// The tool release that runs on `python_minor`: `newest` from 3.10, else `for_3_9`.
+fn tool_for(
+    python_minor: u32,
+    newest: &'static [&'static str],
+    for_3_9: &'static [&'static str],
+) -> &'static [&'static str] {
+    if python_minor >= 10 { newest } else { for_3_9 }
+}
 
 /// How the builder installs `install` on `python_minor`, adding `extra`
 /// (gunicorn and the worker it needs, when the project does not list them).
@@ -190,10 +205,22 @@ pub(super) fn install_plan(install: &Install, python_minor: u32, extra: &[Text])
             file, needs_source, ..
         } => plan(InstallKind::Requirements, Some(file), *needs_source, &[]),
         Install::Pyproject { .. } => plan(InstallKind::Pyproject, None, false, &[]),
-        Install::Poetry(lock) => exported(InstallKind::Poetry, lock, POETRY_REQUIREMENTS),
-        Install::Pdm(lock) => exported(InstallKind::Pdm, lock, PDM_REQUIREMENTS),
+        Install::Poetry(lock) => exported(
+            InstallKind::Poetry,
+            lock,
+            tool_for(python_minor, POETRY_REQUIREMENTS, POETRY_REQUIREMENTS_3_9),
+        ),
+        Install::Pdm(lock) => exported(
+            InstallKind::Pdm,
+            lock,
+            tool_for(python_minor, PDM_REQUIREMENTS, PDM_REQUIREMENTS_3_9),
+        ),
         Install::Uv { .. } => plan(InstallKind::Uv, None, false, UV_REQUIREMENTS),
-        Install::Pipenv(lock) => exported(InstallKind::Pipenv, lock, PIPENV_REQUIREMENTS),
+        Install::Pipenv(lock) => exported(
+            InstallKind::Pipenv,
+            lock,
+            tool_for(python_minor, PIPENV_REQUIREMENTS, PIPENV_REQUIREMENTS_3_9),
+        ),
         Install::Bare => plan(InstallKind::Bare, None, false, &[]),
     };
     plan.run = install_run(&plan, install, extra);
