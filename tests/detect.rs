@@ -708,6 +708,32 @@ fn mysql_drivers_and_urls_choose_the_mysql_service() {
         report.plan.build_packages.is_empty(),
         "PyMySQL is pure Python"
     );
+    // MySQL 8 logs PyMySQL in with caching_sha2_password, which needs cryptography.
+    let dockerfile = std::fs::read_to_string(by_driver.path().join("Dockerfile")).unwrap();
+    assert!(
+        dockerfile
+            .contains("pip install -r requirements.txt gunicorn==27.0.1 cryptography==50.0.2\n"),
+        "{dockerfile}"
+    );
+    assert!(
+        report
+            .notes
+            .iter()
+            .any(|n| n.starts_with("the image installs `cryptography==50.0.2`: PyMySQL needs it")),
+        "{:?}",
+        report.notes
+    );
+    write_tree(
+        by_driver.path(),
+        &[(
+            "requirements.txt",
+            "flask\nPyMySQL==1.2.4\ncryptography==46.0.3\nSQLAlchemy\n",
+        )],
+    );
+    let mut forced = options(by_driver.path(), false);
+    forced.mode = Mode::Write { force: true };
+    let report = init(&forced, &mut NoPrompts).unwrap();
+    assert!(report.plan.driver_requirements.is_empty());
 
     let by_url = tempfile::tempdir().unwrap();
     write_tree(
@@ -1848,7 +1874,10 @@ fn lock_tools_are_pinned_to_a_release_that_runs_on_the_chosen_python() {
                 .collect();
             assert!(tools.contains(&pin), "{example} on {python}: {tools:?}");
             let dockerfile = std::fs::read_to_string(dir.join("Dockerfile")).unwrap();
-            assert!(dockerfile.contains(pin), "{example} on {python}: {dockerfile}");
+            assert!(
+                dockerfile.contains(pin),
+                "{example} on {python}: {dockerfile}"
+            );
         }
     }
 }

@@ -177,6 +177,13 @@ pub fn plan(project: &Project, answers: &Answers, layout: &Layout, template: &st
     let python_minor = python_version.minor();
     let on_python = project.on_python(python_version);
     let gunicorn = gunicorn_plan(project, python_minor, answers.port, &answers.entry);
+    let driver_requirements = driver_requirements(project, database.as_ref());
+    let extra: Vec<Text> = gunicorn
+        .requirements
+        .iter()
+        .chain(&driver_requirements)
+        .cloned()
+        .collect();
 
     let dockerignore = dockerignore::plan_rules(project, &entry_root);
 
@@ -187,7 +194,8 @@ pub fn plan(project: &Project, answers: &Answers, layout: &Layout, template: &st
         port: answers.port,
         entry: Text::escaped(&answers.entry),
         pythonpath: (!entry_root.is_empty()).then(|| Text::escaped(&entry_root)),
-        install: install_plan(&project.install, python_minor, &gunicorn.requirements),
+        install: install_plan(&project.install, python_minor, &extra),
+        driver_requirements,
         gunicorn,
         frontend: project.frontend.as_ref().map(frontend::frontend_plan),
         build_packages: on_python
@@ -241,6 +249,24 @@ pub fn plan(project: &Project, answers: &Answers, layout: &Layout, template: &st
         dockerfile: (layout.dockerfile != "Dockerfile").then(|| Text::escaped(&layout.dockerfile)),
         template: Text::escaped(template),
         dropped_gitignore: dockerignore.dropped,
+    }
+}
+
+/// What PyMySQL needs to log in to MySQL 8: `caching_sha2_password`, the
+/// server's default, sends the password RSA-encrypted without TLS.
+const PYMYSQL_CRYPTOGRAPHY: &str = "cryptography==50.0.2";
+
+/// Requirements the database driver needs with the planned server that the
+/// project does not list.
+fn driver_requirements(project: &Project, database: Option<&DatabasePlan>) -> Vec<Text> {
+    let pymysql = project.depends_on("pymysql") || project.depends_on("aiomysql");
+    match database {
+        Some(db)
+            if db.kind == Database::MYSQL && pymysql && !project.depends_on("cryptography") =>
+        {
+            vec![Text::from(PYMYSQL_CRYPTOGRAPHY)]
+        }
+        _ => Vec::new(),
     }
 }
 

@@ -38,6 +38,10 @@ pub struct Plan {
     pub install: InstallPlan,
     /// gunicorn: how it is installed and configured.
     pub gunicorn: GunicornPlan,
+    /// Requirements the database driver needs with the planned server that
+    /// the project does not list (`cryptography` for PyMySQL on MySQL 8),
+    /// installed after the project's dependencies.
+    pub driver_requirements: Vec<Text>,
     /// The Node stage that builds the front end, when the project has a
     /// `package.json` with a `build` script.
     pub frontend: Option<FrontendPlan>,

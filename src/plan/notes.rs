@@ -26,6 +26,9 @@ pub fn notes(project: &Project, plan: &Plan) -> Vec<String> {
     if let Some(requirement) = &plan.gunicorn.extra_requirement {
         notes.push(format!("the image installs `{requirement}`: the project's dependencies do not list gunicorn (your files are unchanged)"));
     }
+    for requirement in &plan.driver_requirements {
+        notes.push(format!("the image installs `{requirement}`: PyMySQL needs it to log in to MySQL 8, whose default authentication (caching_sha2_password) it cannot do without (your files are unchanged)"));
+    }
     if let Some(config) = &plan.gunicorn.config {
         notes.push(format!(
             "`{config}` is passed to gunicorn with `--config`; `--bind 0.0.0.0:{}` on the command line overrides its bind",
