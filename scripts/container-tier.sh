@@ -21,6 +21,7 @@ CACHE="${E2E_CACHE:-/var/cache/flaskdock-e2e}"
 WORK="$(mktemp -d /tmp/flaskdock-e2e.XXXXXX)"
 PREFIX="flaskdock-e2e"
 PY_STANDIN="3.11"            # Debian 12's Python, used by the stand-in image
+DEBIAN_STANDIN="bookworm"    # the stand-in's Debian release
 PG_TAG="17"
 REDIS_TAG="7"
 MYSQL_TAG="8.4"
@@ -142,10 +143,22 @@ debian_mirror() {
     echo "$uri"
 }
 
+# The python stand-in, under the tag the service stand-ins build on and the
+# Debian-pinned tag the generated Dockerfiles use (the tier builds them with
+# DEBIAN_RELEASE=bookworm: the stand-in is Debian 12).
 ensure_python_image() {
     local image="docker.io/library/python:${PY_STANDIN}-slim"
-    image_exists "$image" && return
-    if timeout 60 "$ENGINE" pull -q "$image" >/dev/null 2>&1; then return; fi
+    local pinned="docker.io/library/python:${PY_STANDIN}-slim-${DEBIAN_STANDIN}"
+    image_exists "$pinned" && return
+    if timeout 60 "$ENGINE" pull -q "$pinned" >/dev/null 2>&1; then
+        image_exists "$image" || "$ENGINE" tag "$pinned" "$image"
+        return
+    fi
+    STANDINS+=("$pinned")
+    if image_exists "$image"; then
+        "$ENGINE" tag "$image" "$pinned"
+        return
+    fi
     STANDINS+=("$image")
     local tarball="$CACHE/python-standin-bookworm.tar"
     if [ ! -s "$tarball" ]; then
@@ -172,6 +185,7 @@ ensure_python_image() {
     tar -C "$rootfs" -xf "$tarball"
     cp /etc/ssl/certs/ca-certificates.crt "$rootfs/etc/ssl/certs/ca-certificates.crt"
     tar -C "$rootfs" -c . | timeout 300 "$ENGINE" import --change 'CMD ["python3"]' - "$image" >/dev/null
+    "$ENGINE" tag "$image" "$pinned"
     rm -rf "$rootfs"
 }
 
@@ -216,7 +230,7 @@ ensure_node_image() {
 # their Node where the Dockerfile has a Node stage.
 build_args() {
     local dir=$1
-    BUILD_ARGS=(--build-arg PYTHON_VERSION="$PY_STANDIN")
+    BUILD_ARGS=(--build-arg PYTHON_VERSION="$PY_STANDIN" --build-arg DEBIAN_RELEASE="$DEBIAN_STANDIN")
     if grep -q '^ARG NODE_VERSION=' "$dir/Dockerfile"; then
         ensure_node_image
         BUILD_ARGS+=(--build-arg NODE_VERSION="$NODE_STANDIN")

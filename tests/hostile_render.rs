@@ -109,6 +109,7 @@ fn is_typed(path: &str) -> bool {
     path.ends_with("/kind")
         || path.ends_with("/toml_module")
         || path == "/python_version"
+        || path == "/debian_release"
         || path == "/prefixed_env"
         || (path.starts_with("/env_vars/") && path.ends_with("/name"))
         || (path.starts_with("/database/environment/") && path.ends_with("/name"))

@@ -19,8 +19,8 @@ pub use install::{
     Cache, CommandEnv, InstallKind, InstallPlan, InstallRun, ShellCommand, TomlModule,
 };
 pub use model::{
-    APP_UID, BeatPlan, DatabasePlan, EnvVarPlan, HealthcheckPlan, Layout, Plan, ProcessPlan,
-    RedisPlan, RqWorkerPlan, ServiceSetting, SetupStep, WorkerPlan,
+    APP_UID, BeatPlan, DatabasePlan, DebianRelease, EnvVarPlan, HealthcheckPlan, Layout, Plan,
+    ProcessPlan, RedisPlan, RqWorkerPlan, ServiceSetting, SetupStep, WorkerPlan,
 };
 pub use notes::notes;
 
@@ -191,6 +191,7 @@ pub fn plan(project: &Project, answers: &Answers, layout: &Layout, template: &st
         project_name: Text::escaped(&layout.project_name),
         image_name: Text::escaped(&image_name(&layout.project_name)),
         python_version,
+        debian_release: DebianRelease::for_python(python_minor),
         port: answers.port,
         entry: Text::escaped(&answers.entry),
         pythonpath: (!entry_root.is_empty()).then(|| Text::escaped(&entry_root)),

@@ -11,6 +11,29 @@ use super::install::InstallPlan;
 use crate::safe::{EnvName, PythonVersion, Text, Word};
 use crate::services::{self, Database};
 
+/// The Debian releases the official `python:X-slim` images are built on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DebianRelease {
+    /// Debian 12.
+    Bookworm,
+    /// Debian 13, the base of the default tags since August 2025.
+    Trixie,
+}
+
+impl DebianRelease {
+    /// The release the images of Python 3.`minor` are pinned to: Debian 13,
+    /// except 3.9, whose images ended with Python 3.9's support in October
+    /// 2025 and are pinned to the release they were all built on.
+    pub fn for_python(minor: u32) -> DebianRelease {
+        if minor >= 10 {
+            DebianRelease::Trixie
+        } else {
+            DebianRelease::Bookworm
+        }
+    }
+}
+
 /// Numeric user the app runs as (`ARG UID` in the Dockerfile).
 pub const APP_UID: u32 = 10001;
 
@@ -28,6 +51,9 @@ pub struct Plan {
     pub image_name: Text,
     /// Python minor version for `ARG PYTHON_VERSION` (`3.12`).
     pub python_version: PythonVersion,
+    /// Debian release of the `python:X-slim-RELEASE` base (`trixie`): named,
+    /// so the base never moves to the next release under the app.
+    pub debian_release: DebianRelease,
     /// Port gunicorn binds inside the container, and `EXPOSE`s.
     pub port: u16,
     /// gunicorn's WSGI target (`app:app`, `shop:create_app()`).
