@@ -256,6 +256,23 @@ assert_frontend_served() {
     return 0
 }
 
+# Where the Dockerfile has gunicorn set its workers from the CPUs, more than
+# one worker runs (the container sees this machine's CPUs, 2 here: 5 workers).
+assert_workers() {
+    local name=$1 container=$2 processes
+    grep -q 'WEB_CONCURRENCY=' "$WORK/$name/Dockerfile" || return 0
+    processes=$("$ENGINE" exec "$container" python -c 'import os
+print(sum(1 for p in os.listdir("/proc") if p.isdigit() and b"gunicorn" in open("/proc/" + p + "/cmdline", "rb").read()))' 2>&1)
+    case "$processes" in
+        '' | *[!0-9]*) fail "$name: could not count gunicorn's processes: $processes" ;;
+        *) if [ "$processes" -gt 2 ]; then
+               log "$name: gunicorn runs $((processes - 1)) workers"
+           else
+               fail "$name: gunicorn runs $((processes - 1)) worker(s), expected more than one"
+           fi ;;
+    esac
+}
+
 # ---------------------------------------------------------------- checks
 # Waits (bounded) until URL answers 200; prints the body.
 wait_http() {
@@ -371,6 +388,9 @@ run_example() {
     local uid
     uid=$("$ENGINE" run --rm --entrypoint id "$image" -u 2>/dev/null || echo "?")
     [ "$uid" = 10001 ] || fail "$name: runs as uid '$uid', expected 10001"
+    # The app's own modules were compiled at build time.
+    "$ENGINE" run --rm --entrypoint sh "$image" -c 'find /app -path "*/__pycache__/*.pyc" | grep -q .' \
+        || fail "$name: no compiled bytecode of the app under /app"
     "$ENGINE" run --rm --entrypoint sh "$image" -c 'command -v gcc || command -v cc || ls /usr/bin/*-gcc* 2>/dev/null' >/dev/null 2>&1 \
         && fail "$name: a compiler is in the runtime image"
     "$ENGINE" run --rm --entrypoint sh "$image" -c 'test ! -e /app/.env && ! grep -rqs E2E_CANARY /app' \
@@ -400,10 +420,13 @@ run_example() {
         local container="$PREFIX-$name"
         CONTAINERS+=("$container")
         # (podman warns that it cannot schedule healthchecks without systemd)
-        "$ENGINE" run -d --name "$container" --env-file "$dir/.env" -p "127.0.0.1:$port:$cport" "$image" >/dev/null 2>&1
+        # A read-only root with a tmpfs /tmp, as production runs it.
+        "$ENGINE" run -d --name "$container" --read-only --tmpfs /tmp --env-file "$dir/.env" \
+            -p "127.0.0.1:$port:$cport" "$image" >/dev/null 2>&1
         if body=$(wait_http "http://127.0.0.1:$port/" 60); then
             log "$name: HTTP 200: $(printf '%s' "$body" | tr -s '\n ' ' ' | cut -c1-100)"
             assert_frontend_served "$name" "$image" "http://127.0.0.1:$port" "$body"
+            assert_workers "$name" "$container"
             # Flask-SocketIO must answer its own handshake under gunicorn's worker.
             if grep -qi '^flask-socketio' "$dir/requirements.txt" 2>/dev/null; then
                 local handshake
@@ -439,6 +462,30 @@ run_example() {
     local t3
     t3=$(date +%s)
     assert_cached "$name" "$LOGS/$name-rebuild.log"
+
+    # uv installs with --locked: a pyproject.toml changed after locking fails
+    # the build with uv's own message instead of installing the stale lock.
+    if [ -f "$dir/uv.lock" ]; then
+        cp "$dir/pyproject.toml" "$WORK/pyproject.saved"
+        python3 - "$dir/pyproject.toml" <<'PY'
+import re, sys
+path = sys.argv[1]
+text = open(path, encoding="utf-8").read()
+text, n = re.subn(r"^dependencies = \[", 'dependencies = [\n    "six>=1.16",', text, count=1, flags=re.M)
+assert n == 1, "no dependencies array"
+open(path, "w", encoding="utf-8").write(text)
+PY
+        if timeout 1800 "$ENGINE" build "${BUILD_FLAGS[@]}" "${BUILD_ARGS[@]}" -t "$image-stale" "$dir" \
+            >"$LOGS/$name-stale-lock.log" 2>&1; then
+            IMAGES+=("$image-stale")
+            fail "$name: a stale uv.lock built (log kept as $LOGS/$name-stale-lock.log)"
+        elif grep -q 'lockfile.*needs to be updated' "$LOGS/$name-stale-lock.log"; then
+            log "$name: a stale uv.lock fails the build: $(grep -m1 -o 'The lockfile[^.]*' "$LOGS/$name-stale-lock.log")"
+        else
+            fail "$name: the stale-lock build failed without uv's message (log kept as $LOGS/$name-stale-lock.log)"
+        fi
+        cp "$WORK/pyproject.saved" "$dir/pyproject.toml"
+    fi
 
     local size
     size=$("$ENGINE" image inspect --format '{{.Size}}' "$image" 2>/dev/null || echo 0)
@@ -526,6 +573,7 @@ run_compose() {
     errors=$(cd "$dir" && "${COMPOSE[@]}" -p "$PREFIX-$name" logs "${services[@]}" 2>&1 | grep -E '\[ERROR\]|ERROR/|Traceback' || true)
     [ -z "$errors" ] || fail "$name: the app logged errors: $errors"
     assert_healthy "$name"
+    assert_workers "$name" "$PREFIX-$name-web-1"
     # The examples' pages say what they read, and through which service.
     if grep -q '^  db:' "$dir/docker-compose.yml"; then
         local database=PostgreSQL

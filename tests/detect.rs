@@ -429,14 +429,19 @@ fn requirements_txt_wins_over_poetry_without_a_lock() {
 }
 
 #[test]
-fn uv_lock_installs_frozen_without_the_project() {
+fn uv_lock_installs_locked_and_compiled_without_the_project() {
     let (_temp, dir) = copy_example("uv-package");
     std::fs::write(dir.join("uv.lock"), "version = 1\n").unwrap();
     let report = init(&options(&dir, false), &mut NoPrompts).unwrap();
     assert_eq!(report.plan.install.kind, flaskdock::plan::InstallKind::Uv);
     let dockerfile = std::fs::read_to_string(dir.join("Dockerfile")).unwrap();
     assert!(dockerfile.contains("COPY [\"uv.lock\", \"./uv.lock\"]"));
-    assert!(dockerfile.contains("uv sync --frozen --no-install-project --no-dev"));
+    // --locked: a lock older than pyproject.toml fails the build (--frozen
+    // would install it quietly); the dependencies are compiled to bytecode.
+    assert!(
+        dockerfile.contains("UV_COMPILE_BYTECODE=1 \\\n    /opt/uv/bin/uv sync --locked --no-install-project --no-dev"),
+        "{dockerfile}"
+    );
 }
 
 #[test]
@@ -571,9 +576,17 @@ fn flask_migrate_runs_upgrade_before_gunicorn_unless_turned_off() {
     assert_eq!(report.plan.migrations.as_deref(), Some("flask db upgrade"));
     let dockerfile = std::fs::read_to_string(dir.join("Dockerfile")).unwrap();
     assert!(dockerfile.contains("ENV FLASK_APP=wsgi:app\n"));
-    assert!(dockerfile.contains(
-        "CMD [\"sh\", \"-c\", \"flask db upgrade && exec \\\"$@\\\"\", \"sh\", \"gunicorn\", "
-    ));
+    // The worker count first, then the migrations, then gunicorn by `exec`.
+    assert!(
+        dockerfile.contains(
+            r#"CMD ["sh", "-c", "WEB_CONCURRENCY=\"${WEB_CONCURRENCY:-$(python -c \"$1\" || echo 3)}\"; export WEB_CONCURRENCY; shift; flask db upgrade && exec \"$@\"", "sh", "import os; "#
+        ),
+        "{dockerfile}"
+    );
+    assert!(
+        dockerfile.contains(r#"print(min(2 * (min(cpus, max(1, -(-int(q) // int(p)))) if q.strip().isdigit() else cpus) + 1, 12))", "gunicorn", "--bind", "0.0.0.0:8000", "--worker-class", "gthread", "--threads", "4", "#),
+        "{dockerfile}"
+    );
 
     let mut off = options(&dir, false);
     off.flags.migrate = Some(false);
@@ -1099,9 +1112,13 @@ fn websocket_extensions_choose_gunicorns_worker() {
     let (_temp, dir) = copy_example("socketio-board");
     init(&options(&dir, false), &mut NoPrompts).unwrap();
     let dockerfile = std::fs::read_to_string(dir.join("Dockerfile")).unwrap();
-    assert!(dockerfile.contains(
-        r#"CMD ["gunicorn", "--bind", "0.0.0.0:5000", "--worker-class", "gevent", "--workers", "1", "--access-logfile", "-", "app:app"]"#
-    ));
+    // One process, so no worker count from the CPUs: gunicorn is the command itself.
+    assert!(
+        dockerfile.contains(
+            r#"CMD ["gunicorn", "--bind", "0.0.0.0:5000", "--worker-class", "gevent", "--workers", "1", "--worker-tmp-dir", "/dev/shm", "--timeout", "30", "--graceful-timeout", "30", "--keep-alive", "5", "--access-logfile", "-", "app:app"]"#
+        ),
+        "{dockerfile}"
+    );
 }
 
 #[test]
@@ -1880,4 +1897,45 @@ fn lock_tools_are_pinned_to_a_release_that_runs_on_the_chosen_python() {
             );
         }
     }
+}
+
+/// The program that sets gunicorn's workers, run against a stand-in cgroup
+/// tree: the quota decides, `max` and `-1` (no quota) leave the CPU count.
+#[test]
+fn the_worker_count_follows_the_containers_cpu_quota() {
+    let temp = tempfile::tempdir().unwrap();
+    let root = temp.path().to_str().unwrap();
+    let program = flaskdock::plan::WORKERS_FROM_CPUS.replace("/sys/fs/cgroup", root);
+    let run = || {
+        let out = std::process::Command::new("python3")
+            .args(["-c", &program])
+            .output()
+            .expect("python3 runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap().trim().to_string()
+    };
+    let cpus = std::thread::available_parallelism().unwrap().get();
+    let unlimited = (2 * cpus + 1).min(12).to_string();
+    assert_eq!(run(), unlimited, "no cgroup files");
+    std::fs::write(temp.path().join("cpu.max"), "150000 100000\n").unwrap();
+    assert_eq!(
+        run(),
+        (2 * cpus.min(2) + 1).to_string(),
+        "1.5 CPUs round up to 2"
+    );
+    std::fs::write(temp.path().join("cpu.max"), "50000 100000\n").unwrap();
+    assert_eq!(run(), "3", "half a CPU is one");
+    std::fs::write(temp.path().join("cpu.max"), "max 100000\n").unwrap();
+    assert_eq!(run(), unlimited, "v2 without a quota");
+    std::fs::remove_file(temp.path().join("cpu.max")).unwrap();
+    std::fs::create_dir(temp.path().join("cpu")).unwrap();
+    std::fs::write(temp.path().join("cpu/cpu.cfs_period_us"), "100000\n").unwrap();
+    std::fs::write(temp.path().join("cpu/cpu.cfs_quota_us"), "-1\n").unwrap();
+    assert_eq!(run(), unlimited, "v1 without a quota");
+    std::fs::write(temp.path().join("cpu/cpu.cfs_quota_us"), "100000\n").unwrap();
+    assert_eq!(run(), "3", "v1 with one CPU");
 }

@@ -24,11 +24,44 @@ pub struct GunicornPlan {
     pub threads: Option<u32>,
     /// `--workers 1`: Flask-SocketIO needs a single process.
     pub single_process: bool,
+    /// The threads hold open WebSockets (an extension's worker), rather than
+    /// serve requests side by side (flaskdock's `gthread` default).
+    pub websocket_threads: bool,
+    /// flaskdock sets the workers, threads and timeouts for a container: the
+    /// project has no gunicorn config file (whose settings then decide).
+    pub tuned: bool,
+    /// The container sets `WEB_CONCURRENCY` (gunicorn's default worker count),
+    /// when `.env` does not, from the CPUs its cgroup quota allows:
+    /// [`WORKERS_FROM_CPUS`] prints 2 × CPUs + 1, at most 12.
+    pub workers_from_cpus: bool,
+    /// `--timeout`: a worker silent this long is restarted.
+    pub timeout: u32,
+    /// `--graceful-timeout`: how long requests in flight may finish after
+    /// SIGTERM; compose's `stop_grace_period` waits longer.
+    pub graceful_timeout: u32,
+    /// `--keep-alive`: seconds an idle connection from a proxy stays open.
+    pub keep_alive: u32,
+    /// Compose's `stop_grace_period`, in seconds: above the graceful timeout
+    /// (Docker's own 10 s would kill gunicorn mid-shutdown).
+    pub stop_grace_period: u32,
     /// The container's command, one argument each: `gunicorn`, the options
     /// above, `--bind 0.0.0.0:PORT`, the access log (unless the config file
     /// decides), then the app.
     pub argv: Vec<Text>,
 }
+
+/// Prints the workers for the CPUs this container may use: its cgroup's CPU
+/// quota (v2 `cpu.max`, else v1's CFS quota; `max` or `-1` is none), else
+/// the CPUs it may run on; 2 × CPUs + 1, at most 12 (memory, not CPU, bounds
+/// more). One line: Plan strings hold no line break.
+pub const WORKERS_FROM_CPUS: &str = "import os; cpus = len(os.sched_getaffinity(0)); v2 = \"/sys/fs/cgroup/cpu.max\"; v1 = \"/sys/fs/cgroup/cpu/cpu.cfs_quota_us\"; q, p = open(v2).read().split() if os.path.exists(v2) else (open(v1).read(), open(v1.replace(\"quota\", \"period\")).read()) if os.path.exists(v1) else (\"max\", \"1\"); print(min(2 * (min(cpus, max(1, -(-int(q) // int(p)))) if q.strip().isdigit() else cpus) + 1, 12))";
+
+/// Threads per worker for the threaded worker: requests waiting on a database
+/// or an API do not hold a whole process.
+const THREADS: u32 = 4;
+
+/// The first gunicorn release with a control socket (`--no-control-socket`).
+const CONTROL_SOCKET_SINCE: (u32, u32) = (25, 1);
 
 /// How gunicorn serves `entry` on `port` in an image of `python_minor`.
 pub(super) fn gunicorn_plan(
@@ -46,6 +79,14 @@ pub(super) fn gunicorn_plan(
     };
     let extra_requirement = (!project.depends_on("gunicorn")).then_some(pin);
     let worker = project.worker.as_ref().map(|w| &w.value);
+    let tuned = project.gunicorn_config.is_none();
+    let single_process = worker.is_some_and(|w| w.single_process);
+    // The threaded worker unless an extension or ASGI needs its own.
+    let (worker_class, threads) = match worker {
+        Some(w) => (Some(Text::escaped(&w.class)), w.threads),
+        None if tuned => (Some(Text::from("gthread")), Some(THREADS)),
+        None => (None, None),
+    };
     let mut plan = GunicornPlan {
         extra_requirement: extra_requirement.map(Text::from),
         requirements: extra_requirement
@@ -54,16 +95,45 @@ pub(super) fn gunicorn_plan(
             .map(Text::from)
             .collect(),
         config: project.gunicorn_config.as_deref().map(Text::escaped),
-        worker_class: worker.map(|w| Text::escaped(&w.class)),
-        threads: worker.and_then(|w| w.threads),
-        single_process: worker.is_some_and(|w| w.single_process),
+        worker_class,
+        threads,
+        single_process,
+        websocket_threads: worker.is_some_and(|w| w.threads.is_some()),
+        tuned,
+        workers_from_cpus: tuned && !single_process,
+        timeout: 30,
+        graceful_timeout: 30,
+        keep_alive: 5,
+        stop_grace_period: 40,
         argv: Vec::new(),
     };
-    plan.argv = command_line(&plan, port, entry);
+    let version = match extra_requirement {
+        Some(pin) => pin.strip_prefix("gunicorn=="),
+        None => project
+            .pins
+            .iter()
+            .find(|p| p.name == "gunicorn")
+            .map(|p| p.version.as_str()),
+    };
+    plan.argv = command_line(&plan, port, entry, has_control_socket(version));
     plan
 }
 
-fn command_line(plan: &GunicornPlan, port: u16, entry: &str) -> Vec<Text> {
+/// Whether gunicorn `version` has a control socket (written under `$HOME`
+/// unless turned off); `None`, an unknown release, is taken to have none, so
+/// no option it would refuse is passed.
+fn has_control_socket(version: Option<&str>) -> bool {
+    let Some(version) = version else {
+        return false;
+    };
+    let mut parts = version.split('.').map(|p| p.parse::<u32>().ok());
+    match (parts.next().flatten(), parts.next().flatten()) {
+        (Some(major), minor) => (major, minor.unwrap_or(0)) >= CONTROL_SOCKET_SINCE,
+        _ => false,
+    }
+}
+
+fn command_line(plan: &GunicornPlan, port: u16, entry: &str, control_socket: bool) -> Vec<Text> {
     let mut argv = vec![Text::from("gunicorn")];
     let mut option = |name: &str, value: Text| argv.extend([Text::from(name), value]);
     if let Some(config) = &plan.config {
@@ -79,8 +149,19 @@ fn command_line(plan: &GunicornPlan, port: u16, entry: &str) -> Vec<Text> {
     if let Some(threads) = plan.threads {
         option("--threads", Text::escaped(&threads.to_string()));
     }
-    if plan.config.is_none() {
+    if plan.tuned {
+        // Heartbeats in memory: on the container's overlay /tmp they can stall.
+        option("--worker-tmp-dir", Text::from("/dev/shm"));
+        option("--timeout", Text::escaped(&plan.timeout.to_string()));
+        option(
+            "--graceful-timeout",
+            Text::escaped(&plan.graceful_timeout.to_string()),
+        );
+        option("--keep-alive", Text::escaped(&plan.keep_alive.to_string()));
         option("--access-logfile", Text::from("-"));
+    }
+    if control_socket && plan.tuned {
+        argv.push(Text::from("--no-control-socket"));
     }
     argv.push(Text::escaped(entry));
     argv
@@ -116,6 +197,13 @@ mod tests {
             worker_class: class.map(Text::from),
             threads,
             single_process: false,
+            websocket_threads: false,
+            tuned: config.is_none(),
+            workers_from_cpus: config.is_none(),
+            timeout: 30,
+            graceful_timeout: 30,
+            keep_alive: 5,
+            stop_grace_period: 40,
             argv: Vec::new(),
         }
     }
@@ -125,42 +213,27 @@ mod tests {
     }
 
     #[test]
-    fn the_command_line_binds_every_address_and_logs_access_without_a_config() {
-        let argv = command_line(&plan(None, None, None), 8000, "app:app");
+    fn the_command_line_is_tuned_for_a_container_without_a_config() {
+        let argv = command_line(&plan(None, Some("gthread"), Some(4)), 8000, "app:app", true);
         assert_eq!(
-            words(argv),
-            [
-                "gunicorn",
-                "--bind",
-                "0.0.0.0:8000",
-                "--access-logfile",
-                "-",
-                "app:app"
-            ]
+            words(argv).join(" "),
+            "gunicorn --bind 0.0.0.0:8000 --worker-class gthread --threads 4 \
+             --worker-tmp-dir /dev/shm --timeout 30 --graceful-timeout 30 --keep-alive 5 \
+             --access-logfile - --no-control-socket app:app"
         );
     }
 
     #[test]
-    fn a_config_file_is_loaded_first_and_decides_the_access_log() {
+    fn a_config_file_is_loaded_first_and_decides_the_rest() {
         let argv = command_line(
-            &plan(Some("gunicorn.conf.py"), Some("gthread"), Some(8)),
+            &plan(Some("gunicorn.conf.py"), Some("eventlet"), None),
             5000,
             "shop:create_app()",
+            true,
         );
         assert_eq!(
-            words(argv),
-            [
-                "gunicorn",
-                "--config",
-                "gunicorn.conf.py",
-                "--bind",
-                "0.0.0.0:5000",
-                "--worker-class",
-                "gthread",
-                "--threads",
-                "8",
-                "shop:create_app()"
-            ]
+            words(argv).join(" "),
+            "gunicorn --config gunicorn.conf.py --bind 0.0.0.0:5000 --worker-class eventlet shop:create_app()"
         );
     }
 
@@ -168,9 +241,19 @@ mod tests {
     fn a_single_process_worker_gets_one_worker() {
         let mut single = plan(None, Some("eventlet"), None);
         single.single_process = true;
-        let argv = words(command_line(&single, 8000, "app:app"));
+        let argv = words(command_line(&single, 8000, "app:app", false));
         let at = argv.iter().position(|w| w == "--workers").unwrap();
         assert_eq!(argv[at + 1], "1");
         assert_eq!(argv[argv.len() - 1], "app:app");
+    }
+
+    #[test]
+    fn only_releases_with_a_control_socket_are_told_to_open_none() {
+        assert!(has_control_socket(Some("27.0.1")));
+        assert!(has_control_socket(Some("25.1")));
+        assert!(!has_control_socket(Some("25.0.3")));
+        assert!(!has_control_socket(Some("23.0.0")));
+        assert!(!has_control_socket(Some("garbage")));
+        assert!(!has_control_socket(None));
     }
 }

@@ -304,15 +304,16 @@ fn lock_export_run(kind: InstallKind, hashes: bool, extra: Vec<Text>) -> Install
 /// `uv sync` of the lock (frozen when there is one) into `/opt/venv`,
 /// then pip installs `extra`.
 fn uv_run(install: &Install, extra: Vec<Text>) -> InstallRun {
-    let frozen = install.manifests().iter().any(|m| m == "uv.lock");
+    let locked = install.manifests().iter().any(|m| m == "uv.lock");
     let sync = ShellCommand::new(Program::Uv, &["sync"])
         .with_env(&[
             ("UV_PROJECT_ENVIRONMENT", "/opt/venv"),
             ("UV_PYTHON_DOWNLOADS", "never"),
             ("UV_LINK_MODE", "copy"),
             ("UV_SYSTEM_CERTS", "1"),
+            ("UV_COMPILE_BYTECODE", "1"),
         ])
-        .with(frozen.then(|| Text::from("--frozen")))
+        .with(locked.then(|| Text::from("--locked")))
         .with(["--no-install-project", "--no-dev"].map(Text::from));
     let mut commands = vec![sync];
     if !extra.is_empty() {
@@ -320,8 +321,9 @@ fn uv_run(install: &Install, extra: Vec<Text>) -> InstallRun {
     }
     InstallRun::new(
         &[
-            "Installs the locked dependencies into /opt/venv, not the project itself. uv trusts",
-            "the system CA store, like pip does (company proxies add their CA there).",
+            "Installs the locked dependencies into /opt/venv, not the project itself, compiled",
+            "to bytecode as pip does; --locked fails when uv.lock no longer matches pyproject.toml.",
+            "uv trusts the system CA store, like pip does (company proxies add their CA there).",
         ],
         vec![Cache::Uv, Cache::Pip],
         commands,

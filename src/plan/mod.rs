@@ -12,8 +12,8 @@ mod wiring;
 
 pub use dockerignore::IgnoreRule;
 pub use frontend::{DEFAULT_NODE, FrontendPlan, NodeCache, NodeCommand, NodeProgram};
-pub use gunicorn::GunicornPlan;
 use gunicorn::gunicorn_plan;
+pub use gunicorn::{GunicornPlan, WORKERS_FROM_CPUS};
 use install::install_plan;
 pub use install::{
     Cache, CommandEnv, InstallKind, InstallPlan, InstallRun, ShellCommand, TomlModule,
@@ -186,6 +186,12 @@ pub fn plan(project: &Project, answers: &Answers, layout: &Layout, template: &st
         .collect();
 
     let dockerignore = dockerignore::plan_rules(project, &entry_root);
+    let migrations = project
+        .migrations
+        .as_ref()
+        .filter(|_| answers.migrate)
+        .map(|m| Text::escaped(&m.value));
+    let start = start_command(&gunicorn, migrations.as_ref());
 
     Plan {
         project_name: Text::escaped(&layout.project_name),
@@ -209,13 +215,10 @@ pub fn plan(project: &Project, answers: &Answers, layout: &Layout, template: &st
             .iter()
             .map(|f| Text::escaped(&f.value))
             .collect(),
+        start,
         uid: APP_UID,
         healthcheck_path: "/".into(),
-        migrations: project
-            .migrations
-            .as_ref()
-            .filter(|_| answers.migrate)
-            .map(|m| Text::escaped(&m.value)),
+        migrations: migrations.clone(),
         uncommitted_migrations: project.uncommitted_migrations.is_some(),
         database,
         redis,
@@ -225,15 +228,7 @@ pub fn plan(project: &Project, answers: &Answers, layout: &Layout, template: &st
         ),
         beat,
         rq_worker,
-        setup_steps: setup_steps(
-            project,
-            project
-                .migrations
-                .as_ref()
-                .filter(|_| answers.migrate)
-                .map(|m| m.value.as_str()),
-            &answers.entry,
-        ),
+        setup_steps: setup_steps(project, migrations.as_deref(), &answers.entry),
         worker,
         env_vars,
         prefixed_env: project
@@ -269,6 +264,33 @@ fn driver_requirements(project: &Project, database: Option<&DatabasePlan>) -> Ve
         }
         _ => Vec::new(),
     }
+}
+
+/// The container's command: gunicorn, behind a shell that first sets the
+/// worker count from the CPUs (the program is the shell's `$1`, so it needs
+/// no quoting) and applies the migrations, when the plan asks for either.
+fn start_command(gunicorn: &GunicornPlan, migrations: Option<&Text>) -> Vec<Text> {
+    let mut script = String::new();
+    let mut args = vec![Text::from("sh")];
+    if gunicorn.workers_from_cpus {
+        script.push_str(
+            "WEB_CONCURRENCY=\"${WEB_CONCURRENCY:-$(python -c \"$1\" || echo 3)}\"; export WEB_CONCURRENCY; shift; ",
+        );
+        args.push(Text::from(gunicorn::WORKERS_FROM_CPUS));
+    }
+    if let Some(migrations) = migrations {
+        script.push_str(migrations.as_str());
+        script.push_str(" && ");
+    }
+    if script.is_empty() {
+        return gunicorn.argv.clone();
+    }
+    script.push_str("exec \"$@\"");
+    [Text::from("sh"), Text::from("-c"), Text::escaped(&script)]
+        .into_iter()
+        .chain(args)
+        .chain(gunicorn.argv.iter().cloned())
+        .collect()
 }
 
 fn image_name(project: &str) -> String {

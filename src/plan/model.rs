@@ -75,6 +75,11 @@ pub struct Plan {
     pub build_packages: Vec<Text>,
     /// Debian libraries for the runtime stage, sorted.
     pub runtime_packages: Vec<Text>,
+    /// The image's `CMD`, one argument each: gunicorn's [`GunicornPlan::argv`],
+    /// behind `sh -c` when the container first sets `WEB_CONCURRENCY` from its
+    /// CPUs or applies the migrations (then `exec`s gunicorn, which gets the
+    /// signals).
+    pub start: Vec<Text>,
     /// Numeric uid and gid of the runtime user.
     pub uid: u32,
     /// Path the container healthcheck requests; any answer below 500 is healthy.
