@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# The serve benchmark (issue 17): flaskdock's image against the baseline
+# `docker init` writes for a Python app (one stage, `pip install -r
+# requirements.txt`, `CMD gunicorn 'app:app' --bind=0.0.0.0:8000`), for one
+# small app with an I/O-bound route (a 50 ms wait) and a light one, on the
+# container tier's engine and stand-in base images.
+#
+# Each image runs alone with the same limits (--cpus 2 --memory 512m); wrk
+# (64 connections, 20 s, 2 threads) loads each route from this machine. It
+# prints requests per second and p99 latency per route, the time from `run`
+# to the first 200, the image size, and the ratios. A benchmark, not a test:
+# it fails only when something does not build or serve.
+#
+# Usage: scripts/serve-bench.sh [SECONDS]     (default 20 per route)
+set -euo pipefail
+
+DURATION="${1:-20}"
+# shellcheck source=scripts/container-tier.sh
+source "$(dirname "$0")/container-tier.sh"
+
+BENCH_PORT_BASE=18180
+
+# Writes the benchmark's app to DIR: `/` answers at once, `/io` waits 50 ms
+# (a database or an API call), as most Flask views do.
+write_app() {
+    local dir=$1
+    mkdir -p "$dir"
+    printf 'Flask==3.1.3\ngunicorn==27.0.1\n' >"$dir/requirements.txt"
+    cat >"$dir/app.py" <<'PY'
+import time
+
+from flask import Flask
+
+app = Flask(__name__)
+
+
+@app.get("/")
+def light():
+    return "ok\n"
+
+
+@app.get("/io")
+def io_bound():
+    time.sleep(0.05)
+    return "waited 50 ms\n"
+PY
+}
+
+# The baseline: what `docker init` writes for a Python app, reduced to what
+# decides serving (one stage, the requirements, gunicorn with its defaults).
+write_baseline() {
+    local dir=$1
+    cat >"$dir/Dockerfile" <<'DOCKERFILE'
+ARG PYTHON_VERSION=3.11
+FROM python:${PYTHON_VERSION}-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+WORKDIR /app
+COPY requirements.txt .
+RUN python -m pip install -r requirements.txt
+COPY . .
+USER 10001
+EXPOSE 8000
+CMD gunicorn 'app:app' --bind=0.0.0.0:8000
+DOCKERFILE
+}
+
+# Seconds (with milliseconds) from `run` to the first 200 on URL; bounded.
+first_200() {
+    local url=$1 start=$2 deadline=$((SECONDS + 60))
+    while [ $SECONDS -lt $deadline ]; do
+        if curl -fs -o /dev/null --max-time 1 "$url"; then
+            python3 -c "import time, sys; print(f'{time.time() - float(sys.argv[1]):.2f}')" "$start"
+            return 0
+        fi
+        sleep 0.05
+    done
+    return 1
+}
+
+# "requests/s p99_ms" of wrk on URL.
+load() {
+    local url=$1 out rps p99
+    out=$(timeout $((DURATION + 30)) wrk -t2 -c64 -d"${DURATION}s" --latency "$url")
+    rps=$(printf '%s\n' "$out" | awk '/^Requests\/sec/ {print $2}')
+    p99=$(printf '%s\n' "$out" | awk '$1 == "99%" {v = $2; if (v ~ /us$/) {sub(/us$/, "", v); v /= 1000} else if (v ~ /ms$/) {sub(/ms$/, "", v)} else if (v ~ /s$/) {sub(/s$/, "", v); v *= 1000}; print v}')
+    echo "$rps ${p99:-nan}"
+}
+
+bench_image() {
+    local label=$1 image=$2 index=$3 port container start up io light size
+    port=$((BENCH_PORT_BASE + index))
+    container="$PREFIX-bench-$index"
+    CONTAINERS+=("$container")
+    start=$(python3 -c 'import time; print(time.time())')
+    "$ENGINE" run -d --name "$container" --cpus 2 --memory 512m \
+        -p "127.0.0.1:$port:8000" "$image" >/dev/null
+    up=$(first_200 "http://127.0.0.1:$port/") || { "$ENGINE" logs "$container" >&2; die "$label never answered"; }
+    io=$(load "http://127.0.0.1:$port/io")
+    light=$(load "http://127.0.0.1:$port/")
+    size=$("$ENGINE" image inspect --format '{{.Size}}' "$image")
+    "$ENGINE" rm -f "$container" >/dev/null
+    echo "$label $io $light $up $((size / 1000000))"
+}
+
+bench_main() {
+    command -v curl >/dev/null || die "curl is needed"
+    mkdir -p "$LOGS"
+    setup_engine
+    IMAGES_BEFORE=$("$ENGINE" images -qa | sort -u)
+    if ! command -v wrk >/dev/null; then
+        [ "$(id -u)" = 0 ] || die "wrk is missing; install it (apt-get install wrk)"
+        log "installing wrk"
+        DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y -qq wrk >/dev/null
+    fi
+    ensure_python_image
+    log "building flaskdock"
+    (cd "$REPO" && cargo build --locked --quiet)
+    FLASKDOCK="$REPO/target/debug/flaskdock"
+
+    local ours="$WORK/bench-flaskdock" base="$WORK/bench-baseline"
+    write_app "$ours"
+    write_app "$base"
+    write_baseline "$base"
+    "$FLASKDOCK" init "$ours" --yes -q
+    build_args "$ours"
+    local image_ours="localhost/$PREFIX-bench-flaskdock:latest" image_base="localhost/$PREFIX-bench-baseline:latest"
+    IMAGES+=("$image_ours" "$image_base")
+    log "building flaskdock's image"
+    timeout 1800 "$ENGINE" build "${BUILD_FLAGS[@]}" "${BUILD_ARGS[@]}" -t "$image_ours" "$ours" \
+        >"$LOGS/bench-flaskdock-build.log" 2>&1 || die "flaskdock's image did not build ($LOGS/bench-flaskdock-build.log)"
+    log "building the baseline image"
+    timeout 1800 "$ENGINE" build "${BUILD_FLAGS[@]}" --build-arg PYTHON_VERSION="$PY_STANDIN" -t "$image_base" "$base" \
+        >"$LOGS/bench-baseline-build.log" 2>&1 || die "the baseline image did not build ($LOGS/bench-baseline-build.log)"
+
+    log "loading each image for ${DURATION}s a route"
+    local a b
+    b=$(bench_image baseline "$image_base" 0)
+    a=$(bench_image flaskdock "$image_ours" 1)
+    python3 - "$a" "$b" "$DURATION" <<'PY'
+import sys
+names = ["rps /io", "p99 /io ms", "rps /", "p99 / ms", "first 200 s", "image MB"]
+ours = [float(x) for x in sys.argv[1].split()[1:]]
+base = [float(x) for x in sys.argv[2].split()[1:]]
+print(f"\nserve benchmark: --cpus 2 --memory 512m, wrk -t2 -c64 -d{sys.argv[3]}s from the same 2-core machine")
+print(f"{'':<14}{'baseline':>12}{'flaskdock':>12}{'ratio':>9}")
+for name, b, a in zip(names, base, ours):
+    ratio = a / b if b else float("nan")
+    print(f"{name:<14}{b:>12.2f}{a:>12.2f}{ratio:>8.2f}x")
+PY
+}
+
+bench_main
