@@ -86,6 +86,9 @@ load() {
     echo "$rps ${p99:-nan}"
 }
 
+# Runs IMAGE alone and loads it; sets BENCH_RESULT to "LABEL rps_io p99_io
+# rps_light p99_light first_200_s size_mb". Not in a subshell: the containers
+# it starts must reach the cleanup.
 bench_image() {
     local label=$1 image=$2 index=$3 port container start up io light size
     port=$((BENCH_PORT_BASE + index))
@@ -94,12 +97,12 @@ bench_image() {
     start=$(python3 -c 'import time; print(time.time())')
     "$ENGINE" run -d --name "$container" --cpus 2 --memory 512m \
         -p "127.0.0.1:$port:8000" "$image" >/dev/null
-    up=$(first_200 "http://127.0.0.1:$port/") || { "$ENGINE" logs "$container" >&2; die "$label never answered"; }
+    up=$(first_200 "http://127.0.0.1:$port/" "$start") || { "$ENGINE" logs "$container" >&2; die "$label never answered"; }
     io=$(load "http://127.0.0.1:$port/io")
     light=$(load "http://127.0.0.1:$port/")
     size=$("$ENGINE" image inspect --format '{{.Size}}' "$image")
     "$ENGINE" rm -f "$container" >/dev/null
-    echo "$label $io $light $up $((size / 1000000))"
+    BENCH_RESULT="$label $io $light $up $((size / 1000000))"
 }
 
 bench_main() {
@@ -134,8 +137,10 @@ bench_main() {
 
     log "loading each image for ${DURATION}s a route"
     local a b
-    b=$(bench_image baseline "$image_base" 0)
-    a=$(bench_image flaskdock "$image_ours" 1)
+    bench_image baseline "$image_base" 0
+    b=$BENCH_RESULT
+    bench_image flaskdock "$image_ours" 1
+    a=$BENCH_RESULT
     python3 - "$a" "$b" "$DURATION" <<'PY'
 import sys
 names = ["rps /io", "p99 /io ms", "rps /", "p99 / ms", "first 200 s", "image MB"]

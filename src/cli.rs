@@ -101,6 +101,9 @@ pub(crate) struct InitArgs {
     /// Never run migrations in the container
     #[arg(long, overrides_with = "migrate")]
     pub no_migrate: bool,
+    /// Path the image's HEALTHCHECK requests (default: a health route found in the code, else /)
+    #[arg(long, value_name = "PATH", value_parser = parse_health_path)]
+    pub health_path: Option<String>,
     /// Write there instead of PATH
     #[arg(short = 'o', long, value_name = "DIR")]
     pub output: Option<PathBuf>,
@@ -178,6 +181,10 @@ fn parse_entry(value: &str) -> Result<String, String> {
     flaskdock::answers::validate_entry(value).map(|_| value.to_string())
 }
 
+fn parse_health_path(value: &str) -> Result<String, String> {
+    flaskdock::answers::validate_health_path(value).map(|_| value.to_string())
+}
+
 impl InitArgs {
     pub(crate) fn mode(&self) -> Mode {
         match (self.dry_run, self.diff, self.check) {
@@ -199,6 +206,7 @@ impl InitArgs {
                 _ => None,
             },
             db: self.db,
+            health_path: self.health_path.clone(),
         }
     }
 

@@ -196,6 +196,13 @@ fn fact_rows(project: &Project, python: PythonVersion) -> Vec<Row> {
     }
     rows.extend(background_rows(project));
     rows.extend(frontend_rows(project));
+    if let Some(path) = &project.health_path {
+        rows.push(Row::one(
+            "health_path",
+            path.value.clone(),
+            path.source.clone(),
+        ));
+    }
     for fact in &project.processes {
         let process = &fact.value;
         let value = format!("{}: {}", process.name, process.command);
@@ -352,6 +359,7 @@ pub fn inspect_json(project: &Project, answers: Option<&Answers>) -> Value {
         "rq_scheduler": project.background.rq_scheduler.is_some(),
         "gunicorn_worker": project.worker.as_ref().map(|w| &w.value),
         "frontend": project.frontend,
+        "health_path": project.health_path.as_ref().map(|p| &p.value),
         "warnings": warnings(project, &rows),
         "sources": sources,
     })

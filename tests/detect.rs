@@ -1939,3 +1939,56 @@ fn the_worker_count_follows_the_containers_cpu_quota() {
     std::fs::write(temp.path().join("cpu/cpu.cfs_quota_us"), "100000\n").unwrap();
     assert_eq!(run(), "3", "v1 with one CPU");
 }
+
+#[test]
+fn the_healthcheck_requests_a_health_route_that_needs_no_database() {
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(
+        temp.path(),
+        &[
+            (
+                "shop/__init__.py",
+                "from flask import Flask\n\ndef create_app():\n    app = Flask(__name__)\n    from .ops import ops\n    app.register_blueprint(ops)\n    return app\n",
+            ),
+            // A blueprint module: parsed for its facts only.
+            (
+                "shop/ops.py",
+                "from flask import Blueprint\n\nops = Blueprint('ops', __name__)\n\n\n@ops.route('/readyz')\ndef ready():\n    db.session.execute('select 1')\n    return 'ready'\n\n\n@ops.get('/livez')\ndef live():\n    return 'live'\n",
+            ),
+            ("requirements.txt", "Flask==3.1.3\n"),
+        ],
+    );
+    let report = init(&options(temp.path(), false), &mut NoPrompts).unwrap();
+    assert_eq!(report.plan.healthcheck_path.as_str(), "/livez");
+    let dockerfile = std::fs::read_to_string(temp.path().join("Dockerfile")).unwrap();
+    assert!(
+        dockerfile.contains(r#"raise SystemExit(c.getresponse().status >= 500)", "/livez"]"#),
+        "{dockerfile}"
+    );
+    let source = report.project.health_path.unwrap().source.to_string();
+    assert_eq!(source, "shop/ops.py:12");
+}
+
+#[test]
+fn health_path_flag_wins_is_saved_and_refuses_what_is_not_a_path() {
+    let (_temp, dir) = copy_example("single-file");
+    let mut flagged = options(&dir, false);
+    flagged.flags.health_path = Some("/up".to_string());
+    let report = init(&flagged, &mut NoPrompts).unwrap();
+    assert_eq!(report.plan.healthcheck_path.as_str(), "/up");
+    let saved = std::fs::read_to_string(dir.join(".flaskdock.toml")).unwrap();
+    assert!(saved.contains("health_path = \"/up\""), "{saved}");
+    // A re-run without the flag keeps the saved answer.
+    let mut again = options(&dir, false);
+    again.mode = Mode::Write { force: true };
+    assert_eq!(
+        init(&again, &mut NoPrompts).unwrap().answers.health_path,
+        "/up"
+    );
+    for bad in ["up", "/a b", "/x\"]\nRUN id", ""] {
+        let mut flagged = options(&dir, false);
+        flagged.flags.health_path = Some(bad.to_string());
+        let err = init(&flagged, &mut NoPrompts).unwrap_err().to_string();
+        assert!(err.starts_with("invalid health path"), "{bad:?}: {err}");
+    }
+}

@@ -24,6 +24,8 @@ pub struct Flags {
     pub db: Option<DbChoice>,
     /// `--migrate` / `--no-migrate`.
     pub migrate: Option<bool>,
+    /// `--health-path`: what the HEALTHCHECK requests.
+    pub health_path: Option<String>,
 }
 
 /// The answers to every question, with where each came from.
@@ -35,6 +37,8 @@ pub struct Answers {
     pub db: DbChoice,
     /// Run the project's migrations before gunicorn starts.
     pub migrate: bool,
+    /// The path the image's HEALTHCHECK requests (`/healthz`).
+    pub health_path: String,
     /// Where each answer came from, by question name.
     pub sources: Vec<(String, Source)>,
 }
@@ -48,6 +52,7 @@ impl Answers {
             entry: Some(self.entry.clone()),
             db: Some(self.db),
             migrate: Some(self.migrate),
+            health_path: Some(self.health_path.clone()),
         }
     }
 }
@@ -198,18 +203,31 @@ pub fn resolve(
             Some((false, "no migrations found")),
         )
         .expect("migrate has a default");
+    let health_path = given
+        .pick(
+            |f| f.health_path.as_ref(),
+            project
+                .health_path
+                .as_ref()
+                .map(|p| (p.value.clone(), p.source.clone())),
+            Some(("/".to_string(), "no health route found: the home page")),
+        )
+        .expect("the health path has a default");
+    validate_health_path(&health_path.value).map_err(anyhow::Error::msg)?;
     Ok(Answers {
         python,
         port,
         entry,
         db,
         migrate: migrate.value,
+        health_path: health_path.value,
         sources: vec![
             ("python".to_string(), python_source),
             ("port".to_string(), port_source),
             ("entry".to_string(), entry_source),
             ("db".to_string(), db_source),
             ("migrate".to_string(), migrate.source),
+            ("health_path".to_string(), health_path.source),
         ],
     })
 }
@@ -313,6 +331,19 @@ pub fn validate_port(value: &str) -> Result<u16, String> {
         _ => Err(format!(
             "invalid port `{value}`; use a number from 1 to 65535"
         )),
+    }
+}
+
+/// A URL path for the HEALTHCHECK: `/` then URL path characters only.
+pub fn validate_health_path(value: &str) -> Result<(), String> {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || "-._~!$&'()*+,;=:@%/".contains(c);
+    if value.starts_with('/') && value.len() <= 200 && value.chars().all(allowed) {
+        Ok(())
+    } else {
+        Err(format!(
+            "invalid health path `{}`; use a URL path such as /healthz",
+            crate::safe::escaped(value)
+        ))
     }
 }
 

@@ -56,6 +56,8 @@ pub(crate) struct CodeFacts {
     pub rejected_names: Vec<Fact<String>>,
     /// Background processes the code sets up (beat, RQ).
     pub background: super::background::Background,
+    /// Health routes the app declares (`@app.get("/healthz")`).
+    pub health_routes: Vec<super::health::HealthRoute>,
     /// The project's own functions that read the variable a parameter names
     /// (`def setting(name, default=None): return os.environ.get(name, default)`).
     wrappers: Vec<Wrapper>,
@@ -137,6 +139,7 @@ pub(super) fn scan_module(module: &Module) -> CodeFacts {
     };
     scanner.visit_body(&module.body);
     facts.background = super::background::scan(module);
+    facts.health_routes = super::health::scan(module);
     facts
 }
 
@@ -159,6 +162,7 @@ pub(super) fn merge(parts: Vec<CodeFacts>) -> CodeFacts {
         facts.wrappers.extend(part.wrappers);
         facts.named_calls.extend(part.named_calls);
         facts.background.merge(part.background);
+        facts.health_routes.extend(part.health_routes);
     }
     // Calls of the project's own wrappers, wherever they were defined, read
     // after every direct read.

@@ -13,6 +13,7 @@ mod flaskenv;
 mod frontend;
 mod git_index;
 mod gunicorn;
+mod health;
 pub(crate) mod module;
 mod package;
 mod python;
@@ -95,6 +96,9 @@ pub struct Project {
     pub templates_dir: Option<String>,
     /// `static/` folder (or `pkg/static`), if present.
     pub static_dir: Option<String>,
+    /// A health route whose view uses no service (`/healthz`), for the
+    /// image's HEALTHCHECK, if the app declares one.
+    pub health_path: Option<Fact<String>>,
     /// A front-end build (`package.json` with a `build` script), if any.
     pub frontend: Option<Frontend>,
     /// The command that applies database migrations (`flask db upgrade`), if the
@@ -250,6 +254,7 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
         templates_dir: tree.find_dir("templates"),
         static_dir,
         frontend,
+        health_path: health::choose(&code.health_routes),
         migrations,
         uncommitted_migrations,
         gunicorn_config,

@@ -165,6 +165,7 @@ fn parse_files<R: Send + Default>(
             .copied()
             .chain(services::code_words())
             .chain(super::background::NEEDLES.iter().copied())
+            .chain(super::health::NEEDLES.iter().copied())
             .map(|n| n.to_string())
             .chain(named_call_needles(&["("])),
     )
@@ -176,6 +177,7 @@ fn parse_files<R: Send + Default>(
             .copied()
             .chain(services::code_words())
             .chain(super::background::NEEDLES.iter().copied())
+            .chain(super::health::NEEDLES.iter().copied())
             .map(|n| n.to_string())
             .chain(named_call_needles(&["(", "][", "{"])),
     )

@@ -217,7 +217,7 @@ pub fn plan(project: &Project, answers: &Answers, layout: &Layout, template: &st
             .collect(),
         start,
         uid: APP_UID,
-        healthcheck_path: "/".into(),
+        healthcheck_path: Text::escaped(&answers.health_path),
         migrations: migrations.clone(),
         uncommitted_migrations: project.uncommitted_migrations.is_some(),
         database,
