@@ -556,6 +556,27 @@ compose_until_served() {
         return 1
     fi
     PAGE_BODY=$(cat "$WORK/page" 2>/dev/null || true)
+    assert_migrated_once "$name" "$dir"
+}
+
+# A `migrate` service ran once, succeeded, and finished before web started.
+assert_migrated_once() {
+    local name=$1 dir=$2 runs finished started code
+    grep -q '^  migrate:' "$dir/docker-compose.yml" || return 0
+    runs=$("$ENGINE" ps -a --format '{{.Names}}' | grep -c "^$PREFIX-$name-migrate-" || true)
+    [ "$runs" = 1 ] || { fail "$name: the migrate service ran $runs times, expected once"; return; }
+    code=$("$ENGINE" inspect --format '{{.State.ExitCode}}' "$PREFIX-$name-migrate-1")
+    finished=$("$ENGINE" inspect --format '{{.State.FinishedAt.Unix}}' "$PREFIX-$name-migrate-1" 2>/dev/null \
+        || "$ENGINE" inspect --format '{{.State.FinishedAt}}' "$PREFIX-$name-migrate-1")
+    started=$("$ENGINE" inspect --format '{{.State.StartedAt.Unix}}' "$PREFIX-$name-web-1" 2>/dev/null \
+        || "$ENGINE" inspect --format '{{.State.StartedAt}}' "$PREFIX-$name-web-1")
+    if [ "$code" != 0 ]; then
+        fail "$name: the migrate service exited $code"
+    elif [[ "$finished" =~ ^[0-9]+$ && "$started" =~ ^[0-9]+$ ]] && [ "$finished" -gt "$started" ]; then
+        fail "$name: web started ($started) before the migrations finished ($finished)"
+    else
+        log "$name: migrate ran once and exited 0 before web started"
+    fi
 }
 
 # Runs the compose stack (PostgreSQL, Redis, a Celery worker and beat, an RQ

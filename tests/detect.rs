@@ -570,23 +570,57 @@ fn tool_versions_declares_python() {
 }
 
 #[test]
-fn flask_migrate_runs_upgrade_before_gunicorn_unless_turned_off() {
+fn migrations_run_once_in_a_migrate_service_or_before_gunicorn_without_a_database() {
     let (_temp, dir) = copy_example("migrate-postgres");
     let report = init(&options(&dir, false), &mut NoPrompts).unwrap();
     assert_eq!(report.plan.migrations.as_deref(), Some("flask db upgrade"));
+    assert!(report.plan.migrate_service);
     let dockerfile = std::fs::read_to_string(dir.join("Dockerfile")).unwrap();
     assert!(dockerfile.contains("ENV FLASK_APP=wsgi:app\n"));
-    // The worker count first, then the migrations, then gunicorn by `exec`.
+    // With a `db` service, replicas never migrate: the one-shot service does.
+    let cmd = dockerfile.lines().find(|l| l.starts_with("CMD ")).unwrap();
+    assert!(!cmd.contains("flask db upgrade"), "{cmd}");
     assert!(
-        dockerfile.contains(
-            r#"CMD ["sh", "-c", "WEB_CONCURRENCY=\"${WEB_CONCURRENCY:-$(python -c \"$1\" || echo 3)}\"; export WEB_CONCURRENCY; shift; flask db upgrade && exec \"$@\"", "sh", "import os; "#
-        ),
-        "{dockerfile}"
+        cmd.starts_with(r#"CMD ["sh", "-c", "WEB_CONCURRENCY=\"${WEB_CONCURRENCY:-$(python -c \"$1\" || echo 3)}\"; export WEB_CONCURRENCY; shift; exec \"$@\"", "sh", "import os; "#),
+        "{cmd}"
     );
     assert!(
-        dockerfile.contains(r#"print(min(2 * (min(cpus, max(1, -(-int(q) // int(p)))) if q.strip().isdigit() else cpus) + 1, 12))", "gunicorn", "--bind", "0.0.0.0:8000", "--worker-class", "gthread", "--threads", "4", "#),
+        cmd.contains(r#"print(min(2 * (min(cpus, max(1, -(-int(q) // int(p)))) if q.strip().isdigit() else cpus) + 1, 12))", "gunicorn", "--bind", "0.0.0.0:8000", "--worker-class", "gthread", "--threads", "4", "#),
+        "{cmd}"
+    );
+    let compose = std::fs::read_to_string(dir.join("docker-compose.yml")).unwrap();
+    assert!(
+        compose.contains("  migrate:\n")
+            && compose.contains(r#"    command: ["flask", "db", "upgrade"]"#),
+        "{compose}"
+    );
+    assert!(
+        compose.contains("      migrate:\n        condition: service_completed_successfully\n"),
+        "{compose}"
+    );
+
+    // SQLite: the database is a file of web's own container, so web migrates.
+    let sqlite = tempfile::tempdir().unwrap();
+    write_tree(
+        sqlite.path(),
+        &[
+            ("app.py", "from flask import Flask\napp = Flask(__name__)\n"),
+            (
+                "requirements.txt",
+                "flask\nflask-migrate\nflask-sqlalchemy\n",
+            ),
+            ("migrations/env.py", ""),
+        ],
+    );
+    let report = init(&options(sqlite.path(), false), &mut NoPrompts).unwrap();
+    assert!(!report.plan.migrate_service);
+    let dockerfile = std::fs::read_to_string(sqlite.path().join("Dockerfile")).unwrap();
+    assert!(
+        dockerfile.contains(r#"export WEB_CONCURRENCY; shift; flask db upgrade && exec \"$@\""#),
         "{dockerfile}"
     );
+    let compose = std::fs::read_to_string(sqlite.path().join("docker-compose.yml")).unwrap();
+    assert!(!compose.contains("migrate:"), "{compose}");
 
     let mut off = options(&dir, false);
     off.flags.migrate = Some(false);

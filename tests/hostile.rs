@@ -386,7 +386,7 @@ fn commands_users_paste_are_shell_quoted() {
     let (_temp, dir) = project(&[
         (
             "app.py",
-            "from flask import Flask\ndef create_app(name):\n    return Flask(name)\n",
+            "from flask import Flask\ndef create_app(name):\n    app = Flask(name)\n\n    @app.cli.command(\"init-db\")\n    def init_db():\n        pass\n\n    return app\n",
         ),
         (
             ".flaskenv",
@@ -397,13 +397,23 @@ fn commands_users_paste_are_shell_quoted() {
     ]);
     let (_, files) = init(&dir);
     let readme = file(&files, "README.Docker.md");
+    // The app's `init-db` command, pasted as README.Docker.md writes it: the
+    // target needs a shell, and stays one word inside the quoted line.
     let line = readme
         .lines()
-        .find(|l| l.starts_with("docker compose run --rm web flask --app"))
-        .unwrap();
+        .find(|l| l.starts_with("docker compose run --rm web sh -c 'flask --app"))
+        .unwrap_or_else(|| panic!("{readme}"));
     let words = shell_words::split(line).unwrap();
+    assert_eq!(words.len(), 8, "{line}");
+    let inner = shell_words::split(&words[7]).unwrap();
     assert_eq!(
-        words[7], "app:create_app(\"$(touch /tmp/pwned)`id`\")",
+        inner,
+        [
+            "flask",
+            "--app",
+            "app:create_app(\"$(touch /tmp/pwned)`id`\")",
+            "init-db"
+        ],
         "{line}"
     );
     let dockerfile = file(&files, "Dockerfile");

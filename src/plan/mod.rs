@@ -58,15 +58,20 @@ fn setup_steps(project: &Project, migrations: Option<&str>, entry: &str) -> Vec<
         }
         steps.push(SetupStep {
             command: Text::escaped(&command),
-            argv: command_words(&command)
-                .iter()
-                .map(|w| Text::escaped(w))
-                .collect(),
+            argv: argv(&command),
             source: Text::escaped(&source),
         });
         seen.push(command);
     }
     steps
+}
+
+/// [`command_words`] as Plan words.
+fn argv(line: &str) -> Vec<Text> {
+    command_words(line)
+        .iter()
+        .map(|w| Text::escaped(w))
+        .collect()
 }
 
 /// A shell line as the words to run it with: its own, when it needs no shell.
@@ -191,7 +196,8 @@ pub fn plan(project: &Project, answers: &Answers, layout: &Layout, template: &st
         .as_ref()
         .filter(|_| answers.migrate)
         .map(|m| Text::escaped(&m.value));
-    let start = start_command(&gunicorn, migrations.as_ref());
+    let migrate_service = migrations.is_some() && database.is_some();
+    let start = start_command(&gunicorn, migrations.as_ref().filter(|_| !migrate_service));
 
     Plan {
         project_name: Text::escaped(&layout.project_name),
@@ -218,6 +224,8 @@ pub fn plan(project: &Project, answers: &Answers, layout: &Layout, template: &st
         start,
         uid: APP_UID,
         healthcheck_path: Text::escaped(&answers.health_path),
+        migrate_service,
+        migrations_argv: migrations.as_deref().map(argv).unwrap_or_default(),
         migrations: migrations.clone(),
         uncommitted_migrations: project.uncommitted_migrations.is_some(),
         database,

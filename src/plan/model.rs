@@ -86,6 +86,13 @@ pub struct Plan {
     pub healthcheck_path: Text,
     /// Command run before gunicorn to apply migrations (`flask db upgrade`), if any.
     pub migrations: Option<Text>,
+    /// The migrations run once in a compose `migrate` service that web and
+    /// the workers wait for (`service_completed_successfully`), so replicas
+    /// never race: when there is a `db` service. Otherwise (SQLite, whose
+    /// file only web's container sees) the container's `CMD` runs them.
+    pub migrate_service: bool,
+    /// [`Plan::migrations`] as the words the `migrate` service runs.
+    pub migrations_argv: Vec<Text>,
     /// Flask-Migrate is used but no migration scripts are committed: the
     /// user creates them once (README.Docker.md says how).
     pub uncommitted_migrations: bool,

@@ -200,9 +200,15 @@ fn compose_notes(project: &Project, plan: &Plan) -> Vec<String> {
         ));
     }
     if let Some(command) = &plan.migrations {
-        notes.push(format!(
-            "the container runs `{command}` before gunicorn; `--no-migrate` turns that off (with several replicas, run migrations once instead)"
-        ));
+        notes.push(if plan.migrate_service {
+            format!(
+                "compose's `migrate` service runs `{command}` once before web and the workers start; `--no-migrate` turns that off"
+            )
+        } else {
+            format!(
+                "the container runs `{command}` before gunicorn; `--no-migrate` turns that off"
+            )
+        });
     }
     notes
 }
