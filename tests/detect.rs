@@ -581,11 +581,11 @@ fn migrations_run_once_in_a_migrate_service_or_before_gunicorn_without_a_databas
     let cmd = dockerfile.lines().find(|l| l.starts_with("CMD ")).unwrap();
     assert!(!cmd.contains("flask db upgrade"), "{cmd}");
     assert!(
-        cmd.starts_with(r#"CMD ["sh", "-c", "WEB_CONCURRENCY=\"${WEB_CONCURRENCY:-$(python -c \"$1\" || echo 3)}\"; export WEB_CONCURRENCY; shift; exec \"$@\"", "sh", "import os; "#),
+        cmd.starts_with(r#"CMD ["sh", "-c", "if [ -z \"${WEB_CONCURRENCY:-}\" ]; then cpus=$(nproc); "#),
         "{cmd}"
     );
     assert!(
-        cmd.contains(r#"print(min(2 * (min(cpus, max(1, -(-int(q) // int(p)))) if q.strip().isdigit() else cpus) + 1, 12))", "gunicorn", "--bind", "0.0.0.0:8000", "--worker-class", "gthread", "--threads", "4", "#),
+        cmd.contains(r#"export WEB_CONCURRENCY; fi; exec \"$@\"", "sh", "gunicorn", "--bind", "0.0.0.0:8000", "--worker-class", "gthread", "--threads", "4", "#),
         "{cmd}"
     );
     let compose = std::fs::read_to_string(dir.join("docker-compose.yml")).unwrap();
@@ -616,7 +616,7 @@ fn migrations_run_once_in_a_migrate_service_or_before_gunicorn_without_a_databas
     assert!(!report.plan.migrate_service);
     let dockerfile = std::fs::read_to_string(sqlite.path().join("Dockerfile")).unwrap();
     assert!(
-        dockerfile.contains(r#"export WEB_CONCURRENCY; shift; flask db upgrade && exec \"$@\""#),
+        dockerfile.contains(r#"export WEB_CONCURRENCY; fi; flask db upgrade && exec \"$@\""#),
         "{dockerfile}"
     );
     let compose = std::fs::read_to_string(sqlite.path().join("docker-compose.yml")).unwrap();
@@ -1933,34 +1933,36 @@ fn lock_tools_are_pinned_to_a_release_that_runs_on_the_chosen_python() {
     }
 }
 
-/// The program that sets gunicorn's workers, run against a stand-in cgroup
-/// tree: the quota decides, `max` and `-1` (no quota) leave the CPU count.
+/// The shell that sets gunicorn's workers, run against a stand-in cgroup
+/// tree: the quota decides, `max` and `-1` (no quota) leave the CPU count,
+/// and a `WEB_CONCURRENCY` already set wins.
 #[test]
 fn the_worker_count_follows_the_containers_cpu_quota() {
     let temp = tempfile::tempdir().unwrap();
     let root = temp.path().to_str().unwrap();
-    let program = flaskdock::plan::WORKERS_FROM_CPUS.replace("/sys/fs/cgroup", root);
-    let run = || {
-        let out = std::process::Command::new("python3")
-            .args(["-c", &program])
-            .output()
-            .expect("python3 runs");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+    let script = format!(
+        "{}echo \"$WEB_CONCURRENCY\"",
+        flaskdock::plan::WORKERS_FROM_CPUS.replace("/sys/fs/cgroup", root)
+    );
+    let run_with = |set: Option<&str>| {
+        let mut command = std::process::Command::new("sh");
+        command.args(["-c", &script]).env_remove("WEB_CONCURRENCY");
+        if let Some(value) = set {
+            command.env("WEB_CONCURRENCY", value);
+        }
+        let out = command.output().expect("sh runs");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
         String::from_utf8(out.stdout).unwrap().trim().to_string()
     };
-    let cpus = std::thread::available_parallelism().unwrap().get();
+    let run = || run_with(None);
+    let nproc = std::process::Command::new("nproc").output().unwrap();
+    let cpus: usize = String::from_utf8(nproc.stdout).unwrap().trim().parse().unwrap();
     let unlimited = (2 * cpus + 1).min(12).to_string();
     assert_eq!(run(), unlimited, "no cgroup files");
+    assert_eq!(run_with(Some("7")), "7", "WEB_CONCURRENCY set");
     std::fs::write(temp.path().join("cpu.max"), "150000 100000\n").unwrap();
-    assert_eq!(
-        run(),
-        (2 * cpus.min(2) + 1).to_string(),
-        "1.5 CPUs round up to 2"
-    );
+    assert_eq!(run(), (2 * cpus.min(2) + 1).to_string(), "1.5 CPUs round up to 2");
     std::fs::write(temp.path().join("cpu.max"), "50000 100000\n").unwrap();
     assert_eq!(run(), "3", "half a CPU is one");
     std::fs::write(temp.path().join("cpu.max"), "max 100000\n").unwrap();

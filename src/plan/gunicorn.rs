@@ -50,11 +50,13 @@ pub struct GunicornPlan {
     pub argv: Vec<Text>,
 }
 
-/// Prints the workers for the CPUs this container may use: its cgroup's CPU
-/// quota (v2 `cpu.max`, else v1's CFS quota; `max` or `-1` is none), else
-/// the CPUs it may run on; 2 × CPUs + 1, at most 12 (memory, not CPU, bounds
-/// more). One line: Plan strings hold no line break.
-pub const WORKERS_FROM_CPUS: &str = "import os; cpus = len(os.sched_getaffinity(0)); v2 = \"/sys/fs/cgroup/cpu.max\"; v1 = \"/sys/fs/cgroup/cpu/cpu.cfs_quota_us\"; q, p = open(v2).read().split() if os.path.exists(v2) else (open(v1).read(), open(v1.replace(\"quota\", \"period\")).read()) if os.path.exists(v1) else (\"max\", \"1\"); print(min(2 * (min(cpus, max(1, -(-int(q) // int(p)))) if q.strip().isdigit() else cpus) + 1, 12))";
+/// Shell that sets `WEB_CONCURRENCY`, unless it is set, for the CPUs this
+/// container may use: its cgroup's CPU quota (v2 `cpu.max`, else v1's CFS
+/// quota; `max` or `-1` is none), else the CPUs it may run on (`nproc`);
+/// 2 × CPUs + 1, at most 12 (memory, not CPU, bounds more). Builtins and
+/// `nproc` only: it adds no start-up time. One line: Plan strings hold no
+/// line break.
+pub const WORKERS_FROM_CPUS: &str = "if [ -z \"${WEB_CONCURRENCY:-}\" ]; then cpus=$(nproc); q=max; p=0; if [ -r /sys/fs/cgroup/cpu.max ]; then read -r q p < /sys/fs/cgroup/cpu.max; elif [ -r /sys/fs/cgroup/cpu/cpu.cfs_quota_us ]; then read -r q < /sys/fs/cgroup/cpu/cpu.cfs_quota_us; read -r p < /sys/fs/cgroup/cpu/cpu.cfs_period_us; fi; case \"$q\" in \"\"|*[!0-9]*) ;; *) if [ \"$p\" -gt 0 ]; then c=$(( (q + p - 1) / p )); if [ \"$c\" -ge 1 ] && [ \"$c\" -lt \"$cpus\" ]; then cpus=$c; fi; fi ;; esac; WEB_CONCURRENCY=$(( 2 * cpus + 1 )); if [ \"$WEB_CONCURRENCY\" -gt 12 ]; then WEB_CONCURRENCY=12; fi; export WEB_CONCURRENCY; fi; ";
 
 /// Threads per worker for the threaded worker: requests waiting on a database
 /// or an API do not hold a whole process.

@@ -275,16 +275,12 @@ fn driver_requirements(project: &Project, database: Option<&DatabasePlan>) -> Ve
 }
 
 /// The container's command: gunicorn, behind a shell that first sets the
-/// worker count from the CPUs (the program is the shell's `$1`, so it needs
-/// no quoting) and applies the migrations, when the plan asks for either.
+/// worker count from the CPUs and applies the migrations, when the plan
+/// asks for either (gunicorn's words are the shell's `"$@"`).
 fn start_command(gunicorn: &GunicornPlan, migrations: Option<&Text>) -> Vec<Text> {
     let mut script = String::new();
-    let mut args = vec![Text::from("sh")];
     if gunicorn.workers_from_cpus {
-        script.push_str(
-            "WEB_CONCURRENCY=\"${WEB_CONCURRENCY:-$(python -c \"$1\" || echo 3)}\"; export WEB_CONCURRENCY; shift; ",
-        );
-        args.push(Text::from(gunicorn::WORKERS_FROM_CPUS));
+        script.push_str(gunicorn::WORKERS_FROM_CPUS);
     }
     if let Some(migrations) = migrations {
         script.push_str(migrations.as_str());
@@ -294,9 +290,8 @@ fn start_command(gunicorn: &GunicornPlan, migrations: Option<&Text>) -> Vec<Text
         return gunicorn.argv.clone();
     }
     script.push_str("exec \"$@\"");
-    [Text::from("sh"), Text::from("-c"), Text::escaped(&script)]
+    [Text::from("sh"), Text::from("-c"), Text::escaped(&script), Text::from("sh")]
         .into_iter()
-        .chain(args)
         .chain(gunicorn.argv.iter().cloned())
         .collect()
 }
