@@ -561,22 +561,32 @@ compose_until_served() {
 
 # A `migrate` service ran once, succeeded, and finished before web started.
 assert_migrated_once() {
-    local name=$1 dir=$2 runs finished started code
+    local name=$1 dir=$2 runs verdict
     grep -q '^  migrate:' "$dir/docker-compose.yml" || return 0
     runs=$("$ENGINE" ps -a --format '{{.Names}}' | grep -c "^$PREFIX-$name-migrate-" || true)
     [ "$runs" = 1 ] || { fail "$name: the migrate service ran $runs times, expected once"; return; }
-    code=$("$ENGINE" inspect --format '{{.State.ExitCode}}' "$PREFIX-$name-migrate-1")
-    finished=$("$ENGINE" inspect --format '{{.State.FinishedAt.Unix}}' "$PREFIX-$name-migrate-1" 2>/dev/null \
-        || "$ENGINE" inspect --format '{{.State.FinishedAt}}' "$PREFIX-$name-migrate-1")
-    started=$("$ENGINE" inspect --format '{{.State.StartedAt.Unix}}' "$PREFIX-$name-web-1" 2>/dev/null \
-        || "$ENGINE" inspect --format '{{.State.StartedAt}}' "$PREFIX-$name-web-1")
-    if [ "$code" != 0 ]; then
-        fail "$name: the migrate service exited $code"
-    elif [[ "$finished" =~ ^[0-9]+$ && "$started" =~ ^[0-9]+$ ]] && [ "$finished" -gt "$started" ]; then
-        fail "$name: web started ($started) before the migrations finished ($finished)"
-    else
-        log "$name: migrate ran once and exited 0 before web started"
-    fi
+    verdict=$("$ENGINE" inspect "$PREFIX-$name-migrate-1" "$PREFIX-$name-web-1" | python3 -c '
+import json, re, sys
+from datetime import datetime
+def when(text):
+    # "2026-12-05T12:50:01.123456789Z" or "2026-12-05 12:50:01.123456789 +0000 UTC"
+    m = re.match(r"(\d{4}-\d\d-\d\d)[T ](\d\d:\d\d:\d\d)(?:\.(\d+))?", text)
+    frac = (m[3] or "0")[:6].ljust(6, "0")
+    return datetime.fromisoformat(f"{m[1]} {m[2]}.{frac}")
+migrate, web = json.load(sys.stdin)
+code = migrate["State"]["ExitCode"]
+finished, started = when(migrate["State"]["FinishedAt"]), when(web["State"]["StartedAt"])
+if code != 0:
+    print(f"the migrate service exited {code}")
+elif finished > started:
+    print(f"web started at {started} before the migrations finished at {finished}")
+else:
+    print(f"ok: migrate finished {(started - finished).total_seconds():.1f} s before web started")
+' 2>&1)
+    case "$verdict" in
+        ok:*) log "$name: migrate ran once and exited 0; ${verdict#ok: }" ;;
+        *) fail "$name: $verdict" ;;
+    esac
 }
 
 # Runs the compose stack (PostgreSQL, Redis, a Celery worker and beat, an RQ
