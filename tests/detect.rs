@@ -581,7 +581,9 @@ fn migrations_run_once_in_a_migrate_service_or_before_gunicorn_without_a_databas
     let cmd = dockerfile.lines().find(|l| l.starts_with("CMD ")).unwrap();
     assert!(!cmd.contains("flask db upgrade"), "{cmd}");
     assert!(
-        cmd.starts_with(r#"CMD ["sh", "-c", "if [ -z \"${WEB_CONCURRENCY:-}\" ]; then cpus=$(nproc); "#),
+        cmd.starts_with(
+            r#"CMD ["sh", "-c", "if [ -z \"${WEB_CONCURRENCY:-}\" ]; then cpus=$(nproc); "#
+        ),
         "{cmd}"
     );
     assert!(
@@ -1951,18 +1953,34 @@ fn the_worker_count_follows_the_containers_cpu_quota() {
             command.env("WEB_CONCURRENCY", value);
         }
         let out = command.output().expect("sh runs");
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            out.stderr.is_empty(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8(out.stdout).unwrap().trim().to_string()
     };
     let run = || run_with(None);
     let nproc = std::process::Command::new("nproc").output().unwrap();
-    let cpus: usize = String::from_utf8(nproc.stdout).unwrap().trim().parse().unwrap();
+    let cpus: usize = String::from_utf8(nproc.stdout)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
     let unlimited = (2 * cpus + 1).min(12).to_string();
     assert_eq!(run(), unlimited, "no cgroup files");
     assert_eq!(run_with(Some("7")), "7", "WEB_CONCURRENCY set");
     std::fs::write(temp.path().join("cpu.max"), "150000 100000\n").unwrap();
-    assert_eq!(run(), (2 * cpus.min(2) + 1).to_string(), "1.5 CPUs round up to 2");
+    assert_eq!(
+        run(),
+        (2 * cpus.min(2) + 1).to_string(),
+        "1.5 CPUs round up to 2"
+    );
     std::fs::write(temp.path().join("cpu.max"), "50000 100000\n").unwrap();
     assert_eq!(run(), "3", "half a CPU is one");
     std::fs::write(temp.path().join("cpu.max"), "max 100000\n").unwrap();

@@ -21,6 +21,11 @@ fn generate(files: &[(&str, &str)]) -> (String, Vec<String>, flaskdock::InitRepo
     (dockerfile, report.notes.clone(), report)
 }
 
+/// The folders the runtime stage copies from the Node stage.
+fn outputs(frontend: &flaskdock::plan::FrontendPlan) -> Vec<&str> {
+    frontend.outputs.iter().map(|o| o.as_str()).collect()
+}
+
 fn package_json(build: &str, extra: &str) -> String {
     format!(
         "{{\n  \"name\": \"web\",\n  \"private\": true,{extra}\n  \"scripts\": {{\n    \"dev\": \"vite\",\n    \"build\": {}\n  }}\n}}\n",
@@ -145,14 +150,7 @@ fn a_build_that_names_no_output_keeps_the_static_folder_and_no_lock_is_warned_ab
     ]);
     // gulp without a gulpfile naming `dest()`: the static folder is the output.
     let frontend = report.plan.frontend.as_ref().unwrap();
-    assert_eq!(
-        frontend
-            .outputs
-            .iter()
-            .map(|o| o.as_str())
-            .collect::<Vec<_>>(),
-        ["static"]
-    );
+    assert_eq!(outputs(frontend), ["static"]);
     assert!(
         dockerfile.contains("pnpm install --frozen-lockfile\n"),
         "{dockerfile}"
@@ -228,14 +226,7 @@ fn a_build_that_also_runs_python_runs_its_node_commands_and_names_the_rest() {
         ),
     ]);
     let frontend = report.plan.frontend.as_ref().expect("a Node stage");
-    assert_eq!(
-        frontend
-            .outputs
-            .iter()
-            .map(|o| o.as_str())
-            .collect::<Vec<_>>(),
-        ["shop/static/build"]
-    );
+    assert_eq!(outputs(frontend), ["shop/static/build"]);
     assert!(
         dockerfile.contains(
             "RUN sh -c 'PATH=\"$PWD/node_modules/.bin:$PATH\"; NODE_ENV=production webpack --progress'\n"

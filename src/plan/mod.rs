@@ -290,10 +290,15 @@ fn start_command(gunicorn: &GunicornPlan, migrations: Option<&Text>) -> Vec<Text
         return gunicorn.argv.clone();
     }
     script.push_str("exec \"$@\"");
-    [Text::from("sh"), Text::from("-c"), Text::escaped(&script), Text::from("sh")]
-        .into_iter()
-        .chain(gunicorn.argv.iter().cloned())
-        .collect()
+    [
+        Text::from("sh"),
+        Text::from("-c"),
+        Text::escaped(&script),
+        Text::from("sh"),
+    ]
+    .into_iter()
+    .chain(gunicorn.argv.iter().cloned())
+    .collect()
 }
 
 fn image_name(project: &str) -> String {
