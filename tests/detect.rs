@@ -430,10 +430,21 @@ fn requirements_txt_wins_over_poetry_without_a_lock() {
 
 #[test]
 fn uv_lock_installs_locked_and_compiled_without_the_project() {
+    // Without a lock: installed anyway, with a warning that nothing is pinned.
+    let (_temp, unlocked) = copy_example("uv-package");
+    let report = init(&options(&unlocked, false), &mut NoPrompts).unwrap();
+    assert!(
+        report.notes.iter().any(
+            |n| n.starts_with("warning: uv manages the dependencies but there is no `uv.lock`")
+        ),
+        "{:?}",
+        report.notes
+    );
     let (_temp, dir) = copy_example("uv-package");
     std::fs::write(dir.join("uv.lock"), "version = 1\n").unwrap();
     let report = init(&options(&dir, false), &mut NoPrompts).unwrap();
     assert_eq!(report.plan.install.kind, flaskdock::plan::InstallKind::Uv);
+    assert!(!report.notes.iter().any(|n| n.contains("no `uv.lock`")));
     let dockerfile = std::fs::read_to_string(dir.join("Dockerfile")).unwrap();
     assert!(dockerfile.contains("COPY [\"uv.lock\", \"./uv.lock\"]"));
     // --locked: a lock older than pyproject.toml fails the build (--frozen

@@ -272,6 +272,11 @@ fn pyproject_lock(
             if tree.has_file("uv.lock") {
                 manifests.push("uv.lock".to_string());
                 pins = read_lock(tree, "uv.lock", warnings)?.1;
+            } else {
+                warnings.push(
+                    "uv manages the dependencies but there is no `uv.lock`: every image build resolves them anew, unpinned; run `uv lock` and commit `uv.lock`"
+                        .to_string(),
+                );
             }
             Some((Install::Uv { manifests }, pins))
         }
