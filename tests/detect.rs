@@ -2057,3 +2057,44 @@ fn health_path_flag_wins_is_saved_and_refuses_what_is_not_a_path() {
         assert!(err.starts_with("invalid health path"), "{bad:?}: {err}");
     }
 }
+
+#[test]
+fn a_pin_without_a_wheel_for_the_python_gets_compilers_in_the_builder_only() {
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(
+        temp.path(),
+        &[
+            ("app.py", "from flask import Flask\napp = Flask(__name__)\n"),
+            // Wheels up to CPython 3.11 only.
+            ("requirements.txt", "Flask==3.1.3\nregex==2022.10.31\n"),
+        ],
+    );
+    let build = |python: &str| {
+        let project = inspect::inspect(temp.path()).unwrap();
+        project
+            .on_python(python.parse().unwrap())
+            .build
+            .into_iter()
+            .map(|f| (f.value, f.source.described()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(build("3.11"), []);
+    assert_eq!(
+        build("3.13"),
+        [(
+            "build-essential".to_string(),
+            "requirements.txt:2 (needed to compile `regex==2022.10.31`, which has no wheel for Python 3.13)".to_string()
+        )]
+    );
+    let mut flagged = options(temp.path(), false);
+    flagged.flags.python = Some("3.13".parse().unwrap());
+    init(&flagged, &mut NoPrompts).unwrap();
+    let dockerfile = std::fs::read_to_string(temp.path().join("Dockerfile")).unwrap();
+    let runtime = &dockerfile[dockerfile.find("AS runtime").unwrap()..];
+    let builder = &dockerfile[..dockerfile.find("AS runtime").unwrap()];
+    assert!(
+        builder.contains("install -y --no-install-recommends build-essential"),
+        "{dockerfile}"
+    );
+    assert!(!runtime.contains("build-essential"), "{dockerfile}");
+}

@@ -71,6 +71,21 @@ pub(super) fn detect(
             .iter()
             .for_each(|d| add(&mut runtime, d, &source));
     }
+    // A pin with no wheel for this Python is compiled by pip: where the table
+    // names no build packages for it, C and C++ compilers and make (builder
+    // stage only).
+    let unlisted = |pin: &&Pin| table.get(&pin.name).is_none_or(|n| n.build.is_empty());
+    for pin in pins
+        .iter()
+        .filter(|pin| builds_from_source(pin, minor))
+        .filter(unlisted)
+    {
+        let source = pin.source.clone().with_note(format!(
+            "needed to compile `{}=={}`, which has no wheel for Python {python}",
+            pin.name, pin.version
+        ));
+        add(&mut build, "build-essential", &source);
+    }
     (
         build.into_values().collect(),
         runtime.into_values().collect(),
