@@ -2098,3 +2098,34 @@ fn a_pin_without_a_wheel_for_the_python_gets_compilers_in_the_builder_only() {
     );
     assert!(!runtime.contains("build-essential"), "{dockerfile}");
 }
+
+#[test]
+fn flasks_instance_folder_is_the_app_users_and_a_volume() {
+    for (example, folder) in [
+        ("src-layout-flaskenv", "/app/src/instance"),
+        ("single-file", "/app/instance"),
+    ] {
+        let (_temp, dir) = copy_example(example);
+        init(&options(&dir, false), &mut NoPrompts).unwrap();
+        let dockerfile = std::fs::read_to_string(dir.join("Dockerfile")).unwrap();
+        assert!(
+            dockerfile.contains(&format!(
+                "RUN mkdir -p {folder} && chown \"${{UID}}:${{UID}}\" {folder}\nVOLUME [\"{folder}\"]\n"
+            )),
+            "{dockerfile}"
+        );
+        // Before the switch to the app user, after the source copy.
+        let volume = dockerfile.find("VOLUME [").unwrap();
+        assert!(dockerfile.find("COPY --chown=${UID}:${UID} . .").unwrap() < volume);
+        assert!(volume < dockerfile.find("USER ${UID}").unwrap());
+        let compose = std::fs::read_to_string(dir.join("docker-compose.yml")).unwrap();
+        assert!(
+            compose.contains(&format!("      - \"instance-data:{folder}\"\n")),
+            "{compose}"
+        );
+        assert!(
+            compose.contains("\nvolumes:\n  instance-data:\n"),
+            "{compose}"
+        );
+    }
+}

@@ -222,6 +222,11 @@ pub fn plan(project: &Project, answers: &Answers, layout: &Layout, template: &st
             .map(|f| Text::escaped(&f.value))
             .collect(),
         start,
+        instance_dir: Text::escaped(&if entry_root.is_empty() {
+            "instance".to_string()
+        } else {
+            format!("{entry_root}/instance")
+        }),
         uid: APP_UID,
         healthcheck_path: Text::escaped(&answers.health_path),
         migrate_service,

@@ -80,6 +80,11 @@ pub struct Plan {
     /// CPUs or applies the migrations (then `exec`s gunicorn, which gets the
     /// signals).
     pub start: Vec<Text>,
+    /// Flask's instance folder for the entry's package, relative to `/app`
+    /// (`instance`, `src/instance`): where apps write their SQLite file and
+    /// uploads. The image creates it for the app user and declares it a
+    /// volume, so it stays writable under a read-only root; compose names it.
+    pub instance_dir: Text,
     /// Numeric uid and gid of the runtime user.
     pub uid: u32,
     /// Path the container healthcheck requests; any answer below 500 is healthy.
