@@ -66,6 +66,16 @@ fn setup_steps(project: &Project, migrations: Option<&str>, entry: &str) -> Vec<
     steps
 }
 
+/// Flask's instance folder for an app imported from `entry_root` (`""` for
+/// `/app`): `instance` beside the entry's top-level package or module.
+fn instance_dir(entry_root: &str) -> String {
+    if entry_root.is_empty() {
+        "instance".to_string()
+    } else {
+        format!("{entry_root}/instance")
+    }
+}
+
 /// [`command_words`] as Plan words.
 fn argv(line: &str) -> Vec<Text> {
     command_words(line)
@@ -222,11 +232,7 @@ pub fn plan(project: &Project, answers: &Answers, layout: &Layout, template: &st
             .map(|f| Text::escaped(&f.value))
             .collect(),
         start,
-        instance_dir: Text::escaped(&if entry_root.is_empty() {
-            "instance".to_string()
-        } else {
-            format!("{entry_root}/instance")
-        }),
+        instance_dir: Text::escaped(&instance_dir(&entry_root)),
         uid: APP_UID,
         healthcheck_path: Text::escaped(&answers.health_path),
         migrate_service,
