@@ -510,44 +510,46 @@ fn hostile_plan_strings_never_change_a_generated_files_structure() {
     }
 }
 
+/// Every `sample` put at every `path` of `example`'s benign Plan fails to
+/// build a Plan.
+fn assert_refused(example: &str, paths: &[&str], samples: &[&str]) {
+    let (_, benign) = benign_plans()
+        .into_iter()
+        .find(|(n, _)| n == example)
+        .unwrap();
+    for path in paths {
+        for sample in samples {
+            let mut hostile = benign.clone();
+            *hostile.pointer_mut(path).unwrap() = Value::String(sample.to_string());
+            assert!(
+                serde_json::from_value::<Plan>(hostile).is_err(),
+                "{path} took {sample:?}"
+            );
+        }
+    }
+}
+
 #[test]
 fn typed_fields_refuse_what_they_cannot_hold() {
-    let (_, benign) = benign_plans()
-        .into_iter()
-        .find(|(n, _)| n == "env-config")
-        .unwrap();
-    for path in [
-        "/env_vars/0/name",
-        "/install/kind",
-        "/install/toml_module",
-        "/python_version",
-    ] {
-        for sample in ["COMPOSE_FILE=x #", "A\nB", "1X", "$(id)"] {
-            let mut hostile = benign.clone();
-            *hostile.pointer_mut(path).unwrap() = Value::String(sample.to_string());
-            assert!(
-                serde_json::from_value::<Plan>(hostile).is_err(),
-                "{path} took {sample:?}"
-            );
-        }
-    }
-    let (_, benign) = benign_plans()
-        .into_iter()
-        .find(|(n, _)| n == "frontend-assets")
-        .unwrap();
-    for path in [
-        "/frontend/install/program",
-        "/frontend/build/0/program",
-        "/frontend/cache",
-        "/frontend/manager",
-    ] {
-        for sample in ["--chmod=4755", "npm\nRUN id", "/tmp", "$(id)"] {
-            let mut hostile = benign.clone();
-            *hostile.pointer_mut(path).unwrap() = Value::String(sample.to_string());
-            assert!(
-                serde_json::from_value::<Plan>(hostile).is_err(),
-                "{path} took {sample:?}"
-            );
-        }
-    }
+    assert_refused(
+        "env-config",
+        &[
+            "/env_vars/0/name",
+            "/install/kind",
+            "/install/toml_module",
+            "/python_version",
+            "/debian_release",
+        ],
+        &["COMPOSE_FILE=x #", "A\nB", "1X", "$(id)"],
+    );
+    assert_refused(
+        "frontend-assets",
+        &[
+            "/frontend/install/program",
+            "/frontend/build/0/program",
+            "/frontend/cache",
+            "/frontend/manager",
+        ],
+        &["--chmod=4755", "npm\nRUN id", "/tmp", "$(id)"],
+    );
 }
