@@ -204,19 +204,37 @@ pub(crate) fn scan(root: &Path) -> Result<Tree> {
     let gitignore = walk(&mut tree, &canonical_root);
     add_root_virtualenvs(&mut tree);
     add_hidden_files(&mut tree, &canonical_root);
-    if let Some(tracked) = super::git_index::tracked_files(root) {
-        tree.committed_ignored = tracked
-            .into_iter()
-            .filter(|f| {
-                !f.chars().any(crate::safe::is_unsafe_char)
-                    && gitignore
-                        .matched_path_or_any_parents(root.join(f), false)
-                        .is_ignore()
-            })
-            .take(MAX_COMMITTED_IGNORED)
-            .collect();
+    if !tree.gitignore.is_empty()
+        && let Some(tracked) = super::git_index::tracked_files(root)
+    {
+        tree.committed_ignored = committed_ignored(&tree.files, tracked, |f| {
+            gitignore
+                .matched_path_or_any_parents(root.join(f), false)
+                .is_ignore()
+        });
     }
     Ok(tree)
+}
+
+/// The tracked files (`tracked`, in the index's byte order) that `ignored`
+/// says `.gitignore` ignores. Only those the walk did not list (`listed`,
+/// also in byte order) can be: one merge of the two lists finds them, so
+/// the matcher runs on the few, not on every file of a large checkout.
+fn committed_ignored(
+    listed: &BTreeSet<String>,
+    tracked: Vec<String>,
+    ignored: impl Fn(&str) -> bool,
+) -> Vec<String> {
+    let mut listed = listed.iter().peekable();
+    tracked
+        .into_iter()
+        .filter(|f| {
+            while listed.next_if(|l| l.as_str() < f.as_str()).is_some() {}
+            listed.peek().is_none_or(|l| l.as_str() != f.as_str())
+        })
+        .filter(|f| !f.chars().any(crate::safe::is_unsafe_char) && ignored(f))
+        .take(MAX_COMMITTED_IGNORED)
+        .collect()
 }
 
 /// The walk itself: every file and folder not ignored, not hidden, not
@@ -437,6 +455,28 @@ impl TomlFile {
 #[allow(clippy::disallowed_methods)] // the tests build projects on disk
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_committed_files_the_walk_left_out_are_matched() {
+        let listed: BTreeSet<String> = ["a.py", "b/c.py", "d.txt"].map(String::from).into();
+        let tracked = [
+            "a.py",
+            "b/c.py",
+            "b/dist/x.css",
+            "d.txt",
+            "e.log",
+            "z/dist/y.js",
+        ]
+        .map(String::from)
+        .to_vec();
+        let asked = std::cell::RefCell::new(Vec::new());
+        let found = committed_ignored(&listed, tracked, |f| {
+            asked.borrow_mut().push(f.to_string());
+            f.contains("dist/")
+        });
+        assert_eq!(found, ["b/dist/x.css", "z/dist/y.js"]);
+        assert_eq!(asked.into_inner(), ["b/dist/x.css", "e.log", "z/dist/y.js"]);
+    }
 
     #[test]
     fn skips_vendored_and_virtualenv_folders() {
