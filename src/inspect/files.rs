@@ -112,6 +112,16 @@ fn gitignore_lines(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// `dir/name` for a path relative to the root, or `name` when `dir` is the
+/// root (`""`).
+pub(crate) fn join(dir: &str, name: &str) -> String {
+    if dir.is_empty() {
+        name.to_string()
+    } else {
+        format!("{dir}/{name}")
+    }
+}
+
 /// Reads a text file with a size cap; never opens FIFOs or devices.
 pub fn read_text(path: &Path) -> Result<String> {
     read_text_as(path, &path.display().to_string(), MAX_READ_BYTES)

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::inspect::files::join;
 use crate::inspect::{Frontend, NodeManager};
 use crate::safe::Text;
 
@@ -141,14 +142,7 @@ pub(super) fn frontend_plan(frontend: &Frontend) -> FrontendPlan {
         }
         setup.push(NodeCommand::new(NodeProgram::Corepack, &["enable"]));
     }
-    let in_folder = |name: &str| {
-        if frontend.dir.is_empty() {
-            name.to_string()
-        } else {
-            format!("{}/{name}", frontend.dir)
-        }
-    };
-    let manifests = std::iter::once(in_folder("package.json"))
+    let manifests = std::iter::once(join(&frontend.dir, "package.json"))
         .chain(frontend.lock.clone())
         .chain(frontend.install_files.iter().cloned())
         .map(|f| Text::escaped(&f))

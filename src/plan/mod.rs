@@ -66,16 +66,6 @@ fn setup_steps(project: &Project, migrations: Option<&str>, entry: &str) -> Vec<
     steps
 }
 
-/// Flask's instance folder for an app imported from `entry_root` (`""` for
-/// `/app`): `instance` beside the entry's top-level package or module.
-fn instance_dir(entry_root: &str) -> String {
-    if entry_root.is_empty() {
-        "instance".to_string()
-    } else {
-        format!("{entry_root}/instance")
-    }
-}
-
 /// [`command_words`] as Plan words.
 fn argv(line: &str) -> Vec<Text> {
     command_words(line)
@@ -232,7 +222,8 @@ pub fn plan(project: &Project, answers: &Answers, layout: &Layout, template: &st
             .map(|f| Text::escaped(&f.value))
             .collect(),
         start,
-        instance_dir: Text::escaped(&instance_dir(&entry_root)),
+        // Flask's instance folder: beside the entry's top-level package or module.
+        instance_dir: Text::escaped(&crate::inspect::files::join(&entry_root, "instance")),
         uid: APP_UID,
         healthcheck_path: Text::escaped(&answers.health_path),
         migrate_service,

@@ -11,7 +11,7 @@ mod node;
 mod outputs;
 
 use super::fact::{Fact, Source};
-use super::files::Tree;
+use super::files::{Tree, join};
 
 /// The package manager the lock file belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -230,13 +230,4 @@ fn manager(
         NodeManager::Npm
     };
     (manager, None, files)
-}
-
-/// `dir/name`, or `name` at the root.
-pub(super) fn join(dir: &str, name: &str) -> String {
-    if dir.is_empty() {
-        name.to_string()
-    } else {
-        format!("{dir}/{name}")
-    }
 }

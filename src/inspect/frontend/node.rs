@@ -1,9 +1,10 @@
 //! The Node release a front-end build asks for: `.nvmrc`, `.node-version`,
 //! Volta's pin, or the newest LTS release `engines.node` allows.
 
-use super::{join, line_of};
+use super::line_of;
 use crate::inspect::fact::{Fact, Source};
 use crate::inspect::files::Tree;
+use crate::inspect::files::join;
 
 /// Newest Node releases with long-term support, newest first: a range in
 /// `engines.node` gets the newest of these it allows.

@@ -7,9 +7,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::join;
 use crate::inspect::fact::{Fact, Source};
-use crate::inspect::files::Tree;
+use crate::inspect::files::{Tree, join};
 
 /// Most scripts followed from `build` (`npm run build:css && npm run build:js`).
 const MAX_SCRIPTS: usize = 16;
