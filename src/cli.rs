@@ -104,6 +104,15 @@ pub(crate) struct InitArgs {
     /// Path the image's HEALTHCHECK requests (default: a health route found in the code, else /)
     #[arg(long, value_name = "PATH", value_parser = parse_health_path)]
     pub health_path: Option<String>,
+    /// Write Kubernetes manifests too: a Kustomize tree under k8s/ (base, dev and prod overlays)
+    #[arg(long, overrides_with = "no_kubernetes")]
+    pub kubernetes: bool,
+    /// Do not write Kubernetes manifests (overrides a saved answer)
+    #[arg(long, overrides_with = "kubernetes")]
+    pub no_kubernetes: bool,
+    /// Host name of the Kubernetes Ingress (default: NAME.example.com, to replace)
+    #[arg(long, value_name = "HOST", value_parser = parse_ingress_host)]
+    pub ingress_host: Option<flaskdock::safe::DnsName>,
     /// Write there instead of PATH
     #[arg(short = 'o', long, value_name = "DIR")]
     pub output: Option<PathBuf>,
@@ -181,6 +190,15 @@ fn parse_entry(value: &str) -> Result<String, String> {
     flaskdock::answers::validate_entry(value).map(|_| value.to_string())
 }
 
+fn parse_ingress_host(value: &str) -> Result<flaskdock::safe::DnsName, String> {
+    flaskdock::safe::DnsName::parse(value).ok_or_else(|| {
+        format!(
+            "invalid host `{}`; use a DNS name such as shop.example.com (lower case, no scheme or port)",
+            flaskdock::safe::escaped(value)
+        )
+    })
+}
+
 fn parse_health_path(value: &str) -> Result<String, String> {
     flaskdock::answers::validate_health_path(value).map(|_| value.to_string())
 }
@@ -207,6 +225,12 @@ impl InitArgs {
             },
             db: self.db,
             health_path: self.health_path.clone(),
+            kubernetes: match (self.kubernetes, self.no_kubernetes) {
+                (true, _) => Some(true),
+                (_, true) => Some(false),
+                _ => None,
+            },
+            ingress_host: self.ingress_host.clone(),
         }
     }
 

@@ -69,15 +69,13 @@ fn render_files(plan: &Plan, team: Option<&TeamSet>, values: &Values) -> Result<
         let set = team.name();
         for file in &team.files {
             if let Some(condition) = team.manifest.conditions.get(&file.path) {
-                let test = format!("{{% if {condition} %}}yes{{% endif %}}");
-                let outcome = tera::Tera::one_off(&test, &context, false).map_err(|err| {
+                let holds = holds(condition, &context).map_err(|err| {
                     anyhow::anyhow!(
-                        "template set `{set}`: the condition of `{}` (`{condition}`) failed: {}",
+                        "template set `{set}`: the condition of `{}` (`{condition}`) failed: {err}",
                         file.path,
-                        tera_chain(&err)
                     )
                 })?;
-                if outcome != "yes" {
+                if !holds {
                     continue;
                 }
             }
@@ -103,7 +101,17 @@ fn render_files(plan: &Plan, team: Option<&TeamSet>, values: &Values) -> Result<
     }
 
     let mut files = Vec::new();
-    for (path, template) in templates::OUTPUTS {
+    let mut builtin: Vec<(&str, &str)> = templates::OUTPUTS.to_vec();
+    for (path, template, condition) in templates::KUBERNETES_OUTPUTS {
+        if holds(condition, &context).map_err(|err| {
+            anyhow::anyhow!(
+                "built-in condition `{condition}` failed ({err}); this is a flaskdock bug"
+            )
+        })? {
+            builtin.push((path, template));
+        }
+    }
+    for (path, template) in builtin {
         if let Some(index) = team_files.iter().position(|f| f.path == *path) {
             files.push(team_files.remove(index));
             continue;
@@ -123,6 +131,14 @@ fn render_files(plan: &Plan, team: Option<&TeamSet>, values: &Values) -> Result<
     files.extend(team_files);
     limits::set_activity(None);
     Ok(files)
+}
+
+/// Whether the Tera expression `condition` is true in `context`.
+fn holds(condition: &str, context: &tera::Context) -> Result<bool, String> {
+    let test = format!("{{% if {condition} %}}yes{{% endif %}}");
+    tera::Tera::one_off(&test, context, false)
+        .map(|outcome| outcome == "yes")
+        .map_err(|err| tera_chain(&err))
 }
 
 /// The output path of a set file: its name rendered (names may hold Tera

@@ -292,9 +292,105 @@ impl<'de> Deserialize<'de> for Word {
 
 string_type!(Word);
 
+/// A DNS name as Kubernetes takes it for an object's name, a namespace or an
+/// Ingress host (RFC 1123): lower-case labels of `a-z 0-9 -`, each 1 to 63
+/// long and neither starting nor ending with `-`, joined by `.`, at most 253
+/// in all. [`DnsName::label`] is a single label (a namespace, a Service name).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct DnsName(String);
+
+impl DnsName {
+    /// The name, or `None` when Kubernetes would refuse it.
+    pub fn parse(name: &str) -> Option<DnsName> {
+        let labels_ok = name.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        });
+        (labels_ok && name.len() <= 253).then(|| DnsName(name.to_string()))
+    }
+
+    /// A single label (no `.`), or `None`.
+    pub fn label(name: &str) -> Option<DnsName> {
+        DnsName::parse(name).filter(|n| !n.0.contains('.'))
+    }
+
+    /// The nearest label to `text`: lower case, anything but `a-z 0-9` as
+    /// `-`, runs of `-` as one, trimmed, at most 63; `fallback` when nothing is left.
+    pub fn label_from(text: &str, fallback: &str) -> DnsName {
+        let mut label = String::new();
+        for c in text.to_ascii_lowercase().chars() {
+            let c = if c.is_ascii_lowercase() || c.is_ascii_digit() {
+                c
+            } else {
+                '-'
+            };
+            if !(c == '-' && (label.is_empty() || label.ends_with('-'))) {
+                label.push(c);
+            }
+        }
+        label.truncate(63);
+        let label = label.trim_end_matches('-');
+        DnsName::label(label)
+            .or_else(|| DnsName::label(fallback))
+            .unwrap_or_else(|| DnsName("app".to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for DnsName {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<DnsName, D::Error> {
+        let raw = String::deserialize(d)?;
+        DnsName::parse(&raw).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "`{}` is not a DNS name (lower-case letters, digits, `-` and `.`)",
+                escaped(&raw)
+            ))
+        })
+    }
+}
+
+string_type!(DnsName);
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dns_names_are_what_kubernetes_accepts() {
+        for good in ["web", "my-shop", "shop.example.com", "a1", "x.y-z.io"] {
+            assert!(DnsName::parse(good).is_some(), "{good}");
+        }
+        let long = "a".repeat(64);
+        for bad in [
+            "",
+            "Web",
+            "-web",
+            "web-",
+            "a..b",
+            "a_b",
+            "a b",
+            "a/b",
+            "é",
+            long.as_str(),
+        ] {
+            assert!(DnsName::parse(bad).is_none(), "{bad}");
+            let json = serde_json::to_string(bad).unwrap();
+            assert!(serde_json::from_str::<DnsName>(&json).is_err(), "{bad}");
+        }
+        assert!(DnsName::label("a.b").is_none());
+        assert_eq!(DnsName::label_from("My_Shop..App", "app"), "my-shop-app");
+        assert_eq!(DnsName::label_from("--", "app"), "app");
+        assert_eq!(DnsName::label_from(&"x".repeat(80), "app").len(), 63);
+    }
 
     #[test]
     fn words_are_plain_arguments_that_read_as_no_option() {

@@ -76,7 +76,12 @@ fn benign_plans() -> Vec<(String, Value)> {
             let name = example.file_name().unwrap().to_string_lossy().into_owned();
             let (_temp, dir) = copy_example(&name);
             let project = inspect::inspect(&dir).unwrap();
-            let answers = resolve(&project, &Given::flags(&Flags::default()), None).unwrap();
+            // With the Kubernetes tree, so its files are checked too.
+            let flags = Flags {
+                kubernetes: Some(true),
+                ..Flags::default()
+            };
+            let answers = resolve(&project, &Given::flags(&flags), None).unwrap();
             let plan = plan::plan(&project, &answers, &layout(&dir, &dir), templates::BUILTIN);
             (name, serde_json::to_value(&plan).unwrap())
         })
@@ -123,6 +128,9 @@ fn is_typed(path: &str) -> bool {
         || path == "/frontend/manager"
         || path == "/frontend/cache"
         || (path.starts_with("/frontend/") && path.ends_with("/program"))
+        || path == "/kubernetes/name"
+        || path == "/kubernetes/host"
+        || (path.starts_with("/kubernetes/") && path.ends_with("/name"))
 }
 
 /// Replaces every string of `value` outside typed fields with what `pick` gives.
@@ -161,8 +169,19 @@ pub(crate) fn shape(path: &str, text: &str) -> Vec<String> {
             vec![yaml_shape(&value)]
         }
         ".env.example" => dotenv_shape(text),
-        ".dockerignore" => ignore_shape(text),
+        ".dockerignore" | "k8s/.gitignore" => ignore_shape(text),
         "README.Docker.md" => markdown_shape(text),
+        k8s if k8s.ends_with(".yaml") => {
+            use serde::Deserialize;
+            serde_norway::Deserializer::from_str(text)
+                .map(|doc| {
+                    let value = serde_norway::Value::deserialize(doc)
+                        .unwrap_or_else(|e| panic!("{k8s} does not parse: {e}\n{text}"));
+                    kube_shape(&value, "")
+                })
+                .collect()
+        }
+        k8s if k8s.ends_with(".env") || k8s.ends_with(".env.example") => env_file_shape(text),
         other => panic!("no parser for {other}"),
     }
 }
@@ -362,6 +381,65 @@ fn yaml_shape(value: &serde_norway::Value) -> String {
     }
 }
 
+/// A Kubernetes object's structure: keys kept, a string shown as how many
+/// `$` the kubelet would expand in it where it expands any (a container's
+/// `command`, `args` and `env` values; not an exec probe's command).
+fn kube_shape(value: &serde_norway::Value, path: &str) -> String {
+    use serde_norway::Value as Y;
+    match value {
+        Y::Mapping(map) => {
+            let items: Vec<String> = map
+                .iter()
+                .map(|(k, v)| {
+                    let key = k.as_str().unwrap_or("?");
+                    format!("{key}: {}", kube_shape(v, &format!("{path}/{key}")))
+                })
+                .collect();
+            format!("{{{}}}", items.join(", "))
+        }
+        Y::Sequence(items) => {
+            let items: Vec<String> = items.iter().map(|i| kube_shape(i, path)).collect();
+            format!("[{}]", items.join(", "))
+        }
+        Y::String(s) => {
+            let expanded = !path.contains("/exec/")
+                && (path.ends_with("/command")
+                    || path.ends_with("/args")
+                    || path.ends_with("/env/value"));
+            if expanded {
+                format!("str(${})", interpolations(s))
+            } else {
+                "str".to_string()
+            }
+        }
+        other => yaml_shape(other),
+    }
+}
+
+/// An env file as kustomize reads it: each line blank, a comment, or
+/// `NAME=` and a value to the end of the line.
+fn env_file_shape(text: &str) -> Vec<String> {
+    text.lines()
+        .map(|line| {
+            let line = line.trim_start();
+            if line.is_empty() {
+                "blank".to_string()
+            } else if line.starts_with('#') {
+                "comment".to_string()
+            } else {
+                let (name, _) = line
+                    .split_once('=')
+                    .unwrap_or_else(|| panic!("not an assignment: {line}"));
+                assert!(
+                    flaskdock::safe::is_env_name(name),
+                    "{name:?} is not a variable name"
+                );
+                format!("set {name}")
+            }
+        })
+        .collect()
+}
+
 fn dotenv_shape(text: &str) -> Vec<String> {
     // Line rules first: every line is blank, a comment, or NAME=...
     let mut shape: Vec<String> = text
@@ -551,5 +629,14 @@ fn typed_fields_refuse_what_they_cannot_hold() {
             "/frontend/manager",
         ],
         &["--chmod=4755", "npm\nRUN id", "/tmp", "$(id)"],
+    );
+    assert_refused(
+        "celery-beat",
+        &[
+            "/kubernetes/name",
+            "/kubernetes/host",
+            "/kubernetes/processes/0/name",
+        ],
+        &["Web", "a b", "x\nkind: Secret", "../etc", "$(id)"],
     );
 }

@@ -55,13 +55,13 @@ fn non_interactive_run_never_prompts() {
 fn interactive_run_asks_with_detected_defaults_and_uses_the_answers() {
     let (_temp, dir) = copy_example("env-config");
     let mut prompter = Scripted {
-        answers: vec!["", "9000", "", "postgres"],
+        answers: vec!["", "9000", "", "postgres", "yes"],
         seen: Vec::new(),
         shown: String::new(),
     };
     let report = init(&options(&dir, true), &mut prompter).unwrap();
     let defaults: Vec<&str> = prompter.seen.iter().map(|(_, d)| d.as_str()).collect();
-    assert_eq!(defaults, ["3.12", "8080", "main:application", "none"]);
+    assert_eq!(defaults, ["3.12", "8080", "main:application", "none", "no"]);
     // The library shows the detection table through the prompter, never itself.
     assert!(
         prompter.shown.starts_with("Detected in "),
@@ -83,9 +83,15 @@ fn interactive_run_asks_with_detected_defaults_and_uses_the_answers() {
     assert!(report.plan.database.is_some());
     let saved = std::fs::read_to_string(dir.join(".flaskdock.toml")).unwrap();
     assert!(
-        saved.contains("port = 9000") && saved.contains("db = \"postgres\""),
+        saved.contains("port = 9000")
+            && saved.contains("db = \"postgres\"")
+            && saved.contains("kubernetes = true"),
         "{saved}"
     );
+    // The answer "yes" to Kubernetes writes the Kustomize tree beside the Docker files.
+    assert!(report.plan.kubernetes.is_some());
+    assert!(dir.join("k8s/base/app.yaml").is_file());
+    assert!(dir.join("k8s/overlays/dev/services.yaml").is_file());
 }
 
 #[test]
@@ -95,13 +101,21 @@ fn interactive_run_does_not_ask_what_flags_answered() {
     options.flags.port = Some(9100);
     options.flags.db = Some(flaskdock::services::DbChoice::NONE);
     let mut prompter = Scripted {
-        answers: vec!["3.13", ""],
+        answers: vec!["3.13", "", ""],
         seen: Vec::new(),
         shown: String::new(),
     };
     let report = init(&options, &mut prompter).unwrap();
     let asked: Vec<&str> = prompter.seen.iter().map(|(q, _)| q.as_str()).collect();
-    assert_eq!(asked, ["Python version", "WSGI target for gunicorn"]);
+    assert_eq!(
+        asked,
+        [
+            "Python version",
+            "WSGI target for gunicorn",
+            "Kubernetes manifests too (k8s/)"
+        ]
+    );
+    assert!(report.plan.kubernetes.is_none());
     assert_eq!(
         (
             report.plan.python_version.to_string().as_str(),
@@ -128,7 +142,7 @@ fn interactive_run_offers_every_target_found_best_first() {
         ],
     );
     let mut prompter = Scripted {
-        answers: vec!["", "", "blog:make_app()", ""],
+        answers: vec!["", "", "blog:make_app()", "", ""],
         seen: Vec::new(),
         shown: String::new(),
     };
@@ -170,7 +184,7 @@ fn interactive_run_asks_a_team_sets_placeholders_first() {
         ..Default::default()
     });
     let mut prompter = Scripted {
-        answers: vec!["initech", "no", "gold", "", "", "", ""],
+        answers: vec!["initech", "no", "gold", "", "", "", "", ""],
         seen: Vec::new(),
         shown: String::new(),
     };

@@ -25,11 +25,47 @@ fn every_example_renders_as_snapshotted() {
     }
 }
 
+/// The Kustomize tree, for the examples that cover its shapes: a database
+/// with migrations, MySQL, a Celery worker and beat, RQ with its scheduler,
+/// one SocketIO process, and an app with neither.
+#[test]
+fn kubernetes_manifests_render_as_snapshotted() {
+    let flags = Flags {
+        kubernetes: Some(true),
+        ..Flags::default()
+    };
+    for name in [
+        "migrate-postgres",
+        "mysql-app",
+        "celery-beat",
+        "rq-worker",
+        "socketio-board",
+        "single-file",
+    ] {
+        let (_temp, dir) = copy_example(name);
+        let project = inspect::inspect(&dir).unwrap();
+        let answers = resolve(&project, &Given::flags(&flags), None).unwrap();
+        let plan = plan::plan(&project, &answers, &layout(&dir, &dir), templates::BUILTIN);
+        insta::assert_json_snapshot!(format!("kubernetes-plan-{name}"), plan.kubernetes);
+        let files = render::render(&plan, None, &Default::default()).unwrap();
+        let mut all = String::new();
+        for file in files.iter().filter(|f| f.path.starts_with("k8s/")) {
+            all.push_str(&format!("===== {} =====\n{}\n", file.path, file.contents));
+        }
+        insta::assert_snapshot!(format!("kubernetes-{name}"), all);
+    }
+}
+
 #[test]
 fn every_builtin_template_is_known_and_renders() {
     let known: Vec<&str> = flaskdock::templates::OUTPUTS
         .iter()
         .map(|(_, t)| *t)
+        .chain(
+            flaskdock::templates::KUBERNETES_OUTPUTS
+                .iter()
+                .map(|(_, t, _)| *t),
+        )
         .collect();
     let mut embedded: Vec<&str> = flaskdock::templates::builtin_files()
         .map(|(name, _)| name)
@@ -44,13 +80,19 @@ fn every_builtin_template_is_known_and_renders() {
 
     let (_temp, dir) = copy_example("sqlalchemy-postgres");
     let project = inspect::inspect(&dir).unwrap();
-    let answers = resolve(&project, &Given::flags(&Flags::default()), None).unwrap();
+    let flags = Flags {
+        kubernetes: Some(true),
+        ..Flags::default()
+    };
+    let answers = resolve(&project, &Given::flags(&flags), None).unwrap();
     let files = render::render(
         &plan::plan(&project, &answers, &layout(&dir, &dir), templates::BUILTIN),
         None,
         &Default::default(),
     )
     .unwrap();
+    // sqlalchemy-postgres has every Kubernetes file but the processes' (no
+    // worker), which live in app.yaml.
     assert_eq!(files.len(), known.len());
     assert!(files.iter().all(|f| !f.contents.trim().is_empty()));
 }

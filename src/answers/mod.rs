@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::inspect::{CURRENT_STABLE_PYTHON, Project, Source};
 use crate::precedence::{self, Found, Layer};
 use crate::prompt::Prompter;
-use crate::safe::PythonVersion;
+use crate::safe::{DnsName, PythonVersion};
 use crate::services::DbChoice;
 
 /// Values given on the command line, or saved in `.flaskdock.toml` by an
@@ -26,6 +26,12 @@ pub struct Flags {
     pub migrate: Option<bool>,
     /// `--health-path`: what the HEALTHCHECK requests.
     pub health_path: Option<String>,
+    /// `--kubernetes` / `--no-kubernetes`: write the Kustomize tree under `k8s/`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kubernetes: Option<bool>,
+    /// `--ingress-host`: the Ingress's host name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ingress_host: Option<DnsName>,
 }
 
 /// The answers to every question, with where each came from.
@@ -39,6 +45,10 @@ pub struct Answers {
     pub migrate: bool,
     /// The path the image's HEALTHCHECK requests (`/healthz`).
     pub health_path: String,
+    /// Write Kubernetes manifests under `k8s/` too.
+    pub kubernetes: bool,
+    /// The Ingress host, when one was given.
+    pub ingress_host: Option<DnsName>,
     /// Where each answer came from, by question name.
     pub sources: Vec<(String, Source)>,
 }
@@ -53,6 +63,8 @@ impl Answers {
             db: Some(self.db),
             migrate: Some(self.migrate),
             health_path: Some(self.health_path.clone()),
+            kubernetes: Some(self.kubernetes),
+            ingress_host: self.ingress_host.clone(),
         }
     }
 }
@@ -192,7 +204,7 @@ pub fn resolve(
     let port = validate_port(&port).map_err(anyhow::Error::msg)?;
 
     let (entry, entry_source) = resolve_entry(project, given, &mut prompter)?;
-    let (db, db_source) = resolve_db(project, given, prompter)?;
+    let (db, db_source) = resolve_db(project, given, &mut prompter)?;
     let migrate = given
         .pick(
             |f| f.migrate.as_ref(),
@@ -214,6 +226,8 @@ pub fn resolve(
         )
         .expect("the health path has a default");
     validate_health_path(&health_path.value).map_err(anyhow::Error::msg)?;
+    let (kubernetes, kubernetes_source) = resolve_kubernetes(given, &mut prompter)?;
+    let ingress_host = given.pick(|f| f.ingress_host.as_ref(), None, None);
     Ok(Answers {
         python,
         port,
@@ -221,6 +235,8 @@ pub fn resolve(
         db,
         migrate: migrate.value,
         health_path: health_path.value,
+        kubernetes,
+        ingress_host: ingress_host.as_ref().map(|h| h.value.clone()),
         sources: vec![
             ("python".to_string(), python_source),
             ("port".to_string(), port_source),
@@ -228,8 +244,43 @@ pub fn resolve(
             ("db".to_string(), db_source),
             ("migrate".to_string(), migrate.source),
             ("health_path".to_string(), health_path.source),
-        ],
+            ("kubernetes".to_string(), kubernetes_source),
+        ]
+        .into_iter()
+        .chain(ingress_host.map(|h| ("ingress_host".to_string(), h.source)))
+        .collect(),
     })
+}
+
+/// Whether to write Kubernetes manifests: asked (no by default) unless given.
+fn resolve_kubernetes(
+    given: &Given,
+    prompter: &mut Option<&mut dyn Prompter>,
+) -> Result<(bool, Source)> {
+    let found = given
+        .pick(
+            |f| f.kubernetes.as_ref(),
+            None,
+            Some((false, "not asked for (--kubernetes)")),
+        )
+        .expect("kubernetes has a default");
+    match prompter.as_deref_mut() {
+        Some(p) if !found.given() => {
+            let items = ["no".to_string(), "yes".to_string()];
+            let answer = p.select(
+                "Kubernetes manifests too (k8s/)",
+                &items,
+                usize::from(found.value),
+            )? == 1;
+            let source = if answer == found.value {
+                found.source
+            } else {
+                asked()
+            };
+            Ok((answer, source))
+        }
+        _ => Ok((found.value, found.source)),
+    }
 }
 
 /// The WSGI target. Several found: the prompt picks from them, best first,
@@ -292,7 +343,7 @@ fn resolve_entry(
 fn resolve_db(
     project: &Project,
     given: &Given,
-    prompter: Option<&mut dyn Prompter>,
+    prompter: &mut Option<&mut dyn Prompter>,
 ) -> Result<(DbChoice, Source)> {
     let detected = project
         .database

@@ -6,6 +6,7 @@ pub mod dockerignore;
 mod frontend;
 mod gunicorn;
 mod install;
+mod kubernetes;
 mod model;
 mod notes;
 mod wiring;
@@ -18,6 +19,7 @@ use install::install_plan;
 pub use install::{
     Cache, CommandEnv, InstallKind, InstallPlan, InstallRun, ShellCommand, TomlModule,
 };
+pub use kubernetes::{KubeProcess, KubeVar, KubernetesPlan};
 pub use model::{
     APP_UID, BeatPlan, DatabasePlan, DebianRelease, EnvVarPlan, HealthcheckPlan, Layout, Plan,
     ProcessPlan, RedisPlan, RqWorkerPlan, ServiceSetting, SetupStep, WorkerPlan,
@@ -151,6 +153,18 @@ fn planned_services(
 /// Decides everything from the inspected project and the answers, for the
 /// files of the template set named `template`.
 pub fn plan(project: &Project, answers: &Answers, layout: &Layout, template: &str) -> Plan {
+    let mut plan = container_plan(project, answers, layout, template);
+    if answers.kubernetes {
+        plan.kubernetes = Some(kubernetes::kubernetes_plan(
+            &plan,
+            answers.ingress_host.as_ref(),
+        ));
+    }
+    plan
+}
+
+/// Everything but the Kubernetes part.
+fn container_plan(project: &Project, answers: &Answers, layout: &Layout, template: &str) -> Plan {
     let database = answers.db.0.map(|kind| database_plan(project, kind));
     let redis = project.redis.as_ref().map(|_| RedisPlan::new());
     let worker = project
@@ -211,21 +225,14 @@ pub fn plan(project: &Project, answers: &Answers, layout: &Layout, template: &st
         driver_requirements,
         gunicorn,
         frontend: project.frontend.as_ref().map(frontend::frontend_plan),
-        build_packages: on_python
-            .build
-            .iter()
-            .map(|f| Text::escaped(&f.value))
-            .collect(),
-        runtime_packages: on_python
-            .runtime
-            .iter()
-            .map(|f| Text::escaped(&f.value))
-            .collect(),
+        build_packages: texts(&on_python.build),
+        runtime_packages: texts(&on_python.runtime),
         start,
         // Flask's instance folder: beside the entry's top-level package or module.
         instance_dir: Text::escaped(&crate::inspect::files::join(&entry_root, "instance")),
         uid: APP_UID,
         healthcheck_path: Text::escaped(&answers.health_path),
+        health_probe: health_probe(answers.port, &answers.health_path),
         migrate_service,
         migrations_argv: migrations.as_deref().map(argv).unwrap_or_default(),
         migrations: migrations.clone(),
@@ -253,6 +260,7 @@ pub fn plan(project: &Project, answers: &Answers, layout: &Layout, template: &st
         dockerignore: dockerignore.rules,
         build_context: Text::escaped(&layout.build_context),
         dockerfile: (layout.dockerfile != "Dockerfile").then(|| Text::escaped(&layout.dockerfile)),
+        kubernetes: None,
         template: Text::escaped(template),
         dropped_gitignore: dockerignore.dropped,
     }
@@ -301,6 +309,22 @@ fn start_command(gunicorn: &GunicornPlan, migrations: Option<&Text>) -> Vec<Text
     .into_iter()
     .chain(gunicorn.argv.iter().cloned())
     .collect()
+}
+
+/// The values of `facts`, as Plan text.
+fn texts(facts: &[crate::inspect::Fact<String>]) -> Vec<Text> {
+    facts.iter().map(|f| Text::escaped(&f.value)).collect()
+}
+
+/// The healthcheck's command: a GET of `path` on `port`, healthy below 500.
+fn health_probe(port: u16, path: &str) -> Vec<Text> {
+    let code = format!(
+        "import http.client as h, sys; c = h.HTTPConnection('127.0.0.1', {port}, timeout=4); c.request('GET', sys.argv[1]); raise SystemExit(c.getresponse().status >= 500)"
+    );
+    ["python", "-c", &code, path]
+        .into_iter()
+        .map(Text::escaped)
+        .collect()
 }
 
 fn image_name(project: &str) -> String {

@@ -8,6 +8,7 @@ use super::dockerignore::IgnoreRule;
 use super::frontend::FrontendPlan;
 use super::gunicorn::GunicornPlan;
 use super::install::InstallPlan;
+use super::kubernetes::KubernetesPlan;
 use crate::safe::{EnvName, PythonVersion, Text, Word};
 use crate::services::{self, Database};
 
@@ -89,6 +90,9 @@ pub struct Plan {
     pub uid: u32,
     /// Path the container healthcheck requests; any answer below 500 is healthy.
     pub healthcheck_path: Text,
+    /// The command that asks it, one argument each: Python's `http.client`
+    /// (no curl in the image), exit 0 for any answer below 500.
+    pub health_probe: Vec<Text>,
     /// Command run before gunicorn to apply migrations (`flask db upgrade`), if any.
     pub migrations: Option<Text>,
     /// The migrations run once in a compose `migrate` service that web and
@@ -137,6 +141,8 @@ pub struct Plan {
     /// The Dockerfile's path relative to the build context, when it is not
     /// `Dockerfile` at the context's root (files written with `--output`).
     pub dockerfile: Option<Text>,
+    /// The Kustomize tree under `k8s/`, when asked for (`--kubernetes`).
+    pub kubernetes: Option<KubernetesPlan>,
     /// Name of the template set the files come from (`builtin`, or the team set's name).
     pub template: Text,
     /// `.gitignore` exceptions left out of `.dockerignore` because they would
@@ -191,6 +197,9 @@ pub struct HealthcheckPlan {
     /// `CMD` or `CMD-SHELL`, then the words as the container reads them
     /// (the `yaml` filter doubles each `$` for compose).
     pub test: Vec<Text>,
+    /// The same check as a command, one argument each, for a Kubernetes exec
+    /// probe: `CMD`'s words, or `sh -c` and the line of `CMD-SHELL`.
+    pub command: Vec<Text>,
     /// Why this test, when there is something to say.
     pub comment: Option<Text>,
     /// Seconds between checks, and before one fails.
@@ -203,8 +212,14 @@ pub struct HealthcheckPlan {
 
 impl HealthcheckPlan {
     pub(super) fn of(check: &services::Healthcheck) -> HealthcheckPlan {
+        let command: Vec<&str> = match check.test {
+            ["CMD-SHELL", line] => vec!["sh", "-c", line],
+            [_, words @ ..] => words.to_vec(),
+            [] => Vec::new(),
+        };
         HealthcheckPlan {
             test: check.test.iter().map(|w| Text::from(*w)).collect(),
+            command: command.into_iter().map(Text::from).collect(),
             comment: check.comment.map(Text::from),
             interval: 5,
             timeout: 5,

@@ -14,6 +14,8 @@ use tera::{Result, Tera, Value};
 pub fn register(tera: &mut Tera) {
     tera.register_filter("dockerfile", filter(dockerfile));
     tera.register_filter("yaml", filter(yaml));
+    tera.register_filter("yaml_literal", filter(yaml_literal));
+    tera.register_filter("envfile", filter(envfile));
     tera.register_filter("dotenv", filter(dotenv));
     tera.register_filter("sh", filter(sh));
     tera.register_filter("md", filter(md));
@@ -71,15 +73,26 @@ pub fn dockerfile(text: &str) -> String {
 }
 
 /// A YAML double-quoted scalar, with `$` doubled: Compose interpolates every
-/// value, and `$$` is its literal dollar.
+/// value, and so does Kubernetes in a container's `command`, `args` and
+/// `env` values (`$(NAME)`); both read `$$` as a literal dollar.
 pub fn yaml(text: &str) -> String {
+    yaml_scalar(text, "$$")
+}
+
+/// A YAML double-quoted scalar taken as it is: for Kubernetes fields nothing
+/// interpolates (labels, an exec probe's command, a ConfigMap's data).
+pub fn yaml_literal(text: &str) -> String {
+    yaml_scalar(text, "$")
+}
+
+fn yaml_scalar(text: &str, dollar: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
     for c in text.chars() {
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
-            '$' => out.push_str("$$"),
+            '$' => out.push_str(dollar),
             c if crate::safe::is_unsafe_char(c) => {
                 out.push_str(&format!("\\u{:04X}", c as u32));
             }
@@ -118,6 +131,14 @@ pub fn dotenv(text: &str) -> String {
     }
     out.push('"');
     out
+}
+
+/// A value of an env file kustomize reads (`configMapGenerator` and
+/// `secretGenerator` `envs`): everything after the first `=` up to the end of
+/// the line is the value, quotes and `#` included, so only a line break (or
+/// another unsafe character, escaped as `\u{..}`) could change the file.
+pub fn envfile(text: &str) -> String {
+    crate::safe::escaped(text).into_owned()
 }
 
 /// A literal path as a `.dockerignore` pattern: glob characters escaped,
@@ -214,6 +235,15 @@ mod tests {
         assert_eq!(yaml("a: \"b\" ${X}"), "\"a: \\\"b\\\" $${X}\"");
         let parsed: String = serde_norway::from_str(&yaml("x\": y #$")).unwrap();
         assert_eq!(parsed, "x\": y #$$");
+    }
+
+    #[test]
+    fn literal_yaml_keeps_dollars_and_env_files_keep_one_line() {
+        let parsed: String =
+            serde_norway::from_str(&yaml_literal("pg_isready -U \"${U}\" #")).unwrap();
+        assert_eq!(parsed, "pg_isready -U \"${U}\" #");
+        assert_eq!(envfile("a # b \"c\""), "a # b \"c\"");
+        assert!(!envfile("a\nB=evil").contains('\n'));
     }
 
     #[test]

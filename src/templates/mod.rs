@@ -30,11 +30,79 @@ pub const OUTPUTS: &[(&str, &str)] = &[
     ("README.Docker.md", "README.Docker.md.tera"),
 ];
 
-/// Every embedded template file, by name (`Dockerfile.tera`).
+/// The Kustomize tree `--kubernetes` adds: output file, built-in template,
+/// and the Tera condition on the Plan under which it is written (an ejected
+/// set keeps these as its `[conditions]`).
+pub const KUBERNETES_OUTPUTS: &[(&str, &str, &str)] = &[
+    ("k8s/.gitignore", "k8s/.gitignore.tera", "kubernetes"),
+    (
+        "k8s/base/kustomization.yaml",
+        "k8s/base/kustomization.yaml.tera",
+        "kubernetes",
+    ),
+    (
+        "k8s/base/namespace.yaml",
+        "k8s/base/namespace.yaml.tera",
+        "kubernetes",
+    ),
+    ("k8s/base/app.yaml", "k8s/base/app.yaml.tera", "kubernetes"),
+    (
+        "k8s/base/ingress.yaml",
+        "k8s/base/ingress.yaml.tera",
+        "kubernetes",
+    ),
+    (
+        "k8s/base/network-policy.yaml",
+        "k8s/base/network-policy.yaml.tera",
+        "kubernetes",
+    ),
+    (
+        "k8s/base/config.env",
+        "k8s/base/config.env.tera",
+        "kubernetes",
+    ),
+    (
+        "k8s/overlays/dev/kustomization.yaml",
+        "k8s/overlays/dev/kustomization.yaml.tera",
+        "kubernetes",
+    ),
+    (
+        "k8s/overlays/dev/secrets.env.example",
+        "k8s/overlays/dev/secrets.env.example.tera",
+        "kubernetes",
+    ),
+    (
+        "k8s/overlays/dev/services.yaml",
+        "k8s/overlays/dev/services.yaml.tera",
+        "kubernetes and (database or redis)",
+    ),
+    (
+        "k8s/overlays/prod/kustomization.yaml",
+        "k8s/overlays/prod/kustomization.yaml.tera",
+        "kubernetes",
+    ),
+    (
+        "k8s/overlays/prod/secrets.env.example",
+        "k8s/overlays/prod/secrets.env.example.tera",
+        "kubernetes",
+    ),
+];
+
+/// Every embedded template file, by its path in the set (`Dockerfile.tera`,
+/// `k8s/base/web.yaml.tera`).
 pub fn builtin_files() -> impl Iterator<Item = (&'static str, &'static str)> {
-    BUILTIN_DIR
-        .files()
-        .filter_map(|f| Some((f.path().to_str()?, f.contents_utf8()?)))
+    fn walk(dir: &'static Dir<'static>, out: &mut Vec<(&'static str, &'static str)>) {
+        out.extend(
+            dir.files()
+                .filter_map(|f| Some((f.path().to_str()?, f.contents_utf8()?))),
+        );
+        for sub in dir.dirs() {
+            walk(sub, out);
+        }
+    }
+    let mut files = Vec::new();
+    walk(&BUILTIN_DIR, &mut files);
+    files.into_iter()
 }
 
 /// The manifest `flaskdock template eject` writes beside the built-in files.
@@ -52,10 +120,14 @@ pub fn ejected_manifest() -> String {
          # type = \"string\"   # string | bool | choice\n\
          # default = \"acme\"\n\
          # regex = \"^[a-z]+$\"\n\n\
-         # Render a file only when a Tera expression is true.\n\
-         # [conditions]\n\
-         # \"Makefile.tera\" = \"values.make\"\n",
-        env!("CARGO_PKG_VERSION")
+         # Render a file only when a Tera expression is true\n\
+         # (\"Makefile.tera\" = \"values.make\").\n\
+         [conditions]\n{}",
+        env!("CARGO_PKG_VERSION"),
+        KUBERNETES_OUTPUTS
+            .iter()
+            .map(|(_, template, condition)| format!("\"{template}\" = \"{condition}\"\n"))
+            .collect::<String>()
     )
 }
 
