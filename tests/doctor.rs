@@ -100,13 +100,62 @@ fn case(id: &'static str, bad: &[(&str, String)], good: &[(&str, String)]) -> Ca
     }
 }
 
+/// A Deployment that passes every FD5xx check.
+const GOOD_MANIFEST: &str = "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  template:
+    spec:
+      securityContext:
+        runAsNonRoot: true
+        runAsUser: 10001
+      containers:
+        - name: web
+          image: shop:1.0.0
+          ports:
+            - containerPort: 8000
+          env:
+            - name: LOG_LEVEL
+              value: info
+          resources:
+            limits:
+              cpu: \"1\"
+              memory: 512Mi
+          securityContext:
+            readOnlyRootFilesystem: true
+          readinessProbe:
+            httpGet: {path: /healthz, port: 8000}
+          livenessProbe:
+            httpGet: {path: /healthz, port: 8000}
+";
+
+fn manifest_with(from: &str, to: &str) -> String {
+    assert!(
+        GOOD_MANIFEST.contains(from),
+        "{from:?} not in the good manifest"
+    );
+    GOOD_MANIFEST.replace(from, to)
+}
+
 fn cases() -> Vec<Case> {
     let df = |text: String| ("Dockerfile", text);
     let dc = |text: String| ("docker-compose.yml", text);
     let py = |text: &str| ("app.py", text.to_string());
     let good_df = || df(GOOD_DOCKERFILE.to_string());
     let good_dc = || dc(GOOD_COMPOSE.to_string());
+    let k8s = |text: String| ("k8s/web.yaml", text);
+    let good_k8s = || k8s(GOOD_MANIFEST.to_string());
     vec![
+        case("FD501", &[k8s(manifest_with("runAsNonRoot: true", "runAsNonRoot: false"))], &[good_k8s()]),
+        case("FD501", &[k8s(manifest_with("runAsUser: 10001", "runAsUser: 0"))], &[good_k8s()]),
+        case("FD502", &[k8s(manifest_with("          livenessProbe:\n            httpGet: {path: /healthz, port: 8000}\n", ""))], &[good_k8s()]),
+        case("FD503", &[k8s(manifest_with("readOnlyRootFilesystem: true", "readOnlyRootFilesystem: false"))], &[good_k8s()]),
+        case("FD504", &[k8s(manifest_with("              memory: 512Mi\n", ""))], &[good_k8s()]),
+        case("FD505", &[k8s(manifest_with("LOG_LEVEL\n              value: info", "API_TOKEN\n              value: abc123"))], &[good_k8s()]),
+        case("FD505", &[k8s(format!("{GOOD_MANIFEST}---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: s\nstringData:\n  KEY: hunter2\n"))], &[good_k8s()]),
+        case("FD505", &[("k8s/kustomization.yaml", "resources: [web.yaml]\nsecretGenerator:\n  - name: s\n    literals: [DB_PASSWORD=hunter2]\n".into())], &[("k8s/kustomization.yaml", "resources: [web.yaml]\nsecretGenerator:\n  - name: s\n    envs: [secrets.env]\n".into())]),
         case("FD101", &[df(dockerfile_with("USER 10001\n", ""))], &[good_df()]),
         case("FD101", &[df(dockerfile_with("USER 10001\n", "USER 10001\nUSER root\n"))], &[good_df()]),
         case(
@@ -406,12 +455,16 @@ fn what_flaskdock_generates_passes_doctor() {
     for example in examples() {
         let name = example.file_name().unwrap().to_string_lossy().into_owned();
         let (_temp, dir) = copy_example(&name);
-        flaskdock::init(
-            &crate::common::options(&dir, false),
-            &mut crate::common::NoPrompts,
-        )
-        .unwrap();
+        // With the Kubernetes tree: doctor reads its manifests too.
+        let mut options = crate::common::options(&dir, false);
+        options.flags.kubernetes = Some(true);
+        flaskdock::init(&options, &mut crate::common::NoPrompts).unwrap();
         let report = doctor(&dir).unwrap();
+        assert!(
+            report.files.iter().any(|f| f == "k8s/base/app.yaml"),
+            "{name}: doctor did not read the manifests: {:?}",
+            report.files
+        );
         let serious: Vec<_> = report
             .findings
             .iter()

@@ -39,7 +39,7 @@ impl std::fmt::Display for Severity {
 }
 
 /// A check's id: `FD` and three digits, the first naming what it reads (1
-/// the Dockerfile, 2 the build context, 3 the compose file, 4 the code).
+/// the Dockerfile, 2 the build context, 3 the compose file, 4 the code, 5 Kubernetes manifests).
 /// [`Code::new`] refuses any other shape when the table is compiled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(transparent)]

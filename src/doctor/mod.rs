@@ -7,6 +7,7 @@ mod compose;
 pub mod context;
 mod dockerfile;
 mod finding;
+mod kubernetes;
 mod registry;
 mod substitute;
 
@@ -106,6 +107,19 @@ pub fn doctor(root: &Path) -> Result<Report> {
     };
     let mut warnings = Vec::new();
     let modules = crate::inspect::source::parse_modules(&tree, &mut warnings);
+    let manifests: Vec<(String, String)> = tree
+        .files
+        .iter()
+        .filter(|f| is_manifest_candidate(f))
+        .filter_map(|f| Some((f.clone(), tree.read(f).ok()?)))
+        .collect();
+    let kubernetes =
+        kubernetes::Input::parse(manifests.iter().map(|(f, t)| (f.as_str(), t.as_str())));
+    if let Some(k8s) = &kubernetes {
+        let mut read: Vec<&String> = k8s.documents.iter().map(|d| &d.file).collect();
+        read.dedup();
+        files.extend(read.into_iter().cloned());
+    }
 
     let inputs = Inputs {
         dockerfile: dockerfile
@@ -115,6 +129,7 @@ pub fn doctor(root: &Path) -> Result<Report> {
             .as_ref()
             .map(|d| context::Input::new(&tree, d, dockerignore.as_deref())),
         compose,
+        kubernetes,
         code: Some(code::Input {
             modules: &modules,
             runs_the_file: dockerfile.as_ref().is_some_and(|d| d.runs_python_file()),
@@ -131,7 +146,18 @@ struct Inputs<'a> {
     dockerfile: Option<dockerfile::Input<'a>>,
     context: Option<context::Input<'a>>,
     compose: Option<compose::Input<'a>>,
+    kubernetes: Option<kubernetes::Input>,
     code: Option<code::Input<'a>>,
+}
+
+/// A YAML file that may hold Kubernetes manifests: not a compose file, not
+/// CI configuration.
+fn is_manifest_candidate(file: &str) -> bool {
+    let yaml = file.ends_with(".yaml") || file.ends_with(".yml");
+    let base = file.rsplit('/').next().unwrap_or(file);
+    yaml && !COMPOSE_FILES.contains(&base)
+        && !file.starts_with(".github/")
+        && !base.starts_with('.')
 }
 
 impl Inputs<'_> {
@@ -145,6 +171,7 @@ impl Inputs<'_> {
                 Run::Context(run) => self.context.iter().for_each(|i| run(i, found)),
                 Run::Compose(run) => self.compose.iter().for_each(|i| run(i, found)),
                 Run::Python(run) => self.code.iter().for_each(|i| run(i, found)),
+                Run::Kubernetes(run) => self.kubernetes.iter().for_each(|i| run(i, found)),
             }
         }
         findings
@@ -225,6 +252,7 @@ pub mod fuzz {
             dockerfile: dockerfile::Input::new(&parsed, Some((8000, "app.py:1".into()))),
             context: None,
             compose: None,
+            kubernetes: None,
             code: None,
         };
         let _ = inputs.run();
@@ -237,9 +265,22 @@ pub mod fuzz {
                 dockerfile: None,
                 context: None,
                 compose: Some(compose),
+                kubernetes: None,
                 code: None,
             };
             let _ = inputs.run();
         }
+    }
+
+    /// A Kubernetes manifest, checked.
+    pub fn kubernetes(text: &str) {
+        let inputs = Inputs {
+            dockerfile: None,
+            context: None,
+            compose: None,
+            kubernetes: super::kubernetes::Input::parse(std::iter::once(("k8s.yaml", text))),
+            code: None,
+        };
+        let _ = inputs.run();
     }
 }

@@ -3,7 +3,7 @@
 //! what it reads) and one row here, plus its fixtures in `tests/doctor.rs`.
 
 use super::finding::{Code, Finding, Found, Severity};
-use super::{code, compose, context, dockerfile};
+use super::{code, compose, context, dockerfile, kubernetes};
 
 /// What `init --diff` offers for a check's file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,6 +22,8 @@ pub(super) enum Run {
     Compose(fn(&compose::Input, &mut Found)),
     /// The project's Python modules.
     Python(fn(&code::Input, &mut Found)),
+    /// The project's Kubernetes manifests.
+    Kubernetes(fn(&kubernetes::Input, &mut Found)),
 }
 
 /// One kind of problem doctor looks for.
@@ -48,7 +50,7 @@ impl std::fmt::Debug for Check {
 }
 
 use Generated::{No, Yes};
-use Run::{Compose, Context, Dockerfile, Python};
+use Run::{Compose, Context, Dockerfile, Kubernetes, Python};
 use Severity::{Error, Info, Warning};
 
 /// Every check, in id order.
@@ -269,6 +271,46 @@ pub const CHECKS: &[Check] = &[
         generated: No,
         run: Python(code::debug_mode),
     },
+    Check {
+        id: Code::new("FD501"),
+        severity: Error,
+        title: "a Kubernetes pod may run as root",
+        fix: "set `securityContext: {runAsNonRoot: true, runAsUser: <uid above 10000>}` on the pod (the image needs a numeric USER)",
+        generated: Yes,
+        run: Kubernetes(kubernetes::runs_as_root),
+    },
+    Check {
+        id: Code::new("FD502"),
+        severity: Warning,
+        title: "a Kubernetes container that serves a port has no readiness or liveness probe",
+        fix: "add `readinessProbe` and `livenessProbe` (an httpGet of a health route, or an exec of the app's own check): without them traffic reaches pods that cannot answer and hung pods are never restarted",
+        generated: Yes,
+        run: Kubernetes(kubernetes::no_probes),
+    },
+    Check {
+        id: Code::new("FD503"),
+        severity: Warning,
+        title: "a Kubernetes container can write its root filesystem",
+        fix: "set `readOnlyRootFilesystem: true` in the container's securityContext and mount an `emptyDir` where the app writes (/tmp, the instance folder)",
+        generated: Yes,
+        run: Kubernetes(kubernetes::writable_root),
+    },
+    Check {
+        id: Code::new("FD504"),
+        severity: Warning,
+        title: "a Kubernetes container has no CPU or memory limit",
+        fix: "set `resources.requests` and `resources.limits` for cpu and memory: gunicorn's workers follow the CPU limit, and a leak is stopped by the memory limit instead of the node",
+        generated: Yes,
+        run: Kubernetes(kubernetes::no_limits),
+    },
+    Check {
+        id: Code::new("FD505"),
+        severity: Error,
+        title: "a secret's value in a committed Kubernetes manifest",
+        fix: "take secrets out of the manifests: a kustomize `secretGenerator` reading a git-ignored env file, or your secret manager; rotate the value that was committed",
+        generated: Yes,
+        run: Kubernetes(kubernetes::committed_secret),
+    },
 ];
 
 impl Check {
@@ -306,6 +348,7 @@ mod tests {
                 Context(_) => '2',
                 Compose(_) => '3',
                 Python(_) => '4',
+                Kubernetes(_) => '5',
             };
             assert_eq!(
                 check.id.as_str().as_bytes()[2] as char,
