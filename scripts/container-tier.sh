@@ -35,6 +35,9 @@ log() { printf '==> %s\n' "$*" >&2; }
 # Failures go to a file: some checks run in subshells.
 fail() { printf 'FAIL: %s\n' "$*" >&2; printf '%s\n' "$*" >>"$FAILURES"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 2; }
+# kube_play: the dev overlay of each example's Kubernetes tree, on podman.
+# shellcheck source=scripts/kube-play.sh
+. "$REPO/scripts/kube-play.sh"
 
 # ---------------------------------------------------------------- cleanup
 CONTAINERS=()
@@ -46,6 +49,7 @@ SERVICE_PID=""
 
 cleanup() {
     set +e
+    [ "${#KUBE_FILES[@]}" -gt 0 ] && kube_down
     for pair in "${COMPOSE_DIRS[@]}"; do
         (cd "${pair%%:*}" && timeout 120 "${COMPOSE[@]}" -p "${pair#*:}" down --volumes --rmi local --remove-orphans >/dev/null 2>&1)
     done
@@ -361,8 +365,8 @@ run_example() {
         (cd "$dir" && PIPENV_YES=1 PIPENV_VENV_IN_PROJECT=1 timeout 300 "$TOOLS/bin/pipenv" lock >/dev/null 2>&1 \
             && rm -rf .venv) || fail "$name: pipenv lock failed"
     fi
-    log "$name: flaskdock init --yes ${INIT_ARGS[*]}"
-    "$FLASKDOCK" init "$dir" --yes "${INIT_ARGS[@]}" >"$LOGS/$name-init.log" 2>&1 || { fail "$name: init failed: $(cat "$LOGS/$name-init.log")"; return; }
+    log "$name: flaskdock init --yes --kubernetes ${INIT_ARGS[*]}"
+    "$FLASKDOCK" init "$dir" --yes --kubernetes "${INIT_ARGS[@]}" >"$LOGS/$name-init.log" 2>&1 || { fail "$name: init failed: $(cat "$LOGS/$name-init.log")"; return; }
 
     local findings
     findings=$(lint "$dir")
@@ -447,6 +451,8 @@ run_example() {
         fi
         "$ENGINE" rm -f "$container" >/dev/null 2>&1 || true
     fi
+
+    kube_play "$name" "$dir" "$image"
 
     # Podman may pick an older matching layer chain than the --no-cache build's;
     # an unchanged rebuild first settles the chain the next build will use.
