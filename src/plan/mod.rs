@@ -19,10 +19,10 @@ use install::install_plan;
 pub use install::{
     Cache, CommandEnv, InstallKind, InstallPlan, InstallRun, ShellCommand, TomlModule,
 };
-pub use kubernetes::{KubeProcess, KubeVar, KubernetesPlan};
 pub use model::{
-    APP_UID, BeatPlan, DatabasePlan, DebianRelease, EnvVarPlan, HealthcheckPlan, Layout, Plan,
-    ProcessPlan, RedisPlan, RqWorkerPlan, ServiceSetting, SetupStep, WorkerPlan,
+    APP_UID, BeatPlan, DatabasePlan, DebianRelease, EnvVarPlan, HealthcheckPlan, KubeProcess,
+    KubeVar, KubernetesPlan, Layout, Plan, ProcessPlan, RedisPlan, RqWorkerPlan, ServiceSetting,
+    SetupStep, WorkerPlan,
 };
 pub use notes::notes;
 

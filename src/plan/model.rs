@@ -8,8 +8,7 @@ use super::dockerignore::IgnoreRule;
 use super::frontend::FrontendPlan;
 use super::gunicorn::GunicornPlan;
 use super::install::InstallPlan;
-use super::kubernetes::KubernetesPlan;
-use crate::safe::{EnvName, PythonVersion, Text, Word};
+use crate::safe::{DnsName, EnvName, PythonVersion, Text, Word};
 use crate::services::{self, Database};
 
 /// The Debian releases the official `python:X-slim` images are built on.
@@ -325,6 +324,85 @@ pub struct EnvVarPlan {
     pub value: Option<Text>,
     /// `file:line` where the code reads it.
     pub source: Text,
+}
+
+/// What the Kustomize tree under `k8s/` needs beyond the rest of the Plan.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct KubernetesPlan {
+    /// The namespace every object lives in, and the `app.kubernetes.io/name`
+    /// label: the image name as a DNS label.
+    pub name: DnsName,
+    /// The Ingress host: `--ingress-host`, else `NAME.example.com`.
+    pub host: DnsName,
+    /// No host was given: the README says to set it.
+    pub host_placeholder: bool,
+    /// Web pods to start with, and the autoscaler's bounds.
+    pub replicas: u32,
+    /// The HorizontalPodAutoscaler's ceiling; `None` when web must stay one
+    /// pod (Flask-SocketIO keeps sessions in its one process).
+    pub max_replicas: Option<u32>,
+    /// gunicorn workers per pod: what the image's start script computes from
+    /// [`KubernetesPlan::cpu_limit`] (its cgroup quota), for the memory sizing.
+    pub workers: u32,
+    pub cpu_request: Text,
+    pub cpu_limit: Text,
+    pub memory_request: Text,
+    pub memory_limit: Text,
+    /// The probes ask the health path over HTTP (a health route: 200
+    /// expected); otherwise they run the image's own healthcheck, for which
+    /// any answer below 500 (a redirect to a login page, a 404 at `/`) is healthy.
+    pub http_probe: bool,
+    /// `preStop` pause, so the Service stops sending requests before gunicorn
+    /// hears SIGTERM.
+    pub prestop_seconds: u32,
+    /// Above the pause plus gunicorn's graceful timeout.
+    pub termination_grace_seconds: u32,
+    /// `k8s/base/config.env`: the variables the code reads that are not
+    /// secrets and not a service's address.
+    pub config: Vec<KubeVar>,
+    /// The overlays' `secrets.env`: the session key, the variables whose
+    /// names look secret, and the services' addresses (they carry passwords).
+    pub secrets: Vec<KubeVar>,
+    /// The processes besides web, each a Deployment of its own.
+    pub processes: Vec<KubeProcess>,
+}
+
+/// A line of an env file kustomize reads (`config.env`, `secrets.env`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct KubeVar {
+    pub name: EnvName,
+    /// The value the dev overlay's example sets (`change-me` passwords, the
+    /// `db` and `redis` Service names); `None` leaves it for the user.
+    pub value: Option<Text>,
+    /// The app needs it (`NAME=`); an optional one is a commented line.
+    pub required: bool,
+    /// The default the code has, for the comment of an optional one.
+    pub default: Option<Text>,
+    /// Points at a service the dev overlay runs: production sets its own.
+    pub service: bool,
+    /// A setting of the dev overlay's database image (its password), which
+    /// production's managed service does not read.
+    pub dev_only: bool,
+    /// Where it comes from, for the comment above it (`read at config.py:12`);
+    /// none for the session key, which the files' header explains.
+    pub source: Option<Text>,
+}
+
+/// A process besides web: the web image with another command.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct KubeProcess {
+    /// The Deployment's name and `app.kubernetes.io/component`.
+    pub name: DnsName,
+    /// Its command, one argument each.
+    pub command: Vec<Text>,
+    /// An exec probe that asks the process whether it works (Celery's
+    /// `inspect ping`), when the program has one.
+    pub probe: Option<Vec<Text>>,
+    /// Exactly one pod, replaced (not rolled) on update: a scheduler that
+    /// would send each task twice when two run.
+    pub singleton: bool,
+    /// What it is, for the comment above it.
+    pub about: Text,
 }
 
 /// Where the files are written relative to the project.
