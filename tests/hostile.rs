@@ -522,3 +522,56 @@ fn a_broken_or_lying_git_index_is_ignored() {
     let (_, files) = init(&dir);
     assert!(file(&files, ".dockerignore").contains("\n**/*.log\n"));
 }
+
+#[test]
+fn kubernetes_files_never_go_through_a_link_or_take_a_hostile_host() {
+    // A `k8s` link the repository carries: nothing is written, inside or out.
+    let (_temp, dir) = project(&[("app.py", APP)]);
+    let outside = tempfile::tempdir().unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(outside.path(), dir.join("k8s")).unwrap();
+    #[cfg(unix)]
+    {
+        flaskdock()
+            .args(["init", "--yes", "--kubernetes"])
+            .arg(&dir)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(
+                "is a link or a file, and `k8s/.gitignore` would be written through it; nothing was written",
+            ));
+        assert_eq!(std::fs::read_dir(outside.path()).unwrap().count(), 0);
+        assert!(!dir.join("Dockerfile").exists());
+    }
+
+    // A committed `.flaskdock.toml` whose Ingress host would add a YAML line.
+    let (_temp, dir) = project(&[("app.py", APP)]);
+    write_tree(
+        &dir,
+        &[(
+            ".flaskdock.toml",
+            "[answers]\nkubernetes = true\ningress_host = \"a.example.com\\nkind: Secret\"\n",
+        )],
+    );
+    flaskdock()
+        .args(["init", "--yes"])
+        .arg(&dir)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is not a DNS name"));
+    assert!(!dir.join("k8s").exists());
+
+    // The same from the command line.
+    flaskdock()
+        .args([
+            "init",
+            "--yes",
+            "--kubernetes",
+            "--ingress-host",
+            "Shop.Example.com:443",
+        ])
+        .arg(&dir)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("invalid host"));
+}
