@@ -155,6 +155,7 @@ fn cases() -> Vec<Case> {
         case("FD504", &[k8s(manifest_with("              memory: 512Mi\n", ""))], &[good_k8s()]),
         case("FD505", &[k8s(manifest_with("LOG_LEVEL\n              value: info", "API_TOKEN\n              value: abc123"))], &[good_k8s()]),
         case("FD505", &[k8s(format!("{GOOD_MANIFEST}---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: s\nstringData:\n  KEY: hunter2\n"))], &[good_k8s()]),
+        case("FD505", &[k8s(format!("{GOOD_MANIFEST}---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  SMTP_PASSWORD: hunter2\n"))], &[k8s(format!("{GOOD_MANIFEST}---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  LOG_LEVEL: info\n"))]),
         case("FD505", &[("k8s/kustomization.yaml", "resources: [web.yaml]\nsecretGenerator:\n  - name: s\n    literals: [DB_PASSWORD=hunter2]\n".into())], &[("k8s/kustomization.yaml", "resources: [web.yaml]\nsecretGenerator:\n  - name: s\n    envs: [secrets.env]\n".into())]),
         case("FD101", &[df(dockerfile_with("USER 10001\n", ""))], &[good_df()]),
         case("FD101", &[df(dockerfile_with("USER 10001\n", "USER 10001\nUSER root\n"))], &[good_df()]),

@@ -231,9 +231,24 @@ pub(super) fn no_limits(input: &Input, found: &mut Found) {
     }
 }
 
+/// Whether `key: value` in a manifest holds a secret: a secret's name with a
+/// value (not a file path for `NAME_FILE`, not a switch such as
+/// `MYSQL_RANDOM_ROOT_PASSWORD: "yes"`), a secret's shape, or a URL with a
+/// password.
+fn looks_secret(key: &str, value: &str) -> bool {
+    let path = key.ends_with("_FILE") && value.starts_with('/');
+    let switch = ["yes", "no", "true", "false", "1", "0"]
+        .iter()
+        .any(|w| value.eq_ignore_ascii_case(w));
+    (!value.is_empty() && !path && !switch && is_secret_name(key))
+        || is_secret_value(value)
+        || url_password(value).is_some_and(|p| !p.starts_with('$'))
+}
+
 /// FD505: a secret's value written in a committed manifest: a `Secret`'s
-/// data, a kustomization's `secretGenerator` literal, or a container's `env`
-/// value with a secret's name or shape.
+/// data, a kustomization's `secretGenerator` literal, a ConfigMap's data (or
+/// `configMapGenerator` literal) or a container's `env` value with a
+/// secret's name or shape.
 pub(super) fn committed_secret(input: &Input, found: &mut Found) {
     for doc in &input.documents {
         let what = format!(
@@ -263,17 +278,28 @@ pub(super) fn committed_secret(input: &Input, found: &mut Found) {
                 }
             }
         }
-        let generators = doc
-            .value
-            .get("secretGenerator")
-            .and_then(Value::as_sequence);
-        for generator in generators.into_iter().flatten() {
-            let literals = generator.get("literals").and_then(Value::as_sequence);
-            for literal in literals.into_iter().flatten().filter_map(Value::as_str) {
-                if let Some((key, value)) = literal.split_once('=')
-                    && !value.is_empty()
+        if doc.value.get("kind").and_then(Value::as_str) == Some("ConfigMap") {
+            let data = doc.value.get("data").and_then(Value::as_mapping);
+            for (key, value) in data.into_iter().flatten() {
+                if let (Some(key), Some(value)) = (key.as_str(), value.as_str())
+                    && looks_secret(key, value)
                 {
                     report(key);
+                }
+            }
+        }
+        // A secretGenerator literal is a secret whatever its name; a
+        // configMapGenerator literal when it looks like one.
+        for (field, any_value) in [("secretGenerator", true), ("configMapGenerator", false)] {
+            let generators = doc.value.get(field).and_then(Value::as_sequence);
+            for generator in generators.into_iter().flatten() {
+                let literals = generator.get("literals").and_then(Value::as_sequence);
+                for literal in literals.into_iter().flatten().filter_map(Value::as_str) {
+                    if let Some((key, value)) = literal.split_once('=')
+                        && (any_value && !value.is_empty() || looks_secret(key, value))
+                    {
+                        report(key);
+                    }
                 }
             }
         }
@@ -298,15 +324,7 @@ pub(super) fn committed_secret(input: &Input, found: &mut Found) {
                 ) else {
                     continue;
                 };
-                // `POSTGRES_PASSWORD_FILE: /run/secrets/...` names a file, not a secret.
-                let path = key.ends_with("_FILE") && value.starts_with('/');
-                // `MYSQL_RANDOM_ROOT_PASSWORD: "yes"` is a switch.
-                let switch = ["yes", "no", "true", "false", "1", "0"]
-                    .iter()
-                    .any(|w| value.eq_ignore_ascii_case(w));
-                let secret = (!value.is_empty() && !path && !switch && is_secret_name(key))
-                    || is_secret_value(value)
-                    || url_password(value).is_some_and(|p| !p.starts_with('$'));
+                let secret = looks_secret(key, value);
                 if secret {
                     report(key);
                 }
