@@ -241,4 +241,11 @@ fn a_build_that_also_runs_python_runs_its_node_commands_and_names_the_rest() {
             .any(|n| n.contains("leaves out `flask digest compile`")),
         "{notes:?}"
     );
+    // The stage ran the script's Node commands, not the script.
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("then the Node commands of the `build` script at")),
+        "{notes:?}"
+    );
 }

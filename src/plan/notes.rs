@@ -66,8 +66,14 @@ pub fn notes(project: &Project, plan: &Plan) -> Vec<String> {
         ));
     }
     if let Some(frontend) = &plan.frontend {
+        // With Python steps in it, the stage runs the script's Node commands one by one.
+        let build = if frontend.python_steps.is_empty() {
+            "the `build` script"
+        } else {
+            "the Node commands of the `build` script"
+        };
         notes.push(format!(
-            "the image builds the front end in a Node {} stage (`{} {}`, then the `build` script at {}) and keeps only {}",
+            "the image builds the front end in a Node {} stage (`{} {}`, then {build} at {}) and keeps only {}",
             frontend.node_version,
             frontend.install.program.name(),
             frontend.install.args.iter().map(|a| a.as_str()).collect::<Vec<_>>().join(" "),
