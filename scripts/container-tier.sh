@@ -497,7 +497,7 @@ PY
 
     local size
     size=$("$ENGINE" image inspect --format '{{.Size}}' "$image" 2>/dev/null || echo 0)
-    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$((size / 1000000)) MB" "$((t1 - t0))" "$((t3 - t2))" "$findings" "$status" >>"$RESULTS"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$((size / 1000000)) MB" "$((t1 - t0))" "$((t3 - t2))" "$findings" "$KUBE_RESULT" "$status" >>"$RESULTS"
 }
 
 # Every container of the stack that has a healthcheck (web's HTTP check, the
@@ -860,9 +860,9 @@ main() {
     fi
 
     echo
-    printf '%-22s %-10s %-12s %-16s %-14s %s\n' example image "cold build s" "code rebuild s" "lint findings" result
-    while IFS=$'\t' read -r n s c r f st; do
-        printf '%-22s %-10s %-12s %-16s %-14s %s\n' "$n" "$s" "$c" "$r" "$f" "$st"
+    printf '%-22s %-10s %-12s %-16s %-14s %-12s %s\n' example image "cold build s" "code rebuild s" "lint findings" "kube play" result
+    while IFS=$'\t' read -r n s c r f k st; do
+        printf '%-22s %-10s %-12s %-16s %-14s %-12s %s\n' "$n" "$s" "$c" "$r" "$f" "$k" "$st"
     done <"$RESULTS"
     if [ -s "$ECO_RESULTS" ]; then
         echo

@@ -10,13 +10,18 @@
 
 # The files played so far, for kube_down (and the tier's cleanup on exit).
 KUBE_FILES=()
+# What the last kube_play showed, for the results table: `served 200`,
+# `FAILED` or `skipped`.
+KUBE_RESULT="-"
 
 # kube_play NAME DIR IMAGE
 kube_play() {
     local name=$1 dir=$2 image=$3
+    KUBE_RESULT=FAILED
     local overlay="$dir/k8s/overlays/dev" out="$WORK/kube-$name" net="$PREFIX-kube"
     if [ "$ENGINE" != podman ]; then
         log "$name: kube play skipped: it needs podman (the engine is $ENGINE)"
+        KUBE_RESULT=skipped
         return
     fi
     [ -f "$overlay/kustomization.yaml" ] || { fail "$name: no k8s/overlays/dev (init --kubernetes)"; return; }
@@ -152,4 +157,7 @@ kube_web_serves() {
     "$ENGINE" exec "$container" sh -c 'touch /app/.kube-write-test' >/dev/null 2>&1 \
         && fail "$name: kube play: web could write under /app"
     log "$name: kube play: web answered ${path:-/} with $status as uid $uid, read-only root $readonly"
+    if [ "$uid" = 10001 ] && [ "$readonly" = true ]; then
+        KUBE_RESULT="served $status"
+    fi
 }
