@@ -72,13 +72,14 @@ PY
     kube_down
 }
 
-# Removes every pod, container and volume the plays made.
+# Removes every pod, container, volume and the network the plays made.
 kube_down() {
     local file
     for file in "${KUBE_FILES[@]}"; do
         timeout 120 "$ENGINE" kube down "$file" >/dev/null 2>&1 || true
     done
     "$ENGINE" volume ls -q --filter "name=$PREFIX-" | xargs -r "$ENGINE" volume rm -f >/dev/null 2>&1 || true
+    "$ENGINE" network rm -f "$PREFIX-kube" >/dev/null 2>&1 || true
     KUBE_FILES=()
 }
 
