@@ -441,27 +441,9 @@ fn env_file_shape(text: &str) -> Vec<String> {
 }
 
 fn dotenv_shape(text: &str) -> Vec<String> {
-    // Line rules first: every line is blank, a comment, or NAME=...
-    let mut shape: Vec<String> = text
-        .lines()
-        .map(|line| {
-            let line = line.trim();
-            if line.is_empty() {
-                "blank".to_string()
-            } else if line.starts_with('#') {
-                "comment".to_string()
-            } else {
-                let (name, _) = line
-                    .split_once('=')
-                    .unwrap_or_else(|| panic!("not an assignment: {line}"));
-                assert!(
-                    flaskdock::safe::is_env_name(name),
-                    "{name:?} is not a variable name"
-                );
-                format!("set {name}")
-            }
-        })
-        .collect();
+    // Line rules first (kustomize's, which a dotenv file keeps too): every
+    // line is blank, a comment, or NAME=...
+    let mut shape = env_file_shape(text);
     // Then a dotenv parser: the same names, in the same order.
     let parsed: Vec<String> = dotenvy::from_read_iter(text.as_bytes())
         .map(|item| {

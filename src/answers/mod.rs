@@ -138,6 +138,16 @@ fn asked() -> Source {
     Source::default("answered at the prompt")
 }
 
+/// `answer` with its source: the found value's when the user kept it.
+fn kept_or_asked<T: PartialEq>(found: Found<T>, answer: T) -> (T, Source) {
+    let source = if answer == found.value {
+        found.source
+    } else {
+        asked()
+    };
+    (answer, source)
+}
+
 /// Asks for a value unless the user gave it for this run; the answer keeps
 /// the found value's source when the user accepts it.
 fn ask(
@@ -149,12 +159,7 @@ fn ask(
     match prompter.as_deref_mut() {
         Some(p) if !found.given() => {
             let answer = p.input(question, &found.value, validate)?;
-            let source = if answer == found.value {
-                found.source
-            } else {
-                asked()
-            };
-            Ok((answer, source))
+            Ok(kept_or_asked(found, answer))
         }
         _ => Ok((found.value, found.source)),
     }
@@ -272,12 +277,7 @@ fn resolve_kubernetes(
                 &items,
                 usize::from(found.value),
             )? == 1;
-            let source = if answer == found.value {
-                found.source
-            } else {
-                asked()
-            };
-            Ok((answer, source))
+            Ok(kept_or_asked(found, answer))
         }
         _ => Ok((found.value, found.source)),
     }
@@ -365,12 +365,7 @@ fn resolve_db(
                 .get(p.select("Database service", &choices, default)?)
                 .copied()
                 .unwrap_or(DbChoice::NONE);
-            let source = if answer == found.value {
-                found.source
-            } else {
-                asked()
-            };
-            Ok((answer, source))
+            Ok(kept_or_asked(found, answer))
         }
         _ => Ok((found.value, found.source)),
     }

@@ -116,6 +116,28 @@ fn container_name(c: &Mapping) -> String {
     crate::safe::escaped(c.get("name").and_then(Value::as_str).unwrap_or("?")).into_owned()
 }
 
+/// A finding about container `c` of the workload `what` in `doc`: `problem`
+/// after its name.
+fn container_finding(found: &mut Found, doc: &Document, what: &str, c: &Mapping, problem: &str) {
+    found.at(
+        &doc.file,
+        Some(doc.line),
+        format!("{what}: container `{}` {problem}", container_name(c)),
+    );
+}
+
+/// A secret's value for `key` written in `doc` (`what` names it).
+fn secret_finding(found: &mut Found, doc: &Document, what: &str, key: &str) {
+    found.at(
+        &doc.file,
+        Some(doc.line),
+        format!(
+            "{what}: the value of `{}` is in the file",
+            crate::safe::escaped(key)
+        ),
+    );
+}
+
 /// FD501: a container may run as root: neither it nor its pod says
 /// `runAsNonRoot: true`, or one of them says `runAsUser: 0`.
 pub(super) fn runs_as_root(input: &Input, found: &mut Found) {
@@ -132,19 +154,12 @@ pub(super) fn runs_as_root(input: &Input, found: &mut Found) {
                 None => pod_root,
             };
             if root || !non_root {
-                found.at(
-                    &doc.file,
-                    Some(doc.line),
-                    format!(
-                        "{what}: container `{}` may run as root ({})",
-                        container_name(c),
-                        if root {
-                            "runAsUser: 0"
-                        } else {
-                            "no runAsNonRoot: true"
-                        }
-                    ),
-                );
+                let why = if root {
+                    "runAsUser: 0"
+                } else {
+                    "no runAsNonRoot: true"
+                };
+                container_finding(found, doc, &what, c, &format!("may run as root ({why})"));
             }
         }
     }
@@ -172,15 +187,8 @@ pub(super) fn no_probes(input: &Input, found: &mut Found) {
                 .filter(|p| !c.contains_key(*p))
                 .collect();
             if !missing.is_empty() {
-                found.at(
-                    &doc.file,
-                    Some(doc.line),
-                    format!(
-                        "{what}: container `{}` has no {}",
-                        container_name(c),
-                        missing.join(" and ")
-                    ),
-                );
+                let problem = format!("has no {}", missing.join(" and "));
+                container_finding(found, doc, &what, c, &problem);
             }
         }
     }
@@ -191,14 +199,7 @@ pub(super) fn writable_root(input: &Input, found: &mut Found) {
     for (doc, what, pod) in input.pods() {
         for c in containers(pod) {
             if context_value(c, "readOnlyRootFilesystem") != Some(&Value::Bool(true)) {
-                found.at(
-                    &doc.file,
-                    Some(doc.line),
-                    format!(
-                        "{what}: container `{}` can write its root filesystem",
-                        container_name(c)
-                    ),
-                );
+                container_finding(found, doc, &what, c, "can write its root filesystem");
             }
         }
     }
@@ -217,15 +218,8 @@ pub(super) fn no_limits(input: &Input, found: &mut Found) {
                 .filter(|k| !limits.is_some_and(|l| l.contains_key(*k)))
                 .collect();
             if !missing.is_empty() {
-                found.at(
-                    &doc.file,
-                    Some(doc.line),
-                    format!(
-                        "{what}: container `{}` has no {} limit",
-                        container_name(c),
-                        missing.join(" or ")
-                    ),
-                );
+                let problem = format!("has no {} limit", missing.join(" or "));
+                container_finding(found, doc, &what, c, &problem);
             }
         }
     }
@@ -251,34 +245,20 @@ fn looks_secret(key: &str, value: &str) -> bool {
 /// secret's name or shape.
 pub(super) fn committed_secret(input: &Input, found: &mut Found) {
     for doc in &input.documents {
-        let what = format!(
-            "{} {}",
-            doc.value.get("kind").and_then(Value::as_str).unwrap_or("?"),
-            name(&doc.value)
-        );
-        let mut report = |key: &str| {
-            found.at(
-                &doc.file,
-                Some(doc.line),
-                format!(
-                    "{what}: the value of `{}` is in the file",
-                    crate::safe::escaped(key)
-                ),
-            );
-        };
-        if doc.value.get("kind").and_then(Value::as_str) == Some("Secret") {
+        let kind = doc.value.get("kind").and_then(Value::as_str);
+        let what = format!("{} {}", kind.unwrap_or("?"), name(&doc.value));
+        let mut report = |key: &str| secret_finding(found, doc, &what, key);
+        if kind == Some("Secret") {
             for field in ["data", "stringData"] {
-                let Some(data) = doc.value.get(field).and_then(Value::as_mapping) else {
-                    continue;
-                };
-                for (key, value) in data {
+                let data = doc.value.get(field).and_then(Value::as_mapping);
+                for (key, value) in data.into_iter().flatten() {
                     if value.as_str().is_some_and(|v| !v.is_empty()) {
                         report(key.as_str().unwrap_or("?"));
                     }
                 }
             }
         }
-        if doc.value.get("kind").and_then(Value::as_str) == Some("ConfigMap") {
+        if kind == Some("ConfigMap") {
             let data = doc.value.get("data").and_then(Value::as_mapping);
             for (key, value) in data.into_iter().flatten() {
                 if let (Some(key), Some(value)) = (key.as_str(), value.as_str())
@@ -303,30 +283,17 @@ pub(super) fn committed_secret(input: &Input, found: &mut Found) {
                 }
             }
         }
-        let Some((_, path)) = WORKLOADS
-            .iter()
-            .find(|(k, _)| doc.value.get("kind").and_then(Value::as_str) == Some(k))
-        else {
-            continue;
-        };
-        let Some(pod) = path
-            .iter()
-            .try_fold(&doc.value, |m, key| m.get(*key)?.as_mapping())
-        else {
-            continue;
-        };
+    }
+    for (doc, what, pod) in input.pods() {
         for c in containers(pod) {
             let env = c.get("env").and_then(Value::as_sequence);
             for var in env.into_iter().flatten().filter_map(Value::as_mapping) {
-                let (Some(key), Some(value)) = (
+                if let (Some(key), Some(value)) = (
                     var.get("name").and_then(Value::as_str),
                     var.get("value").and_then(Value::as_str),
-                ) else {
-                    continue;
-                };
-                let secret = looks_secret(key, value);
-                if secret {
-                    report(key);
+                ) && looks_secret(key, value)
+                {
+                    secret_finding(found, doc, &what, key);
                 }
             }
         }
