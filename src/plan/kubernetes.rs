@@ -111,37 +111,37 @@ fn database_secrets(db: &DatabasePlan) -> Vec<KubeVar> {
         .iter()
         .filter(|s| s.from_env)
         .map(|s| KubeVar {
-            name: s.name.clone(),
-            value: Some(s.value.clone()),
-            required: true,
-            default: None,
-            service: true,
             dev_only: true,
-            source: Some(source.clone()),
+            ..service_var(s.name.clone(), &s.value, &source)
         })
         .collect();
-    vars.push(KubeVar {
-        name: EnvName::parse("DATABASE_URL").expect("a plain name"),
-        value: Some(db.url.clone()),
-        required: true,
-        default: None,
-        service: true,
-        dev_only: false,
-        source: Some(source),
-    });
+    let url = EnvName::parse("DATABASE_URL").expect("a plain name");
+    vars.push(service_var(url, &db.url, &source));
     vars
 }
 
 fn redis_url(plan: &Plan, redis: &RedisPlan) -> Option<KubeVar> {
-    (!plan.env_vars.iter().any(|v| v.name == "REDIS_URL")).then(|| KubeVar {
-        name: EnvName::parse("REDIS_URL").expect("a plain name"),
-        value: Some(redis.url.clone()),
+    (!plan.env_vars.iter().any(|v| v.name == "REDIS_URL")).then(|| {
+        service_var(
+            EnvName::parse("REDIS_URL").expect("a plain name"),
+            &redis.url,
+            &Text::from("the dev overlay's Redis (`redis`)"),
+        )
+    })
+}
+
+/// A required variable that points at a service of the dev overlay, set to
+/// `value` there.
+fn service_var(name: EnvName, value: &Text, source: &Text) -> KubeVar {
+    KubeVar {
+        name,
+        value: Some(value.clone()),
         required: true,
         default: None,
         service: true,
         dev_only: false,
-        source: Some(Text::from("the dev overlay's Redis (`redis`)")),
-    })
+        source: Some(source.clone()),
+    }
 }
 
 /// The compose services besides web, db, redis and migrate, as Deployments.
