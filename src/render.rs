@@ -59,7 +59,7 @@ pub fn render(plan: &Plan, team: Option<&TeamSet>, values: &Values) -> Result<Ve
 const RENDER_STACK_BYTES: usize = 256 << 20;
 
 fn render_files(plan: &Plan, team: Option<&TeamSet>, values: &Values) -> Result<Vec<RenderedFile>> {
-    let tera = templates::tera(team)?;
+    let tera = templates::tera(team, plan.kubernetes.is_some())?;
     let mut context = tera::Context::from_serialize(plan)
         .context("the plan does not serialize; this is a flaskdock bug")?;
     context.insert("values", values);

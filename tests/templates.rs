@@ -678,3 +678,26 @@ fn a_team_default_for_the_entry_is_refused() {
         ));
     assert!(!s.app.join("Dockerfile").exists());
 }
+
+#[test]
+fn a_set_that_names_a_builtin_kubernetes_template_finds_it() {
+    // The built-in Kubernetes templates are parsed only for `--kubernetes` or
+    // when a team template names one. Without `--kubernetes` this one is
+    // found and rendered, and stops at the Plan's missing Kubernetes part.
+    let files = [(
+        "namespace-copy.yaml.tera",
+        "{% include \"builtin/k8s/base/namespace.yaml.tera\" %}",
+    )];
+    let (s, assert) = escape_attempt(&files, "x");
+    assert.code(2).stderr(predicate::str::contains(
+        "while rendering 'builtin/k8s/base/namespace.yaml.tera'",
+    ));
+    init(&s)
+        .args(["--yes", "--kubernetes", "--template"])
+        .arg(s.root.join("evil-set"))
+        .args(["-d", "name=x"])
+        .assert()
+        .success();
+    let copy = read(&s.app, "namespace-copy.yaml");
+    assert!(copy.contains("kind: Namespace"), "{copy}");
+}

@@ -30,6 +30,9 @@ pub const OUTPUTS: &[(&str, &str)] = &[
     ("README.Docker.md", "README.Docker.md.tera"),
 ];
 
+/// Where the built-in set keeps the Kubernetes templates.
+const KUBERNETES_FOLDER: &str = "k8s/";
+
 /// The Kustomize tree `--kubernetes` adds: output file, built-in template,
 /// and the Tera condition on the Plan under which it is written (an ejected
 /// set keeps these as its `[conditions]`).
@@ -133,10 +136,19 @@ pub fn ejected_manifest() -> String {
 
 /// A Tera instance holding the built-in set under `builtin/`, the team set's
 /// templates (`.tera` files) under their own paths, and flaskdock's filters.
-pub fn tera(team: Option<&TeamSet>) -> Result<Tera> {
+/// The built-in Kubernetes templates are left out unless `kubernetes` or a
+/// team template names one (Tera's `include`/`extends`/`import` take literal
+/// names): parsing them doubled the time of an `init` that writes none.
+pub fn tera(team: Option<&TeamSet>, kubernetes: bool) -> Result<Tera> {
     let mut tera = Tera::default();
     tera.autoescape_on(vec![]);
+    let kubernetes = kubernetes
+        || team.is_some_and(|team| {
+            let name = format!("{BUILTIN_PREFIX}{KUBERNETES_FOLDER}");
+            team.files.iter().any(|f| f.contents.contains(&name))
+        });
     let mut builtin: Vec<(String, &str)> = builtin_files()
+        .filter(|(name, _)| kubernetes || !name.starts_with(KUBERNETES_FOLDER))
         .map(|(name, text)| (format!("{BUILTIN_PREFIX}{name}"), text))
         .collect();
     builtin.sort();
