@@ -73,6 +73,53 @@ pub(crate) enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Build and run what `flaskdock init` wrote, and report each check
+    #[command(
+        after_help = "Examples:\n  flaskdock verify\n  flaskdock verify path/to/app --cold --json\n  flaskdock verify --engine podman --base-image python:3.12-slim-trixie=localhost/my-python\n\nChecks: build, non-root, no-compiler, no-secrets, drivers, serve, cache.\nExit codes: 0 every check passed (or was skipped), 1 a check failed, 2 no engine or bad input."
+    )]
+    Verify(VerifyArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct VerifyArgs {
+    /// The Flask project, with the files `flaskdock init` wrote
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// The engine to use: docker or podman (default: Docker when its daemon answers, else podman)
+    #[arg(long, value_name = "ENGINE", value_parser = ["docker", "podman"])]
+    pub engine: Option<String>,
+    /// Build without the engine's layer cache
+    #[arg(long)]
+    pub cold: bool,
+    /// Keep the built image afterwards
+    #[arg(long)]
+    pub keep: bool,
+    /// Use a local image for a base image the engine cannot pull (IMAGE=LOCAL; repeatable)
+    #[arg(long, value_name = "IMAGE=LOCAL", value_parser = key_value)]
+    pub base_image: Vec<(String, String)>,
+    /// A build argument for every build (KEY=VALUE; repeatable)
+    #[arg(long, value_name = "KEY=VALUE", value_parser = key_value)]
+    pub build_arg: Vec<(String, String)>,
+    /// Seconds the app may take to answer its health path once started
+    #[arg(long, value_name = "SECONDS", default_value_t = 90)]
+    pub timeout: u64,
+    /// Every check with its duration and evidence, as JSON on stdout
+    #[arg(long)]
+    pub json: bool,
+    /// No line per check: only the table at the end
+    #[arg(short, long, conflicts_with = "json")]
+    pub quiet: bool,
+}
+
+/// `NAME=VALUE`, both non-empty and free of control characters.
+fn key_value(text: &str) -> Result<(String, String), String> {
+    let (key, value) = text
+        .split_once('=')
+        .ok_or_else(|| format!("`{text}` is not NAME=VALUE"))?;
+    if key.is_empty() || value.is_empty() || text.chars().any(char::is_control) {
+        return Err(format!("`{text}` is not NAME=VALUE"));
+    }
+    Ok((key.to_string(), value.to_string()))
 }
 
 #[derive(Debug, Args)]

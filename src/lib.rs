@@ -15,6 +15,7 @@ pub mod precedence;
 pub mod prompt;
 pub mod render;
 pub mod templates;
+pub mod verify;
 pub mod write;
 
 // What the binary prints and the tests reach into: not part of the API.

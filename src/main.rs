@@ -152,7 +152,7 @@ fn main() -> ExitCode {
     // file in hand and stops; otherwise leave at once (nothing written yet),
     // restoring the cursor a prompt may have hidden.
     let _ = ctrlc::set_handler(|| {
-        if !flaskdock::write::request_stop() {
+        if !flaskdock::write::request_stop() && !flaskdock::verify::request_stop() {
             report_interrupted();
             std::process::exit(130);
         }
@@ -269,6 +269,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 ExitCode::SUCCESS
             })
         }
+        Command::Verify(args) => verify(&args),
         Command::Inspect { path, json } => {
             let (project, answers) = flaskdock::inspect_only(&path)?;
             if json {
@@ -285,4 +286,44 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `flaskdock verify`: a line per check as it finishes (a "running" line
+/// before it on a terminal), then the table; or the JSON report.
+fn verify(args: &cli::VerifyArgs) -> Result<ExitCode> {
+    use flaskdock::verify::{self, CliEngine, Event, Options};
+    use std::io::IsTerminal;
+    let options = Options {
+        path: args.path.clone(),
+        cold: args.cold,
+        keep: args.keep,
+        build_args: args.build_arg.clone(),
+        base_images: args.base_image.clone(),
+        serve_timeout: std::time::Duration::from_secs(args.timeout),
+        build_timeout: std::time::Duration::from_secs(3600),
+    };
+    let engine = CliEngine::detect(args.engine.as_deref())?;
+    let lines = !args.json && !args.quiet;
+    let terminal = lines && std::io::stderr().is_terminal();
+    let mut progress = |event: Event| match event {
+        Event::Started(name) if terminal => eprint!("… {name}\r"),
+        Event::Finished(check) if lines => {
+            if terminal {
+                eprint!("\x1b[2K");
+            }
+            print!("{}", verify::check_text(check));
+        }
+        _ => {}
+    };
+    let report = verify::verify(&options, &engine, &mut progress)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{}", verify::summary_text(&report));
+    }
+    Ok(if report.passed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }

@@ -409,3 +409,70 @@ fn unified_diff(path: &str, old: &str, new: &str) -> String {
         .header(&from, &to)
         .to_string()
 }
+
+/// `flaskdock verify`'s files, which never go into the project: a scratch
+/// folder (removed when dropped) or a log folder (kept), under the system's
+/// temporary folder.
+pub mod scratch {
+    use std::path::{Path, PathBuf};
+
+    use anyhow::{Context, Result};
+
+    /// A new folder `<tmp>/<prefix>XXXX`, removed when the value is dropped.
+    pub fn folder(prefix: &str) -> Result<tempfile::TempDir> {
+        tempfile::Builder::new()
+            .prefix(prefix)
+            .tempdir()
+            .context("cannot make a folder under the system's temporary folder")
+    }
+
+    /// A new folder `<tmp>/<prefix>XXXX` that stays after the run.
+    pub fn kept_folder(prefix: &str) -> Result<PathBuf> {
+        Ok(folder(prefix)?.keep())
+    }
+
+    /// Writes `contents` to `dir/name`; `dir` is one of [`folder`]'s.
+    pub fn file(dir: &Path, name: &str, contents: &str) -> Result<PathBuf> {
+        let path = dir.join(name);
+        std::fs::write(&path, contents)
+            .with_context(|| format!("cannot write `{}`", path.display()))?;
+        Ok(path)
+    }
+
+    /// Appends `text` to a file of a scratch copy.
+    pub fn append(path: &Path, text: &str) -> Result<()> {
+        use std::io::Write;
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(path)
+            .and_then(|mut f| f.write_all(text.as_bytes()))
+            .with_context(|| format!("cannot change `{}`", path.display()))
+    }
+
+    /// Copies the project at `from` into the scratch folder `to`: regular
+    /// files and folders only (links are left out, never followed), without
+    /// the folders named in `skip`.
+    pub fn copy_project(from: &Path, to: &Path, skip: &[&str]) -> Result<()> {
+        std::fs::create_dir_all(to).with_context(|| format!("cannot make `{}`", to.display()))?;
+        copy_tree(from, to, skip)
+    }
+
+    fn copy_tree(from: &Path, to: &Path, skip: &[&str]) -> Result<()> {
+        for entry in
+            std::fs::read_dir(from).with_context(|| format!("cannot read `{}`", from.display()))?
+        {
+            let entry = entry?;
+            let kind = entry.file_type()?;
+            let target = to.join(entry.file_name());
+            if kind.is_dir() && !skip.iter().any(|s| entry.file_name() == *s) {
+                std::fs::create_dir(&target)
+                    .with_context(|| format!("cannot make `{}`", target.display()))?;
+                copy_tree(&entry.path(), &target, skip)?;
+            } else if kind.is_file() {
+                std::fs::copy(entry.path(), &target)
+                    .with_context(|| format!("cannot copy to `{}`", target.display()))?;
+            }
+        }
+        Ok(())
+    }
+}

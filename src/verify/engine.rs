@@ -1,0 +1,159 @@
+//! The container engine `verify` drives: a small trait, so the checks are
+//! tested with a recording fake, and the Docker/podman command line behind it.
+
+use std::io::Read;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+
+/// What one engine command did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Output {
+    pub success: bool,
+    /// Standard output alone.
+    pub stdout: String,
+    /// Standard output and error, in that order.
+    pub text: String,
+    /// The command was stopped at its time bound (or by Ctrl-C).
+    pub timed_out: bool,
+}
+
+impl Output {
+    /// The output's last `n` lines.
+    pub fn tail(&self, n: usize) -> Vec<String> {
+        let lines: Vec<&str> = self.text.lines().collect();
+        lines[lines.len().saturating_sub(n)..]
+            .iter()
+            .map(|l| l.to_string())
+            .collect()
+    }
+}
+
+/// A container engine with Docker's command line.
+pub trait Engine {
+    /// `docker` or `podman`.
+    fn name(&self) -> &str;
+    /// Runs the engine with `args`, bounded by `timeout`.
+    fn run(&self, args: &[String], timeout: Duration) -> Result<Output>;
+    /// Runs the engine with `args` (an image archive on standard output) and
+    /// returns the indexes of the `needles` found in its bytes.
+    fn scan(&self, args: &[String], needles: &[String], timeout: Duration) -> Result<Vec<usize>>;
+}
+
+/// The engine's own command line.
+pub struct CliEngine {
+    program: String,
+}
+
+impl CliEngine {
+    /// The engine named `choice`, else Docker when its daemon answers, else
+    /// podman when it is installed.
+    pub fn detect(choice: Option<&str>) -> Result<Self> {
+        let candidates: Vec<&str> = match choice {
+            Some(name) => vec![name],
+            None => vec!["docker", "podman"],
+        };
+        for program in &candidates {
+            let engine = CliEngine {
+                program: program.to_string(),
+            };
+            let probe = engine.run(&["info".to_string()], Duration::from_secs(20));
+            if probe.is_ok_and(|o| o.success) {
+                return Ok(engine);
+            }
+        }
+        anyhow::bail!(
+            "no container engine answers ({} tried); start Docker or install podman, or name one with --engine",
+            candidates.join(", ")
+        )
+    }
+}
+
+impl Engine for CliEngine {
+    fn name(&self) -> &str {
+        &self.program
+    }
+
+    fn run(&self, args: &[String], timeout: Duration) -> Result<Output> {
+        let mut child = Command::new(&self.program)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .with_context(|| format!("cannot start `{}`", self.program))?;
+        let stdout = drain(child.stdout.take());
+        let stderr = drain(child.stderr.take());
+        let (success, timed_out) = wait_bounded(&mut child, timeout)?;
+        let stdout = stdout.join().unwrap_or_default();
+        let text = stdout.clone() + &stderr.join().unwrap_or_default();
+        Ok(Output {
+            success,
+            stdout,
+            text,
+            timed_out,
+        })
+    }
+
+    fn scan(&self, args: &[String], needles: &[String], timeout: Duration) -> Result<Vec<usize>> {
+        let mut child = Command::new(&self.program)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .with_context(|| format!("cannot start `{}`", self.program))?;
+        let stdout = child.stdout.take().context("no standard output")?;
+        let searcher = aho_corasick::AhoCorasick::new(needles)?;
+        let reader = std::thread::spawn(move || {
+            let mut found = std::collections::BTreeSet::new();
+            for hit in searcher.stream_find_iter(std::io::BufReader::new(stdout)) {
+                match hit {
+                    Ok(hit) => found.insert(hit.pattern().as_usize()),
+                    Err(_) => break,
+                };
+            }
+            found
+        });
+        let (success, timed_out) = wait_bounded(&mut child, timeout)?;
+        let found = reader.join().unwrap_or_default();
+        if timed_out || !success {
+            anyhow::bail!(
+                "`{} {}` {}",
+                self.program,
+                args.join(" "),
+                if timed_out { "timed out" } else { "failed" }
+            );
+        }
+        Ok(found.into_iter().collect())
+    }
+}
+
+/// Reads a pipe to its end on a thread of its own.
+fn drain<R: Read + Send + 'static>(pipe: Option<R>) -> std::thread::JoinHandle<String> {
+    std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        if let Some(mut pipe) = pipe {
+            let _ = pipe.read_to_end(&mut bytes);
+        }
+        String::from_utf8_lossy(&bytes).into_owned()
+    })
+}
+
+/// Waits for `child` until `timeout` or Ctrl-C, killing it then: (exited
+/// successfully, was stopped).
+fn wait_bounded(child: &mut std::process::Child, timeout: Duration) -> Result<(bool, bool)> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(status) = child.try_wait()? {
+            return Ok((status.success(), false));
+        }
+        if Instant::now() >= deadline || super::stopping() {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Ok((false, true));
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}

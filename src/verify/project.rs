@@ -1,0 +1,308 @@
+//! What `verify` reads of the project: the files `flaskdock init` wrote,
+//! `.flaskdock.toml`'s answers, and what `inspect` finds in the code.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+/// Compiled drivers whose import proves their C library is in the runtime
+/// image: (package, module).
+const DRIVERS: &[(&str, &str)] = &[
+    ("psycopg2", "psycopg2"),
+    ("mysqlclient", "MySQLdb"),
+    ("python-ldap", "ldap"),
+    ("lxml", "lxml.etree"),
+];
+
+/// The project being verified.
+pub(super) struct Target {
+    pub(super) dir: PathBuf,
+    /// The folder's name, as engine names allow it.
+    pub(super) slug: String,
+    /// The port the Dockerfile exposes.
+    pub(super) port: u16,
+    pub(super) health_path: String,
+    /// `module:app`, from `.flaskdock.toml`.
+    pub(super) entry: Option<String>,
+    /// Compose services besides the web service (`db`, `redis`, `worker`).
+    pub(super) services: Vec<String>,
+    /// `.env`, when the user has one.
+    pub(super) env: Option<String>,
+    pub(super) env_example: Option<String>,
+    /// Variables the code reads.
+    pub(super) reads: Vec<String>,
+    /// Modules of the compiled drivers among the dependencies.
+    pub(super) drivers: Vec<String>,
+}
+
+impl Target {
+    pub(super) fn read(path: &Path) -> Result<Self> {
+        let dir = path.canonicalize().with_context(|| {
+            format!(
+                "cannot read `{}`; pass the folder of a Flask project",
+                path.display()
+            )
+        })?;
+        if !dir.is_dir() {
+            bail!(
+                "`{}` is not a directory; pass the folder that holds the Flask project",
+                path.display()
+            );
+        }
+        let dockerfile = dir.join("Dockerfile");
+        if !dockerfile.is_file() {
+            bail!(
+                "no Dockerfile in `{}`; run `flaskdock init` there first",
+                path.display()
+            );
+        }
+        let dockerfile = crate::inspect::read_text(&dockerfile)?;
+        let answers = crate::settings::read_settings(&dir)?
+            .map(|(settings, _)| settings.answers)
+            .unwrap_or_default();
+        let port = exposed_port(&dockerfile)
+            .or(answers.port)
+            .with_context(|| {
+                format!(
+                    "the Dockerfile in `{}` exposes no port; add `EXPOSE <port>`",
+                    path.display()
+                )
+            })?;
+        let project = crate::inspect::inspect(&dir).ok();
+        let depends = |name: &str| project.as_ref().is_some_and(|p| p.depends_on(name));
+        Ok(Target {
+            slug: slug(&dir),
+            port,
+            health_path: answers.health_path.unwrap_or_else(|| "/".to_string()),
+            entry: answers.entry,
+            services: compose_services(&dir),
+            env: read_optional(&dir.join(".env"))?,
+            env_example: read_optional(&dir.join(".env.example"))?,
+            reads: project
+                .as_ref()
+                .map(|p| p.env_vars.iter().map(|v| v.name.clone()).collect())
+                .unwrap_or_default(),
+            drivers: DRIVERS
+                .iter()
+                .filter(|(package, _)| depends(package))
+                .map(|(_, module)| module.to_string())
+                .collect(),
+            dir,
+        })
+    }
+
+    /// Values of the user's `.env` worth looking for in the image: long
+    /// enough not to occur by chance, and not the example's own.
+    pub(super) fn secret_values(&self) -> Vec<String> {
+        let Some(env) = &self.env else {
+            return Vec::new();
+        };
+        let example = self.env_example.as_deref().unwrap_or("");
+        let values: BTreeSet<String> = crate::inspect::parse_dotenv(env)
+            .into_iter()
+            .map(|(_, _, value)| value)
+            .filter(|v| v.len() >= 8 && !example.contains(v.as_str()))
+            .collect();
+        values.into_iter().collect()
+    }
+
+    /// The env file the container gets: the user's `.env`, else one made
+    /// from `.env.example` in `scratch` with every placeholder
+    /// (`change-me`, `replace-with-...`) replaced by a random value; and the
+    /// names it sets.
+    pub(super) fn env_file(
+        &self,
+        scratch: &Path,
+    ) -> Result<(PathBuf, BTreeSet<String>, &'static str)> {
+        let (path, text, source) = match (&self.env, &self.env_example) {
+            (Some(env), _) => (self.dir.join(".env"), env.clone(), ".env"),
+            (None, Some(example)) => {
+                let text = filled(example);
+                (
+                    crate::write::scratch::file(scratch, "env", &text)?,
+                    text,
+                    ".env.example, placeholders filled",
+                )
+            }
+            (None, None) => (
+                crate::write::scratch::file(scratch, "env", "")?,
+                String::new(),
+                "no .env",
+            ),
+        };
+        let set = crate::inspect::parse_dotenv(&text)
+            .into_iter()
+            .filter(|(_, _, value)| !value.is_empty())
+            .map(|(_, name, _)| name)
+            .collect();
+        Ok((path, set, source))
+    }
+
+    /// The file of the entry module, where a source change is made.
+    pub(super) fn entry_file(&self) -> Option<PathBuf> {
+        let module = self.entry.as_deref()?.split(':').next()?.replace('.', "/");
+        [
+            format!("{module}.py"),
+            format!("{module}/__init__.py"),
+            format!("src/{module}.py"),
+            format!("src/{module}/__init__.py"),
+        ]
+        .into_iter()
+        .map(PathBuf::from)
+        .find(|p| self.dir.join(p).is_file())
+    }
+}
+
+fn read_optional(path: &Path) -> Result<Option<String>> {
+    match path.is_file() {
+        true => crate::inspect::read_text(path).map(Some),
+        false => Ok(None),
+    }
+}
+
+/// The first `EXPOSE` port of a Dockerfile.
+fn exposed_port(dockerfile: &str) -> Option<u16> {
+    dockerfile.lines().find_map(|line| {
+        let rest = line.trim().strip_prefix("EXPOSE ")?;
+        rest.split_whitespace()
+            .next()?
+            .split('/')
+            .next()?
+            .parse()
+            .ok()
+    })
+}
+
+/// `My App` -> `my-app`: a name engines accept in image and container names.
+fn slug(dir: &Path) -> String {
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    let slug: String = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    let slug = slug.trim_matches('-');
+    match slug.is_empty() {
+        true => "app".to_string(),
+        false => slug.chars().take(40).collect(),
+    }
+}
+
+/// Service names of `docker-compose.yml` other than `web`.
+fn compose_services(dir: &Path) -> Vec<String> {
+    let Ok(text) = std::fs::read_to_string(dir.join("docker-compose.yml")) else {
+        return Vec::new();
+    };
+    let Ok(compose) = serde_norway::from_str::<serde_norway::Value>(&text) else {
+        return Vec::new();
+    };
+    compose
+        .get("services")
+        .and_then(|s| s.as_mapping())
+        .map(|services| {
+            services
+                .keys()
+                .filter_map(|k| k.as_str())
+                .filter(|k| *k != "web")
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// `.env.example` with every placeholder replaced by a random value, the
+/// same placeholder by the same value (a password in `POSTGRES_PASSWORD`
+/// and in `DATABASE_URL`).
+pub(super) fn filled(example: &str) -> String {
+    let mut values: BTreeMap<String, String> = BTreeMap::new();
+    let mut out = String::new();
+    for line in example.lines() {
+        let mut line = line.to_string();
+        if !line.trim_start().starts_with('#') {
+            for token in placeholders(&line) {
+                let value = values
+                    .entry(token.clone())
+                    .or_insert_with(random_hex)
+                    .clone();
+                line = line.replace(&token, &value);
+            }
+        }
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
+}
+
+/// `change-me` and `replace-with-...` words of a line.
+fn placeholders(line: &str) -> Vec<String> {
+    line.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .filter(|w| *w == "change-me" || w.starts_with("replace-with-"))
+        .map(str::to_string)
+        .collect()
+}
+
+/// 32 random hex digits from the system's generator.
+fn random_hex() -> String {
+    use std::io::Read;
+    let mut bytes = [0u8; 16];
+    let read = std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut bytes));
+    if read.is_err() {
+        use std::hash::{BuildHasher, Hasher};
+        let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+        hasher.write_u128(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos()),
+        );
+        bytes[..8].copy_from_slice(&hasher.finish().to_le_bytes());
+        bytes[8..].copy_from_slice(
+            &std::collections::hash_map::RandomState::new()
+                .build_hasher()
+                .finish()
+                .to_le_bytes(),
+        );
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_filled_alike_and_comments_kept() {
+        let example = "SECRET_KEY=replace-with-a-long-random-string\nPOSTGRES_PASSWORD=change-me\nDATABASE_URL=postgresql://app:change-me@db:5432/app\n# MAIL_PASSWORD=change-me\nPORT=5000\n";
+        let env = filled(example);
+        let parsed = crate::inspect::parse_dotenv(&env);
+        let value = |name: &str| {
+            parsed
+                .iter()
+                .find(|(_, n, _)| n == name)
+                .map(|(_, _, v)| v.clone())
+                .unwrap()
+        };
+        let password = value("POSTGRES_PASSWORD");
+        assert_eq!(password.len(), 32);
+        assert_eq!(
+            value("DATABASE_URL"),
+            format!("postgresql://app:{password}@db:5432/app")
+        );
+        assert_ne!(value("SECRET_KEY"), password);
+        assert!(env.contains("# MAIL_PASSWORD=change-me\n"));
+        assert_eq!(value("PORT"), "5000");
+    }
+
+    #[test]
+    fn the_exposed_port_and_a_slug() {
+        assert_eq!(
+            exposed_port("FROM x\nEXPOSE 8000/tcp\nEXPOSE 9000\n"),
+            Some(8000)
+        );
+        assert_eq!(exposed_port("FROM x\n"), None);
+        assert_eq!(slug(Path::new("/tmp/My App!")), "my-app");
+        assert_eq!(slug(Path::new("/tmp/...")), "app");
+    }
+}
