@@ -504,3 +504,6 @@ impl Run<'_> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests;

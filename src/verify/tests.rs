@@ -1,0 +1,335 @@
+//! The checks' logic against a recording fake engine: what is run, in which
+//! order, what each answer makes of a check, and that everything created is
+//! removed.
+
+#![allow(clippy::disallowed_methods)] // the tests build projects on disk
+
+use std::cell::RefCell;
+use std::io::{Read, Write};
+use std::net::TcpListener;
+
+use super::*;
+
+/// An engine that records every command and answers from `answer`; a
+/// `run -d ... -p 127.0.0.1:H:P` starts a server on H that answers `status`.
+struct Fake {
+    calls: RefCell<Vec<String>>,
+    answer: Box<dyn Fn(&str) -> Option<Output>>,
+    status: Option<u16>,
+}
+
+impl Fake {
+    fn new(status: Option<u16>, answer: impl Fn(&str) -> Option<Output> + 'static) -> Self {
+        Fake {
+            calls: RefCell::new(Vec::new()),
+            answer: Box::new(answer),
+            status,
+        }
+    }
+
+    fn called(&self, prefix: &str) -> bool {
+        self.calls.borrow().iter().any(|c| c.starts_with(prefix))
+    }
+}
+
+fn ok(stdout: &str) -> Output {
+    Output {
+        success: true,
+        stdout: stdout.to_string(),
+        text: stdout.to_string(),
+        timed_out: false,
+    }
+}
+
+fn failed(text: &str) -> Output {
+    Output {
+        success: false,
+        stdout: String::new(),
+        text: text.to_string(),
+        timed_out: false,
+    }
+}
+
+impl Engine for Fake {
+    fn name(&self) -> &str {
+        "podman"
+    }
+
+    fn run(&self, args: &[String], _: Duration) -> Result<Output> {
+        let call = args.join(" ");
+        self.calls.borrow_mut().push(call.clone());
+        if let Some(output) = (self.answer)(&call) {
+            return Ok(output);
+        }
+        if call.starts_with("run -d")
+            && let Some(status) = self.status
+        {
+            let publish = args.iter().find(|a| a.starts_with("127.0.0.1:")).unwrap();
+            let port: u16 = publish.split(':').nth(1).unwrap().parse().unwrap();
+            serve_once(port, status);
+        }
+        Ok(match call.as_str() {
+            c if c.starts_with("run --rm --entrypoint id") => ok("10001\n"),
+            c if c.starts_with("run --rm --entrypoint sh") => failed(""),
+            c if c.starts_with("build") => ok(
+                "STEP 1/2: RUN pip install -r requirements.txt\n--> Using cache 1\nSTEP 2/2: COPY --chown=1:1 . .\n--> 2\n",
+            ),
+            c if c.starts_with("image inspect") => failed("no such image"),
+            c if c.starts_with("inspect --format") => ok("true\n"),
+            _ => ok(""),
+        })
+    }
+
+    fn scan(&self, args: &[String], needles: &[String], _: Duration) -> Result<Vec<usize>> {
+        self.calls
+            .borrow_mut()
+            .push(format!("{} [{}]", args.join(" "), needles.join(",")));
+        Ok(Vec::new())
+    }
+}
+
+/// Answers one request on `port` with `status`.
+fn serve_once(port: u16, status: u16) {
+    let listener = TcpListener::bind(("127.0.0.1", port)).unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(5) {
+            let mut stream = stream.unwrap();
+            let mut request = [0u8; 512];
+            let _ = stream.read(&mut request);
+            let _ = write!(stream, "HTTP/1.1 {status} X\r\n\r\n");
+        }
+    });
+}
+
+/// A project as `flaskdock init` leaves it: Dockerfile, answers, app, and
+/// `.env.example` (plus `files`).
+fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let base = [
+        ("Dockerfile", "FROM python:3.12-slim\nEXPOSE 8000\n"),
+        (
+            ".flaskdock.toml",
+            "[answers]\nentry = \"app:app\"\nhealth_path = \"/healthz\"\n",
+        ),
+        (
+            "app.py",
+            "import os\nfrom flask import Flask\napp = Flask(__name__)\nTOKEN = os.environ[\"API_TOKEN\"]\n",
+        ),
+        ("requirements.txt", "flask\npsycopg2==2.9.10\n"),
+        (
+            ".env.example",
+            "SECRET_KEY=replace-with-a-long-random-string\n",
+        ),
+    ];
+    for (name, text) in base.iter().chain(files) {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    dir
+}
+
+fn options(dir: &Path) -> Options {
+    Options {
+        path: dir.to_path_buf(),
+        cold: false,
+        keep: false,
+        build_args: vec![("PYTHON_VERSION".into(), "3.11".into())],
+        base_images: Vec::new(),
+        serve_timeout: Duration::from_secs(3),
+        build_timeout: Duration::from_secs(60),
+    }
+}
+
+fn status_of(report: &Report, name: &str) -> Status {
+    report
+        .checks
+        .iter()
+        .find(|c| c.name == name)
+        .unwrap()
+        .status
+}
+
+fn check<'r>(report: &'r Report, name: &str) -> &'r Check {
+    report.checks.iter().find(|c| c.name == name).unwrap()
+}
+
+#[test]
+fn every_check_passes_and_everything_created_is_removed() {
+    let dir = project(&[]);
+    let engine = Fake::new(Some(200), |_| None);
+    let mut events = Vec::new();
+    let report = verify(&options(dir.path()), &engine, &mut |e| {
+        events.push(match e {
+            Event::Started(name) => format!("start {name}"),
+            Event::Finished(c) => format!("end {}", c.name),
+        })
+    })
+    .unwrap();
+    assert!(report.passed(), "{report:#?}");
+    assert_eq!(report.checks.len(), 7);
+    assert_eq!(events[..2], ["start build", "end build"]);
+    assert_eq!(check(&report, "drivers").summary, "imports psycopg2");
+    assert!(
+        check(&report, "serve")
+            .summary
+            .starts_with("GET /healthz answered 200")
+    );
+    assert!(
+        check(&report, "cache")
+            .summary
+            .contains("1 dependency step(s) came from the cache")
+    );
+    let calls = engine.calls.borrow();
+    let build = calls.iter().find(|c| c.starts_with("build")).unwrap();
+    assert!(build.contains(
+        "--format docker --build-arg PYTHON_VERSION=3.11 -t localhost/flaskdock-verify-"
+    ));
+    assert!(!build.contains("--no-cache"));
+    // The container got the example's env with its placeholder filled, from
+    // a scratch file, never the project's.
+    let run = calls.iter().find(|c| c.starts_with("run -d")).unwrap();
+    assert!(run.contains("--read-only --tmpfs /tmp --env-file "));
+    assert!(!run.contains(&dir.path().display().to_string()));
+    // Removed at the end: the container, then the image.
+    let last: Vec<&String> = calls.iter().rev().take(4).collect();
+    assert!(
+        last.iter()
+            .any(|c| c.starts_with("rm -f flaskdock-verify-")),
+        "{calls:#?}"
+    );
+    assert!(
+        last.iter()
+            .any(|c| c.starts_with("rmi -f localhost/flaskdock-verify-")),
+        "{calls:#?}"
+    );
+    assert!(
+        !dir.path().join(".env").exists(),
+        "nothing written into the project"
+    );
+}
+
+#[test]
+fn a_failed_build_skips_the_rest_with_its_last_lines_and_log() {
+    let dir = project(&[]);
+    let engine = Fake::new(None, |call| {
+        call.starts_with("build").then(|| {
+            failed("STEP 3/9: RUN pip install\nERROR: No matching distribution found for flsk\n")
+        })
+    });
+    let report = verify(&options(dir.path()), &engine, &mut |_| {}).unwrap();
+    let build = check(&report, "build");
+    assert_eq!(build.status, Status::Failed);
+    assert!(
+        build
+            .evidence
+            .iter()
+            .any(|l| l.contains("No matching distribution"))
+    );
+    assert!(build.evidence.last().unwrap().starts_with("full log: "));
+    assert!(
+        report.checks[1..]
+            .iter()
+            .all(|c| c.status == Status::Skipped && c.summary == "the image did not build")
+    );
+    assert!(!engine.called("run "), "nothing ran after the failed build");
+}
+
+#[test]
+fn root_a_compiler_and_a_missing_variable_fail_with_their_cause() {
+    let dir = project(&[]);
+    let engine = Fake::new(None, |call| match call {
+        c if c.starts_with("run --rm --entrypoint id") => Some(ok("0\n")),
+        c if c.starts_with("run --rm --entrypoint sh") && c.contains("command -v") => {
+            Some(ok("/usr/bin/gcc\n"))
+        }
+        c if c.starts_with("logs") => Some(ok(
+            "Traceback (most recent call last):\n  File \"/app/app.py\", line 4\nKeyError: 'API_TOKEN'\n",
+        )),
+        c if c.starts_with("inspect --format") => Some(ok("false\n")),
+        _ => None,
+    });
+    let report = verify(&options(dir.path()), &engine, &mut |_| {}).unwrap();
+    assert!(!report.passed());
+    assert_eq!(
+        check(&report, "non-root").summary,
+        "the container runs as root (uid 0)"
+    );
+    assert_eq!(
+        check(&report, "no-compiler").summary,
+        "a compiler is in the runtime image: /usr/bin/gcc"
+    );
+    let serve = check(&report, "serve");
+    assert_eq!(serve.status, Status::Failed);
+    assert!(
+        serve
+            .cause
+            .as_deref()
+            .unwrap()
+            .starts_with("the code reads API_TOKEN when it starts"),
+        "{serve:#?}"
+    );
+    assert_eq!(serve.evidence[0], "Traceback (most recent call last):");
+}
+
+#[test]
+fn env_values_are_looked_for_in_the_image_and_compose_apps_are_not_served_alone() {
+    let dir = project(&[
+        (".env", "SECRET_KEY=0123456789abcdef\nPORT=8000\n"),
+        (
+            "docker-compose.yml",
+            "services:\n  web:\n    build: .\n  db:\n    image: postgres:17\n",
+        ),
+    ]);
+    let engine = Fake::new(None, |_| None);
+    let report = verify(&options(dir.path()), &engine, &mut |_| {}).unwrap();
+    assert!(engine.called("save localhost/flaskdock-verify-"));
+    let scan = engine
+        .calls
+        .borrow()
+        .iter()
+        .find(|c| c.starts_with("save"))
+        .cloned()
+        .unwrap();
+    assert!(
+        scan.ends_with("[0123456789abcdef]"),
+        "short values are not looked for: {scan}"
+    );
+    assert_eq!(status_of(&report, "no-secrets"), Status::Passed);
+    assert_eq!(status_of(&report, "serve"), Status::Skipped);
+    assert!(
+        check(&report, "serve")
+            .summary
+            .contains("compose services (db)")
+    );
+}
+
+#[test]
+fn a_base_image_is_tagged_for_the_run_and_untagged_after() {
+    let dir = project(&[]);
+    let mut opts = options(dir.path());
+    opts.base_images = vec![("python:3.12-slim".into(), "localhost/standin".into())];
+    let engine = Fake::new(Some(302), |_| None);
+    let report = verify(&opts, &engine, &mut |_| {}).unwrap();
+    assert!(report.passed());
+    assert!(engine.called("tag localhost/standin docker.io/library/python:3.12-slim"));
+    assert!(engine.called("rmi -f docker.io/library/python:3.12-slim"));
+    // A missing local image is bad input.
+    let engine = Fake::new(None, |call| {
+        call.starts_with("tag").then(|| failed("image not known"))
+    });
+    let err = verify(&opts, &engine, &mut |_| {}).unwrap_err().to_string();
+    assert!(
+        err.contains("the engine has no image `localhost/standin`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_folder_without_a_dockerfile_is_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Fake::new(None, |_| None);
+    let err = verify(&options(dir.path()), &engine, &mut |_| {})
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("run `flaskdock init` there first"), "{err}");
+    assert!(engine.calls.borrow().is_empty());
+}
