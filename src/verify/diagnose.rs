@@ -25,16 +25,28 @@ pub(super) fn cause(logs: &str, context: &Context) -> Option<String> {
         .or_else(|| last_exception(logs).map(|line| format!("the app stopped on `{line}`")))
 }
 
-/// The traceback first: the logs from the first `Traceback` on, else all.
+/// The app's last traceback, shortened to `n` lines around its end (where
+/// the exception is), else the logs' last `n` lines.
 pub(super) fn traceback_first(logs: &str, n: usize) -> Vec<String> {
     let lines: Vec<&str> = logs.lines().collect();
-    let start = lines
+    let block = match lines
         .iter()
-        .position(|l| l.contains("Traceback (most recent call last)"))
-        .unwrap_or(lines.len().saturating_sub(n));
-    lines[start..]
+        .rposition(|l| l.contains("Traceback (most recent call last)"))
+    {
+        Some(start) => {
+            let end = (start + 1..lines.len())
+                .find(|&i| is_exception(lines[i]))
+                .map_or(lines.len(), |i| i + 1);
+            let block = &lines[start..end];
+            match block.len() > n {
+                true => [&block[..1], &["  ..."], &block[block.len() - (n - 2)..]].concat(),
+                false => block.to_vec(),
+            }
+        }
+        None => lines[lines.len().saturating_sub(n)..].to_vec(),
+    };
+    block
         .iter()
-        .take(n)
         .map(|l| crate::safe::escaped(l).into_owned())
         .collect()
 }
@@ -170,11 +182,13 @@ fn other_port(logs: &str, port: u16) -> Option<String> {
 
 /// Lines that state an exception (`ValueError: ...`, `RuntimeError: ...`).
 fn exception_lines(logs: &str) -> impl Iterator<Item = &str> {
-    logs.lines().filter(|l| {
-        let head = l.trim_start().split(':').next().unwrap_or("");
-        !head.contains(' ')
-            && (head.ends_with("Error") || head.ends_with("Exception") || head.ends_with("Exit"))
-    })
+    logs.lines().filter(|l| is_exception(l))
+}
+
+fn is_exception(line: &str) -> bool {
+    let head = line.trim_start().split(':').next().unwrap_or("");
+    !head.contains(' ')
+        && (head.ends_with("Error") || head.ends_with("Exception") || head.ends_with("Exit"))
 }
 
 /// The last exception line of the logs.
@@ -250,5 +264,20 @@ mod tests {
         assert_eq!(lines[0], "Traceback (most recent call last):");
         assert!(!lines.iter().any(|l| l.contains('\u{1b}')));
         assert_eq!(traceback_first("a\nb\nc\n", 2), ["b", "c"]);
+        // A long traceback keeps its head and its end, where the exception is.
+        let frames: String = (0..30).map(|i| format!("  File \"f{i}.py\"\n")).collect();
+        let logs = format!(
+            "[ERROR] boot\nTraceback (most recent call last):\n{frames}KeyError: 'X'\n[INFO] exiting\n"
+        );
+        let lines = traceback_first(&logs, 6);
+        let expected = [
+            "Traceback (most recent call last):",
+            "  ...",
+            "  File \"f27.py\"",
+            "  File \"f28.py\"",
+            "  File \"f29.py\"",
+            "KeyError: 'X'",
+        ];
+        assert_eq!(lines, expected);
     }
 }

@@ -10,6 +10,7 @@ use anyhow::{Context, Result, bail};
 /// image: (package, module).
 const DRIVERS: &[(&str, &str)] = &[
     ("psycopg2", "psycopg2"),
+    ("psycopg2-binary", "psycopg2"),
     ("mysqlclient", "MySQLdb"),
     ("python-ldap", "ldap"),
     ("lxml", "lxml.etree"),

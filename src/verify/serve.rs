@@ -88,16 +88,11 @@ impl Run<'_> {
     fn wait_for_status(&self, container: &str, host_port: u16) -> Option<u16> {
         let deadline = Instant::now() + self.options.serve_timeout;
         let mut last = None;
-        let mut polls = 0u32;
         while Instant::now() < deadline && !stopping() {
-            last =
-                http::status(host_port, &self.target.health_path, Duration::from_secs(5)).or(last);
-            if last.is_some_and(|s| s < 500) {
-                return last;
-            }
-            polls += 1;
-            // Every few polls: a container that stopped will not answer.
-            if polls.is_multiple_of(5) && !self.running(container) {
+            let path = &self.target.health_path;
+            last = http::status(host_port, path, Duration::from_secs(3)).or(last);
+            // A container that stopped will not answer.
+            if last.is_some_and(|s| s < 500) || !self.running(container) {
                 return last;
             }
             std::thread::sleep(Duration::from_secs(1));

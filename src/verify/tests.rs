@@ -12,9 +12,11 @@ use super::*;
 
 /// An engine that records every command and answers from `answer`; a
 /// `run -d ... -p 127.0.0.1:H:P` starts a server on H that answers `status`.
+type Answer = Box<dyn Fn(&str) -> Option<Output>>;
+
 struct Fake {
     calls: RefCell<Vec<String>>,
-    answer: Box<dyn Fn(&str) -> Option<Output>>,
+    answer: Answer,
     status: Option<u16>,
 }
 
