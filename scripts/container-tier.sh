@@ -8,8 +8,8 @@
 # Every wait is bounded; everything it creates is removed on exit.
 #
 # Usage: scripts/container-tier.sh [EXAMPLE...]     (default: every example, the
-#        team-set run, then the ecosystem apps; name `team-set`, `ecosystem` or
-#        `ecosystem:ID` to pick those alone)
+#        team-set run, the verify fixtures, then the ecosystem apps; name
+#        `team-set`, `verify-fixtures`, `ecosystem` or `ecosystem:ID` to pick those alone)
 # Env:   E2E_CACHE   folder for the tools virtualenv and the stand-in rootfs
 #                    (default /var/cache/flaskdock-e2e)
 #        E2E_KEEP_BASE=1  keep the stand-in base images after the run
@@ -495,9 +495,86 @@ PY
         cp "$WORK/pyproject.saved" "$dir/pyproject.toml"
     fi
 
+    run_verify "$name" "$dir"
+    [ "$VERIFY_RESULT" = "${VERIFY_RESULT%FAIL}" ] || status="FAILED"
+
     local size
     size=$("$ENGINE" image inspect --format '{{.Size}}' "$image" 2>/dev/null || echo 0)
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$((size / 1000000)) MB" "$((t1 - t0))" "$((t3 - t2))" "$findings" "$KUBE_RESULT" "$status" >>"$RESULTS"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$((size / 1000000)) MB" "$((t1 - t0))" "$((t3 - t2))" "$findings" "$KUBE_RESULT" "$VERIFY_RESULT" "$status" >>"$RESULTS"
+}
+
+# flaskdock verify on what the tier just built and ran, its JSON kept as
+# $LOGS/NAME-verify.json: every check must pass or be skipped. Its builds
+# come from the layers the tier's own build left.
+VERIFY_RESULT=""
+run_verify() {
+    local name=$1 dir=$2 json="$LOGS/$1-verify.json" rc=0
+    log "$name: flaskdock verify"
+    timeout 1800 "$FLASKDOCK" verify "$dir" --engine "$ENGINE" "${BUILD_ARGS[@]}" --json \
+        >"$json" 2>"$LOGS/$name-verify.err" || rc=$?
+    VERIFY_RESULT=$(python3 - "$json" <<'PY' 2>&1 || true
+import json, sys
+try:
+    report = json.load(open(sys.argv[1], encoding="utf-8"))
+except (OSError, ValueError) as err:
+    print(f"no report ({err})")
+    sys.exit(0)
+count = {s: sum(1 for c in report["checks"] if c["status"] == s) for s in ("passed", "failed", "skipped")}
+print(f"{count['passed']} ok {count['skipped']} skip" + (f" {count['failed']} FAIL" if count["failed"] else ""))
+for c in report["checks"]:
+    if c["status"] == "failed":
+        print(f"  {c['name']}: {c['summary']} (cause: {c.get('cause')})", file=sys.stderr)
+PY
+)
+    if [ "$rc" -ne 0 ]; then
+        fail "$name: flaskdock verify exited $rc: $(printf '%s' "$VERIFY_RESULT" | tr '\n' ' ' | cut -c1-400) $(tail -3 "$LOGS/$name-verify.err" 2>/dev/null | tr '\n' ' ')"
+    fi
+    VERIFY_RESULT=$(printf '%s\n' "$VERIFY_RESULT" | head -1)
+    log "$name: verify: $VERIFY_RESULT (report kept as $json)"
+}
+
+# The broken projects of tests/fixtures/verify: verify must fail each one's
+# serve check with a cause that holds the text of its `expected-cause`.
+VERIFY_FIXTURES="$WORK/verify-fixtures.tsv"
+run_verify_fixtures() {
+    local fixture name dir json rc args expected verdict
+    for fixture in "$REPO"/tests/fixtures/verify/*/; do
+        name=$(basename "$fixture")
+        dir="$WORK/verify-$name"
+        json="$LOGS/verify-fixture-$name.json"
+        cp -r "$fixture" "$dir"
+        args=$(cat "$dir/init-args" 2>/dev/null || true)
+        if [ "$args" != skip ]; then
+            # shellcheck disable=SC2086 # the file holds the flags, split on purpose
+            "$FLASKDOCK" init "$dir" --yes $args >"$LOGS/verify-fixture-$name-init.log" 2>&1 \
+                || { fail "verify fixture $name: init failed: $(tail -3 "$LOGS/verify-fixture-$name-init.log")"; continue; }
+        fi
+        build_args "$dir"
+        rc=0
+        timeout 1800 "$FLASKDOCK" verify "$dir" --engine "$ENGINE" "${BUILD_ARGS[@]}" --timeout 60 --json \
+            >"$json" 2>"$LOGS/verify-fixture-$name.err" || rc=$?
+        expected=$(cat "$dir/expected-cause")
+        verdict=$(python3 - "$json" "$rc" "$expected" <<'PY' 2>&1 || true
+import json, sys
+path, rc, expected = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+try:
+    serve = next(c for c in json.load(open(path, encoding="utf-8"))["checks"] if c["name"] == "serve")
+except (OSError, ValueError, StopIteration) as err:
+    print(f"FAILED: no serve check in the report ({err})")
+    sys.exit(0)
+cause = serve.get("cause") or ""
+if rc == 1 and serve["status"] == "failed" and expected in cause:
+    print(f"ok\t{cause}")
+else:
+    print(f"FAILED: exit {rc}, serve {serve['status']}, cause: {cause or '(none)'}")
+PY
+)
+        case "$verdict" in
+            ok*) log "verify fixture $name: failed as it should: ${verdict#ok?}" ;;
+            *) fail "verify fixture $name: expected a failed serve check naming \"$expected\"; got $verdict (report kept as $json)" ;;
+        esac
+        printf '%s\t%s\t%s\n' "$name" "$expected" "${verdict%%$'\t'*}" >>"$VERIFY_FIXTURES"
+    done
 }
 
 # Every container of the stack that has a healthcheck (web's HTTP check, the
@@ -842,12 +919,13 @@ main() {
     if [ ${#examples[@]} -eq 0 ]; then
         mapfile -t examples < <(cd "$REPO/examples" && ls -d */ | tr -d /)
     fi
-    local i=0 team="" ecosystem="" eco_ids=()
+    local i=0 team="" ecosystem="" fixtures="" eco_ids=()
     for name in "${examples[@]}"; do
         case "$name" in
             team-set) team=1 ;;
             ecosystem) ecosystem=1 ;;
             ecosystem:*) ecosystem=1; eco_ids+=("${name#ecosystem:}") ;;
+            verify-fixtures) fixtures=1 ;;
             *) run_example "$name" "$i"; i=$((i + 1)) ;;
         esac
     done
@@ -855,15 +933,25 @@ main() {
         run_team_set "$i"
         i=$((i + 1))
     fi
+    if [ $# -eq 0 ] || [ -n "$fixtures" ]; then
+        run_verify_fixtures
+    fi
     if [ $# -eq 0 ] || [ -n "$ecosystem" ]; then
         run_ecosystem "$i" "${eco_ids[@]}"
     fi
 
     echo
-    printf '%-22s %-10s %-12s %-16s %-14s %-12s %s\n' example image "cold build s" "code rebuild s" "lint findings" "kube play" result
-    while IFS=$'\t' read -r n s c r f k st; do
-        printf '%-22s %-10s %-12s %-16s %-14s %-12s %s\n' "$n" "$s" "$c" "$r" "$f" "$k" "$st"
+    printf '%-22s %-10s %-12s %-16s %-14s %-12s %-16s %s\n' example image "cold build s" "code rebuild s" "lint findings" "kube play" "verify" result
+    while IFS=$'\t' read -r n s c r f k v st; do
+        printf '%-22s %-10s %-12s %-16s %-14s %-12s %-16s %s\n' "$n" "$s" "$c" "$r" "$f" "$k" "$v" "$st"
     done <"$RESULTS"
+    if [ -s "$VERIFY_FIXTURES" ]; then
+        echo
+        printf '%-22s %-56s %s\n' "verify fixture" "cause it must name" result
+        while IFS=$'\t' read -r n e st; do
+            printf '%-22s %-56s %s\n' "$n" "$e" "$st"
+        done <"$VERIFY_FIXTURES"
+    fi
     if [ -s "$ECO_RESULTS" ]; then
         echo
         printf '%-28s %-7s %-13s %-7s %-8s %s\n' "ecosystem app" python "health path" status "up s" result

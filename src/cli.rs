@@ -97,6 +97,9 @@ pub(crate) struct VerifyArgs {
     /// Use a local image for a base image the engine cannot pull (IMAGE=LOCAL; repeatable)
     #[arg(long, value_name = "IMAGE=LOCAL", value_parser = key_value)]
     pub base_image: Vec<(String, String)>,
+    /// The compose command for apps with services (default: `docker compose`, else `podman compose` or `podman-compose`)
+    #[arg(long, value_name = "COMMAND")]
+    pub compose: Option<String>,
     /// A build argument for every build (KEY=VALUE; repeatable)
     #[arg(long, value_name = "KEY=VALUE", value_parser = key_value)]
     pub build_arg: Vec<(String, String)>,

@@ -302,7 +302,10 @@ fn verify(args: &cli::VerifyArgs) -> Result<ExitCode> {
         serve_timeout: std::time::Duration::from_secs(args.timeout),
         build_timeout: std::time::Duration::from_secs(3600),
     };
-    let engine = CliEngine::detect(args.engine.as_deref())?;
+    let mut engine = CliEngine::detect(args.engine.as_deref())?;
+    if let Some(command) = &args.compose {
+        engine = engine.with_compose(command)?;
+    }
     let lines = !args.json && !args.quiet;
     let terminal = lines && std::io::stderr().is_terminal();
     let mut progress = |event: Event| match event {

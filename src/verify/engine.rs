@@ -2,6 +2,7 @@
 //! tested with a recording fake, and the Docker/podman command line behind it.
 
 use std::io::Read;
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -31,11 +32,14 @@ impl Output {
 }
 
 /// A container engine with Docker's command line.
-pub trait Engine {
+pub trait Engine: Sync {
     /// `docker` or `podman`.
     fn name(&self) -> &str;
     /// Runs the engine with `args`, bounded by `timeout`.
     fn run(&self, args: &[String], timeout: Duration) -> Result<Output>;
+    /// Runs the compose command in `dir` with `args`; `None` when the
+    /// engine has no compose command.
+    fn compose(&self, dir: &Path, args: &[String], timeout: Duration) -> Option<Result<Output>>;
     /// Runs the engine with `args` (an image archive on standard output) and
     /// returns the indexes of the `needles` found in its bytes.
     fn scan(&self, args: &[String], needles: &[String], timeout: Duration) -> Result<Vec<usize>>;
@@ -44,6 +48,9 @@ pub trait Engine {
 /// The engine's own command line.
 pub struct CliEngine {
     program: String,
+    /// The compose command: `docker compose`, `podman compose`,
+    /// `podman-compose`, or the one given with `--compose`.
+    compose: Option<Vec<String>>,
 }
 
 impl CliEngine {
@@ -55,11 +62,13 @@ impl CliEngine {
             None => vec!["docker", "podman"],
         };
         for program in &candidates {
-            let engine = CliEngine {
+            let mut engine = CliEngine {
                 program: program.to_string(),
+                compose: None,
             };
             let probe = engine.run(&["info".to_string()], Duration::from_secs(20));
             if probe.is_ok_and(|o| o.success) {
+                engine.compose = engine.find_compose();
                 return Ok(engine);
             }
         }
@@ -70,30 +79,68 @@ impl CliEngine {
     }
 }
 
+impl CliEngine {
+    /// Uses `command` (split as a shell would) for compose.
+    pub fn with_compose(mut self, command: &str) -> Result<Self> {
+        let words = shell_words::split(command).context("--compose: not a command")?;
+        anyhow::ensure!(!words.is_empty(), "--compose: not a command");
+        self.compose = Some(words);
+        Ok(self)
+    }
+
+    /// The first compose command that answers `version`.
+    fn find_compose(&self) -> Option<Vec<String>> {
+        let candidates: &[&[&str]] = match self.program.as_str() {
+            "docker" => &[&["docker", "compose"], &["docker-compose"]],
+            _ => &[&["podman", "compose"], &["podman-compose"]],
+        };
+        candidates.iter().find_map(|words| {
+            let answers = bounded(
+                Command::new(words[0]).args(&words[1..]).arg("version"),
+                Duration::from_secs(20),
+            );
+            answers
+                .is_ok_and(|o| o.success)
+                .then(|| words.iter().map(|w| w.to_string()).collect())
+        })
+    }
+}
+
+/// Runs `command` with its output captured, bounded by `timeout`.
+fn bounded(command: &mut Command, timeout: Duration) -> Result<Output> {
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .with_context(|| format!("cannot start `{}`", command.get_program().to_string_lossy()))?;
+    let stdout = drain(child.stdout.take());
+    let stderr = drain(child.stderr.take());
+    let (success, timed_out) = wait_bounded(&mut child, timeout)?;
+    let stdout = stdout.join().unwrap_or_default();
+    let text = stdout.clone() + &stderr.join().unwrap_or_default();
+    Ok(Output {
+        success,
+        stdout,
+        text,
+        timed_out,
+    })
+}
+
 impl Engine for CliEngine {
     fn name(&self) -> &str {
         &self.program
     }
 
     fn run(&self, args: &[String], timeout: Duration) -> Result<Output> {
-        let mut child = Command::new(&self.program)
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .with_context(|| format!("cannot start `{}`", self.program))?;
-        let stdout = drain(child.stdout.take());
-        let stderr = drain(child.stderr.take());
-        let (success, timed_out) = wait_bounded(&mut child, timeout)?;
-        let stdout = stdout.join().unwrap_or_default();
-        let text = stdout.clone() + &stderr.join().unwrap_or_default();
-        Ok(Output {
-            success,
-            stdout,
-            text,
-            timed_out,
-        })
+        bounded(Command::new(&self.program).args(args), timeout)
+    }
+
+    fn compose(&self, dir: &Path, args: &[String], timeout: Duration) -> Option<Result<Output>> {
+        let words = self.compose.as_ref()?;
+        let mut command = Command::new(&words[0]);
+        command.args(&words[1..]).args(args).current_dir(dir);
+        Some(bounded(&mut command, timeout))
     }
 
     fn scan(&self, args: &[String], needles: &[String], timeout: Duration) -> Result<Vec<usize>> {

@@ -6,6 +6,7 @@
 //! Everything the run creates on the engine is removed at the end, Ctrl-C
 //! included.
 
+mod compose;
 mod diagnose;
 mod engine;
 mod http;
@@ -147,6 +148,8 @@ struct Created<'a> {
     engine: &'a dyn Engine,
     containers: Vec<String>,
     images: Vec<String>,
+    /// Compose projects brought up: (folder, project name).
+    stacks: Vec<(PathBuf, String)>,
     /// Every image id the engine had when the run started; `None` keeps
     /// the new ones (`--keep`: the layers are the next build's cache).
     images_before: Option<BTreeSet<String>>,
@@ -174,6 +177,18 @@ impl Drop for Created<'_> {
         // Ctrl-C stops engine commands: let the removals run.
         STOP.store(false, Ordering::SeqCst);
         let bound = Duration::from_secs(60);
+        for (dir, project) in &self.stacks {
+            let down = args(&[
+                "-p",
+                project,
+                "down",
+                "--volumes",
+                "--remove-orphans",
+                "--rmi",
+                "local",
+            ]);
+            let _ = self.engine.compose(dir, &down, Duration::from_secs(180));
+        }
         for container in &self.containers {
             let _ = self.engine.run(&args(&["rm", "-f", container]), bound);
         }
@@ -234,6 +249,7 @@ pub fn verify(
         engine,
         containers: Vec::new(),
         images: Vec::new(),
+        stacks: Vec::new(),
         images_before: None,
     };
     if !options.keep {

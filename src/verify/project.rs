@@ -108,36 +108,29 @@ impl Target {
         values.into_iter().collect()
     }
 
-    /// The env file the container gets: the user's `.env`, else one made
-    /// from `.env.example` in `scratch` with every placeholder
-    /// (`change-me`, `replace-with-...`) replaced by a random value; and the
-    /// names it sets.
+    /// The env the app gets: the user's `.env`, else `.env.example` with
+    /// every placeholder (`change-me`, `replace-with-...`) replaced by a
+    /// random value; its text, and where it came from.
+    pub(super) fn env_text(&self) -> (String, &'static str) {
+        match (&self.env, &self.env_example) {
+            (Some(env), _) => (env.clone(), ".env"),
+            (None, Some(example)) => (filled(example), ".env.example, placeholders filled"),
+            (None, None) => (String::new(), "no .env"),
+        }
+    }
+
+    /// The env file the container gets (the user's `.env` where there is
+    /// one, else a file in `scratch`), the names it sets, and where from.
     pub(super) fn env_file(
         &self,
         scratch: &Path,
     ) -> Result<(PathBuf, BTreeSet<String>, &'static str)> {
-        let (path, text, source) = match (&self.env, &self.env_example) {
-            (Some(env), _) => (self.dir.join(".env"), env.clone(), ".env"),
-            (None, Some(example)) => {
-                let text = filled(example);
-                (
-                    crate::write::scratch::file(scratch, "env", &text)?,
-                    text,
-                    ".env.example, placeholders filled",
-                )
-            }
-            (None, None) => (
-                crate::write::scratch::file(scratch, "env", "")?,
-                String::new(),
-                "no .env",
-            ),
+        let (text, source) = self.env_text();
+        let path = match self.env {
+            Some(_) => self.dir.join(".env"),
+            None => crate::write::scratch::file(scratch, "env", &text)?,
         };
-        let set = crate::inspect::parse_dotenv(&text)
-            .into_iter()
-            .filter(|(_, _, value)| !value.is_empty())
-            .map(|(_, name, _)| name)
-            .collect();
-        Ok((path, set, source))
+        Ok((path, names_set(&text), source))
     }
 
     /// The file of the entry module, where a source change is made.
@@ -153,6 +146,15 @@ impl Target {
         .map(PathBuf::from)
         .find(|p| self.dir.join(p).is_file())
     }
+}
+
+/// The names an env text sets to a non-empty value.
+pub(super) fn names_set(text: &str) -> BTreeSet<String> {
+    crate::inspect::parse_dotenv(text)
+        .into_iter()
+        .filter(|(_, _, value)| !value.is_empty())
+        .map(|(_, name, _)| name)
+        .collect()
 }
 
 fn read_optional(path: &Path) -> Result<Option<String>> {

@@ -13,10 +13,7 @@ impl Run<'_> {
     /// it, answers its health path below 500 within the bound.
     pub(super) fn serve(&mut self, created: &mut Created) -> Result<Found> {
         if !self.target.services.is_empty() {
-            return Ok(Found::skipped(format!(
-                "the app runs with compose services ({}); verify does not start compose yet: run `docker compose up --build` and open the health path",
-                self.target.services.join(", ")
-            )));
+            return self.serve_with_compose(created);
         }
         let (env_file, env_set, env_source) = self.target.env_file(self.scratch)?;
         let host_port =
@@ -64,12 +61,7 @@ impl Run<'_> {
             .engine
             .run(&args(&["logs", &container]), Duration::from_secs(30))?
             .text;
-        let context = diagnose::Context {
-            env_set: &env_set,
-            reads: &self.target.reads,
-            entry: self.target.entry.as_deref(),
-            port: self.target.port,
-        };
+        let context = self.diagnose_context(&env_set);
         let summary = match answered {
             Some(status) => format!("GET {path} answered {status} (env: {env_source})"),
             None => format!(
@@ -98,6 +90,18 @@ impl Run<'_> {
             std::thread::sleep(Duration::from_secs(1));
         }
         last
+    }
+
+    pub(super) fn diagnose_context<'s>(
+        &'s self,
+        env_set: &'s std::collections::BTreeSet<String>,
+    ) -> diagnose::Context<'s> {
+        diagnose::Context {
+            env_set,
+            reads: &self.target.reads,
+            entry: self.target.entry.as_deref(),
+            port: self.target.port,
+        }
     }
 
     fn running(&self, container: &str) -> bool {

@@ -4,33 +4,40 @@
 
 #![allow(clippy::disallowed_methods)] // the tests build projects on disk
 
-use std::cell::RefCell;
 use std::io::{Read, Write};
 use std::net::TcpListener;
+use std::sync::Mutex;
 
 use super::*;
 
 /// An engine that records every command and answers from `answer`; a
 /// `run -d ... -p 127.0.0.1:H:P` starts a server on H that answers `status`.
-type Answer = Box<dyn Fn(&str) -> Option<Output>>;
+type Answer = Box<dyn Fn(&str) -> Option<Output> + Send + Sync>;
 
 struct Fake {
-    calls: RefCell<Vec<String>>,
+    calls: Mutex<Vec<String>>,
     answer: Answer,
     status: Option<u16>,
 }
 
 impl Fake {
-    fn new(status: Option<u16>, answer: impl Fn(&str) -> Option<Output> + 'static) -> Self {
+    fn new(
+        status: Option<u16>,
+        answer: impl Fn(&str) -> Option<Output> + Send + Sync + 'static,
+    ) -> Self {
         Fake {
-            calls: RefCell::new(Vec::new()),
+            calls: Mutex::new(Vec::new()),
             answer: Box::new(answer),
             status,
         }
     }
 
+    fn calls(&self) -> Vec<String> {
+        self.calls.lock().unwrap().clone()
+    }
+
     fn called(&self, prefix: &str) -> bool {
-        self.calls.borrow().iter().any(|c| c.starts_with(prefix))
+        self.calls().iter().any(|c| c.starts_with(prefix))
     }
 }
 
@@ -59,7 +66,7 @@ impl Engine for Fake {
 
     fn run(&self, args: &[String], _: Duration) -> Result<Output> {
         let call = args.join(" ");
-        self.calls.borrow_mut().push(call.clone());
+        self.calls.lock().unwrap().push(call.clone());
         if let Some(output) = (self.answer)(&call) {
             return Ok(output);
         }
@@ -82,9 +89,30 @@ impl Engine for Fake {
         })
     }
 
+    fn compose(&self, dir: &Path, args: &[String], _: Duration) -> Option<Result<Output>> {
+        let call = format!("compose {}", args.join(" "));
+        self.calls.lock().unwrap().push(call.clone());
+        if let Some(output) = (self.answer)(&call) {
+            return Some(Ok(output));
+        }
+        if call.contains(" up ")
+            && let Some(status) = self.status
+        {
+            // The web service's host port, from the copy's `.env`.
+            let env = std::fs::read_to_string(dir.join(".env")).unwrap();
+            let port = env
+                .lines()
+                .find_map(|l| l.strip_prefix("WEB_PORT=127.0.0.1:"))
+                .unwrap();
+            serve_once(port.parse().unwrap(), status);
+        }
+        Some(Ok(ok("")))
+    }
+
     fn scan(&self, args: &[String], needles: &[String], _: Duration) -> Result<Vec<usize>> {
         self.calls
-            .borrow_mut()
+            .lock()
+            .unwrap()
             .push(format!("{} [{}]", args.join(" "), needles.join(",")));
         Ok(Vec::new())
     }
@@ -180,7 +208,7 @@ fn every_check_passes_and_everything_created_is_removed() {
             .summary
             .contains("1 dependency step(s) came from the cache")
     );
-    let calls = engine.calls.borrow();
+    let calls = engine.calls();
     let build = calls.iter().find(|c| c.starts_with("build")).unwrap();
     assert!(build.contains(
         "--format docker --build-arg PYTHON_VERSION=3.11 -t localhost/flaskdock-verify-"
@@ -273,34 +301,95 @@ fn root_a_compiler_and_a_missing_variable_fail_with_their_cause() {
 }
 
 #[test]
-fn env_values_are_looked_for_in_the_image_and_compose_apps_are_not_served_alone() {
-    let dir = project(&[
-        (".env", "SECRET_KEY=0123456789abcdef\nPORT=8000\n"),
-        (
-            "docker-compose.yml",
-            "services:\n  web:\n    build: .\n  db:\n    image: postgres:17\n",
-        ),
-    ]);
-    let engine = Fake::new(None, |_| None);
+fn env_values_are_looked_for_in_the_image() {
+    let dir = project(&[(".env", "SECRET_KEY=0123456789abcdef\nPORT=8000\n")]);
+    let engine = Fake::new(Some(200), |_| None);
     let report = verify(&options(dir.path()), &engine, &mut |_| {}).unwrap();
-    assert!(engine.called("save localhost/flaskdock-verify-"));
     let scan = engine
-        .calls
-        .borrow()
-        .iter()
-        .find(|c| c.starts_with("save"))
-        .cloned()
-        .unwrap();
-    assert!(
-        scan.ends_with("[0123456789abcdef]"),
-        "short values are not looked for: {scan}"
+        .calls()
+        .into_iter()
+        .find(|c| c.starts_with("save localhost/flaskdock-verify-"));
+    assert_eq!(
+        scan.unwrap().rsplit(' ').next(),
+        Some("[0123456789abcdef]"),
+        "short values are not looked for"
     );
     assert_eq!(status_of(&report, "no-secrets"), Status::Passed);
+    // The user's own .env is what the container gets.
+    let run = engine
+        .calls()
+        .into_iter()
+        .find(|c| c.starts_with("run -d"))
+        .unwrap();
+    assert!(run.contains(&format!(
+        "--env-file {}",
+        dir.path().canonicalize().unwrap().join(".env").display()
+    )));
+}
+
+#[test]
+fn a_compose_app_is_served_through_its_stack_and_the_stack_is_taken_down() {
+    let compose = "services:\n  web:\n    build: .\n  db:\n    image: postgres:17\n  redis:\n    image: redis:7\n";
+    let dir = project(&[("docker-compose.yml", compose)]);
+    let engine = Fake::new(Some(200), |_| None);
+    let report = verify(&options(dir.path()), &engine, &mut |_| {}).unwrap();
+    let serve = check(&report, "serve");
+    assert_eq!(serve.status, Status::Passed, "{serve:#?}");
+    assert!(serve.summary.contains("through compose with db, redis"));
+    let calls = engine.calls();
+    let build = calls.iter().find(|c| c.contains(" build ")).unwrap();
+    assert!(
+        build.ends_with(" build --build-arg PYTHON_VERSION=3.11"),
+        "{build}"
+    );
+    assert!(calls.iter().any(|c| c.ends_with(" up -d --no-build")));
+    // podman has no healthcheck scheduler here: verify ran them.
+    assert!(
+        calls
+            .iter()
+            .any(|c| c.starts_with("ps --format {{.Names}} --filter name=flaskdock-verify-"))
+    );
+    let down = calls
+        .iter()
+        .position(|c| c.contains(" down --volumes --remove-orphans --rmi local"));
+    assert!(down.is_some(), "{calls:#?}");
+    assert!(
+        !dir.path().join(".env").exists(),
+        "the stack's .env is in the scratch copy"
+    );
+}
+
+#[test]
+fn a_compose_app_without_a_compose_command_is_skipped() {
+    struct NoCompose(Fake);
+    impl Engine for NoCompose {
+        fn name(&self) -> &str {
+            self.0.name()
+        }
+        fn run(&self, args: &[String], timeout: Duration) -> Result<Output> {
+            self.0.run(args, timeout)
+        }
+        fn compose(&self, _: &Path, _: &[String], _: Duration) -> Option<Result<Output>> {
+            None
+        }
+        fn scan(
+            &self,
+            args: &[String],
+            needles: &[String],
+            timeout: Duration,
+        ) -> Result<Vec<usize>> {
+            self.0.scan(args, needles, timeout)
+        }
+    }
+    let compose = "services:\n  web:\n    build: .\n  db:\n    image: postgres:17\n";
+    let dir = project(&[("docker-compose.yml", compose)]);
+    let engine = NoCompose(Fake::new(None, |_| None));
+    let report = verify(&options(dir.path()), &engine, &mut |_| {}).unwrap();
     assert_eq!(status_of(&report, "serve"), Status::Skipped);
     assert!(
         check(&report, "serve")
             .summary
-            .contains("compose services (db)")
+            .contains("no compose command answers")
     );
 }
 
@@ -333,5 +422,5 @@ fn a_folder_without_a_dockerfile_is_bad_input() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("run `flaskdock init` there first"), "{err}");
-    assert!(engine.calls.borrow().is_empty());
+    assert!(engine.calls().is_empty());
 }
