@@ -510,7 +510,7 @@ VERIFY_RESULT=""
 run_verify() {
     local name=$1 dir=$2 json="$LOGS/$1-verify.json" rc=0
     log "$name: flaskdock verify"
-    timeout 1800 "$FLASKDOCK" verify "$dir" --engine "$ENGINE" "${BUILD_ARGS[@]}" --json \
+    timeout 1800 "$FLASKDOCK" verify "$dir" --engine "$ENGINE" --compose "${COMPOSE[*]}" "${BUILD_ARGS[@]}" --json \
         >"$json" 2>"$LOGS/$name-verify.err" || rc=$?
     VERIFY_RESULT=$(python3 - "$json" <<'PY' 2>&1 || true
 import json, sys

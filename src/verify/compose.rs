@@ -33,7 +33,16 @@ impl Run<'_> {
         )?;
         let host_port =
             http::free_port().ok_or_else(|| anyhow::anyhow!("no free port on 127.0.0.1"))?;
-        let (mut env, source) = self.target.env_text();
+        let (env, source) = self.target.env_text();
+        let mut env: String = env
+            .lines()
+            .filter(|l| {
+                !l.trim_start()
+                    .trim_start_matches("export ")
+                    .starts_with("WEB_PORT=")
+            })
+            .map(|l| format!("{l}\n"))
+            .collect();
         env.push_str(&format!(
             "\n# flaskdock verify: the web service's host port\nWEB_PORT=127.0.0.1:{host_port}\n"
         ));

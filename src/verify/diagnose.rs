@@ -25,13 +25,14 @@ pub(super) fn cause(logs: &str, context: &Context) -> Option<String> {
         .or_else(|| last_exception(logs).map(|line| format!("the app stopped on `{line}`")))
 }
 
-/// The app's last traceback, shortened to `n` lines around its end (where
+/// The app's first traceback (a gunicorn worker's import error comes before
+/// the master's `HaltServer`), shortened to `n` lines around its end (where
 /// the exception is), else the logs' last `n` lines.
 pub(super) fn traceback_first(logs: &str, n: usize) -> Vec<String> {
     let lines: Vec<&str> = logs.lines().collect();
     let block = match lines
         .iter()
-        .rposition(|l| l.contains("Traceback (most recent call last)"))
+        .position(|l| l.contains("Traceback (most recent call last)"))
     {
         Some(start) => {
             let end = (start + 1..lines.len())
@@ -279,5 +280,8 @@ mod tests {
             "KeyError: 'X'",
         ];
         assert_eq!(lines, expected);
+        // The worker's import error, not the master's HaltServer after it.
+        let two = "Traceback (most recent call last):\nKeyError: 'A'\nTraceback (most recent call last):\ngunicorn.errors.HaltServer: <HaltServer 'Worker failed to boot.' 3>\n";
+        assert_eq!(traceback_first(two, 10)[1], "KeyError: 'A'");
     }
 }

@@ -190,7 +190,9 @@ impl Drop for Created<'_> {
             let _ = self.engine.compose(dir, &down, Duration::from_secs(180));
         }
         for container in &self.containers {
-            let _ = self.engine.run(&args(&["rm", "-f", container]), bound);
+            let _ = self
+                .engine
+                .run(&args(&["rm", "-f", "-v", container]), bound);
         }
         for image in self.images.iter().rev() {
             let _ = self.engine.run(&args(&["rmi", "-f", image]), bound);

@@ -48,7 +48,7 @@ impl Run<'_> {
         }
         let path = &self.target.health_path;
         let start = Instant::now();
-        let answered = self.wait_for_status(&container, host_port);
+        let (answered, stopped) = self.wait_for_status(&container, host_port);
         if let Some(status) = answered
             && status < 500
         {
@@ -64,6 +64,9 @@ impl Run<'_> {
         let context = self.diagnose_context(&env_set);
         let summary = match answered {
             Some(status) => format!("GET {path} answered {status} (env: {env_source})"),
+            None if stopped => {
+                format!("the container stopped before GET {path} answered (env: {env_source})")
+            }
             None => format!(
                 "GET {path} on port {} got no answer within {} s (env: {env_source})",
                 self.target.port,
@@ -76,20 +79,24 @@ impl Run<'_> {
     }
 
     /// Polls the health path until it answers below 500, the container
-    /// stops, or the bound passes; the last status seen.
-    fn wait_for_status(&self, container: &str, host_port: u16) -> Option<u16> {
+    /// stops, or the bound passes: the last status seen, and whether the
+    /// container stopped.
+    fn wait_for_status(&self, container: &str, host_port: u16) -> (Option<u16>, bool) {
         let deadline = Instant::now() + self.options.serve_timeout;
         let mut last = None;
         while Instant::now() < deadline && !stopping() {
             let path = &self.target.health_path;
             last = http::status(host_port, path, Duration::from_secs(3)).or(last);
+            if last.is_some_and(|s| s < 500) {
+                return (last, false);
+            }
             // A container that stopped will not answer.
-            if last.is_some_and(|s| s < 500) || !self.running(container) {
-                return last;
+            if !self.running(container) {
+                return (last, true);
             }
             std::thread::sleep(Duration::from_secs(1));
         }
-        last
+        (last, false)
     }
 
     pub(super) fn diagnose_context<'s>(

@@ -223,7 +223,7 @@ fn every_check_passes_and_everything_created_is_removed() {
     let last: Vec<&String> = calls.iter().rev().take(4).collect();
     assert!(
         last.iter()
-            .any(|c| c.starts_with("rm -f flaskdock-verify-")),
+            .any(|c| c.starts_with("rm -f -v flaskdock-verify-")),
         "{calls:#?}"
     );
     assert!(
