@@ -21,12 +21,13 @@ pub struct Output {
 }
 
 impl Output {
-    /// The output's last `n` lines.
+    /// The output's last `n` lines, control characters escaped (a build's
+    /// colours or a hostile project's bytes never reach the terminal raw).
     pub fn tail(&self, n: usize) -> Vec<String> {
         let lines: Vec<&str> = self.text.lines().collect();
         lines[lines.len().saturating_sub(n)..]
             .iter()
-            .map(|l| l.to_string())
+            .map(|l| crate::safe::escaped(l).into_owned())
             .collect()
     }
 }
@@ -117,8 +118,11 @@ fn bounded(command: &mut Command, timeout: Duration) -> Result<Output> {
     let stdout = drain(child.stdout.take());
     let stderr = drain(child.stderr.take());
     let (success, timed_out) = wait_bounded(&mut child, timeout)?;
-    let stdout = stdout.join().unwrap_or_default();
-    let text = stdout.clone() + &stderr.join().unwrap_or_default();
+    // A process the command left behind may hold its pipes: wait for them
+    // a little, not for that process.
+    let grace = Duration::from_secs(if timed_out { 2 } else { 10 });
+    let stdout = stdout.recv_timeout(grace).unwrap_or_default();
+    let text = stdout.clone() + &stderr.recv_timeout(grace).unwrap_or_default();
     Ok(Output {
         success,
         stdout,
@@ -177,15 +181,18 @@ impl Engine for CliEngine {
     }
 }
 
-/// Reads a pipe to its end on a thread of its own.
-fn drain<R: Read + Send + 'static>(pipe: Option<R>) -> std::thread::JoinHandle<String> {
+/// Reads a pipe to its end on a thread of its own; the text arrives on the
+/// channel.
+fn drain<R: Read + Send + 'static>(pipe: Option<R>) -> std::sync::mpsc::Receiver<String> {
+    let (send, receive) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let mut bytes = Vec::new();
         if let Some(mut pipe) = pipe {
             let _ = pipe.read_to_end(&mut bytes);
         }
-        String::from_utf8_lossy(&bytes).into_owned()
-    })
+        let _ = send.send(String::from_utf8_lossy(&bytes).into_owned());
+    });
+    receive
 }
 
 /// Waits for `child` until `timeout` or Ctrl-C, killing it then: (exited
@@ -202,5 +209,37 @@ fn wait_bounded(child: &mut std::process::Child, timeout: Duration) -> Result<(b
             return Ok((false, true));
         }
         std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_command_is_bounded_and_its_tail_escaped() {
+        let engine = CliEngine {
+            program: "sh".into(),
+            compose: None,
+        };
+        let script = |s: &str| vec!["-c".to_string(), s.to_string()];
+        let out = engine
+            .run(
+                &script("printf 'a\\n\\033[31mred\\n'; echo err >&2"),
+                Duration::from_secs(10),
+            )
+            .unwrap();
+        assert!(out.success);
+        assert_eq!(out.stdout, "a\n\u{1b}[31mred\n");
+        assert_eq!(out.tail(2), ["\\u{1b}[31mred", "err"]);
+        let slow = engine
+            .run(&script("sleep 30"), Duration::from_millis(300))
+            .unwrap();
+        assert!(slow.timed_out && !slow.success);
+        assert!(
+            engine
+                .compose(Path::new("."), &[], Duration::from_secs(1))
+                .is_none()
+        );
     }
 }
