@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::Result;
 
-use super::{Created, Found, Run, args, diagnose, http, project, stopping};
+use super::stop::stopping;
+use super::{Created, Found, Run, args, diagnose, http, project};
 
 impl Run<'_> {
     pub(super) fn serve_with_compose(&mut self, created: &mut Created) -> Result<Found> {

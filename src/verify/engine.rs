@@ -203,7 +203,7 @@ fn wait_bounded(child: &mut std::process::Child, timeout: Duration) -> Result<(b
         if let Some(status) = child.try_wait()? {
             return Ok((status.success(), false));
         }
-        if Instant::now() >= deadline || super::stopping() {
+        if Instant::now() >= deadline || super::stop::stopping() {
             let _ = child.kill();
             let _ = child.wait();
             return Ok((false, true));

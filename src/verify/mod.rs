@@ -6,24 +6,28 @@
 //! Everything the run creates on the engine is removed at the end, Ctrl-C
 //! included.
 
+mod checks;
 mod compose;
 mod diagnose;
 mod engine;
 mod http;
 mod project;
+mod report;
 mod serve;
+mod stop;
 mod text;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
-use serde::Serialize;
 
 pub use engine::{CliEngine, Engine, Output};
 use project::Target;
+pub use report::{Check, Event, Report, Status};
+pub use stop::request_stop;
+use stop::stopping;
 pub use text::{check_text, summary_text};
 
 /// What `flaskdock verify` was asked.
@@ -43,68 +47,6 @@ pub struct Options {
     pub serve_timeout: Duration,
     /// How long one build may take.
     pub build_timeout: Duration,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    Passed,
-    Failed,
-    Skipped,
-}
-
-/// One check: what it found, why it failed, and what it saw.
-#[derive(Debug, Clone, Serialize)]
-pub struct Check {
-    pub name: &'static str,
-    pub status: Status,
-    /// One line: what was shown, or why it failed or was skipped.
-    pub summary: String,
-    /// The likely cause of a failure, in one line.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub cause: Option<String>,
-    /// Lines of evidence: a build's last lines, the app's log, the log's path.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub evidence: Vec<String>,
-    pub duration_ms: u64,
-}
-
-/// The checks of one run, in order.
-#[derive(Debug, Clone, Serialize)]
-pub struct Report {
-    pub project: String,
-    pub engine: String,
-    pub image: String,
-    /// Where the build logs are kept.
-    pub logs: String,
-    pub checks: Vec<Check>,
-}
-
-impl Report {
-    /// Whether no check failed.
-    pub fn passed(&self) -> bool {
-        self.checks.iter().all(|c| c.status != Status::Failed)
-    }
-}
-
-/// What `verify` tells its caller as it goes.
-pub enum Event<'a> {
-    Started(&'static str),
-    Finished(&'a Check),
-}
-
-static STOP: AtomicBool = AtomicBool::new(false);
-static RUNNING: AtomicBool = AtomicBool::new(false);
-
-/// Asks a run in progress to stop: the engine command in hand is stopped and
-/// everything created is removed. Returns false when no run is in progress.
-pub fn request_stop() -> bool {
-    STOP.store(true, Ordering::SeqCst);
-    RUNNING.load(Ordering::SeqCst)
-}
-
-fn stopping() -> bool {
-    STOP.load(Ordering::SeqCst)
 }
 
 /// What one check found, before it is timed.
@@ -175,7 +117,7 @@ impl Created<'_> {
 impl Drop for Created<'_> {
     fn drop(&mut self) {
         // Ctrl-C stops engine commands: let the removals run.
-        STOP.store(false, Ordering::SeqCst);
+        stop::clean_up();
         let bound = Duration::from_secs(60);
         for (dir, project) in &self.stacks {
             let down = args(&[
@@ -211,7 +153,7 @@ impl Drop for Created<'_> {
                 }
             }
         }
-        RUNNING.store(false, Ordering::SeqCst);
+        stop::end();
     }
 }
 
@@ -245,8 +187,7 @@ pub fn verify(
         target.slug,
         std::process::id()
     );
-    STOP.store(false, Ordering::SeqCst);
-    RUNNING.store(true, Ordering::SeqCst);
+    stop::begin();
     let mut created = Created {
         engine,
         containers: Vec::new(),
@@ -271,8 +212,9 @@ pub fn verify(
         created.images.retain(|i| i != &image);
     }
     let checks = std::mem::take(&mut run.checks);
+    let interrupted = stopping();
     drop(created);
-    if stopping() {
+    if interrupted {
         return Err(crate::prompt::Interrupted.into());
     }
     Ok(Report {
@@ -385,141 +327,6 @@ impl Run<'_> {
             created.images.push(image.clone());
         }
         Ok(())
-    }
-
-    /// `build [--no-cache] -t IMAGE DIR` with the engine's flags.
-    fn build_args(&self, dir: &Path, cold: bool) -> Vec<String> {
-        let mut list = args(&["build"]);
-        match self.engine.name() {
-            // Docker's image format keeps HEALTHCHECK (OCI drops it).
-            "podman" => list.extend(args(&["--format", "docker"])),
-            _ => list.push("--progress=plain".into()),
-        }
-        if cold {
-            list.push("--no-cache".into());
-        }
-        for (key, value) in &self.options.build_args {
-            list.push("--build-arg".into());
-            list.push(format!("{key}={value}"));
-        }
-        list.extend([
-            "-t".into(),
-            self.image.to_string(),
-            dir.display().to_string(),
-        ]);
-        list
-    }
-
-    /// Builds `dir` into the run's image, its output kept as `logs/<log>`.
-    fn build_into(&self, dir: &Path, cold: bool, log: &str) -> Result<(Output, PathBuf)> {
-        let output = self
-            .engine
-            .run(&self.build_args(dir, cold), self.options.build_timeout)?;
-        let path = crate::write::scratch::file(self.logs, log, &output.text)?;
-        Ok((output, path))
-    }
-
-    fn build(&mut self) -> Result<Found> {
-        let (output, log) = self.build_into(&self.target.dir, self.options.cold, "build.log")?;
-        if output.success {
-            return Ok(Found::passed(format!("built {}", self.image)));
-        }
-        let mut evidence = output.tail(20);
-        evidence.push(format!("full log: {}", log.display()));
-        let summary = if output.timed_out {
-            format!(
-                "the build did not finish within {} s",
-                self.options.build_timeout.as_secs()
-            )
-        } else {
-            "the image does not build".to_string()
-        };
-        Ok(Found::failed(summary).with_evidence(evidence))
-    }
-
-    /// `run --rm --entrypoint PROGRAM IMAGE ARGS...` in the image.
-    fn in_image(&self, program: &str, rest: &[&str]) -> Result<Output> {
-        let mut list = args(&["run", "--rm", "--entrypoint", program, self.image]);
-        list.extend(args(rest));
-        self.engine.run(&list, Duration::from_secs(120))
-    }
-
-    fn non_root(&mut self) -> Result<Found> {
-        let output = self.in_image("id", &["-u"])?;
-        let uid = output.stdout.trim();
-        Ok(match uid.parse::<u32>() {
-            Ok(0) => Found::failed("the container runs as root (uid 0)"),
-            Ok(uid) => Found::passed(format!("runs as uid {uid}")),
-            Err(_) => Found::failed(format!(
-                "could not read the container's uid: {}",
-                crate::safe::escaped(uid)
-            )),
-        })
-    }
-
-    fn no_compiler(&mut self) -> Result<Found> {
-        let probe = "for c in gcc cc g++ c++ clang; do command -v $c; done; ls /usr/bin/*-gcc* 2>/dev/null; true";
-        let output = self.in_image("sh", &["-c", probe])?;
-        let found: Vec<String> = output
-            .stdout
-            .lines()
-            .filter(|l| l.starts_with('/'))
-            .map(str::to_string)
-            .collect();
-        Ok(match found.is_empty() {
-            true => Found::passed("no C compiler in the runtime image"),
-            false => Found::failed(format!(
-                "a compiler is in the runtime image: {}",
-                found.join(", ")
-            )),
-        })
-    }
-
-    fn no_secrets(&mut self) -> Result<Found> {
-        let inside = self.in_image("sh", &["-c", "test -e .env && pwd"])?;
-        if inside.success {
-            return Ok(Found::failed(format!(
-                "`.env` is in the image (in {}): list it in .dockerignore",
-                crate::safe::escaped(inside.stdout.trim())
-            )));
-        }
-        let secrets = self.target.secret_values();
-        if secrets.is_empty() {
-            return Ok(Found::passed(
-                "no `.env` in the image (the project has no .env values to look for)",
-            ));
-        }
-        let found = self.engine.scan(
-            &args(&["save", self.image]),
-            &secrets,
-            self.options.build_timeout,
-        )?;
-        Ok(match found.is_empty() {
-            true => Found::passed(format!(
-                "no `.env` in the image, and none of the {} values of .env in any layer",
-                secrets.len()
-            )),
-            false => Found::failed(format!(
-                "{} value(s) of .env are in the image's layers: keep .env out of the build context (.dockerignore)",
-                found.len()
-            )),
-        })
-    }
-
-    fn drivers(&mut self) -> Result<Found> {
-        let modules = self.target.drivers.clone();
-        if modules.is_empty() {
-            return Ok(Found::skipped(
-                "no compiled database driver among the dependencies",
-            ));
-        }
-        let code = format!("import {}", modules.join(", "));
-        let output = self.in_image("python", &["-c", &code])?;
-        Ok(match output.success {
-            true => Found::passed(format!("imports {}", modules.join(", "))),
-            false => Found::failed(format!("`{code}` fails in the runtime image"))
-                .with_evidence(output.tail(5)),
-        })
     }
 }
 

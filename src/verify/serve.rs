@@ -6,7 +6,8 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 
 use super::diagnose;
-use super::{Created, Found, Run, args, http, stopping};
+use super::stop::stopping;
+use super::{Created, Found, Run, args, http};
 
 impl Run<'_> {
     /// The image run alone, read-only with a tmpfs `/tmp` as production runs

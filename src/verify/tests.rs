@@ -118,6 +118,12 @@ impl Engine for Fake {
     }
 }
 
+/// Runs share the Ctrl-C flag: one test at a time.
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: Mutex<()> = Mutex::new(());
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// Answers one request on `port` with `status`.
 fn serve_once(port: u16, status: u16) {
     let listener = TcpListener::bind(("127.0.0.1", port)).unwrap();
@@ -184,6 +190,7 @@ fn check<'r>(report: &'r Report, name: &str) -> &'r Check {
 
 #[test]
 fn every_check_passes_and_everything_created_is_removed() {
+    let _serial = serial();
     let dir = project(&[]);
     let engine = Fake::new(Some(200), |_| None);
     let mut events = Vec::new();
@@ -239,6 +246,7 @@ fn every_check_passes_and_everything_created_is_removed() {
 
 #[test]
 fn a_failed_build_skips_the_rest_with_its_last_lines_and_log() {
+    let _serial = serial();
     let dir = project(&[]);
     let engine = Fake::new(None, |call| {
         call.starts_with("build").then(|| {
@@ -265,6 +273,7 @@ fn a_failed_build_skips_the_rest_with_its_last_lines_and_log() {
 
 #[test]
 fn root_a_compiler_and_a_missing_variable_fail_with_their_cause() {
+    let _serial = serial();
     let dir = project(&[]);
     let engine = Fake::new(None, |call| match call {
         c if c.starts_with("run --rm --entrypoint id") => Some(ok("0\n")),
@@ -302,6 +311,7 @@ fn root_a_compiler_and_a_missing_variable_fail_with_their_cause() {
 
 #[test]
 fn env_values_are_looked_for_in_the_image() {
+    let _serial = serial();
     let dir = project(&[(".env", "SECRET_KEY=0123456789abcdef\nPORT=8000\n")]);
     let engine = Fake::new(Some(200), |_| None);
     let report = verify(&options(dir.path()), &engine, &mut |_| {}).unwrap();
@@ -329,6 +339,7 @@ fn env_values_are_looked_for_in_the_image() {
 
 #[test]
 fn a_compose_app_is_served_through_its_stack_and_the_stack_is_taken_down() {
+    let _serial = serial();
     let compose = "services:\n  web:\n    build: .\n  db:\n    image: postgres:17\n  redis:\n    image: redis:7\n";
     let dir = project(&[("docker-compose.yml", compose)]);
     let engine = Fake::new(Some(200), |_| None);
@@ -361,6 +372,7 @@ fn a_compose_app_is_served_through_its_stack_and_the_stack_is_taken_down() {
 
 #[test]
 fn a_compose_app_without_a_compose_command_is_skipped() {
+    let _serial = serial();
     struct NoCompose(Fake);
     impl Engine for NoCompose {
         fn name(&self) -> &str {
@@ -395,6 +407,7 @@ fn a_compose_app_without_a_compose_command_is_skipped() {
 
 #[test]
 fn a_base_image_is_tagged_for_the_run_and_untagged_after() {
+    let _serial = serial();
     let dir = project(&[]);
     let mut opts = options(dir.path());
     opts.base_images = vec![("python:3.12-slim".into(), "localhost/standin".into())];
@@ -416,6 +429,7 @@ fn a_base_image_is_tagged_for_the_run_and_untagged_after() {
 
 #[test]
 fn a_folder_without_a_dockerfile_is_bad_input() {
+    let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
     let engine = Fake::new(None, |_| None);
     let err = verify(&options(dir.path()), &engine, &mut |_| {})
@@ -423,4 +437,25 @@ fn a_folder_without_a_dockerfile_is_bad_input() {
         .to_string();
     assert!(err.contains("run `flaskdock init` there first"), "{err}");
     assert!(engine.calls().is_empty());
+}
+
+#[test]
+fn ctrl_c_skips_the_rest_removes_what_was_created_and_says_interrupted() {
+    let _serial = serial();
+    let dir = project(&[]);
+    let engine = Fake::new(None, |call| {
+        call.starts_with("build").then(|| {
+            // Ctrl-C arrives while the build runs; the engine command is stopped.
+            assert!(request_stop(), "a run is in progress");
+            Output {
+                timed_out: true,
+                ..failed("")
+            }
+        })
+    });
+    let err = verify(&options(dir.path()), &engine, &mut |_| {}).unwrap_err();
+    assert!(err.is::<crate::prompt::Interrupted>(), "{err}");
+    assert!(!engine.called("run "), "nothing ran after Ctrl-C");
+    assert!(engine.called("rmi -f localhost/flaskdock-verify-"));
+    assert!(!request_stop(), "no run in progress after it");
 }

@@ -1,7 +1,7 @@
 //! How a run reads on a terminal: a line per check as it finishes, with its
 //! cause and evidence when it failed, and a table at the end.
 
-use super::{Check, Report, Status};
+use super::report::{Check, Report, Status};
 
 /// `✓ build  built localhost/...  (83.2 s)`, and for a failure its cause and
 /// evidence, indented.

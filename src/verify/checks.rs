@@ -1,0 +1,151 @@
+//! The checks of the image itself: it builds, runs as non-root, has no
+//! compiler and no secret of `.env`, and imports its compiled drivers.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::Result;
+
+use super::{Found, Output, Run, args};
+
+impl Run<'_> {
+    /// `build [--no-cache] -t IMAGE DIR` with the engine's flags.
+    pub(super) fn build_args(&self, dir: &Path, cold: bool) -> Vec<String> {
+        let mut list = args(&["build"]);
+        match self.engine.name() {
+            // Docker's image format keeps HEALTHCHECK (OCI drops it).
+            "podman" => list.extend(args(&["--format", "docker"])),
+            _ => list.push("--progress=plain".into()),
+        }
+        if cold {
+            list.push("--no-cache".into());
+        }
+        for (key, value) in &self.options.build_args {
+            list.push("--build-arg".into());
+            list.push(format!("{key}={value}"));
+        }
+        list.extend([
+            "-t".into(),
+            self.image.to_string(),
+            dir.display().to_string(),
+        ]);
+        list
+    }
+
+    /// Builds `dir` into the run's image, its output kept as `logs/<log>`.
+    pub(super) fn build_into(
+        &self,
+        dir: &Path,
+        cold: bool,
+        log: &str,
+    ) -> Result<(Output, PathBuf)> {
+        let output = self
+            .engine
+            .run(&self.build_args(dir, cold), self.options.build_timeout)?;
+        let path = crate::write::scratch::file(self.logs, log, &output.text)?;
+        Ok((output, path))
+    }
+
+    pub(super) fn build(&mut self) -> Result<Found> {
+        let (output, log) = self.build_into(&self.target.dir, self.options.cold, "build.log")?;
+        if output.success {
+            return Ok(Found::passed(format!("built {}", self.image)));
+        }
+        let mut evidence = output.tail(20);
+        evidence.push(format!("full log: {}", log.display()));
+        let summary = if output.timed_out {
+            format!(
+                "the build did not finish within {} s",
+                self.options.build_timeout.as_secs()
+            )
+        } else {
+            "the image does not build".to_string()
+        };
+        Ok(Found::failed(summary).with_evidence(evidence))
+    }
+
+    /// `run --rm --entrypoint PROGRAM IMAGE ARGS...` in the image.
+    pub(super) fn in_image(&self, program: &str, rest: &[&str]) -> Result<Output> {
+        let mut list = args(&["run", "--rm", "--entrypoint", program, self.image]);
+        list.extend(args(rest));
+        self.engine.run(&list, Duration::from_secs(120))
+    }
+
+    pub(super) fn non_root(&mut self) -> Result<Found> {
+        let output = self.in_image("id", &["-u"])?;
+        let uid = output.stdout.trim();
+        Ok(match uid.parse::<u32>() {
+            Ok(0) => Found::failed("the container runs as root (uid 0)"),
+            Ok(uid) => Found::passed(format!("runs as uid {uid}")),
+            Err(_) => Found::failed(format!(
+                "could not read the container's uid: {}",
+                crate::safe::escaped(uid)
+            )),
+        })
+    }
+
+    pub(super) fn no_compiler(&mut self) -> Result<Found> {
+        let probe = "for c in gcc cc g++ c++ clang; do command -v $c; done; ls /usr/bin/*-gcc* 2>/dev/null; true";
+        let output = self.in_image("sh", &["-c", probe])?;
+        let found: Vec<String> = output
+            .stdout
+            .lines()
+            .filter(|l| l.starts_with('/'))
+            .map(str::to_string)
+            .collect();
+        Ok(match found.is_empty() {
+            true => Found::passed("no C compiler in the runtime image"),
+            false => Found::failed(format!(
+                "a compiler is in the runtime image: {}",
+                found.join(", ")
+            )),
+        })
+    }
+
+    pub(super) fn no_secrets(&mut self) -> Result<Found> {
+        let inside = self.in_image("sh", &["-c", "test -e .env && pwd"])?;
+        if inside.success {
+            return Ok(Found::failed(format!(
+                "`.env` is in the image (in {}): list it in .dockerignore",
+                crate::safe::escaped(inside.stdout.trim())
+            )));
+        }
+        let secrets = self.target.secret_values();
+        if secrets.is_empty() {
+            return Ok(Found::passed(
+                "no `.env` in the image (the project has no .env values to look for)",
+            ));
+        }
+        let found = self.engine.scan(
+            &args(&["save", self.image]),
+            &secrets,
+            self.options.build_timeout,
+        )?;
+        Ok(match found.is_empty() {
+            true => Found::passed(format!(
+                "no `.env` in the image, and none of the {} values of .env in any layer",
+                secrets.len()
+            )),
+            false => Found::failed(format!(
+                "{} value(s) of .env are in the image's layers: keep .env out of the build context (.dockerignore)",
+                found.len()
+            )),
+        })
+    }
+
+    pub(super) fn drivers(&mut self) -> Result<Found> {
+        let modules = self.target.drivers.clone();
+        if modules.is_empty() {
+            return Ok(Found::skipped(
+                "no compiled database driver among the dependencies",
+            ));
+        }
+        let code = format!("import {}", modules.join(", "));
+        let output = self.in_image("python", &["-c", &code])?;
+        Ok(match output.success {
+            true => Found::passed(format!("imports {}", modules.join(", "))),
+            false => Found::failed(format!("`{code}` fails in the runtime image"))
+                .with_evidence(output.tail(5)),
+        })
+    }
+}
