@@ -288,11 +288,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
-/// `flaskdock verify`: a line per check as it finishes (a "running" line
-/// before it on a terminal), then the table; or the JSON report.
+/// `flaskdock verify`: a line per check as it finishes (a spinner while it
+/// runs, on a terminal), then the table; or the JSON report.
 fn verify(args: &cli::VerifyArgs) -> Result<ExitCode> {
     use flaskdock::verify::{self, CliEngine, Event, Options};
-    use std::io::IsTerminal;
     let options = Options {
         path: args.path.clone(),
         cold: args.cold,
@@ -307,12 +306,18 @@ fn verify(args: &cli::VerifyArgs) -> Result<ExitCode> {
         engine = engine.with_compose(command)?;
     }
     let lines = !args.json && !args.quiet;
-    let terminal = lines && std::io::stderr().is_terminal();
+    // A spinner while a check runs, on a terminal only (indicatif hides
+    // itself when stderr is not one).
+    let mut spinner: Option<indicatif::ProgressBar> = None;
     let mut progress = |event: Event| match event {
-        Event::Started(name) if terminal => eprint!("… {name}\r"),
+        Event::Started(name) if lines => {
+            let bar = indicatif::ProgressBar::new_spinner().with_message(name);
+            bar.enable_steady_tick(std::time::Duration::from_millis(120));
+            spinner = Some(bar);
+        }
         Event::Finished(check) if lines => {
-            if terminal {
-                eprint!("\x1b[2K");
+            if let Some(bar) = spinner.take() {
+                bar.finish_and_clear();
             }
             print!("{}", verify::check_text(check));
         }
