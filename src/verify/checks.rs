@@ -87,6 +87,9 @@ impl Run<'_> {
     pub(super) fn no_compiler(&mut self) -> Result<Found> {
         let probe = "for c in gcc cc g++ c++ clang; do command -v $c; done; ls /usr/bin/*-gcc* 2>/dev/null; true";
         let output = self.in_image("sh", &["-c", probe])?;
+        if !output.success {
+            return Ok(no_shell(&output));
+        }
         let found: Vec<String> = output
             .stdout
             .lines()
@@ -103,11 +106,15 @@ impl Run<'_> {
     }
 
     pub(super) fn no_secrets(&mut self) -> Result<Found> {
-        let inside = self.in_image("sh", &["-c", "test -e .env && pwd"])?;
-        if inside.success {
+        let probe = "if [ -e .env ]; then echo \"found in $(pwd)\"; else echo none; fi";
+        let inside = self.in_image("sh", &["-c", probe])?;
+        if !inside.success {
+            return Ok(no_shell(&inside));
+        }
+        if let Some(folder) = inside.stdout.trim().strip_prefix("found in ") {
             return Ok(Found::failed(format!(
                 "`.env` is in the image (in {}): list it in .dockerignore",
-                crate::safe::escaped(inside.stdout.trim())
+                crate::safe::escaped(folder)
             )));
         }
         let secrets = self.target.secret_values();
@@ -148,4 +155,10 @@ impl Run<'_> {
                 .with_evidence(output.tail(5)),
         })
     }
+}
+
+/// A probe that could not run: the image has no `sh` (or no `sh` runs).
+fn no_shell(output: &Output) -> Found {
+    Found::skipped("could not look inside: `sh` does not run in the image")
+        .with_evidence(output.tail(3))
 }

@@ -119,17 +119,22 @@ impl Target {
         }
     }
 
-    /// The env file the container gets (the user's `.env` where there is
-    /// one, else a file in `scratch`), the names it sets, and where from.
+    /// The env file the container gets, in `scratch`: each `NAME=value` of
+    /// the env as `docker run --env-file` reads it (the value taken
+    /// literally to the end of the line, so quotes are taken off first, as
+    /// compose would; a value over several lines is left out); the names
+    /// it sets, and where it came from.
     pub(super) fn env_file(
         &self,
         scratch: &Path,
     ) -> Result<(PathBuf, BTreeSet<String>, &'static str)> {
         let (text, source) = self.env_text();
-        let path = match self.env {
-            Some(_) => self.dir.join(".env"),
-            None => crate::write::scratch::file(scratch, "env", &text)?,
-        };
+        let literal: String = crate::inspect::parse_dotenv(&text)
+            .into_iter()
+            .filter(|(_, _, value)| !value.contains(['\n', '\r']))
+            .map(|(_, name, value)| format!("{name}={value}\n"))
+            .collect();
+        let path = crate::write::scratch::file(scratch, "env", &literal)?;
         Ok((path, names_set(&text), source))
     }
 
@@ -296,6 +301,25 @@ mod tests {
         assert_ne!(value("SECRET_KEY"), password);
         assert!(env.contains("# MAIL_PASSWORD=change-me\n"));
         assert_eq!(value("PORT"), "5000");
+    }
+
+    #[test]
+    #[allow(clippy::disallowed_methods)] // the test builds a project on disk
+    fn the_env_file_holds_literal_values_in_the_scratch_folder() {
+        let project = tempfile::tempdir().unwrap();
+        std::fs::write(project.path().join("Dockerfile"), "FROM x\nEXPOSE 8000\n").unwrap();
+        let env = "export A=\"quoted value\"\nB='single'\n# C=commented\nD=plain\n";
+        std::fs::write(project.path().join(".env"), env).unwrap();
+        let target = Target::read(project.path()).unwrap();
+        let scratch = tempfile::tempdir().unwrap();
+        let (path, set, source) = target.env_file(scratch.path()).unwrap();
+        assert!(path.starts_with(scratch.path()));
+        assert_eq!(
+            std::fs::read_to_string(path).unwrap(),
+            "A=quoted value\nB=single\nD=plain\n"
+        );
+        assert_eq!(set.into_iter().collect::<Vec<_>>(), ["A", "B", "D"]);
+        assert_eq!(source, ".env");
     }
 
     #[test]

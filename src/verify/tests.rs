@@ -79,7 +79,8 @@ impl Engine for Fake {
         }
         Ok(match call.as_str() {
             c if c.starts_with("run --rm --entrypoint id") => ok("10001\n"),
-            c if c.starts_with("run --rm --entrypoint sh") => failed(""),
+            c if c.starts_with("run --rm --entrypoint sh") && c.contains(".env") => ok("none\n"),
+            c if c.starts_with("run --rm --entrypoint sh") => ok(""),
             c if c.starts_with("build") => ok(
                 "STEP 1/2: RUN pip install -r requirements.txt\n--> Using cache 1\nSTEP 2/2: COPY --chown=1:1 . .\n--> 2\n",
             ),
@@ -325,16 +326,17 @@ fn env_values_are_looked_for_in_the_image() {
         "short values are not looked for"
     );
     assert_eq!(status_of(&report, "no-secrets"), Status::Passed);
-    // The user's own .env is what the container gets.
+    // The user's own .env is what the container gets, as a literal env
+    // file in the scratch folder, never the project's path.
     let run = engine
         .calls()
         .into_iter()
         .find(|c| c.starts_with("run -d"))
         .unwrap();
-    assert!(run.contains(&format!(
-        "--env-file {}",
-        dir.path().canonicalize().unwrap().join(".env").display()
-    )));
+    assert!(
+        !run.contains(&dir.path().canonicalize().unwrap().display().to_string()),
+        "{run}"
+    );
 }
 
 #[test]
@@ -458,4 +460,28 @@ fn ctrl_c_skips_the_rest_removes_what_was_created_and_says_interrupted() {
     assert!(!engine.called("run "), "nothing ran after Ctrl-C");
     assert!(engine.called("rmi -f localhost/flaskdock-verify-"));
     assert!(!request_stop(), "no run in progress after it");
+}
+
+#[test]
+fn an_env_file_in_the_image_fails_and_an_image_without_a_shell_is_not_looked_into() {
+    let _serial = serial();
+    let dir = project(&[]);
+    let engine = Fake::new(Some(200), |call| {
+        (call.starts_with("run --rm --entrypoint sh") && call.contains(".env"))
+            .then(|| ok("found in /app\n"))
+    });
+    let report = verify(&options(dir.path()), &engine, &mut |_| {}).unwrap();
+    assert_eq!(
+        check(&report, "no-secrets").summary,
+        "`.env` is in the image (in /app): list it in .dockerignore"
+    );
+    let engine = Fake::new(Some(200), |call| {
+        call.starts_with("run --rm --entrypoint sh")
+            .then(|| failed("exec: \"sh\": executable file not found in $PATH"))
+    });
+    let report = verify(&options(dir.path()), &engine, &mut |_| {}).unwrap();
+    for name in ["no-compiler", "no-secrets"] {
+        assert_eq!(status_of(&report, name), Status::Skipped, "{name}");
+    }
+    assert!(check(&report, "no-compiler").evidence[0].contains("executable file not found"));
 }
