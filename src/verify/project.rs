@@ -62,6 +62,24 @@ impl Target {
         let answers = crate::settings::read_settings(&dir)?
             .map(|(settings, _)| settings.answers)
             .unwrap_or_default();
+        // A committed `.flaskdock.toml` is the repository's word: the path
+        // goes into a request line, the entry names a file to change.
+        let checked = answers
+            .health_path
+            .as_deref()
+            .map_or(Ok(()), crate::answers::validate_health_path)
+            .and(
+                answers
+                    .entry
+                    .as_deref()
+                    .map_or(Ok(()), crate::answers::validate_entry),
+            );
+        if let Err(err) = checked {
+            bail!(
+                "`.flaskdock.toml` in `{}`: {err}; fix it, or run `flaskdock init` again",
+                path.display()
+            );
+        }
         let port = exposed_port(&dockerfile)
             .or(answers.port)
             .with_context(|| {
@@ -149,6 +167,10 @@ impl Target {
         ]
         .into_iter()
         .map(PathBuf::from)
+        .filter(|p| {
+            p.components()
+                .all(|c| matches!(c, std::path::Component::Normal(_)))
+        })
         .find(|p| self.dir.join(p).is_file())
     }
 }
@@ -215,7 +237,7 @@ fn compose_services(dir: &Path) -> Vec<String> {
                 .keys()
                 .filter_map(|k| k.as_str())
                 .filter(|k| *k != "web")
-                .map(str::to_string)
+                .map(|k| crate::safe::escaped(k).into_owned())
                 .collect()
         })
         .unwrap_or_default()
@@ -320,6 +342,26 @@ mod tests {
         );
         assert_eq!(set.into_iter().collect::<Vec<_>>(), ["A", "B", "D"]);
         assert_eq!(source, ".env");
+    }
+
+    #[test]
+    #[allow(clippy::disallowed_methods)] // the test builds a project on disk
+    fn a_committed_settings_file_cannot_aim_the_run_elsewhere() {
+        let project = tempfile::tempdir().unwrap();
+        std::fs::write(project.path().join("Dockerfile"), "FROM x\nEXPOSE 8000\n").unwrap();
+        for answers in [
+            "entry = \"../../../../etc/passwd:x\"",
+            "entry = \"/etc/hosts:app\"",
+            "health_path = \"/ HTTP/1.0\\r\\nX: y\"",
+        ] {
+            let settings = format!("[answers]\n{answers}\n");
+            std::fs::write(project.path().join(".flaskdock.toml"), settings).unwrap();
+            let err = Target::read(project.path())
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            assert!(err.starts_with("`.flaskdock.toml` in "), "{answers}: {err}");
+        }
     }
 
     #[test]
