@@ -202,8 +202,11 @@ pub(super) fn cached_steps(log: &str) -> Steps {
         let cached = body
             .iter()
             .any(|l| l.contains("Using cache") || l.ends_with(" CACHED"));
+        // `python -c`: a RUN that installs what pyproject.toml lists
+        // (`pip` called from Python, for a project without a lock).
         const INSTALLS: &[&str] = &[
             "pip install",
+            "python -c",
             "apt-get install",
             "uv sync",
             "poetry install",
@@ -265,5 +268,16 @@ mod tests {
         assert!(steps.problems[0].starts_with("re-ran: STEP 5/7"));
 
         assert!(!cached_steps("nothing here\n").problems.is_empty());
+
+        // The install of a project without a lock: pip called from Python.
+        let python = "[1/2] STEP 6/7: RUN --mount=type=cache,target=/root/.cache/pip     python -c 'import subprocess, sys; subprocess.check_call([sys.executable, \"-m\", \"pip\", \"install\", *deps])'\n--> Using cache 67a2\n[2/2] STEP 7/15: COPY --chown=${UID}:${UID} . .\n--> 1b2c\n";
+        let steps = cached_steps(python);
+        assert_eq!(
+            (steps.dependency, steps.source),
+            (1, 1),
+            "{:?}",
+            steps.problems
+        );
+        assert!(steps.problems.is_empty());
     }
 }
