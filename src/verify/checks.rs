@@ -51,8 +51,6 @@ impl Run<'_> {
         if output.success {
             return Ok(Found::passed(format!("built {}", self.image)));
         }
-        let mut evidence = output.tail(20);
-        evidence.push(format!("full log: {}", log.display()));
         let summary = if output.timed_out {
             format!(
                 "the build did not finish within {} s",
@@ -61,7 +59,7 @@ impl Run<'_> {
         } else {
             "the image does not build".to_string()
         };
-        Ok(Found::failed(summary).with_evidence(evidence))
+        Ok(Found::failed(summary).with_build_log(&output, 20, &log))
     }
 
     /// `run --rm --entrypoint PROGRAM IMAGE ARGS...` in the image.

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 
 use super::stop::stopping;
-use super::{Created, Found, Run, args, diagnose, http, project};
+use super::{COPY_SKIP, Created, Found, Run, args, http, project};
 
 impl Run<'_> {
     pub(super) fn serve_with_compose(&mut self, created: &mut Created) -> Result<Found> {
@@ -27,11 +27,7 @@ impl Run<'_> {
             )));
         }
         let copy = self.scratch.join("compose");
-        crate::write::scratch::copy_project(
-            &self.target.dir,
-            &copy,
-            &[".git", ".venv", "venv", "node_modules"],
-        )?;
+        crate::write::scratch::copy_project(&self.target.dir, &copy, COPY_SKIP)?;
         let host_port =
             http::free_port().ok_or_else(|| anyhow::anyhow!("no free port on 127.0.0.1"))?;
         let (env, source) = self.target.env_text();
@@ -57,11 +53,9 @@ impl Run<'_> {
         let built = self.compose_run(&copy, &build, self.options.build_timeout)?;
         let log = crate::write::scratch::file(self.logs, "compose-build.log", &built.text)?;
         if !built.success {
-            let mut evidence = built.tail(15);
-            evidence.push(format!("full log: {}", log.display()));
             return Ok(
                 Found::failed(format!("the compose stack ({services}) does not build"))
-                    .with_evidence(evidence),
+                    .with_build_log(&built, 15, &log),
             );
         }
         let start = Instant::now();
@@ -82,17 +76,14 @@ impl Run<'_> {
                 Duration::from_secs(60),
             )?
             .text;
-        let env_set = project::names_set(&env);
-        let mut found = Found::failed(match status {
+        let summary = match status {
             Some(status) => format!("GET {path} answered {status} through compose (env: {source})"),
             None => format!(
                 "GET {path} got no answer through compose with {services} within {} s (env: {source})",
                 self.options.serve_timeout.as_secs()
             ),
-        })
-        .with_evidence(diagnose::traceback_first(&logs, 20));
-        found.cause = diagnose::cause(&logs, &self.diagnose_context(&env_set));
-        Ok(found)
+        };
+        Ok(self.app_failed(summary, &logs, &project::names_set(&env)))
     }
 
     fn compose_run(

@@ -83,7 +83,18 @@ impl Found {
         self.evidence = evidence;
         self
     }
+
+    /// A failed build's evidence: its last `lines` lines and where its full log is.
+    fn with_build_log(self, output: &Output, lines: usize, log: &Path) -> Self {
+        let mut evidence = output.tail(lines);
+        evidence.push(format!("full log: {}", log.display()));
+        self.with_evidence(evidence)
+    }
 }
+
+/// Folders left out of the scratch copies of a project (the compose stack's,
+/// the changed source's): never in an image's build context.
+const COPY_SKIP: &[&str] = &[".git", ".venv", "venv", "node_modules"];
 
 /// The engine's names for what the run created, removed when dropped.
 struct Created<'a> {

@@ -7,7 +7,7 @@ use anyhow::Result;
 
 use super::diagnose;
 use super::stop::stopping;
-use super::{Created, Found, Run, args, http};
+use super::{COPY_SKIP, Created, Found, Run, args, http};
 
 impl Run<'_> {
     /// The image run alone, read-only with a tmpfs `/tmp` as production runs
@@ -62,7 +62,6 @@ impl Run<'_> {
             .engine
             .run(&args(&["logs", &container]), Duration::from_secs(30))?
             .text;
-        let context = self.diagnose_context(&env_set);
         let summary = match answered {
             Some(status) => format!("GET {path} answered {status} (env: {env_source})"),
             None if stopped => {
@@ -74,9 +73,7 @@ impl Run<'_> {
                 self.options.serve_timeout.as_secs()
             ),
         };
-        let mut found = Found::failed(summary).with_evidence(diagnose::traceback_first(&logs, 20));
-        found.cause = diagnose::cause(&logs, &context);
-        Ok(found)
+        Ok(self.app_failed(summary, &logs, &env_set))
     }
 
     /// Polls the health path until it answers below 500, the container
@@ -100,16 +97,23 @@ impl Run<'_> {
         (last, false)
     }
 
-    pub(super) fn diagnose_context<'s>(
-        &'s self,
-        env_set: &'s std::collections::BTreeSet<String>,
-    ) -> diagnose::Context<'s> {
-        diagnose::Context {
+    /// An app that did not serve: its first traceback as evidence, and the
+    /// likely cause judged from its `logs` and the names `env_set` sets.
+    pub(super) fn app_failed(
+        &self,
+        summary: String,
+        logs: &str,
+        env_set: &std::collections::BTreeSet<String>,
+    ) -> Found {
+        let context = diagnose::Context {
             env_set,
             reads: &self.target.reads,
             entry: self.target.entry.as_deref(),
             port: self.target.port,
-        }
+        };
+        let mut found = Found::failed(summary).with_evidence(diagnose::traceback_first(logs, 20));
+        found.cause = diagnose::cause(logs, &context);
+        found
     }
 
     fn running(&self, container: &str) -> bool {
@@ -136,22 +140,15 @@ impl Run<'_> {
             return Ok(Found::failed("an unchanged rebuild failed").with_evidence(warm.tail(10)));
         }
         let copy = self.scratch.join("changed");
-        crate::write::scratch::copy_project(
-            &self.target.dir,
-            &copy,
-            &[".git", ".venv", "venv", "node_modules"],
-        )?;
+        crate::write::scratch::copy_project(&self.target.dir, &copy, COPY_SKIP)?;
         crate::write::scratch::append(
             &copy.join(&entry_file),
             "\n# changed by flaskdock verify\n",
         )?;
         let (output, log) = self.build_into(&copy, false, "rebuild.log")?;
         if !output.success {
-            let mut evidence = output.tail(10);
-            evidence.push(format!("full log: {}", log.display()));
-            return Ok(
-                Found::failed("the rebuild after a source change failed").with_evidence(evidence)
-            );
+            return Ok(Found::failed("the rebuild after a source change failed")
+                .with_build_log(&output, 10, &log));
         }
         let steps = cached_steps(&output.text);
         let evidence = vec![format!(
