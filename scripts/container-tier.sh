@@ -331,7 +331,7 @@ for n, i in enumerate(steps):
         dependency += 1
         if not cached:
             bad.append("re-ran: " + lines[i])
-    elif re.search(r"COPY --chown=\S+ \. \.", lines[i]):
+    elif re.search(r"COPY (--\S+ )*\. \.", lines[i]):
         source += 1
         if cached:
             bad.append("source copy was cached, so the change was not seen: " + lines[i])
@@ -394,6 +394,21 @@ run_example() {
     local uid
     uid=$("$ENGINE" run --rm --entrypoint id "$image" -u 2>/dev/null || echo "?")
     [ "$uid" = 10001 ] || fail "$name: runs as uid '$uid', expected 10001"
+    # The source belongs to root: the app user can neither change a module nor
+    # add a file to /app; the folders it writes into (the VOLUMEs) are its own.
+    local writes volumes
+    volumes=$(sed -n 's/^VOLUME \[\(.*\)\]/\1/p' "$dir/Dockerfile" | tr -d '",')
+    # shellcheck disable=SC2016,SC2086 # the script is the container's; the folders split on purpose
+    writes=$("$ENGINE" run --rm --entrypoint sh "$image" -c '
+        module=$(find /app -name "*.py" -not -path "*/instance/*" | head -1)
+        [ -n "$module" ] || { echo "no module under /app"; exit 1; }
+        ! touch "$module" 2>/dev/null || { echo "uid $(id -u) can change $module"; exit 1; }
+        ! touch /app/.flaskdock-probe 2>/dev/null || { echo "uid $(id -u) can add files to /app"; exit 1; }
+        for volume in "$@"; do
+            touch "$volume/.flaskdock-probe" 2>/dev/null || { echo "uid $(id -u) cannot write $volume"; exit 1; }
+        done
+        echo "uid $(id -u) cannot change $module or add to /app; writes in: $*"' sh $volumes 2>/dev/null) \
+        && log "$name: $writes" || fail "$name: $writes"
     # The app's own modules were compiled at build time.
     "$ENGINE" run --rm --entrypoint sh "$image" -c 'find /app -path "*/__pycache__/*.pyc" | grep -q .' \
         || fail "$name: no compiled bytecode of the app under /app"

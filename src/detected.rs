@@ -101,6 +101,27 @@ fn answer_rows(project: &Project, answers: Option<&Answers>) -> (Vec<Row>, Pytho
     (rows, python)
 }
 
+/// The folders the app writes into, each with where the code says so.
+fn write_dir_rows(project: &Project) -> Vec<Row> {
+    project
+        .write_dirs
+        .iter()
+        .map(|dir| {
+            let folder = crate::inspect::shown_folder(&dir.folder.value);
+            let value = match dir.holds_files {
+                true => format!("{folder} (beside source: the app may add files)"),
+                false => format!("{folder}/"),
+            };
+            Row::item(
+                ("write_dir", "write_dirs"),
+                folder,
+                value,
+                &dir.folder.source,
+            )
+        })
+        .collect()
+}
+
 /// The rows of what inspection found besides the core answers; the system
 /// packages are those of `python`.
 /// The app's own config prefix, and what the code runs in the background:
@@ -203,6 +224,7 @@ fn fact_rows(project: &Project, python: PythonVersion) -> Vec<Row> {
             path.source.clone(),
         ));
     }
+    rows.extend(write_dir_rows(project));
     for fact in &project.processes {
         let process = &fact.value;
         let value = format!("{}: {}", process.name, process.command);
@@ -360,6 +382,8 @@ pub fn inspect_json(project: &Project, answers: Option<&Answers>) -> Value {
         "gunicorn_worker": project.worker.as_ref().map(|w| &w.value),
         "frontend": project.frontend,
         "health_path": project.health_path.as_ref().map(|p| &p.value),
+        "migrations_need_tables": project.migrations_need_tables.as_ref().map(|m| &m.value),
+        "write_dirs": project.write_dirs.iter().map(|d| crate::inspect::shown_folder(&d.folder.value)).collect::<Vec<_>>(),
         "warnings": warnings(project, &rows),
         "sources": sources,
     })

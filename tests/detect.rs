@@ -185,7 +185,7 @@ fn requirements_chains_are_followed_and_copied_before_source() {
     let dockerfile = std::fs::read_to_string(temp.path().join("Dockerfile")).unwrap();
     let copy_manifest = dockerfile.find("COPY [\"requirements/base.txt\"").unwrap();
     let install = dockerfile.find("pip install -r requirements.txt").unwrap();
-    let copy_source = dockerfile.find("COPY --chown").unwrap();
+    let copy_source = dockerfile.find("COPY --chmod=755 . .").unwrap();
     assert!(copy_manifest < install && install < copy_source);
 }
 
@@ -2100,6 +2100,220 @@ fn a_pin_without_a_wheel_for_the_python_gets_compilers_in_the_builder_only() {
 }
 
 #[test]
+fn folders_the_code_writes_into_are_the_app_users_and_the_source_is_roots() {
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(
+        temp.path(),
+        &[
+            ("requirements.txt", "flask==3.1.1\n"),
+            (
+                "config.py",
+                "import os\nbasedir = os.path.abspath(os.path.dirname(__file__))\n\
+                 class Config:\n    UPLOAD_FOLDER = os.path.join(basedir, 'uploads')\n\
+                 \x20   SQLALCHEMY_DATABASE_URI = os.environ.get('DATABASE_URL') or \\\n\
+                 \x20       'sqlite:///' + os.path.join(basedir, 'app.db')\n",
+            ),
+            (
+                "shop/__init__.py",
+                "import os\nfrom logging.handlers import RotatingFileHandler\nfrom flask import Flask\n\
+                 def create_app():\n    app = Flask(__name__)\n\
+                 \x20   os.makedirs('logs', exist_ok=True)\n\
+                 \x20   app.logger.addHandler(RotatingFileHandler('logs/shop.log'))\n\
+                 \x20   os.makedirs('/var/log/shop', exist_ok=True)\n    return app\n",
+            ),
+            (
+                "wsgi.py",
+                "from shop import create_app\napp = create_app()\n",
+            ),
+        ],
+    );
+    let project = inspect::inspect(temp.path()).unwrap();
+    let found: Vec<_> = project
+        .write_dirs
+        .iter()
+        .map(|d| {
+            (
+                d.folder.value.as_str(),
+                d.holds_files,
+                d.folder.source.to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("uploads", false, "config.py:4".to_string()),
+            ("", true, "config.py:6".to_string()),
+            ("logs", false, "shop/__init__.py:6".to_string()),
+        ]
+    );
+    let mut with_kubernetes = options(temp.path(), false);
+    with_kubernetes.flags.kubernetes = Some(true);
+    init(&with_kubernetes, &mut NoPrompts).unwrap();
+    let dockerfile = std::fs::read_to_string(temp.path().join("Dockerfile")).unwrap();
+    assert!(
+        dockerfile.contains("COPY --chmod=755 . .\n"),
+        "{dockerfile}"
+    );
+    // Pods have a read-only root: each folder is a volume there too.
+    let app = std::fs::read_to_string(temp.path().join("k8s/base/app.yaml")).unwrap();
+    for (volume, folder) in [("writes-1", "/app/uploads"), ("writes-2", "/app/logs")] {
+        assert!(
+            app.contains(&format!(
+                "            - name: {volume}\n              mountPath: \"{folder}\"\n"
+            )),
+            "{app}"
+        );
+        assert!(
+            app.contains(&format!("        - name: {volume}\n          emptyDir:\n")),
+            "{app}"
+        );
+    }
+    assert!(
+        dockerfile.contains(
+            "RUN mkdir -p /app/instance /app/uploads /app/logs \\\n    \
+             && chown \"${UID}:${UID}\" /app/instance /app/uploads /app/logs\n\
+             VOLUME [\"/app/instance\", \"/app/uploads\", \"/app/logs\"]\n"
+        ),
+        "{dockerfile}"
+    );
+    assert!(
+        dockerfile.contains("RUN chgrp \"${UID}\" /app \\\n    && chmod 1775 /app\n"),
+        "{dockerfile}"
+    );
+    assert!(!dockerfile.contains("/var/log/shop"), "{dockerfile}");
+    // It adds files beside its source, so compose cannot make its root read-only.
+    let compose = std::fs::read_to_string(temp.path().join("docker-compose.yml")).unwrap();
+    assert!(!compose.contains("read_only"), "{compose}");
+}
+
+#[test]
+fn an_app_behind_werkzeugs_proxy_fix_is_told_it_needs_no_forwarded_allow_ips() {
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(
+        temp.path(),
+        &[
+            ("requirements.txt", "flask==3.1.1\n"),
+            (
+                "app.py",
+                "from flask import Flask\nfrom werkzeug.middleware.proxy_fix import ProxyFix\n\
+                 app = Flask(__name__)\napp.wsgi_app = ProxyFix(app.wsgi_app, x_proto=1)\n",
+            ),
+        ],
+    );
+    let project = inspect::inspect(temp.path()).unwrap();
+    assert_eq!(project.proxy_fix.unwrap().to_string(), "app.py:4");
+    init(&options(temp.path(), false), &mut NoPrompts).unwrap();
+    let env = std::fs::read_to_string(temp.path().join(".env.example")).unwrap();
+    assert!(
+        env.contains(
+            "# The app applies Werkzeug's ProxyFix (app.py:4), which reads these headers itself\n"
+        ),
+        "{env}"
+    );
+    let readme = std::fs::read_to_string(temp.path().join("README.Docker.md")).unwrap();
+    assert!(
+        readme.contains("applies Werkzeug's `ProxyFix`\n(`app.py:4`)"),
+        "{readme}"
+    );
+}
+
+#[test]
+fn migrations_that_change_tables_none_creates_are_not_run_and_the_readme_says_how() {
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(
+        temp.path(),
+        &[
+            (
+                "requirements.txt",
+                "flask==3.1.1\nflask-migrate==4.1.0\npsycopg2-binary==2.9.10\n",
+            ),
+            (
+                "app.py",
+                "import os\nfrom flask import Flask\nfrom flask_migrate import Migrate\n\
+                 app = Flask(__name__)\napp.config['SQLALCHEMY_DATABASE_URI'] = os.environ['DATABASE_URL']\n",
+            ),
+            ("migrations/env.py", "from alembic import context\n"),
+            (
+                "migrations/versions/a1_add_age.py",
+                "from alembic import op\nimport sqlalchemy as sa\nrevision = 'a1'\ndown_revision = None\n\
+                 def upgrade():\n    op.add_column('users', sa.Column('age', sa.Integer()))\n",
+            ),
+        ],
+    );
+    let project = inspect::inspect(temp.path()).unwrap();
+    let need = project.migrations_need_tables.as_ref().unwrap();
+    assert_eq!(need.value, ["users"]);
+    assert!(
+        project.warnings.iter().any(|w| w.starts_with(
+            "migrations/versions/a1_add_age.py:6: the migrations change `users` but none creates it"
+        )),
+        "{:?}",
+        project.warnings
+    );
+    init(&options(temp.path(), false), &mut NoPrompts).unwrap();
+    let compose = std::fs::read_to_string(temp.path().join("docker-compose.yml")).unwrap();
+    assert!(!compose.contains("migrate:"), "{compose}");
+    let dockerfile = std::fs::read_to_string(temp.path().join("Dockerfile")).unwrap();
+    assert!(!dockerfile.contains("upgrade"), "{dockerfile}");
+    let readme = std::fs::read_to_string(temp.path().join("README.Docker.md")).unwrap();
+    assert!(
+        readme.contains("The migrations change `users`, which none of them creates"),
+        "{readme}"
+    );
+    assert!(
+        readme.contains(
+            "docker compose run --rm web flask db stamp head\ndocker compose run --rm web flask db upgrade\n"
+        ),
+        "{readme}"
+    );
+}
+
+#[test]
+fn a_celery_broker_written_for_localhost_gets_no_worker_and_an_env_default_does() {
+    for (broker, worker) in [
+        ("'redis://localhost:6379/0'", false),
+        ("'redis://:pw@127.0.0.1/1'", false),
+        (
+            "os.environ.get('CELERY_BROKER_URL', 'redis://localhost:6379/0')",
+            true,
+        ),
+        (
+            "os.getenv('CELERY_BROKER_URL') or 'redis://localhost:6379/0'",
+            true,
+        ),
+        ("'redis://redis:6379/0'", true),
+    ] {
+        let temp = tempfile::tempdir().unwrap();
+        let code = format!(
+            "import os\nfrom celery import Celery\nfrom flask import Flask\napp = Flask(__name__)\n\
+             celery = Celery(app.name, broker={broker})\n"
+        );
+        write_tree(
+            temp.path(),
+            &[
+                ("requirements.txt", "flask==3.1.1\ncelery[redis]==5.5.3\n"),
+                ("app.py", &code),
+            ],
+        );
+        let project = inspect::inspect(temp.path()).unwrap();
+        assert_eq!(project.celery_local_broker.is_none(), worker, "{broker}");
+        let warned = project
+            .warnings
+            .iter()
+            .any(|w| w.starts_with("app.py:5: the Celery broker is `redis://"));
+        assert_eq!(warned, !worker, "{broker}: {:?}", project.warnings);
+        init(&options(temp.path(), false), &mut NoPrompts).unwrap();
+        let compose = std::fs::read_to_string(temp.path().join("docker-compose.yml")).unwrap();
+        assert_eq!(
+            compose.contains("  worker:\n"),
+            worker,
+            "{broker}: {compose}"
+        );
+    }
+}
+
+#[test]
 fn flasks_instance_folder_is_the_app_users_and_a_volume() {
     for (example, folder) in [
         ("src-layout-flaskenv", "/app/src/instance"),
@@ -2110,13 +2324,21 @@ fn flasks_instance_folder_is_the_app_users_and_a_volume() {
         let dockerfile = std::fs::read_to_string(dir.join("Dockerfile")).unwrap();
         assert!(
             dockerfile.contains(&format!(
-                "RUN mkdir -p {folder} && chown \"${{UID}}:${{UID}}\" {folder}\nVOLUME [\"{folder}\"]\n"
+                "RUN mkdir -p {folder} \\\n    && chown \"${{UID}}:${{UID}}\" {folder}\nVOLUME [\"{folder}\"]\n"
             )),
             "{dockerfile}"
         );
-        // Before the switch to the app user, after the source copy.
+        // Before the switch to the app user, after the source copy, which
+        // stays root's.
         let volume = dockerfile.find("VOLUME [").unwrap();
-        assert!(dockerfile.find("COPY --chown=${UID}:${UID} . .").unwrap() < volume);
+        assert!(dockerfile.find("COPY --chmod=755 . .").unwrap() < volume);
+        assert!(!dockerfile.contains("COPY --chown"), "{dockerfile}");
+        assert!(!dockerfile.contains("chmod 1775"), "{dockerfile}");
+        let compose = std::fs::read_to_string(dir.join("docker-compose.yml")).unwrap();
+        assert!(
+            compose.contains("    read_only: true\n    tmpfs: [/tmp]\n"),
+            "{compose}"
+        );
         assert!(volume < dockerfile.find("USER ${UID}").unwrap());
         let compose = std::fs::read_to_string(dir.join("docker-compose.yml")).unwrap();
         assert!(

@@ -216,7 +216,11 @@ pub fn resolve(
             project
                 .migrations
                 .as_ref()
-                .map(|m| (true, m.source.clone())),
+                .map(|m| match &project.migrations_need_tables {
+                    // They cannot start from an empty database.
+                    Some(need) => (false, need.source.clone()),
+                    None => (true, m.source.clone()),
+                }),
             Some((false, "no migrations found")),
         )
         .expect("migrate has a default");

@@ -685,16 +685,7 @@ fn read_compose(path: &str, text: &str, found: &mut Deployment) {
 mod tests {
     use super::*;
 
-    fn tree(files: &[(&str, &str)]) -> (tempfile::TempDir, Tree) {
-        let temp = tempfile::tempdir().unwrap();
-        for (path, text) in files {
-            let full = temp.path().join(path);
-            std::fs::create_dir_all(full.parent().unwrap()).unwrap();
-            std::fs::write(full, text).unwrap();
-        }
-        let tree = super::super::files::scan(temp.path()).unwrap();
-        (temp, tree)
-    }
+    use super::super::files::scanned as tree;
 
     fn command(line: &str) -> Option<(Option<String>, Option<u16>)> {
         server_command(line).map(|c| (c.target, c.port))

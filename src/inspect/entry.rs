@@ -417,7 +417,7 @@ pub(super) fn from_command(
             .to_string(),
     };
     if command.value.server == "flask run" {
-        let mut chosen = from_flask_app(target, command.source.clone(), candidates);
+        let mut chosen = from_flask_app(tree, target, command.source.clone(), candidates)?;
         chosen.source = command.source.clone();
         chosen.import_root = import_root;
         return Some(chosen);
@@ -452,12 +452,14 @@ fn is_module_of(tree: &Tree, root: &str, module: &str) -> bool {
 
 /// The target `FLASK_APP` names, the way `flask run` reads it: `module:object`
 /// as written; a bare module (or `path/module.py`) means the best candidate
-/// found in that module, else its `app`.
+/// found in that module, else its `app`. `None` when the module is no file
+/// of the project (a stale `.flaskenv`).
 pub(super) fn from_flask_app(
+    tree: &Tree,
     value: &str,
     source: Source,
     candidates: &[EntryCandidate],
-) -> EntryCandidate {
+) -> Option<EntryCandidate> {
     let (module, object) = match value.split_once(':') {
         Some((module, object)) => (module, Some(object)),
         None => (value, None),
@@ -469,6 +471,13 @@ pub(super) fn from_flask_app(
     let in_module = candidates
         .iter()
         .find(|c| c.target.split(':').next() == Some(module.as_str()));
+    let import_root = match in_module {
+        Some(candidate) => candidate.import_root.clone(),
+        None => ["", "src"]
+            .into_iter()
+            .find(|root| is_module_of(tree, root, &module))?
+            .to_string(),
+    };
     let target = match (object, in_module) {
         (Some(object), _) => format!("{module}:{object}"),
         (None, Some(candidate)) => candidate.target.clone(),
@@ -478,13 +487,13 @@ pub(super) fn from_flask_app(
         .iter()
         .find(|c| c.target == target)
         .and_then(|c| c.asgi.clone());
-    EntryCandidate {
+    Some(EntryCandidate {
         target,
-        import_root: in_module.map(|c| c.import_root.clone()).unwrap_or_default(),
+        import_root,
         source: source.with_note("FLASK_APP"),
         asgi,
         score: u32::MAX,
-    }
+    })
 }
 
 #[cfg(test)]
@@ -507,23 +516,20 @@ mod tests {
             candidate("flaskr:create_app()", ""),
             candidate("blog:app", "src"),
         ];
+        let tree = super::super::files::listed(&["autoapp.py", "app.py", "shop/__init__.py"]);
         let at = || Source::at(".flaskenv", 1);
+        let target = |value: &str| from_flask_app(&tree, value, at(), &found).map(|c| c.target);
+        assert_eq!(target("flaskr").unwrap(), "flaskr:create_app()");
+        let blog = from_flask_app(&tree, "blog", at(), &found).unwrap();
+        assert_eq!(blog.import_root, "src");
+        assert_eq!(target("autoapp.py").unwrap(), "autoapp:app");
         assert_eq!(
-            from_flask_app("flaskr", at(), &found).target,
-            "flaskr:create_app()"
-        );
-        assert_eq!(from_flask_app("blog", at(), &found).import_root, "src");
-        assert_eq!(
-            from_flask_app("autoapp.py", at(), &found).target,
-            "autoapp:app"
-        );
-        assert_eq!(
-            from_flask_app("app:create_app('dev')", at(), &found).target,
+            target("app:create_app('dev')").unwrap(),
             "app:create_app('dev')"
         );
-        assert_eq!(
-            from_flask_app("shop/__init__.py", at(), &found).target,
-            "shop:app"
-        );
+        assert_eq!(target("shop/__init__.py").unwrap(), "shop:app");
+        // A stale `.flaskenv`: the module is gone.
+        assert_eq!(target("other.py"), None);
+        assert_eq!(target("other:app"), None);
     }
 }

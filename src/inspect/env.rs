@@ -48,6 +48,9 @@ pub(crate) struct CodeFacts {
     pub prefixed_env: Option<Fact<String>>,
     /// A server the project starts itself (`WSGIServer(...)`, `socketio.run(app)`).
     pub own_server: Option<Fact<String>>,
+    /// Where the app wraps itself in Werkzeug's `ProxyFix`, which reads the
+    /// `X-Forwarded-*` headers of the proxies it is told of.
+    pub proxy_fix: Option<Source>,
     /// Commands of the app's own CLI that set it up (`@click.command("init-db")`,
     /// `@app.cli.command() def deploy()`): the command's name.
     pub setup_commands: Vec<Fact<SetupCommand>>,
@@ -58,6 +61,11 @@ pub(crate) struct CodeFacts {
     pub background: super::background::Background,
     /// Health routes the app declares (`@app.get("/healthz")`).
     pub health_routes: Vec<super::health::HealthRoute>,
+    /// Redis URLs written in the code for `localhost` (not an environment
+    /// read's default): inside a container, the container itself.
+    pub local_brokers: Vec<Fact<String>>,
+    /// Folders of the project the app writes into (`writes.rs`).
+    pub writes: Vec<Fact<String>>,
     /// The project's own functions that read the variable a parameter names
     /// (`def setting(name, default=None): return os.environ.get(name, default)`).
     wrappers: Vec<Wrapper>,
@@ -136,10 +144,12 @@ pub(super) fn scan_module(module: &Module) -> CodeFacts {
         env_parsers: Vec::new(),
         literal_tables: std::collections::HashMap::new(),
         flask_groups: Vec::new(),
+        env_defaults: std::collections::HashSet::new(),
     };
     scanner.visit_body(&module.body);
     facts.background = super::background::scan(module);
     facts.health_routes = super::health::scan(module);
+    facts.writes = super::writes::scan(module);
     facts
 }
 
@@ -154,6 +164,8 @@ pub(super) fn merge(parts: Vec<CodeFacts>) -> CodeFacts {
         facts.dev_server = facts.dev_server.or(part.dev_server);
         facts.prefixed_env = facts.prefixed_env.or(part.prefixed_env);
         facts.own_server = facts.own_server.or(part.own_server);
+        facts.proxy_fix = facts.proxy_fix.or(part.proxy_fix);
+        facts.local_brokers.extend(part.local_brokers);
         facts.setup_commands.extend(part.setup_commands);
         facts.database_urls.extend(part.database_urls);
         facts.redis_urls.extend(part.redis_urls);
@@ -163,6 +175,11 @@ pub(super) fn merge(parts: Vec<CodeFacts>) -> CodeFacts {
         facts.named_calls.extend(part.named_calls);
         facts.background.merge(part.background);
         facts.health_routes.extend(part.health_routes);
+        for write in part.writes {
+            if !facts.writes.iter().any(|w| w.value == write.value) {
+                facts.writes.push(write);
+            }
+        }
     }
     // Calls of the project's own wrappers, wherever they were defined, read
     // after every direct read.
@@ -224,6 +241,9 @@ struct Scanner<'a> {
     /// Names bound to a `FlaskGroup` (`cli = FlaskGroup(app)`, or a function
     /// decorated `@click.group(cls=FlaskGroup)`).
     flask_groups: Vec<String>,
+    /// Where the defaults of environment reads start (`os.getenv("X", "redis://...")`):
+    /// a URL there is no hard-coded one.
+    env_defaults: std::collections::HashSet<TextSize>,
 }
 
 impl Scanner<'_> {
@@ -556,9 +576,25 @@ impl Scanner<'_> {
                 if matches!(attr.attr.as_str(), "get" | "setdefault") && self.is_environ(&attr.value))
     }
 
+    /// `os.getenv("X", ...)`, `os.environ.get(...)` or `os.environ["X"]`.
+    fn is_env_read(&self, expr: &Expr) -> bool {
+        match expr {
+            Expr::Call(call) => self.is_os_read(&call.func),
+            Expr::Subscript(sub) => self.is_environ(&sub.value),
+            _ => false,
+        }
+    }
+
     fn check_call(&mut self, call: &ast::ExprCall) {
         let offset = call.start();
         let (args, keywords) = (&call.arguments.args, &call.arguments.keywords);
+        if self.is_os_read(&call.func) {
+            let keyword = keywords
+                .iter()
+                .find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "default"));
+            let default = args.get(1).or(keyword.map(|k| &k.value));
+            self.env_defaults.extend(default.map(|d| d.start()));
+        }
         // `socketio.run(app)` in a script's main block is Flask-SocketIO's
         // development server, as `app.run` is Flask's: gunicorn replaces both.
         if self.facts.own_server.is_none()
@@ -566,6 +602,9 @@ impl Scanner<'_> {
                 .filter(|s| !(self.in_main_block && s.contains("SocketIO")))
         {
             self.facts.own_server = Some(Fact::new(server.to_string(), self.source(offset)));
+        }
+        if self.facts.proxy_fix.is_none() && call_name(&call.func) == Some("ProxyFix") {
+            self.facts.proxy_fix = Some(self.source(offset));
         }
         // (`os.getenv("X")` itself is read below, never a wrapper's call.)
         if let Some(name) = args.first().and_then(string_literal)
@@ -765,6 +804,13 @@ impl<'a> Visitor<'a> for Scanner<'a> {
     }
 
     fn visit_expr(&mut self, expr: &'a Expr) {
+        // `os.getenv("X") or "redis://localhost"`: the literal is a default too.
+        if let Expr::BoolOp(op) = expr
+            && op.values.iter().any(|v| self.is_env_read(v))
+        {
+            self.env_defaults
+                .extend(op.values.iter().map(|v| v.start()));
+        }
         match expr {
             Expr::Call(call) => self.check_call(call),
             // A read; `os.environ["X"] = ...` sets it for the process instead.
@@ -802,6 +848,11 @@ impl<'a> Visitor<'a> for Scanner<'a> {
             } else {
                 None
             };
+            if redis && is_local_url(text) && !self.env_defaults.contains(&expr.start()) {
+                self.facts
+                    .local_brokers
+                    .push(Fact::new(text.to_string(), at.clone()));
+            }
             if let Some(urls) = urls {
                 urls.push(at);
             }
@@ -878,12 +929,28 @@ fn is_refused_when_missing(target: &str, next: Option<&Stmt>) -> bool {
         })
 }
 
+/// A URL whose host is this machine (`redis://localhost:6379/0`).
+fn is_local_url(url: &str) -> bool {
+    let Some((_, rest)) = url.split_once("://") else {
+        return false;
+    };
+    let authority = rest.split('/').next().unwrap_or(rest);
+    let host = authority.rsplit('@').next().unwrap_or(authority);
+    let host = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(v6),
+        None => host.split(':').next().unwrap_or(host),
+    };
+    matches!(host, "" | "localhost" | "127.0.0.1" | "::1" | "0.0.0.0")
+}
+
 /// Variables the system, the shell or a CI service sets, never the user:
 /// listed in `.env.example`, `PATH=` would empty the container's `PATH`.
+/// The image sets `FLASK_APP` to the target it serves.
 fn is_system_variable(name: &str) -> bool {
     matches!(
         name,
         "PATH"
+            | "FLASK_APP"
             | "HOME"
             | "USER"
             | "USERNAME"

@@ -437,6 +437,29 @@ fn links_to_file_inside(link: &Path, root: &Path) -> bool {
     std::fs::canonicalize(link).is_ok_and(|target| target.starts_with(root) && target.is_file())
 }
 
+/// A tree that lists `files` and nothing else (nothing on disk): for tests.
+#[cfg(test)]
+pub(super) fn listed(files: &[&str]) -> Tree {
+    Tree {
+        files: files.iter().map(|f| f.to_string()).collect(),
+        ..Tree::default()
+    }
+}
+
+/// A project on disk with `files`, scanned: for the detectors' tests.
+#[cfg(test)]
+#[allow(clippy::disallowed_methods)] // the tests build projects on disk
+pub(super) fn scanned(files: &[(&str, &str)]) -> (tempfile::TempDir, Tree) {
+    let temp = tempfile::tempdir().unwrap();
+    for (path, text) in files {
+        let full = temp.path().join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, text).unwrap();
+    }
+    let tree = scan(temp.path()).unwrap();
+    (temp, tree)
+}
+
 /// A TOML manifest (`pyproject.toml`, `Pipfile`) read and parsed once, with
 /// its text kept to point at lines.
 pub(crate) struct TomlFile {

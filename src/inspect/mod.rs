@@ -14,6 +14,7 @@ mod frontend;
 mod git_index;
 mod gunicorn;
 mod health;
+mod migration_chain;
 pub(crate) mod module;
 mod package;
 mod python;
@@ -21,6 +22,7 @@ mod requirements;
 pub(crate) mod source;
 mod system_packages;
 mod wheels;
+mod writes;
 
 use std::path::Path;
 
@@ -40,6 +42,7 @@ pub use package::Package;
 pub use python::{CURRENT_STABLE_PYTHON, SUPPORTED_PYTHONS};
 pub use requirements::{RequirementLine, parse_requirements};
 pub use wheels::Pin;
+pub use writes::{WriteDir, shown as shown_folder};
 
 use crate::safe::PythonVersion;
 use crate::services::{self, Database};
@@ -71,6 +74,9 @@ pub struct Project {
     pub redis: Option<Source>,
     /// A module-level Celery app (`module:name`), if found.
     pub celery: Option<Fact<String>>,
+    /// The Celery app's broker written in its module as a `localhost` URL:
+    /// no worker can reach it from its own container.
+    pub celery_local_broker: Option<Fact<String>>,
     /// Celery beat schedules, RQ queues and rq-scheduler, from the code.
     pub background: Background,
     /// Other long-running processes the project's `Procfile` declares.
@@ -96,6 +102,12 @@ pub struct Project {
     pub templates_dir: Option<String>,
     /// `static/` folder (or `pkg/static`), if present.
     pub static_dir: Option<String>,
+    /// Folders of the project the app writes into at run time (a log or
+    /// upload folder, a SQLite file's), relative to the root (`""` is the
+    /// root itself), each with where the code says so.
+    pub write_dirs: Vec<writes::WriteDir>,
+    /// Where the app applies Werkzeug's `ProxyFix`, if it does.
+    pub proxy_fix: Option<Source>,
     /// A health route whose view uses no service (`/healthz`), for the
     /// image's HEALTHCHECK, if the app declares one.
     pub health_path: Option<Fact<String>>,
@@ -104,6 +116,9 @@ pub struct Project {
     /// The command that applies database migrations (`flask db upgrade`), if the
     /// project has them.
     pub migrations: Option<Fact<String>>,
+    /// Tables the migrations change but never create (the app's own
+    /// bootstrap makes them): the chain cannot start from an empty database.
+    pub migrations_need_tables: Option<Fact<Vec<String>>>,
     /// The gunicorn config file: the one the project's start command names
     /// (`-c FILE`), else `gunicorn.conf.py` in the project root, if present.
     pub gunicorn_config: Option<String>,
@@ -194,7 +209,7 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
     let (modules, code) = source::parse_for_inspect(tree, &mut warnings);
     let flaskenv = flaskenv::detect_flaskenv(tree, &mut warnings);
     let deployment = deployment::detect(tree);
-    let entries = ranked_entries(tree, &modules, &flaskenv, &deployment);
+    let entries = ranked_entries(tree, &modules, &flaskenv, &deployment, &mut warnings);
     let declared_config = deployment
         .commands
         .iter()
@@ -209,6 +224,15 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
         .or_else(|| deployment.database.clone());
     let redis = detect_redis(&deps.packages, &code.redis_urls).or_else(|| deployment.redis.clone());
     let migrations = detect_migrations(tree, &deps.packages);
+    let celery = entry::detect_celery(&modules);
+    let migrations_need_tables = migrations
+        .as_ref()
+        .and_then(|_| migration_chain::missing_tables(tree, &migration_scripts(tree)));
+    warnings.extend(
+        migrations_need_tables
+            .as_ref()
+            .map(migration_chain::warning),
+    );
     let uncommitted_migrations = uncommitted_migrations(tree, &deps.packages);
     let worker = detect_worker(&deps.packages).or_else(|| asgi_worker(entries.first(), &deps.pins));
 
@@ -242,7 +266,8 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
         pins: deps.pins,
         database,
         redis,
-        celery: entry::detect_celery(&modules),
+        celery_local_broker: local_broker(celery.as_ref(), &code.local_brokers, &mut warnings),
+        celery,
         background: code.background,
         processes: deployment.processes,
         setup_steps: deployment.setup_steps,
@@ -253,9 +278,12 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
         dockerfile_packages: deployment.build_packages,
         templates_dir: tree.find_dir("templates"),
         static_dir,
+        write_dirs: writes::write_dirs(tree, code.writes),
+        proxy_fix: code.proxy_fix,
         frontend,
         health_path: health::choose(&code.health_routes),
         migrations,
+        migrations_need_tables,
         uncommitted_migrations,
         gunicorn_config,
         virtualenvs: tree.virtualenvs.clone(),
@@ -278,12 +306,21 @@ fn ranked_entries(
     modules: &[module::Module],
     flaskenv: &flaskenv::FlaskEnv,
     deployment: &deployment::Deployment,
+    warnings: &mut Vec<String>,
 ) -> Vec<EntryCandidate> {
     let mut entries = entry::detect_entries(modules);
     if let Some(app) = &flaskenv.app {
-        let chosen = entry::from_flask_app(&app.value, app.source.clone(), &entries);
-        entries.retain(|e| e.target != chosen.target);
-        entries.insert(0, chosen);
+        match entry::from_flask_app(tree, &app.value, app.source.clone(), &entries) {
+            Some(chosen) => {
+                entries.retain(|e| e.target != chosen.target);
+                entries.insert(0, chosen);
+            }
+            None => warnings.push(format!(
+                "{}: FLASK_APP names `{}`, which is no module of the project: ignored",
+                app.source,
+                crate::safe::escaped(&app.value)
+            )),
+        }
     }
     if let Some(chosen) = deployment
         .commands
@@ -350,7 +387,7 @@ fn warn_about_code(
     }
     if let Some(source) = code.sqlite_urls.first() {
         warnings.push(format!(
-            "{source}: the app uses SQLite; the image lets the app user write under /app, but the file is lost with the container: mount a volume on its folder to keep it"
+            "{source}: the app uses SQLite; the image's source belongs to root, so the file must be in the instance folder or a `write_dir` (volumes, both): one beside the source is lost with the container"
         ));
     }
 }
@@ -532,6 +569,45 @@ fn detect_migrations(tree: &files::Tree, packages: &[Package]) -> Option<Fact<St
         ));
     }
     None
+}
+
+/// A `localhost` broker URL written in the Celery app's own module: the
+/// worker would retry it forever from its container.
+fn local_broker(
+    celery: Option<&Fact<String>>,
+    brokers: &[Fact<String>],
+    warnings: &mut Vec<String>,
+) -> Option<Fact<String>> {
+    let celery = celery?;
+    let broker = brokers
+        .iter()
+        .find(|b| b.source.file == celery.source.file)?;
+    warnings.push(format!(
+        "{}: the Celery broker is `{}`, written in the code: in a container that is the container itself, so no worker is generated; read it from the environment (`os.environ.get(\"CELERY_BROKER_URL\", ...)`) and run flaskdock init again",
+        broker.source,
+        crate::safe::escaped(&broker.value)
+    ));
+    Some(broker.clone())
+}
+
+/// The folder of the migration scripts: `alembic.ini`'s `script_location`
+/// when the project has one at its root, else Flask-Migrate's `migrations`.
+fn migration_scripts(tree: &files::Tree) -> String {
+    let configured = tree
+        .has_file("alembic.ini")
+        .then(|| tree.read("alembic.ini").ok())
+        .flatten();
+    configured
+        .as_deref()
+        .and_then(|text| {
+            text.lines().find_map(|line| {
+                let (key, value) = line.split_once('=')?;
+                (key.trim() == "script_location")
+                    .then(|| value.trim().trim_start_matches("./").to_string())
+            })
+        })
+        .filter(|dir| !dir.is_empty() && !dir.contains(':') && !dir.contains('%'))
+        .unwrap_or_else(|| "migrations".to_string())
 }
 
 /// Flask-Migrate without any migration scripts in the project: no folder

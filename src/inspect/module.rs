@@ -88,12 +88,7 @@ fn is_identifier(s: &str) -> bool {
 mod tests {
     use super::*;
 
-    fn tree(files: &[&str]) -> Tree {
-        Tree {
-            files: files.iter().map(|f| f.to_string()).collect(),
-            ..Tree::default()
-        }
-    }
+    use super::super::files::listed as tree;
 
     #[test]
     fn names_modules_from_their_package_root() {

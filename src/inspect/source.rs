@@ -42,6 +42,8 @@ const NEEDLES: &[&str] = &[
     "from_prefixed_env",
     ".run(",
     "FlaskGroup",
+    // Werkzeug's ProxyFix, which changes what gunicorn should trust
+    "ProxyFix",
     // servers a project may start itself
     "WSGIServer",
     "make_server",
@@ -132,12 +134,14 @@ const ENTRY_FILES: &[&str] = &[
 ];
 
 /// A file read, and parsed when selected; the `Option<String>`s are the
-/// warnings of syntax errors the parser recovered from.
+/// warnings of syntax errors the parser recovered from. `R` is boxed: it
+/// is large (a module's facts, about a kilobyte) and most files have none,
+/// while every file's `Read` is moved through the threads' result lists.
 enum Read<R> {
-    Parsed(Module, R, Option<String>),
+    Parsed(Module, Box<R>, Option<String>),
     /// Read but not (fully) kept: a factory found later may make its syntax tree
     /// needed. `R` is what `after` made of it, when it was parsed.
-    Skipped(String, String, Option<R>, Option<String>),
+    Skipped(String, String, Option<Box<R>>, Option<String>),
     Failed(String),
 }
 
@@ -204,7 +208,8 @@ fn parse_files<R: Send + Default>(
             .copied()
             .chain(services::code_words())
             .chain(super::background::NEEDLES.iter().copied())
-            .chain(super::health::NEEDLES.iter().copied()),
+            .chain(super::health::NEEDLES.iter().copied())
+            .chain(super::writes::NEEDLES.iter().copied()),
         &["("],
     );
     let statement_needles = Needles::new(
@@ -214,7 +219,9 @@ fn parse_files<R: Send + Default>(
             .copied()
             .chain(services::code_words())
             .chain(super::background::NEEDLES.iter().copied())
-            .chain(super::health::NEEDLES.iter().copied()),
+            .chain(super::health::NEEDLES.iter().copied())
+            .chain(super::writes::NEEDLES.iter().copied())
+            .chain(super::writes::BINDINGS.iter().copied()),
         &["(", "][", "{"],
     );
     let read = |path: &&String| -> Read<R> {
@@ -236,7 +243,7 @@ fn parse_files<R: Send + Default>(
         };
         match parsed {
             Ok((module, warning)) => {
-                let r = scan(&module);
+                let r = Box::new(scan(&module));
                 if keep {
                     Read::Parsed(module, r, warning)
                 } else {
@@ -252,12 +259,12 @@ fn parse_files<R: Send + Default>(
         match outcome {
             Read::Parsed(module, r, warning) => {
                 warnings.extend(warning);
-                results.push((module.path.clone(), Some(module), r));
+                results.push((module.path.clone(), Some(module), *r));
             }
             Read::Skipped(path, text, r, warning) => {
                 warnings.extend(warning);
                 if let Some(r) = r {
-                    results.push((path.clone(), None, r));
+                    results.push((path.clone(), None, *r));
                 }
                 skipped.push((path, text));
             }

@@ -21,8 +21,8 @@ pub use install::{
 };
 pub use model::{
     APP_UID, BeatPlan, DatabasePlan, DebianRelease, EnvVarPlan, HealthcheckPlan, KubeProcess,
-    KubeVar, KubernetesPlan, Layout, Plan, ProcessPlan, RedisPlan, RqWorkerPlan, ServiceSetting,
-    SetupStep, WorkerPlan,
+    KubeVar, KubernetesPlan, Layout, MigrationsNeed, Plan, ProcessPlan, RedisPlan, RqWorkerPlan,
+    ServiceSetting, SetupStep, WorkerPlan,
 };
 pub use notes::notes;
 
@@ -163,18 +163,40 @@ pub fn plan(project: &Project, answers: &Answers, layout: &Layout, template: &st
     plan
 }
 
+/// The Celery worker, when the project has a Celery app and Redis.
+fn worker_plan(project: &Project, redis: bool) -> Option<WorkerPlan> {
+    project
+        .celery
+        .as_ref()
+        .filter(|_| redis && project.celery_local_broker.is_none())
+        .map(|c| WorkerPlan {
+            app: Text::escaped(&c.value),
+            source: Text::escaped(&c.source.to_string()),
+        })
+}
+
+/// Migrations that cannot start from an empty database: what README.Docker.md
+/// tells the user to run once the app's own setup made the tables.
+fn migrations_need(project: &Project) -> Option<MigrationsNeed> {
+    let need = project.migrations_need_tables.as_ref()?;
+    let command = &project.migrations.as_ref()?.value;
+    let stamp = match command.starts_with("alembic") {
+        true => "alembic stamp head",
+        false => "flask db stamp head",
+    };
+    Some(MigrationsNeed {
+        tables: need.value.iter().map(|t| Text::escaped(t)).collect(),
+        source: Text::escaped(&need.source.to_string()),
+        stamp: argv(stamp),
+        upgrade: argv(command),
+    })
+}
+
 /// Everything but the Kubernetes part.
 fn container_plan(project: &Project, answers: &Answers, layout: &Layout, template: &str) -> Plan {
     let database = answers.db.0.map(|kind| database_plan(project, kind));
     let redis = project.redis.as_ref().map(|_| RedisPlan::new());
-    let worker = project
-        .celery
-        .as_ref()
-        .filter(|_| redis.is_some())
-        .map(|c| WorkerPlan {
-            app: Text::escaped(&c.value),
-            source: Text::escaped(&c.source.to_string()),
-        });
+    let worker = worker_plan(project, redis.is_some());
 
     let beat = background::beat_plan(project, worker.as_ref());
     let rq_worker = background::rq_worker_plan(project, redis.is_some());
@@ -213,6 +235,7 @@ fn container_plan(project: &Project, answers: &Answers, layout: &Layout, templat
     let migrate_service = migrations.is_some() && database.is_some();
     let start = start_command(&gunicorn, migrations.as_ref().filter(|_| !migrate_service));
 
+    let (instance_dir, writable_dirs, shared_dirs) = write_dirs(&entry_root, &project.write_dirs);
     Plan {
         project_name: Text::escaped(&layout.project_name),
         image_name: Text::escaped(&image_name(&layout.project_name)),
@@ -228,8 +251,14 @@ fn container_plan(project: &Project, answers: &Answers, layout: &Layout, templat
         build_packages: texts(&on_python.build),
         runtime_packages: texts(&on_python.runtime),
         start,
-        // Flask's instance folder: beside the entry's top-level package or module.
-        instance_dir: Text::escaped(&crate::inspect::files::join(&entry_root, "instance")),
+        instance_dir: Text::escaped(&instance_dir),
+        writable_dirs,
+        shared_dirs,
+        migrations_need: migrations_need(project),
+        proxy_fix: project
+            .proxy_fix
+            .as_ref()
+            .map(|s| Text::escaped(&s.to_string())),
         uid: APP_UID,
         healthcheck_path: Text::escaped(&answers.health_path),
         health_probe: health_probe(answers.port, &answers.health_path),
@@ -314,6 +343,37 @@ fn start_command(gunicorn: &GunicornPlan, migrations: Option<&Text>) -> Vec<Text
 /// The values of `facts`, as Plan text.
 fn texts(facts: &[crate::inspect::Fact<String>]) -> Vec<Text> {
     facts.iter().map(|f| Text::escaped(&f.value)).collect()
+}
+
+/// Flask's instance folder (beside the entry's top-level package or module,
+/// under `entry_root`), the folders the app user owns (the instance folder
+/// first) and those it may only add files to, as absolute paths in the
+/// image. A folder inside one it owns is still made and handed over:
+/// `mkdir -p` makes it root's.
+fn write_dirs(
+    entry_root: &str,
+    found: &[crate::inspect::WriteDir],
+) -> (String, Vec<Text>, Vec<Text>) {
+    let instance_dir = crate::inspect::files::join(entry_root, "instance");
+    let absolute = |folder: &str| match folder {
+        "" => "/app".to_string(),
+        _ => format!("/app/{folder}"),
+    };
+    let mut writable = vec![absolute(&instance_dir)];
+    let mut shared = Vec::new();
+    for dir in found {
+        let list = if dir.holds_files {
+            &mut shared
+        } else {
+            &mut writable
+        };
+        let path = absolute(&dir.folder.value);
+        if !list.contains(&path) {
+            list.push(path);
+        }
+    }
+    let texts = |list: Vec<String>| list.iter().map(|p| Text::escaped(p)).collect();
+    (instance_dir, texts(writable), texts(shared))
 }
 
 /// The healthcheck's command: a GET of `path` on `port`, healthy below 500.

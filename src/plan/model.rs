@@ -85,6 +85,20 @@ pub struct Plan {
     /// uploads. The image creates it for the app user and declares it a
     /// volume, so it stays writable under a read-only root; compose names it.
     pub instance_dir: Text,
+    /// Absolute folders the app user owns (each a volume): the instance
+    /// folder, then those the code writes into that hold no project file.
+    /// The rest of `/app` belongs to root.
+    pub writable_dirs: Vec<Text>,
+    /// Absolute folders that hold project files and where the code also
+    /// creates files (a SQLite file beside `config.py`): the app's group may
+    /// add files, the sticky bit keeps it from changing or removing others'.
+    /// Without any, compose runs the app's services with a read-only root.
+    pub shared_dirs: Vec<Text>,
+    /// Migrations that change tables none of them creates, which therefore
+    /// are not run: README.Docker.md says how to start them.
+    pub migrations_need: Option<MigrationsNeed>,
+    /// Where the app applies Werkzeug's `ProxyFix` (`app.py:7`), if it does.
+    pub proxy_fix: Option<Text>,
     /// Numeric uid and gid of the runtime user.
     pub uid: u32,
     /// Path the container healthcheck requests; any answer below 500 is healthy.
@@ -275,6 +289,20 @@ pub struct ProcessPlan {
     pub command: Text,
     /// `Procfile:line`.
     pub source: Text,
+}
+
+/// Migrations that change tables none of them creates (see
+/// [`Plan::migrations_need`]).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MigrationsNeed {
+    /// The tables, sorted.
+    pub tables: Vec<Text>,
+    /// Where the first change of one is (`migrations/versions/a1.py:12`).
+    pub source: Text,
+    /// The command that marks every migration applied (`flask db stamp head`).
+    pub stamp: Vec<Text>,
+    /// The command that applies them from then on.
+    pub upgrade: Vec<Text>,
 }
 
 /// A Celery worker: the web image with another command.

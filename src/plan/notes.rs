@@ -175,7 +175,12 @@ fn compose_notes(project: &Project, plan: &Plan) -> Vec<String> {
             "compose runs a Celery worker (`{}`, {}) next to web, with Redis as its broker",
             worker.app, worker.source
         ));
-    } else if let Some(celery) = &project.celery {
+    } else if let Some(celery) = project
+        .celery
+        .as_ref()
+        .filter(|_| project.celery_local_broker.is_none())
+    {
+        // (A broker at localhost is a warning of inspect's.)
         notes.push(format!(
             "a Celery app is made at {}, but no Redis was found for its broker: no worker service was written",
             celery.source
@@ -203,6 +208,12 @@ fn compose_notes(project: &Project, plan: &Plan) -> Vec<String> {
     if let Some(source) = &project.uncommitted_migrations {
         notes.push(format!(
             "the project uses Flask-Migrate ({source}) but commits no migrations, so no tables are created: run `flask db init` and `flask db migrate` once where you develop, commit `migrations/`, and run `flaskdock init` again so that the container applies them (README.Docker.md says so too)"
+        ));
+    }
+    if let Some(need) = &plan.migrations_need {
+        notes.push(format!(
+            "the migrations change tables none of them creates ({}), so they are not run: README.Docker.md says how to start them once the app's own setup made the tables",
+            need.source
         ));
     }
     if let Some(command) = &plan.migrations {

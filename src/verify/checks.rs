@@ -82,6 +82,38 @@ impl Run<'_> {
         })
     }
 
+    /// The app user can change neither its code nor the folder it runs in
+    /// (unless that folder has the sticky bit: it may add files there, not
+    /// touch root's).
+    pub(super) fn read_only_source(&mut self) -> Result<Found> {
+        let probe = "module=$(find . -name '*.py' -not -path './instance/*' | head -1); \
+            if [ -z \"$module\" ]; then echo none; \
+            elif [ -w \"$module\" ]; then echo \"module $module\"; \
+            elif [ -w . ] && [ ! -k . ]; then echo \"folder $(pwd)\"; \
+            elif [ -w . ]; then echo \"sticky $(pwd) $module\"; \
+            else echo \"ok $(pwd) $module\"; fi";
+        let output = self.in_image("sh", &["-c", probe])?;
+        if !output.success {
+            return Ok(no_shell(&output));
+        }
+        let answer = crate::safe::escaped(output.stdout.trim()).into_owned();
+        let (verdict, rest) = answer.split_once(' ').unwrap_or((answer.as_str(), ""));
+        Ok(match verdict {
+            "none" => Found::skipped("no Python module in the image's working folder"),
+            "module" => Found::failed(format!(
+                "the app user can change its own code ({rest}): copy the source without --chown"
+            )),
+            "folder" => Found::failed(format!(
+                "the app user can write {rest}, where its code is: give it only the folders it writes into"
+            )),
+            "sticky" => Found::passed(format!(
+                "the app user cannot change its code; it may add files in {rest}, not remove root's"
+            )),
+            "ok" => Found::passed(format!("the app user cannot change its code ({rest})")),
+            _ => Found::failed(format!("could not tell who may write the code: {answer}")),
+        })
+    }
+
     pub(super) fn no_compiler(&mut self) -> Result<Found> {
         let probe = "for c in gcc cc g++ c++ clang; do command -v $c; done; ls /usr/bin/*-gcc* 2>/dev/null; true";
         let output = self.in_image("sh", &["-c", probe])?;

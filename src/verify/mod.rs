@@ -256,8 +256,9 @@ impl Run<'_> {
         self.map_base_images(created)?;
         created.images.push(self.image.to_string());
         let built = self.check("build", progress, |run| run.build())?;
-        let steps: [(&'static str, Step); 6] = [
+        let steps: [(&'static str, Step); 7] = [
             ("non-root", |run, _| run.non_root()),
+            ("read-only-source", |run, _| run.read_only_source()),
             ("no-compiler", |run, _| run.no_compiler()),
             ("no-secrets", |run, _| run.no_secrets()),
             ("drivers", |run, _| run.drivers()),

@@ -80,6 +80,9 @@ impl Engine for Fake {
         Ok(match call.as_str() {
             c if c.starts_with("run --rm --entrypoint id") => ok("10001\n"),
             c if c.starts_with("run --rm --entrypoint sh") && c.contains(".env") => ok("none\n"),
+            c if c.starts_with("run --rm --entrypoint sh") && c.contains("-k .") => {
+                ok("ok /app ./app.py\n")
+            }
             c if c.starts_with("run --rm --entrypoint sh") => ok(""),
             c if c.starts_with("build") => ok(
                 "STEP 1/2: RUN pip install -r requirements.txt\n--> Using cache 1\nSTEP 2/2: COPY --chown=1:1 . .\n--> 2\n",
@@ -203,7 +206,11 @@ fn every_check_passes_and_everything_created_is_removed() {
     })
     .unwrap();
     assert!(report.passed(), "{report:#?}");
-    assert_eq!(report.checks.len(), 7);
+    assert_eq!(report.checks.len(), 8);
+    assert_eq!(
+        check(&report, "read-only-source").summary,
+        "the app user cannot change its code (/app ./app.py)"
+    );
     assert_eq!(events[..2], ["start build", "end build"]);
     assert_eq!(check(&report, "drivers").summary, "imports psycopg2");
     assert!(
@@ -281,6 +288,9 @@ fn root_a_compiler_and_a_missing_variable_fail_with_their_cause() {
         c if c.starts_with("run --rm --entrypoint sh") && c.contains("command -v") => {
             Some(ok("/usr/bin/gcc\n"))
         }
+        c if c.starts_with("run --rm --entrypoint sh") && c.contains("-k .") => {
+            Some(ok("module ./app.py\n"))
+        }
         c if c.starts_with("logs") => Some(ok(
             "Traceback (most recent call last):\n  File \"/app/app.py\", line 4\nKeyError: 'API_TOKEN'\n",
         )),
@@ -296,6 +306,10 @@ fn root_a_compiler_and_a_missing_variable_fail_with_their_cause() {
     assert_eq!(
         check(&report, "no-compiler").summary,
         "a compiler is in the runtime image: /usr/bin/gcc"
+    );
+    assert_eq!(
+        check(&report, "read-only-source").summary,
+        "the app user can change its own code (./app.py): copy the source without --chown"
     );
     let serve = check(&report, "serve");
     assert_eq!(serve.status, Status::Failed);

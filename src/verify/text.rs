@@ -12,7 +12,7 @@ pub fn check_text(check: &Check) -> String {
         Status::Skipped => "-",
     };
     let mut text = format!(
-        "{mark} {:<12} {}  ({})\n",
+        "{mark} {:<16} {}  ({})\n",
         check.name,
         check.summary,
         seconds(check.duration_ms)
@@ -30,7 +30,7 @@ pub fn check_text(check: &Check) -> String {
 
 /// The table of every check, and the totals.
 pub fn summary_text(report: &Report) -> String {
-    let mut text = format!("\n{:<12} {:<8} {:>8}\n", "check", "result", "time");
+    let mut text = format!("\n{:<16} {:<8} {:>8}\n", "check", "result", "time");
     for check in &report.checks {
         let result = match check.status {
             Status::Passed => "passed",
@@ -38,7 +38,7 @@ pub fn summary_text(report: &Report) -> String {
             Status::Skipped => "skipped",
         };
         text.push_str(&format!(
-            "{:<12} {:<8} {:>8}\n",
+            "{:<16} {:<8} {:>8}\n",
             check.name,
             result,
             seconds(check.duration_ms)
