@@ -84,15 +84,19 @@ impl Run<'_> {
 
     /// The app user can change neither its code nor the folder it runs in
     /// (unless that folder has the sticky bit: it may add files there, not
-    /// touch root's).
+    /// touch root's), and can write every folder the Dockerfile declares as
+    /// a volume (given to the probe as arguments).
     pub(super) fn read_only_source(&mut self) -> Result<Found> {
-        let probe = "module=$(find . -name '*.py' -not -path './instance/*' | head -1); \
+        let probe = "for v in \"$@\"; do [ -w \"$v\" ] || { echo \"volume $v\"; exit; }; done; \
+            module=$(find . -name '*.py' -not -path './instance/*' | head -1); \
             if [ -z \"$module\" ]; then echo none; \
             elif [ -w \"$module\" ]; then echo \"module $module\"; \
             elif [ -w . ] && [ ! -k . ]; then echo \"folder $(pwd)\"; \
             elif [ -w . ]; then echo \"sticky $(pwd) $module\"; \
             else echo \"ok $(pwd) $module\"; fi";
-        let output = self.in_image("sh", &["-c", probe])?;
+        let mut rest = vec!["-c", probe, "sh"];
+        rest.extend(self.target.volumes.iter().map(String::as_str));
+        let output = self.in_image("sh", &rest)?;
         if !output.success {
             return Ok(no_shell(&output));
         }
@@ -109,7 +113,16 @@ impl Run<'_> {
             "sticky" => Found::passed(format!(
                 "the app user cannot change its code; it may add files in {rest}, not remove root's"
             )),
-            "ok" => Found::passed(format!("the app user cannot change its code ({rest})")),
+            "volume" => Found::failed(format!(
+                "the app user cannot write {rest}, a volume where the app writes: create it and chown it to the app user before VOLUME"
+            )),
+            "ok" if self.target.volumes.is_empty() => {
+                Found::passed(format!("the app user cannot change its code ({rest})"))
+            }
+            "ok" => Found::passed(format!(
+                "the app user cannot change its code ({rest}) and writes in {}",
+                crate::safe::escaped(&self.target.volumes.join(", "))
+            )),
             _ => Found::failed(format!("could not tell who may write the code: {answer}")),
         })
     }

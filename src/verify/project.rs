@@ -35,6 +35,8 @@ pub(super) struct Target {
     pub(super) reads: Vec<String>,
     /// Modules of the compiled drivers among the dependencies.
     pub(super) drivers: Vec<String>,
+    /// The folders the Dockerfile declares as volumes: where the app writes.
+    pub(super) volumes: Vec<String>,
 }
 
 impl Target {
@@ -107,6 +109,7 @@ impl Target {
                 .filter(|(package, _)| depends(package))
                 .map(|(_, module)| module.to_string())
                 .collect(),
+            volumes: volumes(&dockerfile),
             dir,
         })
     }
@@ -202,6 +205,25 @@ fn exposed_port(dockerfile: &str) -> Option<u16> {
             .parse()
             .ok()
     })
+}
+
+/// The absolute folders of a Dockerfile's `VOLUME` lines, in either form
+/// (`VOLUME ["/a", "/b"]` or `VOLUME /a /b`). Each is passed to a probe as
+/// one argument, never into its script.
+fn volumes(dockerfile: &str) -> Vec<String> {
+    dockerfile
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix("VOLUME "))
+        .flat_map(|rest| {
+            rest.trim()
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .split([',', ' '])
+                .map(|word| word.trim().trim_matches('"').to_string())
+                .collect::<Vec<_>>()
+        })
+        .filter(|folder| folder.starts_with('/') && !folder.chars().any(char::is_control))
+        .collect()
 }
 
 /// `My App` -> `my-app`: a name engines accept in image and container names.
@@ -362,6 +384,16 @@ mod tests {
                 .unwrap_or_default();
             assert!(err.starts_with("`.flaskdock.toml` in "), "{answers}: {err}");
         }
+    }
+
+    #[test]
+    fn volumes_in_either_form() {
+        let dockerfile = "FROM x\nVOLUME [\"/app/instance\", \"/app/uploads\"]\nVOLUME /data /cache\nVOLUME relative\n";
+        assert_eq!(
+            volumes(dockerfile),
+            ["/app/instance", "/app/uploads", "/data", "/cache"]
+        );
+        assert!(volumes("FROM x\n").is_empty());
     }
 
     #[test]

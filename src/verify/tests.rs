@@ -499,3 +499,37 @@ fn an_env_file_in_the_image_fails_and_an_image_without_a_shell_is_not_looked_int
     }
     assert!(check(&report, "no-compiler").evidence[0].contains("executable file not found"));
 }
+
+#[test]
+fn a_volume_the_app_user_cannot_write_fails_read_only_source() {
+    let _serial = serial();
+    let dockerfile =
+        "FROM python:3.12-slim\nVOLUME [\"/app/instance\", \"/app/uploads\"]\nEXPOSE 8000\n";
+    let dir = project(&[("Dockerfile", dockerfile)]);
+    // The folders reach the probe as its arguments, after its script.
+    let engine = Fake::new(Some(200), |call| {
+        (call.starts_with("run --rm --entrypoint sh") && call.contains("-k ."))
+            .then(|| ok("volume /app/uploads\n"))
+    });
+    let report = verify(&options(dir.path()), &engine, &mut |_| {}).unwrap();
+    let found = check(&report, "read-only-source");
+    assert_eq!(found.status, Status::Failed);
+    assert!(
+        found
+            .summary
+            .starts_with("the app user cannot write /app/uploads"),
+        "{}",
+        found.summary
+    );
+    let calls = engine.calls();
+    let probe = calls.iter().find(|c| c.contains("-k .")).unwrap();
+    assert!(probe.ends_with(" sh /app/instance /app/uploads"), "{probe}");
+
+    // Both writable: the summary names them.
+    let engine = Fake::new(Some(200), |_| None);
+    let report = verify(&options(dir.path()), &engine, &mut |_| {}).unwrap();
+    assert_eq!(
+        check(&report, "read-only-source").summary,
+        "the app user cannot change its code (/app ./app.py) and writes in /app/instance, /app/uploads"
+    );
+}
