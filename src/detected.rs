@@ -184,6 +184,9 @@ fn fact_rows(project: &Project, python: PythonVersion) -> Vec<Row> {
         format!("{:?}", project.dependency_manager.value).to_lowercase(),
         project.dependency_manager.source.clone(),
     ));
+    if let Some(source) = &project.packaged {
+        rows.push(Row::one("packaged", "yes (installed too)", source.clone()));
+    }
     rows.push(match &project.database {
         Some(fact) => Row::one("database", fact.value.name(), fact.source.clone()),
         None => Row::one(
@@ -361,6 +364,7 @@ pub fn inspect_json(project: &Project, answers: Option<&Answers>) -> Value {
         "entry": answers.map(|a| a.entry.clone()),
         "dependency_manager": project.dependency_manager.value,
         "dependency_files": project.install.manifests(),
+        "packaged": project.packaged.is_some(),
         "packages": project.packages,
         "database": project.database.as_ref().map(|f| f.value.name()),
         "env_vars": items("env_vars"),

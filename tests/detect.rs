@@ -2351,3 +2351,79 @@ fn flasks_instance_folder_is_the_app_users_and_a_volume() {
         );
     }
 }
+
+#[test]
+fn a_project_is_installed_as_a_package_by_its_managers_rule() {
+    let app = ("app.py", "from flask import Flask\napp = Flask(__name__)\n");
+    let packaged = |files: &[(&str, &str)]| {
+        let temp = tempfile::tempdir().unwrap();
+        write_tree(temp.path(), &[files, &[app]].concat());
+        inspect::inspect(temp.path())
+            .unwrap()
+            .packaged
+            .map(|s| s.to_string())
+    };
+    let project = "[project]\nname = \"x\"\nversion = \"1\"\ndependencies = [\"flask\"]\n";
+    let backend =
+        "[build-system]\nrequires = [\"hatchling\"]\nbuild-backend = \"hatchling.build\"\n";
+    // pip installs a [project] with a build system (`pip install .`).
+    assert_eq!(
+        packaged(&[("pyproject.toml", &format!("{project}{backend}"))]).as_deref(),
+        Some("pyproject.toml:5")
+    );
+    assert_eq!(packaged(&[("pyproject.toml", project)]), None);
+    // uv: a build system unless `package = false`; `package = true` alone.
+    let uv = |tool: &str, with_backend: bool| {
+        let backend = if with_backend { backend } else { "" };
+        packaged(&[
+            (
+                "pyproject.toml",
+                &format!("{project}{backend}[tool.uv]\n{tool}\n"),
+            ),
+            ("uv.lock", "version = 1\n"),
+        ])
+    };
+    assert!(uv("", true).is_some());
+    assert_eq!(uv("package = false", true), None);
+    assert!(uv("package = true", false).is_some());
+    assert_eq!(uv("", false), None);
+    // PDM: a build system unless `distribution = false`.
+    let pdm = |tool: &str| {
+        packaged(&[
+            (
+                "pyproject.toml",
+                &format!("{project}{backend}[tool.pdm]\n{tool}\n"),
+            ),
+            ("pdm.lock", "[metadata]\n"),
+        ])
+    };
+    assert!(pdm("").is_some());
+    assert_eq!(pdm("distribution = false"), None);
+    // Requirements files install the project only where they list it.
+    assert_eq!(
+        packaged(&[
+            ("pyproject.toml", &format!("{project}{backend}")),
+            ("requirements.txt", "flask\n")
+        ]),
+        None
+    );
+
+    // The image installs it in a stage of its own, after the source, and
+    // puts the source under /app first on the path.
+    let (_temp, dir) = copy_example("uv-package");
+    std::fs::write(dir.join("uv.lock"), "version = 1\n").unwrap();
+    let report = init(&options(&dir, false), &mut NoPrompts).unwrap();
+    assert_eq!(
+        report.plan.install.package.as_ref().unwrap().to_string(),
+        "pyproject.toml:15"
+    );
+    let dockerfile = std::fs::read_to_string(dir.join("Dockerfile")).unwrap();
+    for line in [
+        "FROM builder AS project\nCOPY . /src\n",
+        "python -m pip install --no-deps --target /opt/project /src",
+        "PYTHONPATH=/app:/opt/project",
+        "COPY --from=project /opt/project /opt/project",
+    ] {
+        assert!(dockerfile.contains(line), "{line}\n{dockerfile}");
+    }
+}

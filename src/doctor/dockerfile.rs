@@ -262,8 +262,10 @@ pub(super) fn copies_context(instruction: &Instruction) -> bool {
             .any(|w| matches!(*w, "." | "./" | "*" | "./*"))
 }
 
+/// A `RUN` with a command that installs packages; `pip install --no-deps`
+/// installs only what it names (the project itself, from its source).
 fn installs_dependencies(args: &str) -> bool {
-    [
+    const INSTALLS: &[&str] = &[
         "pip install",
         "pip3 install",
         "poetry install",
@@ -273,9 +275,11 @@ fn installs_dependencies(args: &str) -> bool {
         "uv pip install",
         "pdm install",
         "pdm sync",
-    ]
-    .iter()
-    .any(|cmd| args.contains(cmd))
+    ];
+    args.split(['&', ';', '|']).any(|command| {
+        INSTALLS.iter().any(|cmd| command.contains(cmd))
+            && !command.split_whitespace().any(|word| word == "--no-deps")
+    })
 }
 
 /// What the Dockerfile checks read: a Dockerfile with at least one stage.
@@ -708,5 +712,17 @@ mod tests {
             ),
             ["gcc", "libpq-dev"]
         );
+    }
+
+    #[test]
+    fn installing_only_the_project_is_not_a_dependency_install() {
+        assert!(installs_dependencies("pip install -r requirements.txt"));
+        assert!(!installs_dependencies(
+            "python -m pip install --no-deps --target /opt/project /src"
+        ));
+        // One command of the RUN installs everything: still an install.
+        assert!(installs_dependencies(
+            "pip install --no-deps . && pip install -r requirements.txt"
+        ));
     }
 }

@@ -123,6 +123,9 @@ pub(super) struct Dependencies {
     pub packages: Vec<Package>,
     /// Exact versions from the install's files: `==` pins, or every entry of a lock.
     pub pins: Vec<Pin>,
+    /// The project is itself a package its manager would install (see
+    /// [`packaged`]): where that is declared.
+    pub packaged: Option<Source>,
     pub warnings: Vec<String>,
 }
 
@@ -145,6 +148,7 @@ pub(super) fn detect_dependencies(
 ) -> Result<Dependencies> {
     let mut warnings = Vec::new();
     let pyproject = pyproject.map(parse_pyproject);
+    let package_rule = pyproject.as_ref().map(|p| p.package_rule.clone());
     let manager = detect_manager(tree, pyproject.as_ref());
     refuse_odd_dependency_files(tree)?;
     let requirements = REQUIREMENTS_FILES.iter().find(|f| tree.has_file(f));
@@ -201,11 +205,13 @@ pub(super) fn detect_dependencies(
         warnings.push("no `requirements.txt` or `pyproject.toml` dependencies found; the image installs Flask alone".into());
         (Install::Bare, Vec::new(), Vec::new())
     };
+    let packaged = package_rule.and_then(|rule| packaged(&install, &rule));
     Ok(Dependencies {
         manager,
         install,
         packages,
         pins,
+        packaged,
         warnings,
     })
 }
@@ -424,6 +430,18 @@ pub(crate) struct Pyproject {
     packages: Vec<Package>,
     /// `==` pins in `[project].dependencies`.
     pins: Vec<Pin>,
+    package_rule: PackageRule,
+}
+
+/// What `pyproject.toml` says of installing the project itself.
+#[derive(Debug, Clone, Default)]
+struct PackageRule {
+    /// Where `[build-system]` is declared, when it is.
+    build_system: Option<Source>,
+    /// `tool.uv.package`, when set.
+    uv_package: Option<bool>,
+    /// `tool.pdm.distribution`, when set.
+    pdm_distribution: Option<bool>,
 }
 
 /// What `pyproject.toml` says about dependencies.
@@ -484,6 +502,11 @@ pub(crate) fn parse_pyproject(file: &TomlFile) -> Pyproject {
             source: Source::at("pyproject.toml", key_line(text, name)),
         });
     }
+    let tool_flag = |table: &str, key: &str| {
+        tool.and_then(|t| t.get(table))
+            .and_then(|t| t.get(key))
+            .and_then(toml::Value::as_bool)
+    };
     Pyproject {
         has_poetry: has("poetry"),
         has_pdm: has("pdm"),
@@ -491,6 +514,36 @@ pub(crate) fn parse_pyproject(file: &TomlFile) -> Pyproject {
         project_dependencies,
         packages,
         pins,
+        package_rule: PackageRule {
+            build_system: doc.get("build-system").map(|_| source("[build-system]")),
+            uv_package: tool_flag("uv", "package"),
+            pdm_distribution: tool_flag("pdm", "distribution"),
+        },
+    }
+}
+
+/// Where the project says it is itself a package that its manager installs,
+/// by the manager's own rule: uv installs a project with a `[build-system]`
+/// unless `tool.uv.package = false` (or any with `package = true`), PDM one
+/// with a `[build-system]` unless `tool.pdm.distribution = false`, and pip
+/// (`pip install .`) a `[project]` with a build system. Poetry builds the
+/// root package with its own builder, not the declared backend, so a Poetry
+/// project is left to its dependencies (as `--no-root`); requirements files
+/// and Pipfiles install the project only where they list it (`-e .`).
+fn packaged(install: &Install, rule: &PackageRule) -> Option<Source> {
+    let declared = rule.build_system.clone();
+    let flag = |setting: Option<bool>, needle: &str| match setting {
+        Some(true) => declared
+            .clone()
+            .or_else(|| Some(Source::at("pyproject.toml", 1).with_note(needle))),
+        Some(false) => None,
+        None => declared.clone(),
+    };
+    match install {
+        Install::Uv { .. } => flag(rule.uv_package, "tool.uv.package"),
+        Install::Pdm(_) => flag(rule.pdm_distribution, "tool.pdm.distribution"),
+        Install::Pyproject { .. } => declared,
+        _ => None,
     }
 }
 

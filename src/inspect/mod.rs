@@ -64,6 +64,10 @@ pub struct Project {
     pub dependency_manager: Fact<DependencyManager>,
     /// What the Dockerfile installs from.
     pub install: Install,
+    /// The project is itself a package its manager installs (a
+    /// `[build-system]` for uv, PDM or pip): where that is declared. The
+    /// image installs it too, for its metadata, entry points and scripts.
+    pub packaged: Option<Source>,
     /// Every dependency named by the project.
     pub packages: Vec<Package>,
     /// Exact versions the project asks for (`lxml==5.2.2`, a lock's entries).
@@ -262,6 +266,7 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
         entries,
         dependency_manager: deps.manager,
         install: deps.install,
+        packaged: deps.packaged,
         packages: deps.packages,
         pins: deps.pins,
         database,

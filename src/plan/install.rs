@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::inspect::{Install, LockExport};
+use crate::inspect::{Install, LockExport, Source};
 use crate::safe::{EnvName, Text};
 
 /// How the builder installs the dependencies; templates compare it with the
@@ -54,6 +54,12 @@ pub struct InstallPlan {
     /// The `RUN` that installs the dependencies (and the image's own
     /// requirements, `gunicorn.requirements`) into `/opt/venv`.
     pub run: InstallRun,
+    /// The project is itself a package (where that is declared, such as
+    /// `pyproject.toml:12`): a stage of its own installs it, without its
+    /// dependencies and not editable, into `/opt/project` after the source
+    /// copy, so its metadata, entry points and scripts are in the image and
+    /// a source change leaves the virtualenv's layer cached.
+    pub package: Option<Text>,
 }
 
 /// A builder `RUN`: comment lines above it, its cache mounts, then its
@@ -179,7 +185,12 @@ fn tool_for(
 
 /// How the builder installs `install` on `python_minor`, adding `extra`
 /// (gunicorn and the worker it needs, when the project does not list them).
-pub(super) fn install_plan(install: &Install, python_minor: u32, extra: &[Text]) -> InstallPlan {
+pub(super) fn install_plan(
+    install: &Install,
+    packaged: Option<&Source>,
+    python_minor: u32,
+    extra: &[Text],
+) -> InstallPlan {
     let toml_module = if python_minor >= 11 {
         TomlModule::Tomllib
     } else {
@@ -195,6 +206,7 @@ pub(super) fn install_plan(install: &Install, python_minor: u32, extra: &[Text])
             tool_requirements: tool.iter().map(|&r| Text::from(r)).collect(),
             hashes: false,
             run: InstallRun::new(&[], Vec::new(), Vec::new()),
+            package: None,
         };
     let exported = |kind: InstallKind, lock: &LockExport, tool: &[&str]| InstallPlan {
         hashes: lock.hashes,
@@ -224,6 +236,10 @@ pub(super) fn install_plan(install: &Install, python_minor: u32, extra: &[Text])
         Install::Bare => plan(InstallKind::Bare, None, false, &[]),
     };
     plan.run = install_run(&plan, install, extra);
+    // A requirement on a local path installs the project already.
+    plan.package = packaged
+        .filter(|_| !plan.needs_source)
+        .map(|source| Text::escaped(&source.to_string()));
     plan
 }
 

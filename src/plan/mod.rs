@@ -244,7 +244,12 @@ fn container_plan(project: &Project, answers: &Answers, layout: &Layout, templat
         port: answers.port,
         entry: Text::escaped(&answers.entry),
         pythonpath: (!entry_root.is_empty()).then(|| Text::escaped(&entry_root)),
-        install: install_plan(&project.install, python_minor, &extra),
+        install: install_plan(
+            &project.install,
+            project.packaged.as_ref(),
+            python_minor,
+            &extra,
+        ),
         driver_requirements,
         gunicorn,
         frontend: project.frontend.as_ref().map(frontend::frontend_plan),

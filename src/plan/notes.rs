@@ -23,12 +23,7 @@ pub fn notes(project: &Project, plan: &Plan) -> Vec<String> {
                 .join(", ")
         ));
     }
-    if let Some(requirement) = &plan.gunicorn.extra_requirement {
-        notes.push(format!("the image installs `{requirement}`: the project's dependencies do not list gunicorn (your files are unchanged)"));
-    }
-    for requirement in &plan.driver_requirements {
-        notes.push(format!("the image installs `{requirement}`: PyMySQL needs it to log in to MySQL 8, whose default authentication (caching_sha2_password) it cannot do without (your files are unchanged)"));
-    }
+    notes.extend(install_notes(plan));
     if let Some(config) = &plan.gunicorn.config {
         notes.push(format!(
             "`{config}` is passed to gunicorn with `--config`; `--bind 0.0.0.0:{}` on the command line overrides its bind",
@@ -109,6 +104,21 @@ pub fn notes(project: &Project, plan: &Plan) -> Vec<String> {
 }
 
 /// Celery beat and RQ: what compose runs for them, or why it runs nothing.
+/// What the image installs beyond the project's dependencies.
+fn install_notes(plan: &Plan) -> Vec<String> {
+    let mut notes = Vec::new();
+    if let Some(requirement) = &plan.gunicorn.extra_requirement {
+        notes.push(format!("the image installs `{requirement}`: the project's dependencies do not list gunicorn (your files are unchanged)"));
+    }
+    for requirement in &plan.driver_requirements {
+        notes.push(format!("the image installs `{requirement}`: PyMySQL needs it to log in to MySQL 8, whose default authentication (caching_sha2_password) it cannot do without (your files are unchanged)"));
+    }
+    if let Some(declared) = &plan.install.package {
+        notes.push(format!("the project is a package ({declared}): the image installs it too, from its source in a stage of its own, for its metadata, entry points and scripts; the app still runs the source under /app"));
+    }
+    notes
+}
+
 fn background_notes(project: &Project, plan: &Plan) -> Vec<String> {
     let mut notes = Vec::new();
     let background = &project.background;

@@ -178,13 +178,16 @@ pub(super) struct Steps {
 
 /// Reads a build log (podman's `STEP n/m:` then `--> Using cache`, or
 /// BuildKit's `#9 [builder 6/7] RUN` then `#9 CACHED`): every step that
-/// installs dependencies must come from the cache, the source copy not.
+/// installs dependencies must come from the cache, the source copy not. A
+/// step after the source copy in the same stage (a project installed from
+/// its source) runs again by design.
 pub(super) fn cached_steps(log: &str) -> Steps {
     let lines: Vec<&str> = log.lines().collect();
     let is_step =
         |l: &str| l.contains(" STEP ") || l.starts_with("STEP ") || buildkit_step(l).is_some();
     let starts: Vec<usize> = (0..lines.len()).filter(|&i| is_step(lines[i])).collect();
     let mut steps = Steps::default();
+    let mut after_source: Vec<&str> = Vec::new();
     for (n, &i) in starts.iter().enumerate() {
         let header = lines[i];
         let body: Vec<&str> = match buildkit_step(header) {
@@ -199,33 +202,20 @@ pub(super) fn cached_steps(log: &str) -> Steps {
         let cached = body
             .iter()
             .any(|l| l.contains("Using cache") || l.ends_with(" CACHED"));
-        // `python -c`: a RUN that installs what pyproject.toml lists
-        // (`pip` called from Python, for a project without a lock).
-        const INSTALLS: &[&str] = &[
-            "pip install",
-            "python -c",
-            "apt-get install",
-            "uv sync",
-            "poetry install",
-            "pipenv ",
-            "pdm ",
-            "npm ci",
-            "npm install",
-            "yarn ",
-            "pnpm ",
-        ];
-        if header.contains("RUN") && INSTALLS.iter().any(|i| header.contains(i)) {
-            steps.dependency += 1;
-            if !cached {
-                steps.problems.push(format!("re-ran: {}", header.trim()));
-            }
-        } else if header.contains("COPY") && header.contains(" . .") {
+        let stage = stage_of(header);
+        if copies_source(header) {
             steps.source += 1;
+            after_source.push(stage);
             if cached {
                 steps.problems.push(format!(
                     "the source copy came from the cache, so the change was not seen: {}",
                     header.trim()
                 ));
+            }
+        } else if header.contains("RUN") && installs(header) && !after_source.contains(&stage) {
+            steps.dependency += 1;
+            if !cached {
+                steps.problems.push(format!("re-ran: {}", header.trim()));
             }
         }
     }
@@ -236,6 +226,46 @@ pub(super) fn cached_steps(log: &str) -> Steps {
         ));
     }
     steps
+}
+
+/// A `RUN` that installs packages. `python -c`: one that installs what
+/// pyproject.toml lists (`pip` called from Python, for a project without a lock).
+fn installs(header: &str) -> bool {
+    const INSTALLS: &[&str] = &[
+        "pip install",
+        "python -c",
+        "apt-get install",
+        "uv sync",
+        "poetry install",
+        "pipenv ",
+        "pdm ",
+        "npm ci",
+        "npm install",
+        "yarn ",
+        "pnpm ",
+    ];
+    INSTALLS.iter().any(|i| header.contains(i))
+}
+
+/// A `COPY` of the whole build context (`COPY . .`, `COPY --chmod=755 . .`,
+/// `COPY . /src`): its first source is `.`.
+fn copies_source(header: &str) -> bool {
+    let Some((_, rest)) = header.split_once("COPY ") else {
+        return false;
+    };
+    rest.split_whitespace().find(|word| !word.starts_with("--")) == Some(".")
+}
+
+/// The stage a step header belongs to: podman's `[2/3]` before `STEP`,
+/// BuildKit's stage name in `[project 2/3]`, or "" for a one-stage build.
+fn stage_of(header: &str) -> &str {
+    if let Some(id) = buildkit_step(header) {
+        let rest = &header[id.len() + 2..];
+        return rest.split(' ').next().unwrap_or("");
+    }
+    header
+        .split_once(" STEP ")
+        .map_or("", |(before, _)| before.trim())
 }
 
 /// `#9` of a BuildKit step header `#9 [builder 6/7] RUN ...`.
@@ -276,5 +306,28 @@ mod tests {
             steps.problems
         );
         assert!(steps.problems.is_empty());
+    }
+
+    #[test]
+    fn a_project_installed_after_its_source_copy_may_run_again() {
+        let podman = "[1/3] STEP 6/8: RUN --mount=type=cache,target=/root/.cache/uv uv sync --no-install-project\n--> Using cache 1a\n\
+            [2/3] STEP 2/3: COPY . /src\n--> 2b\n\
+            [2/3] STEP 3/3: RUN --mount=type=cache,target=/root/.cache/pip python -m pip install --no-deps --target /opt/project /src\n--> 3c\n\
+            [3/3] STEP 9/14: COPY --chmod=755 . .\n--> 4d\n";
+        let steps = cached_steps(podman);
+        assert_eq!((steps.dependency, steps.source), (1, 2));
+        assert!(steps.problems.is_empty(), "{:?}", steps.problems);
+
+        let buildkit = "#8 [builder 6/8] RUN uv sync --no-install-project\n#8 CACHED\n\
+            #10 [project 2/3] COPY . /src\n#10 DONE 0.1s\n\
+            #11 [project 3/3] RUN python -m pip install --no-deps --target /opt/project /src\n#11 DONE 2.0s\n\
+            #12 [runtime 9/14] COPY --chmod=755 . .\n#12 DONE 0.1s\n";
+        let steps = cached_steps(buildkit);
+        assert_eq!((steps.dependency, steps.source), (1, 2));
+        assert!(steps.problems.is_empty(), "{:?}", steps.problems);
+
+        // A dependency step of another stage still must come from the cache.
+        let rerun = "[1/3] STEP 6/8: RUN pip install -r requirements.txt\nCollecting flask\n[2/3] STEP 2/3: COPY . /src\n--> 2b\n";
+        assert_eq!(cached_steps(rerun).problems.len(), 1);
     }
 }
