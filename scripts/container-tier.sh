@@ -261,16 +261,19 @@ assert_frontend_served() {
 }
 
 # Where the Dockerfile has gunicorn set its workers from the CPUs, more than
-# one worker runs (the container sees this machine's CPUs, 2 here: 5 workers).
+# one worker runs (the container sees this machine's CPUs, 2 here: 5 workers),
+# or exactly EXPECTED when given (a CPU limit of 1: 3 workers).
 assert_workers() {
-    local name=$1 container=$2 processes
+    local name=$1 container=$2 expected=${3:-} processes
     grep -q 'WEB_CONCURRENCY=' "$WORK/$name/Dockerfile" || return 0
     processes=$("$ENGINE" exec "$container" python -c 'import os
 me = str(os.getpid())
 print(sum(1 for p in os.listdir("/proc") if p.isdigit() and p != me and b"gunicorn" in open("/proc/" + p + "/cmdline", "rb").read()))' 2>&1)
     case "$processes" in
         '' | *[!0-9]*) fail "$name: could not count gunicorn's processes: $processes" ;;
-        *) if [ "$processes" -gt 2 ]; then
+        *) if [ -n "$expected" ] && [ "$((processes - 1))" != "$expected" ]; then
+               fail "$name: gunicorn runs $((processes - 1)) worker(s) under its CPU limit, expected $expected"
+           elif [ "$processes" -gt 2 ]; then
                log "$name: gunicorn runs $((processes - 1)) workers"
            else
                fail "$name: gunicorn runs $((processes - 1)) worker(s), expected more than one"
@@ -643,6 +646,8 @@ else:
 run_compose() {
     local name=$1 dir=$2 port=$3
     echo "WEB_PORT=127.0.0.1:$port" >>"$dir/.env"
+    # A CPU and memory limit, as .env.example offers: the worker count follows.
+    printf 'WEB_CPUS=1\nWEB_MEMORY=512m\n' >>"$dir/.env"
     compose_until_served "$name" "$dir" "http://127.0.0.1:$port/" 2xx || return 1
     local body=$PAGE_BODY
     log "$name: $body"
@@ -655,7 +660,7 @@ run_compose() {
     errors=$(cd "$dir" && "${COMPOSE[@]}" -p "$PREFIX-$name" logs "${services[@]}" 2>&1 | grep -E '\[ERROR\]|ERROR/|Traceback' || true)
     [ -z "$errors" ] || fail "$name: the app logged errors: $errors"
     assert_healthy "$name"
-    assert_workers "$name" "$PREFIX-$name-web-1"
+    assert_workers "$name" "$PREFIX-$name-web-1" 3
     # The examples' pages say what they read, and through which service.
     if grep -q '^  db:' "$dir/docker-compose.yml"; then
         local database=PostgreSQL
