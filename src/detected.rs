@@ -184,8 +184,12 @@ fn fact_rows(project: &Project, python: PythonVersion) -> Vec<Row> {
         format!("{:?}", project.dependency_manager.value).to_lowercase(),
         project.dependency_manager.source.clone(),
     ));
-    if let Some(source) = &project.packaged {
-        rows.push(Row::one("packaged", "yes (installed too)", source.clone()));
+    if let Some(packaged) = &project.packaged {
+        rows.push(Row::one(
+            "packaged",
+            "yes (installed too)",
+            packaged.source.clone(),
+        ));
     }
     rows.push(match &project.database {
         Some(fact) => Row::one("database", fact.value.name(), fact.source.clone()),

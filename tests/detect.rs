@@ -2361,7 +2361,7 @@ fn a_project_is_installed_as_a_package_by_its_managers_rule() {
         inspect::inspect(temp.path())
             .unwrap()
             .packaged
-            .map(|s| s.to_string())
+            .map(|p| p.source.to_string())
     };
     let project = "[project]\nname = \"x\"\nversion = \"1\"\ndependencies = [\"flask\"]\n";
     let backend =
@@ -2407,20 +2407,66 @@ fn a_project_is_installed_as_a_package_by_its_managers_rule() {
         ]),
         None
     );
+    // ... or where it declares entry points, which only an installed project has.
+    let scripts = "[project.scripts]\nx-admin = \"x.cli:main\"\n";
+    assert_eq!(
+        packaged(&[
+            ("pyproject.toml", &format!("{project}{scripts}{backend}")),
+            ("requirements.txt", "flask\n")
+        ])
+        .as_deref(),
+        Some("pyproject.toml:5")
+    );
+    let setup = "from setuptools import setup\nsetup(\n    name=\"x\",\n    entry_points={\"console_scripts\": [\"x=x:main\"]},\n)\n";
+    assert_eq!(
+        packaged(&[("setup.py", setup), ("requirements.txt", "flask\n")]).as_deref(),
+        Some("setup.py:4")
+    );
+    assert_eq!(
+        packaged(&[
+            ("setup.cfg", "[flake8]\nmax-line-length = 99\n"),
+            ("requirements.txt", "flask\n")
+        ]),
+        None
+    );
+    assert_eq!(
+        packaged(&[("setup.py", setup), ("requirements.txt", "flask\n-e .\n")]),
+        None,
+        "`-e .` installs it already"
+    );
+    // Poetry: a root package with scripts, where the package exists; built by Poetry.
+    let poetry = |extra: &str, module: Option<&str>| {
+        let file = format!(
+            "[tool.poetry]\nname = \"my-app\"\nversion = \"1\"\n{extra}\n[tool.poetry.dependencies]\npython = \"^3.11\"\nflask = \"*\"\n[tool.poetry.scripts]\nrun = \"wsgi:app\"\n"
+        );
+        let mut files = vec![("pyproject.toml", file.as_str()), ("poetry.lock", "")];
+        if let Some(module) = module {
+            files.push((module, ""));
+        }
+        packaged(&files)
+    };
+    assert_eq!(
+        poetry("", Some("my_app/__init__.py")).as_deref(),
+        Some("pyproject.toml:8")
+    );
+    assert_eq!(poetry("", None), None, "nothing for Poetry to build");
+    assert_eq!(
+        poetry("package-mode = false", Some("my_app/__init__.py")),
+        None
+    );
 
     // The image installs it in a stage of its own, after the source, and
     // puts the source under /app first on the path.
     let (_temp, dir) = copy_example("uv-package");
     std::fs::write(dir.join("uv.lock"), "version = 1\n").unwrap();
     let report = init(&options(&dir, false), &mut NoPrompts).unwrap();
-    assert_eq!(
-        report.plan.install.package.as_ref().unwrap().to_string(),
-        "pyproject.toml:15"
-    );
+    let package = report.plan.install.package.as_ref().unwrap();
+    assert_eq!(package.declared.to_string(), "pyproject.toml:15");
+    assert!(!package.poetry);
     let dockerfile = std::fs::read_to_string(dir.join("Dockerfile")).unwrap();
     for line in [
-        "FROM builder AS project\nCOPY . /src\n",
-        "python -m pip install --no-deps --target /opt/project /src",
+        "FROM builder AS project\nWORKDIR /src\nCOPY . .\n",
+        "python -m pip install --no-deps --target /opt/project .",
         "PYTHONPATH=/app:/opt/project",
         "COPY --from=project /opt/project /opt/project",
     ] {

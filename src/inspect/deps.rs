@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::fact::{Fact, Source};
 use super::files::{TomlFile, Tree};
 use super::package::Package;
+use super::packaged::{PackageRule, Packaged, packaged};
 use super::requirements::{RequirementLine, RequirementsChain, normalize, parse_line};
 use super::wheels::Pin;
 
@@ -123,9 +124,9 @@ pub(super) struct Dependencies {
     pub packages: Vec<Package>,
     /// Exact versions from the install's files: `==` pins, or every entry of a lock.
     pub pins: Vec<Pin>,
-    /// The project is itself a package its manager would install (see
-    /// [`packaged`]): where that is declared.
-    pub packaged: Option<Source>,
+    /// The project is itself a package the image installs too (see
+    /// [`packaged`]).
+    pub packaged: Option<Packaged>,
     pub warnings: Vec<String>,
 }
 
@@ -205,7 +206,7 @@ pub(super) fn detect_dependencies(
         warnings.push("no `requirements.txt` or `pyproject.toml` dependencies found; the image installs Flask alone".into());
         (Install::Bare, Vec::new(), Vec::new())
     };
-    let packaged = package_rule.and_then(|rule| packaged(&install, &rule));
+    let packaged = packaged(tree, &install, package_rule.as_ref());
     Ok(Dependencies {
         manager,
         install,
@@ -433,17 +434,6 @@ pub(crate) struct Pyproject {
     package_rule: PackageRule,
 }
 
-/// What `pyproject.toml` says of installing the project itself.
-#[derive(Debug, Clone, Default)]
-struct PackageRule {
-    /// Where `[build-system]` is declared, when it is.
-    build_system: Option<Source>,
-    /// `tool.uv.package`, when set.
-    uv_package: Option<bool>,
-    /// `tool.pdm.distribution`, when set.
-    pdm_distribution: Option<bool>,
-}
-
 /// What `pyproject.toml` says about dependencies.
 pub(crate) fn parse_pyproject(file: &TomlFile) -> Pyproject {
     let (text, doc) = (&file.text, &file.doc);
@@ -502,11 +492,6 @@ pub(crate) fn parse_pyproject(file: &TomlFile) -> Pyproject {
             source: Source::at("pyproject.toml", key_line(text, name)),
         });
     }
-    let tool_flag = |table: &str, key: &str| {
-        tool.and_then(|t| t.get(table))
-            .and_then(|t| t.get(key))
-            .and_then(toml::Value::as_bool)
-    };
     Pyproject {
         has_poetry: has("poetry"),
         has_pdm: has("pdm"),
@@ -514,36 +499,7 @@ pub(crate) fn parse_pyproject(file: &TomlFile) -> Pyproject {
         project_dependencies,
         packages,
         pins,
-        package_rule: PackageRule {
-            build_system: doc.get("build-system").map(|_| source("[build-system]")),
-            uv_package: tool_flag("uv", "package"),
-            pdm_distribution: tool_flag("pdm", "distribution"),
-        },
-    }
-}
-
-/// Where the project says it is itself a package that its manager installs,
-/// by the manager's own rule: uv installs a project with a `[build-system]`
-/// unless `tool.uv.package = false` (or any with `package = true`), PDM one
-/// with a `[build-system]` unless `tool.pdm.distribution = false`, and pip
-/// (`pip install .`) a `[project]` with a build system. Poetry builds the
-/// root package with its own builder, not the declared backend, so a Poetry
-/// project is left to its dependencies (as `--no-root`); requirements files
-/// and Pipfiles install the project only where they list it (`-e .`).
-fn packaged(install: &Install, rule: &PackageRule) -> Option<Source> {
-    let declared = rule.build_system.clone();
-    let flag = |setting: Option<bool>, needle: &str| match setting {
-        Some(true) => declared
-            .clone()
-            .or_else(|| Some(Source::at("pyproject.toml", 1).with_note(needle))),
-        Some(false) => None,
-        None => declared.clone(),
-    };
-    match install {
-        Install::Uv { .. } => flag(rule.uv_package, "tool.uv.package"),
-        Install::Pdm(_) => flag(rule.pdm_distribution, "tool.pdm.distribution"),
-        Install::Pyproject { .. } => declared,
-        _ => None,
+        package_rule: PackageRule::read(file),
     }
 }
 

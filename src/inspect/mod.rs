@@ -17,6 +17,7 @@ mod health;
 mod migration_chain;
 pub(crate) mod module;
 mod package;
+mod packaged;
 mod python;
 mod requirements;
 pub(crate) mod source;
@@ -39,6 +40,7 @@ pub use files::{read_text, toml_error};
 pub use flaskenv::parse_dotenv;
 pub use frontend::{Frontend, NodeManager};
 pub use package::Package;
+pub use packaged::{PackageBuilder, Packaged};
 pub use python::{CURRENT_STABLE_PYTHON, SUPPORTED_PYTHONS};
 pub use requirements::{RequirementLine, parse_requirements};
 pub use wheels::Pin;
@@ -64,10 +66,10 @@ pub struct Project {
     pub dependency_manager: Fact<DependencyManager>,
     /// What the Dockerfile installs from.
     pub install: Install,
-    /// The project is itself a package its manager installs (a
-    /// `[build-system]` for uv, PDM or pip): where that is declared. The
-    /// image installs it too, for its metadata, entry points and scripts.
-    pub packaged: Option<Source>,
+    /// The project is itself a package the image installs too, for its
+    /// metadata, entry points and scripts: where that is declared, and
+    /// what builds it.
+    pub packaged: Option<Packaged>,
     /// Every dependency named by the project.
     pub packages: Vec<Package>,
     /// Exact versions the project asks for (`lxml==5.2.2`, a lock's entries).

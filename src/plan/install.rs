@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::inspect::{Install, LockExport, Source};
+use crate::inspect::{Install, LockExport, PackageBuilder, Packaged};
 use crate::safe::{EnvName, Text};
 
 /// How the builder installs the dependencies; templates compare it with the
@@ -54,12 +54,20 @@ pub struct InstallPlan {
     /// The `RUN` that installs the dependencies (and the image's own
     /// requirements, `gunicorn.requirements`) into `/opt/venv`.
     pub run: InstallRun,
-    /// The project is itself a package (where that is declared, such as
-    /// `pyproject.toml:12`): a stage of its own installs it, without its
-    /// dependencies and not editable, into `/opt/project` after the source
-    /// copy, so its metadata, entry points and scripts are in the image and
-    /// a source change leaves the virtualenv's layer cached.
-    pub package: Option<Text>,
+    /// The project is itself a package: a stage of its own installs it,
+    /// without its dependencies and not editable, into `/opt/project` after
+    /// the source copy, so its metadata, entry points and scripts are in the
+    /// image and a source change leaves the virtualenv's layer cached.
+    pub package: Option<PackagePlan>,
+}
+
+/// How the project stage builds the project.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PackagePlan {
+    /// Where the project says it is a package (`pyproject.toml:12`).
+    pub declared: Text,
+    /// `poetry build` first (Poetry's own builder), else pip builds it.
+    pub poetry: bool,
 }
 
 /// A builder `RUN`: comment lines above it, its cache mounts, then its
@@ -187,7 +195,7 @@ fn tool_for(
 /// (gunicorn and the worker it needs, when the project does not list them).
 pub(super) fn install_plan(
     install: &Install,
-    packaged: Option<&Source>,
+    packaged: Option<&Packaged>,
     python_minor: u32,
     extra: &[Text],
 ) -> InstallPlan {
@@ -239,7 +247,10 @@ pub(super) fn install_plan(
     // A requirement on a local path installs the project already.
     plan.package = packaged
         .filter(|_| !plan.needs_source)
-        .map(|source| Text::escaped(&source.to_string()));
+        .map(|packaged| PackagePlan {
+            declared: Text::escaped(&packaged.source.to_string()),
+            poetry: packaged.builder == PackageBuilder::Poetry,
+        });
     plan
 }
 

@@ -17,7 +17,7 @@ use gunicorn::gunicorn_plan;
 pub use gunicorn::{GunicornPlan, WORKERS_FROM_CPUS};
 use install::install_plan;
 pub use install::{
-    Cache, CommandEnv, InstallKind, InstallPlan, InstallRun, ShellCommand, TomlModule,
+    Cache, CommandEnv, InstallKind, InstallPlan, InstallRun, PackagePlan, ShellCommand, TomlModule,
 };
 pub use model::{
     APP_UID, BeatPlan, DatabasePlan, DebianRelease, EnvVarPlan, HealthcheckPlan, KubeProcess,

@@ -113,7 +113,8 @@ fn install_notes(plan: &Plan) -> Vec<String> {
     for requirement in &plan.driver_requirements {
         notes.push(format!("the image installs `{requirement}`: PyMySQL needs it to log in to MySQL 8, whose default authentication (caching_sha2_password) it cannot do without (your files are unchanged)"));
     }
-    if let Some(declared) = &plan.install.package {
+    if let Some(package) = &plan.install.package {
+        let declared = &package.declared;
         notes.push(format!("the project is a package ({declared}): the image installs it too, from its source in a stage of its own, for its metadata, entry points and scripts; the app still runs the source under /app"));
     }
     notes

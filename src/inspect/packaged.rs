@@ -1,0 +1,176 @@
+//! Whether the project is itself a package the image installs (for its
+//! metadata, entry points and console scripts), by the rule of the tool
+//! that manages it.
+
+use serde::Serialize;
+
+use super::deps::Install;
+use super::fact::Source;
+use super::files::{TomlFile, Tree};
+
+/// What builds the project's wheel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PackageBuilder {
+    /// pip, through the backend `[build-system]` (or setuptools) names.
+    Pip,
+    /// `poetry build`: Poetry builds the root package with its own builder,
+    /// whatever backend the file declares.
+    Poetry,
+}
+
+/// The project as a package: where that is declared, and what builds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Packaged {
+    pub source: Source,
+    pub builder: PackageBuilder,
+}
+
+/// What `pyproject.toml` says of installing the project itself.
+#[derive(Debug, Clone, Default)]
+pub(super) struct PackageRule {
+    /// Where `[build-system]` is declared.
+    build_system: Option<Source>,
+    /// `tool.uv.package`, when set.
+    uv_package: Option<bool>,
+    /// `tool.pdm.distribution`, when set.
+    pdm_distribution: Option<bool>,
+    /// `tool.poetry.package-mode`, when set.
+    poetry_package_mode: Option<bool>,
+    /// Where `[project.scripts]`, `[project.gui-scripts]` or
+    /// `[project.entry-points]` is declared.
+    entry_points: Option<Source>,
+    /// Where `[tool.poetry.scripts]` or `[tool.poetry.plugins]` is declared.
+    poetry_entry_points: Option<Source>,
+    /// `tool.poetry.packages` names the packages to build.
+    poetry_packages: bool,
+    /// `tool.poetry.name` (or `project.name`), as a module name.
+    module: Option<String>,
+}
+
+impl PackageRule {
+    pub(super) fn read(file: &TomlFile) -> PackageRule {
+        let (text, doc) = (&file.text, &file.doc);
+        let at = |needle: &str| Source::at("pyproject.toml", line_of(text, needle));
+        let table = |path: &[&str]| {
+            path.iter()
+                .try_fold(doc, |table, key| table.get(*key)?.as_table())
+        };
+        let flag = |path: &[&str], key: &str| table(path)?.get(key)?.as_bool();
+        let project = table(&["project"]);
+        let poetry = table(&["tool", "poetry"]);
+        fn declares(t: Option<&toml::Table>, keys: &[&'static str]) -> Option<&'static str> {
+            keys.iter()
+                .find(|k| t.is_some_and(|t| t.contains_key(**k)))
+                .copied()
+        }
+        let name = poetry
+            .and_then(|p| p.get("name"))
+            .or_else(|| project.and_then(|p| p.get("name")))
+            .and_then(toml::Value::as_str);
+        PackageRule {
+            build_system: doc.get("build-system").map(|_| at("[build-system]")),
+            uv_package: flag(&["tool", "uv"], "package"),
+            pdm_distribution: flag(&["tool", "pdm"], "distribution"),
+            poetry_package_mode: flag(&["tool", "poetry"], "package-mode"),
+            entry_points: declares(project, &["scripts", "gui-scripts", "entry-points"])
+                .map(|key| at(&format!("[project.{key}"))),
+            poetry_entry_points: declares(poetry, &["scripts", "plugins"])
+                .map(|key| at(&format!("[tool.poetry.{key}"))),
+            poetry_packages: poetry.is_some_and(|p| p.contains_key("packages")),
+            module: name.map(|n| n.to_lowercase().replace(['-', '.'], "_")),
+        }
+    }
+}
+
+/// Whether the image installs the project itself, by its manager's rule:
+///
+/// - uv: a `[build-system]` unless `tool.uv.package = false`, or any
+///   project with `package = true`;
+/// - PDM: a `[build-system]` unless `tool.pdm.distribution = false`;
+/// - pip from `[project].dependencies`: a `[build-system]` (`pip install .`);
+/// - Poetry: a root package with scripts or plugins (`poetry build`), unless
+///   `package-mode = false`, where the package to build exists;
+/// - a requirements file or a Pipfile that does not list the project
+///   (`-e .` or a path in a lock installs it already): a package (`[build-system]`, `setup.py`,
+///   `setup.cfg`) that declares entry points, since only they need it.
+pub(super) fn packaged(
+    tree: &Tree,
+    install: &Install,
+    rule: Option<&PackageRule>,
+) -> Option<Packaged> {
+    let default = PackageRule::default();
+    let rule = rule.unwrap_or(&default);
+    let pip = |source: Source| Packaged {
+        source,
+        builder: PackageBuilder::Pip,
+    };
+    let by_flag = |setting: Option<bool>, key: &str| match setting {
+        Some(false) => None,
+        Some(true) => Some(
+            rule.build_system
+                .clone()
+                .unwrap_or_else(|| Source::at("pyproject.toml", 1).with_note(key)),
+        ),
+        None => rule.build_system.clone(),
+    };
+    match install {
+        Install::Uv { .. } => by_flag(rule.uv_package, "tool.uv.package").map(pip),
+        Install::Pdm(_) => by_flag(rule.pdm_distribution, "tool.pdm.distribution").map(pip),
+        Install::Pyproject { .. } => rule.build_system.clone().map(pip),
+        Install::Poetry(lock) if !lock.needs_source && rule.poetry_package_mode != Some(false) => {
+            let source = rule.poetry_entry_points.clone()?;
+            poetry_package_exists(tree, rule).then_some(Packaged {
+                source,
+                builder: PackageBuilder::Poetry,
+            })
+        }
+        Install::Requirements {
+            needs_source: false,
+            ..
+        } => declared_entry_points(tree, rule).map(pip),
+        Install::Pipenv(lock) if !lock.needs_source => declared_entry_points(tree, rule).map(pip),
+        _ => None,
+    }
+}
+
+/// What Poetry would build: the packages it is given, else the one named
+/// after the project, at the root or under `src/`.
+fn poetry_package_exists(tree: &Tree, rule: &PackageRule) -> bool {
+    rule.poetry_packages
+        || rule.module.as_deref().is_some_and(|module| {
+            [
+                format!("{module}/__init__.py"),
+                format!("src/{module}/__init__.py"),
+                format!("{module}.py"),
+            ]
+            .iter()
+            .any(|file| tree.has_file(file))
+        })
+}
+
+/// Entry points of a package: `[project.scripts]` and the like with a build
+/// system, `entry_points=` in `setup.py`, `[options.entry_points]` in `setup.cfg`.
+fn declared_entry_points(tree: &Tree, rule: &PackageRule) -> Option<Source> {
+    if rule.build_system.is_some()
+        && let Some(source) = &rule.entry_points
+    {
+        return Some(source.clone());
+    }
+    [
+        ("setup.py", "entry_points"),
+        ("setup.cfg", "[options.entry_points]"),
+    ]
+    .into_iter()
+    .find_map(|(file, needle)| {
+        let text = tree.has_file(file).then(|| tree.read(file).ok())??;
+        text.contains(needle)
+            .then(|| Source::at(file, line_of(&text, needle)))
+    })
+}
+
+fn line_of(text: &str, needle: &str) -> usize {
+    text.lines()
+        .position(|l| l.contains(needle))
+        .map_or(1, |i| i + 1)
+}
