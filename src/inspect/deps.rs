@@ -7,7 +7,6 @@ use serde::Serialize;
 use super::fact::{Fact, Source};
 use super::files::{TomlFile, Tree};
 use super::package::Package;
-use super::packaged::{PackageRule, Packaged, packaged};
 use super::requirements::{RequirementLine, RequirementsChain, normalize, parse_line};
 use super::wheels::Pin;
 
@@ -124,9 +123,6 @@ pub(super) struct Dependencies {
     pub packages: Vec<Package>,
     /// Exact versions from the install's files: `==` pins, or every entry of a lock.
     pub pins: Vec<Pin>,
-    /// The project is itself a package the image installs too (see
-    /// [`packaged`]).
-    pub packaged: Option<Packaged>,
     pub warnings: Vec<String>,
 }
 
@@ -149,7 +145,6 @@ pub(super) fn detect_dependencies(
 ) -> Result<Dependencies> {
     let mut warnings = Vec::new();
     let pyproject = pyproject.map(parse_pyproject);
-    let package_rule = pyproject.as_ref().map(|p| p.package_rule.clone());
     let manager = detect_manager(tree, pyproject.as_ref());
     refuse_odd_dependency_files(tree)?;
     let requirements = REQUIREMENTS_FILES.iter().find(|f| tree.has_file(f));
@@ -206,13 +201,11 @@ pub(super) fn detect_dependencies(
         warnings.push("no `requirements.txt` or `pyproject.toml` dependencies found; the image installs Flask alone".into());
         (Install::Bare, Vec::new(), Vec::new())
     };
-    let packaged = packaged(tree, &install, package_rule.as_ref());
     Ok(Dependencies {
         manager,
         install,
         packages,
         pins,
-        packaged,
         warnings,
     })
 }
@@ -431,7 +424,6 @@ pub(crate) struct Pyproject {
     packages: Vec<Package>,
     /// `==` pins in `[project].dependencies`.
     pins: Vec<Pin>,
-    package_rule: PackageRule,
 }
 
 /// What `pyproject.toml` says about dependencies.
@@ -499,7 +491,6 @@ pub(crate) fn parse_pyproject(file: &TomlFile) -> Pyproject {
         project_dependencies,
         packages,
         pins,
-        package_rule: PackageRule::read(file),
     }
 }
 

@@ -208,6 +208,8 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
     let pyproject = files::TomlFile::read(tree, "pyproject.toml")?;
     let pipfile = files::TomlFile::read(tree, "Pipfile")?;
     let deps = deps::detect_dependencies(tree, pyproject.as_ref(), pipfile.as_ref())?;
+    let package_rule = pyproject.as_ref().map(packaged::PackageRule::read);
+    let packaged = packaged::packaged(tree, &deps.install, package_rule.as_ref());
     warnings.extend(deps.warnings.iter().cloned());
 
     // Syntax trees are kept only where an app can be; every module's facts
@@ -268,7 +270,7 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
         entries,
         dependency_manager: deps.manager,
         install: deps.install,
-        packaged: deps.packaged,
+        packaged,
         packages: deps.packages,
         pins: deps.pins,
         database,
