@@ -64,9 +64,23 @@ impl Run<'_> {
         if let Some(status) = status
             && status < 500
         {
+            let answered = start.elapsed().as_secs_f64();
+            let unhealthy = self.unhealthy_containers(&stack);
+            if !unhealthy.is_empty() {
+                let names: Vec<&str> = unhealthy.iter().map(|(name, _)| name.as_str()).collect();
+                return Ok(Found::failed(format!(
+                    "GET {path} answered {status} through compose, but {} never passed its healthcheck (env: {source})",
+                    names.join(", ")
+                ))
+                .with_evidence(
+                    unhealthy
+                        .iter()
+                        .map(|(name, said)| format!("{name}: {said}"))
+                        .collect(),
+                ));
+            }
             return Ok(Found::passed(format!(
-                "GET {path} answered {status} through compose with {services} after {:.1} s (env: {source})",
-                start.elapsed().as_secs_f64()
+                "GET {path} answered {status} through compose with {services} after {answered:.1} s, every service healthy (env: {source})"
             )));
         }
         let logs = self
@@ -140,8 +154,9 @@ impl Run<'_> {
         })
     }
 
-    /// podman without systemd schedules no healthcheck: run each once.
-    fn run_healthchecks(&self, stack: &str) {
+    /// The running containers of the stack (a one-shot `migrate` that has
+    /// finished is not among them).
+    fn stack_containers(&self, stack: &str) -> Vec<String> {
         let listed = self.engine.run(
             &args(&[
                 "ps",
@@ -152,11 +167,81 @@ impl Run<'_> {
             ]),
             Duration::from_secs(30),
         );
-        for name in listed.map(|o| o.stdout).unwrap_or_default().lines() {
+        let names = listed.map(|o| o.stdout).unwrap_or_default();
+        names
+            .lines()
+            .map(|name| name.trim().to_string())
+            .filter(|name| !name.is_empty())
+            .collect()
+    }
+
+    /// podman without systemd schedules no healthcheck: run each once.
+    fn run_healthchecks(&self, stack: &str) {
+        for name in self.stack_containers(stack) {
             let _ = self.engine.run(
-                &args(&["healthcheck", "run", name.trim()]),
+                &args(&["healthcheck", "run", &name]),
                 Duration::from_secs(30),
             );
         }
     }
+
+    /// The containers of the stack whose healthcheck does not pass within
+    /// the bound (podman: run by verify; Docker: its own schedule), each
+    /// with the engine's last word on it. A container without one passes.
+    fn unhealthy_containers(&self, stack: &str) -> Vec<(String, String)> {
+        let deadline = Instant::now() + HEALTHY_WITHIN.min(self.options.serve_timeout);
+        let mut waiting = self.stack_containers(stack);
+        let mut last: Vec<(String, String)> = Vec::new();
+        while !waiting.is_empty() && !stopping() {
+            last.clear();
+            for name in std::mem::take(&mut waiting) {
+                match self.health_of(&name) {
+                    Ok(()) => {}
+                    Err(said) => {
+                        last.push((name.clone(), said));
+                        waiting.push(name);
+                    }
+                }
+            }
+            if waiting.is_empty() || Instant::now() >= deadline {
+                break;
+            }
+            std::thread::sleep(Duration::from_secs(3));
+        }
+        last.into_iter()
+            .map(|(name, said)| {
+                let name = crate::safe::escaped(&name).into_owned();
+                (name, crate::safe::escaped(said.trim()).into_owned())
+            })
+            .collect()
+    }
+
+    /// One look at a container's health: `Ok` when healthy or when it has
+    /// no healthcheck; else what the engine said.
+    fn health_of(&self, name: &str) -> Result<(), String> {
+        let bound = Duration::from_secs(30);
+        if self.engine.name() == "podman" {
+            let ran = self
+                .engine
+                .run(&args(&["healthcheck", "run", name]), bound)
+                .map_err(|err| err.to_string())?;
+            return match ran.success || ran.text.contains("no defined healthcheck") {
+                true => Ok(()),
+                false => Err(ran.tail(3).join(" ")),
+            };
+        }
+        let format = "{{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}";
+        let inspected = self
+            .engine
+            .run(&args(&["inspect", "--format", format, name]), bound)
+            .map_err(|err| err.to_string())?;
+        match inspected.stdout.trim() {
+            "healthy" | "none" => Ok(()),
+            other => Err(format!("health {other}")),
+        }
+    }
 }
+
+/// How long the stack's services may take to be healthy once web answers
+/// (at most the serve bound).
+const HEALTHY_WITHIN: Duration = Duration::from_secs(60);

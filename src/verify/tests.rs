@@ -363,6 +363,11 @@ fn a_compose_app_is_served_through_its_stack_and_the_stack_is_taken_down() {
     let serve = check(&report, "serve");
     assert_eq!(serve.status, Status::Passed, "{serve:#?}");
     assert!(serve.summary.contains("through compose with db, redis"));
+    assert!(
+        serve.summary.contains("every service healthy"),
+        "{}",
+        serve.summary
+    );
     let calls = engine.calls();
     let build = calls.iter().find(|c| c.contains(" build ")).unwrap();
     assert!(
@@ -531,5 +536,36 @@ fn a_volume_the_app_user_cannot_write_fails_read_only_source() {
     assert_eq!(
         check(&report, "read-only-source").summary,
         "the app user cannot change its code (/app ./app.py) and writes in /app/instance, /app/uploads"
+    );
+}
+
+#[test]
+fn a_service_that_never_passes_its_healthcheck_fails_serve() {
+    let _serial = serial();
+    let compose = "services:\n  web:\n    build: .\n  worker:\n    build: .\n";
+    let dir = project(&[("docker-compose.yml", compose)]);
+    let engine = Fake::new(Some(200), |call| {
+        if call.starts_with("ps --format") {
+            let stack = call.rsplit("name=").next().unwrap();
+            return Some(ok(&format!("{stack}-web-1\n{stack}-worker-1\n")));
+        }
+        (call.starts_with("healthcheck run") && call.contains("-worker-"))
+            .then(|| failed("Error: unhealthy\n"))
+    });
+    let report = verify(&options(dir.path()), &engine, &mut |_| {}).unwrap();
+    let serve = check(&report, "serve");
+    assert_eq!(serve.status, Status::Failed);
+    assert!(
+        serve.summary.contains("but flaskdock-verify-")
+            && serve
+                .summary
+                .contains("-worker-1 never passed its healthcheck"),
+        "{}",
+        serve.summary
+    );
+    assert!(
+        serve.evidence[0].ends_with("-worker-1: Error: unhealthy"),
+        "{:?}",
+        serve.evidence
     );
 }
