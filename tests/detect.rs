@@ -2399,6 +2399,18 @@ fn a_project_is_installed_as_a_package_by_its_managers_rule() {
     };
     assert!(pdm("").is_some());
     assert_eq!(pdm("distribution = false"), None);
+    // A lock with a package at a path in the project installs from the source,
+    // the project with it: not a second time.
+    assert_eq!(
+        packaged(&[
+            ("pyproject.toml", &format!("{project}{backend}[tool.pdm]\n")),
+            (
+                "pdm.lock",
+                "[[package]]\nname = \"x-core\"\nversion = \"0.1\"\npath = \"libs/core\"\n"
+            ),
+        ]),
+        None
+    );
     // Requirements files install the project only where they list it.
     assert_eq!(
         packaged(&[

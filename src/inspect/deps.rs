@@ -58,6 +58,17 @@ impl Install {
             Install::Bare => &[],
         }
     }
+
+    /// The install needs the project's source first: a requirement or a
+    /// locked package is a path in the project (`-e .`), which also installs
+    /// the project itself.
+    pub fn needs_source(&self) -> bool {
+        match self {
+            Install::Requirements { needs_source, .. } => *needs_source,
+            Install::Poetry(lock) | Install::Pdm(lock) | Install::Pipenv(lock) => lock.needs_source,
+            Install::Pyproject { .. } | Install::Uv { .. } | Install::Bare => false,
+        }
+    }
 }
 
 /// A lock file that its tool exports as a requirements list for pip.

@@ -91,14 +91,20 @@ impl PackageRule {
 /// - pip from `[project].dependencies`: a `[build-system]` (`pip install .`);
 /// - Poetry: a root package with scripts or plugins (`poetry build`), unless
 ///   `package-mode = false`, where the package to build exists;
-/// - a requirements file or a Pipfile that does not list the project
-///   (`-e .` or a path in a lock installs it already): a package (`[build-system]`, `setup.py`,
-///   `setup.cfg`) that declares entry points, since only they need it.
+/// - a requirements file or a Pipfile: a package (`[build-system]`,
+///   `setup.py`, `setup.cfg`) that declares entry points, since only they
+///   need it.
+///
+/// Never where the install needs the source (`-e .`, a path in a lock): it
+/// installs the project already.
 pub(super) fn packaged(
     tree: &Tree,
     install: &Install,
     rule: Option<&PackageRule>,
 ) -> Option<Packaged> {
+    if install.needs_source() {
+        return None;
+    }
     let default = PackageRule::default();
     let rule = rule.unwrap_or(&default);
     let pip = |source: Source| Packaged {
@@ -118,18 +124,16 @@ pub(super) fn packaged(
         Install::Uv { .. } => by_flag(rule.uv_package, "tool.uv.package").map(pip),
         Install::Pdm(_) => by_flag(rule.pdm_distribution, "tool.pdm.distribution").map(pip),
         Install::Pyproject { .. } => rule.build_system.clone().map(pip),
-        Install::Poetry(lock) if !lock.needs_source && rule.poetry_package_mode != Some(false) => {
+        Install::Poetry(_) if rule.poetry_package_mode != Some(false) => {
             let source = rule.poetry_entry_points.clone()?;
             poetry_package_exists(tree, rule).then_some(Packaged {
                 source,
                 builder: PackageBuilder::Poetry,
             })
         }
-        Install::Requirements {
-            needs_source: false,
-            ..
-        } => declared_entry_points(tree, rule).map(pip),
-        Install::Pipenv(lock) if !lock.needs_source => declared_entry_points(tree, rule).map(pip),
+        Install::Requirements { .. } | Install::Pipenv(_) => {
+            declared_entry_points(tree, rule).map(pip)
+        }
         _ => None,
     }
 }

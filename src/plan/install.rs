@@ -244,13 +244,10 @@ pub(super) fn install_plan(
         Install::Bare => plan(InstallKind::Bare, None, false, &[]),
     };
     plan.run = install_run(&plan, install, extra);
-    // A requirement on a local path installs the project already.
-    plan.package = packaged
-        .filter(|_| !plan.needs_source)
-        .map(|packaged| PackagePlan {
-            declared: Text::escaped(&packaged.source.to_string()),
-            poetry: packaged.builder == PackageBuilder::Poetry,
-        });
+    plan.package = packaged.map(|packaged| PackagePlan {
+        declared: Text::escaped(&packaged.source.to_string()),
+        poetry: packaged.builder == PackageBuilder::Poetry,
+    });
     plan
 }
 
