@@ -155,7 +155,9 @@ impl Run<'_> {
     }
 
     /// The running containers of the stack (a one-shot `migrate` that has
-    /// finished is not among them).
+    /// finished is not among them). The engine's name filter matches a part
+    /// of the name, so only `<stack>-…` (compose v2) and `<stack>_…`
+    /// (podman-compose) are kept: another run's stack `<stack>9` is not ours.
     fn stack_containers(&self, stack: &str) -> Vec<String> {
         let listed = self.engine.run(
             &args(&[
@@ -170,8 +172,12 @@ impl Run<'_> {
         let names = listed.map(|o| o.stdout).unwrap_or_default();
         names
             .lines()
-            .map(|name| name.trim().to_string())
-            .filter(|name| !name.is_empty())
+            .map(str::trim)
+            .filter(|name| {
+                name.strip_prefix(stack)
+                    .is_some_and(|rest| rest.starts_with(['-', '_']))
+            })
+            .map(str::to_string)
             .collect()
     }
 

@@ -547,7 +547,10 @@ fn a_service_that_never_passes_its_healthcheck_fails_serve() {
     let engine = Fake::new(Some(200), |call| {
         if call.starts_with("ps --format") {
             let stack = call.rsplit("name=").next().unwrap();
-            return Some(ok(&format!("{stack}-web-1\n{stack}-worker-1\n")));
+            // Another run's stack whose name starts with this one's is not ours.
+            return Some(ok(&format!(
+                "{stack}-web-1\n{stack}-worker-1\n{stack}9-db-1\n"
+            )));
         }
         (call.starts_with("healthcheck run") && call.contains("-worker-"))
             .then(|| failed("Error: unhealthy\n"))
@@ -567,5 +570,12 @@ fn a_service_that_never_passes_its_healthcheck_fails_serve() {
         serve.evidence[0].ends_with("-worker-1: Error: unhealthy"),
         "{:?}",
         serve.evidence
+    );
+    assert!(
+        !engine
+            .calls()
+            .iter()
+            .any(|c| c.starts_with("healthcheck run") && c.contains("9-db-1")),
+        "another stack's container was checked"
     );
 }
