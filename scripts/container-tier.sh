@@ -35,9 +35,6 @@ log() { printf '==> %s\n' "$*" >&2; }
 # Failures go to a file: some checks run in subshells.
 fail() { printf 'FAIL: %s\n' "$*" >&2; printf '%s\n' "$*" >>"$FAILURES"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 2; }
-# kube_play: the dev overlay of each example's Kubernetes tree, on podman.
-# shellcheck source=scripts/kube-play.sh
-. "$REPO/scripts/kube-play.sh"
 
 # ---------------------------------------------------------------- cleanup
 CONTAINERS=()
@@ -49,7 +46,6 @@ SERVICE_PID=""
 
 cleanup() {
     set +e
-    [ "${#KUBE_FILES[@]}" -gt 0 ] && kube_down
     for pair in "${COMPOSE_DIRS[@]}"; do
         (cd "${pair%%:*}" && timeout 120 "${COMPOSE[@]}" -p "${pair#*:}" down --volumes --rmi local --remove-orphans >/dev/null 2>&1)
     done
@@ -150,6 +146,15 @@ debian_mirror() {
 # The python stand-in, under the tag the service stand-ins build on and the
 # Debian-pinned tag the generated Dockerfiles use (the tier builds them with
 # DEBIAN_RELEASE=bookworm: the stand-in is Debian 12).
+# verify --kubernetes renders the dev overlay with `kubectl kustomize`.
+ensure_kubectl() {
+    command -v kubectl >/dev/null && return
+    log "installing kubectl (Debian's kubernetes-client)"
+    DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y -q kubernetes-client >/dev/null 2>&1 \
+        || { timeout 300 apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y -q kubernetes-client >/dev/null; } \
+        || die "kubectl is missing and could not be installed (kubernetes-client)"
+}
+
 ensure_python_image() {
     local image="docker.io/library/python:${PY_STANDIN}-slim"
     local pinned="docker.io/library/python:${PY_STANDIN}-slim-${DEBIAN_STANDIN}"
@@ -356,7 +361,11 @@ run_example() {
     # and a source change rebuilt with every dependency step from the cache.
     # It keeps its image (--keep) for the tier's own checks below.
     build_args "$dir"
-    run_verify "$name" "$dir" --cold --keep
+    # With --kubernetes it also plays the dev overlay of the Kubernetes tree
+    # with `podman kube play` (services ready, the migration Job completed,
+    # the processes running, the web pod ready as uid 10001 on a read-only
+    # root).
+    run_verify "$name" "$dir" --cold --keep --kubernetes
     if [ -z "$VERIFY_IMAGE" ]; then
         printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "-" "-" "-" "$findings" "-" "$VERIFY_RESULT" FAILED >>"$RESULTS"
         return
@@ -417,8 +426,6 @@ run_example() {
         "$ENGINE" rm -f "$container" >/dev/null 2>&1 || true
     fi
 
-    kube_play "$name" "$dir" "$image"
-
     # uv installs with --locked: a pyproject.toml changed after locking fails
     # the build with uv's own message instead of installing the stale lock.
     if [ -f "$dir/uv.lock" ]; then
@@ -457,21 +464,21 @@ PY
 # (verify's image, kept with --keep; empty when it did not build) and the
 # seconds of its build and of its cache check, and the HTTP status its serve
 # check got with that check's seconds.
-VERIFY_RESULT="" VERIFY_IMAGE="" VERIFY_BUILD_S="" VERIFY_CACHE_S="" VERIFY_SERVE_STATUS="" VERIFY_SERVE_S=""
+VERIFY_RESULT="" VERIFY_IMAGE="" VERIFY_BUILD_S="" VERIFY_CACHE_S="" VERIFY_SERVE_STATUS="" VERIFY_SERVE_S="" KUBE_RESULT=""
 run_verify() {
     local name=$1 dir=$2 json="$LOGS/$1-verify.json" rc=0 line
     shift 2
     log "$name: flaskdock verify $*"
     timeout 1800 "$FLASKDOCK" verify "$dir" "$@" --engine "$ENGINE" --compose "${COMPOSE[*]}" "${BUILD_ARGS[@]}" --json \
         >"$json" 2>"$LOGS/$name-verify.err" || rc=$?
-    # One line "count<TAB>image<TAB>build s<TAB>cache s<TAB>HTTP status<TAB>serve s",
+    # One line "count<TAB>image<TAB>build s<TAB>cache s<TAB>HTTP status<TAB>serve s<TAB>kube",
     # then what is wrong.
-    mapfile -t VERIFY_LINES < <(python3 - "$json" <<'PY' 2>&1 || true
+    mapfile -t VERIFY_LINES < <(python3 - "$json" "$ENGINE" <<'PY' 2>&1 || true
 import json, re, sys
 try:
     report = json.load(open(sys.argv[1], encoding="utf-8"))
 except (OSError, ValueError) as err:
-    print(f"no report ({err})\t\t-\t-\t-\t-")
+    print(f"no report ({err})\t\t-\t-\t-\t-\t-")
     sys.exit(0)
 checks = {c["name"]: c for c in report["checks"]}
 count = {s: sum(1 for c in checks.values() if c["status"] == s) for s in ("passed", "failed", "skipped")}
@@ -479,19 +486,24 @@ seconds = lambda name: f"{checks[name]['duration_ms'] / 1000:.0f}" if name in ch
 built = checks.get("build", {}).get("status") == "passed"
 summary = f"{count['passed']} ok {count['skipped']} skip" + (f" {count['failed']} FAIL" if count["failed"] else "")
 answered = re.search(r"answered (\d+)", checks.get("serve", {}).get("summary", ""))
+kube = checks.get("kubernetes", {}).get("status", "-")
+kube = {"passed": f"ready {seconds('kubernetes')} s", "failed": "FAILED"}.get(kube, kube)
 print(f"{summary}\t{report['image'] if built else ''}\t{seconds('build')}\t{seconds('cache')}"
-      f"\t{answered[1] if answered else '-'}\t{seconds('serve')}")
+      f"\t{answered[1] if answered else '-'}\t{seconds('serve')}\t{kube}")
 for c in checks.values():
     if c["status"] == "failed":
         print(f"{c['name']}: {c['summary']} (cause: {c.get('cause')})")
-for name in ("build", "non-root", "read-only-source", "no-compiler", "no-secrets", "serve", "cache"):
+needed = ["build", "non-root", "read-only-source", "no-compiler", "no-secrets", "serve", "cache"]
+if sys.argv[2] == "podman" and "kubernetes" in checks:
+    needed.append("kubernetes")  # (Docker has no kube play: skipped there)
+for name in needed:
     if checks.get(name, {}).get("status") == "skipped":
         print(f"{name}: skipped ({checks[name]['summary']}); the tier needs it to pass")
 if built and checks.get("non-root", {}).get("summary") != "runs as uid 10001":
     print(f"non-root: {checks.get('non-root', {}).get('summary')}; expected uid 10001")
 PY
 )
-    IFS=$'\t' read -r VERIFY_RESULT VERIFY_IMAGE VERIFY_BUILD_S VERIFY_CACHE_S VERIFY_SERVE_STATUS VERIFY_SERVE_S \
+    IFS=$'\t' read -r VERIFY_RESULT VERIFY_IMAGE VERIFY_BUILD_S VERIFY_CACHE_S VERIFY_SERVE_STATUS VERIFY_SERVE_S KUBE_RESULT \
         <<<"${VERIFY_LINES[0]:-no report}"
     for line in "${VERIFY_LINES[@]:1}"; do
         fail "$name: verify: $line"
@@ -855,6 +867,7 @@ main() {
     IMAGES_BEFORE=$("$ENGINE" images -qa | sort -u)
     setup_tools
     setup_compose
+    [ "$ENGINE" = podman ] && ensure_kubectl
     ensure_python_image
     ensure_service_image "docker.io/library/postgres:${PG_TAG}" postgres-standin
     ensure_service_image "docker.io/library/redis:${REDIS_TAG}" redis-standin

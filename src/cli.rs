@@ -103,6 +103,9 @@ pub(crate) struct VerifyArgs {
     /// A build argument for every build (KEY=VALUE; repeatable)
     #[arg(long, value_name = "KEY=VALUE", value_parser = key_value)]
     pub build_arg: Vec<(String, String)>,
+    /// Also play k8s/overlays/dev with `podman kube play` (needs podman and kubectl)
+    #[arg(long)]
+    pub kubernetes: bool,
     /// Seconds the app may take to answer its health path once started
     #[arg(long, value_name = "SECONDS", default_value_t = 90)]
     pub timeout: u64,

@@ -300,6 +300,7 @@ fn verify(args: &cli::VerifyArgs) -> Result<ExitCode> {
         base_images: args.base_image.clone(),
         serve_timeout: std::time::Duration::from_secs(args.timeout),
         build_timeout: std::time::Duration::from_secs(3600),
+        kubernetes: args.kubernetes,
     };
     let mut engine = CliEngine::detect(args.engine.as_deref())?;
     if let Some(command) = &args.compose {

@@ -44,6 +44,9 @@ pub trait Engine: Sync {
     /// Runs the engine with `args` (an image archive on standard output) and
     /// returns the indexes of the `needles` found in its bytes.
     fn scan(&self, args: &[String], needles: &[String], timeout: Duration) -> Result<Vec<usize>>;
+    /// Renders the kustomization in `dir` (`kubectl kustomize`, else
+    /// `kustomize build`); `None` when neither is installed.
+    fn kustomize(&self, dir: &Path, timeout: Duration) -> Option<Result<Output>>;
 }
 
 /// The engine's own command line.
@@ -179,6 +182,28 @@ impl Engine for CliEngine {
         }
         Ok(found.into_iter().collect())
     }
+
+    fn kustomize(&self, dir: &Path, timeout: Duration) -> Option<Result<Output>> {
+        [["kubectl", "kustomize"], ["kustomize", "build"]]
+            .iter()
+            .find_map(|[program, verb]| {
+                let mut command = Command::new(program);
+                command.arg(verb).arg(dir);
+                match bounded(&mut command, timeout) {
+                    Err(err) if not_installed(&err) => None,
+                    result => Some(result),
+                }
+            })
+    }
+}
+
+/// The error of a command that could not start because it is not installed.
+fn not_installed(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::NotFound)
+    })
 }
 
 /// Reads a pipe to its end on a thread of its own; the text arrives on the

@@ -11,6 +11,8 @@ mod compose;
 mod diagnose;
 mod engine;
 mod http;
+mod kube;
+mod manifests;
 mod project;
 mod report;
 mod serve;
@@ -47,6 +49,8 @@ pub struct Options {
     pub serve_timeout: Duration,
     /// How long one build may take.
     pub build_timeout: Duration,
+    /// Play the dev overlay of `k8s/` with `podman kube play` (`--kubernetes`).
+    pub kubernetes: bool,
 }
 
 /// What one check found, before it is timed.
@@ -103,6 +107,11 @@ struct Created<'a> {
     images: Vec<String>,
     /// Compose projects brought up: (folder, project name).
     stacks: Vec<(PathBuf, String)>,
+    /// Files given to `podman kube play`, the networks and the named
+    /// volumes made for them.
+    kube_files: Vec<PathBuf>,
+    networks: Vec<String>,
+    volumes: Vec<String>,
     /// Every image id the engine had when the run started; `None` keeps
     /// the new ones (`--keep`: the layers are the next build's cache).
     images_before: Option<BTreeSet<String>>,
@@ -141,6 +150,22 @@ impl Drop for Created<'_> {
                 "local",
             ]);
             let _ = self.engine.compose(dir, &down, Duration::from_secs(180));
+        }
+        for file in self.kube_files.iter().rev() {
+            let file = file.display().to_string();
+            let _ = self
+                .engine
+                .run(&args(&["kube", "down", &file]), Duration::from_secs(180));
+        }
+        for volume in &self.volumes {
+            let _ = self
+                .engine
+                .run(&args(&["volume", "rm", "-f", volume]), bound);
+        }
+        for network in &self.networks {
+            let _ = self
+                .engine
+                .run(&args(&["network", "rm", "-f", network]), bound);
         }
         for container in &self.containers {
             let _ = self
@@ -191,6 +216,17 @@ pub fn verify(
     progress: &mut dyn FnMut(Event),
 ) -> Result<Report> {
     let target = Target::read(&options.path)?;
+    if options.kubernetes
+        && !target
+            .dir
+            .join("k8s/overlays/dev/kustomization.yaml")
+            .is_file()
+    {
+        anyhow::bail!(
+            "--kubernetes: `{}` has no k8s/overlays/dev/kustomization.yaml; run `flaskdock init --kubernetes` first",
+            options.path.display()
+        );
+    }
     let logs = crate::write::scratch::kept_folder("flaskdock-verify-logs-")?;
     let scratch = crate::write::scratch::folder("flaskdock-verify-")?;
     let image = format!(
@@ -204,6 +240,9 @@ pub fn verify(
         containers: Vec::new(),
         images: Vec::new(),
         stacks: Vec::new(),
+        kube_files: Vec::new(),
+        networks: Vec::new(),
+        volumes: Vec::new(),
         images_before: None,
     };
     if !options.keep {
@@ -256,7 +295,7 @@ impl Run<'_> {
         self.map_base_images(created)?;
         created.images.push(self.image.to_string());
         let built = self.check("build", progress, |run| run.build())?;
-        let steps: [(&'static str, Step); 7] = [
+        let mut steps: Vec<(&'static str, Step)> = vec![
             ("non-root", |run, _| run.non_root()),
             ("read-only-source", |run, _| run.read_only_source()),
             ("no-compiler", |run, _| run.no_compiler()),
@@ -265,6 +304,9 @@ impl Run<'_> {
             ("serve", |run, created| run.serve(created)),
             ("cache", |run, _| run.cache()),
         ];
+        if self.options.kubernetes {
+            steps.push(("kubernetes", |run, created| run.kubernetes(created)));
+        }
         for (name, step) in steps {
             if built != Status::Passed || stopping() {
                 let why = if stopping() {

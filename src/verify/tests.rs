@@ -120,6 +120,12 @@ impl Engine for Fake {
             .push(format!("{} [{}]", args.join(" "), needles.join(",")));
         Ok(Vec::new())
     }
+
+    fn kustomize(&self, dir: &Path, _: Duration) -> Option<Result<Output>> {
+        let call = format!("kustomize {}", dir.display());
+        self.calls.lock().unwrap().push(call.clone());
+        (self.answer)("kustomize").map(Ok)
+    }
 }
 
 /// Runs share the Ctrl-C flag: one test at a time.
@@ -176,6 +182,7 @@ fn options(dir: &Path) -> Options {
         base_images: Vec::new(),
         serve_timeout: Duration::from_secs(3),
         build_timeout: Duration::from_secs(60),
+        kubernetes: false,
     }
 }
 
@@ -413,6 +420,9 @@ fn a_compose_app_without_a_compose_command_is_skipped() {
         ) -> Result<Vec<usize>> {
             self.0.scan(args, needles, timeout)
         }
+        fn kustomize(&self, dir: &Path, timeout: Duration) -> Option<Result<Output>> {
+            self.0.kustomize(dir, timeout)
+        }
     }
     let compose = "services:\n  web:\n    build: .\n  db:\n    image: postgres:17\n";
     let dir = project(&[("docker-compose.yml", compose)]);
@@ -577,5 +587,239 @@ fn a_service_that_never_passes_its_healthcheck_fails_serve() {
             .iter()
             .any(|c| c.starts_with("healthcheck run") && c.contains("9-db-1")),
         "another stack's container was checked"
+    );
+}
+
+/// An overlay as `kubectl kustomize` renders it: PostgreSQL, a migration
+/// Job, a worker and the web Deployment.
+const RENDERED: &str = "\
+apiVersion: v1
+kind: Secret
+metadata: {name: secrets-1}
+data: {SECRET_KEY: YWJj}
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db}
+spec:
+  template:
+    spec:
+      containers:
+        - {name: db, image: postgres:17, readinessProbe: {exec: {command: [pg_isready]}}}
+  volumeClaimTemplates:
+    - metadata: {name: data}
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: migrate}
+spec:
+  template:
+    spec:
+      containers:
+        - {name: migrate, image: app:dev}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: worker}
+spec:
+  template:
+    spec:
+      containers:
+        - {name: worker, image: app:dev}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  template:
+    spec:
+      containers:
+        - name: web
+          image: app:dev
+          envFrom: [{secretRef: {name: secrets-1}}]
+          readinessProbe: {httpGet: {path: /healthz, port: 8000}}
+      volumes:
+        - {name: tmp, emptyDir: {}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+";
+
+/// A project with the dev overlay `init --kubernetes` writes.
+fn kube_project() -> tempfile::TempDir {
+    let dir = project(&[]);
+    let overlay = dir.path().join("k8s/overlays/dev");
+    std::fs::create_dir_all(&overlay).unwrap();
+    std::fs::write(overlay.join("kustomization.yaml"), "resources: []\n").unwrap();
+    std::fs::write(
+        overlay.join("secrets.env.example"),
+        "SECRET_KEY=replace-with-a-long-random-string\n",
+    )
+    .unwrap();
+    dir
+}
+
+/// The engine's answers to a kube play that goes well; `migrated` is what
+/// `podman wait` says of the migration pod.
+fn kube_answers(call: &str, migrated: &'static str) -> Option<Output> {
+    match call {
+        "kustomize" => Some(ok(RENDERED)),
+        c if c.starts_with("pod exists") || c.starts_with("volume exists") => {
+            Some(failed("no such"))
+        }
+        c if c.starts_with("container exists") => {
+            // podman 4.3's names: a Deployment's pod is NAME-pod-0.
+            let known = [
+                "db-db",
+                "migrate-migrate",
+                "worker-pod-0-worker",
+                "web-pod-0-web",
+            ];
+            Some(if known.iter().any(|k| c.ends_with(k)) {
+                ok("")
+            } else {
+                failed("no such container")
+            })
+        }
+        c if c.starts_with("wait ") => Some(ok(migrated)),
+        c if c.starts_with("inspect --format {{.State.Status}}") => Some(ok("running\n")),
+        c if c.starts_with("exec web-pod-0-web id -u") => Some(ok("10001\n")),
+        _ => None,
+    }
+}
+
+#[test]
+fn kubernetes_plays_the_overlay_in_order_and_takes_it_all_down() {
+    let _serial = serial();
+    let dir = kube_project();
+    let engine = Fake::new(Some(200), |c| kube_answers(c, "0\n"));
+    let mut options = options(dir.path());
+    options.kubernetes = true;
+    let report = verify(&options, &engine, &mut |_| {}).unwrap();
+    let kube = check(&report, "kubernetes");
+    assert_eq!(kube.status, Status::Passed, "{kube:#?}");
+    assert_eq!(
+        kube.summary,
+        "podman kube play: db ready; migrate completed; worker running; web ready as uid 10001 on a read-only root"
+    );
+    assert!(
+        kube.evidence
+            .iter()
+            .any(|e| e == "left to a cluster: Service web")
+    );
+    let calls = engine.calls();
+    let position = |prefix: &str| {
+        calls
+            .iter()
+            .position(|c| c.starts_with(prefix) || c.contains(prefix))
+            .unwrap_or_else(|| panic!("no `{prefix}` in {calls:#?}"))
+    };
+    let parts = ["services", "migrate", "processes", "web"];
+    let played: Vec<usize> = parts
+        .iter()
+        .map(|part| {
+            let file = format!("kube-{part}.yaml");
+            calls
+                .iter()
+                .position(|c| c.starts_with("kube play --network ") && c.ends_with(&file))
+                .unwrap_or_else(|| panic!("{file} not played: {calls:#?}"))
+        })
+        .collect();
+    assert!(played.windows(2).all(|w| w[0] < w[1]), "{calls:#?}");
+    // The services were ready before the Job ran, the Job done before the web.
+    assert!(position("exec db-db pg_isready") < position("kube-migrate.yaml"));
+    assert!(position("wait migrate-migrate") < position("kube-web.yaml"));
+    // The web's httpGet probe, asked inside its container.
+    let probe = &calls[position("exec web-pod-0-web python -c")];
+    assert!(probe.ends_with("/healthz 8000"), "{probe}");
+    // Everything played is taken down, the last first, with its volumes.
+    let downs: Vec<&String> = calls
+        .iter()
+        .filter(|c| c.starts_with("kube down"))
+        .collect();
+    assert_eq!(downs.len(), 4);
+    assert!(downs[0].ends_with("kube-web.yaml"));
+    assert!(
+        calls
+            .iter()
+            .any(|c| c.starts_with("volume rm -f flaskdock-verify-") && c.ends_with("-db-data"))
+    );
+    assert!(
+        calls
+            .iter()
+            .any(|c| c.starts_with("volume rm -f flaskdock-verify-") && c.ends_with("-web-tmp"))
+    );
+    assert!(
+        calls
+            .iter()
+            .any(|c| c.starts_with("network rm -f flaskdock-verify-"))
+    );
+    assert!(!dir.path().join("k8s/overlays/dev/secrets.env").exists());
+}
+
+#[test]
+fn kubernetes_fails_with_the_migration_pods_exit_and_still_cleans_up() {
+    let _serial = serial();
+    let dir = kube_project();
+    let engine = Fake::new(Some(200), |c| match c {
+        c if c.starts_with("logs migrate-migrate") => Some(ok(
+            "Traceback (most recent call last):\nsqlalchemy.exc.OperationalError: could not connect\n",
+        )),
+        c => kube_answers(c, "1\n"),
+    });
+    let mut options = options(dir.path());
+    options.kubernetes = true;
+    let report = verify(&options, &engine, &mut |_| {}).unwrap();
+    let kube = check(&report, "kubernetes");
+    assert_eq!(kube.status, Status::Failed);
+    assert_eq!(kube.summary, "the migrate Job's pod ended with `1`");
+    assert!(kube.evidence.iter().any(|e| e.contains("OperationalError")));
+    let calls = engine.calls();
+    assert!(
+        !calls
+            .iter()
+            .any(|c| c.contains("kube-web.yaml") && c.starts_with("kube play"))
+    );
+    assert_eq!(
+        calls.iter().filter(|c| c.starts_with("kube down")).count(),
+        2
+    );
+}
+
+#[test]
+fn kubernetes_refuses_a_taken_pod_name_and_a_project_without_an_overlay() {
+    let _serial = serial();
+    let dir = kube_project();
+    let engine = Fake::new(Some(200), |c| match c {
+        "pod exists db" => Some(ok("")),
+        c => kube_answers(c, "0\n"),
+    });
+    let mut options = options(dir.path());
+    options.kubernetes = true;
+    let report = verify(&options, &engine, &mut |_| {}).unwrap();
+    let kube = check(&report, "kubernetes");
+    assert_eq!(kube.status, Status::Failed);
+    assert!(
+        kube.summary
+            .starts_with("a pod named db is already on podman"),
+        "{}",
+        kube.summary
+    );
+    assert!(!engine.called("kube play"));
+    assert!(
+        !engine.called("kube down"),
+        "another run's pods are left alone"
+    );
+
+    let bare = project(&[]);
+    let mut options = options.clone();
+    options.path = bare.path().to_path_buf();
+    let err = verify(&options, &engine, &mut |_| {})
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("no k8s/overlays/dev/kustomization.yaml"),
+        "{err}"
     );
 }
