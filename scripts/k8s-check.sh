@@ -53,7 +53,7 @@ fi
 cargo build --locked -q
 flaskdock=$PWD/target/debug/flaskdock
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+trap '[ -n "${K8S_KEEP:-}" ] || rm -rf "$work"' EXIT
 
 if [ $# -gt 0 ]; then
     examples=("$@")
@@ -63,7 +63,9 @@ else
 fi
 
 failed=0
-printf '%-22s %-5s %8s %10s %8s %8s\n' example tree objects validate passed skipped
+# Render every overlay first; the validators then run once over all of them
+# (checkov's start-up alone is seconds: once per overlay was most of this step).
+rendered_files=()
 for name in "${examples[@]}"; do
     project="$work/$name"
     cp -r "examples/$name" "$project"
@@ -84,36 +86,63 @@ for name in "${examples[@]}"; do
     for overlay in dev prod; do
         dir="$project/k8s/overlays/$overlay"
         cp "$dir/secrets.env.example" "$dir/secrets.env"
-        rendered="$work/$name-$overlay.yaml"
+        rendered="$work/rendered/$name--$overlay.yaml"
+        mkdir -p "$work/rendered"
         if ! kubectl kustomize "$dir" >"$rendered" 2>"$work/err"; then
             log "$name/$overlay: kubectl kustomize failed: $(cat "$work/err")"
+            rm -f "$rendered"
             failed=1
             continue
         fi
-        objects=$(grep -c '^kind:' "$rendered" || true)
-        if "$venv/bin/kubernetes-validate" --strict --quiet "$rendered" >"$work/err" 2>&1; then
-            valid=ok
-        else
-            valid=FAILED
-            failed=1
-            cat "$work/err" >&2
-        fi
-        BC_SKIP_MAPPING=TRUE timeout 300 "$venv/bin/checkov" --framework kubernetes -f "$rendered" \
-            --compact --quiet --skip-download --output json >"$work/checkov.json" 2>/dev/null || true
-        read -r passed failures skipped < <(python3 -c '
-import json, sys
-data = json.load(open(sys.argv[1]))
-s = (data[0] if isinstance(data, list) else data)["summary"]
-print(s["passed"], s["failed"], s["skipped"])' "$work/checkov.json")
-        if [ "$failures" != 0 ]; then
-            failed=1
-            BC_SKIP_MAPPING=TRUE "$venv/bin/checkov" --framework kubernetes -f "$rendered" \
-                --compact --quiet --skip-download 2>/dev/null | sed "s|^|    |" >&2 || true
-        fi
-        printf '%-22s %-5s %8s %10s %8s %8s\n' "$name" "$overlay" "$objects" "$valid" "$passed" \
-            "$skipped$([ "$failures" = 0 ] || echo " ($failures FAILED)")"
+        rendered_files+=("$rendered")
     done
 done
+[ "${#rendered_files[@]}" -gt 0 ] || die "nothing rendered"
+
+# kubernetes-validate over all; on a failure, each file again to say which.
+invalid=()
+if ! "$venv/bin/kubernetes-validate" --strict --quiet "${rendered_files[@]}" >"$work/err" 2>&1; then
+    failed=1
+    cat "$work/err" >&2
+    for rendered in "${rendered_files[@]}"; do
+        "$venv/bin/kubernetes-validate" --strict --quiet "$rendered" >/dev/null 2>&1 || invalid+=("$rendered")
+    done
+fi
+
+# checkov over all, its results counted per file.
+checkov_args=()
+for rendered in "${rendered_files[@]}"; do checkov_args+=(-f "$rendered"); done
+BC_SKIP_MAPPING=TRUE timeout 900 "$venv/bin/checkov" --framework kubernetes "${checkov_args[@]}" \
+    --skip-download --output json >"$work/checkov.json" 2>"$work/checkov.err" \
+    || [ -s "$work/checkov.json" ] || die "checkov did not run: $(tail -5 "$work/checkov.err")"
+
+printf '%-22s %-5s %8s %10s %8s %8s\n' example tree objects validate passed skipped
+python3 - "$work/checkov.json" "${#invalid[@]}" "${invalid[@]}" "--" "${rendered_files[@]}" <<'PY' || failed=1
+import collections, json, os, sys
+
+report = json.load(open(sys.argv[1]))
+report = report[0] if isinstance(report, list) else report
+count = int(sys.argv[2])
+invalid = set(sys.argv[3:3 + count])
+files = sys.argv[3 + count + 1:]
+tally = collections.defaultdict(collections.Counter)
+for kind in ("passed", "failed", "skipped"):
+    for check in report.get("results", {}).get(f"{kind}_checks", []):
+        tally[os.path.basename(check["file_path"])][kind] += 1
+        if kind == "failed":
+            print(f"    {check['file_path']}: {check['check_id']} {check['check_name']} "
+                  f"({check['resource']})", file=sys.stderr)
+bad = False
+for path in files:
+    name, overlay = os.path.basename(path)[: -len(".yaml")].split("--")
+    objects = sum(1 for line in open(path) if line.startswith("kind:"))
+    counts = tally[os.path.basename(path)]
+    valid = "FAILED" if path in invalid else "ok"
+    failures = f" ({counts['failed']} FAILED)" if counts["failed"] else ""
+    bad = bad or bool(counts["failed"]) or not counts["passed"] or path in invalid
+    print(f"{name:<22} {overlay:<5} {objects:>8} {valid:>10} {counts['passed']:>8} {counts['skipped']:>8}{failures}")
+sys.exit(1 if bad else 0)
+PY
 if [ "$failed" != 0 ]; then
     log "a check failed"
     exit 1
