@@ -49,7 +49,7 @@ cleanup() {
     for pair in "${COMPOSE_DIRS[@]}"; do
         (cd "${pair%%:*}" && timeout 120 "${COMPOSE[@]}" -p "${pair#*:}" down --volumes --rmi local --remove-orphans >/dev/null 2>&1)
     done
-    for c in "${CONTAINERS[@]}"; do timeout 60 "$ENGINE" rm -f "$c" >/dev/null 2>&1; done
+    for c in "${CONTAINERS[@]}"; do timeout 60 "$ENGINE" rm -f -v "$c" >/dev/null 2>&1; done
     for i in "${IMAGES[@]}"; do timeout 60 "$ENGINE" rmi -f "$i" >/dev/null 2>&1; done
     if [ "${E2E_KEEP_BASE:-0}" != 1 ]; then
         for i in "${STANDINS[@]}"; do timeout 60 "$ENGINE" rmi -f "$i" >/dev/null 2>&1; done
@@ -423,7 +423,7 @@ run_example() {
             fail "$name: no HTTP 200 on 127.0.0.1:$port"
             status="FAILED"
         fi
-        "$ENGINE" rm -f "$container" >/dev/null 2>&1 || true
+        "$ENGINE" rm -f -v "$container" >/dev/null 2>&1 || true
     fi
 
     # uv installs with --locked: a pyproject.toml changed after locking fails

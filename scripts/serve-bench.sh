@@ -15,7 +15,7 @@
 set -euo pipefail
 
 DURATION="${1:-20}"
-STARTS=5     # fresh starts whose median is the time to the first 200
+STARTS=11    # fresh starts of each image whose median is the time to the first 200
 # shellcheck source=scripts/container-tier.sh
 source "$(dirname "$0")/container-tier.sh"
 
@@ -87,29 +87,54 @@ load() {
     echo "$rps ${p99:-nan}"
 }
 
+# The seconds from `run` to the first 200 of one fresh container of IMAGE.
+one_start() {
+    local image=$1 port=$2 container=$3 start took
+    start=$(python3 -c 'import time; print(time.time())')
+    "$ENGINE" run -d --name "$container" --cpus 2 --memory 512m \
+        -p "127.0.0.1:$port:8000" "$image" >/dev/null
+    took=$(first_200 "http://127.0.0.1:$port/" "$start") \
+        || { "$ENGINE" logs "$container" >&2; die "$image never answered"; }
+    # (killed: the baseline's shell-form CMD never passes SIGTERM on)
+    "$ENGINE" kill "$container" >/dev/null 2>&1 || true
+    "$ENGINE" rm -f -v "$container" >/dev/null
+    echo "$took"
+}
+
+# The median time to the first 200 of each image (baseline, flaskdock), over
+# STARTS fresh containers each, the two taking turns so that the machine's
+# drift falls on both alike. Sets STARTS_BASE and STARTS_OURS.
+time_starts() {
+    local base=$1 ours=$2 times_base=() times_ours=()
+    # shellcheck disable=SC2016 # an awk program: its $1 is awk's
+    local median='{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'
+    CONTAINERS+=("$PREFIX-bench-start")
+    for _ in $(seq 1 "$STARTS"); do
+        times_base+=("$(one_start "$base" "$BENCH_PORT_BASE" "$PREFIX-bench-start")")
+        times_ours+=("$(one_start "$ours" "$BENCH_PORT_BASE" "$PREFIX-bench-start")")
+    done
+    log "first 200, baseline: $(printf '%s\n' "${times_base[@]}" | sort -n | paste -sd' ')"
+    log "first 200, flaskdock: $(printf '%s\n' "${times_ours[@]}" | sort -n | paste -sd' ')"
+    STARTS_BASE=$(printf '%s\n' "${times_base[@]}" | sort -n | awk "$median")
+    STARTS_OURS=$(printf '%s\n' "${times_ours[@]}" | sort -n | awk "$median")
+}
+
 # Runs IMAGE alone and loads it; sets BENCH_RESULT to "LABEL rps_io p99_io
-# rps_light p99_light first_200_s size_mb". Not in a subshell: the containers
-# it starts must reach the cleanup.
+# rps_light p99_light first_200_s size_mb" (the first 200 given). Not in a
+# subshell: the containers it starts must reach the cleanup.
 bench_image() {
-    local label=$1 image=$2 index=$3 port container start up io light size
-    port=$((BENCH_PORT_BASE + index))
+    local label=$1 image=$2 index=$3 up=$4 port container io light size
+    port=$((BENCH_PORT_BASE + 1 + index))
     container="$PREFIX-bench-$index"
     CONTAINERS+=("$container")
-    # The time to the first 200: the median of STARTS fresh containers.
-    local times=() run
-    for run in $(seq 1 "$STARTS"); do
-        start=$(python3 -c 'import time; print(time.time())')
-        "$ENGINE" run -d --name "$container" --cpus 2 --memory 512m \
-            -p "127.0.0.1:$port:8000" "$image" >/dev/null
-        times+=("$(first_200 "http://127.0.0.1:$port/" "$start")") \
-            || { "$ENGINE" logs "$container" >&2; die "$label never answered"; }
-        [ "$run" = "$STARTS" ] || "$ENGINE" rm -f "$container" >/dev/null
-    done
-    up=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}')
+    "$ENGINE" run -d --name "$container" --cpus 2 --memory 512m \
+        -p "127.0.0.1:$port:8000" "$image" >/dev/null
+    first_200 "http://127.0.0.1:$port/" "$(python3 -c 'import time; print(time.time())')" >/dev/null \
+        || { "$ENGINE" logs "$container" >&2; die "$label never answered"; }
     io=$(load "http://127.0.0.1:$port/io")
     light=$(load "http://127.0.0.1:$port/")
     size=$("$ENGINE" image inspect --format '{{.Size}}' "$image")
-    "$ENGINE" rm -f "$container" >/dev/null
+    "$ENGINE" rm -f -v "$container" >/dev/null
     BENCH_RESULT="$label $io $light $up $((size / 1000000))"
 }
 
@@ -145,9 +170,11 @@ bench_main() {
 
     log "loading each image for ${DURATION}s a route"
     local a b
-    bench_image baseline "$image_base" 0
+    log "timing $STARTS fresh starts of each image, in turns"
+    time_starts "$image_base" "$image_ours"
+    bench_image baseline "$image_base" 0 "$STARTS_BASE"
     b=$BENCH_RESULT
-    bench_image flaskdock "$image_ours" 1
+    bench_image flaskdock "$image_ours" 1 "$STARTS_OURS"
     a=$BENCH_RESULT
     python3 - "$a" "$b" "$DURATION" <<'PY'
 import sys

@@ -2270,6 +2270,47 @@ fn migrations_that_change_tables_none_creates_are_not_run_and_the_readme_says_ho
 }
 
 #[test]
+fn a_localhost_broker_in_a_settings_class_of_another_module_gets_no_worker() {
+    for (setting, worker) in [
+        (
+            "    CELERY_BROKER_URL = \"redis://localhost:6379\"\n",
+            false,
+        ),
+        (
+            "    CELERY_BROKER_URL = os.getenv(\"CELERY_BROKER_URL\", \"redis://localhost:6379\")\n",
+            true,
+        ),
+    ] {
+        let temp = tempfile::tempdir().unwrap();
+        let config = format!(
+            "import os\n\nclass Config:\n    SECRET_KEY = os.getenv(\"SECRET_KEY\")\n{setting}"
+        );
+        write_tree(
+            temp.path(),
+            &[
+                ("requirements.txt", "flask==3.1.1\ncelery[redis]==5.5.3\n"),
+                (
+                    "shop/__init__.py",
+                    "from flask import Flask\napp = Flask(__name__)\n",
+                ),
+                ("shop/config.py", &config),
+                (
+                    "shop/tasks.py",
+                    "from celery import Celery\nfrom shop.config import Config\n\n\
+                     celery_app = Celery(\"shop\", broker=Config.CELERY_BROKER_URL)\n",
+                ),
+            ],
+        );
+        let project = inspect::inspect(temp.path()).unwrap();
+        assert_eq!(project.celery_local_broker.is_none(), worker, "{setting}");
+        let warned = project.warnings.iter().any(|w| {
+            w.starts_with("shop/config.py:5: the Celery broker is `redis://localhost:6379`")
+        });
+        assert_eq!(warned, !worker, "{setting}: {:?}", project.warnings);
+    }
+}
+
+#[test]
 fn a_celery_broker_written_for_localhost_gets_no_worker_and_an_env_default_does() {
     for (broker, worker) in [
         ("'redis://localhost:6379/0'", false),

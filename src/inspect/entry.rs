@@ -397,6 +397,28 @@ pub(super) fn detect_celery(modules: &[Module]) -> Option<Fact<String>> {
         })
 }
 
+/// The name the Celery app's `broker=` argument reads, when it is a name
+/// (`broker=Config.CELERY_BROKER_URL` -> `CELERY_BROKER_URL`).
+pub(super) fn celery_broker_name(modules: &[Module], celery: &Fact<String>) -> Option<String> {
+    let module = modules
+        .iter()
+        .find(|m| Some(&m.path) == celery.source.file.as_ref())?;
+    module.body.iter().find_map(|stmt| {
+        if Some(module.line(stmt.start())) != celery.source.line {
+            return None;
+        }
+        let (_, Expr::Call(call)) = single_assignment(stmt)? else {
+            return None;
+        };
+        let broker = call.arguments.find_keyword("broker")?;
+        match &broker.value {
+            Expr::Name(name) => Some(name.id.to_string()),
+            Expr::Attribute(attribute) => Some(attribute.attr.to_string()),
+            _ => None,
+        }
+    })
+}
+
 /// The target a project's own start command serves (`gunicorn flasky:app` in
 /// a `Procfile`), when its module is a file of the project.
 pub(super) fn from_command(

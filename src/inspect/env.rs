@@ -63,7 +63,7 @@ pub(crate) struct CodeFacts {
     pub health_routes: Vec<super::health::HealthRoute>,
     /// Redis URLs written in the code for `localhost` (not an environment
     /// read's default): inside a container, the container itself.
-    pub local_brokers: Vec<Fact<String>>,
+    pub local_brokers: Vec<LocalBroker>,
     /// Folders of the project the app writes into (`writes.rs`).
     pub writes: Vec<Fact<String>>,
     /// The project's own functions that read the variable a parameter names
@@ -145,6 +145,7 @@ pub(super) fn scan_module(module: &Module) -> CodeFacts {
         literal_tables: std::collections::HashMap::new(),
         flask_groups: Vec::new(),
         env_defaults: std::collections::HashSet::new(),
+        assigned_literals: Vec::new(),
     };
     scanner.visit_body(&module.body);
     facts.background = super::background::scan(module);
@@ -244,6 +245,9 @@ struct Scanner<'a> {
     /// Where the defaults of environment reads start (`os.getenv("X", "redis://...")`):
     /// a URL there is no hard-coded one.
     env_defaults: std::collections::HashSet<TextSize>,
+    /// String literals assigned to a name (`BROKER = "redis://..."`): where
+    /// each starts, and the name.
+    assigned_literals: Vec<(TextSize, String)>,
 }
 
 impl Scanner<'_> {
@@ -760,6 +764,17 @@ impl<'a> Visitor<'a> for Scanner<'a> {
             }
             Stmt::Assign(_) | Stmt::AnnAssign(_) => {
                 self.bind_readers(stmt);
+                if let Some((target, value)) = single_assignment(stmt)
+                    && string_literal(value).is_some_and(|text| {
+                        services::REDIS
+                            .url_prefixes
+                            .iter()
+                            .any(|p| text.starts_with(p))
+                    })
+                {
+                    self.assigned_literals
+                        .push((value.start(), target.to_string()));
+                }
                 if let Some((target, Expr::Call(call))) = single_assignment(stmt)
                     && call_name(&call.func) == Some("FlaskGroup")
                 {
@@ -849,9 +864,14 @@ impl<'a> Visitor<'a> for Scanner<'a> {
                 None
             };
             if redis && is_local_url(text) && !self.env_defaults.contains(&expr.start()) {
-                self.facts
-                    .local_brokers
-                    .push(Fact::new(text.to_string(), at.clone()));
+                self.facts.local_brokers.push(LocalBroker {
+                    url: Fact::new(text.to_string(), at.clone()),
+                    name: self
+                        .assigned_literals
+                        .iter()
+                        .find(|(start, _)| *start == expr.start())
+                        .map(|(_, name)| name.clone()),
+                });
             }
             if let Some(urls) = urls {
                 urls.push(at);
@@ -859,6 +879,16 @@ impl<'a> Visitor<'a> for Scanner<'a> {
         }
         visitor::walk_expr(self, expr);
     }
+}
+
+/// A `localhost` Redis URL written in the code.
+#[derive(Debug, Clone)]
+pub struct LocalBroker {
+    pub url: Fact<String>,
+    /// The name it is assigned to (`CELERY_BROKER_URL = "redis://localhost"`,
+    /// a class attribute too), which a `Celery(broker=Config.CELERY_BROKER_URL)`
+    /// in another module reads.
+    pub name: Option<String>,
 }
 
 /// Finds, in a function body, an environment read keyed by one of the

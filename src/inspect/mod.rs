@@ -275,7 +275,14 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
         pins: deps.pins,
         database,
         redis,
-        celery_local_broker: local_broker(celery.as_ref(), &code.local_brokers, &mut warnings),
+        celery_local_broker: local_broker(
+            celery.as_ref(),
+            celery
+                .as_ref()
+                .and_then(|c| entry::celery_broker_name(&modules, c)),
+            &code.local_brokers,
+            &mut warnings,
+        ),
         celery,
         background: code.background,
         processes: deployment.processes,
@@ -580,17 +587,25 @@ fn detect_migrations(tree: &files::Tree, packages: &[Package]) -> Option<Fact<St
     None
 }
 
-/// A `localhost` broker URL written in the Celery app's own module: the
-/// worker would retry it forever from its container.
+/// A `localhost` broker URL written in the Celery app's own module, or
+/// assigned to the name its `broker=` argument reads (a settings class in
+/// another module): the worker would retry it forever from its container.
 fn local_broker(
     celery: Option<&Fact<String>>,
-    brokers: &[Fact<String>],
+    broker_name: Option<String>,
+    brokers: &[env::LocalBroker],
     warnings: &mut Vec<String>,
 ) -> Option<Fact<String>> {
     let celery = celery?;
     let broker = brokers
         .iter()
-        .find(|b| b.source.file == celery.source.file)?;
+        .find(|b| b.url.source.file == celery.source.file)
+        .or_else(|| {
+            brokers
+                .iter()
+                .find(|b| b.name.is_some() && b.name == broker_name)
+        })
+        .map(|b| &b.url)?;
     warnings.push(format!(
         "{}: the Celery broker is `{}`, written in the code: in a container that is the container itself, so no worker is generated; read it from the environment (`os.environ.get(\"CELERY_BROKER_URL\", ...)`) and run flaskdock init again",
         broker.source,

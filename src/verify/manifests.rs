@@ -677,9 +677,15 @@ spec:
         let err = format!("{:#}", split(&bad, "p", "i").unwrap_err());
         assert!(err.contains("SECRET_KEY is not base64"), "{err}");
         // Names become engine names and report lines: a hostile one is refused, escaped.
-        let hostile = RENDERED.replace("metadata: {name: worker}", "metadata: {name: \"w\\e[31m; rm\"}");
+        let hostile = RENDERED.replace(
+            "metadata: {name: worker}",
+            "metadata: {name: \"w\\e[31m; rm\"}",
+        );
         let err = split(&hostile, "p", "i").unwrap_err().to_string();
-        assert!(err.contains("names `w\\u{1b}[31m; rm`, which is not a Kubernetes name"), "{err}");
+        assert!(
+            err.contains("names `w\\u{1b}[31m; rm`, which is not a Kubernetes name"),
+            "{err}"
+        );
     }
 
     #[test]
