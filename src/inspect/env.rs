@@ -883,7 +883,7 @@ impl<'a> Visitor<'a> for Scanner<'a> {
 
 /// A `localhost` Redis URL written in the code.
 #[derive(Debug, Clone)]
-pub struct LocalBroker {
+pub(crate) struct LocalBroker {
     pub url: Fact<String>,
     /// The name it is assigned to (`CELERY_BROKER_URL = "redis://localhost"`,
     /// a class attribute too), which a `Celery(broker=Config.CELERY_BROKER_URL)`
