@@ -2526,3 +2526,67 @@ fn a_project_is_installed_as_a_package_by_its_managers_rule() {
         assert!(dockerfile.contains(line), "{line}\n{dockerfile}");
     }
 }
+
+#[test]
+fn a_sqlite_default_beside_the_source_is_pointed_at_the_instance_folder() {
+    let settings = "import os\nbasedir = os.path.dirname(os.path.dirname(__file__))\n\
+                    class Config:\n    SECRET_KEY = os.getenv('SECRET_KEY', 'dev')\n\
+                    \x20   SQLALCHEMY_DATABASE_URI = os.getenv('DATABASE_URL', 'sqlite:///' + os.path.join(basedir, 'data.db'))\n\
+                    class TestConfig(Config):\n    SQLALCHEMY_DATABASE_URI = 'sqlite:///:memory:'\n";
+    let app = "from flask import Flask\nfrom flask_sqlalchemy import SQLAlchemy\n\
+               from blog.settings import Config\napp = Flask(__name__)\napp.config.from_object(Config)\n\
+               db = SQLAlchemy(app)\n";
+    for (requirements, sqlite) in [
+        ("flask==3.1.1\nflask-sqlalchemy==3.1.1\n", true),
+        (
+            "flask==3.1.1\nflask-sqlalchemy==3.1.1\npsycopg2-binary==2.9.10\n",
+            false,
+        ),
+    ] {
+        let temp = tempfile::tempdir().unwrap();
+        write_tree(
+            temp.path(),
+            &[
+                ("requirements.txt", requirements),
+                ("blog/__init__.py", app),
+                ("blog/settings.py", settings),
+            ],
+        );
+        let report = init(&options(temp.path(), false), &mut NoPrompts).unwrap();
+        let env = std::fs::read_to_string(temp.path().join(".env.example")).unwrap();
+        let line = env
+            .lines()
+            .find(|l| l.starts_with("DATABASE_URL="))
+            .unwrap();
+        let note = report.notes.iter().any(|n| {
+            n.contains("sets DATABASE_URL (read at blog/settings.py:5) to `sqlite:////app/instance/app.db`")
+        });
+        if sqlite {
+            assert_eq!(line, "DATABASE_URL=sqlite:////app/instance/app.db");
+            assert!(note, "{:?}", report.notes);
+        } else {
+            assert!(line.starts_with("DATABASE_URL=postgresql"), "{line}");
+            assert!(!note);
+        }
+    }
+    // An in-memory database (a test config's) is no file to keep.
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(
+        temp.path(),
+        &[
+            ("requirements.txt", "flask==3.1.1\n"),
+            (
+                "app.py",
+                "import os\nfrom flask import Flask\napp = Flask(__name__)\n\
+                 URL = os.getenv('DATABASE_URL', 'sqlite://')\nTEST = 'sqlite:///:memory:'\n",
+            ),
+        ],
+    );
+    let project = inspect::inspect(temp.path()).unwrap();
+    assert!(project.sqlite.is_none());
+    assert!(
+        !project.warnings.iter().any(|w| w.contains("SQLite")),
+        "{:?}",
+        project.warnings
+    );
+}

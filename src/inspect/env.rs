@@ -42,7 +42,7 @@ pub(crate) struct CodeFacts {
     pub database_urls: Vec<Fact<Database>>,
     /// String literals that are Redis URLs.
     pub redis_urls: Vec<Source>,
-    /// SQLite URLs and `sqlite3.connect(...)` calls.
+    /// SQLite URLs (of a file, not in memory) and `sqlite3.connect(...)` calls.
     pub sqlite_urls: Vec<Source>,
     /// `app.config.from_prefixed_env(prefix)`: the prefix (default `FLASK`).
     pub prefixed_env: Option<Fact<String>>,
@@ -858,7 +858,7 @@ impl<'a> Visitor<'a> for Scanner<'a> {
                 .any(|p| text.starts_with(p));
             let urls = if redis {
                 Some(&mut self.facts.redis_urls)
-            } else if text.starts_with("sqlite:") {
+            } else if text.starts_with("sqlite:") && !is_memory_sqlite(text) {
                 Some(&mut self.facts.sqlite_urls)
             } else {
                 None
@@ -957,6 +957,12 @@ fn is_refused_when_missing(target: &str, next: Option<&Stmt>) -> bool {
                 if matches!(call_name(&call.func), Some("exit" | "_exit"))),
             _ => false,
         })
+}
+
+/// An in-memory SQLite URL (`sqlite://`, `sqlite:///:memory:`, a test
+/// config's): no file to keep.
+fn is_memory_sqlite(url: &str) -> bool {
+    url == "sqlite://" || url.contains(":memory:")
 }
 
 /// A URL whose host is this machine (`redis://localhost:6379/0`).

@@ -114,6 +114,9 @@ pub struct Project {
     pub write_dirs: Vec<writes::WriteDir>,
     /// Where the app applies Werkzeug's `ProxyFix`, if it does.
     pub proxy_fix: Option<Source>,
+    /// Where the code names a SQLite file (a `sqlite:///` URL, not one in
+    /// memory, or `sqlite3.connect`), if it does.
+    pub sqlite: Option<Source>,
     /// A health route whose view uses no service (`/healthz`), for the
     /// image's HEALTHCHECK, if the app declares one.
     pub health_path: Option<Fact<String>>,
@@ -296,6 +299,7 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
         static_dir,
         write_dirs: writes::write_dirs(tree, code.writes),
         proxy_fix: code.proxy_fix,
+        sqlite: code.sqlite_urls.first().cloned(),
         frontend,
         health_path: health::choose(&code.health_routes),
         migrations,

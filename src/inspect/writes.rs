@@ -148,9 +148,11 @@ impl Scanner<'_> {
             Expr::Subscript(subscript) => syntax::string_literal(&subscript.slice),
             _ => None,
         };
+        // `_PATH` names files as often as folders: only an upload's is taken.
         let written = |key: &str| {
-            (key.ends_with("_FOLDER") || key.ends_with("_DIR"))
-                && key.split('_').any(|word| WRITTEN_KEY_WORDS.contains(&word))
+            let words = |list: &[&str]| key.split('_').any(|word| list.contains(&word));
+            ((key.ends_with("_FOLDER") || key.ends_with("_DIR")) && words(WRITTEN_KEY_WORDS))
+                || (key.ends_with("_PATH") && words(&["UPLOAD", "UPLOADS", "MEDIA"]))
         };
         if key.is_some_and(written) {
             let folder = self.path(value);
@@ -309,6 +311,18 @@ mod tests {
                 ("shop/cache".to_string(), "shop/config.py:13".to_string()),
                 ("media/files".to_string(), "shop/config.py:14".to_string()),
             ]
+        );
+    }
+
+    #[test]
+    fn an_upload_path_is_a_folder_written_and_another_path_is_not() {
+        let code = "import os\nbasedir = os.path.dirname(os.path.dirname(__file__))\n\
+            class Config:\n    BLOG_UPLOAD_PATH = os.path.join(basedir, 'uploads')\n\
+            \x20   TEMPLATE_PATH = os.path.join(basedir, 'themes')\n\
+            \x20   LOG_PATH = os.path.join(basedir, 'logs', 'app.log')\n";
+        assert_eq!(
+            writes("blog/settings.py", code),
+            [("uploads".to_string(), "blog/settings.py:4".to_string())]
         );
     }
 

@@ -200,19 +200,20 @@ fn container_plan(project: &Project, answers: &Answers, layout: &Layout, templat
 
     let beat = background::beat_plan(project, worker.as_ref());
     let rq_worker = background::rq_worker_plan(project, redis.is_some());
-    let env_vars = wiring::env_vars(
-        project,
-        database.as_ref(),
-        redis.as_ref(),
-        rq_worker.as_ref(),
-    );
-
     let entry_root = project
         .entries
         .iter()
         .find(|e| e.target == answers.entry)
         .map(|e| e.import_root.clone())
         .unwrap_or_default();
+    let (instance_dir, writable_dirs, shared_dirs) = write_dirs(&entry_root, &project.write_dirs);
+    let env_vars = wiring::env_vars(
+        project,
+        database.as_ref(),
+        redis.as_ref(),
+        rq_worker.as_ref(),
+        &instance_dir,
+    );
 
     let python_version = answers.python;
     let python_minor = python_version.minor();
@@ -235,7 +236,6 @@ fn container_plan(project: &Project, answers: &Answers, layout: &Layout, templat
     let migrate_service = migrations.is_some() && database.is_some();
     let start = start_command(&gunicorn, migrations.as_ref().filter(|_| !migrate_service));
 
-    let (instance_dir, writable_dirs, shared_dirs) = write_dirs(&entry_root, &project.write_dirs);
     Plan {
         project_name: Text::escaped(&layout.project_name),
         image_name: Text::escaped(&image_name(&layout.project_name)),

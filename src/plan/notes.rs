@@ -91,6 +91,7 @@ pub fn notes(project: &Project, plan: &Plan) -> Vec<String> {
         }
     }
     notes.extend(compose_notes(project, plan));
+    notes.extend(sqlite_notes(plan));
     if plan.build_context != "." {
         notes.push(format!(
             "files are written outside the project: compose builds from `{}`, and docker reads `.dockerignore` only from the context folder, so copy it there",
@@ -101,6 +102,19 @@ pub fn notes(project: &Project, plan: &Plan) -> Vec<String> {
     let warnings = project.warnings.iter().chain(&on_python);
     notes.extend(warnings.map(|w| format!("warning: {w}")));
     notes
+}
+
+/// The database URLs `.env.example` points at a SQLite file in the instance folder.
+fn sqlite_notes(plan: &Plan) -> impl Iterator<Item = String> + '_ {
+    plan.env_vars.iter().filter_map(|var| {
+        let value = var.value.as_ref()?;
+        value.starts_with("sqlite:////app/").then(|| {
+            format!(
+                "`.env.example` sets {} (read at {}) to `{value}`: a SQLite file in Flask's instance folder, a volume the app user writes, since the image keeps the source read-only",
+                var.name, var.source
+            )
+        })
+    })
 }
 
 /// Celery beat and RQ: what compose runs for them, or why it runs nothing.

@@ -15,12 +15,21 @@ pub(super) const SECRET_PLACEHOLDER: &str = "replace-with-a-long-random-string";
 /// The variables `.env.example` lists: those the code reads (but
 /// `SECRET_KEY` and the database section's own), the settings
 /// `from_prefixed_env()` loads, and RQ's Redis URL; required ones first.
+/// Without a database service, an app that keeps a SQLite file gets its
+/// database URL pointed at the instance folder (`instance_dir`, a volume
+/// the app user may write), not beside its read-only source.
 pub(super) fn env_vars(
     project: &Project,
     database: Option<&DatabasePlan>,
     redis: Option<&RedisPlan>,
     rq_worker: Option<&RqWorkerPlan>,
+    instance_dir: &str,
 ) -> Vec<EnvVarPlan> {
+    let sqlite = database
+        .is_none()
+        .then_some(project.sqlite.as_ref())
+        .flatten()
+        .map(|_| sqlite_url(instance_dir));
     let mut env_vars: Vec<EnvVarPlan> = project
         .env_vars
         .iter()
@@ -33,7 +42,14 @@ pub(super) fn env_vars(
                 name: EnvName::parse(&v.name)?,
                 required: v.required,
                 default: v.default.as_deref().map(Text::escaped),
-                value: value_for(&v.name, database, redis),
+                value: value_for(&v.name, database, redis).or_else(|| {
+                    let url = sqlite.as_ref()?;
+                    let sqlite_default = v
+                        .default
+                        .as_deref()
+                        .is_none_or(|d| d.starts_with("sqlite:"));
+                    (is_database_url(&v.name) && sqlite_default).then(|| Text::escaped(url))
+                }),
                 source: Text::escaped(&v.source.to_string()),
             })
         })
@@ -141,6 +157,18 @@ pub(super) fn value_for(
         return Some(value);
     }
     is_session_key(name).then(|| SECRET_PLACEHOLDER.into())
+}
+
+/// The URL of a SQLite file in the image's instance folder (`instance`,
+/// or `src/instance`): four slashes, an absolute path.
+pub(super) fn sqlite_url(instance_dir: &str) -> String {
+    format!("sqlite:////app/{instance_dir}/app.db")
+}
+
+/// A variable that holds a whole database URL (`DATABASE_URL`,
+/// `SQLALCHEMY_DATABASE_URI`, `DB_DSN`), not one of its parts.
+fn is_database_url(name: &str) -> bool {
+    crate::services::names_database(name) && ends_with_any(name, &["_URL", "_URI", "_DSN"])
 }
 
 fn ends_with_any(name: &str, suffixes: &[&str]) -> bool {
