@@ -2590,3 +2590,41 @@ fn a_sqlite_default_beside_the_source_is_pointed_at_the_instance_folder() {
         project.warnings
     );
 }
+
+#[test]
+fn a_driver_only_the_lock_pins_gets_its_build_and_runtime_packages() {
+    let temp = tempfile::tempdir().unwrap();
+    let lock = r#"{
+    "_meta": {"hash": {"sha256": "x"}, "pipfile-spec": 6, "requires": {}, "sources": []},
+    "default": {
+        "flask": {"hashes": ["sha256:aa"], "version": "==3.1.1"},
+        "psycopg2": {"hashes": ["sha256:bb"], "version": "==2.9.10"}
+    },
+    "develop": {}
+}
+"#;
+    write_tree(
+        temp.path(),
+        &[
+            ("app.py", "from flask import Flask\napp = Flask(__name__)\n"),
+            ("Pipfile", "[packages]\nflask = \"*\"\n"),
+            ("Pipfile.lock", lock),
+        ],
+    );
+    let project = inspect::inspect(temp.path()).unwrap();
+    let on_python = project.on_python("3.12".parse().unwrap());
+    let names = |facts: &[flaskdock::inspect::Fact<String>]| -> Vec<String> {
+        facts.iter().map(|f| f.value.clone()).collect()
+    };
+    // The lock installs psycopg2, a stale entry or not: it compiles and links libpq.
+    assert_eq!(names(&on_python.build), ["gcc", "libpq-dev"]);
+    assert_eq!(names(&on_python.runtime), ["libpq5"]);
+    assert!(
+        on_python.build[1]
+            .source
+            .to_string()
+            .starts_with("Pipfile.lock:")
+    );
+    // A database service is still the declared dependencies' to ask for.
+    assert!(project.database.is_none());
+}

@@ -42,21 +42,38 @@ pub(super) fn detect(
         into.entry(debian.to_string())
             .or_insert_with(|| Fact::new(debian.to_string(), source.clone()));
     };
-    for package in packages {
-        let needed_by = package
-            .source
-            .clone()
-            .with_note(format!("needed by `{}`", package.name));
-        if package.vcs {
+    // What the image installs: the declared packages, then what only a
+    // lock pins (a driver a stale or transitive lock entry brings builds
+    // and runs as one that is declared).
+    const LOCKS: &[&str] = &["Pipfile.lock", "poetry.lock", "pdm.lock", "uv.lock"];
+    let declared: std::collections::HashSet<&str> =
+        packages.iter().map(|p| p.name.as_str()).collect();
+    let locked_only = pins
+        .iter()
+        .filter(|pin| {
+            pin.source
+                .file
+                .as_deref()
+                .is_some_and(|f| LOCKS.contains(&f))
+        })
+        .filter(|pin| !declared.contains(pin.name.as_str()))
+        .map(|pin| (pin.name.as_str(), false, &pin.source));
+    let installed = packages
+        .iter()
+        .map(|p| (p.name.as_str(), p.vcs, &p.source))
+        .chain(locked_only);
+    for (name, vcs, declared_at) in installed {
+        let needed_by = declared_at.clone().with_note(format!("needed by `{name}`"));
+        if vcs {
             add(&mut build, "git", &needed_by);
         }
-        let Some(needs) = table.get(&package.name) else {
+        let Some(needs) = table.get(name) else {
             continue;
         };
         let source = if needs.without_wheel_only {
             let from_source = pins
                 .iter()
-                .find(|pin| pin.name == package.name && builds_from_source(pin, minor));
+                .find(|pin| pin.name == name && builds_from_source(pin, minor));
             let Some(pin) = from_source else { continue };
             pin.source.clone().with_note(format!(
                 "needed to build `{}=={}`, which has no wheel for Python {python}",
