@@ -2628,3 +2628,37 @@ fn a_driver_only_the_lock_pins_gets_its_build_and_runtime_packages() {
     // A database service is still the declared dependencies' to ask for.
     assert!(project.database.is_none());
 }
+
+#[test]
+fn flask_script_setup_commands_keep_their_names_and_dev_variants_are_left_out() {
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(
+        temp.path(),
+        &[
+            ("requirements.txt", "flask==1.1.4\nflask-script==2.0.6\n"),
+            (
+                "manage.py",
+                "from flask import Flask\nfrom flask_script import Manager\n\
+                 app = Flask(__name__)\nmanager = Manager(app)\n\n\
+                 @manager.command\ndef recreate_db():\n    pass\n\n\
+                 @manager.command\ndef setup_dev():\n    pass\n\n\
+                 @manager.command\ndef setup_prod():\n    pass\n\n\
+                 @manager.command\ndef run_worker():\n    pass\n",
+            ),
+        ],
+    );
+    let report = init(&options(temp.path(), false), &mut NoPrompts).unwrap();
+    let steps: Vec<&str> = report
+        .plan
+        .setup_steps
+        .iter()
+        .map(|s| s.command.as_str())
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            "python manage.py recreate_db",
+            "python manage.py setup_prod"
+        ]
+    );
+}

@@ -1026,12 +1026,22 @@ pub struct SetupCommand {
 /// Names of CLI commands that set an app up before its first start.
 fn is_setup_name(name: &str) -> bool {
     let name = name.replace('-', "_");
+    // A development or test variant is not the first start of a deployment
+    // (`setup_dev` beside `setup_prod`).
+    let variant = ["dev", "development", "test", "testing", "local"]
+        .iter()
+        .any(|v| name.strip_suffix(v).is_some_and(|rest| rest.ends_with('_')));
+    if variant {
+        return false;
+    }
     matches!(
         name.as_str(),
         "init_db"
             | "initdb"
             | "create_db"
             | "createdb"
+            | "recreate_db"
+            | "create_database"
             | "create_tables"
             | "create_all"
             | "deploy"
@@ -1040,7 +1050,8 @@ fn is_setup_name(name: &str) -> bool {
             | "init"
             | "initialize"
             | "setup_db"
-    )
+    ) || name.starts_with("setup_")
+        || name.starts_with("init_")
 }
 
 /// A function registered as a CLI command by a decorator whose call is
@@ -1078,8 +1089,19 @@ fn setup_command(function: &ast::StmtFunctionDef, path: &str) -> Option<SetupCom
         return None;
     }
     let named = decorator.and_then(|call| call.arguments.args.first().and_then(string_literal));
+    // Flask-Script's `@manager.command` keeps the function's name; click
+    // (Flask's CLI) puts dashes for its underscores.
+    let flask_script = function.decorator_list.iter().any(|d| {
+        let func = match &d.expression {
+            Expr::Call(call) => call.func.as_ref(),
+            other => other,
+        };
+        matches!(func, Expr::Attribute(a) if a.attr.as_str() == "command"
+            && dotted_name(&a.value).as_deref() == Some("manager"))
+    });
     let name = match named {
         Some(name) => name.to_string(),
+        None if flask_script => function.name.to_string(),
         None => function.name.as_str().replace('_', "-"),
     };
     is_setup_name(&name).then(|| SetupCommand {
