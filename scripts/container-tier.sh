@@ -143,9 +143,6 @@ debian_mirror() {
     echo "$uri"
 }
 
-# The python stand-in, under the tag the service stand-ins build on and the
-# Debian-pinned tag the generated Dockerfiles use (the tier builds them with
-# DEBIAN_RELEASE=bookworm: the stand-in is Debian 12).
 # verify --kubernetes renders the dev overlay with `kubectl kustomize`.
 ensure_kubectl() {
     command -v kubectl >/dev/null && return
@@ -155,6 +152,9 @@ ensure_kubectl() {
         || die "kubectl is missing and could not be installed (kubernetes-client)"
 }
 
+# The python stand-in, under the tag the service stand-ins build on and the
+# Debian-pinned tag the generated Dockerfiles use (the tier builds them with
+# DEBIAN_RELEASE=bookworm: the stand-in is Debian 12).
 ensure_python_image() {
     local image="docker.io/library/python:${PY_STANDIN}-slim"
     local pinned="docker.io/library/python:${PY_STANDIN}-slim-${DEBIAN_STANDIN}"

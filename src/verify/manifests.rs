@@ -334,13 +334,16 @@ fn pod(name: &str, labels: Value, spec: Value) -> Result<Value> {
     Ok(pod)
 }
 
-/// Every container (and init container) that runs `from` runs `to`.
+/// Every container (and init container) that runs `from` runs `to`, the
+/// local image (never pulled: an `Always` policy would look for it in a
+/// registry).
 fn use_image(spec: &mut Value, from: &str, to: &str) {
     for key in ["containers", "initContainers"] {
         if let Some(list) = spec[key].as_sequence_mut() {
             for container in list {
                 if container["image"].as_str() == Some(from) {
                     container["image"] = Value::from(to);
+                    container["imagePullPolicy"] = Value::from("IfNotPresent");
                 }
             }
         }
@@ -643,6 +646,7 @@ spec:
         assert_eq!(deployment["spec"]["replicas"], 1);
         let spec = &deployment["spec"]["template"]["spec"];
         assert_eq!(spec["containers"][0]["image"], "localhost/fv:1");
+        assert_eq!(spec["containers"][0]["imagePullPolicy"], "IfNotPresent");
         assert_eq!(
             spec["containers"][0]["envFrom"][1]["configMapRef"]["name"],
             "secrets-xyz"
