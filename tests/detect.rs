@@ -2662,3 +2662,37 @@ fn flask_script_setup_commands_keep_their_names_and_dev_variants_are_left_out() 
         ]
     );
 }
+
+#[test]
+fn flask_assets_may_add_its_bundles_to_the_static_folder_kept_in_the_image() {
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(
+        temp.path(),
+        &[
+            ("requirements.txt", "flask==3.1.1\nflask-assets==2.1.0\n"),
+            (
+                "shop/__init__.py",
+                "from flask import Flask\nfrom flask_assets import Bundle, Environment\n\
+                 app = Flask(__name__)\nassets = Environment(app)\n\
+                 assets.register('css', Bundle('css/a.css', output='gen/packed.css'))\n",
+            ),
+            ("shop/static/css/a.css", "body { color: red }\n"),
+        ],
+    );
+    let report = init(&options(temp.path(), false), &mut NoPrompts).unwrap();
+    let shared: Vec<&str> = report.plan.shared_dirs.iter().map(|d| d.as_str()).collect();
+    assert_eq!(shared, ["/app/shop/static"]);
+    assert!(
+        !report
+            .plan
+            .writable_dirs
+            .iter()
+            .any(|d| d.as_str() == "/app/shop/static"),
+        "never a volume: it would keep an old release's files"
+    );
+    let dockerfile = std::fs::read_to_string(temp.path().join("Dockerfile")).unwrap();
+    assert!(
+        dockerfile.contains("chmod 1775 /app/shop/static"),
+        "{dockerfile}"
+    );
+}

@@ -265,6 +265,11 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
     let gunicorn_config = gunicorn.map(|g| g.path);
     let static_dir = tree.find_dir("static");
     let frontend = frontend::detect(tree, static_dir.as_deref(), &mut warnings);
+    let write_dirs = assets_dir(
+        writes::write_dirs(tree, code.writes),
+        static_dir.as_deref(),
+        &deps.packages,
+    );
 
     Ok(Project {
         root: tree.root.display().to_string(),
@@ -297,7 +302,7 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
         dockerfile_packages: deployment.build_packages,
         templates_dir: tree.find_dir("templates"),
         static_dir,
-        write_dirs: writes::write_dirs(tree, code.writes),
+        write_dirs,
         proxy_fix: code.proxy_fix,
         sqlite: code.sqlite_urls.first().cloned(),
         frontend,
@@ -616,6 +621,30 @@ fn local_broker(
         crate::safe::escaped(&broker.value)
     ));
     Some(broker.clone())
+}
+
+/// Flask-Assets builds its bundles into the static folder when a page first
+/// asks for them (and keeps its cache there): the app may add files to it,
+/// never change the source's, and it stays in the image (a volume over it
+/// would keep an old release's files).
+fn assets_dir(
+    mut dirs: Vec<writes::WriteDir>,
+    static_dir: Option<&str>,
+    packages: &[Package],
+) -> Vec<writes::WriteDir> {
+    let assets = packages.iter().find(|p| p.name == "flask-assets");
+    if let (Some(folder), Some(assets)) = (static_dir, assets) {
+        dirs.retain(|d| d.folder.value != folder);
+        let source = assets
+            .source
+            .clone()
+            .with_note("Flask-Assets builds its bundles into it");
+        dirs.push(writes::WriteDir {
+            folder: Fact::new(folder.to_string(), source),
+            holds_files: true,
+        });
+    }
+    dirs
 }
 
 /// The folder of the migration scripts: `alembic.ini`'s `script_location`
