@@ -265,11 +265,7 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
     let gunicorn_config = gunicorn.map(|g| g.path);
     let static_dir = tree.find_dir("static");
     let frontend = frontend::detect(tree, static_dir.as_deref(), &mut warnings);
-    let write_dirs = assets_dir(
-        writes::write_dirs(tree, code.writes),
-        static_dir.as_deref(),
-        &deps.packages,
-    );
+    let write_dirs = write_dirs(tree, code.writes, static_dir.as_deref(), &deps.packages);
 
     Ok(Project {
         root: tree.root.display().to_string(),
@@ -285,9 +281,7 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
         redis,
         celery_local_broker: local_broker(
             celery.as_ref(),
-            celery
-                .as_ref()
-                .and_then(|c| entry::celery_broker_name(&modules, c)),
+            &modules,
             &code.local_brokers,
             &mut warnings,
         ),
@@ -601,11 +595,12 @@ fn detect_migrations(tree: &files::Tree, packages: &[Package]) -> Option<Fact<St
 /// another module): the worker would retry it forever from its container.
 fn local_broker(
     celery: Option<&Fact<String>>,
-    broker_name: Option<String>,
+    modules: &[module::Module],
     brokers: &[env::LocalBroker],
     warnings: &mut Vec<String>,
 ) -> Option<Fact<String>> {
     let celery = celery?;
+    let broker_name = entry::celery_broker_name(modules, celery);
     let broker = brokers
         .iter()
         .find(|b| b.url.source.file == celery.source.file)
@@ -623,15 +618,18 @@ fn local_broker(
     Some(broker.clone())
 }
 
-/// Flask-Assets builds its bundles into the static folder when a page first
-/// asks for them (and keeps its cache there): the app may add files to it,
-/// never change the source's, and it stays in the image (a volume over it
-/// would keep an old release's files).
-fn assets_dir(
-    mut dirs: Vec<writes::WriteDir>,
+/// The folders the app writes into (`writes.rs`). Flask-Assets builds its
+/// bundles into the static folder when a page first asks for them (and
+/// keeps its cache there): the app may add files to it, never change the
+/// source's, and it stays in the image (a volume over it would keep an old
+/// release's files).
+fn write_dirs(
+    tree: &files::Tree,
+    writes: Vec<Fact<String>>,
     static_dir: Option<&str>,
     packages: &[Package],
 ) -> Vec<writes::WriteDir> {
+    let mut dirs = writes::write_dirs(tree, writes);
     let assets = packages.iter().find(|p| p.name == "flask-assets");
     if let (Some(folder), Some(assets)) = (static_dir, assets) {
         dirs.retain(|d| d.folder.value != folder);
