@@ -2696,3 +2696,39 @@ fn flask_assets_may_add_its_bundles_to_the_static_folder_kept_in_the_image() {
         "{dockerfile}"
     );
 }
+
+#[test]
+fn flasks_server_name_is_given_the_published_host_and_is_no_longer_asked_for() {
+    for (read, required) in [
+        ("os.environ.get('SERVER_NAME', 'app.docker:5000')", false),
+        ("os.environ['SERVER_NAME']", true),
+    ] {
+        let temp = tempfile::tempdir().unwrap();
+        let app = format!(
+            "import os\nfrom flask import Flask\napp = Flask(__name__)\n\
+             app.config['SERVER_NAME'] = {read}\nTOKEN = os.environ['API_TOKEN']\n"
+        );
+        write_tree(
+            temp.path(),
+            &[("requirements.txt", "flask==3.1.1\n"), ("app.py", &app)],
+        );
+        let mut opts = options(temp.path(), false);
+        opts.flags.port = Some(8080);
+        let report = init(&opts, &mut NoPrompts).unwrap();
+        let env = std::fs::read_to_string(temp.path().join(".env.example")).unwrap();
+        assert!(env.contains("\nSERVER_NAME=localhost:8080\n"), "{env}");
+        let asked = report
+            .notes
+            .iter()
+            .find(|n| n.contains("needs these variables at startup"))
+            .unwrap();
+        assert!(asked.ends_with(": API_TOKEN"), "{required}: {asked}");
+        assert!(
+            report.notes.iter().any(|n| n.starts_with(
+                "`.env.example` sets SERVER_NAME (read at app.py:4) to `localhost:8080`"
+            )),
+            "{:?}",
+            report.notes
+        );
+    }
+}

@@ -200,12 +200,7 @@ fn container_plan(project: &Project, answers: &Answers, layout: &Layout, templat
 
     let beat = background::beat_plan(project, worker.as_ref());
     let rq_worker = background::rq_worker_plan(project, redis.is_some());
-    let entry_root = project
-        .entries
-        .iter()
-        .find(|e| e.target == answers.entry)
-        .map(|e| e.import_root.clone())
-        .unwrap_or_default();
+    let entry_root = entry_root(project, &answers.entry);
     let (instance_dir, writable_dirs, shared_dirs) = write_dirs(&entry_root, &project.write_dirs);
     let env_vars = wiring::env_vars(
         project,
@@ -213,6 +208,7 @@ fn container_plan(project: &Project, answers: &Answers, layout: &Layout, templat
         redis.as_ref(),
         rq_worker.as_ref(),
         &instance_dir,
+        answers.port,
     );
 
     let python_version = answers.python;
@@ -355,6 +351,16 @@ fn texts(facts: &[crate::inspect::Fact<String>]) -> Vec<Text> {
 /// first) and those it may only add files to, as absolute paths in the
 /// image. A folder inside one it owns is still made and handed over:
 /// `mkdir -p` makes it root's.
+/// The folder the entry's module is imported from (`src` in a src layout).
+fn entry_root(project: &Project, entry: &str) -> String {
+    project
+        .entries
+        .iter()
+        .find(|e| e.target == entry)
+        .map(|e| e.import_root.clone())
+        .unwrap_or_default()
+}
+
 fn write_dirs(
     entry_root: &str,
     found: &[crate::inspect::WriteDir],

@@ -30,18 +30,7 @@ pub fn notes(project: &Project, plan: &Plan) -> Vec<String> {
             plan.port
         ));
     }
-    let required: Vec<&str> = project
-        .env_vars
-        .iter()
-        .filter(|v| v.required)
-        .map(|v| v.name.as_str())
-        .collect();
-    if !required.is_empty() {
-        notes.push(format!(
-            "the app needs these variables at startup; set them in `.env`: {}",
-            required.join(", ")
-        ));
-    }
+    notes.extend(required_note(project, plan));
     let others: Vec<String> = project
         .entries
         .iter()
@@ -91,7 +80,7 @@ pub fn notes(project: &Project, plan: &Plan) -> Vec<String> {
         }
     }
     notes.extend(compose_notes(project, plan));
-    notes.extend(sqlite_notes(plan));
+    notes.extend(local_value_notes(plan));
     if plan.build_context != "." {
         notes.push(format!(
             "files are written outside the project: compose builds from `{}`, and docker reads `.dockerignore` only from the context folder, so copy it there",
@@ -104,10 +93,45 @@ pub fn notes(project: &Project, plan: &Plan) -> Vec<String> {
     notes
 }
 
-/// The database URLs `.env.example` points at a SQLite file in the instance folder.
-fn sqlite_notes(plan: &Plan) -> impl Iterator<Item = String> + '_ {
+/// The variables the app cannot start without that `.env.example` leaves
+/// to the user (those it gives a working value are set already).
+fn required_note(project: &Project, plan: &Plan) -> Option<String> {
+    // (a set: an app may read tens of thousands of names)
+    let given: std::collections::HashSet<&str> = plan
+        .env_vars
+        .iter()
+        .filter(|v| {
+            v.value
+                .as_ref()
+                .is_some_and(|value| !value.contains("replace-with-"))
+        })
+        .map(|v| v.name.as_str())
+        .collect();
+    let required: Vec<&str> = project
+        .env_vars
+        .iter()
+        .filter(|v| v.required && !given.contains(v.name.as_str()))
+        .map(|v| v.name.as_str())
+        .collect();
+    (!required.is_empty()).then(|| {
+        format!(
+            "the app needs these variables at startup; set them in `.env`: {}",
+            required.join(", ")
+        )
+    })
+}
+
+/// The values `.env.example` gives for this machine: a database URL pointed
+/// at a SQLite file in the instance folder, Flask's `SERVER_NAME`.
+fn local_value_notes(plan: &Plan) -> impl Iterator<Item = String> + '_ {
     plan.env_vars.iter().filter_map(|var| {
         let value = var.value.as_ref()?;
+        if var.name.as_str() == "SERVER_NAME" {
+            return Some(format!(
+                "`.env.example` sets SERVER_NAME (read at {}) to `{value}`: Flask answers only requests for that host (any other gets 404), so browse http://{value}/, and set your domain there in production",
+                var.source
+            ));
+        }
         value.starts_with("sqlite:////app/").then(|| {
             format!(
                 "`.env.example` sets {} (read at {}) to `{value}`: a SQLite file in Flask's instance folder, a volume the app user writes, since the image keeps the source read-only",

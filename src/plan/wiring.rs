@@ -17,19 +17,31 @@ pub(super) const SECRET_PLACEHOLDER: &str = "replace-with-a-long-random-string";
 /// `from_prefixed_env()` loads, and RQ's Redis URL; required ones first.
 /// Without a database service, an app that keeps a SQLite file gets its
 /// database URL pointed at the instance folder (`instance_dir`, a volume
-/// the app user may write), not beside its read-only source.
+/// the app user may write), not beside its read-only source. Flask's
+/// `SERVER_NAME`, read from the environment, is the host it answers for
+/// (every other host gets 404): `localhost:PORT`, the address compose
+/// publishes, until the user sets the real one.
 pub(super) fn env_vars(
     project: &Project,
     database: Option<&DatabasePlan>,
     redis: Option<&RedisPlan>,
     rq_worker: Option<&RqWorkerPlan>,
     instance_dir: &str,
+    port: u16,
 ) -> Vec<EnvVarPlan> {
     let sqlite = database
         .is_none()
         .then_some(project.sqlite.as_ref())
         .flatten()
         .map(|_| sqlite_url(instance_dir));
+    let local_value = |name: &str, default: Option<&str>| -> Option<Text> {
+        if name == "SERVER_NAME" {
+            return Some(Text::escaped(&format!("localhost:{port}")));
+        }
+        let url = sqlite.as_ref()?;
+        let sqlite_default = default.is_none_or(|d| d.starts_with("sqlite:"));
+        (is_database_url(name) && sqlite_default).then(|| Text::escaped(url))
+    };
     let mut env_vars: Vec<EnvVarPlan> = project
         .env_vars
         .iter()
@@ -42,14 +54,8 @@ pub(super) fn env_vars(
                 name: EnvName::parse(&v.name)?,
                 required: v.required,
                 default: v.default.as_deref().map(Text::escaped),
-                value: value_for(&v.name, database, redis).or_else(|| {
-                    let url = sqlite.as_ref()?;
-                    let sqlite_default = v
-                        .default
-                        .as_deref()
-                        .is_none_or(|d| d.starts_with("sqlite:"));
-                    (is_database_url(&v.name) && sqlite_default).then(|| Text::escaped(url))
-                }),
+                value: value_for(&v.name, database, redis)
+                    .or_else(|| local_value(&v.name, v.default.as_deref())),
                 source: Text::escaped(&v.source.to_string()),
             })
         })
