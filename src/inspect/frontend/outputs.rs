@@ -217,12 +217,36 @@ static WEBPACK_PATH: LazyLock<Regex> = LazyLock::new(|| {
     )
     .expect("valid regex")
 });
+/// `path: __dirname + '/../public'`.
+static WEBPACK_CONCAT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"path\s*:\s*__dirname\s*\+\s*['"`]([^'"`]+)['"`]"#).expect("valid regex")
+});
 static QUOTED: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"['"]([^'"]+)['"]"#).expect("valid regex"));
 static ROLLUP_OUTPUT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"\b(file|dir)\s*:\s*['"`]([^'"`]+)['"`]"#).expect("valid regex"));
 static GULP_DEST: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"\bdest\(\s*['"`]([^'"`]+)['"`]"#).expect("valid regex"));
+
+/// The output folders a webpack config names, relative to its folder, each
+/// with where it starts: `path.resolve(__dirname, "..", "static")` and
+/// `__dirname + "/../static"`.
+fn webpack_paths(text: &str) -> Vec<(usize, String)> {
+    let joined = WEBPACK_PATH.captures_iter(text).map(|c| {
+        let parts: Vec<&str> = QUOTED
+            .captures_iter(&c[1])
+            .filter_map(|q| q.get(1).map(|m| m.as_str()))
+            .collect();
+        (c.get(0).map_or(0, |m| m.start()), parts.join("/"))
+    });
+    let concatenated = WEBPACK_CONCAT.captures_iter(text).map(|c| {
+        let rest = c[1].trim_start_matches('/');
+        (c.get(0).map_or(0, |m| m.start()), rest.to_string())
+    });
+    let mut paths: Vec<(usize, String)> = joined.chain(concatenated).collect();
+    paths.sort();
+    paths
+}
 
 /// The outputs a bundler's config file names, or the bundler's default
 /// (`dist`) when its config names none.
@@ -252,13 +276,9 @@ fn config_outputs(tree: &Tree, dir: &str, program: &str) -> Vec<Fact<String>> {
                 "vite" => VITE_OUT_DIR
                     .captures_iter(&text)
                     .for_each(|c| add(c.get(0).map_or(0, |m| m.start()), &c[1], false)),
-                "webpack" => WEBPACK_PATH.captures_iter(&text).for_each(|c| {
-                    let parts: Vec<&str> = QUOTED
-                        .captures_iter(&c[1])
-                        .filter_map(|q| q.get(1).map(|m| m.as_str()))
-                        .collect();
-                    add(c.get(0).map_or(0, |m| m.start()), &parts.join("/"), false);
-                }),
+                "webpack" => webpack_paths(&text)
+                    .into_iter()
+                    .for_each(|(at, path)| add(at, &path, false)),
                 "rollup" => ROLLUP_OUTPUT.captures_iter(&text).for_each(|c| {
                     add(c.get(0).map_or(0, |m| m.start()), &c[2], &c[1] == "file");
                 }),
@@ -396,6 +416,18 @@ mod tests {
             .collect();
         assert_eq!(programs, [("webpack", false), ("flask", true)]);
         assert_eq!(commands[0].script, "build:default");
+    }
+
+    #[test]
+    fn webpack_output_paths_are_read_joined_or_concatenated() {
+        let config = "module.exports = {\n  output: {\n    path: __dirname + '/../public',\n  },\n  \
+                      other: { path: path.resolve(__dirname, '..', 'app', 'static') },\n};\n";
+        let paths: Vec<String> = webpack_paths(config).into_iter().map(|(_, p)| p).collect();
+        assert_eq!(paths, ["../public", "../app/static"]);
+        assert_eq!(
+            output_at("assets", &paths[0], false).as_deref(),
+            Some("public")
+        );
     }
 
     #[test]
