@@ -1523,6 +1523,41 @@ fn a_gunicorn_config_named_by_the_start_command_is_read_and_passed() {
 }
 
 #[test]
+fn a_gunicorn_config_named_as_a_python_module_is_read_with_its_env_default_bind() {
+    let project = inspect_tree(&[
+        (
+            "shop.py",
+            "from flask import Flask\napp = Flask(__name__)\n",
+        ),
+        (
+            "Procfile",
+            "web: gunicorn -c python:config.gunicorn shop:app\n",
+        ),
+        (
+            "config/gunicorn.py",
+            "import os\nbind = os.getenv('WEB_BIND', '0.0.0.0:7100')\n",
+        ),
+    ]);
+    assert_eq!(
+        project.gunicorn_config.as_deref(),
+        Some("config/gunicorn.py")
+    );
+    let port = project.port.unwrap();
+    assert_eq!(
+        (port.value, port.source.to_string()),
+        (7100, "config/gunicorn.py:2".to_string())
+    );
+    assert!(
+        !project
+            .warnings
+            .iter()
+            .any(|w| w.contains("not a TCP port")),
+        "{:?}",
+        project.warnings
+    );
+}
+
+#[test]
 fn a_procfiles_other_processes_become_services_of_the_web_image() {
     let temp = tempfile::tempdir().unwrap();
     write_tree(

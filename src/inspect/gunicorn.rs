@@ -22,9 +22,15 @@ pub(super) fn detect_gunicorn_config(
     declared: Option<&str>,
     warnings: &mut Vec<String>,
 ) -> Option<GunicornConfig> {
+    // `-c conf/gunicorn.py`, `-c file:conf/gunicorn.py`, `-c python:conf.gunicorn`.
     let declared = declared
-        .map(|path| path.trim_start_matches("./"))
+        .map(|path| match path.strip_prefix("python:") {
+            Some(module) => format!("{}.py", module.replace('.', "/")),
+            None => path.trim_start_matches("file:").to_string(),
+        })
+        .map(|path| path.trim_start_matches("./").to_string())
         .filter(|path| path.ends_with(".py") && tree.has_file(path));
+    let declared = declared.as_deref();
     let parsed;
     let module = match declared {
         Some(path) if path != "gunicorn.conf.py" => {
@@ -45,6 +51,15 @@ pub(super) fn detect_gunicorn_config(
                 let first = match assign.value.as_ref() {
                     Expr::List(list) => list.elts.first().and_then(string_literal),
                     Expr::Tuple(tuple) => tuple.elts.first().and_then(string_literal),
+                    // `os.getenv("WEB_BIND", "0.0.0.0:8000")`: its default.
+                    Expr::Call(call)
+                        if matches!(
+                            crate::syntax::call_name(&call.func),
+                            Some("getenv" | "get")
+                        ) =>
+                    {
+                        call.arguments.args.get(1).and_then(string_literal)
+                    }
                     value => string_literal(value),
                 };
                 match first.and_then(bind_port) {
