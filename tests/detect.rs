@@ -2767,3 +2767,39 @@ fn flasks_server_name_is_given_the_published_host_and_is_no_longer_asked_for() {
         );
     }
 }
+
+#[test]
+fn an_app_in_a_subfolder_with_its_own_requirements_is_pointed_at() {
+    let project = inspect_tree(&[
+        ("client/package.json", "{\"name\": \"client\"}\n"),
+        (
+            "server/app.py",
+            "from flask import Flask\napp = Flask(__name__)\n",
+        ),
+        (
+            "server/requirements.txt",
+            "flask==3.1.1\nflask-cors==6.0.0\n",
+        ),
+    ]);
+    assert!(
+        project.warnings.iter().any(|w| w
+            == "the app (server/app.py) has its own `server/requirements.txt` and the root has no dependency file: run `flaskdock init server` to containerize that folder; the files written here install Flask alone"),
+        "{:?}",
+        project.warnings
+    );
+    // With a dependency file at the root, the root is the project.
+    let project = inspect_tree(&[
+        ("requirements.txt", "flask==3.1.1\n"),
+        (
+            "server/app.py",
+            "from flask import Flask\napp = Flask(__name__)\n",
+        ),
+        ("server/requirements.txt", "flask-cors==6.0.0\n"),
+    ]);
+    assert!(
+        !project
+            .warnings
+            .iter()
+            .any(|w| w.contains("containerize that folder"))
+    );
+}

@@ -262,6 +262,7 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
         .or_else(|| code.port_env_default.clone())
         .or_else(|| flask_default_port(code.dev_server.as_ref(), &entries));
     warn_about_code(tree, &code, entries.first(), &mut warnings);
+    warnings.extend(subfolder_project(tree, &deps.install, entries.first()));
     let gunicorn_config = gunicorn.map(|g| g.path);
     let static_dir = tree.find_dir("static");
     let frontend = frontend::detect(tree, static_dir.as_deref(), &mut warnings);
@@ -371,6 +372,33 @@ fn python_version(
 
 /// Warnings about what the code does that the image does not: its own
 /// server launcher, names that are not variable names, skipped paths, SQLite.
+/// An app in a subfolder that has its own dependency file (`server/app.py`
+/// beside `server/requirements.txt`) while the root has none: the folder to
+/// run flaskdock on.
+fn subfolder_project(
+    tree: &files::Tree,
+    install: &Install,
+    entry: Option<&EntryCandidate>,
+) -> Option<String> {
+    if !matches!(install, Install::Bare) {
+        return None;
+    }
+    let file = entry?.source.file.as_deref()?;
+    let mut dir = file.rsplit_once('/').map_or("", |(dir, _)| dir);
+    while !dir.is_empty() {
+        for manifest in ["requirements.txt", "pyproject.toml", "Pipfile", "setup.py"] {
+            if tree.has_file(&format!("{dir}/{manifest}")) {
+                return Some(format!(
+                    "the app ({file}) has its own `{dir}/{manifest}` and the root has no dependency file: run `flaskdock init {}` to containerize that folder; the files written here install Flask alone",
+                    crate::templates::encode::sh(dir)
+                ));
+            }
+        }
+        dir = dir.rsplit_once('/').map_or("", |(parent, _)| parent);
+    }
+    None
+}
+
 fn warn_about_code(
     tree: &files::Tree,
     code: &env::CodeFacts,
