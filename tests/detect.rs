@@ -2803,3 +2803,68 @@ fn an_app_in_a_subfolder_with_its_own_requirements_is_pointed_at() {
             .any(|w| w.contains("containerize that folder"))
     );
 }
+
+#[test]
+fn a_release_line_with_an_assignment_runs_through_env_and_the_migration_is_not_repeated() {
+    let steps = |release: &str| -> Vec<Vec<String>> {
+        let temp = tempfile::tempdir().unwrap();
+        let procfile = format!("release: {release}\nweb: gunicorn shop:app\n");
+        write_tree(
+            temp.path(),
+            &[
+                (
+                    "requirements.txt",
+                    "flask==3.1.1\nflask-migrate==4.1.0\npsycopg2-binary==2.9.10\n",
+                ),
+                (
+                    "shop/__init__.py",
+                    "from flask import Flask\napp = Flask(__name__)\n",
+                ),
+                ("migrations/env.py", "# alembic\n"),
+                ("Procfile", &procfile),
+            ],
+        );
+        let report = init(&options(temp.path(), false), &mut NoPrompts).unwrap();
+        report
+            .plan
+            .setup_steps
+            .iter()
+            .map(|s| s.argv.iter().map(|w| w.to_string()).collect())
+            .collect()
+    };
+    // A shell's `NAME=value cmd` is `env`'s argument for `docker compose run`.
+    assert_eq!(
+        steps("FLASK_APP=shop:app flask seed-roles"),
+        [["env", "FLASK_APP=shop:app", "flask", "seed-roles"]]
+    );
+    // `flask db upgrade` is compose's migrate service already.
+    assert!(steps("FLASK_APP=shop:app flask db upgrade").is_empty());
+}
+
+#[test]
+fn a_configuration_picked_by_a_variable_that_defaults_to_development_is_pointed_out() {
+    for (default, noted) in [("development", true), ("production", false)] {
+        let temp = tempfile::tempdir().unwrap();
+        let app = format!(
+            "import os\nfrom flask import Flask\n\ndef create_app(name):\n    return Flask(__name__)\n\n\
+             app = create_app(os.getenv('FLASK_CONFIG', '{default}'))\n"
+        );
+        write_tree(
+            temp.path(),
+            &[("requirements.txt", "flask==3.1.1\n"), ("wsgi.py", &app)],
+        );
+        let report = init(&options(temp.path(), false), &mut NoPrompts).unwrap();
+        let note = report
+            .notes
+            .iter()
+            .find(|n| n.starts_with("FLASK_CONFIG picks the app's configuration"));
+        assert_eq!(note.is_some(), noted, "{:?}", report.notes);
+        if let Some(note) = note {
+            assert!(
+                note.contains("defaults to `development` (wsgi.py:7)"),
+                "{note}"
+            );
+            assert!(note.ends_with("(such as `production`)"), "{note}");
+        }
+    }
+}

@@ -55,7 +55,9 @@ fn setup_steps(project: &Project, migrations: Option<&str>, entry: &str) -> Vec<
         (!covered).then(|| (command, format!("{} (its CLI command)", fact.source)))
     });
     for (command, source) in run_by_files.chain(cli) {
-        if seen.contains(&command) {
+        // `FLASK_APP=x flask db upgrade` is the migration all the same.
+        let bare = without_assignments(&command);
+        if seen.contains(&command) || seen.iter().any(|s| s == bare) {
             continue;
         }
         steps.push(SetupStep {
@@ -85,10 +87,35 @@ fn command_words(line: &str) -> Vec<String> {
             })
         });
     if needs_shell {
-        vec!["sh".into(), "-c".into(), line.into()]
-    } else {
-        shell_words::split(line).unwrap_or_default()
+        return vec!["sh".into(), "-c".into(), line.into()];
     }
+    let mut words = shell_words::split(line).unwrap_or_default();
+    // `NAME=value cmd`: a shell's assignment, `env`'s argument.
+    if words.first().is_some_and(|w| is_assignment(w)) {
+        words.insert(0, "env".into());
+    }
+    words
+}
+
+/// `NAME=value`, as a shell reads it before a command.
+fn is_assignment(word: &str) -> bool {
+    word.split_once('=').is_some_and(|(name, _)| {
+        !name.is_empty()
+            && !name.starts_with(|c: char| c.is_ascii_digit())
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    })
+}
+
+/// `line` without the `NAME=value` words before its command.
+fn without_assignments(line: &str) -> &str {
+    let mut rest = line.trim_start();
+    while let Some((word, after)) = rest.split_once(char::is_whitespace) {
+        if !is_assignment(word) {
+            break;
+        }
+        rest = after.trim_start();
+    }
+    rest
 }
 
 /// The `Procfile`'s processes as services: names kept to what compose

@@ -81,6 +81,7 @@ pub fn notes(project: &Project, plan: &Plan) -> Vec<String> {
     }
     notes.extend(compose_notes(project, plan));
     notes.extend(local_value_notes(plan));
+    notes.extend(development_config_notes(project));
     if plan.build_context != "." {
         notes.push(format!(
             "files are written outside the project: compose builds from `{}`, and docker reads `.dockerignore` only from the context folder, so copy it there",
@@ -118,6 +119,30 @@ fn required_note(project: &Project, plan: &Plan) -> Option<String> {
             "the app needs these variables at startup; set them in `.env`: {}",
             required.join(", ")
         )
+    })
+}
+
+/// A variable that picks the app's configuration and defaults to its
+/// development one (`FLASK_CONFIG` = `development`, `APP_SETTINGS` =
+/// `config.DevelopmentConfig`): the container runs that unless `.env` says.
+fn development_config_notes(project: &Project) -> impl Iterator<Item = String> + '_ {
+    project.env_vars.iter().filter_map(|var| {
+        let selects = ["CONFIG", "SETTINGS", "ENV"]
+            .iter()
+            .any(|word| var.name.split('_').any(|w| w == *word));
+        let default = var.default.as_deref()?;
+        let production = default
+            .replace("Development", "Production")
+            .replace("development", "production");
+        (selects && production != default).then(|| {
+            format!(
+                "{} picks the app's configuration and defaults to `{}` ({}): the container runs the development one unless `.env` sets it, for a deployment to its production value (such as `{}`)",
+                var.name,
+                crate::safe::escaped(default),
+                var.source,
+                crate::safe::escaped(&production)
+            )
+        })
     })
 }
 
