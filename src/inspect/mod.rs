@@ -390,7 +390,7 @@ fn subfolder_project(
             if tree.has_file(&format!("{dir}/{manifest}")) {
                 return Some(format!(
                     "the app ({file}) has its own `{dir}/{manifest}` and the root has no dependency file: run `flaskdock init {}` to containerize that folder; the files written here install Flask alone",
-                    crate::templates::encode::sh(dir)
+                    shell_words::quote(dir)
                 ));
             }
         }
