@@ -2749,9 +2749,19 @@ fn flasks_server_name_is_given_the_published_host_and_is_no_longer_asked_for() {
         );
         let mut opts = options(temp.path(), false);
         opts.flags.port = Some(8080);
+        opts.flags.kubernetes = Some(true);
         let report = init(&opts, &mut NoPrompts).unwrap();
         let env = std::fs::read_to_string(temp.path().join(".env.example")).unwrap();
         assert!(env.contains("\nSERVER_NAME=localhost:8080\n"), "{env}");
+        // Behind the Ingress it is the Ingress's host, in the ConfigMap.
+        let k8s = |path: &str| std::fs::read_to_string(temp.path().join(path)).unwrap();
+        let config = k8s("k8s/base/config.env");
+        let line = config
+            .lines()
+            .find(|l| l.starts_with("SERVER_NAME="))
+            .unwrap_or_else(|| panic!("{config}"));
+        assert!(line.ends_with(".example.com"), "{line}");
+        assert!(!k8s("k8s/overlays/dev/secrets.env.example").contains("SERVER_NAME"));
         let asked = report
             .notes
             .iter()

@@ -26,12 +26,27 @@ pub(super) fn kubernetes_plan(plan: &Plan, host: Option<&DnsName>) -> Kubernetes
     let gunicorn = &plan.gunicorn;
     let workers = web_workers(gunicorn);
     let single = gunicorn.single_process;
+    let host_placeholder = host.is_none();
+    let host = host.cloned().unwrap_or_else(|| {
+        DnsName::parse(&format!("{name}.example.com"))
+            .unwrap_or_else(|| DnsName::label_from("app.example.com", "app"))
+    });
+    // Behind the Ingress, Flask's SERVER_NAME is its host, not the
+    // `localhost:PORT` compose publishes.
+    let env_vars: Vec<EnvVarPlan> = plan
+        .env_vars
+        .iter()
+        .map(|v| match v.name.as_str() {
+            "SERVER_NAME" if v.value.is_some() => EnvVarPlan {
+                value: Some(Text::escaped(host.as_str())),
+                ..v.clone()
+            },
+            _ => v.clone(),
+        })
+        .collect();
     KubernetesPlan {
-        host: host.cloned().unwrap_or_else(|| {
-            DnsName::parse(&format!("{name}.example.com"))
-                .unwrap_or_else(|| DnsName::label_from("app.example.com", "app"))
-        }),
-        host_placeholder: host.is_none(),
+        host,
+        host_placeholder,
         name,
         replicas: if single { 1 } else { 2 },
         max_replicas: (!single).then_some(6),
@@ -43,13 +58,12 @@ pub(super) fn kubernetes_plan(plan: &Plan, host: Option<&DnsName>) -> Kubernetes
         http_probe: plan.healthcheck_path != "/",
         prestop_seconds: PRESTOP_SECONDS,
         termination_grace_seconds: PRESTOP_SECONDS + gunicorn.stop_grace_period,
-        config: plan
-            .env_vars
+        config: env_vars
             .iter()
             .filter(|v| !is_secret(v))
             .map(kube_var)
             .collect(),
-        secrets: secrets(plan),
+        secrets: secrets(plan, &env_vars),
         processes: processes(plan),
     }
 }
@@ -66,7 +80,8 @@ fn web_workers(gunicorn: &GunicornPlan) -> u32 {
 /// A variable goes to the secrets: its name looks secret, or it points at a
 /// service (a URL or a password the dev overlay sets).
 fn is_secret(var: &EnvVarPlan) -> bool {
-    var.value.is_some() || crate::secret::is_secret_name(&var.name)
+    (var.value.is_some() && var.name.as_str() != "SERVER_NAME")
+        || crate::secret::is_secret_name(&var.name)
 }
 
 fn kube_var(var: &EnvVarPlan) -> KubeVar {
@@ -84,7 +99,7 @@ fn kube_var(var: &EnvVarPlan) -> KubeVar {
 
 /// The secrets, in `.env.example`'s order: the session key, the variables
 /// the code reads, the database image's own settings and URL, Redis's URL.
-fn secrets(plan: &Plan) -> Vec<KubeVar> {
+fn secrets(plan: &Plan, env_vars: &[EnvVarPlan]) -> Vec<KubeVar> {
     let mut secrets = vec![KubeVar {
         name: EnvName::parse("SECRET_KEY").expect("a plain name"),
         value: Some(Text::from(SECRET_PLACEHOLDER)),
@@ -94,7 +109,7 @@ fn secrets(plan: &Plan) -> Vec<KubeVar> {
         dev_only: false,
         source: None,
     }];
-    secrets.extend(plan.env_vars.iter().filter(|v| is_secret(v)).map(kube_var));
+    secrets.extend(env_vars.iter().filter(|v| is_secret(v)).map(kube_var));
     if let Some(db) = &plan.database {
         secrets.extend(database_secrets(db));
     }
