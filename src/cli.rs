@@ -75,7 +75,7 @@ pub(crate) enum Command {
     },
     /// Build and run what `flaskdock init` wrote, and report each check
     #[command(
-        after_help = "Examples:\n  flaskdock verify\n  flaskdock verify path/to/app --cold --json\n  flaskdock verify --engine podman --base-image python:3.12-slim-trixie=localhost/my-python\n\nChecks: build, non-root, no-compiler, no-secrets, drivers, serve, cache.\nExit codes: 0 every check passed (or was skipped), 1 a check failed, 2 no engine or bad input."
+        after_help = "Examples:\n  flaskdock verify\n  flaskdock verify path/to/app --cold --json\n  flaskdock verify --engine podman --base-image python:3.12-slim-trixie=localhost/my-python\n  flaskdock verify --kubernetes\n\nChecks: build, non-root, read-only-source, no-compiler, no-secrets, drivers, serve, cache; kubernetes with --kubernetes.\nExit codes: 0 every check passed (or was skipped), 1 a check failed, 2 no engine or bad input."
     )]
     Verify(VerifyArgs),
 }
