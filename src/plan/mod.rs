@@ -373,11 +373,6 @@ fn texts(facts: &[crate::inspect::Fact<String>]) -> Vec<Text> {
     facts.iter().map(|f| Text::escaped(&f.value)).collect()
 }
 
-/// Flask's instance folder (beside the entry's top-level package or module,
-/// under `entry_root`), the folders the app user owns (the instance folder
-/// first) and those it may only add files to, as absolute paths in the
-/// image. A folder inside one it owns is still made and handed over:
-/// `mkdir -p` makes it root's.
 /// The folder the entry's module is imported from (`src` in a src layout).
 fn entry_root(project: &Project, entry: &str) -> String {
     project
@@ -388,6 +383,11 @@ fn entry_root(project: &Project, entry: &str) -> String {
         .unwrap_or_default()
 }
 
+/// Flask's instance folder (beside the entry's top-level package or module,
+/// under `entry_root`), the folders the app user owns (the instance folder
+/// first) and those it may only add files to, as absolute paths in the
+/// image. A folder inside one it owns is still made and handed over:
+/// `mkdir -p` makes it root's.
 fn write_dirs(
     entry_root: &str,
     found: &[crate::inspect::WriteDir],
