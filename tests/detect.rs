@@ -2733,6 +2733,27 @@ fn flask_assets_may_add_its_bundles_to_the_static_folder_kept_in_the_image() {
 }
 
 #[test]
+fn an_optional_server_name_without_a_default_stays_unset() {
+    // Unset, Flask answers every host: setting it would make every other one a 404.
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(
+        temp.path(),
+        &[
+            ("requirements.txt", "flask==3.1.1\n"),
+            (
+                "app.py",
+                "import os\nfrom flask import Flask\napp = Flask(__name__)\n\
+                 app.config['SERVER_NAME'] = os.environ.get('SERVER_NAME')\n",
+            ),
+        ],
+    );
+    let report = init(&options(temp.path(), false), &mut NoPrompts).unwrap();
+    let env = std::fs::read_to_string(temp.path().join(".env.example")).unwrap();
+    assert!(env.contains("\n# SERVER_NAME=\n"), "{env}");
+    assert!(!report.notes.iter().any(|n| n.contains("sets SERVER_NAME")));
+}
+
+#[test]
 fn flasks_server_name_is_given_the_published_host_and_is_no_longer_asked_for() {
     for (read, required) in [
         ("os.environ.get('SERVER_NAME', 'app.docker:5000')", false),
@@ -2875,6 +2896,52 @@ fn a_configuration_picked_by_a_variable_that_defaults_to_development_is_pointed_
                 "{note}"
             );
             assert!(note.ends_with("(such as `production`)"), "{note}");
+        }
+    }
+}
+
+#[test]
+fn a_database_url_written_for_localhost_is_warned_about_without_its_password() {
+    for (uri, warned) in [
+        ("'postgresql://app:s3cret@localhost/shop'", true),
+        (
+            "os.getenv('DATABASE_URL', 'postgresql://localhost/shop')",
+            false,
+        ),
+        (
+            "os.environ.get('DATABASE_URL') or 'postgresql://localhost/shop'",
+            false,
+        ),
+        ("'postgresql://app:s3cret@db/shop'", false),
+        (
+            "os.environ.get('DATABASE_URL', '').replace('postgres://', 'postgresql://')",
+            false,
+        ),
+    ] {
+        let code = format!(
+            "import os\nfrom flask import Flask\napp = Flask(__name__)\n\
+             app.config['SQLALCHEMY_DATABASE_URI'] = {uri}\n"
+        );
+        let project = inspect_tree(&[
+            (
+                "requirements.txt",
+                "flask==3.1.1\npsycopg2-binary==2.9.10\n",
+            ),
+            ("app.py", &code),
+        ]);
+        let warning = project
+            .warnings
+            .iter()
+            .find(|w| w.contains("is written in the code for this machine"));
+        assert_eq!(warning.is_some(), warned, "{uri}: {:?}", project.warnings);
+        if let Some(warning) = warning {
+            assert!(
+                warning.starts_with(
+                    "app.py:4: the database URL `postgresql://app:***@localhost/shop`"
+                ),
+                "{warning}"
+            );
+            assert!(!warning.contains("s3cret"));
         }
     }
 }

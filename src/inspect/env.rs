@@ -40,6 +40,9 @@ pub(crate) struct CodeFacts {
     pub dev_server: Option<Fact<Option<String>>>,
     /// String literals that are database URLs, each with its database.
     pub database_urls: Vec<Fact<Database>>,
+    /// Database URLs written in the code for this machine (not an
+    /// environment read's default): in a container, the container itself.
+    pub local_databases: Vec<Fact<String>>,
     /// String literals that are Redis URLs.
     pub redis_urls: Vec<Source>,
     /// SQLite URLs (of a file, not in memory) and `sqlite3.connect(...)` calls.
@@ -169,6 +172,7 @@ pub(super) fn merge(parts: Vec<CodeFacts>) -> CodeFacts {
         facts.local_brokers.extend(part.local_brokers);
         facts.setup_commands.extend(part.setup_commands);
         facts.database_urls.extend(part.database_urls);
+        facts.local_databases.extend(part.local_databases);
         facts.redis_urls.extend(part.redis_urls);
         facts.sqlite_urls.extend(part.sqlite_urls);
         facts.rejected_names.extend(part.rejected_names);
@@ -848,6 +852,15 @@ impl<'a> Visitor<'a> for Scanner<'a> {
         if let Some(text) = string_literal(expr).or_else(|| leading_text(expr)) {
             let at = Source::at(&self.module.path, self.module.line(expr.start()));
             if let Some(database) = Database::of_url(text) {
+                // (a bare `postgres://` is a scheme, as in `.replace("postgres://", ...)`)
+                if is_local_url(text)
+                    && !text.ends_with("://")
+                    && !self.env_defaults.contains(&expr.start())
+                {
+                    self.facts
+                        .local_databases
+                        .push(Fact::new(text.to_string(), at.clone()));
+                }
                 self.facts.database_urls.push(Fact::new(database, at));
                 visitor::walk_expr(self, expr);
                 return;

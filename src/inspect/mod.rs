@@ -432,6 +432,13 @@ fn warn_about_code(
             if tree.unsafe_names.len() > 3 { ", ..." } else { "" }
         ));
     }
+    if let Some(url) = code.local_databases.first() {
+        warnings.push(format!(
+            "{}: the database URL `{}` is written in the code for this machine: in a container that is the container itself, so the app cannot reach the `db` service; read it from the environment (`os.environ.get(\"DATABASE_URL\", ...)`) and run flaskdock init again",
+            url.source,
+            crate::safe::escaped(&without_password(&url.value))
+        ));
+    }
     if let Some(source) = code.sqlite_urls.first() {
         warnings.push(format!(
             "{source}: the app uses SQLite; the image's source belongs to root, so the file must be in the instance folder or a `write_dir` (volumes, both): one beside the source is lost with the container"
@@ -618,6 +625,25 @@ fn detect_migrations(tree: &files::Tree, packages: &[Package]) -> Option<Fact<St
     None
 }
 
+/// `scheme://user:password@host/...` with the password left out (`***`):
+/// a URL from the code is shown in warnings, which reach terminals and CI logs.
+fn without_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((credentials, host)) => match credentials.split_once(':') {
+            Some((user, password)) if !password.is_empty() => {
+                format!("{scheme}://{user}:***@{host}{path}")
+            }
+            _ => url.to_string(),
+        },
+        None => url.to_string(),
+    }
+}
+
 /// A `localhost` broker URL written in the Celery app's own module, or
 /// assigned to the name its `broker=` argument reads (a settings class in
 /// another module): the worker would retry it forever from its container.
@@ -641,7 +667,7 @@ fn local_broker(
     warnings.push(format!(
         "{}: the Celery broker is `{}`, written in the code: in a container that is the container itself, so no worker is generated; read it from the environment (`os.environ.get(\"CELERY_BROKER_URL\", ...)`) and run flaskdock init again",
         broker.source,
-        crate::safe::escaped(&broker.value)
+        crate::safe::escaped(&without_password(&broker.value))
     ));
     Some(broker.clone())
 }
@@ -789,5 +815,30 @@ pub mod fuzz {
                 let _ = super::python::minor_of(version);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_password;
+
+    #[test]
+    fn a_urls_password_is_left_out_of_what_is_shown() {
+        assert_eq!(
+            without_password("postgresql://app:s3cret@localhost:5432/app"),
+            "postgresql://app:***@localhost:5432/app"
+        );
+        assert_eq!(
+            without_password("redis://:pw@127.0.0.1/1"),
+            "redis://:***@127.0.0.1/1"
+        );
+        assert_eq!(
+            without_password("postgresql://postgres:@localhost/"),
+            "postgresql://postgres:@localhost/"
+        );
+        assert_eq!(
+            without_password("redis://localhost:6379/0"),
+            "redis://localhost:6379/0"
+        );
     }
 }

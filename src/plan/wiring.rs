@@ -19,8 +19,9 @@ pub(super) const SECRET_PLACEHOLDER: &str = "replace-with-a-long-random-string";
 /// database URL pointed at the instance folder (`instance_dir`, a volume
 /// the app user may write), not beside its read-only source. Flask's
 /// `SERVER_NAME`, read from the environment, is the host it answers for
-/// (every other host gets 404): `localhost:PORT`, the address compose
-/// publishes, until the user sets the real one.
+/// (every other host gets 404): where the app needs one or defaults to one,
+/// `localhost:PORT`, the address compose publishes, until the user sets the
+/// real one.
 pub(super) fn env_vars(
     project: &Project,
     database: Option<&DatabasePlan>,
@@ -34,9 +35,11 @@ pub(super) fn env_vars(
         .then_some(project.sqlite.as_ref())
         .flatten()
         .map(|_| sqlite_url(instance_dir));
-    let local_value = |name: &str, default: Option<&str>| -> Option<Text> {
+    let local_value = |name: &str, default: Option<&str>, required: bool| -> Option<Text> {
+        // Unset (read without a default, optional), Flask answers every host.
         if name == "SERVER_NAME" {
-            return Some(Text::escaped(&format!("localhost:{port}")));
+            return (required || default.is_some_and(|d| !d.is_empty()))
+                .then(|| Text::escaped(&format!("localhost:{port}")));
         }
         let url = sqlite.as_ref()?;
         let sqlite_default = default.is_none_or(|d| d.starts_with("sqlite:"));
@@ -55,7 +58,7 @@ pub(super) fn env_vars(
                 required: v.required,
                 default: v.default.as_deref().map(Text::escaped),
                 value: value_for(&v.name, database, redis)
-                    .or_else(|| local_value(&v.name, v.default.as_deref())),
+                    .or_else(|| local_value(&v.name, v.default.as_deref(), v.required)),
                 source: Text::escaped(&v.source.to_string()),
             })
         })
