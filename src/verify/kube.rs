@@ -168,8 +168,9 @@ impl Run<'_> {
         })
     }
 
-    /// The engine's name of the workload's container, once it exists.
-    fn container_of(&self, workload: &Workload) -> Option<String> {
+    /// The engine's name of the workload's container, once it exists; the
+    /// failed check when it never does.
+    fn container_of(&self, workload: &Workload) -> Result<String, Found> {
         let deadline = Instant::now() + Duration::from_secs(30);
         while Instant::now() < deadline && !stopping() {
             let found = workload.container_names().into_iter().find(|name| {
@@ -180,20 +181,21 @@ impl Run<'_> {
                     )
                     .is_ok_and(|o| o.success)
             });
-            if found.is_some() {
-                return found;
+            if let Some(found) = found {
+                return Ok(found);
             }
             std::thread::sleep(Duration::from_secs(1));
         }
-        None
+        Err(Found::failed(format!(
+            "kube play started no container for {}",
+            workload.name
+        )))
     }
 
     /// The workload's readiness command passes inside it within `bound`.
     fn ready(&self, workload: &Workload, bound: Duration) -> Result<String, Found> {
         let name = &workload.name;
-        let container = self
-            .container_of(workload)
-            .ok_or_else(|| Found::failed(format!("kube play started no container for {name}")))?;
+        let container = self.container_of(workload)?;
         let command = match (&workload.ready, name.as_str()) {
             (Some(command), _) => command.clone(),
             (None, "web") => {
@@ -228,9 +230,7 @@ impl Run<'_> {
     /// The migration Job's pod ends with exit code 0.
     fn completed(&self, workload: &Workload) -> Result<String, Found> {
         let name = &workload.name;
-        let container = self
-            .container_of(workload)
-            .ok_or_else(|| Found::failed(format!("kube play started no container for {name}")))?;
+        let container = self.container_of(workload)?;
         let waited = self
             .engine
             .run(&args(&["wait", &container]), MIGRATE)
@@ -253,9 +253,7 @@ impl Run<'_> {
     /// A background process is still running once the web pod is ready.
     fn still_running(&self, workload: &Workload) -> Result<String, Found> {
         let name = &workload.name;
-        let container = self
-            .container_of(workload)
-            .ok_or_else(|| Found::failed(format!("kube play started no container for {name}")))?;
+        let container = self.container_of(workload)?;
         let state = self.engine.run(
             &args(&["inspect", "--format", "{{.State.Status}}", &container]),
             Duration::from_secs(30),
@@ -275,8 +273,9 @@ impl Run<'_> {
 
     /// The ready web container runs as a non-root user on a read-only root.
     fn web_locked_down(&self, play: &Play, web: &Workload) -> Result<Found> {
-        let Some(container) = self.container_of(web) else {
-            return Ok(Found::failed("kube play started no web container"));
+        let container = match self.container_of(web) {
+            Ok(container) => container,
+            Err(failed) => return Ok(failed),
         };
         let bound = Duration::from_secs(30);
         let uid = self

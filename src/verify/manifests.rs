@@ -101,7 +101,7 @@ pub(super) fn split(rendered: &str, prefix: &str, image: &str) -> Result<Play> {
     }
     let app_image = docs
         .iter()
-        .find(|d| kind(d) == "Deployment" && name(d) == "web")
+        .find(|d| kind(d) == "Deployment" && name_of(d) == "web")
         .and_then(|d| first_container(&d["spec"]["template"]["spec"]))
         .and_then(|c| c["image"].as_str())
         .map(str::to_string)
@@ -119,7 +119,7 @@ pub(super) fn split(rendered: &str, prefix: &str, image: &str) -> Result<Play> {
     let mut claims: [Vec<Value>; 4] = Default::default();
     for doc in docs.iter().filter(|d| kind(d) != "Secret") {
         let doc = secrets_as_config_maps(doc);
-        let (kind, name) = (kind(&doc), name(&doc));
+        let (kind, name) = (kind(&doc), name_of(&doc));
         let part = match kind {
             "StatefulSet" => 0,
             "Job" => 1,
@@ -178,7 +178,7 @@ impl Play {
         claims: &mut Vec<Value>,
     ) -> Result<(Value, Workload)> {
         let kind = kind(&doc).to_string();
-        let name = kubernetes_name(name(&doc))?.to_string();
+        let name = kubernetes_name(name_of(&doc))?.to_string();
         let labels = doc["spec"]["template"]["metadata"]["labels"].clone();
         let mut spec = doc["spec"]["template"]["spec"].clone();
         if !spec.is_mapping() {
@@ -268,10 +268,6 @@ fn claim_volume(volume: &str, claim_name: &str) -> Value {
 
 fn kind(doc: &Value) -> &str {
     doc["kind"].as_str().unwrap_or("")
-}
-
-fn name(doc: &Value) -> &str {
-    name_of(doc)
 }
 
 fn name_of(doc: &Value) -> &str {
@@ -390,7 +386,7 @@ fn secret_as_config_map(secret: &Value) -> Result<Value> {
                 .with_context(|| {
                     format!(
                         "Secret {}: the value of {} is not base64 text",
-                        name(secret),
+                        name_of(secret),
                         key.as_str().unwrap_or("?")
                     )
                 })?;
@@ -404,7 +400,7 @@ fn secret_as_config_map(secret: &Value) -> Result<Value> {
     }
     let mut map = yaml("apiVersion: v1\nkind: ConfigMap")?;
     let mut metadata = Mapping::new();
-    metadata.insert("name".into(), name(secret).into());
+    metadata.insert("name".into(), name_of(secret).into());
     map["metadata"] = Value::Mapping(metadata);
     map["data"] = Value::Mapping(data);
     Ok(map)
@@ -639,7 +635,10 @@ spec:
         );
 
         let web_docs = docs(&play.files[3].1);
-        let secret = web_docs.iter().find(|d| name(d) == "secrets-xyz").unwrap();
+        let secret = web_docs
+            .iter()
+            .find(|d| name_of(d) == "secrets-xyz")
+            .unwrap();
         assert_eq!(kind(secret), "ConfigMap");
         assert_eq!(secret["data"]["SECRET_KEY"], "secret-value");
         let deployment = web_docs.iter().find(|d| kind(d) == "Deployment").unwrap();
