@@ -598,7 +598,7 @@ fn migrations_run_once_in_a_migrate_service_or_before_gunicorn_without_a_databas
         "{cmd}"
     );
     assert!(
-        cmd.contains(r#"export WEB_CONCURRENCY; fi; exec \"$@\"", "sh", "gunicorn", "--bind", "0.0.0.0:8000", "--worker-class", "gthread", "--threads", "4", "#),
+        cmd.contains(r#"export WEB_CONCURRENCY; fi; exec \"$@\"", "sh", "gunicorn", "--bind", "0.0.0.0:8000", "--worker-class", "gthread", "--threads", "8", "#),
         "{cmd}"
     );
     let compose = std::fs::read_to_string(dir.join("docker-compose.yml")).unwrap();
@@ -1981,8 +1981,8 @@ fn lock_tools_are_pinned_to_a_release_that_runs_on_the_chosen_python() {
     }
 }
 
-/// The shell that sets gunicorn's workers, run against a stand-in cgroup
-/// tree: the quota decides, `max` and `-1` (no quota) leave the CPU count,
+/// The shell that sets gunicorn's workers (one per CPU), run against a
+/// stand-in cgroup tree: the quota decides, `max` and `-1` (no quota) leave the CPU count,
 /// and a `WEB_CONCURRENCY` already set wins.
 #[test]
 fn the_worker_count_follows_the_containers_cpu_quota() {
@@ -2018,17 +2018,13 @@ fn the_worker_count_follows_the_containers_cpu_quota() {
         .trim()
         .parse()
         .unwrap();
-    let unlimited = (2 * cpus + 1).min(12).to_string();
+    let unlimited = cpus.min(12).to_string();
     assert_eq!(run(), unlimited, "no cgroup files");
     assert_eq!(run_with(Some("7")), "7", "WEB_CONCURRENCY set");
     std::fs::write(temp.path().join("cpu.max"), "150000 100000\n").unwrap();
-    assert_eq!(
-        run(),
-        (2 * cpus.min(2) + 1).to_string(),
-        "1.5 CPUs round up to 2"
-    );
+    assert_eq!(run(), cpus.min(2).to_string(), "1.5 CPUs round up to 2");
     std::fs::write(temp.path().join("cpu.max"), "50000 100000\n").unwrap();
-    assert_eq!(run(), "3", "half a CPU is one");
+    assert_eq!(run(), "1", "half a CPU is one");
     std::fs::write(temp.path().join("cpu.max"), "max 100000\n").unwrap();
     assert_eq!(run(), unlimited, "v2 without a quota");
     std::fs::remove_file(temp.path().join("cpu.max")).unwrap();
@@ -2037,7 +2033,7 @@ fn the_worker_count_follows_the_containers_cpu_quota() {
     std::fs::write(temp.path().join("cpu/cpu.cfs_quota_us"), "-1\n").unwrap();
     assert_eq!(run(), unlimited, "v1 without a quota");
     std::fs::write(temp.path().join("cpu/cpu.cfs_quota_us"), "100000\n").unwrap();
-    assert_eq!(run(), "3", "v1 with one CPU");
+    assert_eq!(run(), "1", "v1 with one CPU");
 }
 
 #[test]

@@ -32,7 +32,7 @@ pub struct GunicornPlan {
     pub tuned: bool,
     /// The container sets `WEB_CONCURRENCY` (gunicorn's default worker count),
     /// when `.env` does not, from the CPUs its cgroup quota allows:
-    /// [`WORKERS_FROM_CPUS`] prints 2 × CPUs + 1, at most 12.
+    /// [`WORKERS_FROM_CPUS`] sets one per CPU, at most 12.
     pub workers_from_cpus: bool,
     /// `--timeout`: a worker silent this long is restarted.
     pub timeout: u32,
@@ -52,15 +52,20 @@ pub struct GunicornPlan {
 
 /// Shell that sets `WEB_CONCURRENCY`, unless it is set, for the CPUs this
 /// container may use: its cgroup's CPU quota (v2 `cpu.max`, else v1's CFS
-/// quota; `max` or `-1` is none), else the CPUs it may run on (`nproc`);
-/// 2 × CPUs + 1, at most 12 (memory, not CPU, bounds more). Builtins and
+/// quota; `max` or `-1` is none), else the CPUs it may run on (`nproc`):
+/// one worker per CPU, at most 12 (memory, not CPU, bounds more). Every
+/// worker serves on threads (or an event loop), so a request waiting on I/O
+/// holds a thread, not a process: the `2 × CPUs + 1` of sync workers would
+/// only add processes that import the app side by side at start (the serve
+/// benchmark's first 200) and hold more memory and connections. Builtins and
 /// `nproc` only: it adds no start-up time. One line: Plan strings hold no
 /// line break.
-pub const WORKERS_FROM_CPUS: &str = "if [ -z \"${WEB_CONCURRENCY:-}\" ]; then cpus=$(nproc); q=max; p=0; if [ -r /sys/fs/cgroup/cpu.max ]; then read -r q p < /sys/fs/cgroup/cpu.max; elif [ -r /sys/fs/cgroup/cpu/cpu.cfs_quota_us ]; then read -r q < /sys/fs/cgroup/cpu/cpu.cfs_quota_us; read -r p < /sys/fs/cgroup/cpu/cpu.cfs_period_us; fi; case \"$q\" in \"\"|*[!0-9]*) ;; *) if [ \"$p\" -gt 0 ]; then c=$(( (q + p - 1) / p )); if [ \"$c\" -ge 1 ] && [ \"$c\" -lt \"$cpus\" ]; then cpus=$c; fi; fi ;; esac; WEB_CONCURRENCY=$(( 2 * cpus + 1 )); if [ \"$WEB_CONCURRENCY\" -gt 12 ]; then WEB_CONCURRENCY=12; fi; export WEB_CONCURRENCY; fi; ";
+pub const WORKERS_FROM_CPUS: &str = "if [ -z \"${WEB_CONCURRENCY:-}\" ]; then cpus=$(nproc); q=max; p=0; if [ -r /sys/fs/cgroup/cpu.max ]; then read -r q p < /sys/fs/cgroup/cpu.max; elif [ -r /sys/fs/cgroup/cpu/cpu.cfs_quota_us ]; then read -r q < /sys/fs/cgroup/cpu/cpu.cfs_quota_us; read -r p < /sys/fs/cgroup/cpu/cpu.cfs_period_us; fi; case \"$q\" in \"\"|*[!0-9]*) ;; *) if [ \"$p\" -gt 0 ]; then c=$(( (q + p - 1) / p )); if [ \"$c\" -ge 1 ] && [ \"$c\" -lt \"$cpus\" ]; then cpus=$c; fi; fi ;; esac; WEB_CONCURRENCY=$cpus; if [ \"$WEB_CONCURRENCY\" -gt 12 ]; then WEB_CONCURRENCY=12; fi; export WEB_CONCURRENCY; fi; ";
 
 /// Threads per worker for the threaded worker: requests waiting on a database
-/// or an API do not hold a whole process.
-const THREADS: u32 = 4;
+/// or an API do not hold a whole process. With one worker per CPU, eight
+/// threads each keep as many requests in flight as five workers of four did.
+const THREADS: u32 = 8;
 
 /// The first gunicorn release with a control socket (`--no-control-socket`).
 const CONTROL_SOCKET_SINCE: (u32, u32) = (25, 1);
@@ -216,10 +221,15 @@ mod tests {
 
     #[test]
     fn the_command_line_is_tuned_for_a_container_without_a_config() {
-        let argv = command_line(&plan(None, Some("gthread"), Some(4)), 8000, "app:app", true);
+        let argv = command_line(
+            &plan(None, Some("gthread"), Some(THREADS)),
+            8000,
+            "app:app",
+            true,
+        );
         assert_eq!(
             words(argv).join(" "),
-            "gunicorn --bind 0.0.0.0:8000 --worker-class gthread --threads 4 \
+            "gunicorn --bind 0.0.0.0:8000 --worker-class gthread --threads 8 \
              --worker-tmp-dir /dev/shm --timeout 30 --graceful-timeout 30 --keep-alive 5 \
              --access-logfile - --no-control-socket app:app"
         );

@@ -10,7 +10,7 @@ use super::wiring::SECRET_PLACEHOLDER;
 use crate::safe::{DnsName, EnvName, Text};
 
 /// CPUs one web pod may use: its cgroup quota, from which the image's start
-/// script sets 2 × CPUs + 1 gunicorn workers.
+/// script sets one gunicorn worker per CPU.
 const WEB_CPU_LIMIT: u32 = 1;
 
 /// Memory of gunicorn's master and the app, and of each further worker, in MiB.
@@ -73,7 +73,7 @@ fn web_workers(gunicorn: &GunicornPlan) -> u32 {
     if gunicorn.single_process {
         1
     } else {
-        2 * WEB_CPU_LIMIT + 1
+        WEB_CPU_LIMIT
     }
 }
 
