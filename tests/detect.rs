@@ -1445,6 +1445,38 @@ fn a_declared_range_is_bounded_by_the_pythons_the_project_is_tested_on() {
     assert_eq!(project.python_version.unwrap().value, "3.13");
 }
 
+/// `-k gevent` in the project's own start command is kept when the project
+/// installs gevent (the app may rely on its monkey-patching), and warned
+/// about, not used, when it does not (gunicorn could not start).
+#[test]
+fn the_start_commands_async_worker_is_kept_when_its_package_is_installed() {
+    let app = ("app.py", "from flask import Flask\napp = Flask(__name__)\n");
+    let procfile = (
+        "Procfile",
+        "web: gunicorn app:app -k gevent --bind 0.0.0.0:$PORT\n",
+    );
+    let with = inspect_tree(&[
+        app,
+        procfile,
+        ("requirements.txt", "flask\ngevent==24.2.1\n"),
+    ]);
+    let worker = with.worker.expect("the declared worker");
+    assert_eq!(worker.value.class, "gevent");
+    assert_eq!(worker.value.threads, None);
+    assert_eq!(
+        worker.source.described(),
+        "Procfile:1 (`-k gevent` in the project's start command)"
+    );
+    let without = inspect_tree(&[app, procfile, ("requirements.txt", "flask\n")]);
+    assert!(without.worker.is_none());
+    assert!(
+        without.warnings.iter().any(|w| w
+            == "Procfile:1: the project's start command runs gunicorn's `gevent` worker, but the project does not install `gevent`: the image runs the threaded worker"),
+        "{:?}",
+        without.warnings
+    );
+}
+
 #[test]
 fn an_asgi_app_gets_uvicorns_worker_and_a_wsgi_app_never_does() {
     let init_of = |files: &[(&str, &str)]| {

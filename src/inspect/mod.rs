@@ -245,7 +245,7 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
             .map(migration_chain::warning),
     );
     let uncommitted_migrations = uncommitted_migrations(tree, &deps.packages);
-    let worker = detect_worker(&deps.packages).or_else(|| asgi_worker(entries.first(), &deps.pins));
+    let worker = gunicorn_worker(&deps, &deployment, entries.first(), &mut warnings);
 
     // The port the project's own start command binds, then gunicorn's own
     // config, an existing Dockerfile's or compose file's, `flask run`'s,
@@ -498,6 +498,66 @@ fn detect_worker(packages: &[Package]) -> Option<Fact<Worker>> {
             single_process,
         },
         extension.source.clone().with_note(why),
+    ))
+}
+
+/// The worker gunicorn needs, when not its default: a WebSocket extension's,
+/// then the one the project's start command names, then an ASGI app's.
+fn gunicorn_worker(
+    deps: &deps::Dependencies,
+    deployment: &deployment::Deployment,
+    entry: Option<&EntryCandidate>,
+    warnings: &mut Vec<String>,
+) -> Option<Fact<Worker>> {
+    detect_worker(&deps.packages)
+        .or_else(|| declared_worker(deployment, &deps.packages, warnings))
+        .or_else(|| asgi_worker(entry, &deps.pins))
+}
+
+/// The worker class the project's own start command names (`-k gevent`),
+/// when the project installs its package: the app may rely on it (gevent's
+/// monkey-patching, many open connections). `sync` and `gthread` are left to
+/// flaskdock's threaded worker; a class whose package the project does not
+/// install is warned about and not used (gunicorn would not start).
+fn declared_worker(
+    deployment: &deployment::Deployment,
+    packages: &[Package],
+    warnings: &mut Vec<String>,
+) -> Option<Fact<Worker>> {
+    const PACKAGES: &[(&str, &str)] = &[
+        ("gevent", "gevent"),
+        ("eventlet", "eventlet"),
+        (
+            "geventwebsocket.gunicorn.workers.GeventWebSocketWorker",
+            "gevent-websocket",
+        ),
+        ("uvicorn.workers.UvicornWorker", "uvicorn"),
+        (ASGI_WORKER_CLASS, "uvicorn-worker"),
+    ];
+    let command = deployment
+        .commands
+        .iter()
+        .find(|c| c.value.worker_class.is_some())?;
+    let class = command.value.worker_class.as_deref()?;
+    let (_, package) = PACKAGES.iter().find(|(name, _)| *name == class)?;
+    if !packages.iter().any(|p| p.name == *package) {
+        warnings.push(format!(
+            "{}: the project's start command runs gunicorn's `{}` worker, but the project does not install `{package}`: the image runs the threaded worker",
+            command.source,
+            crate::safe::escaped(class)
+        ));
+        return None;
+    }
+    Some(Fact::new(
+        Worker {
+            class: class.to_string(),
+            threads: None,
+            single_process: false,
+        },
+        command
+            .source
+            .clone()
+            .with_note(format!("`-k {class}` in the project's start command")),
     ))
 }
 

@@ -52,10 +52,43 @@ impl Declared {
 
 /// Reads `.python-version`, `.tool-versions`, `runtime.txt`, Pipfile's
 /// `python_version`, `requires-python`, Poetry's `python`, then setuptools'
-/// `python_requires` (`setup.cfg`, `setup.py`), in that order.
+/// `python_requires` (`setup.cfg`, `setup.py`), in that order. A version a
+/// file names exactly wins, unless the packaging's range excludes it (a
+/// `runtime.txt` left from an older deployment): then the range does, with
+/// a warning.
 pub(super) fn detect_python_version(
     tree: &Tree,
     pyproject: Option<&TomlFile>,
+    pipfile: Option<&TomlFile>,
+    warnings: &mut Vec<String>,
+) -> Result<Option<Declared>> {
+    let exact = named_version(tree, pipfile, warnings)?;
+    let range = declared_range(tree, pyproject, warnings)?;
+    Ok(match (exact, range) {
+        (Some(exact), Some(range))
+            if range
+                .range
+                .as_deref()
+                .is_some_and(|spec| !satisfies(spec, &exact.fact.value)) =>
+        {
+            let spec = range.range.as_deref().unwrap_or_default();
+            warnings.push(format!(
+                "{}: Python {} is outside `{spec}`, which {} declares; the range is used: update or remove the older file",
+                exact.fact.source,
+                exact.fact.value,
+                range.fact.source,
+            ));
+            Some(range)
+        }
+        (Some(exact), _) => Some(exact),
+        (None, range) => range,
+    })
+}
+
+/// The one version a file names: `.python-version`, `.tool-versions`,
+/// `runtime.txt`, then Pipfile's `python_version`.
+fn named_version(
+    tree: &Tree,
     pipfile: Option<&TomlFile>,
     warnings: &mut Vec<String>,
 ) -> Result<Option<Declared>> {
@@ -99,6 +132,16 @@ pub(super) fn detect_python_version(
             }
         }
     }
+    Ok(None)
+}
+
+/// The range the packaging declares: `requires-python` (or Poetry's
+/// `python`), then setuptools' `python_requires`.
+fn declared_range(
+    tree: &Tree,
+    pyproject: Option<&TomlFile>,
+    warnings: &mut Vec<String>,
+) -> Result<Option<Declared>> {
     if let Some((line, spec)) = pyproject.and_then(requires_python)
         && let Some(declared) = Declared::newest_in(&spec, "pyproject.toml", line, warnings)
     {
@@ -523,6 +566,37 @@ mod tests {
         );
         assert_eq!(setup_py_python_requires("setup(name='x')\n"), None);
         assert_eq!(setup_py_python_requires("setup(\n"), None);
+    }
+
+    #[test]
+    fn a_named_version_outside_the_packagings_range_gives_way_to_it() {
+        let pyproject_text = "[project]\nname = \"x\"\nrequires-python = \">=3.8\"\n";
+        let declared = |runtime: &str| {
+            let (_temp, tree) = super::super::files::scanned(&[
+                ("runtime.txt", runtime),
+                ("pyproject.toml", pyproject_text),
+            ]);
+            let pyproject = TomlFile::parse("pyproject.toml", pyproject_text.to_string()).unwrap();
+            let mut warnings = Vec::new();
+            let declared =
+                detect_python_version(&tree, Some(&pyproject), None, &mut warnings).unwrap();
+            (declared.unwrap(), warnings)
+        };
+        // A runtime.txt left from an old Heroku deployment.
+        let (stale, warnings) = declared("python-3.6.5\n");
+        assert_eq!(stale.fact.value, "3.14");
+        assert_eq!(stale.range.as_deref(), Some(">=3.8"));
+        assert_eq!(
+            warnings,
+            [
+                "runtime.txt:1: Python 3.6 is outside `>=3.8`, which pyproject.toml:3 declares; the range is used: update or remove the older file"
+            ]
+        );
+        // Inside the range, the named version wins as before.
+        let (named, warnings) = declared("python-3.11.4\n");
+        assert_eq!(named.fact.value, "3.11");
+        assert_eq!(named.range, None);
+        assert!(warnings.is_empty(), "{warnings:?}");
     }
 
     #[test]

@@ -109,16 +109,19 @@ pub(super) fn fit(
     });
     let late = beyond(pins, chosen);
     let (pin, newest) = *late.iter().min_by_key(|(_, newest)| *newest)?;
-    let movable = declared.is_none_or(|d| d.range.is_some());
-    let fits = SUPPORTED_PYTHONS.iter().find(|python| {
-        minor_number(python).is_some_and(|m| m <= newest)
-            && declared
-                .and_then(|d| d.range.as_deref())
-                .is_none_or(|range| satisfies(range, python))
-    });
-    let python = fits.filter(|_| movable)?;
-    let mut source = pin.source.clone();
-    source.note = Some(match declared.and_then(|d| d.range.as_deref()) {
+    // A version a file names exactly is kept.
+    if declared.is_some_and(|d| d.range.is_none()) {
+        return None;
+    }
+    let range = declared.and_then(|d| d.range.as_deref());
+    let allowed = || {
+        SUPPORTED_PYTHONS
+            .iter()
+            .copied()
+            .filter_map(|python| Some((python, minor_number(python)?)))
+            .filter(|(python, _)| range.is_none_or(|range| satisfies(range, python)))
+    };
+    let note = match range {
         Some(range) => format!(
             "newest version matching `{range}` that {}=={} has wheels for",
             pin.name, pin.version
@@ -127,7 +130,28 @@ pub(super) fn fit(
             "{}=={} has wheels up to Python 3.{newest}",
             pin.name, pin.version
         ),
-    });
+    };
+    // The newest Python every pin has a wheel for; when none has them all,
+    // the one that leaves the fewest to compile (the newest on a tie).
+    let (python, note) = match allowed().find(|(_, m)| *m <= newest) {
+        Some((python, _)) => (python, note),
+        None => {
+            let (python, m) =
+                allowed().min_by_key(|(_, m)| (beyond(pins, *m).len(), u32::MAX - m))?;
+            if m == chosen || beyond(pins, m).len() >= late.len() {
+                return None;
+            }
+            let left = beyond(pins, m).len();
+            (
+                python,
+                format!(
+                    "{note}; no supported Python has wheels for every pin, and {python} leaves the fewest to compile ({left})"
+                ),
+            )
+        }
+    };
+    let mut source = pin.source.clone();
+    source.note = Some(note);
     Some(Fact::new(python.to_string(), source))
 }
 
@@ -253,6 +277,25 @@ mod tests {
         ));
         // No supported Python has its wheels: no version to suggest.
         assert!(warnings[0].ends_with("or choose an older Python"));
+    }
+
+    #[test]
+    fn when_no_python_has_every_wheel_the_one_leaving_fewest_to_compile_wins() {
+        // markupsafe 1.1.1 has wheels up to 3.9, pillow 7.1.1 up to 3.8: on
+        // 3.14 both compile, on 3.9 only pillow does.
+        let pins = [pin("markupsafe", "1.1.1", 3), pin("pillow", "7.1.1", 8)];
+        let fact = fit(None, PythonVersion::new(14), &pins).unwrap();
+        assert_eq!(fact.value, "3.9");
+        assert_eq!(
+            fact.source.described(),
+            "requirements.txt:8 (pillow==7.1.1 has wheels up to Python 3.8; no supported Python has wheels for every pin, and 3.9 leaves the fewest to compile (1))"
+        );
+        // A range that excludes 3.9 leaves only its own Pythons to choose from.
+        let declared = Declared {
+            fact: Fact::new("3.14".to_string(), Source::at("setup.py", 9)),
+            range: Some(">=3.12".to_string()),
+        };
+        assert_eq!(fit(Some(&declared), PythonVersion::new(14), &pins), None);
     }
 
     #[test]
