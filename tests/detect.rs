@@ -2945,6 +2945,12 @@ fn a_database_url_written_for_localhost_is_warned_about_without_its_password() {
             "os.environ.get('DATABASE_URL', '').replace('postgres://', 'postgresql://')",
             false,
         ),
+        // A URL left in a settings module while the app reads its own from
+        // the environment (which compose sets): a fallback, not a warning.
+        (
+            "os.environ['DATABASE_URL']\nPOSTGRES_URI = 'postgresql://localhost/old'  # not used",
+            false,
+        ),
     ] {
         let code = format!(
             "import os\nfrom flask import Flask\napp = Flask(__name__)\n\

@@ -371,11 +371,8 @@ impl Scanner<'_> {
         let Some(table) = self.table_of(iterated) else {
             return;
         };
-        let mut reads = ParameterReads {
-            scanner: self,
-            parameters: &[key],
-            found: None,
-        };
+        let parameters = [key];
+        let mut reads = ParameterReads::new(self, &parameters);
         reads.visit_body(&node.body);
         let Some((_, required)) = reads.found else {
             return;
@@ -483,11 +480,7 @@ impl Scanner<'_> {
             .chain(&function.parameters.args)
             .map(|p| p.parameter.name.as_str())
             .collect();
-        let mut reads = ParameterReads {
-            scanner: self,
-            parameters: &parameters,
-            found: None,
-        };
+        let mut reads = ParameterReads::new(self, &parameters);
         reads.visit_body(&function.body);
         if let Some((position, required)) = reads.found {
             self.facts.wrappers.push(Wrapper {
@@ -751,11 +744,7 @@ impl<'a> Visitor<'a> for Scanner<'a> {
                 if is_interpolation
                     && class.body.iter().any(|s| match s {
                         Stmt::FunctionDef(f) => {
-                            let mut reads = ParameterReads {
-                                scanner: self,
-                                parameters: &["option"],
-                                found: None,
-                            };
+                            let mut reads = ParameterReads::new(self, &["option"]);
                             reads.visit_body(&f.body);
                             reads.found.is_some()
                         }
@@ -912,9 +901,21 @@ struct ParameterReads<'s, 'a, 'p> {
     parameters: &'p [&'p str],
     /// The parameter's position, and whether the read is a subscript.
     found: Option<(usize, bool)>,
+    /// Parameters tested with `NAME in os.environ` first: their subscript
+    /// reads happen only when the variable is set.
+    checked: Vec<usize>,
 }
 
-impl ParameterReads<'_, '_, '_> {
+impl<'s, 'a, 'p> ParameterReads<'s, 'a, 'p> {
+    fn new(scanner: &'s Scanner<'a>, parameters: &'p [&'p str]) -> Self {
+        ParameterReads {
+            scanner,
+            parameters,
+            found: None,
+            checked: Vec::new(),
+        }
+    }
+
     fn position(&self, expr: Option<&Expr>) -> Option<usize> {
         let Some(Expr::Name(n)) = expr else {
             return None;
@@ -938,8 +939,17 @@ impl<'x> Visitor<'x> for ParameterReads<'_, '_, '_> {
             }
             Expr::Subscript(sub) if self.scanner.is_environ(&sub.value) => {
                 if let Some(position) = self.position(Some(&sub.slice)) {
-                    self.found = Some((position, true));
+                    self.found = Some((position, !self.checked.contains(&position)));
                 }
+            }
+            Expr::Compare(test)
+                if matches!(test.ops.first(), Some(ast::CmpOp::In))
+                    && test
+                        .comparators
+                        .first()
+                        .is_some_and(|c| self.scanner.is_environ(c)) =>
+            {
+                self.checked.extend(self.position(Some(&test.left)));
             }
             _ => {}
         }
@@ -1379,18 +1389,24 @@ mod tests {
     fn reads_through_the_projects_own_wrappers_in_any_module() {
         let helper = Module::from_text(
             "shop/settings.py",
-            "import os\ndef setting(name, default=None):\n    return os.environ.get(name, default)\ndef need(key):\n    return os.environ[key]\n",
+            "import os\ndef setting(name, default=None):\n    return os.environ.get(name, default)\ndef need(key):\n    return os.environ[key]\ndef config(key, default=None):\n    if key in os.environ:\n        return os.environ[key]\n    return default\n",
         )
         .unwrap();
         let user = Module::from_text(
             "shop/app.py",
-            "from shop.settings import setting, need\nURL = setting('API_URL')\nKEY = need('API_KEY')\nNAME = need('API_NAME', 'x')\nlabel('NOT_A_READ')\n",
+            "from shop.settings import setting, need, config\nURL = setting('API_URL')\nKEY = need('API_KEY')\nNAME = need('API_NAME', 'x')\nlabel('NOT_A_READ')\nTIMEOUT = config('ACK_TIMEOUT')\n",
         )
         .unwrap();
         let facts = scan_code(&[helper, user]);
         assert_eq!(
             names_and_required(&facts),
-            [("API_KEY", true), ("API_NAME", false), ("API_URL", false)]
+            [
+                ("ACK_TIMEOUT", false),
+                ("API_KEY", true),
+                ("API_NAME", false),
+                ("API_URL", false)
+            ],
+            "a subscript read only when `key in os.environ` is optional"
         );
     }
 

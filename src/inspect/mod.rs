@@ -432,7 +432,15 @@ fn warn_about_code(
             if tree.unsafe_names.len() > 3 { ", ..." } else { "" }
         ));
     }
-    if let Some(url) = code.local_databases.first() {
+    // Where the code also reads its database's URL or host from the
+    // environment (which compose sets), the one written in it is a fallback.
+    let located_by_environment = code.env_vars.iter().any(|v| {
+        crate::services::names_database(&v.name)
+            && ["_URL", "_URI", "_DSN", "HOST"]
+                .iter()
+                .any(|end| v.name.ends_with(end))
+    });
+    if !located_by_environment && let Some(url) = code.local_databases.first() {
         warnings.push(format!(
             "{}: the database URL `{}` is written in the code for this machine: in a container that is the container itself, so the app cannot reach the `db` service; read it from the environment (`os.environ.get(\"DATABASE_URL\", ...)`) and run flaskdock init again",
             url.source,
