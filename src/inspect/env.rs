@@ -79,21 +79,26 @@ pub(crate) struct CodeFacts {
 }
 
 /// A function of the project that reads the environment variable named by
-/// one of its parameters.
+/// one of its parameters, or a class whose constructor keeps one that a
+/// method reads (`SettingsValue(int, 8888, environ_name="PORT")`).
 #[derive(Debug)]
 struct Wrapper {
     name: String,
     /// Which positional argument is the name.
     position: usize,
+    /// The parameter's own name, for calls that pass it by keyword.
+    keyword: String,
     /// It reads with a subscript, failing when the variable is missing.
     required: bool,
 }
 
-/// `callee("NAME", ...)` somewhere in the code.
+/// `callee(..., "NAME", ...)` or `callee(key="NAME")` somewhere in the code.
 #[derive(Debug)]
 struct NamedCall {
     callee: String,
     position: usize,
+    /// The keyword the name is passed by, if it is.
+    keyword: Option<String>,
     name: String,
     /// A second argument or a `default=` is given.
     defaulted: bool,
@@ -189,11 +194,13 @@ pub(super) fn merge(parts: Vec<CodeFacts>) -> CodeFacts {
     // Calls of the project's own wrappers, wherever they were defined, read
     // after every direct read.
     for call in std::mem::take(&mut facts.named_calls) {
-        let Some(wrapper) = facts
-            .wrappers
-            .iter()
-            .find(|w| w.name == call.callee && w.position == call.position)
-        else {
+        let Some(wrapper) = facts.wrappers.iter().find(|w| {
+            w.name == call.callee
+                && match &call.keyword {
+                    Some(keyword) => *keyword == w.keyword,
+                    None => w.position == call.position,
+                }
+        }) else {
             continue;
         };
         facts.env_vars.push(EnvVar {
@@ -486,8 +493,73 @@ impl Scanner<'_> {
             self.facts.wrappers.push(Wrapper {
                 name: function.name.to_string(),
                 position,
+                keyword: parameters[position].to_string(),
                 required,
             });
+        }
+    }
+
+    /// A class whose `__init__` keeps a parameter (`self.environ_name =
+    /// environ_name`) that one of its methods reads the environment with:
+    /// its constructor's calls name the variables.
+    fn find_class_wrapper(&mut self, class: &ast::StmtClassDef) {
+        let methods: Vec<&ast::StmtFunctionDef> = class
+            .body
+            .iter()
+            .filter_map(|s| match s {
+                Stmt::FunctionDef(f) => Some(f),
+                _ => None,
+            })
+            .collect();
+        let Some(init) = methods.iter().find(|f| f.name.as_str() == "__init__") else {
+            return;
+        };
+        let parameters: Vec<&str> = init
+            .parameters
+            .posonlyargs
+            .iter()
+            .chain(&init.parameters.args)
+            .skip(1) // self
+            .chain(&init.parameters.kwonlyargs)
+            .map(|p| p.parameter.name.as_str())
+            .collect();
+        // `self.ATTR = PARAMETER`: the attribute, and the parameter's position.
+        let kept: Vec<(&str, usize)> = init
+            .body
+            .iter()
+            .filter_map(|stmt| {
+                let (target, value) = match stmt {
+                    Stmt::Assign(a) if a.targets.len() == 1 => (&a.targets[0], a.value.as_ref()),
+                    Stmt::AnnAssign(a) => (a.target.as_ref(), a.value.as_deref()?),
+                    _ => return None,
+                };
+                let (Expr::Attribute(target), Expr::Name(value)) = (target, value) else {
+                    return None;
+                };
+                let is_self =
+                    matches!(target.value.as_ref(), Expr::Name(n) if n.id.as_str() == "self");
+                let position = parameters.iter().position(|p| *p == value.id.as_str())?;
+                is_self.then_some((target.attr.as_str(), position))
+            })
+            .collect();
+        if kept.is_empty() {
+            return;
+        }
+        let attributes: Vec<&str> = kept.iter().map(|(attr, _)| *attr).collect();
+        for method in &methods {
+            let mut reads = ParameterReads::new(self, &attributes);
+            reads.on_self = true;
+            reads.visit_body(&method.body);
+            if let Some((index, required)) = reads.found {
+                let position = kept[index].1;
+                self.facts.wrappers.push(Wrapper {
+                    name: class.name.to_string(),
+                    position,
+                    keyword: parameters[position].to_string(),
+                    required,
+                });
+                return;
+            }
         }
     }
 
@@ -513,6 +585,34 @@ impl Scanner<'_> {
 
     fn source(&self, offset: TextSize) -> Source {
         Source::at(&self.module.path, self.module.line(offset))
+    }
+
+    /// Each argument of `call` that reads as a variable's name, positional
+    /// or by keyword: the call reads that variable when `callee` is one of
+    /// the project's wrappers (known only once every module is read).
+    fn named_calls(&mut self, callee: &str, call: &ast::ExprCall, offset: TextSize) {
+        let args = &call.arguments.args;
+        let positional = args.iter().enumerate().map(|(i, a)| (i, None, a));
+        let by_keyword = call
+            .arguments
+            .keywords
+            .iter()
+            .filter_map(|k| Some((usize::MAX, Some(k.arg.as_ref()?.to_string()), &k.value)));
+        for (position, keyword, arg) in positional.chain(by_keyword) {
+            let Some(name) = string_literal(arg).filter(|n| is_upper_env_name(n)) else {
+                continue;
+            };
+            let defaulted = args.len() > position.saturating_add(1) || has_keyword(call, "default");
+            let source = self.source(offset);
+            self.facts.named_calls.push(NamedCall {
+                callee: callee.to_string(),
+                position,
+                keyword,
+                name: name.to_string(),
+                defaulted,
+                source,
+            });
+        }
     }
 
     fn record(&mut self, name: &str, required: bool, default: Option<&Expr>, offset: TextSize) {
@@ -608,20 +708,10 @@ impl Scanner<'_> {
             self.facts.proxy_fix = Some(self.source(offset));
         }
         // (`os.getenv("X")` itself is read below, never a wrapper's call.)
-        if let Some(name) = args.first().and_then(string_literal)
-            && let Some(callee) = call_name(&call.func)
-            && is_upper_env_name(name)
+        if let Some(callee) = call_name(&call.func)
             && !self.is_os_read(&call.func)
         {
-            let defaulted = args.len() > 1 || has_keyword(call, "default");
-            let source = self.source(offset);
-            self.facts.named_calls.push(NamedCall {
-                callee: callee.to_string(),
-                position: 0,
-                name: name.to_string(),
-                defaulted,
-                source,
-            });
+            self.named_calls(callee, call, offset);
         }
         if let Some(read) = self.config_library_read(call) {
             let (name, required, default) = read;
@@ -735,6 +825,7 @@ impl<'a> Visitor<'a> for Scanner<'a> {
             }
             Stmt::ClassDef(class) => {
                 self.settings_fields(class);
+                self.find_class_wrapper(class);
                 // `class EnvInterpolation(configparser.BasicInterpolation)` whose
                 // methods read `os.getenv(option)`.
                 let is_interpolation = class
@@ -904,6 +995,8 @@ struct ParameterReads<'s, 'a, 'p> {
     /// Parameters tested with `NAME in os.environ` first: their subscript
     /// reads happen only when the variable is set.
     checked: Vec<usize>,
+    /// The "parameters" are attributes of `self` (a class's methods).
+    on_self: bool,
 }
 
 impl<'s, 'a, 'p> ParameterReads<'s, 'a, 'p> {
@@ -913,14 +1006,22 @@ impl<'s, 'a, 'p> ParameterReads<'s, 'a, 'p> {
             parameters,
             found: None,
             checked: Vec::new(),
+            on_self: false,
         }
     }
 
     fn position(&self, expr: Option<&Expr>) -> Option<usize> {
-        let Some(Expr::Name(n)) = expr else {
-            return None;
+        let name = match expr? {
+            Expr::Name(n) if !self.on_self => n.id.as_str(),
+            Expr::Attribute(a)
+                if self.on_self
+                    && matches!(a.value.as_ref(), Expr::Name(n) if n.id.as_str() == "self") =>
+            {
+                a.attr.as_str()
+            }
+            _ => return None,
         };
-        self.parameters.iter().position(|p| *p == n.id.as_str())
+        self.parameters.iter().position(|p| *p == name)
     }
 }
 
@@ -1407,6 +1508,18 @@ mod tests {
                 ("API_URL", false)
             ],
             "a subscript read only when `key in os.environ` is optional"
+        );
+    }
+
+    #[test]
+    fn a_settings_class_that_keeps_the_variables_name_reads_it() {
+        let facts = scan(
+            "import os\nclass SettingsValue:\n    def __init__(self, kind, default=None, environ_name=None):\n        self.kind = kind\n        self.environ_name = environ_name\n    def __call__(self, value):\n        if self.environ_name and self.environ_name in os.environ:\n            return os.environ[self.environ_name]\n        return value\nSCHEMA = {\n    'port': SettingsValue(int, 8888, 'APP_PORT'),\n    'secret': SettingsValue(str, environ_name='APP_SECRET'),\n    'label': SettingsValue(str, 'NOT_A_NAME_ARGUMENT'),\n    'mode': Other(str, None, 'NOT_READ'),\n}\n",
+        );
+        assert_eq!(
+            names_and_required(&facts),
+            [("APP_PORT", false), ("APP_SECRET", false)],
+            "the third positional argument or `environ_name=`, read only when set"
         );
     }
 
