@@ -249,3 +249,34 @@ fn a_build_that_also_runs_python_runs_its_node_commands_and_names_the_rest() {
         "{notes:?}"
     );
 }
+
+/// An output folder set to an expression (`outDir: PATH.dist`) is not
+/// Vite's default `dist`: with nothing readable, the static folder is what
+/// the build is taken to fill. Without any `outDir`, the default stands.
+#[test]
+fn an_output_folder_written_as_an_expression_is_not_taken_for_the_default() {
+    let manifest = package_json("vite build", "");
+    let config = "const PATH = { dist: resolve('../shop/static/') };\nexport default { build: { outDir: PATH.dist } };\n";
+    let (dockerfile, _, _) = generate(&[
+        ("client/package.json", &manifest),
+        ("client/vite.config.ts", config),
+        ("shop/__init__.py", ""),
+        ("shop/static/site.css", "body {}\n"),
+    ]);
+    assert!(
+        dockerfile.contains("[\"/app/shop/static\", \"./shop/static\"]"),
+        "{dockerfile}"
+    );
+    assert!(!dockerfile.contains("client/dist"), "{dockerfile}");
+    let (dockerfile, _, _) = generate(&[
+        ("client/package.json", &manifest),
+        (
+            "client/vite.config.ts",
+            "export default { build: { minify: true } };\n",
+        ),
+    ]);
+    assert!(
+        dockerfile.contains("[\"/app/client/dist\", \"./client/dist\"]"),
+        "{dockerfile}"
+    );
+}

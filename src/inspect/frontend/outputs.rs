@@ -249,7 +249,8 @@ fn webpack_paths(text: &str) -> Vec<(usize, String)> {
 }
 
 /// The outputs a bundler's config file names, or the bundler's default
-/// (`dist`) when its config names none.
+/// (`dist`) when its config names none. An output it sets to something this
+/// cannot read (`outDir: PATH.dist`) is not the default: nothing is assumed.
 fn config_outputs(tree: &Tree, dir: &str, program: &str) -> Vec<Fact<String>> {
     let stems: &[&str] = match program {
         "vite" => &["vite.config"],
@@ -259,12 +260,14 @@ fn config_outputs(tree: &Tree, dir: &str, program: &str) -> Vec<Fact<String>> {
         _ => &[],
     };
     let mut found = Vec::new();
+    let mut unread = false;
     for stem in stems {
         for ext in ["js", "mjs", "cjs", "ts", "mts"] {
             let file = join(dir, &format!("{stem}.{ext}"));
             let Ok(text) = tree.read(&file) else {
                 continue;
             };
+            let before = found.len();
             let mut add = |at: usize, path: &str, is_file: bool| {
                 let line = text[..at].matches('\n').count() + 1;
                 found.extend(
@@ -286,9 +289,15 @@ fn config_outputs(tree: &Tree, dir: &str, program: &str) -> Vec<Fact<String>> {
                     .captures_iter(&text)
                     .for_each(|c| add(c.get(0).map_or(0, |m| m.start()), &c[1], false)),
             }
+            let setting = match program {
+                "vite" => "outDir",
+                "webpack" => "path:",
+                _ => "",
+            };
+            unread |= found.len() == before && !setting.is_empty() && text.contains(setting);
         }
     }
-    if found.is_empty() && matches!(program, "vite" | "webpack" | "parcel") {
+    if found.is_empty() && !unread && matches!(program, "vite" | "webpack" | "parcel") {
         found.extend(output_at(dir, "dist", false).map(|p| {
             Fact::new(
                 p,
