@@ -730,10 +730,12 @@ impl Scanner<'_> {
                     self.record(name, false, args.get(1), offset);
                 }
             }
-            // sqlite3.connect(...): a database file inside the container
+            // sqlite3.connect(...): a database file inside the container,
+            // unless opened read-only (`'file:' + path + '?mode=ro'`).
             Expr::Attribute(attr)
                 if attr.attr.as_str() == "connect"
-                    && matches!(attr.value.as_ref(), Expr::Name(n) if n.id.as_str() == "sqlite3") =>
+                    && matches!(attr.value.as_ref(), Expr::Name(n) if n.id.as_str() == "sqlite3")
+                    && !args.first().is_some_and(opens_read_only) =>
             {
                 let source = self.source(offset);
                 self.facts.sqlite_urls.push(source);
@@ -1055,6 +1057,15 @@ impl<'x> Visitor<'x> for ParameterReads<'_, '_, '_> {
             _ => {}
         }
         visitor::walk_expr(self, expr);
+    }
+}
+
+/// A SQLite URI that opens its file read-only: `mode=ro` in one of the
+/// literals it is joined from.
+fn opens_read_only(expr: &Expr) -> bool {
+    match expr {
+        Expr::BinOp(op) => opens_read_only(&op.left) || opens_read_only(&op.right),
+        _ => string_literal(expr).is_some_and(|text| text.contains("mode=ro")),
     }
 }
 
@@ -1509,6 +1520,16 @@ mod tests {
             ],
             "a subscript read only when `key in os.environ` is optional"
         );
+    }
+
+    #[test]
+    fn a_sqlite_file_opened_read_only_is_not_one_the_app_writes() {
+        let writes = scan("import sqlite3\ndef rows(path):\n    return sqlite3.connect(path)\n");
+        assert_eq!(writes.sqlite_urls.len(), 1);
+        let reads = scan(
+            "import sqlite3\ndef rows(path):\n    return sqlite3.connect('file:' + path + '?mode=ro', uri=True)\n",
+        );
+        assert!(reads.sqlite_urls.is_empty());
     }
 
     #[test]
