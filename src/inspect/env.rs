@@ -597,11 +597,12 @@ impl Scanner<'_> {
             .arguments
             .keywords
             .iter()
-            .filter_map(|k| Some((usize::MAX, Some(k.arg.as_ref()?.to_string()), &k.value)));
+            .filter_map(|k| Some((usize::MAX, Some(k.arg.as_ref()?), &k.value)));
         for (position, keyword, arg) in positional.chain(by_keyword) {
             let Some(name) = string_literal(arg).filter(|n| is_upper_env_name(n)) else {
                 continue;
             };
+            let keyword = keyword.map(|k| k.to_string());
             let defaulted = args.len() > position.saturating_add(1) || has_keyword(call, "default");
             let source = self.source(offset);
             self.facts.named_calls.push(NamedCall {
