@@ -1445,6 +1445,32 @@ fn a_declared_range_is_bounded_by_the_pythons_the_project_is_tested_on() {
     assert_eq!(project.python_version.unwrap().value, "3.13");
 }
 
+/// README.Docker.md describes the workers the image runs: threads for the
+/// threaded worker, the worker class otherwise (never "each with  threads").
+#[test]
+fn the_docker_readme_names_the_threads_or_the_worker_class() {
+    let readme_of = |files: &[(&str, &str)]| {
+        let temp = tempfile::tempdir().unwrap();
+        write_tree(temp.path(), files);
+        init(&options(temp.path(), false), &mut NoPrompts).unwrap();
+        std::fs::read_to_string(temp.path().join("README.Docker.md")).unwrap()
+    };
+    let threaded = readme_of(&[("app.py", "from flask import Flask\napp = Flask(__name__)\n")]);
+    assert!(
+        threaded.contains("at most 12), each with 8 threads;"),
+        "{threaded}"
+    );
+    let asgi = readme_of(&[
+        ("app.py", "from quart import Quart\napp = Quart(__name__)\n"),
+        ("requirements.txt", "quart==0.20.0\n"),
+    ]);
+    assert!(
+        asgi.contains("each serving many requests on its `uvicorn_worker.UvicornWorker` worker;"),
+        "{asgi}"
+    );
+    assert!(!asgi.contains("each with  threads"), "{asgi}");
+}
+
 /// `-k gevent` in the project's own start command is kept when the project
 /// installs gevent (the app may rely on its monkey-patching), and warned
 /// about, not used, when it does not (gunicorn could not start).
