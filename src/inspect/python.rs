@@ -69,7 +69,7 @@ pub(super) fn detect_python_version(
             if range
                 .range
                 .as_deref()
-                .is_some_and(|spec| !satisfies(spec, &exact.fact.value)) =>
+                .is_some_and(|spec| !admits_any_release(spec, &exact.fact.value)) =>
         {
             let spec = range.range.as_deref().unwrap_or_default();
             warnings.push(format!(
@@ -531,6 +531,17 @@ pub(super) fn newest_satisfying(spec: &str) -> Option<&'static str> {
 }
 
 /// Whether the later patch releases of `minor` (`3.12`) satisfy `spec`.
+/// Whether some release of `minor` is in `spec`: `==3.11.4` and `<3.11.5`
+/// admit 3.11 (patch releases 0 to 40 and 99 are tried).
+fn admits_any_release(spec: &str, minor: &str) -> bool {
+    let Ok(specifiers) = VersionSpecifiers::from_str(spec) else {
+        return false;
+    };
+    (0..=40).chain([99]).any(|patch| {
+        Version::from_str(&format!("{minor}.{patch}")).is_ok_and(|v| specifiers.contains(&v))
+    })
+}
+
 pub(super) fn satisfies(spec: &str, minor: &str) -> bool {
     let Ok(specifiers) = VersionSpecifiers::from_str(spec) else {
         return false;
@@ -592,6 +603,9 @@ mod tests {
                 "runtime.txt:1: Python 3.6 is outside `>=3.8`, which pyproject.toml:3 declares; the range is used: update or remove the older file"
             ]
         );
+        assert!(admits_any_release("==3.11.4", "3.11"));
+        assert!(admits_any_release(">=3.8,<3.11.5", "3.11"));
+        assert!(!admits_any_release(">=3.8", "3.6"));
         // Inside the range, the named version wins as before.
         let (named, warnings) = declared("python-3.11.4\n");
         assert_eq!(named.fact.value, "3.11");
