@@ -328,7 +328,12 @@ lint() {
 run_example() {
     local name=$1 index=$2
     local dir="$WORK/$name" image="localhost/$PREFIX-$name:latest" port=$((HOST_PORT_BASE + index))
+    local force=() own=true
     if [ -d "$name" ]; then            # a path to a project outside examples/
+        # The tier's own copy: the project's Dockerfile or compose file, if it
+        # has one, is replaced there (never in the project itself).
+        force=(--force)
+        own=false
         cp -r "$name" "$WORK/"
         name=$(basename "$name")
         dir="$WORK/$name"
@@ -346,7 +351,7 @@ run_example() {
             && rm -rf .venv) || fail "$name: pipenv lock failed"
     fi
     log "$name: flaskdock init --yes --kubernetes ${INIT_ARGS[*]}"
-    "$FLASKDOCK" init "$dir" --yes --kubernetes "${INIT_ARGS[@]}" >"$LOGS/$name-init.log" 2>&1 || { fail "$name: init failed: $(cat "$LOGS/$name-init.log")"; return; }
+    "$FLASKDOCK" init "$dir" --yes --kubernetes "${force[@]}" "${INIT_ARGS[@]}" >"$LOGS/$name-init.log" 2>&1 || { fail "$name: init failed: $(cat "$LOGS/$name-init.log")"; return; }
 
     local findings
     findings=$(lint "$dir")
@@ -401,10 +406,10 @@ run_example() {
         if body=$(wait_http "http://127.0.0.1:$port/" 60); then
             log "$name: HTTP 200: $(printf '%s' "$body" | tr -s '\n ' ' ' | cut -c1-100)"
             assert_frontend_served "$name" "$image" "http://127.0.0.1:$port" "$body"
-            # A project installed as a package (its own stage): the page lists
+            # An example installed as a package (its own stage): the page lists
             # a widget found through the project's entry points, which only an
             # installed project has.
-            if grep -q '^FROM builder AS project' "$dir/Dockerfile"; then
+            if $own && grep -q '^FROM builder AS project' "$dir/Dockerfile"; then
                 case "$body" in
                     *"widgets: clock ("*) log "$name: the installed project's entry point answered: $(printf '%s' "$body" | grep -o 'Installed as[^<]*')" ;;
                     *) fail "$name: page does not show the widget of the project's entry points: $body" ;;
