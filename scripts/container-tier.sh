@@ -334,9 +334,13 @@ run_example() {
         # has one, is replaced there (never in the project itself).
         force=(--force)
         own=false
-        cp -r "$name" "$WORK/"
-        name=$(basename "$name")
+        local src=$name
+        # Its folder's name, as image, container and compose project names
+        # take it: lower case, and `-` for what they do not allow.
+        name=$(basename "$src")
+        name=$(printf '%s' "$name" | tr '[:upper:]' '[:lower:]' | tr -c 'a-z0-9._-' '-')
         dir="$WORK/$name"
+        cp -r "$src" "$dir"
         image="localhost/$PREFIX-$name:latest"
     else
         cp -r "$REPO/examples/$name" "$dir"
