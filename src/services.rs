@@ -298,6 +298,12 @@ pub(crate) fn names_database(name: &str) -> bool {
         || DATABASES.iter().any(|kind| kind.names(name))
 }
 
+/// A variable that holds a whole database URL (`DATABASE_URL`,
+/// `SQLALCHEMY_DATABASE_URI`, `DB_DSN`), not one of its parts.
+pub(crate) fn names_database_url(name: &str) -> bool {
+    names_database(name) && ["_URL", "_URI", "_DSN"].iter().any(|s| name.ends_with(s))
+}
+
 impl ServiceKind {
     /// Whether the variable `name` is this service's setting: one of its
     /// words is a [`ServiceKind::variable_words`] entry, or it starts with

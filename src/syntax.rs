@@ -488,15 +488,28 @@ pub(crate) fn required_parameters(function: &ast::StmtFunctionDef) -> usize {
 
 /// `name = value` or `name: T = value` with a single plain name.
 pub(crate) fn single_assignment(stmt: &Stmt) -> Option<(&str, &Expr)> {
+    match assignment(stmt)? {
+        (Expr::Name(n), value) => Some((n.id.as_str(), value)),
+        _ => None,
+    }
+}
+
+/// `TARGET = value` or `TARGET: T = value` with one target of any kind
+/// (a name, `self.attr`, a subscript): the target and the value.
+pub(crate) fn assignment(stmt: &Stmt) -> Option<(&Expr, &Expr)> {
     match stmt {
-        Stmt::Assign(a) if a.targets.len() == 1 => match &a.targets[0] {
-            Expr::Name(n) => Some((n.id.as_str(), a.value.as_ref())),
-            _ => None,
-        },
-        Stmt::AnnAssign(a) => match (a.target.as_ref(), a.value.as_deref()) {
-            (Expr::Name(n), Some(value)) => Some((n.id.as_str(), value)),
-            _ => None,
-        },
+        Stmt::Assign(a) if a.targets.len() == 1 => Some((&a.targets[0], a.value.as_ref())),
+        Stmt::AnnAssign(a) => Some((a.target.as_ref(), a.value.as_deref()?)),
+        _ => None,
+    }
+}
+
+/// `self.ATTR`: the attribute's name.
+pub(crate) fn self_attribute(expr: &Expr) -> Option<&str> {
+    match expr {
+        Expr::Attribute(a) if matches!(a.value.as_ref(), Expr::Name(n) if n.id.as_str() == "self") => {
+            Some(a.attr.as_str())
+        }
         _ => None,
     }
 }

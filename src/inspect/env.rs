@@ -528,18 +528,12 @@ impl Scanner<'_> {
             .body
             .iter()
             .filter_map(|stmt| {
-                let (target, value) = match stmt {
-                    Stmt::Assign(a) if a.targets.len() == 1 => (&a.targets[0], a.value.as_ref()),
-                    Stmt::AnnAssign(a) => (a.target.as_ref(), a.value.as_deref()?),
-                    _ => return None,
-                };
-                let (Expr::Attribute(target), Expr::Name(value)) = (target, value) else {
+                let (target, Expr::Name(value)) = crate::syntax::assignment(stmt)? else {
                     return None;
                 };
-                let is_self =
-                    matches!(target.value.as_ref(), Expr::Name(n) if n.id.as_str() == "self");
+                let attribute = crate::syntax::self_attribute(target)?;
                 let position = parameters.iter().position(|p| *p == value.id.as_str())?;
-                is_self.then_some((target.attr.as_str(), position))
+                Some((attribute, position))
             })
             .collect();
         if kept.is_empty() {
@@ -1016,12 +1010,7 @@ impl<'s, 'a, 'p> ParameterReads<'s, 'a, 'p> {
     fn position(&self, expr: Option<&Expr>) -> Option<usize> {
         let name = match expr? {
             Expr::Name(n) if !self.on_self => n.id.as_str(),
-            Expr::Attribute(a)
-                if self.on_self
-                    && matches!(a.value.as_ref(), Expr::Name(n) if n.id.as_str() == "self") =>
-            {
-                a.attr.as_str()
-            }
+            other if self.on_self => crate::syntax::self_attribute(other)?,
             _ => return None,
         };
         self.parameters.iter().position(|p| *p == name)

@@ -435,10 +435,8 @@ fn warn_about_code(
     // Where the code also reads its database's URL or host from the
     // environment (which compose sets), the one written in it is a fallback.
     let located_by_environment = code.env_vars.iter().any(|v| {
-        crate::services::names_database(&v.name)
-            && ["_URL", "_URI", "_DSN", "HOST"]
-                .iter()
-                .any(|end| v.name.ends_with(end))
+        crate::services::names_database_url(&v.name)
+            || (crate::services::names_database(&v.name) && v.name.ends_with("HOST"))
     });
     if !located_by_environment && let Some(url) = code.local_databases.first() {
         warnings.push(format!(

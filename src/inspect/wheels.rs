@@ -136,12 +136,14 @@ pub(super) fn fit(
     let (python, note) = match allowed().find(|(_, m)| *m <= newest) {
         Some((python, _)) => (python, note),
         None => {
-            let (python, m) =
-                allowed().min_by_key(|(_, m)| (beyond(pins, *m).len(), u32::MAX - m))?;
-            if m == chosen || beyond(pins, m).len() >= late.len() {
+            let (python, left) = allowed()
+                .map(|(python, m)| (python, beyond(pins, m).len(), m))
+                .min_by_key(|(_, left, m)| (*left, u32::MAX - m))
+                .map(|(python, left, _)| (python, left))?;
+            // No better than the Python already chosen (`late` is its list).
+            if left >= late.len() {
                 return None;
             }
-            let left = beyond(pins, m).len();
             (
                 python,
                 format!(

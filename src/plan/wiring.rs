@@ -43,7 +43,7 @@ pub(super) fn env_vars(
         }
         let url = sqlite.as_ref()?;
         let sqlite_default = default.is_none_or(|d| d.starts_with("sqlite:"));
-        (is_database_url(name) && sqlite_default).then(|| Text::escaped(url))
+        (crate::services::names_database_url(name) && sqlite_default).then(|| Text::escaped(url))
     };
     let mut env_vars: Vec<EnvVarPlan> = project
         .env_vars
@@ -172,12 +172,6 @@ pub(super) fn value_for(
 /// or `src/instance`): four slashes, an absolute path.
 pub(super) fn sqlite_url(instance_dir: &str) -> String {
     format!("sqlite:////app/{instance_dir}/app.db")
-}
-
-/// A variable that holds a whole database URL (`DATABASE_URL`,
-/// `SQLALCHEMY_DATABASE_URI`, `DB_DSN`), not one of its parts.
-fn is_database_url(name: &str) -> bool {
-    crate::services::names_database(name) && ends_with_any(name, &["_URL", "_URI", "_DSN"])
 }
 
 fn ends_with_any(name: &str, suffixes: &[&str]) -> bool {

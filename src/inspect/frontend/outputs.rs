@@ -252,12 +252,16 @@ fn webpack_paths(text: &str) -> Vec<(usize, String)> {
 /// (`dist`) when its config names none. An output it sets to something this
 /// cannot read (`outDir: PATH.dist`) is not the default: nothing is assumed.
 fn config_outputs(tree: &Tree, dir: &str, program: &str) -> Vec<Fact<String>> {
-    let stems: &[&str] = match program {
-        "vite" => &["vite.config"],
-        "webpack" => &["webpack.config", "webpack.prod", "webpack.production"],
-        "rollup" => &["rollup.config"],
-        "gulp" => &["gulpfile"],
-        _ => &[],
+    // The config files, and the key that sets the output where this reads one.
+    let (stems, setting): (&[&str], Option<&str>) = match program {
+        "vite" => (&["vite.config"], Some("outDir")),
+        "webpack" => (
+            &["webpack.config", "webpack.prod", "webpack.production"],
+            Some("path:"),
+        ),
+        "rollup" => (&["rollup.config"], None),
+        "gulp" => (&["gulpfile"], None),
+        _ => (&[], None),
     };
     let mut found = Vec::new();
     let mut unread = false;
@@ -289,12 +293,7 @@ fn config_outputs(tree: &Tree, dir: &str, program: &str) -> Vec<Fact<String>> {
                     .captures_iter(&text)
                     .for_each(|c| add(c.get(0).map_or(0, |m| m.start()), &c[1], false)),
             }
-            let setting = match program {
-                "vite" => "outDir",
-                "webpack" => "path:",
-                _ => "",
-            };
-            unread |= found.len() == before && !setting.is_empty() && text.contains(setting);
+            unread |= found.len() == before && setting.is_some_and(|key| text.contains(key));
         }
     }
     if found.is_empty() && !unread && matches!(program, "vite" | "webpack" | "parcel") {
