@@ -907,6 +907,44 @@ fn a_package_that_re_exports_its_app_offers_the_shorter_target() {
 }
 
 #[test]
+fn a_plugin_that_imports_the_app_of_another_package_is_no_target() {
+    // A plugin under docs/ uses the app; it does not serve it.
+    let entries = entry_of(&[
+        (
+            "notes/__init__.py",
+            "from flask import Flask\nimport os\napp = Flask(__name__)\nos.makedirs('data', exist_ok=True)\n",
+        ),
+        (
+            "docs/example-plugin/notes_tags/__init__.py",
+            "import click\nfrom notes import app\n",
+        ),
+    ]);
+    assert_eq!(entries, ["notes:app"]);
+}
+
+#[test]
+fn a_requirements_file_that_installs_the_project_brings_its_declared_dependencies() {
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(temp.path(), &[
+        ("requirements.txt", "-e .[worker]\n"),
+        ("setup.py", "from setuptools import setup\nsetup()\n"),
+        (
+            "setup.cfg",
+            "[options]\ninstall_requires =\n    flask==3.1.0\n    psycopg[binary]==3.2.1\n\n[options.extras_require]\nworker =\n    gevent==24.2.1\ntest =\n    pymysql\n",
+        ),
+        (
+            "shop/__init__.py",
+            "from flask import Flask\napp = Flask(__name__)\n",
+        ),
+    ]);
+    let project = inspect::inspect(temp.path()).unwrap();
+    let names: Vec<&str> = project.packages.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["flask", "psycopg", "gevent"]);
+    let database = project.database.expect("the driver setup.cfg declares");
+    assert_eq!(database.source.to_string(), "setup.cfg:4");
+}
+
+#[test]
 fn facts_from_kept_and_dropped_syntax_trees_merge_in_path_order() {
     let temp = tempfile::tempdir().unwrap();
     write_tree(
@@ -2466,7 +2504,7 @@ fn flasks_instance_folder_is_the_app_users_and_a_volume() {
         assert!(!dockerfile.contains("chmod 1775"), "{dockerfile}");
         let compose = std::fs::read_to_string(dir.join("docker-compose.yml")).unwrap();
         assert!(
-            compose.contains("    read_only: true\n    tmpfs: [/tmp]\n"),
+            compose.contains("    read_only: true\n    tmpfs: [/tmp, /home/app]\n"),
             "{compose}"
         );
         assert!(volume < dockerfile.find("USER ${UID}").unwrap());

@@ -202,8 +202,10 @@ fn re_exports(modules: &[Module], found: &[EntryCandidate]) -> Vec<EntryCandidat
             };
             let relative = import.level;
             let from = import.module.as_ref().map(|m| m.as_str()).unwrap_or("");
+            // From one of its own modules: a package that imports another's
+            // app (`from shop import app` in a plugin under `docs/`) uses it.
             let source = match relative {
-                0 => from.to_string(),
+                0 if from.starts_with(&format!("{package}.")) => from.to_string(),
                 1 if !from.is_empty() => format!("{package}.{from}"),
                 _ => continue,
             };

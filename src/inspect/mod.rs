@@ -15,6 +15,7 @@ mod git_index;
 mod gunicorn;
 mod health;
 mod migration_chain;
+mod own_deps;
 pub(crate) mod module;
 mod package;
 mod packaged;

@@ -8,6 +8,7 @@ use anyhow::{Context, Result, bail};
 
 use super::fact::Source;
 use super::files::Tree;
+use super::own_deps;
 use super::package::Package;
 use super::wheels::Pin;
 
@@ -301,22 +302,13 @@ impl RequirementsChain {
                     extras,
                     pinned,
                 } => {
-                    // A constraints file's pin decides the version as much as a requirement's.
-                    if let Some(version) = pinned {
-                        self.pins.push(Pin {
-                            name: name.clone(),
-                            version,
-                            source: Source::at(file, line),
-                        });
-                    }
-                    if !constraints && self.names.insert(name.clone()) {
-                        self.packages.push(Package {
-                            name,
-                            vcs,
-                            extras,
-                            source: Source::at(file, line),
-                        });
-                    }
+                    let package = Package {
+                        name,
+                        vcs,
+                        extras,
+                        source: Source::at(file, line),
+                    };
+                    self.add(package, pinned, constraints);
                 }
                 RequirementLine::Include(target) => {
                     self.include(tree, (file, line), &target, constraints, warnings)?
@@ -324,7 +316,12 @@ impl RequirementsChain {
                 RequirementLine::Constraint(target) => {
                     self.include(tree, (file, line), &target, true, warnings)?
                 }
-                RequirementLine::Local(_) => self.local.push(Source::at(file, line)),
+                RequirementLine::Local(target) => {
+                    self.local.push(Source::at(file, line));
+                    if !constraints {
+                        self.read_own(tree, &target);
+                    }
+                }
                 RequirementLine::Skipped { reason } if !reason.starts_with("pip option") => {
                     warnings.push(format!("{file}:{line}: skipped, {reason}"));
                 }
@@ -336,6 +333,53 @@ impl RequirementsChain {
 }
 
 impl RequirementsChain {
+    /// Records a requirement; a constraints file's pin decides the version
+    /// as much as a requirement's, but names no package to install.
+    fn add(&mut self, package: Package, pinned: Option<String>, constraints: bool) {
+        if let Some(version) = pinned {
+            self.pins.push(Pin {
+                name: package.name.clone(),
+                version,
+                source: package.source.clone(),
+            });
+        }
+        if !constraints && self.names.insert(package.name.clone()) {
+            self.packages.push(package);
+        }
+    }
+
+    /// `-e .` or `.[extras]` installs the project at the root, and with it
+    /// the requirements it declares for itself (and for those extras).
+    fn read_own(&mut self, tree: &Tree, target: &str) {
+        let (path, extras) = target.split_once('[').unwrap_or((target, ""));
+        if !matches!(path.trim_end_matches('/'), "." | "") {
+            return;
+        }
+        let extras: Vec<String> = extras
+            .trim_end_matches(']')
+            .split(',')
+            .map(|e| normalize(e.trim()))
+            .filter(|e| !e.is_empty())
+            .collect();
+        for (source, requirement) in own_deps::declared(tree, &extras) {
+            if let RequirementLine::Requirement {
+                name,
+                vcs,
+                extras,
+                pinned,
+            } = parse_line(&requirement)
+            {
+                let package = Package {
+                    name,
+                    vcs,
+                    extras,
+                    source,
+                };
+                self.add(package, pinned, false);
+            }
+        }
+    }
+
     /// Follows `-r`/`-c` on line `at` of a file, relative to that file.
     fn include(
         &mut self,
