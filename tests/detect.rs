@@ -925,18 +925,21 @@ fn a_plugin_that_imports_the_app_of_another_package_is_no_target() {
 #[test]
 fn a_requirements_file_that_installs_the_project_brings_its_declared_dependencies() {
     let temp = tempfile::tempdir().unwrap();
-    write_tree(temp.path(), &[
-        ("requirements.txt", "-e .[worker]\n"),
-        ("setup.py", "from setuptools import setup\nsetup()\n"),
-        (
-            "setup.cfg",
-            "[options]\ninstall_requires =\n    flask==3.1.0\n    psycopg[binary]==3.2.1\n\n[options.extras_require]\nworker =\n    gevent==24.2.1\ntest =\n    pymysql\n",
-        ),
-        (
-            "shop/__init__.py",
-            "from flask import Flask\napp = Flask(__name__)\n",
-        ),
-    ]);
+    write_tree(
+        temp.path(),
+        &[
+            ("requirements.txt", "-e .[worker]\n"),
+            ("setup.py", "from setuptools import setup\nsetup()\n"),
+            (
+                "setup.cfg",
+                "[options]\ninstall_requires =\n    flask==3.1.0\n    psycopg[binary]==3.2.1\n\n[options.extras_require]\nworker =\n    gevent==24.2.1\ntest =\n    pymysql\n",
+            ),
+            (
+                "shop/__init__.py",
+                "from flask import Flask\napp = Flask(__name__)\n",
+            ),
+        ],
+    );
     let project = inspect::inspect(temp.path()).unwrap();
     let names: Vec<&str> = project.packages.iter().map(|p| p.name.as_str()).collect();
     assert_eq!(names, ["flask", "psycopg", "gevent"]);
@@ -3042,4 +3045,51 @@ fn a_database_url_written_for_localhost_is_warned_about_without_its_password() {
             assert!(!warning.contains("s3cret"));
         }
     }
+}
+
+#[test]
+fn a_secret_key_made_at_random_at_start_runs_one_worker_and_one_replica() {
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(
+        temp.path(),
+        &[
+            ("requirements.txt", "flask==3.1.1\n"),
+            (
+                "app.py",
+                "import os\nfrom flask import Flask\napp = Flask(__name__)\napp.secret_key = os.urandom(24)\n",
+            ),
+        ],
+    );
+    let mut opts = options(temp.path(), false);
+    opts.flags.kubernetes = Some(true);
+    let report = init(&opts, &mut NoPrompts).unwrap();
+    assert!(
+        report
+            .project
+            .warnings
+            .iter()
+            .any(|w| w.starts_with("app.py:4: the app makes its `secret_key` at random")),
+        "{:?}",
+        report.project.warnings
+    );
+    let read = |path: &str| std::fs::read_to_string(temp.path().join(path)).unwrap();
+    let dockerfile = read("Dockerfile");
+    let cmd = dockerfile.lines().last().unwrap();
+    assert!(
+        cmd.contains("\"--workers\", \"1\", \"--threads\", \"8\""),
+        "{cmd}"
+    );
+    assert!(!cmd.contains("WEB_CONCURRENCY"), "{cmd}");
+    assert!(read("k8s/base/app.yaml").contains("\n  replicas: 1\n"));
+
+    // Read from the environment, with a random default: `.env` sets it.
+    std::fs::write(
+        temp.path().join("app.py"),
+        "import os\nfrom flask import Flask\napp = Flask(__name__)\napp.secret_key = os.environ.get('SECRET_KEY', os.urandom(24))\n",
+    )
+    .unwrap();
+    let mut opts = options(temp.path(), false);
+    opts.mode = Mode::Write { force: true };
+    init(&opts, &mut NoPrompts).unwrap();
+    assert!(!read("Dockerfile").contains("\"--workers\", \"1\""));
 }

@@ -69,6 +69,8 @@ pub(crate) struct CodeFacts {
     pub local_brokers: Vec<LocalBroker>,
     /// Folders of the project the app writes into (`writes.rs`).
     pub writes: Vec<Fact<String>>,
+    /// A secret key the app makes at random when it starts (`secret_key.rs`).
+    pub random_secret: Option<Fact<String>>,
     /// The project's own functions that read the variable a parameter names
     /// (`def setting(name, default=None): return os.environ.get(name, default)`).
     wrappers: Vec<Wrapper>,
@@ -159,6 +161,7 @@ pub(super) fn scan_module(module: &Module) -> CodeFacts {
     facts.background = super::background::scan(module);
     facts.health_routes = super::health::scan(module);
     facts.writes = super::writes::scan(module);
+    facts.random_secret = super::secret_key::scan(module);
     facts
 }
 
@@ -174,6 +177,7 @@ pub(super) fn merge(parts: Vec<CodeFacts>) -> CodeFacts {
         facts.prefixed_env = facts.prefixed_env.or(part.prefixed_env);
         facts.own_server = facts.own_server.or(part.own_server);
         facts.proxy_fix = facts.proxy_fix.or(part.proxy_fix);
+        facts.random_secret = facts.random_secret.or(part.random_secret);
         facts.local_brokers.extend(part.local_brokers);
         facts.setup_commands.extend(part.setup_commands);
         facts.database_urls.extend(part.database_urls);

@@ -15,12 +15,13 @@ mod git_index;
 mod gunicorn;
 mod health;
 mod migration_chain;
-mod own_deps;
 pub(crate) mod module;
+mod own_deps;
 mod package;
 mod packaged;
 mod python;
 mod requirements;
+mod secret_key;
 pub(crate) mod source;
 mod system_packages;
 mod wheels;
@@ -115,6 +116,10 @@ pub struct Project {
     pub write_dirs: Vec<writes::WriteDir>,
     /// Where the app applies Werkzeug's `ProxyFix`, if it does.
     pub proxy_fix: Option<Source>,
+    /// A secret key the app makes at random when it starts, not read from
+    /// the environment (`app.secret_key = os.urandom(24)`): its name and
+    /// where. Each process would sign sessions with a key of its own.
+    pub random_secret: Option<Fact<String>>,
     /// Where the code names a SQLite file (a `sqlite:///` URL, not one in
     /// memory, or `sqlite3.connect`), if it does.
     pub sqlite: Option<Source>,
@@ -300,6 +305,7 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
         static_dir,
         write_dirs,
         proxy_fix: code.proxy_fix,
+        random_secret: code.random_secret.clone(),
         sqlite: code.sqlite_urls.first().cloned(),
         frontend,
         health_path: health::choose(&code.health_routes),
@@ -410,6 +416,12 @@ fn warn_about_code(
         warnings.push(format!(
             "{}: the project starts its own server ({}); the image runs gunicorn on `{}` instead, which skips whatever that launcher sets up; check that the app serves without it, or change the command with a template set's `command` block",
             server.source, server.value, entry.target
+        ));
+    }
+    if let Some(key) = &code.random_secret {
+        warnings.push(format!(
+            "{}: the app makes its `{}` at random when it starts, so each process signs sessions and tokens with a key of its own and rejects the others': the image runs one gunicorn worker (with threads) and one Kubernetes replica; read the key from the environment to run more",
+            key.source, key.value
         ));
     }
     for name in &code.rejected_names {

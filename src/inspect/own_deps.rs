@@ -45,8 +45,11 @@ fn from_pyproject(text: &str, extras: &[String]) -> Vec<(usize, String)> {
     };
     let project = doc.get("project");
     let optional = project.and_then(|p| p.get("optional-dependencies"));
-    let lists = std::iter::once(project.and_then(|p| p.get("dependencies")))
-        .chain(extras.iter().map(|extra| optional.and_then(|o| o.get(extra))));
+    let lists = std::iter::once(project.and_then(|p| p.get("dependencies"))).chain(
+        extras
+            .iter()
+            .map(|extra| optional.and_then(|o| o.get(extra))),
+    );
     lists
         .flatten()
         .filter_map(toml::Value::as_array)

@@ -209,7 +209,8 @@ fn parse_files<R: Send + Default>(
             .chain(services::code_words())
             .chain(super::background::NEEDLES.iter().copied())
             .chain(super::health::NEEDLES.iter().copied())
-            .chain(super::writes::NEEDLES.iter().copied()),
+            .chain(super::writes::NEEDLES.iter().copied())
+            .chain(super::secret_key::NEEDLES.iter().copied()),
         &["("],
     );
     let statement_needles = Needles::new(
@@ -221,7 +222,8 @@ fn parse_files<R: Send + Default>(
             .chain(super::background::NEEDLES.iter().copied())
             .chain(super::health::NEEDLES.iter().copied())
             .chain(super::writes::NEEDLES.iter().copied())
-            .chain(super::writes::BINDINGS.iter().copied()),
+            .chain(super::writes::BINDINGS.iter().copied())
+            .chain(super::secret_key::NEEDLES.iter().copied()),
         &["(", "][", "{"],
     );
     let read = |path: &&String| -> Read<R> {

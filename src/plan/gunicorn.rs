@@ -22,8 +22,13 @@ pub struct GunicornPlan {
     pub worker_class: Option<Text>,
     /// `--threads`, for the threaded worker.
     pub threads: Option<u32>,
-    /// `--workers 1`: Flask-SocketIO needs a single process.
+    /// `--workers 1`: Flask-SocketIO needs a single process, and so does an
+    /// app that makes its secret key at random when it starts.
     pub single_process: bool,
+    /// Where the app makes its secret key at random (`config.py:9`), the
+    /// reason for `single_process` when no WebSocket extension is.
+    #[serde(default)]
+    pub random_secret: Option<Text>,
     /// The threads hold open WebSockets (an extension's worker), rather than
     /// serve requests side by side (flaskdock's `gthread` default).
     pub websocket_threads: bool,
@@ -87,7 +92,11 @@ pub(super) fn gunicorn_plan(
     let extra_requirement = (!project.depends_on("gunicorn")).then_some(pin);
     let worker = project.worker.as_ref().map(|w| &w.value);
     let tuned = project.gunicorn_config.is_none();
-    let single_process = worker.is_some_and(|w| w.single_process);
+    let random_secret = project
+        .random_secret
+        .as_ref()
+        .map(|key| Text::escaped(&format!("its `{}` ({})", key.value, key.source)));
+    let single_process = worker.is_some_and(|w| w.single_process) || random_secret.is_some();
     // The threaded worker unless an extension or ASGI needs its own.
     let (worker_class, threads) = match worker {
         Some(w) => (Some(Text::escaped(&w.class)), w.threads),
@@ -105,6 +114,7 @@ pub(super) fn gunicorn_plan(
         worker_class,
         threads,
         single_process,
+        random_secret,
         websocket_threads: worker.is_some_and(|w| w.threads.is_some()),
         tuned,
         workers_from_cpus: tuned && !single_process,
@@ -204,6 +214,7 @@ mod tests {
             worker_class: class.map(Text::from),
             threads,
             single_process: false,
+            random_secret: None,
             websocket_threads: false,
             tuned: config.is_none(),
             workers_from_cpus: config.is_none(),
