@@ -3093,3 +3093,34 @@ fn a_secret_key_made_at_random_at_start_runs_one_worker_and_one_replica() {
     init(&opts, &mut NoPrompts).unwrap();
     assert!(!read("Dockerfile").contains("\"--workers\", \"1\""));
 }
+
+#[test]
+fn a_port_named_after_the_project_with_a_constant_default_is_its_port() {
+    let temp = tempfile::tempdir().unwrap();
+    let root = temp.path().join("shelf-web");
+    std::fs::create_dir(&root).unwrap();
+    write_tree(
+        &root,
+        &[
+            ("requirements.txt", "flask==3.1.1\n"),
+            (
+                "shelf/__init__.py",
+                "from flask import Flask\ndef create_app():\n    return Flask(__name__)\n",
+            ),
+            (
+                "shelf/constants.py",
+                "import os\nDEFAULT_PORT = 8083\nMAIL_PORT = os.environ.get('MAIL_PORT', 25)\nport = int(os.environ.get('SHELF_PORT', DEFAULT_PORT))\n",
+            ),
+        ],
+    );
+    let project = inspect::inspect(&root).unwrap();
+    let port = project.port.expect("SHELF_PORT's default");
+    assert_eq!(port.value, 8083);
+    assert_eq!(port.source.to_string(), "shelf/constants.py:4");
+    let var = project
+        .env_vars
+        .iter()
+        .find(|v| v.name == "SHELF_PORT")
+        .unwrap();
+    assert_eq!(var.default.as_deref(), Some("8083"));
+}

@@ -131,6 +131,18 @@ const ENVIRONS_READERS: &[&str] = &[
     "dj_cache_url",
 ];
 
+/// A variable that names the port the app's own server listens on: `PORT`,
+/// Flask's (`FLASK_RUN_PORT`), or a generic server's (`APP_PORT`,
+/// `HTTP_PORT`); a service's (`DB_PORT`, `MAIL_PORT`) is not.
+fn is_server_port(name: &str) -> bool {
+    name == "PORT"
+        || name.ends_with("_PORT") && name.starts_with("FLASK")
+        || matches!(
+            name,
+            "APP_PORT" | "SERVER_PORT" | "HTTP_PORT" | "LISTEN_PORT" | "WEBSERVER_PORT"
+        )
+}
+
 pub(super) fn scan_code(modules: &[Module]) -> CodeFacts {
     merge(modules.iter().map(scan_module).collect())
 }
@@ -156,6 +168,7 @@ pub(super) fn scan_module(module: &Module) -> CodeFacts {
         flask_groups: Vec::new(),
         env_defaults: std::collections::HashSet::new(),
         assigned_literals: Vec::new(),
+        constants: std::collections::HashMap::new(),
     };
     scanner.visit_body(&module.body);
     facts.background = super::background::scan(module);
@@ -263,6 +276,9 @@ struct Scanner<'a> {
     /// String literals assigned to a name (`BROKER = "redis://..."`): where
     /// each starts, and the name.
     assigned_literals: Vec<(TextSize, String)>,
+    /// Names bound to a literal (`DEFAULT_PORT = 8083`), for a read whose
+    /// default is one of them.
+    constants: std::collections::HashMap<String, String>,
 }
 
 impl Scanner<'_> {
@@ -614,8 +630,22 @@ impl Scanner<'_> {
         }
     }
 
+    /// `NAME = <literal>` binds a constant; any other value unbinds it.
+    fn bind_constant(&mut self, stmt: &Stmt) {
+        if let Some((target, value)) = single_assignment(stmt) {
+            match literal_text(value) {
+                Some(text) => self.constants.insert(target.to_string(), text),
+                None => self.constants.remove(target),
+            };
+        }
+    }
+
     fn record(&mut self, name: &str, required: bool, default: Option<&Expr>, offset: TextSize) {
-        self.record_text(name, required, default.and_then(literal_text), offset);
+        let default = default.and_then(|d| match d {
+            Expr::Name(n) => self.constants.get(n.id.as_str()).cloned(),
+            d => literal_text(d),
+        });
+        self.record_text(name, required, default, offset);
     }
 
     /// [`Scanner::record`] with the default as text.
@@ -637,7 +667,7 @@ impl Scanner<'_> {
             return;
         }
         let default = default.filter(|value| !is_secret_name(name) && !is_secret_value(value));
-        if (name == "PORT" || name.ends_with("_PORT") && name.starts_with("FLASK"))
+        if is_server_port(name)
             && let Some(port) = default.as_deref().and_then(|d| d.parse::<u16>().ok())
             && self.facts.port_env_default.is_none()
         {
@@ -849,6 +879,7 @@ impl<'a> Visitor<'a> for Scanner<'a> {
             }
             Stmt::Assign(_) | Stmt::AnnAssign(_) => {
                 self.bind_readers(stmt);
+                self.bind_constant(stmt);
                 if let Some((target, value)) = single_assignment(stmt)
                     && string_literal(value).is_some_and(|text| {
                         services::REDIS

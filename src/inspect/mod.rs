@@ -253,20 +253,15 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
     let uncommitted_migrations = uncommitted_migrations(tree, &deps.packages);
     let worker = gunicorn_worker(&deps, &deployment, entries.first(), &mut warnings);
 
-    // The port the project's own start command binds, then gunicorn's own
-    // config, an existing Dockerfile's or compose file's, `flask run`'s,
-    // `app.run`'s, a `PORT` default's, and Flask's own when a script starts
-    // its development server without one.
-    let port = deployment
-        .commands
-        .iter()
-        .find_map(|c| Some(Fact::new(c.value.port?, c.source.clone())))
-        .or_else(|| gunicorn.as_ref().and_then(|g| g.port.clone()))
-        .or_else(|| deployment.exposed.clone())
-        .or(flaskenv.port)
-        .or_else(|| code.run_port.clone())
-        .or_else(|| code.port_env_default.clone())
-        .or_else(|| flask_default_port(code.dev_server.as_ref(), &entries));
+    let names = project_names(tree, package_rule.as_ref(), entries.first());
+    let port = port(
+        &deployment,
+        gunicorn.as_ref(),
+        &flaskenv,
+        &code,
+        &names,
+        &entries,
+    );
     warn_about_code(tree, &code, entries.first(), &mut warnings);
     warnings.extend(subfolder_project(tree, &deps.install, entries.first()));
     let gunicorn_config = gunicorn.map(|g| g.path);
@@ -358,6 +353,107 @@ fn ranked_entries(
         entries.insert(0, chosen);
     }
     entries
+}
+
+/// The port the project's own start command binds, then gunicorn's own
+/// config, an existing Dockerfile's or compose file's, `flask run`'s,
+/// `app.run`'s, a `PORT` default's, a `<PROJECT>_PORT` default's, and Flask's
+/// own when a script starts its development server without one.
+fn port(
+    deployment: &deployment::Deployment,
+    gunicorn: Option<&gunicorn::GunicornConfig>,
+    flaskenv: &flaskenv::FlaskEnv,
+    code: &env::CodeFacts,
+    names: &[String],
+    entries: &[EntryCandidate],
+) -> Option<Fact<u16>> {
+    deployment
+        .commands
+        .iter()
+        .find_map(|c| Some(Fact::new(c.value.port?, c.source.clone())))
+        .or_else(|| gunicorn.and_then(|g| g.port.clone()))
+        .or_else(|| deployment.exposed.clone())
+        .or(flaskenv.port.clone())
+        .or_else(|| code.run_port.clone())
+        .or_else(|| code.port_env_default.clone())
+        .or_else(|| project_port(&code.env_vars, names))
+        .or_else(|| flask_default_port(code.dev_server.as_ref(), entries))
+}
+
+/// What the project calls itself, lower case, letters and digits only: its
+/// folder's name, its package name, its entry's top-level module.
+fn project_names(
+    tree: &files::Tree,
+    rule: Option<&packaged::PackageRule>,
+    entry: Option<&EntryCandidate>,
+) -> Vec<String> {
+    let folder = tree
+        .root
+        .canonicalize()
+        .ok()
+        .and_then(|p| Some(p.file_name()?.to_string_lossy().into_owned()));
+    let module = entry.and_then(|e| e.target.split(['.', ':']).next().map(str::to_string));
+    [folder, rule.and_then(|r| r.module.clone()), module]
+        .into_iter()
+        .flatten()
+        .map(|n| {
+            n.chars()
+                .filter(char::is_ascii_alphanumeric)
+                .collect::<String>()
+                .to_ascii_lowercase()
+        })
+        .filter(|n| n.len() >= 3)
+        .collect()
+}
+
+/// The numeric default of `<PROJECT>_PORT` (`CALIBRE_PORT` in calibre-web),
+/// the port the project's own server listens on.
+fn project_port(vars: &[env::EnvVar], names: &[String]) -> Option<Fact<u16>> {
+    vars.iter().find_map(|var| {
+        let prefix = var
+            .name
+            .strip_suffix("_PORT")?
+            .replace('_', "")
+            .to_ascii_lowercase();
+        // A service's port is not, whatever the project is called (`MAIL_PORT` in `mailman`).
+        const SERVICES: &[&str] = &[
+            "mail",
+            "smtp",
+            "email",
+            "redis",
+            "postgres",
+            "postgresql",
+            "pg",
+            "mysql",
+            "mongo",
+            "mongodb",
+            "database",
+            "cache",
+            "memcached",
+            "broker",
+            "rabbitmq",
+            "amqp",
+            "ldap",
+            "elastic",
+            "elasticsearch",
+            "statsd",
+            "prometheus",
+            "metrics",
+            "debug",
+            "proxy",
+        ];
+        let ours = prefix.len() >= 3
+            && !SERVICES.contains(&prefix.as_str())
+            && names.iter().any(|n| n.starts_with(&prefix));
+        let port = var
+            .default
+            .as_deref()?
+            .parse::<u16>()
+            .ok()
+            .filter(|_| ours)?;
+        let note = format!("default of `{}`, named after the project", var.name);
+        Some(Fact::new(port, var.source.clone().with_note(note)))
+    })
 }
 
 /// The Python the project declares, bounded by what it is tested on and by

@@ -45,7 +45,7 @@ pub(super) struct PackageRule {
     /// `tool.poetry.packages` names the packages to build.
     poetry_packages: bool,
     /// `tool.poetry.name` (or `project.name`), as a module name.
-    module: Option<String>,
+    pub(super) module: Option<String>,
 }
 
 impl PackageRule {

@@ -62,6 +62,8 @@ const STATEMENT_NEEDLES: &[&str] = &[
     "ConfigParser",
     "Interpolation",
     "get_debug_flag",
+    // a port's default bound to a name (`DEFAULT_PORT = 8083`)
+    "_PORT",
 ];
 
 /// Words one of which a text must contain, or, after one of `brackets`, a
