@@ -404,8 +404,12 @@ run_example() {
         local container="$PREFIX-$name"
         CONTAINERS+=("$container")
         # (podman warns that it cannot schedule healthchecks without systemd)
-        # A read-only root with a tmpfs /tmp, as production runs it.
-        "$ENGINE" run -d --name "$container" --read-only --tmpfs /tmp --env-file "$dir/.env" \
+        # A read-only root with a tmpfs /tmp, as production runs it; an outside
+        # project gets the tmpfs home compose gives it too (the examples must
+        # serve without one).
+        local home=()
+        $own || home=(--tmpfs /home/app)
+        "$ENGINE" run -d --name "$container" --read-only --tmpfs /tmp "${home[@]}" --env-file "$dir/.env" \
             -p "127.0.0.1:$port:$cport" "$image" >/dev/null 2>&1
         if body=$(wait_http "http://127.0.0.1:$port/" 60); then
             log "$name: HTTP 200: $(printf '%s' "$body" | tr -s '\n ' ' ' | cut -c1-100)"

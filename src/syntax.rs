@@ -320,8 +320,10 @@ pub(crate) fn is_test_path(path: &str) -> bool {
     let mut parts = path.split('/').rev();
     let file = parts.next().unwrap_or(path);
     file.starts_with("test_")
+        || file.starts_with("tests_")
         || file.ends_with("_test.py")
-        || file == "conftest.py"
+        || file.ends_with("_tests.py")
+        || matches!(file, "conftest.py" | "tests.py")
         || parts.any(|dir| matches!(dir, "tests" | "test" | "testing"))
 }
 
@@ -645,6 +647,9 @@ mod tests {
             "conftest.py",
             "pkg/views_test.py",
             "testing/helpers.py",
+            "tests_e2e.py",
+            "tests.py",
+            "pkg/api_tests.py",
         ] {
             assert!(is_test_path(path), "{path}");
         }
