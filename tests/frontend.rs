@@ -280,3 +280,25 @@ fn an_output_folder_written_as_an_expression_is_not_taken_for_the_default() {
         "{dockerfile}"
     );
 }
+
+/// A build that is a Python task runner alone (`doit run deploy`, which
+/// drives the bundlers itself) leaves a Node stage nothing to run: no stage,
+/// and a warning, never an empty `RUN`.
+#[test]
+fn a_build_that_runs_python_alone_gets_no_node_stage() {
+    let manifest = r#"{
+  "scripts": {
+    "build": "doit run deploy"
+  }
+}
+"#;
+    let (dockerfile, notes, report) = generate(&[("package.json", manifest)]);
+    assert!(report.plan.frontend.is_none(), "{dockerfile}");
+    assert!(!dockerfile.contains("AS assets"), "{dockerfile}");
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("runs Python only (`doit run deploy`)")),
+        "{notes:?}"
+    );
+}

@@ -47,6 +47,8 @@ pub(crate) struct CodeFacts {
     pub redis_urls: Vec<Source>,
     /// SQLite URLs (of a file, not in memory) and `sqlite3.connect(...)` calls.
     pub sqlite_urls: Vec<Source>,
+    /// A SQLite URL of a file under `/tmp` (memory in the container: compose's tmpfs).
+    pub sqlite_in_tmp: Option<Fact<String>>,
     /// `app.config.from_prefixed_env(prefix)`: the prefix (default `FLASK`).
     pub prefixed_env: Option<Fact<String>>,
     /// A server the project starts itself (`WSGIServer(...)`, `socketio.run(app)`).
@@ -197,6 +199,7 @@ pub(super) fn merge(parts: Vec<CodeFacts>) -> CodeFacts {
         facts.local_databases.extend(part.local_databases);
         facts.redis_urls.extend(part.redis_urls);
         facts.sqlite_urls.extend(part.sqlite_urls);
+        facts.sqlite_in_tmp = facts.sqlite_in_tmp.or(part.sqlite_in_tmp);
         facts.rejected_names.extend(part.rejected_names);
         facts.wrappers.extend(part.wrappers);
         facts.named_calls.extend(part.named_calls);
@@ -984,6 +987,9 @@ impl<'a> Visitor<'a> for Scanner<'a> {
             let urls = if redis {
                 Some(&mut self.facts.redis_urls)
             } else if text.starts_with("sqlite:") && !is_memory_sqlite(text) {
+                if text.starts_with("sqlite:////tmp/") && self.facts.sqlite_in_tmp.is_none() {
+                    self.facts.sqlite_in_tmp = Some(Fact::new(text.to_string(), at.clone()));
+                }
                 Some(&mut self.facts.sqlite_urls)
             } else {
                 None
@@ -1555,6 +1561,15 @@ mod tests {
             "import sqlite3\ndef rows(path):\n    return sqlite3.connect('file:' + path + '?mode=ro', uri=True)\n",
         );
         assert!(reads.sqlite_urls.is_empty());
+    }
+
+    #[test]
+    fn a_sqlite_file_under_tmp_is_told_apart() {
+        let facts = scan("SQLALCHEMY_DATABASE_URI = 'sqlite:////tmp/budget.db'\n");
+        let url = facts.sqlite_in_tmp.expect("a file under /tmp");
+        assert_eq!(url.value, "sqlite:////tmp/budget.db");
+        assert_eq!(facts.sqlite_urls.len(), 1);
+        assert!(scan("URI = 'sqlite:///app.db'\n").sqlite_in_tmp.is_none());
     }
 
     #[test]

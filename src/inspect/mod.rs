@@ -554,7 +554,13 @@ fn warn_about_code(
             crate::safe::escaped(&without_password(&url.value))
         ));
     }
-    if let Some(source) = code.sqlite_urls.first() {
+    if let Some(url) = &code.sqlite_in_tmp {
+        warnings.push(format!(
+            "{}: the app keeps its SQLite database in /tmp (`{}`), which is memory in the container (compose's tmpfs): every restart loses the data; point it at the instance folder (`sqlite:////app/instance/app.db`, a volume)",
+            url.source,
+            crate::safe::escaped(&url.value)
+        ));
+    } else if let Some(source) = code.sqlite_urls.first() {
         warnings.push(format!(
             "{source}: the app uses SQLite; the image's source belongs to root, so the file must be in the instance folder or a `write_dir` (volumes, both): one beside the source is lost with the container"
         ));

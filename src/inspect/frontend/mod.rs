@@ -120,6 +120,16 @@ pub(super) fn detect(
                 )
             })
             .collect();
+        if node.is_empty() && !python_steps.is_empty() {
+            // Nothing for a Node stage to run (`doit run deploy` drives the
+            // bundlers itself): the stage would be an empty `RUN`.
+            warnings.push(format!(
+                "{}: the front-end build runs Python only (`{}`), which a Node stage does not have: the image does not build the front end; commit its output, or add the build to the Dockerfile's runtime stage",
+                script.source,
+                crate::safe::escaped(&python_steps[0].value)
+            ));
+            return None;
+        }
         let node_commands = if python_steps.is_empty() {
             Vec::new()
         } else {

@@ -40,7 +40,21 @@ impl BuildCommand {
     pub(super) fn needs_python(&self) -> bool {
         matches!(
             self.program(),
-            "flask" | "python" | "python3" | "pip" | "pip3" | "poetry" | "pipenv" | "pdm" | "uv"
+            "flask"
+                | "python"
+                | "python3"
+                | "pip"
+                | "pip3"
+                | "poetry"
+                | "pipenv"
+                | "pdm"
+                | "uv"
+                // Python task runners (`doit run deploy`, `invoke build`)
+                | "doit"
+                | "invoke"
+                | "inv"
+                | "nox"
+                | "pybabel"
         )
     }
 }
