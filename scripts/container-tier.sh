@@ -405,10 +405,10 @@ run_example() {
         CONTAINERS+=("$container")
         # (podman warns that it cannot schedule healthchecks without systemd)
         # A read-only root with a tmpfs /tmp, as production runs it; an outside
-        # project gets the tmpfs home compose gives it too (the examples must
+        # project gets the home volume compose gives it too (the examples must
         # serve without one).
         local home=()
-        $own || home=(--tmpfs /home/app)
+        $own || home=(--volume /home/app)
         "$ENGINE" run -d --name "$container" --read-only --tmpfs /tmp "${home[@]}" --env-file "$dir/.env" \
             -p "127.0.0.1:$port:$cport" "$image" >/dev/null 2>&1
         if body=$(wait_http "http://127.0.0.1:$port/" 60); then

@@ -2507,7 +2507,13 @@ fn flasks_instance_folder_is_the_app_users_and_a_volume() {
         assert!(!dockerfile.contains("chmod 1775"), "{dockerfile}");
         let compose = std::fs::read_to_string(dir.join("docker-compose.yml")).unwrap();
         assert!(
-            compose.contains("    read_only: true\n    tmpfs: [/tmp, /home/app]\n"),
+            compose.contains("    read_only: true\n    tmpfs: [/tmp]\n"),
+            "{compose}"
+        );
+        // The app user's home stays writable, a volume.
+        assert!(
+            compose.contains("      - \"home-data:/home/app\"\n")
+                && compose.contains("\n  home-data:\n"),
             "{compose}"
         );
         assert!(volume < dockerfile.find("USER ${UID}").unwrap());

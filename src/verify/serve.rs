@@ -10,7 +10,7 @@ use super::stop::stopping;
 use super::{COPY_SKIP, Created, Found, Run, args, http};
 
 impl Run<'_> {
-    /// The image run alone, read-only with tmpfs `/tmp` and home as compose runs
+    /// The image run alone, read-only with a tmpfs `/tmp` and a volume home as compose runs
     /// it, answers its health path below 500 within the bound.
     pub(super) fn serve(&mut self, created: &mut Created) -> Result<Found> {
         if !self.target.services.is_empty() {
@@ -35,7 +35,8 @@ impl Run<'_> {
                 "--read-only",
                 "--tmpfs",
                 "/tmp",
-                "--tmpfs",
+                // The home a volume, as compose mounts one (removed with the container).
+                "--volume",
                 "/home/app",
                 "--env-file",
                 &env_file,

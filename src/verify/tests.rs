@@ -239,7 +239,7 @@ fn every_check_passes_and_everything_created_is_removed() {
     // The container got the example's env with its placeholder filled, from
     // a scratch file, never the project's.
     let run = calls.iter().find(|c| c.starts_with("run -d")).unwrap();
-    assert!(run.contains("--read-only --tmpfs /tmp --tmpfs /home/app --env-file "));
+    assert!(run.contains("--read-only --tmpfs /tmp --volume /home/app --env-file "));
     assert!(!run.contains(&dir.path().display().to_string()));
     // Removed at the end: the container, then the image.
     let last: Vec<&String> = calls.iter().rev().take(4).collect();
