@@ -3130,3 +3130,74 @@ fn a_port_named_after_the_project_with_a_constant_default_is_its_port() {
         .unwrap();
     assert_eq!(var.default.as_deref(), Some("8083"));
 }
+
+#[test]
+fn a_uv_lock_that_no_longer_matches_pyproject_is_named_before_the_build() {
+    let lock = |version: &str, deps: &str| {
+        format!(
+            "version = 1\nrevision = 2\nrequires-python = \">=3.11\"\n\n[[package]]\nname = \"shop\"\nversion = \"{version}\"\nsource = {{ editable = \".\" }}\ndependencies = []\n\n[package.metadata]\nrequires-dist = [{deps}]\n"
+        )
+    };
+    let pyproject = "[project]\nname = \"Shop\"\nversion = \"1.1\"\nrequires-python = \">=3.11\"\ndependencies = [\"flask>=3\", \"redis\"]\n\n[tool.uv]\npackage = false\n";
+    let cases = [
+        (
+            lock(
+                "1.0",
+                r#"{ name = "flask", specifier = ">=3" }, { name = "redis" }"#,
+            ),
+            Some("the project's version is 1.1, the lock's 1.0"),
+        ),
+        (
+            lock("1.1", r#"{ name = "flask", specifier = ">=3" }"#),
+            Some("it does not lock `redis`"),
+        ),
+        (
+            lock(
+                "1.1",
+                r#"{ name = "flask", specifier = ">=3" }, { name = "redis" }, { name = "pytest", marker = "extra == 'test'" }"#,
+            ),
+            None,
+        ),
+    ];
+    for (lock, drift) in cases {
+        let temp = tempfile::tempdir().unwrap();
+        write_tree(
+            temp.path(),
+            &[
+                ("pyproject.toml", pyproject),
+                ("uv.lock", &lock),
+                ("app.py", "from flask import Flask\napp = Flask(__name__)\n"),
+            ],
+        );
+        let report = init(&options(temp.path(), false), &mut NoPrompts).unwrap();
+        let readme = std::fs::read_to_string(temp.path().join("README.Docker.md")).unwrap();
+        match drift {
+            Some(drift) => {
+                assert!(
+                    report
+                        .project
+                        .warnings
+                        .iter()
+                        .any(|w| w.starts_with(&format!(
+                            "`uv.lock` no longer matches `pyproject.toml` ({drift})"
+                        ))),
+                    "{:?}",
+                    report.project.warnings
+                );
+                assert!(readme.contains("First lock again"), "{readme}");
+            }
+            None => {
+                assert!(
+                    !report
+                        .project
+                        .warnings
+                        .iter()
+                        .any(|w| w.contains("no longer matches")),
+                    "{:?}",
+                    report.project.warnings
+                );
+                assert!(!readme.contains("First lock again"));
+            }
+        }
+    }
+}

@@ -134,6 +134,9 @@ pub(super) struct Dependencies {
     pub packages: Vec<Package>,
     /// Exact versions from the install's files: `==` pins, or every entry of a lock.
     pub pins: Vec<Pin>,
+    /// How `uv.lock` differs from `pyproject.toml`, when the build's
+    /// `uv sync --locked` would refuse it.
+    pub stale_lock: Option<String>,
     pub warnings: Vec<String>,
 }
 
@@ -174,6 +177,19 @@ pub(super) fn detect_dependencies(
         requirements,
         &mut warnings,
     )?;
+    let stale_lock = match (&locked, &pyproject) {
+        (Some((Install::Uv { manifests }, _)), Some(p))
+            if manifests.iter().any(|m| m == "uv.lock") =>
+        {
+            uv_lock_drift(tree, p)
+        }
+        _ => None,
+    };
+    if let Some(drift) = &stale_lock {
+        warnings.push(format!(
+            "`uv.lock` no longer matches `pyproject.toml` ({drift}): the image build's `uv sync --locked` refuses it; run `uv lock` and commit `uv.lock`"
+        ));
+    }
     let (install, packages, pins) = if tree.has_file("Pipfile.lock") && tree.has_file("Pipfile") {
         prefer_lock(&mut warnings, "`Pipfile.lock`");
         let (export, pins) = read_pipfile_lock(tree, &mut warnings)?;
@@ -217,6 +233,7 @@ pub(super) fn detect_dependencies(
         install,
         packages,
         pins,
+        stale_lock,
         warnings,
     })
 }
@@ -293,6 +310,67 @@ fn pyproject_lock(
         }
         _ => None,
     })
+}
+
+/// How `uv.lock` differs from `pyproject.toml` where uv would refuse it:
+/// the project's own version, or the names of its dependencies, as uv
+/// recorded them (`[package.metadata] requires-dist` of the root package).
+/// Specifiers are left to uv, which writes them in its own spelling.
+fn uv_lock_drift(tree: &Tree, pyproject: &Pyproject) -> Option<String> {
+    let text = tree.read_manifest("uv.lock").ok()?;
+    let doc: toml::Table = toml::from_str(&text).ok()?;
+    let name = normalize(pyproject.name.as_deref()?);
+    let root = doc.get("package")?.as_array()?.iter().find(|p| {
+        p.get("name")
+            .and_then(|n| n.as_str())
+            .map(normalize)
+            .as_deref()
+            == Some(&name)
+    })?;
+    let locked_version = root.get("version").and_then(|v| v.as_str());
+    if let (Some(declared), Some(locked)) = (pyproject.version.as_deref(), locked_version)
+        && declared != locked
+    {
+        return Some(format!(
+            "the project's version is {declared}, the lock's {locked}"
+        ));
+    }
+    let requires = root.get("metadata")?.get("requires-dist")?.as_array()?;
+    let locked: std::collections::BTreeSet<String> = requires
+        .iter()
+        .filter(|r| {
+            r.get("marker")
+                .and_then(|m| m.as_str())
+                .is_none_or(|m| !m.contains("extra"))
+        })
+        .filter_map(|r| r.get("name")?.as_str().map(normalize))
+        .collect();
+    let declared: std::collections::BTreeSet<String> = pyproject
+        .project_dependencies
+        .iter()
+        .flatten()
+        .filter_map(|d| match parse_line(d) {
+            RequirementLine::Requirement { name, .. } => Some(name),
+            _ => None,
+        })
+        .collect();
+    let added: Vec<&String> = declared.difference(&locked).collect();
+    let removed: Vec<&String> = locked.difference(&declared).collect();
+    let list = |names: &[&String]| {
+        names
+            .iter()
+            .map(|n| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match (added.is_empty(), removed.is_empty()) {
+        (true, true) => None,
+        (false, _) => Some(format!("it does not lock {}", list(&added))),
+        (true, false) => Some(format!(
+            "it still locks {}, which the project no longer lists",
+            list(&removed)
+        )),
+    }
 }
 
 /// The install from a requirements file and the files it includes.
@@ -435,6 +513,9 @@ pub(crate) struct Pyproject {
     packages: Vec<Package>,
     /// `==` pins in `[project].dependencies`.
     pins: Vec<Pin>,
+    /// `[project].name` and `[project].version` (absent when dynamic).
+    name: Option<String>,
+    version: Option<String>,
 }
 
 /// What `pyproject.toml` says about dependencies.
@@ -444,6 +525,12 @@ pub(crate) fn parse_pyproject(file: &TomlFile) -> Pyproject {
     let has = |name: &str| tool.is_some_and(|t| t.contains_key(name));
     let source = |needle: &str| Source::at("pyproject.toml", line_of(text, needle));
 
+    let project_text = |key: &str| {
+        doc.get("project")
+            .and_then(|p| p.get(key))
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+    };
     let project_dependencies: Option<Vec<String>> = doc
         .get("project")
         .and_then(|p| p.get("dependencies"))
@@ -499,6 +586,8 @@ pub(crate) fn parse_pyproject(file: &TomlFile) -> Pyproject {
         has_poetry: has("poetry"),
         has_pdm: has("pdm"),
         has_uv: has("uv"),
+        name: project_text("name"),
+        version: project_text("version"),
         project_dependencies,
         packages,
         pins,

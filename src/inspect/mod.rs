@@ -93,6 +93,9 @@ pub struct Project {
     /// (no `migrations/` folder, no `alembic.ini`): where the dependency is.
     /// The tables exist only once the user creates and commits them.
     pub uncommitted_migrations: Option<Source>,
+    /// How `uv.lock` differs from `pyproject.toml` where the build's
+    /// `uv sync --locked` refuses it (`the project's version is 2.1, the lock's 2.0`).
+    pub stale_lock: Option<String>,
     /// One-off commands the project runs before it serves (`flask deploy`,
     /// a `Procfile`'s `release:` line), in the order found.
     pub setup_steps: Vec<Fact<String>>,
@@ -307,6 +310,7 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
         migrations,
         migrations_need_tables,
         uncommitted_migrations,
+        stale_lock: deps.stale_lock.clone(),
         gunicorn_config,
         virtualenvs: tree.virtualenvs.clone(),
         key_files: tree

@@ -294,6 +294,7 @@ fn container_plan(project: &Project, answers: &Answers, layout: &Layout, templat
         migrations_argv: migrations.as_deref().map(argv).unwrap_or_default(),
         migrations: migrations.clone(),
         uncommitted_migrations: project.uncommitted_migrations.is_some(),
+        stale_lock: project.stale_lock.as_deref().map(Text::escaped),
         database,
         redis,
         processes: process_plans(

@@ -118,6 +118,10 @@ pub struct Plan {
     /// Flask-Migrate is used but no migration scripts are committed: the
     /// user creates them once (README.Docker.md says how).
     pub uncommitted_migrations: bool,
+    /// How `uv.lock` differs from `pyproject.toml`: the build refuses it
+    /// until `uv lock` runs (README.Docker.md says so first).
+    #[serde(default)]
+    pub stale_lock: Option<Text>,
     /// The database service, when there is one.
     pub database: Option<DatabasePlan>,
     /// The Redis service, when the app uses Redis.
