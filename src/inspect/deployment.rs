@@ -164,7 +164,44 @@ pub(super) fn detect(tree: &Tree) -> Deployment {
         let Some(text) = read(path) else { continue };
         read_compose(path, &text, &mut found);
     }
+    // nginx in the project's own image (EXPOSE 80, supervisord running both)
+    // publishes its port; the app's is the one nginx passes requests to.
+    if let Some(exposed) = &found.exposed
+        && matches!(exposed.value, 80 | 443)
+        && let Some(upstream) = nginx_local_upstream(tree)
+    {
+        let note = format!(
+            "nginx, at {}, passes {} to it",
+            upstream.source, exposed.value
+        );
+        found.exposed = Some(Fact::new(upstream.value, upstream.source.with_note(note)));
+    }
     found
+}
+
+/// The port an nginx config of the project passes requests to on its own
+/// host (`proxy_pass http://127.0.0.1:8000;`): nginx then runs beside the
+/// app in one container. One passing to another service (`http://web:8000`)
+/// is a proxy of its own.
+fn nginx_local_upstream(tree: &Tree) -> Option<Fact<u16>> {
+    let configs = tree
+        .files
+        .iter()
+        .filter(|f| f.ends_with(".conf") && f.contains("nginx") && !crate::syntax::is_test_path(f));
+    configs.into_iter().find_map(|path| {
+        let text = tree.read(path).ok()?;
+        text.lines().enumerate().find_map(|(index, line)| {
+            let rest = line.trim().strip_prefix("proxy_pass")?.trim();
+            let address = rest
+                .strip_prefix("http://")?
+                .trim_end_matches(';')
+                .trim_end_matches('/');
+            let (host, port) = address.split_once(':')?;
+            let port = port.split('/').next()?.parse::<u16>().ok()?;
+            matches!(host, "127.0.0.1" | "localhost" | "0.0.0.0")
+                .then(|| Fact::new(port, Source::at(path, index + 1)))
+        })
+    })
 }
 
 fn top_or_in(path: &str, dirs: &[&str]) -> bool {
@@ -686,6 +723,31 @@ mod tests {
     use super::*;
 
     use super::super::files::scanned as tree;
+
+    #[test]
+    fn nginx_beside_the_app_in_its_image_gives_the_app_its_upstream_port() {
+        let conf = |upstream: &str| {
+            format!(
+                "server {{\n    listen 80;\n    location / {{\n        proxy_pass  {upstream};\n    }}\n}}\n"
+            )
+        };
+        let local = conf("http://127.0.0.1:8000");
+        let (_dir, found) = tree(&[
+            ("docker/Dockerfile", "FROM python:3.12-slim\nEXPOSE 80\n"),
+            ("docker/nginx/default.conf", &local),
+        ]);
+        let exposed = detect(&found).exposed.unwrap();
+        assert_eq!(exposed.value, 8000);
+        assert_eq!(exposed.source.to_string(), "docker/nginx/default.conf:4");
+
+        // A proxy service in front of another service is not the app's container.
+        let other = conf("http://web:5000");
+        let (_dir, found) = tree(&[
+            ("docker/Dockerfile", "FROM python:3.12-slim\nEXPOSE 80\n"),
+            ("docker/nginx/default.conf", &other),
+        ]);
+        assert_eq!(detect(&found).exposed.map(|p| p.value), Some(80));
+    }
 
     fn command(line: &str) -> Option<(Option<String>, Option<u16>)> {
         server_command(line).map(|c| (c.target, c.port))

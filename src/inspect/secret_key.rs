@@ -27,6 +27,7 @@ pub(super) fn scan(module: &Module) -> Option<Fact<String>> {
     let mut scanner = Scanner {
         module,
         found: None,
+        in_function: 0,
     };
     scanner.visit_body(&module.body);
     scanner.found
@@ -35,6 +36,10 @@ pub(super) fn scan(module: &Module) -> Option<Fact<String>> {
 struct Scanner<'m> {
     module: &'m Module,
     found: Option<Fact<String>>,
+    /// How many function bodies the statement is in: a plain name bound
+    /// there is a local (`secret_key = token_hex(16)` written into a config
+    /// file a command generates), not a setting.
+    in_function: usize,
 }
 
 impl<'a> Visitor<'a> for Scanner<'_> {
@@ -52,7 +57,8 @@ impl<'a> Visitor<'a> for Scanner<'_> {
             _ => Vec::new(),
         };
         for (target, value) in assigned {
-            if let Some(name) = key_name(target).filter(|_| made_at_random(value)) {
+            let local = self.in_function > 0 && matches!(target, Expr::Name(_));
+            if let Some(name) = key_name(target).filter(|_| !local && made_at_random(value)) {
                 self.found = Some(Fact::new(
                     name.to_string(),
                     Source::at(&self.module.path, self.module.line(stmt.start())),
@@ -60,13 +66,21 @@ impl<'a> Visitor<'a> for Scanner<'_> {
                 return;
             }
         }
+        let function = matches!(stmt, Stmt::FunctionDef(_));
+        self.in_function += usize::from(function);
         visitor::walk_stmt(self, stmt);
+        self.in_function -= usize::from(function);
     }
 
     fn visit_expr(&mut self, expr: &'a Expr) {
-        // `app.config.update(SECRET_KEY=os.urandom(16))`, `dict(SECRET_KEY=...)`
+        // `app.config.update(SECRET_KEY=os.urandom(16))`, `dict(SECRET_KEY=...)`;
+        // not the arguments of a function that writes a config file.
         if self.found.is_none()
             && let Expr::Call(call) = expr
+            && matches!(
+                crate::syntax::call_name(&call.func),
+                Some("update" | "dict" | "from_mapping")
+            )
         {
             let keyword = call.arguments.keywords.iter().find(|k| {
                 k.arg.as_ref().is_some_and(|a| is_key(a.as_str())) && made_at_random(&k.value)
@@ -174,6 +188,9 @@ mod tests {
             "SECRET_KEY = os.environ['SECRET_KEY']\n",
             "SECRET_KEY = 'dev'\n",
             "TOKEN = os.urandom(8)\n",
+            // a command that writes a config file with a new key
+            "def configure():\n    secret_key = token_hex(16)\n    write(secret_key)\n",
+            "def configure():\n    write(TEMPLATE.format(flask_secret_key=os.urandom(24)))\n",
         ] {
             assert_eq!(found(code), None, "{code}");
         }
