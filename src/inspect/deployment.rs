@@ -171,8 +171,8 @@ pub(super) fn detect(tree: &Tree) -> Deployment {
         && let Some(upstream) = nginx_local_upstream(tree)
     {
         let note = format!(
-            "nginx, at {}, passes {} to it",
-            upstream.source, exposed.value
+            "nginx in the project's image passes port {} to it",
+            exposed.value
         );
         found.exposed = Some(Fact::new(upstream.value, upstream.source.with_note(note)));
     }
