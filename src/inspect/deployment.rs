@@ -162,7 +162,7 @@ pub(super) fn detect(tree: &Tree) -> Deployment {
     }
     for path in tree.files.iter().filter(|f| is_compose_file(f)) {
         let Some(text) = read(path) else { continue };
-        read_compose(path, &text, &mut found);
+        read_compose(tree, path, &text, &mut found);
     }
     // nginx in the project's own image (EXPOSE 80, supervisord running both)
     // publishes its port; the app's is the one nginx passes requests to.
@@ -177,6 +177,48 @@ pub(super) fn detect(tree: &Tree) -> Deployment {
         found.exposed = Some(Fact::new(upstream.value, upstream.source.with_note(note)));
     }
     found
+}
+
+/// Web servers and proxies whose image a compose service may build from.
+const PROXY_IMAGES: &[&str] = &["nginx", "caddy", "httpd", "traefik", "haproxy", "openresty"];
+
+/// Whether a compose service's `build` (a context, or a context and a
+/// `dockerfile`) makes an image whose last stage is a web server or proxy.
+fn builds_a_proxy(tree: &Tree, compose: &str, build: &serde_norway::Value) -> bool {
+    let (context, dockerfile) = match build {
+        serde_norway::Value::String(context) => (context.as_str(), "Dockerfile"),
+        serde_norway::Value::Mapping(_) => (
+            build.get("context").and_then(|c| c.as_str()).unwrap_or("."),
+            build
+                .get("dockerfile")
+                .and_then(|d| d.as_str())
+                .unwrap_or("Dockerfile"),
+        ),
+        _ => return false,
+    };
+    let dir = compose.rsplit_once('/').map_or("", |(dir, _)| dir);
+    let mut parts: Vec<&str> = Vec::new();
+    let joined = format!("{dir}/{context}/{dockerfile}");
+    for part in joined.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            part => parts.push(part),
+        }
+    }
+    let Ok(text) = tree.read(&parts.join("/")) else {
+        return false;
+    };
+    let last_from = text.lines().rev().find_map(|l| {
+        l.trim()
+            .strip_prefix("FROM ")
+            .or_else(|| l.trim().strip_prefix("from "))
+    });
+    last_from
+        .and_then(|from| from.split_whitespace().find(|w| !w.starts_with("--")))
+        .is_some_and(|image| PROXY_IMAGES.contains(&services::image_base(image)))
 }
 
 /// The port an nginx config of the project passes requests to on its own
@@ -646,7 +688,7 @@ fn read_dockerfile(path: &str, text: &str, found: &mut Deployment) {
     }
 }
 
-fn read_compose(path: &str, text: &str, found: &mut Deployment) {
+fn read_compose(tree: &Tree, path: &str, text: &str, found: &mut Deployment) {
     let Ok(doc) = serde_norway::from_str::<serde_norway::Value>(text) else {
         return;
     };
@@ -672,7 +714,12 @@ fn read_compose(path: &str, text: &str, found: &mut Deployment) {
                 found.redis.get_or_insert(at);
             }
         }
-        if service.get("build").is_none() {
+        let Some(build) = service.get("build") else {
+            continue;
+        };
+        // A front end or proxy the project builds (its image ends `FROM nginx`)
+        // publishes its own port, not the app's.
+        if builds_a_proxy(tree, path, build) {
             continue;
         }
         let command = match service.get("command") {
@@ -747,6 +794,22 @@ mod tests {
             ("docker/nginx/default.conf", &other),
         ]);
         assert_eq!(detect(&found).exposed.map(|p| p.value), Some(80));
+    }
+
+    #[test]
+    fn a_compose_service_built_as_a_proxy_publishes_no_port_of_the_app() {
+        let compose = "services:\n  app:\n    build:\n      context: .\n      dockerfile: deploy/Dockerfile\n  front:\n    build:\n      context: .\n      dockerfile: deploy/Dockerfile-web\n    ports:\n      - \"80:80\"\n  api:\n    build: ./api\n    ports:\n      - \"8080:5000\"\n";
+        let (_dir, found) = tree(&[
+            ("docker-compose.yml", compose),
+            ("deploy/Dockerfile", "FROM python:3.12-slim\n"),
+            (
+                "deploy/Dockerfile-web",
+                "FROM node:22 AS build\nRUN npm ci\nFROM nginx:stable\n",
+            ),
+            ("api/Dockerfile", "FROM python:3.12-slim\n"),
+        ]);
+        let exposed = detect(&found).exposed.unwrap();
+        assert_eq!(exposed.value, 5000, "{exposed:?}");
     }
 
     fn command(line: &str) -> Option<(Option<String>, Option<u16>)> {
