@@ -3158,6 +3158,14 @@ fn a_uv_lock_that_no_longer_matches_pyproject_is_named_before_the_build() {
             ),
             None,
         ),
+        // uv writes versions normalized: 1.1 is 1.1.0.
+        (
+            lock(
+                "1.1.0",
+                r#"{ name = "flask", specifier = ">=3" }, { name = "redis" }"#,
+            ),
+            None,
+        ),
     ];
     for (lock, drift) in cases {
         let temp = tempfile::tempdir().unwrap();

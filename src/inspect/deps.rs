@@ -328,8 +328,17 @@ fn uv_lock_drift(tree: &Tree, pyproject: &Pyproject) -> Option<String> {
             == Some(&name)
     })?;
     let locked_version = root.get("version").and_then(|v| v.as_str());
+    // uv writes the version normalized (`26.08.0-dev` as `26.8.0.dev0`).
+    let same = |a: &str, b: &str| {
+        use pep508_rs::pep440_rs::Version;
+        use std::str::FromStr;
+        match (Version::from_str(a), Version::from_str(b)) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => a == b,
+        }
+    };
     if let (Some(declared), Some(locked)) = (pyproject.version.as_deref(), locked_version)
-        && declared != locked
+        && !same(declared, locked)
     {
         return Some(format!(
             "the project's version is {declared}, the lock's {locked}"
