@@ -6,6 +6,7 @@
 use super::fact::Source;
 use super::files::Tree;
 use super::module::Module;
+use super::requirements::normalize;
 use crate::syntax::{Expr, Ranged, Stmt, Visitor, flat_statements, string_literal, visitor};
 
 /// Each requirement the project at the root declares, with where: the
@@ -39,17 +40,21 @@ pub(super) fn declared(tree: &Tree, extras: &[String]) -> Vec<(Source, String)> 
 type Reader = fn(&str, &[String]) -> Vec<(usize, String)>;
 
 /// `[project].dependencies` and `[project.optional-dependencies]` entries.
+/// Extras are compared normalized, as pip does (`dev_tools` is `dev-tools`).
 fn from_pyproject(text: &str, extras: &[String]) -> Vec<(usize, String)> {
     let Ok(doc) = toml::from_str::<toml::Table>(text) else {
         return Vec::new();
     };
     let project = doc.get("project");
     let optional = project.and_then(|p| p.get("optional-dependencies"));
-    let lists = std::iter::once(project.and_then(|p| p.get("dependencies"))).chain(
-        extras
-            .iter()
-            .map(|extra| optional.and_then(|o| o.get(extra))),
-    );
+    let asked = |key: &str| extras.contains(&normalize(key));
+    let optional_lists = optional
+        .and_then(toml::Value::as_table)
+        .into_iter()
+        .flatten()
+        .filter(|(key, _)| asked(key))
+        .map(|(_, list)| Some(list));
+    let lists = std::iter::once(project.and_then(|p| p.get("dependencies"))).chain(optional_lists);
     lists
         .flatten()
         .filter_map(toml::Value::as_array)
@@ -84,7 +89,7 @@ fn from_setup_cfg(text: &str, extras: &[String]) -> Vec<(usize, String)> {
             let key = key.trim();
             taking = match section.as_str() {
                 "[options]" => key == "install_requires",
-                "[options.extras_require]" => extras.iter().any(|e| e == key),
+                "[options.extras_require]" => extras.contains(&normalize(key)),
                 _ => false,
             };
             taking.then_some(value.trim())
@@ -194,8 +199,8 @@ mod tests {
 
     #[test]
     fn pyproject_dependencies_and_extras() {
-        let text = "[project]\nname = 'shop'\ndependencies = ['flask', 'gunicorn']\n[project.optional-dependencies]\npostgres = ['psycopg2-binary']\n";
-        let found = from_pyproject(text, &extras(&["postgres"]));
+        let text = "[project]\nname = 'shop'\ndependencies = ['flask', 'gunicorn']\n[project.optional-dependencies]\nPostgres_DB = ['psycopg2-binary']\n";
+        let found = from_pyproject(text, &extras(&["postgres-db"]));
         assert_eq!(
             found.iter().map(|(_, r)| r.as_str()).collect::<Vec<_>>(),
             ["flask", "gunicorn", "psycopg2-binary"]
