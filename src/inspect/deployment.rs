@@ -196,19 +196,10 @@ fn builds_a_proxy(tree: &Tree, compose: &str, build: &serde_norway::Value) -> bo
         ),
         _ => return false,
     };
-    let dir = compose.rsplit_once('/').map_or("", |(dir, _)| dir);
-    let mut parts: Vec<&str> = Vec::new();
-    let joined = format!("{dir}/{context}/{dockerfile}");
-    for part in joined.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            part => parts.push(part),
-        }
-    }
-    let Ok(text) = tree.read(&parts.join("/")) else {
+    let Ok(text) = tree.read(&super::files::resolve(
+        compose,
+        &format!("{context}/{dockerfile}"),
+    )) else {
         return false;
     };
     let last_from = text.lines().rev().find_map(|l| {

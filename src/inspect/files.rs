@@ -122,6 +122,22 @@ pub(crate) fn join(dir: &str, name: &str) -> String {
     }
 }
 
+/// Resolves `target` relative to the folder of `file`, normalizing `.` and `..`.
+pub(crate) fn resolve(file: &str, target: &str) -> String {
+    let mut parts: Vec<&str> = file.split('/').collect();
+    parts.pop();
+    for part in target.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    parts.join("/")
+}
+
 /// Reads a text file with a size cap; never opens FIFOs or devices.
 pub fn read_text(path: &Path) -> Result<String> {
     read_text_as(path, &path.display().to_string(), MAX_READ_BYTES)

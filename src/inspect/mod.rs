@@ -256,13 +256,15 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
     let uncommitted_migrations = uncommitted_migrations(tree, &deps.packages);
     let worker = gunicorn_worker(&deps, &deployment, entries.first(), &mut warnings);
 
-    let names = project_names(tree, package_rule.as_ref(), entries.first());
+    // The project's names (its folder's one costs a system call) only when
+    // nothing before them gave the port.
+    let names = || project_names(tree, package_rule.as_ref(), entries.first());
     let port = port(
         &deployment,
         gunicorn.as_ref(),
         &flaskenv,
         &code,
-        &names,
+        names,
         &entries,
     );
     warn_about_code(tree, &code, entries.first(), &mut warnings);
@@ -368,7 +370,7 @@ fn port(
     gunicorn: Option<&gunicorn::GunicornConfig>,
     flaskenv: &flaskenv::FlaskEnv,
     code: &env::CodeFacts,
-    names: &[String],
+    names: impl FnOnce() -> Vec<String>,
     entries: &[EntryCandidate],
 ) -> Option<Fact<u16>> {
     deployment
@@ -380,7 +382,7 @@ fn port(
         .or(flaskenv.port.clone())
         .or_else(|| code.run_port.clone())
         .or_else(|| code.port_env_default.clone())
-        .or_else(|| project_port(&code.env_vars, names))
+        .or_else(|| project_port(&code.env_vars, &names()))
         .or_else(|| flask_default_port(code.dev_server.as_ref(), entries))
 }
 

@@ -530,23 +530,25 @@ pub(super) fn newest_satisfying(spec: &str) -> Option<&'static str> {
         .find(|minor| satisfies(spec, minor))
 }
 
-/// Whether the later patch releases of `minor` (`3.12`) satisfy `spec`.
 /// Whether some release of `minor` is in `spec`: `==3.11.4` and `<3.11.5`
 /// admit 3.11 (patch releases 0 to 40 and 99 are tried).
 fn admits_any_release(spec: &str, minor: &str) -> bool {
-    let Ok(specifiers) = VersionSpecifiers::from_str(spec) else {
-        return false;
-    };
-    (0..=40).chain([99]).any(|patch| {
-        Version::from_str(&format!("{minor}.{patch}")).is_ok_and(|v| specifiers.contains(&v))
-    })
+    admits_patch(spec, minor, (0..=40).chain([99]))
 }
 
+/// Whether the later patch releases of `minor` (`3.12`) satisfy `spec`.
 pub(super) fn satisfies(spec: &str, minor: &str) -> bool {
+    admits_patch(spec, minor, [99])
+}
+
+/// Whether one of the `patches` releases of `minor` is in `spec`.
+fn admits_patch(spec: &str, minor: &str, patches: impl IntoIterator<Item = u32>) -> bool {
     let Ok(specifiers) = VersionSpecifiers::from_str(spec) else {
         return false;
     };
-    Version::from_str(&format!("{minor}.99")).is_ok_and(|probe| specifiers.contains(&probe))
+    patches.into_iter().any(|patch| {
+        Version::from_str(&format!("{minor}.{patch}")).is_ok_and(|v| specifiers.contains(&v))
+    })
 }
 
 #[cfg(test)]

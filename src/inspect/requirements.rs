@@ -7,7 +7,7 @@ use std::str::FromStr;
 use anyhow::{Context, Result, bail};
 
 use super::fact::Source;
-use super::files::Tree;
+use super::files::{Tree, resolve};
 use super::own_deps;
 use super::package::Package;
 use super::wheels::Pin;
@@ -389,7 +389,7 @@ impl RequirementsChain {
         constraints: bool,
         warnings: &mut Vec<String>,
     ) -> Result<()> {
-        let included = join(file, target);
+        let included = resolve(file, target);
         if !tree.has_file(&included) {
             bail!(
                 "`{file}` line {line} includes `{target}`, which does not exist; fix the path and run again"
@@ -397,22 +397,6 @@ impl RequirementsChain {
         }
         self.read_file(tree, &included, constraints, warnings)
     }
-}
-
-/// Resolves `target` relative to the folder of `file`, normalizing `.` and `..`.
-fn join(file: &str, target: &str) -> String {
-    let mut parts: Vec<&str> = file.split('/').collect();
-    parts.pop();
-    for part in target.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            other => parts.push(other),
-        }
-    }
-    parts.join("/")
 }
 
 #[cfg(test)]
@@ -532,15 +516,15 @@ mod tests {
     #[test]
     fn joins_include_paths() {
         assert_eq!(
-            join("requirements.txt", "requirements/prod.txt"),
+            resolve("requirements.txt", "requirements/prod.txt"),
             "requirements/prod.txt"
         );
         assert_eq!(
-            join("requirements/prod.txt", "base.txt"),
+            resolve("requirements/prod.txt", "base.txt"),
             "requirements/base.txt"
         );
         assert_eq!(
-            join("requirements/prod.txt", "../requirements.in"),
+            resolve("requirements/prod.txt", "../requirements.in"),
             "requirements.in"
         );
     }
