@@ -314,17 +314,23 @@ fn expression_depth(text: &str) -> usize {
     deepest.max(operators + max_brackets)
 }
 
-/// Test code (`tests/`, `test_*.py`, `*_test.py`, `conftest.py`) at any
-/// depth: it says how the project is tested, not how it runs.
+/// Test code (`tests/`, `browser-test/`, `test_*.py`, `*_test.py`,
+/// `seed-tests.py`, `conftest.py`) at any depth: it says how the project is
+/// tested, not how it runs.
 pub(crate) fn is_test_path(path: &str) -> bool {
     let mut parts = path.split('/').rev();
     let file = parts.next().unwrap_or(path);
-    file.starts_with("test_")
-        || file.starts_with("tests_")
-        || file.ends_with("_test.py")
-        || file.ends_with("_tests.py")
-        || matches!(file, "conftest.py" | "tests.py")
-        || parts.any(|dir| matches!(dir, "tests" | "test" | "testing"))
+    let stem = file.strip_suffix(".py").unwrap_or(file);
+    names_a_test(stem) || file == "conftest.py" || parts.any(names_a_test)
+}
+
+/// A file stem or folder name whose first or last word (split at `_` and
+/// `-`) is `test`, `tests` or `testing`: `tests`, `test_app`, `views_test`,
+/// `browser-test`; not `testimonials` or `latest`.
+fn names_a_test(name: &str) -> bool {
+    let is_test = |word: &str| matches!(word, "test" | "tests" | "testing");
+    let mut words = name.split(['_', '-']);
+    words.next().is_some_and(is_test) || words.next_back().is_some_and(is_test)
 }
 
 /// Folders whose code is not the running app: teaching copies, docs, tools.
@@ -650,10 +656,15 @@ mod tests {
             "tests_e2e.py",
             "tests.py",
             "pkg/api_tests.py",
+            "docker/browser-test/seed.py",
+            "deploy/seed-browser-tests.py",
+            "integration_tests/app.py",
         ] {
             assert!(is_test_path(path), "{path}");
         }
-        assert!(!is_test_path("pkg/testimonials.py"));
+        for path in ["pkg/testimonials.py", "pkg/latest.py", "contest/app.py"] {
+            assert!(!is_test_path(path), "{path}");
+        }
         for path in [
             "docs/conf.py",
             "examples/basic/app.py",

@@ -1477,6 +1477,25 @@ fn a_declared_range_is_bounded_by_the_pythons_the_project_is_tested_on() {
         (python.value.to_string(), python.source.to_string()),
         ("3.12".to_string(), ".github/workflows/ci.yml:7".to_string())
     );
+    // setup-python's `3.x` is the newest release: then the project's own
+    // image's Python is not above what it is tested on, and it is chosen.
+    let project = inspect_tree(&[
+        app,
+        (
+            ".github/workflows/publish.yml",
+            "jobs:\n  build:\n    steps:\n      - uses: actions/setup-python@v5\n        with:\n          python-version: 3.9\n",
+        ),
+        (
+            ".github/workflows/tests.yml",
+            "jobs:\n  test:\n    steps:\n      - uses: actions/setup-python@v5\n        with:\n          python-version: '3.x'\n",
+        ),
+        ("Dockerfile", "FROM python:3.12-alpine\n"),
+    ]);
+    let python = project.python_version.unwrap();
+    assert_eq!(
+        (python.value.to_string(), python.source.to_string()),
+        ("3.12".to_string(), "Dockerfile:1".to_string())
+    );
     // An exact declaration is not moved.
     let project = inspect_tree(&[
         app,
@@ -1707,6 +1726,26 @@ fn a_celery_app_made_by_a_factory_is_found_and_a_demo_one_is_not() {
     assert_eq!(
         project.celery.map(|c| c.value).as_deref(),
         Some("worker:celery")
+    );
+    // A factory that configures Celery's `current_app` and returns it.
+    let project = inspect_tree(&[
+        ("shop/__init__.py", ""),
+        (
+            "shop/app.py",
+            "from flask import Flask\n\ndef create_app():\n    return Flask(__name__)\n",
+        ),
+        (
+            "shop/util/tasks.py",
+            "from celery import current_app as current_celery\n\ndef setup_celery(app):\n    celery = current_celery\n    celery.conf.update(app.config)\n    return celery\n",
+        ),
+        (
+            "shop/celery.py",
+            "from .app import create_app\nfrom .util.tasks import setup_celery\ncelery = setup_celery(create_app())\n",
+        ),
+    ]);
+    assert_eq!(
+        project.celery.map(|c| c.value).as_deref(),
+        Some("shop.celery:celery")
     );
     let project = inspect_tree(&[
         ("app.py", "from flask import Flask\napp = Flask(__name__)\n"),

@@ -601,6 +601,8 @@ fn is_build_package(name: &str) -> bool {
 fn read_dockerfile(path: &str, text: &str, found: &mut Deployment) {
     let mut exposed = None;
     let mut commands = Vec::new();
+    // `ARG port=5000` and `ENV PORT=$port`: what `EXPOSE $PORT` exposes.
+    let mut variables = std::collections::HashMap::new();
     for (line, instruction) in joined_lines(text, '\\') {
         let (keyword, rest) = instruction
             .split_once(char::is_whitespace)
@@ -620,11 +622,13 @@ fn read_dockerfile(path: &str, text: &str, found: &mut Deployment) {
                         Some(Fact::new(minor, at().with_note("the project's Dockerfile")));
                 }
             }
+            "ARG" | "ENV" => variables.extend(assignments(rest)),
             "EXPOSE" => {
                 let port = rest
                     .split_whitespace()
                     .next()
-                    .and_then(|p| p.split('/').next()?.parse::<u16>().ok());
+                    .and_then(|p| expand(p.split('/').next()?, &variables, 4))
+                    .and_then(|p| p.parse::<u16>().ok());
                 if let Some(port) = port {
                     exposed.get_or_insert(Fact::new(port, at().with_note("EXPOSE")));
                 }
@@ -676,6 +680,54 @@ fn read_dockerfile(path: &str, text: &str, found: &mut Deployment) {
         .any(|p| p.value.ends_with("-dev"))
     {
         found.build_packages.clear();
+    }
+}
+
+/// The `NAME=value` pairs of an `ARG` or `ENV` instruction (`ENV NAME value`,
+/// the older form, too; an `ARG` without a default sets nothing).
+fn assignments(rest: &str) -> Vec<(String, String)> {
+    let Ok(words) = shell_words::split(rest) else {
+        return Vec::new();
+    };
+    match words.as_slice() {
+        [name, value] if !name.contains('=') => vec![(name.clone(), value.clone())],
+        words => words
+            .iter()
+            .filter_map(|w| w.split_once('='))
+            .map(|(name, value)| (name.to_string(), value.to_string()))
+            .collect(),
+    }
+}
+
+/// A Dockerfile word with `$NAME`, `${NAME}` or `${NAME:-default}` replaced
+/// by what the file's `ARG`/`ENV` set, `depth` levels deep; a word without
+/// a variable as it is. `None` when a variable has no value.
+fn expand(
+    word: &str,
+    variables: &std::collections::HashMap<String, String>,
+    depth: u8,
+) -> Option<String> {
+    let Some(reference) = word.strip_prefix('$') else {
+        return Some(word.to_string());
+    };
+    let (name, fallback) = match reference.strip_prefix('{') {
+        Some(braced) => {
+            let inner = braced.strip_suffix('}')?;
+            match inner.split_once(":-") {
+                Some((name, fallback)) => (name, Some(fallback)),
+                None => (inner, None),
+            }
+        }
+        None => (reference, None),
+    };
+    let value = variables
+        .get(name)
+        .map(String::as_str)
+        .filter(|v| !v.is_empty())
+        .or(fallback)?;
+    match depth {
+        0 => None,
+        _ => expand(value, variables, depth - 1),
     }
 }
 
@@ -785,6 +837,29 @@ mod tests {
             ("docker/nginx/default.conf", &other),
         ]);
         assert_eq!(detect(&found).exposed.map(|p| p.value), Some(80));
+    }
+
+    #[test]
+    fn exposed_variables_are_read_from_the_args_and_envs_that_set_them() {
+        let exposed = |dockerfile: &str| {
+            let (_dir, found) = tree(&[("Dockerfile", dockerfile)]);
+            detect(&found)
+                .exposed
+                .map(|p| (p.value, p.source.to_string()))
+        };
+        let chained = "FROM python:3.12-alpine\nARG web_port=5000\nENV CONFIG=/config \\\n    WEB_PORT=$web_port\nEXPOSE $WEB_PORT\n";
+        assert_eq!(exposed(chained), Some((5000, "Dockerfile:5".to_string())));
+        let legacy = "FROM python:3.12-slim\nENV PORT 8080\nEXPOSE ${PORT}/tcp\n";
+        assert_eq!(exposed(legacy).map(|p| p.0), Some(8080));
+        let fallback = "FROM python:3.12-slim\nARG PORT\nEXPOSE ${PORT:-9000}\n";
+        assert_eq!(exposed(fallback).map(|p| p.0), Some(9000));
+        // A variable nothing sets exposes nothing known.
+        assert_eq!(exposed("FROM python:3.12-slim\nEXPOSE $PORT\n"), None);
+        // A variable set to itself does not loop.
+        assert_eq!(
+            exposed("FROM python:3.12-slim\nENV P=$P\nEXPOSE $P\n"),
+            None
+        );
     }
 
     #[test]

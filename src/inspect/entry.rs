@@ -364,20 +364,17 @@ fn makes_flask(stmt: &Stmt) -> bool {
 /// A module-level Celery app (`celery_app = Celery(...)`) as `module:name`, for
 /// a worker's `--app`. Test code is skipped.
 pub(super) fn detect_celery(modules: &[Module]) -> Option<Fact<String>> {
-    // `celery = make_celery(app)`: a project function that returns `Celery(...)`.
+    // `celery = make_celery(app)`: a project function that returns
+    // `Celery(...)`, or Celery's `current_app` configured.
     let builders: Vec<&str> = modules
         .iter()
-        .flat_map(|m| &m.body)
-        .filter_map(|stmt| match stmt {
-            Stmt::FunctionDef(f) => Some(f),
-            _ => None,
+        .flat_map(|m| {
+            let current = celery_current_app_names(&m.body);
+            m.body.iter().filter_map(move |stmt| match stmt {
+                Stmt::FunctionDef(f) if builds_celery(f, &current) => Some(f.name.as_str()),
+                _ => None,
+            })
         })
-        .filter(|f| {
-            flat_statements(&f.body)
-                .into_iter()
-                .any(|stmt| produced_call(stmt) == Some("Celery"))
-        })
-        .map(|f| f.name.as_str())
         .collect();
     modules
         .iter()
@@ -397,6 +394,40 @@ pub(super) fn detect_celery(modules: &[Module]) -> Option<Fact<String>> {
                 })
             })
         })
+}
+
+/// The names a module binds Celery's `current_app` to (`from celery import
+/// current_app as current_celery_app`).
+fn celery_current_app_names(body: &[Stmt]) -> Vec<&str> {
+    body.iter()
+        .filter_map(|stmt| match stmt {
+            Stmt::ImportFrom(import)
+                if import
+                    .module
+                    .as_ref()
+                    .is_some_and(|m| m.as_str() == "celery") =>
+            {
+                Some(
+                    import
+                        .names
+                        .iter()
+                        .filter(|a| a.name.as_str() == "current_app"),
+                )
+            }
+            _ => None,
+        })
+        .flatten()
+        .map(|alias| alias.asname.as_ref().unwrap_or(&alias.name).as_str())
+        .collect()
+}
+
+/// Whether a function makes the Celery app: `Celery(...)`, or Celery's
+/// `current_app` (bound to a name of `current`) given as its value.
+fn builds_celery(function: &ast::StmtFunctionDef, current: &[&str]) -> bool {
+    flat_statements(&function.body).into_iter().any(|stmt| {
+        produced_call(stmt) == Some("Celery")
+            || matches!(produced_value(stmt), Some(Expr::Name(name)) if current.contains(&name.id.as_str()))
+    })
 }
 
 /// The name the Celery app's `broker=` argument reads, when it is a name

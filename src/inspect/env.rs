@@ -34,6 +34,10 @@ pub(crate) struct CodeFacts {
     pub run_port: Option<Fact<u16>>,
     /// The numeric default of a `PORT` variable read from the environment.
     pub port_env_default: Option<Fact<u16>>,
+    /// The default of a `--port` option of the project's own launcher
+    /// (`parser.add_argument("--port", default=5000)`, `@click.option("-p",
+    /// "--port", default=5000)`).
+    pub cli_port: Option<Fact<u16>>,
     /// Flask's own development server started in a script's main block with
     /// no port (`app.run()`, or a `FlaskGroup` CLI's `cli()`): the name it is
     /// started through, `None` for a `FlaskGroup`.
@@ -188,6 +192,7 @@ pub(super) fn merge(parts: Vec<CodeFacts>) -> CodeFacts {
         facts.env_vars.extend(part.env_vars);
         facts.run_port = facts.run_port.or(part.run_port);
         facts.port_env_default = facts.port_env_default.or(part.port_env_default);
+        facts.cli_port = facts.cli_port.or(part.cli_port);
         facts.dev_server = facts.dev_server.or(part.dev_server);
         facts.prefixed_env = facts.prefixed_env.or(part.prefixed_env);
         facts.own_server = facts.own_server.or(part.own_server);
@@ -735,6 +740,11 @@ impl Scanner<'_> {
                 .filter(|s| !(self.in_main_block && s.contains("SocketIO")))
         {
             self.facts.own_server = Some(Fact::new(server.to_string(), self.source(offset)));
+        }
+        if self.facts.cli_port.is_none()
+            && let Some(port) = port_option_default(call)
+        {
+            self.facts.cli_port = Some(Fact::new(port, self.source(offset)));
         }
         if self.facts.proxy_fix.is_none() && call_name(&call.func) == Some("ProxyFix") {
             self.facts.proxy_fix = Some(self.source(offset));
@@ -1308,6 +1318,30 @@ fn has_keyword(call: &ast::ExprCall, name: &str) -> bool {
 
 /// `os.environ` or a bare `environ` (from `from os import environ`).
 /// `os.ATTR`, or one of `imported`, the names `from os import ATTR` bound.
+/// The numeric default of a `--port` option declared with argparse
+/// (`add_argument`) or click (`option`).
+fn port_option_default(call: &ast::ExprCall) -> Option<u16> {
+    if !matches!(call_name(&call.func), Some("add_argument" | "option")) {
+        return None;
+    }
+    if !call
+        .arguments
+        .args
+        .iter()
+        .any(|a| string_literal(a) == Some("--port"))
+    {
+        return None;
+    }
+    let default = call.arguments.find_keyword("default")?;
+    match &default.value {
+        Expr::NumberLiteral(_) | Expr::StringLiteral(_) => literal_text(&default.value)?
+            .parse()
+            .ok()
+            .filter(|port| *port > 0),
+        _ => None,
+    }
+}
+
 fn is_from_os(expr: &Expr, attr: &str, imported: &[String]) -> bool {
     match expr {
         Expr::Name(n) => imported.iter().any(|name| name == n.id.as_str()),
@@ -1687,6 +1721,21 @@ mod tests {
     fn hides_defaults_of_secret_looking_variables() {
         let facts = scan("import os\nKEY = os.getenv('SECRET_KEY', 'dev-only-secret')\n");
         assert_eq!(facts.env_vars[0].default, None);
+    }
+
+    #[test]
+    fn reads_the_default_of_a_launchers_port_option() {
+        let argparse = "import argparse\nparser = argparse.ArgumentParser()\nparser.add_argument('--host', default='127.0.0.1')\nparser.add_argument('--port', default=5000, help='port')\n";
+        let facts = scan(argparse);
+        assert_eq!(
+            facts.cli_port.map(|p| (p.value, p.source.line)),
+            Some((5000, Some(4)))
+        );
+        let click = "import click\n@click.command()\n@click.option('-p', '--port', type=int, default=9181)\ndef run(port):\n    pass\n";
+        assert_eq!(scan(click).cli_port.map(|p| p.value), Some(9181));
+        // Another option's default, or a port read elsewhere, is not one.
+        let other = "import click\n@click.option('--redis-port', default=6379)\n@click.option('--port', default=os.environ.get('X'))\ndef run(port):\n    pass\n";
+        assert!(scan(other).cli_port.is_none());
     }
 
     #[test]

@@ -363,8 +363,9 @@ fn ranked_entries(
 
 /// The port the project's own start command binds, then gunicorn's own
 /// config, an existing Dockerfile's or compose file's, `flask run`'s,
-/// `app.run`'s, a `PORT` default's, a `<PROJECT>_PORT` default's, and Flask's
-/// own when a script starts its development server without one.
+/// `app.run`'s, a `PORT` default's, a `<PROJECT>_PORT` default's, its
+/// launcher's `--port` option's, and Flask's own when a script starts its
+/// development server without one.
 fn port(
     deployment: &deployment::Deployment,
     gunicorn: Option<&gunicorn::GunicornConfig>,
@@ -383,6 +384,7 @@ fn port(
         .or_else(|| code.run_port.clone())
         .or_else(|| code.port_env_default.clone())
         .or_else(|| project_port(&code.env_vars, &names()))
+        .or_else(|| code.cli_port.clone())
         .or_else(|| flask_default_port(code.dev_server.as_ref(), entries))
 }
 

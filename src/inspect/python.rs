@@ -207,8 +207,14 @@ pub(super) fn tested_on(tree: &Tree) -> Option<Fact<String>> {
     let ci_files = tree.files.iter().filter(|f| {
         f.starts_with(".github/workflows/") || f.starts_with(".travis.") || *f == ".gitlab-ci.yml"
     });
+    // A workflow that runs no tests (it publishes, or builds the docs) says
+    // nothing of the Pythons the project is tested on.
+    let runs_tests = regex::Regex::new(r"(?i)\b(?:py)?tests?\b|\b(?:tox|nox|unittest)\b").ok()?;
     for file in ci_files {
         let Ok(text) = tree.read(file) else { continue };
+        if !runs_tests.is_match(&text) {
+            continue;
+        }
         // `python-version: "3.11"`, `python-version: [3.9, "3.10"]`, or a list
         // on the lines after the key; Travis' `python:` the same way.
         let mut in_list = false;
@@ -221,13 +227,13 @@ pub(super) fn tested_on(tree: &Tree) -> Option<Fact<String>> {
             match value {
                 Some(value) => {
                     in_list = value.trim().is_empty();
-                    for m in version.captures_iter(value) {
-                        consider(&m[1], file, i + 1);
+                    for minor in ci_minors(&version, value) {
+                        consider(&minor, file, i + 1);
                     }
                 }
                 None if in_list && trimmed.starts_with('-') => {
-                    for m in version.captures_iter(trimmed) {
-                        consider(&m[1], file, i + 1);
+                    for minor in ci_minors(&version, trimmed) {
+                        consider(&minor, file, i + 1);
                     }
                 }
                 None => in_list = false,
@@ -239,6 +245,22 @@ pub(super) fn tested_on(tree: &Tree) -> Option<Fact<String>> {
         format!("3.{minor}"),
         source.with_note("the newest Python it is tested on"),
     ))
+}
+
+/// The minors a CI line names: `3.11`, and `3.x` (setup-python's newest
+/// release) as the newest stable one.
+fn ci_minors(version: &regex::Regex, value: &str) -> Vec<String> {
+    let mut minors: Vec<String> = version
+        .captures_iter(value)
+        .map(|m| m[1].to_string())
+        .collect();
+    let newest = value
+        .split(|c: char| c.is_whitespace() || matches!(c, '[' | ']' | ',' | '\'' | '"' | '-'))
+        .any(|word| word == "3.x");
+    if newest {
+        minors.push(CURRENT_STABLE_PYTHON.minor().to_string());
+    }
+    minors
 }
 
 /// A declared range is bounded above by the newest Python the project is

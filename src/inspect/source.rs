@@ -30,6 +30,8 @@ const NEEDLES: &[&str] = &[
     "Celery",
     "make_celery",
     "create_celery",
+    // a factory that configures Celery's own `current_app`
+    "celery import current_app",
     "BaseSettings",
     // the app's own CLI commands, which can set it up
     ".command(",
@@ -50,6 +52,7 @@ const NEEDLES: &[&str] = &[
     "waitress",
     "wsgi.server",
     "WSGIContainer",
+    "--port",
 ];
 
 /// Words that make a statement worth reading in a file parsed for its facts
@@ -64,6 +67,8 @@ const STATEMENT_NEEDLES: &[&str] = &[
     "get_debug_flag",
     // a port's default bound to a name (`DEFAULT_PORT = 8083`)
     "_PORT",
+    // a launcher's option (`parser.add_argument("--port", default=5000)`)
+    "--port",
 ];
 
 /// Words one of which a text must contain, or, after one of `brackets`, a
@@ -169,6 +174,7 @@ pub(crate) fn parse_for_inspect(
             "Celery",
             "make_celery",
             "create_celery",
+            "celery import current_app",
             "Quart",
             "WsgiToAsgi",
         ]
