@@ -1505,6 +1505,31 @@ fn a_declared_range_is_bounded_by_the_pythons_the_project_is_tested_on() {
     assert_eq!(project.python_version.unwrap().value, "3.13");
 }
 
+/// A project that serves on port 80 (its compose file says so) is served on
+/// 8080 inside the container: its user is not root, and may not bind 80.
+#[test]
+fn a_privileged_port_of_the_project_is_served_on_an_unprivileged_one() {
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(
+        temp.path(),
+        &[
+            ("app.py", "from flask import Flask\napp = Flask(__name__)\n"),
+            (
+                "docker/docker-compose.yml",
+                "services:\n  web:\n    build: ..\n    ports:\n      - \"80:80\"\n",
+            ),
+        ],
+    );
+    let project = flaskdock::inspect::inspect(temp.path()).unwrap();
+    assert_eq!(project.port.as_ref().map(|p| p.value), Some(80));
+    init(&options(temp.path(), false), &mut NoPrompts).unwrap();
+    let dockerfile = std::fs::read_to_string(temp.path().join("Dockerfile")).unwrap();
+    assert!(dockerfile.contains("EXPOSE 8080\n"), "{dockerfile}");
+    assert!(dockerfile.contains("\"0.0.0.0:8080\""), "{dockerfile}");
+    let saved = std::fs::read_to_string(temp.path().join(".flaskdock.toml")).unwrap();
+    assert!(saved.contains("port = 8080"), "{saved}");
+}
+
 /// README.Docker.md describes the workers the image runs: threads for the
 /// threaded worker, the worker class otherwise (never "each with  threads").
 #[test]
