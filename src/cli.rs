@@ -140,7 +140,7 @@ pub(crate) struct InitArgs {
     #[arg(long, value_name = "VERSION")]
     pub python: Option<flaskdock::safe::PythonVersion>,
     /// Port the app listens on inside the container
-    #[arg(long, value_parser = parse_port)]
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
     pub port: Option<u16>,
     /// WSGI target for gunicorn, e.g. app:app or "flaskr:create_app()"
     #[arg(long, value_name = "TARGET", value_parser = parse_entry)]
@@ -237,10 +237,6 @@ fn db_choice() -> impl clap::builder::TypedValueParser<Value = DbChoice> {
     use clap::builder::TypedValueParser as _;
     clap::builder::PossibleValuesParser::new(DbChoice::names())
         .map(|name| name.parse().expect("every listed name parses"))
-}
-
-fn parse_port(value: &str) -> Result<u16, String> {
-    flaskdock::answers::validate_port(value)
 }
 
 fn parse_entry(value: &str) -> Result<String, String> {

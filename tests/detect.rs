@@ -1526,8 +1526,16 @@ fn a_privileged_port_of_the_project_is_served_on_an_unprivileged_one() {
     let dockerfile = std::fs::read_to_string(temp.path().join("Dockerfile")).unwrap();
     assert!(dockerfile.contains("EXPOSE 8080\n"), "{dockerfile}");
     assert!(dockerfile.contains("\"0.0.0.0:8080\""), "{dockerfile}");
+    // The answer stays the app's own port; the README says why it moved.
     let saved = std::fs::read_to_string(temp.path().join(".flaskdock.toml")).unwrap();
-    assert!(saved.contains("port = 8080"), "{saved}");
+    assert!(saved.contains("port = 80\n"), "{saved}");
+    let readme = std::fs::read_to_string(temp.path().join("README.Docker.md")).unwrap();
+    assert!(
+        readme.contains("The app's own port, 80, is below 1024"),
+        "{readme}"
+    );
+    let compose = std::fs::read_to_string(temp.path().join("docker-compose.yml")).unwrap();
+    assert!(compose.contains("\"${WEB_PORT:-8080}:8080\""), "{compose}");
 }
 
 /// README.Docker.md describes the workers the image runs: threads for the

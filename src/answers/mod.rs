@@ -194,10 +194,7 @@ pub fn resolve(
     })?;
     let python: PythonVersion = python.parse().map_err(anyhow::Error::msg)?;
 
-    let detected_port = project
-        .port
-        .as_ref()
-        .map(|f| unprivileged(f.value, &f.source));
+    let detected_port = project.port.as_ref().map(|f| (f.value, f.source.clone()));
     let port = given
         .pick(
             |f| f.port.as_ref(),
@@ -209,7 +206,7 @@ pub fn resolve(
     let (port, port_source) = ask(&mut prompter, port, "Port the app listens on", &|v| {
         validate_port(v).map(|_| ())
     })?;
-    let port = validate_port(&port).map_err(|e| anyhow::anyhow!("{port_source}: {e}"))?;
+    let port = validate_port(&port).map_err(anyhow::Error::msg)?;
 
     let (entry, entry_source) = resolve_entry(project, given, &mut prompter)?;
     let (db, db_source) = resolve_db(project, given, &mut prompter)?;
@@ -378,44 +375,13 @@ fn resolve_db(
     }
 }
 
-/// The lowest port a process that is not root may bind: the image's user
-/// (and Kubernetes' `runAsNonRoot` pod, with every capability dropped) is not.
-pub const FIRST_UNPRIVILEGED_PORT: u16 = 1024;
-
 pub fn validate_port(value: &str) -> Result<u16, String> {
     match value.trim().parse::<u16>() {
-        Ok(port) if port >= FIRST_UNPRIVILEGED_PORT => Ok(port),
-        Ok(port) if port > 0 => Err(format!(
-            "port {port} is below {FIRST_UNPRIVILEGED_PORT}, which only root may bind, and the image runs as an unprivileged user; use {} (compose publishes it on any host port through WEB_PORT)",
-            unprivileged_port(port)
-        )),
+        Ok(port) if port > 0 => Ok(port),
         _ => Err(format!(
-            "invalid port `{value}`; use a number from {FIRST_UNPRIVILEGED_PORT} to 65535"
+            "invalid port `{value}`; use a number from 1 to 65535"
         )),
     }
-}
-
-/// The port the container serves a project's privileged port on: 80 on
-/// 8080, 443 on 8443, any other on 8000 + port.
-fn unprivileged_port(port: u16) -> u16 {
-    match port {
-        80 => 8080,
-        443 => 8443,
-        port if port < FIRST_UNPRIVILEGED_PORT => 8000 + port,
-        port => port,
-    }
-}
-
-/// A detected port the image's user may bind, with why when it is moved.
-fn unprivileged(port: u16, source: &Source) -> (u16, Source) {
-    let served = unprivileged_port(port);
-    if served == port {
-        return (port, source.clone());
-    }
-    let note = format!(
-        "the project's port {port}, below {FIRST_UNPRIVILEGED_PORT}, which only root may bind: served on {served}"
-    );
-    (served, source.clone().with_note(note))
 }
 
 /// A URL path for the HEALTHCHECK: `/` then URL path characters only.
@@ -480,11 +446,5 @@ mod tests {
         assert_eq!(validate_port("8080"), Ok(8080));
         assert!(validate_port("0").is_err());
         assert!(validate_port("70000").is_err());
-        let privileged = validate_port("80").unwrap_err();
-        assert!(privileged.contains("only root may bind"), "{privileged}");
-        assert!(privileged.contains("use 8080"), "{privileged}");
-        assert_eq!(unprivileged_port(443), 8443);
-        assert_eq!(unprivileged_port(81), 8081);
-        assert_eq!(unprivileged_port(1024), 1024);
     }
 }

@@ -74,16 +74,22 @@ pub struct Process {
     pub command: String,
 }
 
-/// Folders that hold scripts of how a project is deployed.
-const SCRIPT_DIRS: &[&str] = &[
-    "",
-    "bin",
+/// Folders that hold how a project is deployed: its Dockerfile, compose
+/// file and start scripts, at any depth of them (`deploy/docker/`,
+/// `docker/production/`); not a development or test setup's (`docker/dev/`).
+const DEPLOY_DIRS: &[&str] = &[
     "docker",
-    "scripts",
+    ".docker",
     "deploy",
     "deployment",
-    "shell_scripts",
+    "production",
+    "prod",
+    "container",
+    "containers",
 ];
+
+/// Folders that hold scripts of how a project runs, besides [`DEPLOY_DIRS`].
+const SCRIPT_DIRS: &[&str] = &["bin", "scripts", "shell_scripts"];
 
 pub(super) fn detect(tree: &Tree) -> Deployment {
     let mut found = Deployment::default();
@@ -237,9 +243,14 @@ fn nginx_local_upstream(tree: &Tree) -> Option<Fact<u16>> {
     })
 }
 
-fn top_or_in(path: &str, dirs: &[&str]) -> bool {
-    let (dir, _) = path.rsplit_once('/').unwrap_or(("", path));
-    dirs.contains(&dir)
+/// Whether `path` is at the root, or in a folder each of whose parts is one
+/// of `dirs` or of [`DEPLOY_DIRS`].
+fn in_deploy_dirs(path: &str, dirs: &[&str]) -> bool {
+    let Some((dir, _)) = path.rsplit_once('/') else {
+        return true;
+    };
+    dir.split('/')
+        .all(|part| DEPLOY_DIRS.contains(&part) || dirs.contains(&part))
 }
 
 fn file_name(path: &str) -> &str {
@@ -247,7 +258,7 @@ fn file_name(path: &str) -> &str {
 }
 
 fn is_script(path: &str) -> bool {
-    path.ends_with(".sh") && top_or_in(path, SCRIPT_DIRS) && !crate::syntax::is_test_path(path)
+    path.ends_with(".sh") && in_deploy_dirs(path, SCRIPT_DIRS) && !crate::syntax::is_test_path(path)
 }
 
 fn is_supervisor_config(path: &str) -> bool {
@@ -259,7 +270,7 @@ fn is_dockerfile(path: &str) -> bool {
     let named =
         name == "Dockerfile" || name.starts_with("Dockerfile.") || name.ends_with(".Dockerfile");
     // A development image (`Dockerfile.dev`) says less about production.
-    named && top_or_in(path, &["", "docker"]) && !name.ends_with(".dev")
+    named && in_deploy_dirs(path, &[]) && !name.ends_with(".dev")
 }
 
 fn is_compose_file(path: &str) -> bool {
@@ -268,7 +279,7 @@ fn is_compose_file(path: &str) -> bool {
         .strip_suffix(".yml")
         .or_else(|| name.strip_suffix(".yaml"));
     stem.is_some_and(|s| s.starts_with("docker-compose") || s.starts_with("compose"))
-        && top_or_in(path, &["", "docker"])
+        && in_deploy_dirs(path, &[])
 }
 
 /// Logical lines with their first physical line: comments dropped, lines
@@ -837,6 +848,31 @@ mod tests {
             ("docker/nginx/default.conf", &other),
         ]);
         assert_eq!(detect(&found).exposed.map(|p| p.value), Some(80));
+    }
+
+    #[test]
+    fn deployment_files_are_read_in_nested_deployment_folders_only() {
+        let (_dir, found) = tree(&[
+            (
+                "deploy/docker/Dockerfile",
+                "FROM python:3.13-slim\nEXPOSE 8080\nENTRYPOINT [\"./entrypoint.sh\"]\n",
+            ),
+            (
+                "deploy/docker/entrypoint.sh",
+                "#!/bin/sh\nexec python3 -m gunicorn --bind \"0.0.0.0:8080\" 'shop.app:create_docker_app()'\n",
+            ),
+            ("docker/dev/Dockerfile", "FROM python:3.9\nEXPOSE 5000\n"),
+            ("tools/docker/Dockerfile", "FROM python:3.8\nEXPOSE 5001\n"),
+        ]);
+        let found = detect(&found);
+        let command = &found.commands[0];
+        assert_eq!(
+            command.value.target.as_deref(),
+            Some("shop.app:create_docker_app()")
+        );
+        assert_eq!(command.source.to_string(), "deploy/docker/entrypoint.sh:2");
+        assert_eq!(found.python.map(|p| p.value).as_deref(), Some("3.13"));
+        assert_eq!(found.exposed.map(|p| p.value), Some(8080));
     }
 
     #[test]

@@ -227,6 +227,7 @@ fn container_plan(project: &Project, answers: &Answers, layout: &Layout, templat
 
     let beat = background::beat_plan(project, worker.as_ref());
     let rq_worker = background::rq_worker_plan(project, redis.is_some());
+    let port = unprivileged_port(answers.port);
     let entry_root = entry_root(project, &answers.entry);
     let (instance_dir, writable_dirs, shared_dirs) = write_dirs(&entry_root, &project.write_dirs);
     let env_vars = wiring::env_vars(
@@ -235,13 +236,13 @@ fn container_plan(project: &Project, answers: &Answers, layout: &Layout, templat
         redis.as_ref(),
         rq_worker.as_ref(),
         &instance_dir,
-        answers.port,
+        port,
     );
 
     let python_version = answers.python;
     let python_minor = python_version.minor();
     let on_python = project.on_python(python_version);
-    let gunicorn = gunicorn_plan(project, python_minor, answers.port, &answers.entry);
+    let gunicorn = gunicorn_plan(project, python_minor, port, &answers.entry);
     let driver_requirements = driver_requirements(project, database.as_ref());
     let extra: Vec<Text> = gunicorn
         .requirements
@@ -264,7 +265,8 @@ fn container_plan(project: &Project, answers: &Answers, layout: &Layout, templat
         image_name: Text::escaped(&image_name(&layout.project_name)),
         python_version,
         debian_release: DebianRelease::for_python(python_minor),
-        port: answers.port,
+        port,
+        privileged_port: (port != answers.port).then_some(answers.port),
         entry: Text::escaped(&answers.entry),
         pythonpath: (!entry_root.is_empty()).then(|| Text::escaped(&entry_root)),
         install: install_plan(
@@ -289,7 +291,7 @@ fn container_plan(project: &Project, answers: &Answers, layout: &Layout, templat
             .map(|s| Text::escaped(&s.to_string())),
         uid: APP_UID,
         healthcheck_path: Text::escaped(&answers.health_path),
-        health_probe: health_probe(answers.port, &answers.health_path),
+        health_probe: health_probe(port, &answers.health_path),
         migrate_service,
         migrations_argv: migrations.as_deref().map(argv).unwrap_or_default(),
         migrations: migrations.clone(),
@@ -413,6 +415,21 @@ fn write_dirs(
     }
     let texts = |list: Vec<String>| list.iter().map(|p| Text::escaped(p)).collect();
     (instance_dir, texts(writable), texts(shared))
+}
+
+/// The lowest port a process that is not root may bind.
+const FIRST_UNPRIVILEGED_PORT: u16 = 1024;
+
+/// The port gunicorn binds for the app's `port`: the image's user is not
+/// root (nor is Kubernetes' pod, every capability dropped), so a port below
+/// 1024 is served on an unprivileged one: 80 on 8080, 443 on 8443, N on 8000 + N.
+fn unprivileged_port(port: u16) -> u16 {
+    match port {
+        80 => 8080,
+        443 => 8443,
+        port if port < FIRST_UNPRIVILEGED_PORT => 8000 + port,
+        port => port,
+    }
 }
 
 /// The healthcheck's command: a GET of `path` on `port`, healthy below 500.

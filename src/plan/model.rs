@@ -56,6 +56,9 @@ pub struct Plan {
     pub debian_release: DebianRelease,
     /// Port gunicorn binds inside the container, and `EXPOSE`s.
     pub port: u16,
+    /// The app's own port, when it is below 1024 and so served on `port`
+    /// (only root may bind it, and the image's user is not).
+    pub privileged_port: Option<u16>,
     /// gunicorn's WSGI target (`app:app`, `shop:create_app()`).
     pub entry: Text,
     /// Folder under `/app` to put on `PYTHONPATH` (`src` for a src layout), if any.

@@ -23,6 +23,12 @@ pub fn notes(project: &Project, plan: &Plan) -> Vec<String> {
                 .join(", ")
         ));
     }
+    if let Some(privileged) = plan.privileged_port {
+        notes.push(format!(
+            "the app's port {privileged} is below 1024, which only root may bind, and the image runs as the unprivileged user {}: gunicorn binds {} inside the container (`WEB_PORT={privileged}` in `.env` publishes it on the host's {privileged})",
+            plan.uid, plan.port
+        ));
+    }
     notes.extend(install_notes(plan));
     if let Some(config) = &plan.gunicorn.config {
         notes.push(format!(
