@@ -406,10 +406,14 @@ run_example() {
         # (podman warns that it cannot schedule healthchecks without systemd)
         # A read-only root with a tmpfs /tmp, as production runs it; an outside
         # project gets the home volume compose gives it too (the examples must
-        # serve without one).
-        local home=()
-        $own || home=(--volume /home/app)
-        "$ENGINE" run -d --name "$container" --read-only --tmpfs /tmp "${home[@]}" --env-file "$dir/.env" \
+        # serve without one), or, where compose leaves its root writable (the
+        # app adds files beside its source), neither.
+        local root=(--read-only --tmpfs /tmp)
+        $own || root+=(--volume /home/app)
+        if ! $own && ! grep -q '^    read_only: true' "$dir/docker-compose.yml"; then
+            root=()
+        fi
+        "$ENGINE" run -d --name "$container" "${root[@]}" --env-file "$dir/.env" \
             -p "127.0.0.1:$port:$cport" "$image" >/dev/null 2>&1
         if body=$(wait_http "http://127.0.0.1:$port/" 60); then
             log "$name: HTTP 200: $(printf '%s' "$body" | tr -s '\n ' ' ' | cut -c1-100)"

@@ -2357,7 +2357,7 @@ fn folders_the_code_writes_into_are_the_app_users_and_the_source_is_roots() {
         dockerfile.contains("COPY --chmod=755 . .\n"),
         "{dockerfile}"
     );
-    // Pods have a read-only root: each folder is a volume there too.
+    // Each folder is a volume in the pods too.
     let app = std::fs::read_to_string(temp.path().join("k8s/base/app.yaml")).unwrap();
     for (volume, folder) in [("writes-1", "/app/uploads"), ("writes-2", "/app/logs")] {
         assert!(
@@ -2384,9 +2384,13 @@ fn folders_the_code_writes_into_are_the_app_users_and_the_source_is_roots() {
         "{dockerfile}"
     );
     assert!(!dockerfile.contains("/var/log/shop"), "{dockerfile}");
-    // It adds files beside its source, so compose cannot make its root read-only.
+    // It adds files beside its source, so neither compose nor the pods can
+    // make its root read-only (checkov is told why).
     let compose = std::fs::read_to_string(temp.path().join("docker-compose.yml")).unwrap();
     assert!(!compose.contains("read_only"), "{compose}");
+    assert!(app.contains("readOnlyRootFilesystem: false\n"), "{app}");
+    assert!(!app.contains("readOnlyRootFilesystem: true"), "{app}");
+    assert!(app.contains("CKV_K8S_22=The app adds files beside its source"), "{app}");
 }
 
 #[test]

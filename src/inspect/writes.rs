@@ -38,6 +38,12 @@ const LOG_FILES: &[&str] = &[
     "WatchedFileHandler",
 ];
 
+/// How a path bound to a configuration key (`app.config["DATA_DIR"] = ...`)
+/// is named among the scanner's names: never a Python name.
+fn config_key(key: &str) -> String {
+    format!("[{key}]")
+}
+
 /// The folders `module` writes into, relative to the project's root (`.` is
 /// the root itself), each with where the code says so.
 pub(super) fn scan(module: &Module) -> Vec<Fact<String>> {
@@ -63,12 +69,11 @@ impl Scanner<'_> {
         match expr {
             Expr::StringLiteral(_) => relative(syntax::string_literal(expr)?),
             Expr::Name(name) if name.id.as_str() == "__file__" => Some(self.file()),
-            Expr::Name(name) => self
-                .names
-                .iter()
-                .rev()
-                .find(|(n, _)| n == name.id.as_str())
-                .map(|(_, p)| p.clone()),
+            Expr::Name(name) => self.bound(name.id.as_str()),
+            // `app.config["DATA_DIR"]`, bound earlier in the module
+            Expr::Subscript(subscript) => {
+                self.bound(&config_key(syntax::string_literal(&subscript.slice)?))
+            }
             // `Path(a) / "b"`
             Expr::BinOp(op) if op.op == ast::Operator::Div => {
                 join(&self.path(&op.left)?, &self.path(&op.right)?)
@@ -84,6 +89,15 @@ impl Scanner<'_> {
             }
             _ => None,
         }
+    }
+
+    /// The path last bound to `name` (a variable, or a [`config_key`]).
+    fn bound(&self, name: &str) -> Option<String> {
+        self.names
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, p)| p.clone())
     }
 
     fn call_path(&self, call: &ast::ExprCall) -> Option<String> {
@@ -186,8 +200,15 @@ impl<'a> Visitor<'a> for Scanner<'_> {
             for target in targets {
                 self.configured(target, value);
             }
-            if let (Some(Expr::Name(name)), Some(path)) = (targets.first(), self.path(value)) {
-                self.names.push((name.id.to_string(), path));
+            let name = match targets.first() {
+                Some(Expr::Name(name)) => Some(name.id.to_string()),
+                Some(Expr::Subscript(subscript)) => {
+                    syntax::string_literal(&subscript.slice).map(config_key)
+                }
+                _ => None,
+            };
+            if let (Some(name), Some(path)) = (name, self.path(value)) {
+                self.names.push((name, path));
             }
         }
         visitor::walk_stmt(self, stmt);
@@ -311,6 +332,23 @@ mod tests {
                 ("shop/cache".to_string(), "shop/config.py:13".to_string()),
                 ("media/files".to_string(), "shop/config.py:14".to_string()),
             ]
+        );
+    }
+
+    #[test]
+    fn paths_bound_to_config_keys_are_followed() {
+        let code = "import os\nfrom flask import Flask\napp = Flask(__name__)\n\
+            app.config['ROOT'] = os.getenv('ROOT', os.path.dirname(os.path.abspath(__file__)))\n\
+            app.config['STATIC'] = os.path.join(app.config['ROOT'], 'static')\n\
+            app.config['STATE_PATH'] = os.getenv('STATE_VOLUME', os.path.join(app.config['STATIC'], 'state'))\n\
+            if not os.path.exists(app.config['STATE_PATH']):\n    os.makedirs(app.config['STATE_PATH'])\n\
+            os.makedirs(app.config['UNKNOWN'])\n";
+        assert_eq!(
+            writes("search/__init__.py", code),
+            [(
+                "search/static/state".to_string(),
+                "search/__init__.py:8".to_string()
+            )]
         );
     }
 

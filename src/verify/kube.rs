@@ -296,11 +296,16 @@ impl Run<'_> {
             ]),
             bound,
         )?;
-        if read_only.stdout.trim() != "true" {
-            return Ok(Found::failed(
-                "the web pod's root filesystem is writable: set readOnlyRootFilesystem: true",
-            ));
-        }
+        let root = match (read_only.stdout.trim() == "true", self.target.read_only) {
+            (true, _) => "a read-only root",
+            // The app adds files beside its source: compose leaves its root writable too.
+            (false, false) => "a writable root (the app adds files beside its source)",
+            (false, true) => {
+                return Ok(Found::failed(
+                    "the web pod's root filesystem is writable: set readOnlyRootFilesystem: true",
+                ));
+            }
+        };
         let names = |list: &[Workload]| {
             list.iter()
                 .map(|w| w.name.as_str())
@@ -317,7 +322,7 @@ impl Run<'_> {
         if !play.processes.is_empty() {
             parts.push(format!("{} running", names(&play.processes)));
         }
-        parts.push(format!("web ready as uid {uid} on a read-only root"));
+        parts.push(format!("web ready as uid {uid} on {root}"));
         Ok(Found::passed(format!(
             "podman kube play: {}",
             parts.join("; ")

@@ -37,6 +37,10 @@ pub(super) struct Target {
     pub(super) drivers: Vec<String>,
     /// The folders the Dockerfile declares as volumes: where the app writes.
     pub(super) volumes: Vec<String>,
+    /// Whether the app runs on a read-only root: compose's web service says
+    /// `read_only: true` (it does not when the app adds files beside its
+    /// source); with no compose file, the strict way.
+    pub(super) read_only: bool,
 }
 
 impl Target {
@@ -98,6 +102,7 @@ impl Target {
             health_path: answers.health_path.unwrap_or_else(|| "/".to_string()),
             entry: answers.entry,
             services: compose_services(&dir),
+            read_only: web_read_only(&dir),
             env: read_optional(&dir.join(".env"))?,
             env_example: read_optional(&dir.join(".env.example"))?,
             reads: project
@@ -244,11 +249,28 @@ fn slug(dir: &Path) -> String {
 }
 
 /// Service names of `docker-compose.yml` other than `web`.
-fn compose_services(dir: &Path) -> Vec<String> {
-    let Ok(text) = std::fs::read_to_string(dir.join("docker-compose.yml")) else {
-        return Vec::new();
+/// The project's `docker-compose.yml`, when it has one that parses.
+fn compose_file(dir: &Path) -> Option<serde_norway::Value> {
+    let text = std::fs::read_to_string(dir.join("docker-compose.yml")).ok()?;
+    serde_norway::from_str(&text).ok()
+}
+
+/// Whether compose runs the web service on a read-only root (so does
+/// `verify`); with no compose file, yes.
+fn web_read_only(dir: &Path) -> bool {
+    let Some(compose) = compose_file(dir) else {
+        return true;
     };
-    let Ok(compose) = serde_norway::from_str::<serde_norway::Value>(&text) else {
+    compose
+        .get("services")
+        .and_then(|s| s.get("web"))
+        .and_then(|web| web.get("read_only"))
+        .and_then(serde_norway::Value::as_bool)
+        .unwrap_or(false)
+}
+
+fn compose_services(dir: &Path) -> Vec<String> {
+    let Some(compose) = compose_file(dir) else {
         return Vec::new();
     };
     compose

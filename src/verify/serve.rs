@@ -10,8 +10,8 @@ use super::stop::stopping;
 use super::{COPY_SKIP, Created, Found, Run, args, http};
 
 impl Run<'_> {
-    /// The image run alone, read-only with a tmpfs `/tmp` and a volume home as compose runs
-    /// it, answers its health path below 500 within the bound.
+    /// The image run alone, read-only with a tmpfs `/tmp` and a volume home
+    /// where compose runs it so, answers its health path below 500 within the bound.
     pub(super) fn serve(&mut self, created: &mut Created) -> Result<Found> {
         if !self.target.services.is_empty() {
             return self.serve_with_compose(created);
@@ -26,26 +26,16 @@ impl Run<'_> {
         );
         let env_file = env_file.display().to_string();
         let publish = format!("127.0.0.1:{host_port}:{}", self.target.port);
-        let started = self.engine.run(
-            &args(&[
-                "run",
-                "-d",
-                "--name",
-                &container,
-                "--read-only",
-                "--tmpfs",
-                "/tmp",
-                // The home a volume, as compose mounts one (removed with the container).
-                "--volume",
-                "/home/app",
-                "--env-file",
-                &env_file,
-                "-p",
-                &publish,
-                self.image,
-            ]),
-            Duration::from_secs(120),
-        )?;
+        // Read-only as compose runs it: with a tmpfs `/tmp` and the home a
+        // volume (removed with the container).
+        let read_only: &[&str] = match self.target.read_only {
+            true => &["--read-only", "--tmpfs", "/tmp", "--volume", "/home/app"],
+            false => &[],
+        };
+        let mut run = vec!["run", "-d", "--name", &container];
+        run.extend(read_only);
+        run.extend(["--env-file", &env_file, "-p", &publish, self.image]);
+        let started = self.engine.run(&args(&run), Duration::from_secs(120))?;
         created.containers.push(container.clone());
         if !started.success {
             return Ok(Found::failed("the container did not start").with_evidence(started.tail(10)));

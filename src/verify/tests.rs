@@ -199,6 +199,31 @@ fn check<'r>(report: &'r Report, name: &str) -> &'r Check {
     report.checks.iter().find(|c| c.name == name).unwrap()
 }
 
+/// An app that adds files beside its source runs on a writable root in
+/// compose (its web service has no `read_only`), and so in `verify`.
+#[test]
+fn the_app_runs_read_only_only_where_compose_runs_it_so() {
+    let _serial = serial();
+    let run_of = |compose: &str| {
+        let dir = project(&[("docker-compose.yml", compose)]);
+        let engine = Fake::new(Some(200), |_| None);
+        verify(&options(dir.path()), &engine, &mut |_| {}).unwrap();
+        let calls = engine.calls();
+        calls
+            .iter()
+            .find(|c| c.starts_with("run -d"))
+            .unwrap()
+            .clone()
+    };
+    let writable = run_of("services:\n  web:\n    build: .\n    cap_drop: [ALL]\n");
+    assert!(!writable.contains("--read-only"), "{writable}");
+    let read_only = run_of("services:\n  web:\n    build: .\n    read_only: true\n");
+    assert!(
+        read_only.contains("--read-only --tmpfs /tmp --volume /home/app "),
+        "{read_only}"
+    );
+}
+
 #[test]
 fn every_check_passes_and_everything_created_is_removed() {
     let _serial = serial();
