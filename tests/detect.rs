@@ -1538,6 +1538,39 @@ fn a_privileged_port_of_the_project_is_served_on_an_unprivileged_one() {
     assert!(compose.contains("\"${WEB_PORT:-8080}:8080\""), "{compose}");
 }
 
+/// The other WSGI targets the notes offer are the project's: apps its tests
+/// build are no choice for the image.
+#[test]
+fn the_notes_offer_no_app_of_the_tests_as_another_target() {
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(
+        temp.path(),
+        &[
+            ("app.py", "from flask import Flask\napp = Flask(__name__)\n"),
+            (
+                "sync_users.py",
+                "from flask import Flask\napp = Flask(__name__)\n",
+            ),
+            (
+                "tests/unit/test_views.py",
+                "from flask import Flask\n\ndef test_index():\n    app = Flask(__name__)\n    return app\n",
+            ),
+            (
+                "tests/conftest.py",
+                "from flask import Flask\n\ndef app():\n    return Flask(__name__)\n",
+            ),
+        ],
+    );
+    let report = init(&options(temp.path(), false), &mut NoPrompts).unwrap();
+    let note = report
+        .notes
+        .iter()
+        .find(|n| n.starts_with("other WSGI targets found"))
+        .expect("a note of the other targets");
+    assert!(note.contains("`sync_users:app`"), "{note}");
+    assert!(!note.contains("tests"), "{note}");
+}
+
 /// README.Docker.md describes the workers the image runs: threads for the
 /// threaded worker, the worker class otherwise (never "each with  threads").
 #[test]
@@ -2390,7 +2423,10 @@ fn folders_the_code_writes_into_are_the_app_users_and_the_source_is_roots() {
     assert!(!compose.contains("read_only"), "{compose}");
     assert!(app.contains("readOnlyRootFilesystem: false\n"), "{app}");
     assert!(!app.contains("readOnlyRootFilesystem: true"), "{app}");
-    assert!(app.contains("CKV_K8S_22=The app adds files beside its source"), "{app}");
+    assert!(
+        app.contains("CKV_K8S_22=The app adds files beside its source"),
+        "{app}"
+    );
 }
 
 #[test]

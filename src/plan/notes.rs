@@ -37,10 +37,17 @@ pub fn notes(project: &Project, plan: &Plan) -> Vec<String> {
         ));
     }
     notes.extend(required_note(project, plan));
+    // Apps the tests build are no choice for the image.
     let others: Vec<String> = project
         .entries
         .iter()
         .filter(|e| plan.entry != e.target.as_str())
+        .filter(|e| {
+            !e.source
+                .file
+                .as_deref()
+                .is_some_and(crate::syntax::is_test_path)
+        })
         .map(|e| format!("`{}` ({})", e.target, e.source))
         .collect();
     if !others.is_empty() {
