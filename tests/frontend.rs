@@ -174,6 +174,82 @@ fn package_files_without_a_build_are_not_a_front_end() {
     assert!(report.plan.frontend.is_none());
 }
 
+/// A `package.json` without a build whose packages the app serves itself
+/// (`node_modules/` in a template, or in Flask-Assets' bundles, both read in
+/// the static folder): a Node stage installs them, and only they reach the
+/// runtime image, where the app looks for them.
+#[test]
+fn packages_the_app_serves_as_installed_are_installed_and_copied_where_it_looks() {
+    let vendored =
+        "{\n  \"name\": \"shop\",\n  \"dependencies\": {\n    \"bootstrap\": \"5.3.8\"\n  }\n}\n";
+    let page = "<link rel=\"stylesheet\" href=\"{{ url_for('static', filename='node_modules/bootstrap/dist/css/bootstrap.css') }}\">\n";
+    // `package.json` in the static folder: served from beside it.
+    let (dockerfile, notes, report) = generate(&[
+        ("static/package.json", vendored),
+        ("static/package-lock.json", "{\"lockfileVersion\": 3}\n"),
+        ("templates/base.html", page),
+    ]);
+    let frontend = report.plan.frontend.as_ref().expect("a Node stage");
+    assert!(frontend.build.is_empty());
+    assert_eq!(outputs(frontend), ["static/node_modules"]);
+    assert!(
+        dockerfile.contains("npm --prefix static ci"),
+        "{dockerfile}"
+    );
+    assert!(!dockerfile.contains("run build"), "{dockerfile}");
+    assert!(
+        dockerfile.contains(
+            "COPY --from=assets [\"/app/static/node_modules\", \"./static/node_modules\"]"
+        ),
+        "{dockerfile}"
+    );
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("no build: the app serves the installed packages")),
+        "{notes:?}"
+    );
+    // At the root, with Flask-Assets bundling them from the package's static folder.
+    let assets = "from flask_assets import Bundle\njs = Bundle('node_modules/jquery/dist/jquery.js', output='generated/main.js')\n";
+    let (dockerfile, _, report) = generate(&[
+        ("package.json", vendored),
+        ("yarn.lock", "# yarn lockfile v1\n"),
+        (
+            "shop/__init__.py",
+            "from flask import Flask\napp = Flask(__name__)\n",
+        ),
+        ("shop/static/site.css", "body {}\n"),
+        ("shop/assets.py", assets),
+    ]);
+    let frontend = report.plan.frontend.as_ref().expect("a Node stage");
+    assert_eq!(outputs(frontend), ["shop/static/node_modules"]);
+    assert!(
+        dockerfile
+            .contains("COPY --from=assets [\"/app/node_modules\", \"./shop/static/node_modules\"]"),
+        "{dockerfile}"
+    );
+    // Packages nothing of the app names are no front end.
+    let (_, _, report) = generate(&[("package.json", vendored)]);
+    assert!(report.plan.frontend.is_none());
+    // README.Docker.md says what the stage does.
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(
+        temp.path(),
+        &[
+            APP,
+            ("static/package.json", vendored),
+            ("templates/base.html", page),
+        ],
+    );
+    init(&options(temp.path(), false), &mut NoPrompts).unwrap();
+    let readme = std::fs::read_to_string(temp.path().join("README.Docker.md")).unwrap();
+    assert!(
+        readme.contains("The app serves its front-end packages as installed"),
+        "{readme}"
+    );
+    assert!(readme.contains("`static/node_modules`"), "{readme}");
+}
+
 #[test]
 fn a_broken_package_json_is_a_warning_naming_it() {
     let (dockerfile, notes, _) = generate(&[("package.json", "{\"scripts\": {\"build\": ")]);

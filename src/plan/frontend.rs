@@ -48,6 +48,9 @@ pub struct FrontendPlan {
     pub source: Text,
     /// What the runtime stage copies from the Node stage, relative to `/app`.
     pub outputs: Vec<Text>,
+    /// No build: the packages installed here (`node_modules`, relative to
+    /// `/app`) are the one output, copied to where the app finds them.
+    pub vendored_from: Option<Text>,
 }
 
 /// One command of the Node stage: a typed program, so no string can open a
@@ -156,7 +159,9 @@ pub(super) fn frontend_plan(frontend: &Frontend) -> FrontendPlan {
         install: NodeCommand::new(program, install).in_dir(dir_flag, &frontend.dir),
         cache,
         locked,
-        build: if frontend.python_steps.is_empty() {
+        build: if frontend.vendored_from.is_some() {
+            Vec::new()
+        } else if frontend.python_steps.is_empty() {
             vec![NodeCommand::new(program, &["run", "build"]).in_dir(dir_flag, &frontend.dir)]
         } else {
             frontend
@@ -189,6 +194,7 @@ pub(super) fn frontend_plan(frontend: &Frontend) -> FrontendPlan {
             .iter()
             .map(|o| Text::escaped(&o.value))
             .collect(),
+        vendored_from: frontend.vendored_from.as_deref().map(Text::escaped),
     }
 }
 

@@ -64,7 +64,9 @@ pub fn notes(project: &Project, plan: &Plan) -> Vec<String> {
     }
     if let Some(frontend) = &plan.frontend {
         // With Python steps in it, the stage runs the script's Node commands one by one.
-        let build = if frontend.python_steps.is_empty() {
+        let build = if frontend.vendored_from.is_some() {
+            "no build: the app serves the installed packages, from"
+        } else if frontend.python_steps.is_empty() {
             "the `build` script"
         } else {
             "the Node commands of the `build` script"

@@ -49,6 +49,12 @@ pub struct Frontend {
     pub node_commands: Vec<String>,
     /// The Node release asked for (`20`, `20.11.1`), and where.
     pub node: Option<Fact<String>>,
+    /// No build: the app serves the installed packages themselves
+    /// (`url_for('static', filename='node_modules/...')`, Flask-Assets
+    /// bundles of them). The folder they are installed in, relative to the
+    /// root (`node_modules` beside `package.json`); the one output is where
+    /// the app finds them.
+    pub vendored_from: Option<String>,
 }
 
 /// The deepest `package.json` considered (`app/static/package.json`).
@@ -76,26 +82,7 @@ pub(super) fn detect(
         .collect();
     manifests.sort_by_key(|f| (f.matches('/').count(), f.as_str()));
     for manifest in manifests {
-        let text = match tree.read(manifest) {
-            Ok(text) => text,
-            Err(err) => {
-                warnings.push(format!("skipped {manifest}: {err:#}"));
-                continue;
-            }
-        };
-        let json: serde_json::Value = match serde_json::from_str(&text) {
-            Ok(json) => json,
-            Err(err) => {
-                warnings.push(format!(
-                    "skipped {manifest}: not valid JSON ({err}); fix it for the image to build its front end"
-                ));
-                continue;
-            }
-        };
-        let Some(scripts) = scripts(&json) else {
-            continue;
-        };
-        let Some(build) = scripts.get("build") else {
+        let Some((text, json)) = read_manifest(tree, manifest, warnings) else {
             continue;
         };
         let dir = manifest
@@ -103,6 +90,19 @@ pub(super) fn detect(
             .unwrap_or("")
             .trim_end_matches('/')
             .to_string();
+        let scripts = scripts(&json).unwrap_or_default();
+        let Some(build) = scripts.get("build") else {
+            let found = Vendored {
+                dir: &dir,
+                manifest,
+                text: &text,
+                json: &json,
+            };
+            if let Some(vendored) = vendored(tree, &found, static_dir, warnings) {
+                return Some(vendored);
+            }
+            continue;
+        };
         let script = Fact::new(
             build.clone(),
             Source::at(manifest.clone(), line_of(&text, "build")),
@@ -161,9 +161,101 @@ pub(super) fn detect(
             outputs,
             python_steps,
             node_commands,
+            vendored_from: None,
         });
     }
     None
+}
+
+/// A `package.json`'s text and JSON; one that cannot be read or parsed is a warning.
+fn read_manifest(
+    tree: &Tree,
+    manifest: &str,
+    warnings: &mut Vec<String>,
+) -> Option<(String, serde_json::Value)> {
+    let text = match tree.read(manifest) {
+        Ok(text) => text,
+        Err(err) => {
+            warnings.push(format!("skipped {manifest}: {err:#}"));
+            return None;
+        }
+    };
+    match serde_json::from_str(&text) {
+        Ok(json) => Some((text, json)),
+        Err(err) => {
+            warnings.push(format!(
+                "skipped {manifest}: not valid JSON ({err}); fix it for the image to build its front end"
+            ));
+            None
+        }
+    }
+}
+
+/// A `package.json` without a build whose packages the app serves as
+/// installed: it has `dependencies`, and a template or module of the project
+/// names `node_modules/`, which Flask resolves in the static folder
+/// (`url_for('static', ...)`, Flask-Assets' bundles). They are installed
+/// beside `package.json` and copied where the app looks for them.
+/// A `package.json` as read: its folder, path, text and JSON.
+struct Vendored<'a> {
+    dir: &'a str,
+    manifest: &'a str,
+    text: &'a str,
+    json: &'a serde_json::Value,
+}
+
+fn vendored(
+    tree: &Tree,
+    found: &Vendored,
+    static_dir: Option<&str>,
+    warnings: &mut Vec<String>,
+) -> Option<Frontend> {
+    let Vendored {
+        dir,
+        manifest,
+        text,
+        json,
+    } = *found;
+    let packages = json.get("dependencies")?.as_object()?;
+    if packages.is_empty() {
+        return None;
+    }
+    let served = tree.files.iter().find(|f| {
+        let code = [".html", ".htm", ".jinja", ".jinja2", ".j2", ".py"]
+            .iter()
+            .any(|ext| f.ends_with(ext));
+        code && !f.split('/').any(|part| part == "node_modules")
+            && !crate::syntax::is_test_path(f)
+            && !crate::syntax::is_tooling_path(f)
+            && tree.read(f).is_ok_and(|t| t.contains("node_modules/"))
+    })?;
+    let installed = join(dir, "node_modules");
+    // Beside a `package.json` in the static folder, or else in it.
+    let target = match static_dir {
+        Some(folder) if !(dir == folder || dir.starts_with(&format!("{folder}/"))) => {
+            join(folder, "node_modules")
+        }
+        _ => installed.clone(),
+    };
+    let (manager, lock, install_files) = manager(tree, dir, json);
+    Some(Frontend {
+        node: node::node_version(tree, dir, json, manifest, text, warnings),
+        dir: dir.to_string(),
+        manager,
+        lock,
+        install_files,
+        script: Fact::new(
+            "(none: the app serves the installed packages)".to_string(),
+            Source::at(manifest.to_string(), line_of(text, "dependencies")),
+        ),
+        outputs: vec![Fact::new(
+            target,
+            Source::file(served.clone()).with_note("it names `node_modules/`"),
+        )],
+        python_steps: Vec::new(),
+        node_commands: Vec::new(),
+        vendored_from: Some(installed),
+    })
 }
 
 /// `scripts` of a `package.json`: the string-valued entries.
