@@ -92,7 +92,7 @@ pub(super) fn detect(
             .to_string();
         let scripts = scripts(&json).unwrap_or_default();
         let Some(build) = scripts.get("build") else {
-            let found = Vendored {
+            let found = Manifest {
                 dir: &dir,
                 manifest,
                 text: &text,
@@ -191,26 +191,26 @@ fn read_manifest(
     }
 }
 
-/// A `package.json` without a build whose packages the app serves as
-/// installed: it has `dependencies`, and a template or module of the project
-/// names `node_modules/`, which Flask resolves in the static folder
-/// (`url_for('static', ...)`, Flask-Assets' bundles). They are installed
-/// beside `package.json` and copied where the app looks for them.
 /// A `package.json` as read: its folder, path, text and JSON.
-struct Vendored<'a> {
+struct Manifest<'a> {
     dir: &'a str,
     manifest: &'a str,
     text: &'a str,
     json: &'a serde_json::Value,
 }
 
+/// A `package.json` without a build whose packages the app serves as
+/// installed: it has `dependencies`, and a template or module of the project
+/// names `node_modules/`, which Flask resolves in the static folder
+/// (`url_for('static', ...)`, Flask-Assets' bundles). They are installed
+/// beside `package.json` and copied where the app looks for them.
 fn vendored(
     tree: &Tree,
-    found: &Vendored,
+    found: &Manifest,
     static_dir: Option<&str>,
     warnings: &mut Vec<String>,
 ) -> Option<Frontend> {
-    let Vendored {
+    let Manifest {
         dir,
         manifest,
         text,
