@@ -105,7 +105,7 @@ fn a_front_end_in_a_subfolder_builds_there_with_its_own_manager_and_node() {
     );
     assert!(
         dockerfile.contains(
-            "    npm install --global corepack@0.36.0 \\\n    && corepack enable \\\n    && yarn --cwd frontend install --frozen-lockfile\n"
+            "    corepack enable \\\n    && yarn --cwd frontend install --frozen-lockfile\n"
         ),
         "{dockerfile}"
     );

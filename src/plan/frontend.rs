@@ -11,10 +11,7 @@ use crate::safe::Text;
 /// with long-term support.
 pub const DEFAULT_NODE: &str = "24";
 
-/// The newest corepack, installed before Yarn or pnpm runs: Node 25 and later
-/// ship none, and the one older releases bundle cannot verify the package
-/// managers' current signing keys (measured: Node 20's refuses to fetch Yarn 1
-/// with "No compatible signature found in package metadata").
+/// The newest corepack, installed where Node no longer ships it (25 and later).
 const COREPACK: &str = "corepack@0.36.0";
 
 /// The Node stage (`FROM node:X-slim AS assets`).
@@ -131,14 +128,21 @@ pub(super) fn frontend_plan(frontend: &Frontend) -> FrontendPlan {
         || "flaskdock's default (the newest LTS release)".to_string(),
         |n| n.source.described(),
     );
+    let major: u32 = node
+        .split('.')
+        .next()
+        .and_then(|m| m.parse().ok())
+        .unwrap_or(0);
     let locked = frontend.lock.is_some();
     let (program, dir_flag, cache, install) = manager_commands(frontend.manager, locked);
     let mut setup = Vec::new();
     if frontend.manager != NodeManager::Npm {
-        setup.push(NodeCommand::new(
-            NodeProgram::Npm,
-            &["install", "--global", COREPACK],
-        ));
+        if major >= 25 {
+            setup.push(NodeCommand::new(
+                NodeProgram::Npm,
+                &["install", "--global", COREPACK],
+            ));
+        }
         setup.push(NodeCommand::new(NodeProgram::Corepack, &["enable"]));
     }
     let manifests = std::iter::once(join(&frontend.dir, "package.json"))
