@@ -95,14 +95,15 @@ impl Target {
                 )
             })?;
         let project = crate::inspect::inspect(&dir).ok();
+        let compose = compose_file(&dir);
         let depends = |name: &str| project.as_ref().is_some_and(|p| p.depends_on(name));
         Ok(Target {
             slug: slug(&dir),
             port,
             health_path: answers.health_path.unwrap_or_else(|| "/".to_string()),
             entry: answers.entry,
-            services: compose_services(&dir),
-            read_only: web_read_only(&dir),
+            services: compose_services(compose.as_ref()),
+            read_only: web_read_only(compose.as_ref()),
             env: read_optional(&dir.join(".env"))?,
             env_example: read_optional(&dir.join(".env.example"))?,
             reads: project
@@ -248,7 +249,6 @@ fn slug(dir: &Path) -> String {
     }
 }
 
-/// Service names of `docker-compose.yml` other than `web`.
 /// The project's `docker-compose.yml`, when it has one that parses.
 fn compose_file(dir: &Path) -> Option<serde_norway::Value> {
     let text = std::fs::read_to_string(dir.join("docker-compose.yml")).ok()?;
@@ -257,8 +257,8 @@ fn compose_file(dir: &Path) -> Option<serde_norway::Value> {
 
 /// Whether compose runs the web service on a read-only root (so does
 /// `verify`); with no compose file, yes.
-fn web_read_only(dir: &Path) -> bool {
-    let Some(compose) = compose_file(dir) else {
+fn web_read_only(compose: Option<&serde_norway::Value>) -> bool {
+    let Some(compose) = compose else {
         return true;
     };
     compose
@@ -269,8 +269,9 @@ fn web_read_only(dir: &Path) -> bool {
         .unwrap_or(false)
 }
 
-fn compose_services(dir: &Path) -> Vec<String> {
-    let Some(compose) = compose_file(dir) else {
+/// Service names of `docker-compose.yml` other than `web`.
+fn compose_services(compose: Option<&serde_norway::Value>) -> Vec<String> {
+    let Some(compose) = compose else {
         return Vec::new();
     };
     compose
