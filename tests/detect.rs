@@ -3321,3 +3321,73 @@ fn a_uv_lock_that_no_longer_matches_pyproject_is_named_before_the_build() {
         }
     }
 }
+
+#[test]
+fn the_generic_service_urls_are_written_only_where_the_app_reads_them() {
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(
+        temp.path(),
+        &[
+            (
+                "app.py",
+                "import os\nfrom flask import Flask\napp = Flask(__name__)\napp.config['SQLALCHEMY_DATABASE_URI'] = os.environ['DB_URI']\napp.config['CACHE'] = os.getenv('REDIS_URI', 'redis://localhost')\n",
+            ),
+            (
+                "requirements.txt",
+                "flask\nflask-sqlalchemy\npsycopg2-binary\nredis\n",
+            ),
+        ],
+    );
+    let report = init(&options(temp.path(), false), &mut NoPrompts).unwrap();
+    let names = |names: &[flaskdock::safe::EnvName]| -> Vec<String> {
+        names.iter().map(|n| n.as_str().to_string()).collect()
+    };
+    assert_eq!(
+        names(&report.plan.database.as_ref().unwrap().variables),
+        ["DB_URI"]
+    );
+    assert_eq!(
+        names(&report.plan.redis.as_ref().unwrap().variables),
+        ["REDIS_URI"]
+    );
+    let env = std::fs::read_to_string(temp.path().join(".env.example")).unwrap();
+    assert!(
+        env.contains("\nDB_URI=postgresql+psycopg2://app:change-me@db:5432/app\n"),
+        "{env}"
+    );
+    assert!(env.contains("\nREDIS_URI=redis://redis:6379/0\n"), "{env}");
+    assert!(
+        !env.contains("DATABASE_URL") && !env.contains("REDIS_URL"),
+        "{env}"
+    );
+    let readme = std::fs::read_to_string(temp.path().join("README.Docker.md")).unwrap();
+    assert!(readme.contains("through `DB_URI` in `.env`"), "{readme}");
+
+    // Where no read points at the services, the usual names are the guess.
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(
+        temp.path(),
+        &[
+            ("app.py", "from flask import Flask\napp = Flask(__name__)\n"),
+            (
+                "requirements.txt",
+                "flask\nflask-sqlalchemy\npsycopg2-binary\nredis\n",
+            ),
+        ],
+    );
+    let report = init(&options(temp.path(), false), &mut NoPrompts).unwrap();
+    assert_eq!(
+        names(&report.plan.database.as_ref().unwrap().variables),
+        ["DATABASE_URL"]
+    );
+    assert_eq!(
+        names(&report.plan.redis.as_ref().unwrap().variables),
+        ["REDIS_URL"]
+    );
+    let env = std::fs::read_to_string(temp.path().join(".env.example")).unwrap();
+    assert!(
+        env.contains("\nDATABASE_URL=postgresql+psycopg2://app:change-me@db:5432/app\n"),
+        "{env}"
+    );
+    assert!(env.contains("\nREDIS_URL=redis://redis:6379/0\n"), "{env}");
+}

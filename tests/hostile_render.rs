@@ -118,6 +118,8 @@ fn is_typed(path: &str) -> bool {
         || path == "/prefixed_env"
         || (path.starts_with("/env_vars/") && path.ends_with("/name"))
         || (path.starts_with("/database/environment/") && path.ends_with("/name"))
+        || path.starts_with("/database/variables/")
+        || path.starts_with("/redis/variables/")
         || (path.starts_with("/processes/") && path.ends_with("/service"))
         || path.starts_with("/rq_worker/queues/")
         || path.starts_with("/install/run/caches/")

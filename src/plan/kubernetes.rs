@@ -130,13 +130,22 @@ fn database_secrets(db: &DatabasePlan) -> Vec<KubeVar> {
             ..service_var(s.name.clone(), &s.value, &source)
         })
         .collect();
-    let url = EnvName::parse("DATABASE_URL").expect("a plain name");
-    vars.push(service_var(url, &db.url, &source));
+    if let Some(url) = db
+        .variables
+        .iter()
+        .find(|name| name.as_str() == "DATABASE_URL")
+    {
+        vars.push(service_var(url.clone(), &db.url, &source));
+    }
     vars
 }
 
 fn redis_url(plan: &Plan, redis: &RedisPlan) -> Option<KubeVar> {
-    (!plan.env_vars.iter().any(|v| v.name == "REDIS_URL")).then(|| {
+    let url_read = redis
+        .variables
+        .iter()
+        .any(|name| name.as_str() == "REDIS_URL");
+    (url_read && !plan.env_vars.iter().any(|v| v.name == "REDIS_URL")).then(|| {
         service_var(
             EnvName::parse("REDIS_URL").expect("a plain name"),
             &redis.url,

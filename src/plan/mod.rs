@@ -221,8 +221,11 @@ fn migrations_need(project: &Project) -> Option<MigrationsNeed> {
 
 /// Everything but the Kubernetes part.
 fn container_plan(project: &Project, answers: &Answers, layout: &Layout, template: &str) -> Plan {
-    let database = answers.db.0.map(|kind| database_plan(project, kind));
-    let redis = project.redis.as_ref().map(|_| RedisPlan::new());
+    let mut database = answers.db.0.map(|kind| database_plan(project, kind));
+    let redis = project.redis.as_ref().map(|_| RedisPlan {
+        variables: wiring::redis_variables(project),
+        ..RedisPlan::new()
+    });
     let worker = worker_plan(project, redis.is_some());
 
     let beat = background::beat_plan(project, worker.as_ref());
@@ -238,6 +241,9 @@ fn container_plan(project: &Project, answers: &Answers, layout: &Layout, templat
         &instance_dir,
         port,
     );
+    if let Some(db) = database.as_mut() {
+        db.variables = wiring::database_variables(project, db, &env_vars);
+    }
 
     let python_version = answers.python;
     let python_minor = python_version.minor();
@@ -522,6 +528,7 @@ impl DatabasePlan {
                 "{url_scheme}://{EXAMPLE_USER}:{EXAMPLE_PASSWORD}@db:{port}/{EXAMPLE_DATABASE}"
             )),
             url_scheme: url_scheme.into(),
+            variables: Vec::new(),
             user: EXAMPLE_USER.into(),
             name: EXAMPLE_DATABASE.into(),
             password_placeholder: EXAMPLE_PASSWORD.into(),

@@ -190,8 +190,13 @@ pub struct DatabasePlan {
     pub healthcheck: HealthcheckPlan,
     /// URL scheme SQLAlchemy or the driver expects (`postgresql+psycopg2`, `mysql+pymysql`).
     pub url_scheme: Text,
-    /// `DATABASE_URL` for `.env.example`, with the service name `db` as host.
+    /// The database URL for `.env.example`, with the service name `db` as host.
     pub url: Text,
+    /// The variables the app reaches `db` through, which `.env.example`
+    /// points at it: those the code reads (`DB_URI`, `DB_HOST`...), with
+    /// `DATABASE_URL` only when the code reads it or reads none of them.
+    #[serde(default)]
+    pub variables: Vec<EnvName>,
     /// Example user, database name and password for `.env.example`.
     pub user: Text,
     pub name: Text,
@@ -256,6 +261,11 @@ pub struct RedisPlan {
     pub image: Text,
     /// URL for `.env.example`, with the service name `redis` as host.
     pub url: Text,
+    /// The variables the app reaches `redis` through (`REDIS_URI`,
+    /// `CELERY_BROKER_URL`...), `REDIS_URL` only when the code reads it or
+    /// reads none of them.
+    #[serde(default)]
+    pub variables: Vec<EnvName>,
     pub healthcheck: HealthcheckPlan,
     /// Where the image keeps its data (a volume, so a restart keeps the queue).
     pub data_folder: Text,
@@ -267,6 +277,7 @@ impl RedisPlan {
         RedisPlan {
             image: kind.image.into(),
             url: Text::escaped(&format!("redis://redis:{}/0", kind.port)),
+            variables: Vec::new(),
             healthcheck: HealthcheckPlan::of(&kind.healthcheck),
             data_folder: kind.data_folder.into(),
         }

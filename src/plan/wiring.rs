@@ -137,6 +137,52 @@ fn rq_redis_url(
     })
 }
 
+/// The variables the app reaches the `db` service through: those it reads
+/// that `.env.example` points at `db` (a URL, a host, a user...) or that the
+/// database section sets, `DATABASE_URL` among them when the code reads it.
+/// Where no read is found, `DATABASE_URL` alone: the usual name, and the one
+/// a read flaskdock missed most likely has.
+pub(super) fn database_variables(
+    project: &Project,
+    db: &DatabasePlan,
+    env_vars: &[EnvVarPlan],
+) -> Vec<EnvName> {
+    let read_by_code = project
+        .env_vars
+        .iter()
+        .filter(|v| is_database_service_variable(db, &v.name))
+        .filter_map(|v| EnvName::parse(&v.name));
+    let pointed_at_db = env_vars
+        .iter()
+        .filter(|v| database_value(v.name.as_str(), db).is_some())
+        .map(|v| v.name.clone());
+    let mut names: Vec<EnvName> = read_by_code.chain(pointed_at_db).collect();
+    names.sort();
+    names.dedup();
+    if names.is_empty() {
+        names.push(EnvName::parse("DATABASE_URL").expect("a plain name"));
+    }
+    names
+}
+
+/// The variables the app reaches the `redis` service through: those it
+/// reads that `.env.example` points at `redis`, else `REDIS_URL`.
+pub(super) fn redis_variables(project: &Project) -> Vec<EnvName> {
+    let redis = RedisPlan::new();
+    let mut names: Vec<EnvName> = project
+        .env_vars
+        .iter()
+        .filter(|v| redis_value(&v.name, &redis).is_some())
+        .filter_map(|v| EnvName::parse(&v.name))
+        .collect();
+    names.sort();
+    names.dedup();
+    if names.is_empty() {
+        names.push(EnvName::parse("REDIS_URL").expect("a plain name"));
+    }
+    names
+}
+
 /// The variables the database section of `.env.example` sets: the image's
 /// own from `.env` (`POSTGRES_USER`, `POSTGRES_PASSWORD`, `POSTGRES_DB`) and
 /// `DATABASE_URL`.
