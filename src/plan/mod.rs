@@ -221,11 +221,8 @@ fn migrations_need(project: &Project) -> Option<MigrationsNeed> {
 
 /// Everything but the Kubernetes part.
 fn container_plan(project: &Project, answers: &Answers, layout: &Layout, template: &str) -> Plan {
-    let mut database = answers.db.0.map(|kind| database_plan(project, kind));
-    let redis = project.redis.as_ref().map(|_| RedisPlan {
-        variables: wiring::redis_variables(project),
-        ..RedisPlan::new()
-    });
+    let database = answers.db.0.map(|kind| database_plan(project, kind));
+    let redis = project.redis.as_ref().map(|_| wiring::redis_plan(project));
     let worker = worker_plan(project, redis.is_some());
 
     let beat = background::beat_plan(project, worker.as_ref());
@@ -241,9 +238,6 @@ fn container_plan(project: &Project, answers: &Answers, layout: &Layout, templat
         &instance_dir,
         port,
     );
-    if let Some(db) = database.as_mut() {
-        db.variables = wiring::database_variables(project, db, &env_vars);
-    }
 
     let python_version = answers.python;
     let python_minor = python_version.minor();
@@ -490,7 +484,9 @@ fn database_plan(project: &Project, database: Database) -> DatabasePlan {
         Some(dialect) if uses_sqlalchemy(project) => dialect,
         _ => kind.bare_scheme,
     };
-    DatabasePlan::new(database, url_scheme)
+    let mut plan = DatabasePlan::new(database, url_scheme);
+    plan.variables = wiring::database_variables(project, &plan);
+    plan
 }
 
 impl DatabasePlan {

@@ -142,21 +142,19 @@ fn rq_redis_url(
 /// database section sets, `DATABASE_URL` among them when the code reads it.
 /// Where no read is found, `DATABASE_URL` alone: the usual name, and the one
 /// a read flaskdock missed most likely has.
-pub(super) fn database_variables(
-    project: &Project,
-    db: &DatabasePlan,
-    env_vars: &[EnvVarPlan],
-) -> Vec<EnvName> {
+pub(super) fn database_variables(project: &Project, db: &DatabasePlan) -> Vec<EnvName> {
     let read_by_code = project
         .env_vars
         .iter()
-        .filter(|v| is_database_service_variable(db, &v.name))
+        .filter(|v| {
+            is_database_service_variable(db, &v.name) || database_value(&v.name, db).is_some()
+        })
         .filter_map(|v| EnvName::parse(&v.name));
-    let pointed_at_db = env_vars
-        .iter()
+    let prefixed = prefixed_settings(project, Some(db), None)
+        .into_iter()
         .filter(|v| database_value(v.name.as_str(), db).is_some())
-        .map(|v| v.name.clone());
-    let mut names: Vec<EnvName> = read_by_code.chain(pointed_at_db).collect();
+        .map(|v| v.name);
+    let mut names: Vec<EnvName> = read_by_code.chain(prefixed).collect();
     names.sort();
     names.dedup();
     if names.is_empty() {
@@ -165,9 +163,9 @@ pub(super) fn database_variables(
     names
 }
 
-/// The variables the app reaches the `redis` service through: those it
-/// reads that `.env.example` points at `redis`, else `REDIS_URL`.
-pub(super) fn redis_variables(project: &Project) -> Vec<EnvName> {
+/// The `redis` service, with the variables the app reaches it through:
+/// those it reads that `.env.example` points at `redis`, else `REDIS_URL`.
+pub(super) fn redis_plan(project: &Project) -> RedisPlan {
     let redis = RedisPlan::new();
     let mut names: Vec<EnvName> = project
         .env_vars
@@ -180,7 +178,10 @@ pub(super) fn redis_variables(project: &Project) -> Vec<EnvName> {
     if names.is_empty() {
         names.push(EnvName::parse("REDIS_URL").expect("a plain name"));
     }
-    names
+    RedisPlan {
+        variables: names,
+        ..redis
+    }
 }
 
 /// The variables the database section of `.env.example` sets: the image's
