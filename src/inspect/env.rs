@@ -1182,7 +1182,23 @@ fn is_system_variable(name: &str) -> bool {
             | "TRAVIS"
             | "GITLAB_CI"
             | "JENKINS_URL"
+            | "EDITOR"
+            | "VISUAL"
+            | "DISPLAY"
+            | "TEMP"
+            | "TMP"
+            // Windows's own.
+            | "COMSPEC"
+            | "PATHEXT"
+            | "APPDATA"
+            | "LOCALAPPDATA"
+            | "USERPROFILE"
+            | "SYSTEMROOT"
+            | "WINDIR"
+            | "PROGRAMFILES"
+            | "COMPUTERNAME"
     ) || name.starts_with("LC_")
+        || name.starts_with("XDG_")
         || name.starts_with("GITHUB_")
         || name.starts_with("TRAVIS_")
         || name.starts_with("CIRCLE")
@@ -1648,7 +1664,7 @@ mod tests {
     #[test]
     fn system_variables_and_tooling_code_are_not_the_apps_settings() {
         let facts = scan(
-            "import os\nPATH = os.environ['PATH']\nHOME = os.getenv('HOME')\nREF = os.getenv('GITHUB_REF_NAME')\nLOC = os.getenv('LC_ALL')\nKEY = os.environ['APP_KEY']\n",
+            "import os\nPATH = os.environ['PATH']\nHOME = os.getenv('HOME')\nREF = os.getenv('GITHUB_REF_NAME')\nLOC = os.getenv('LC_ALL')\nSH = os.environ.get('COMSPEC')\nCFG = os.getenv('XDG_CONFIG_HOME')\nKEY = os.environ['APP_KEY']\n",
         );
         assert_eq!(names_and_required(&facts), [("APP_KEY", true)]);
         for path in [
