@@ -122,8 +122,19 @@ fn write_dir_rows(project: &Project) -> Vec<Row> {
         .collect()
 }
 
-/// The rows of what inspection found besides the core answers; the system
-/// packages are those of `python`.
+/// The settings modules the image makes from their examples.
+fn local_settings_rows(project: &Project) -> impl Iterator<Item = Row> + '_ {
+    project.local_settings.iter().map(|fact| {
+        let settings = &fact.value;
+        Row::item(
+            ("local_settings", "local_settings"),
+            &settings.target,
+            format!("{} (from {})", settings.target, settings.example),
+            &fact.source,
+        )
+    })
+}
+
 /// The app's own config prefix, and what the code runs in the background:
 /// a Celery beat schedule, RQ queues, rq-scheduler.
 fn background_rows(project: &Project) -> Vec<Row> {
@@ -177,6 +188,8 @@ fn frontend_rows(project: &Project) -> Vec<Row> {
     rows
 }
 
+/// The rows of what inspection found besides the core answers; the system
+/// packages are those of `python`.
 fn fact_rows(project: &Project, python: PythonVersion) -> Vec<Row> {
     let mut rows = Vec::new();
     rows.push(Row::one(
@@ -232,6 +245,7 @@ fn fact_rows(project: &Project, python: PythonVersion) -> Vec<Row> {
         ));
     }
     rows.extend(write_dir_rows(project));
+    rows.extend(local_settings_rows(project));
     for fact in &project.processes {
         let process = &fact.value;
         let value = format!("{}: {}", process.name, process.command);

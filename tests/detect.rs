@@ -3391,3 +3391,45 @@ fn the_generic_service_urls_are_written_only_where_the_app_reads_them() {
     );
     assert!(env.contains("\nREDIS_URL=redis://redis:6379/0\n"), "{env}");
 }
+
+#[test]
+fn a_settings_module_the_repository_leaves_out_is_made_from_its_example() {
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(
+        temp.path(),
+        &[
+            (
+                "shop/__init__.py",
+                "from flask import Flask\n\ndef create_app():\n    app = Flask(__name__)\n    app.config.from_object('shop.local_settings')\n    return app\n",
+            ),
+            ("shop/local_settings_example.py", "DEBUG = False\n"),
+            (
+                "wsgi.py",
+                "from shop import create_app\napp = create_app()\n",
+            ),
+            ("requirements.txt", "flask\n"),
+            (".gitignore", "shop/local_settings.py\n"),
+        ],
+    );
+    let report = init(&options(temp.path(), false), &mut NoPrompts).unwrap();
+    let dockerfile = std::fs::read_to_string(temp.path().join("Dockerfile")).unwrap();
+    assert!(
+        dockerfile.contains("RUN test -e shop/local_settings.py || cp -- shop/local_settings_example.py shop/local_settings.py\n"),
+        "{dockerfile}"
+    );
+    // After the source copy, which brings the example in.
+    assert!(dockerfile.find("COPY --chmod=755 . .") < dockerfile.find("RUN test -e"));
+    let readme = std::fs::read_to_string(temp.path().join("README.Docker.md")).unwrap();
+    assert!(
+        readme.contains("The app loads `shop/local_settings.py` (shop/\\_\\_init\\_\\_.py:5)"),
+        "{readme}"
+    );
+    assert!(
+        report
+            .notes
+            .iter()
+            .any(|n| n.contains("makes it from `shop/local_settings_example.py`")),
+        "{:?}",
+        report.notes
+    );
+}

@@ -104,6 +104,11 @@ fn benign_plans() -> Vec<(String, Value)> {
         "argv": ["flask", "deploy"],
         "source": "boot.sh:5",
     }]);
+    with_process["local_settings"] = serde_json::json!([{
+        "example": "app/local_settings_example.py",
+        "target": "app/local_settings.py",
+        "source": "app/__init__.py:32",
+    }]);
     plans.push(("celery-redis with a Procfile process".into(), with_process));
     plans
 }

@@ -14,6 +14,7 @@ mod frontend;
 mod git_index;
 mod gunicorn;
 mod health;
+mod local_settings;
 mod migration_chain;
 pub(crate) mod module;
 mod own_deps;
@@ -41,6 +42,7 @@ pub use fact::{Fact, Source};
 pub use files::{read_text, toml_error};
 pub use flaskenv::parse_dotenv;
 pub use frontend::{Frontend, NodeManager};
+pub use local_settings::LocalSettings;
 pub use package::Package;
 pub use packaged::{PackageBuilder, Packaged};
 pub use python::{CURRENT_STABLE_PYTHON, SUPPORTED_PYTHONS};
@@ -117,6 +119,9 @@ pub struct Project {
     /// upload folder, a SQLite file's), relative to the root (`""` is the
     /// root itself), each with where the code says so.
     pub write_dirs: Vec<writes::WriteDir>,
+    /// Settings modules the app loads that the repository leaves out but
+    /// has an example of (`app/local_settings_example.py`), with where.
+    pub local_settings: Vec<Fact<LocalSettings>>,
     /// Where the app applies Werkzeug's `ProxyFix`, if it does.
     pub proxy_fix: Option<Source>,
     /// A secret key the app makes at random when it starts, not read from
@@ -248,11 +253,9 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
     let migrations_need_tables = migrations
         .as_ref()
         .and_then(|_| migration_chain::missing_tables(tree, &migration_scripts(tree)));
-    warnings.extend(
-        migrations_need_tables
-            .as_ref()
-            .map(migration_chain::warning),
-    );
+    if let Some(need) = &migrations_need_tables {
+        warnings.push(migration_chain::warning(need));
+    }
     let uncommitted_migrations = uncommitted_migrations(tree, &deps.packages);
     let worker = gunicorn_worker(&deps, &deployment, entries.first(), &mut warnings);
 
@@ -304,6 +307,7 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
         templates_dir: tree.find_dir("templates"),
         static_dir,
         write_dirs,
+        local_settings: local_settings::detect(tree),
         proxy_fix: code.proxy_fix,
         random_secret: code.random_secret.clone(),
         sqlite: code.sqlite_urls.first().cloned(),

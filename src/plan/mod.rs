@@ -21,8 +21,8 @@ pub use install::{
 };
 pub use model::{
     APP_UID, BeatPlan, DatabasePlan, DebianRelease, EnvVarPlan, HealthcheckPlan, KubeProcess,
-    KubeVar, KubernetesPlan, Layout, MigrationsNeed, Plan, ProcessPlan, RedisPlan, RqWorkerPlan,
-    ServiceSetting, SetupStep, WorkerPlan,
+    KubeVar, KubernetesPlan, Layout, LocalSettingsPlan, MigrationsNeed, Plan, ProcessPlan,
+    RedisPlan, RqWorkerPlan, ServiceSetting, SetupStep, WorkerPlan,
 };
 pub use notes::notes;
 
@@ -284,6 +284,7 @@ fn container_plan(project: &Project, answers: &Answers, layout: &Layout, templat
         instance_dir: Text::escaped(&instance_dir),
         writable_dirs,
         shared_dirs,
+        local_settings: local_settings(project),
         migrations_need: migrations_need(project),
         proxy_fix: project
             .proxy_fix
@@ -469,6 +470,19 @@ fn uses_sqlalchemy(project: &Project) -> bool {
 const EXAMPLE_USER: &str = "app";
 const EXAMPLE_DATABASE: &str = "app";
 const EXAMPLE_PASSWORD: &str = "change-me";
+
+/// The settings modules the image makes from their examples.
+fn local_settings(project: &Project) -> Vec<LocalSettingsPlan> {
+    project
+        .local_settings
+        .iter()
+        .map(|fact| LocalSettingsPlan {
+            example: Text::escaped(&fact.value.example),
+            target: Text::escaped(&fact.value.target),
+            source: Text::escaped(&fact.source.to_string()),
+        })
+        .collect()
+}
 
 /// The `db` service for `database`, from the catalogue: the URL names the
 /// dialect+driver of the first listed driver package when the app uses

@@ -97,6 +97,11 @@ pub struct Plan {
     /// add files, the sticky bit keeps it from changing or removing others'.
     /// Without any, compose runs the app's services with a read-only root.
     pub shared_dirs: Vec<Text>,
+    /// Settings modules the app loads that the repository leaves out: the
+    /// image makes each from its committed example unless the build context
+    /// has one.
+    #[serde(default)]
+    pub local_settings: Vec<LocalSettingsPlan>,
     /// Migrations that change tables none of them creates, which therefore
     /// are not run: README.Docker.md says how to start them.
     pub migrations_need: Option<MigrationsNeed>,
@@ -201,6 +206,15 @@ pub struct DatabasePlan {
     pub user: Text,
     pub name: Text,
     pub password_placeholder: Text,
+}
+
+/// A settings module to make from its example, paths relative to `/app`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LocalSettingsPlan {
+    pub example: Text,
+    pub target: Text,
+    /// Where the app loads it (`app/__init__.py:32`).
+    pub source: Text,
 }
 
 /// A variable of a service's image.

@@ -62,38 +62,13 @@ pub fn notes(project: &Project, plan: &Plan) -> Vec<String> {
             project.key_files.join(", ")
         ));
     }
-    if let Some(frontend) = &plan.frontend {
-        // With Python steps in it, the stage runs the script's Node commands one by one.
-        let build = if frontend.vendored_from.is_some() {
-            "no build: the app serves the installed packages, from"
-        } else if frontend.python_steps.is_empty() {
-            "the `build` script"
-        } else {
-            "the Node commands of the `build` script"
-        };
-        notes.push(format!(
-            "the image builds the front end in a Node {} stage (`{} {}`, then {build} at {}) and keeps only {}",
-            frontend.node_version,
-            frontend.install.program.name(),
-            frontend.install.args.iter().map(|a| a.as_str()).collect::<Vec<_>>().join(" "),
-            frontend.source,
-            frontend.outputs.iter().map(|o| format!("`{o}`")).collect::<Vec<_>>().join(", ")
-        ));
-        if !frontend.python_steps.is_empty() {
-            notes.push(format!(
-                "warning: the front-end build also runs Python, which the Node stage does not have; it runs the build's Node commands one by one and leaves out {}: add them to the runtime stage (after the source copy) if the app needs their output",
-                frontend
-                    .python_steps
-                    .iter()
-                    .map(|s| format!("`{s}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
-        }
-        if !frontend.locked {
-            notes.push("warning: the front end has no lock file (package-lock.json, yarn.lock or pnpm-lock.yaml): every build resolves its packages anew; commit one".to_string());
-        }
-    }
+    notes.extend(frontend_notes(plan));
+    notes.extend(plan.local_settings.iter().map(|settings| {
+        format!(
+            "the app loads `{}` ({}), which the repository leaves out: the image makes it from `{}`, the project's example, unless the build context has one; review those settings before production (README.Docker.md says so too)",
+            settings.target, settings.source, settings.example
+        )
+    }));
     notes.extend(compose_notes(project, plan));
     notes.extend(local_value_notes(plan));
     notes.extend(development_config_notes(project));
@@ -106,6 +81,45 @@ pub fn notes(project: &Project, plan: &Plan) -> Vec<String> {
     let on_python = project.on_python(plan.python_version).warnings;
     let warnings = project.warnings.iter().chain(&on_python);
     notes.extend(warnings.map(|w| format!("warning: {w}")));
+    notes
+}
+
+/// What the Node stage builds, and what it leaves out.
+fn frontend_notes(plan: &Plan) -> Vec<String> {
+    let mut notes = Vec::new();
+    let Some(frontend) = &plan.frontend else {
+        return notes;
+    };
+    // With Python steps in it, the stage runs the script's Node commands one by one.
+    let build = if frontend.vendored_from.is_some() {
+        "no build: the app serves the installed packages, from"
+    } else if frontend.python_steps.is_empty() {
+        "the `build` script"
+    } else {
+        "the Node commands of the `build` script"
+    };
+    notes.push(format!(
+        "the image builds the front end in a Node {} stage (`{} {}`, then {build} at {}) and keeps only {}",
+        frontend.node_version,
+        frontend.install.program.name(),
+        frontend.install.args.iter().map(|a| a.as_str()).collect::<Vec<_>>().join(" "),
+        frontend.source,
+        frontend.outputs.iter().map(|o| format!("`{o}`")).collect::<Vec<_>>().join(", ")
+    ));
+    if !frontend.python_steps.is_empty() {
+        notes.push(format!(
+            "warning: the front-end build also runs Python, which the Node stage does not have; it runs the build's Node commands one by one and leaves out {}: add them to the runtime stage (after the source copy) if the app needs their output",
+            frontend
+                .python_steps
+                .iter()
+                .map(|s| format!("`{s}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    if !frontend.locked {
+        notes.push("warning: the front end has no lock file (package-lock.json, yarn.lock or pnpm-lock.yaml): every build resolves its packages anew; commit one".to_string());
+    }
     notes
 }
 
