@@ -638,6 +638,37 @@ impl Scanner<'_> {
         }
     }
 
+    /// The variable a read names: a string literal, or a constant bound to
+    /// one that looks like a variable's name (`DB_ENV = "SHOP_DB_URL"`,
+    /// `os.getenv(DB_ENV)`; `Keys.TOKEN` for a class's constant).
+    fn read_name(&self, expr: &Expr) -> Option<String> {
+        if let Some(name) = string_literal(expr) {
+            return Some(name.to_string());
+        }
+        let bound = match expr {
+            Expr::Name(n) => n.id.to_string(),
+            Expr::Attribute(a) => format!("{}.{}", dotted_name(&a.value)?, a.attr),
+            _ => return None,
+        };
+        self.constants
+            .get(&bound)
+            .filter(|name| is_upper_env_name(name))
+            .cloned()
+    }
+
+    /// A class's constants (`class Keys: TOKEN = "SHOP_TOKEN"`), bound as
+    /// `Keys.TOKEN`.
+    fn bind_class_constants(&mut self, class: &ast::StmtClassDef) {
+        for stmt in &class.body {
+            if let Some((target, value)) = single_assignment(stmt)
+                && let Some(text) = string_literal(value)
+            {
+                self.constants
+                    .insert(format!("{}.{target}", class.name), text.to_string());
+            }
+        }
+    }
+
     /// `NAME = <literal>` binds a constant; any other value unbinds it.
     fn bind_constant(&mut self, stmt: &Stmt) {
         if let Some((target, value)) = single_assignment(stmt) {
@@ -768,8 +799,8 @@ impl Scanner<'_> {
             // os.getenv("X", default) / getenv("X") / os.environ.get("X", default)
             // / environ.setdefault("X", default)
             func if self.is_os_read(func) => {
-                if let Some(name) = args.first().and_then(string_literal) {
-                    self.record(name, false, args.get(1), offset);
+                if let Some(name) = args.first().and_then(|a| self.read_name(a)) {
+                    self.record(&name, false, args.get(1), offset);
                 }
             }
             // sqlite3.connect(...): a database file inside the container,
@@ -868,6 +899,7 @@ impl<'a> Visitor<'a> for Scanner<'a> {
                 visitor::walk_stmt(self, stmt);
             }
             Stmt::ClassDef(class) => {
+                self.bind_class_constants(class);
                 self.settings_fields(class);
                 self.find_class_wrapper(class);
                 // `class EnvInterpolation(configparser.BasicInterpolation)` whose
@@ -961,8 +993,8 @@ impl<'a> Visitor<'a> for Scanner<'a> {
             Expr::Subscript(sub)
                 if sub.ctx == ast::ExprContext::Load && self.is_environ(&sub.value) =>
             {
-                if let Some(name) = string_literal(&sub.slice) {
-                    self.record(name, true, None, sub.start());
+                if let Some(name) = self.read_name(&sub.slice) {
+                    self.record(&name, true, None, sub.start());
                 }
             }
             // `parser["server"]["SECRET_KEY"]` on an env-backed ConfigParser
@@ -1677,6 +1709,17 @@ mod tests {
                 scan_code(&[Module::from_text(path, "import os\nX = os.environ['X']\n").unwrap()]);
             assert!(facts.env_vars.is_empty(), "{path}");
         }
+    }
+
+    #[test]
+    fn reads_that_name_the_variable_through_a_constant() {
+        let facts = scan(
+            "import os\nDB_ENV = 'SHOP_DB_URL'\nlower = 'not_a_name'\nclass Keys:\n    TOKEN = 'SHOP_TOKEN'\nDB = os.environ.get(DB_ENV)\nTOKEN = os.environ[Keys.TOKEN]\nX = os.getenv(lower)\nY = os.getenv(Keys.MISSING)\n",
+        );
+        assert_eq!(
+            names_and_required(&facts),
+            [("SHOP_DB_URL", false), ("SHOP_TOKEN", true)]
+        );
     }
 
     #[test]

@@ -75,7 +75,8 @@ const STATEMENT_NEEDLES: &[&str] = &[
 /// quoted upper-case name: `("NAME` or `('NAME` is a call with a literal
 /// first argument, which reads a variable when the callee is one of the
 /// project's wrappers (`setting("API_URL")`); `]["NAME` a config parser's key
-/// (`ini["server"]["SECRET_KEY"]`); `{"NAME` a table of names a loop reads.
+/// (`ini["server"]["SECRET_KEY"]`); `{"NAME` a table of names a loop reads;
+/// `= "NAME` a constant a read names (`DB_ENV = "SHOP_DB_URL"`).
 /// The names are found with `memchr` rather than as 52 more words per
 /// bracket, and the words with a packed (vector) searcher where the machine
 /// has one: the automaton alone made this search a tenth of `inspect`.
@@ -232,7 +233,8 @@ fn parse_files<R: Send + Default>(
             .chain(super::writes::NEEDLES.iter().copied())
             .chain(super::writes::BINDINGS.iter().copied())
             .chain(super::secret_key::NEEDLES.iter().copied()),
-        &["(", "][", "{"],
+        // `= "NAME`: a constant a read may name (`DB_ENV = "SHOP_DB_URL"`).
+        &["(", "][", "{", "= "],
     );
     let read = |path: &&String| -> Read<R> {
         let text = match tree.read(path) {
