@@ -621,7 +621,7 @@ impl Scanner<'_> {
             .iter()
             .filter_map(|k| Some((usize::MAX, Some(k.arg.as_ref()?), &k.value)));
         for (position, keyword, arg) in positional.chain(by_keyword) {
-            let Some(name) = string_literal(arg).filter(|n| is_upper_env_name(n)) else {
+            let Some(name) = self.read_name(arg).filter(|n| is_upper_env_name(n)) else {
                 continue;
             };
             let keyword = keyword.map(|k| k.to_string());
@@ -1714,11 +1714,15 @@ mod tests {
     #[test]
     fn reads_that_name_the_variable_through_a_constant() {
         let facts = scan(
-            "import os\nDB_ENV = 'SHOP_DB_URL'\nlower = 'not_a_name'\nclass Keys:\n    TOKEN = 'SHOP_TOKEN'\nDB = os.environ.get(DB_ENV)\nTOKEN = os.environ[Keys.TOKEN]\nX = os.getenv(lower)\nY = os.getenv(Keys.MISSING)\n",
+            "import os\nDB_ENV = 'SHOP_DB_URL'\nlower = 'not_a_name'\nclass Keys:\n    TOKEN = 'SHOP_TOKEN'\nDB = os.environ.get(DB_ENV)\nTOKEN = os.environ[Keys.TOKEN]\nX = os.getenv(lower)\nY = os.getenv(Keys.MISSING)\ndef secret(name):\n    return os.environ.get(name)\nclass Docker:\n    PEPPER_KEY = 'SHOP_PEPPER'\n    PEPPER = secret(PEPPER_KEY)\n",
         );
         assert_eq!(
             names_and_required(&facts),
-            [("SHOP_DB_URL", false), ("SHOP_TOKEN", true)]
+            [
+                ("SHOP_DB_URL", false),
+                ("SHOP_PEPPER", false),
+                ("SHOP_TOKEN", true)
+            ]
         );
     }
 
