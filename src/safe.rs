@@ -215,6 +215,13 @@ impl<'de> Deserialize<'de> for PythonVersion {
     }
 }
 
+/// A URL path an HTTP probe may request: `/` then URL path characters only,
+/// at most 200 bytes.
+pub fn is_url_path(value: &str) -> bool {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || "-._~!$&'()*+,;=:@%/".contains(c);
+    value.starts_with('/') && value.len() <= 200 && value.chars().all(allowed)
+}
+
 /// An environment variable name: `^[A-Za-z_][A-Za-z0-9_]*$`, the names a
 /// dotenv file, a POSIX shell and Compose all read as one name.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

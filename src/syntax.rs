@@ -315,12 +315,12 @@ fn expression_depth(text: &str) -> usize {
 }
 
 /// Test code (`tests/`, `browser-test/`, `test_*.py`, `*_test.py`,
-/// `seed-tests.py`, `conftest.py`) at any depth: it says how the project is
+/// `seed-tests.py`, `conftest.py`, `compose-test.yml`) at any depth: it says how the project is
 /// tested, not how it runs.
 pub(crate) fn is_test_path(path: &str) -> bool {
     let mut parts = path.split('/').rev();
     let file = parts.next().unwrap_or(path);
-    let stem = file.strip_suffix(".py").unwrap_or(file);
+    let stem = file.rsplit_once('.').map_or(file, |(stem, _)| stem);
     names_a_test(stem) || file == "conftest.py" || parts.any(names_a_test)
 }
 

@@ -386,8 +386,7 @@ pub fn validate_port(value: &str) -> Result<u16, String> {
 
 /// A URL path for the HEALTHCHECK: `/` then URL path characters only.
 pub fn validate_health_path(value: &str) -> Result<(), String> {
-    let allowed = |c: char| c.is_ascii_alphanumeric() || "-._~!$&'()*+,;=:@%/".contains(c);
-    if value.starts_with('/') && value.len() <= 200 && value.chars().all(allowed) {
+    if crate::safe::is_url_path(value) {
         Ok(())
     } else {
         Err(format!(

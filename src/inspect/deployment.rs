@@ -63,6 +63,10 @@ pub(super) struct Deployment {
     /// `release:` line, and the `flask ...` / `python manage.py ...` lines a
     /// start script runs before its server (`flask deploy`, `flask init-db`).
     pub setup_steps: Vec<Fact<String>>,
+    /// The path the project's own healthcheck requests of the app (a
+    /// Dockerfile's `HEALTHCHECK`, the built service's compose
+    /// `healthcheck`): `curl -f http://localhost:5000/healthz` gives `/healthz`.
+    pub health_path: Option<Fact<String>>,
 }
 
 /// A long-running process a `Procfile` declares besides `web`.
@@ -634,6 +638,10 @@ fn read_dockerfile(path: &str, text: &str, found: &mut Deployment) {
                 }
             }
             "ARG" | "ENV" => variables.extend(assignments(rest)),
+            "HEALTHCHECK" if found.health_path.is_none() && !crate::syntax::is_test_path(path) => {
+                found.health_path = local_url_path(rest)
+                    .map(|p| Fact::new(p, at().with_note("the project's Dockerfile HEALTHCHECK")));
+            }
             "EXPOSE" => {
                 let port = rest
                     .split_whitespace()
@@ -692,6 +700,24 @@ fn read_dockerfile(path: &str, text: &str, found: &mut Deployment) {
     {
         found.build_packages.clear();
     }
+}
+
+/// The path of the first URL of the container itself in a healthcheck
+/// command (`curl -f http://localhost:${PORT}/healthz || exit 1` gives
+/// `/healthz`; `urlopen('http://127.0.0.1:8080/api/ping')`, `/api/ping`).
+fn local_url_path(command: &str) -> Option<String> {
+    command.match_indices("http://").find_map(|(at, scheme)| {
+        let rest = &command[at + scheme.len()..];
+        let end = rest
+            .find(|c: char| c.is_whitespace() || matches!(c, '\'' | '"' | '|' | ';' | ')' | ','))
+            .unwrap_or(rest.len());
+        let url = &rest[..end];
+        let (authority, path) = url.split_once('/').unwrap_or((url, ""));
+        let host = authority.split(':').next().unwrap_or(authority);
+        let local = matches!(host, "localhost" | "127.0.0.1" | "0.0.0.0" | "[::1]");
+        let path = format!("/{}", path.split(['?', '#']).next().unwrap_or(""));
+        (local && crate::safe::is_url_path(&path)).then_some(path)
+    })
 }
 
 /// The `NAME=value` pairs of an `ARG` or `ENV` instruction (`ENV NAME value`,
@@ -775,6 +801,23 @@ fn read_compose(tree: &Tree, path: &str, text: &str, found: &mut Deployment) {
         // publishes its own port, not the app's.
         if builds_a_proxy(tree, path, build) {
             continue;
+        }
+        let check = service.get("healthcheck").and_then(|h| h.get("test"));
+        let check = match check {
+            Some(serde_norway::Value::String(s)) => Some(s.clone()),
+            Some(serde_norway::Value::Sequence(words)) => {
+                Some(shell_words::join(words.iter().filter_map(|w| w.as_str())))
+            }
+            _ => None,
+        };
+        // (A test setup's check waits for what its tests need.)
+        if found.health_path.is_none()
+            && !crate::syntax::is_test_path(path)
+            && let Some(health) = check.as_deref().and_then(local_url_path)
+        {
+            let at = Source::at(path, line_of("healthcheck"))
+                .with_note(format!("compose service `{name}`'s healthcheck"));
+            found.health_path = Some(Fact::new(health, at));
         }
         let command = match service.get("command") {
             Some(serde_norway::Value::String(s)) => Some(s.clone()),
@@ -896,6 +939,47 @@ mod tests {
             exposed("FROM python:3.12-slim\nENV P=$P\nEXPOSE $P\n"),
             None
         );
+    }
+
+    #[test]
+    fn the_projects_own_healthcheck_names_the_health_path() {
+        let health = |files: &[(&str, &str)]| {
+            let (_dir, found) = tree(files);
+            detect(&found)
+                .health_path
+                .map(|p| (p.value, p.source.to_string()))
+        };
+        let dockerfile = "FROM python:3.12-slim\nHEALTHCHECK --interval=30s \\\n  CMD curl -f http://localhost:${PORT}/healthz || exit 1\n";
+        assert_eq!(
+            health(&[("Dockerfile", dockerfile)]),
+            Some(("/healthz".to_string(), "Dockerfile:2".to_string()))
+        );
+        let python = "FROM python:3.12-slim\nHEALTHCHECK CMD python3 -c \"import urllib.request; urllib.request.urlopen('http://127.0.0.1:8080/api/ping?full=1', timeout=3)\"\n";
+        assert_eq!(health(&[("Dockerfile", python)]).unwrap().0, "/api/ping");
+        let compose = "services:\n  web:\n    build: .\n    healthcheck:\n      test: [\"CMD\", \"curl\", \"--fail\", \"http://localhost:5000/status\"]\n  db:\n    image: postgres:17\n    healthcheck:\n      test: [\"CMD\", \"pg_isready\"]\n";
+        assert_eq!(
+            health(&[("docker-compose.yml", compose)]),
+            Some(("/status".to_string(), "docker-compose.yml:4".to_string()))
+        );
+        // Another host, no URL, or a path the probe cannot carry: none.
+        for check in [
+            "CMD curl -f http://example.com/healthz",
+            "CMD pgrep gunicorn",
+            "CMD curl http://localhost/a\\b",
+        ] {
+            let dockerfile = format!("FROM python:3.12-slim\nHEALTHCHECK {check}\n");
+            assert_eq!(health(&[("Dockerfile", &dockerfile)]), None, "{check}");
+        }
+        // A test setup's check is not the app's.
+        let compose_test = compose.replace("/status", "/login");
+        assert_eq!(
+            health(&[("docker/docker-compose-browser-test.yml", &compose_test)]),
+            None
+        );
+        // The root alone is a path too.
+        let root =
+            "FROM python:3.12-slim\nHEALTHCHECK CMD wget -qO- http://localhost:8000 || exit 1\n";
+        assert_eq!(health(&[("Dockerfile", root)]).unwrap().0, "/");
     }
 
     #[test]

@@ -55,9 +55,16 @@ pub(super) fn scan(module: &Module) -> Vec<HealthRoute> {
     scanner.found
 }
 
-/// The route the HEALTHCHECK should request: the preferred path among the
-/// views that use no service.
-pub(super) fn choose(routes: &[HealthRoute]) -> Option<Fact<String>> {
+/// The path the HEALTHCHECK should request: the one the project's own
+/// healthcheck requests (`declared`: its authors chose it), else the
+/// preferred path among the views that use no service.
+pub(super) fn choose(
+    routes: &[HealthRoute],
+    declared: Option<Fact<String>>,
+) -> Option<Fact<String>> {
+    if declared.is_some() {
+        return declared;
+    }
     PATHS.iter().find_map(|path| {
         routes
             .iter()
@@ -204,9 +211,9 @@ mod tests {
              @app.route('/health')\ndef health():\n    return str(db.engine)\n",
         )
         .unwrap();
-        let chosen = choose(&scan(&module)).unwrap();
+        let chosen = choose(&scan(&module), None).unwrap();
         assert_eq!(chosen.value, "/status");
         assert_eq!(chosen.source.to_string(), "app.py:1");
-        assert!(choose(&[]).is_none());
+        assert!(choose(&[], None).is_none());
     }
 }

@@ -312,7 +312,7 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
         random_secret: code.random_secret.clone(),
         sqlite: code.sqlite_urls.first().cloned(),
         frontend,
-        health_path: health::choose(&code.health_routes),
+        health_path: health::choose(&code.health_routes, deployment.health_path),
         migrations,
         migrations_need_tables,
         uncommitted_migrations,
