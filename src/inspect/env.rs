@@ -113,6 +113,13 @@ struct NamedCall {
     source: Source,
 }
 
+/// The readers config libraries make ready to import, as (module, name).
+const READY_READERS: &[(&str, &str)] = &[
+    ("decouple", "config"),
+    ("envparse", "env"),
+    ("environs", "env"),
+];
+
 /// environs' typed readers: `env.str("X")`, `env.int("X", default=1)`.
 const ENVIRONS_READERS: &[&str] = &[
     "str",
@@ -638,6 +645,18 @@ impl Scanner<'_> {
         }
     }
 
+    /// `from os import environ, getenv`: the names they are bound to.
+    fn bind_os_names(&mut self, node: &ast::StmtImportFrom) {
+        for alias in &node.names {
+            let bound = alias.asname.as_ref().unwrap_or(&alias.name).to_string();
+            match alias.name.as_str() {
+                "environ" => self.environ_names.push(bound),
+                "getenv" => self.getenv_names.push(bound),
+                _ => {}
+            }
+        }
+    }
+
     /// The variable a read names: a string literal, or a constant bound to
     /// one that looks like a variable's name (`DB_ENV = "SHOP_DB_URL"`,
     /// `os.getenv(DB_ENV)`; `Keys.TOKEN` for a class's constant).
@@ -952,29 +971,21 @@ impl<'a> Visitor<'a> for Scanner<'a> {
                 self.loop_reads(node);
                 visitor::walk_stmt(self, stmt);
             }
-            Stmt::ImportFrom(node)
-                if node
-                    .module
-                    .as_ref()
-                    .is_some_and(|m| m.as_str() == "decouple") =>
-            {
+            // A config library's ready-made reader: decouple's `config`,
+            // envparse's and environs' `env`.
+            Stmt::ImportFrom(node) if node.module.is_some() => {
+                let module = node.module.as_ref().map_or("", |m| m.as_str());
                 for alias in &node.names {
-                    if alias.name.as_str() == "config" {
+                    if READY_READERS.contains(&(module, alias.name.as_str())) {
                         let bound = alias.asname.as_ref().unwrap_or(&alias.name).to_string();
                         self.env_readers.push(bound);
                     }
                 }
-            }
-            Stmt::ImportFrom(node) if node.module.as_ref().is_some_and(|m| m.as_str() == "os") => {
-                for alias in &node.names {
-                    let bound = alias.asname.as_ref().unwrap_or(&alias.name).to_string();
-                    match alias.name.as_str() {
-                        "environ" => self.environ_names.push(bound),
-                        "getenv" => self.getenv_names.push(bound),
-                        _ => {}
-                    }
+                if module == "os" {
+                    self.bind_os_names(node);
                 }
             }
+
             _ => visitor::walk_stmt(self, stmt),
         }
     }
@@ -1608,6 +1619,20 @@ mod tests {
             names_and_required(&facts),
             [("FLASK_DEBUG", false), ("X", true), ("Y", false)]
         );
+        // envparse's ready-made `env`, and environs' (11 and later).
+        for module in ["envparse", "environs"] {
+            let facts = scan(&format!(
+                "from {module} import env\nenv.read_envfile()\nURL = env('SHOP_URL', default=None)\nON = env.bool('SHOP_ON', default=False)\nKEY = env.str('SHOP_KEY')\n"
+            ));
+            assert_eq!(
+                names_and_required(&facts),
+                [("SHOP_KEY", true), ("SHOP_ON", false), ("SHOP_URL", false)],
+                "{module}"
+            );
+        }
+        // Another module's `env` reads nothing.
+        let facts = scan("from shop.tools import env\nX = env('SHOP_X')\n");
+        assert!(facts.env_vars.is_empty());
     }
 
     #[test]
