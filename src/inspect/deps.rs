@@ -177,14 +177,7 @@ pub(super) fn detect_dependencies(
         requirements,
         &mut warnings,
     )?;
-    let stale_lock = match (&locked, &pyproject) {
-        (Some((Install::Uv { manifests }, _)), Some(p))
-            if manifests.iter().any(|m| m == "uv.lock") =>
-        {
-            uv_lock_drift(tree, p)
-        }
-        _ => None,
-    };
+    let stale_lock = locked.as_ref().and_then(|l| l.stale.clone());
     if let Some(drift) = &stale_lock {
         warnings.push(format!(
             "`uv.lock` no longer matches `pyproject.toml` ({drift}): the image build's `uv sync --locked` refuses it; run `uv lock` and commit `uv.lock`"
@@ -199,9 +192,9 @@ pub(super) fn detect_dependencies(
         bail!(
             "`Pipfile` has no `Pipfile.lock`; run `pipenv lock` so the image installs pinned versions, then run again"
         );
-    } else if let (Some((install, pins)), Some(pyproject)) = (locked, &pyproject) {
+    } else if let (Some(locked), Some(pyproject)) = (locked, &pyproject) {
         prefer_lock(&mut warnings, &manager.source.to_string());
-        (install, pyproject.packages.clone(), pins)
+        (locked.install, pyproject.packages.clone(), locked.pins)
     } else if let Some(file) = requirements {
         from_requirements(tree, file, &manager, &mut warnings)?
     } else if let Some(pyproject) = pyproject.filter(|p| p.project_dependencies.is_some()) {
@@ -258,8 +251,27 @@ fn refuse_odd_dependency_files(tree: &Tree) -> Result<()> {
     Ok(())
 }
 
+/// An install from a lock, with its pins.
+struct Locked {
+    install: Install,
+    pins: Vec<Pin>,
+    /// How `uv.lock` differs from `pyproject.toml` where uv refuses it.
+    stale: Option<String>,
+}
+
+impl Locked {
+    fn new(install: Install, pins: Vec<Pin>) -> Self {
+        Locked {
+            install,
+            pins,
+            stale: None,
+        }
+    }
+}
+
 /// The install from the lock of the tool that manages `pyproject.toml`
-/// (Poetry, PDM or uv), with the lock's pins; `None` when there is no
+/// (Poetry, PDM or uv), with the lock's pins and how a `uv.lock` differs
+/// from `pyproject.toml` where uv refuses it; `None` when there is no
 /// usable lock. A lock pins every version, so it wins over a requirements
 /// file; without its lock a tool would resolve at build time, so a
 /// requirements file, when there is one, is then the better-pinned choice.
@@ -269,7 +281,7 @@ fn pyproject_lock(
     pyproject: Option<&Pyproject>,
     requirements: Option<&&str>,
     warnings: &mut Vec<String>,
-) -> Result<Option<(Install, Vec<Pin>)>> {
+) -> Result<Option<Locked>> {
     let Some(p) = pyproject else {
         return Ok(None);
     };
@@ -278,8 +290,8 @@ fn pyproject_lock(
         DependencyManager::Poetry
             if (p.has_poetry || has_project) && tree.has_file("poetry.lock") =>
         {
-            let (export, pins) = read_lock(tree, "poetry.lock", warnings)?;
-            Some((Install::Poetry(export), pins))
+            let (export, pins, _) = read_lock(tree, "poetry.lock", warnings)?;
+            Some(Locked::new(Install::Poetry(export), pins))
         }
         DependencyManager::Poetry
             if !has_project && !p.packages.is_empty() && requirements.is_none() =>
@@ -289,24 +301,28 @@ fn pyproject_lock(
             );
         }
         DependencyManager::Pdm if has_project && tree.has_file("pdm.lock") => {
-            let (export, pins) = read_lock(tree, "pdm.lock", warnings)?;
-            Some((Install::Pdm(export), pins))
+            let (export, pins, _) = read_lock(tree, "pdm.lock", warnings)?;
+            Some(Locked::new(Install::Pdm(export), pins))
         }
         DependencyManager::Uv
             if has_project && (tree.has_file("uv.lock") || requirements.is_none()) =>
         {
             let mut manifests = vec!["pyproject.toml".to_string()];
-            let mut pins = Vec::new();
+            let (mut pins, mut stale) = (Vec::new(), None);
             if tree.has_file("uv.lock") {
                 manifests.push("uv.lock".to_string());
-                pins = read_lock(tree, "uv.lock", warnings)?.1;
+                let (_, lock_pins, doc) = read_lock(tree, "uv.lock", warnings)?;
+                (pins, stale) = (lock_pins, uv_lock_drift(&doc, p));
             } else {
                 warnings.push(
                     "uv manages the dependencies but there is no `uv.lock`: every image build resolves them anew, unpinned; run `uv lock` and commit `uv.lock`"
                         .to_string(),
                 );
             }
-            Some((Install::Uv { manifests }, pins))
+            Some(Locked {
+                stale,
+                ..Locked::new(Install::Uv { manifests }, pins)
+            })
         }
         _ => None,
     })
@@ -316,9 +332,7 @@ fn pyproject_lock(
 /// the project's own version, or the names of its dependencies, as uv
 /// recorded them (`[package.metadata] requires-dist` of the root package).
 /// Specifiers are left to uv, which writes them in its own spelling.
-fn uv_lock_drift(tree: &Tree, pyproject: &Pyproject) -> Option<String> {
-    let text = tree.read_manifest("uv.lock").ok()?;
-    let doc: toml::Table = toml::from_str(&text).ok()?;
+fn uv_lock_drift(doc: &toml::Table, pyproject: &Pyproject) -> Option<String> {
     let name = normalize(pyproject.name.as_deref()?);
     let root = doc.get("package")?.as_array()?.iter().find(|p| {
         p.get("name")
@@ -413,12 +427,13 @@ fn from_requirements(
 }
 
 /// Reads `poetry.lock`, `pdm.lock` or `uv.lock`: each locked version, and
-/// where each package comes from.
+/// where each package comes from; the parsed lock too, for what else is
+/// read of it (`uv.lock`'s drift), so that no lock is parsed twice.
 fn read_lock(
     tree: &Tree,
     lock: &str,
     warnings: &mut Vec<String>,
-) -> Result<(LockExport, Vec<Pin>)> {
+) -> Result<(LockExport, Vec<Pin>, toml::Table)> {
     let tool = lock.trim_end_matches(".lock");
     let text = tree.read_manifest(lock)?;
     let doc: toml::Table = toml::from_str(&text).map_err(|err| {
@@ -445,7 +460,7 @@ fn read_lock(
             export.not_from_an_index(lock, name, kind, &place, warnings);
         }
     }
-    Ok((export, pins))
+    Ok((export, pins, doc))
 }
 
 /// Reads `Pipfile.lock` (JSON): the `default` group's versions, and whether
