@@ -3433,3 +3433,33 @@ fn a_settings_module_the_repository_leaves_out_is_made_from_its_example() {
         report.notes
     );
 }
+
+#[test]
+fn an_app_made_by_a_subclass_of_flask_is_a_target() {
+    let project = inspect_tree(&[
+        (
+            "shop/__init__.py",
+            "from flask import Flask\n\nclass ShopApp(Flask):\n    pass\n\nclass AuditedShopApp(ShopApp):\n    pass\n\ndef create_app():\n    app = AuditedShopApp(__name__)\n    return app\n",
+        ),
+        // Names no Flask: read because it calls the subclass.
+        (
+            "serve.py",
+            "from shop import ShopApp\napplication = ShopApp('shop')\n",
+        ),
+        ("requirements.txt", "flask\n"),
+    ]);
+    let targets: Vec<&str> = project.entries.iter().map(|e| e.target.as_str()).collect();
+    assert!(targets.contains(&"serve:application"), "{targets:?}");
+    assert!(targets.contains(&"shop:create_app()"), "{targets:?}");
+    // A class that is not a Flask app makes nothing.
+    let project = inspect_tree(&[
+        (
+            "forms.py",
+            "from flask_wtf import FlaskForm\n\nclass LoginForm(FlaskForm):\n    pass\n\nform = LoginForm()\n",
+        ),
+        ("app.py", "from flask import Flask\napp = Flask(__name__)\n"),
+        ("requirements.txt", "flask\nflask-wtf\n"),
+    ]);
+    let targets: Vec<&str> = project.entries.iter().map(|e| e.target.as_str()).collect();
+    assert_eq!(targets, ["app:app"]);
+}

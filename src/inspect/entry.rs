@@ -250,24 +250,28 @@ fn app_level_statements(body: &[Stmt]) -> Vec<&Stmt> {
         .collect()
 }
 
-/// Names of the project's top-level functions that return a Flask app:
-/// those that call `Flask(...)`, and those that return what another one
-/// returns (`create_app()` -> `create_app_from_config()` -> `Flask(...)`),
+/// Names of what makes a Flask app in the project: its subclasses of
+/// `Flask` (`class ShopApp(Flask)`), its top-level functions that call
+/// `Flask(...)` or one of those classes, and those that return what another
+/// one returns (`create_app()` -> `create_app_from_config()` -> `Flask(...)`),
 /// whatever their parameters.
 pub(crate) fn app_builders<'a>(modules: impl IntoIterator<Item = &'a Module>) -> Vec<String> {
+    let modules: Vec<&Module> = modules.into_iter().collect();
     let functions: Vec<&ast::StmtFunctionDef> = modules
-        .into_iter()
+        .iter()
         .flat_map(|m| &m.body)
         .filter_map(|stmt| match stmt {
             Stmt::FunctionDef(f) => Some(f),
             _ => None,
         })
         .collect();
-    let mut builders: Vec<String> = functions
-        .iter()
-        .filter(|f| flat_statements(&f.body).into_iter().any(makes_flask))
-        .map(|f| f.name.to_string())
-        .collect();
+    let mut builders = flask_subclasses(&modules);
+    builders.extend(
+        functions
+            .iter()
+            .filter(|f| flat_statements(&f.body).into_iter().any(makes_flask))
+            .map(|f| f.name.to_string()),
+    );
     // Each round adds the callers of the last; a chain is short, but a
     // project's own mutual calls must not loop.
     for _ in 0..8 {
@@ -286,6 +290,37 @@ pub(crate) fn app_builders<'a>(modules: impl IntoIterator<Item = &'a Module>) ->
         }
     }
     builders
+}
+
+/// The project's top-level subclasses of `Flask`, and their subclasses:
+/// calling one makes an app (`app = ShopApp(__name__)`).
+fn flask_subclasses(modules: &[&Module]) -> Vec<String> {
+    let classes: Vec<&ast::StmtClassDef> = modules
+        .iter()
+        .flat_map(|m| &m.body)
+        .filter_map(|stmt| match stmt {
+            Stmt::ClassDef(c) => Some(c),
+            _ => None,
+        })
+        .collect();
+    let mut names = vec!["Flask".to_string()];
+    for _ in 0..4 {
+        let before = names.len();
+        for class in &classes {
+            let subclass = class
+                .bases()
+                .iter()
+                .any(|b| call_name(b).is_some_and(|b| names.iter().any(|n| n == b)));
+            if subclass && !names.iter().any(|n| n == class.name.as_str()) {
+                names.push(class.name.to_string());
+            }
+        }
+        if names.len() == before {
+            break;
+        }
+    }
+    names.remove(0);
+    names
 }
 
 /// `return builder(...)` or `x = builder(...)` for one of `builders`.
