@@ -7,7 +7,8 @@ use serde::Serialize;
 use super::fact::{Fact, Source};
 use super::files::{TomlFile, Tree};
 use super::package::Package;
-use super::requirements::{RequirementLine, RequirementsChain, normalize, parse_line};
+use super::package::normalize;
+use super::requirements::{RequirementLine, RequirementsChain, parse_line};
 use super::wheels::Pin;
 
 /// The tool a project uses for its dependencies.

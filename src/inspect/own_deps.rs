@@ -6,7 +6,7 @@
 use super::fact::Source;
 use super::files::Tree;
 use super::module::Module;
-use super::requirements::normalize;
+use super::package::normalize;
 use crate::syntax::{Expr, Ranged, Stmt, Visitor, flat_statements, string_literal, visitor};
 
 /// Each requirement the project at the root declares, with where: the

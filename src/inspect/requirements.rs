@@ -9,7 +9,7 @@ use anyhow::{Context, Result, bail};
 use super::fact::Source;
 use super::files::{Tree, resolve};
 use super::own_deps;
-use super::package::Package;
+use super::package::{Package, normalize};
 use super::wheels::Pin;
 
 /// What one logical line of a requirements file means.
@@ -234,24 +234,6 @@ fn parse_pep508(target: &str) -> Option<Pep508> {
     });
     QUIET_PANICS.with(|q| q.set(false));
     parsed.ok()
-}
-
-/// PEP 503 name normalization.
-pub(super) fn normalize(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut last_dash = false;
-    for c in name.trim().chars() {
-        if matches!(c, '-' | '_' | '.') {
-            if !last_dash {
-                out.push('-');
-            }
-            last_dash = true;
-        } else {
-            out.push(c.to_ascii_lowercase());
-            last_dash = false;
-        }
-    }
-    out
 }
 
 /// A requirements file and every file it includes, read once each.
