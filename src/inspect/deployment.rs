@@ -720,6 +720,18 @@ fn local_url_path(command: &str) -> Option<String> {
     })
 }
 
+/// A compose command (`command`, a healthcheck's `test`) as one shell line:
+/// a string as written, a list of words joined.
+fn command_line(value: Option<&serde_norway::Value>) -> Option<String> {
+    match value? {
+        serde_norway::Value::String(s) => Some(s.clone()),
+        serde_norway::Value::Sequence(words) => {
+            Some(shell_words::join(words.iter().filter_map(|w| w.as_str())))
+        }
+        _ => None,
+    }
+}
+
 /// The `NAME=value` pairs of an `ARG` or `ENV` instruction (`ENV NAME value`,
 /// the older form, too; an `ARG` without a default sets nothing).
 fn assignments(rest: &str) -> Vec<(String, String)> {
@@ -802,14 +814,7 @@ fn read_compose(tree: &Tree, path: &str, text: &str, found: &mut Deployment) {
         if builds_a_proxy(tree, path, build) {
             continue;
         }
-        let check = service.get("healthcheck").and_then(|h| h.get("test"));
-        let check = match check {
-            Some(serde_norway::Value::String(s)) => Some(s.clone()),
-            Some(serde_norway::Value::Sequence(words)) => {
-                Some(shell_words::join(words.iter().filter_map(|w| w.as_str())))
-            }
-            _ => None,
-        };
+        let check = command_line(service.get("healthcheck").and_then(|h| h.get("test")));
         // (A test setup's check waits for what its tests need.)
         if found.health_path.is_none()
             && !crate::syntax::is_test_path(path)
@@ -819,13 +824,7 @@ fn read_compose(tree: &Tree, path: &str, text: &str, found: &mut Deployment) {
                 .with_note(format!("compose service `{name}`'s healthcheck"));
             found.health_path = Some(Fact::new(health, at));
         }
-        let command = match service.get("command") {
-            Some(serde_norway::Value::String(s)) => Some(s.clone()),
-            Some(serde_norway::Value::Sequence(words)) => {
-                Some(shell_words::join(words.iter().filter_map(|w| w.as_str())))
-            }
-            _ => None,
-        };
+        let command = command_line(service.get("command"));
         if let Some(server) = command.as_deref().and_then(server_command) {
             let needle = command.as_deref().unwrap_or("command");
             let first = needle.lines().next().unwrap_or(needle);

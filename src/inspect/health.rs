@@ -62,14 +62,13 @@ pub(super) fn choose(
     routes: &[HealthRoute],
     declared: Option<Fact<String>>,
 ) -> Option<Fact<String>> {
-    if declared.is_some() {
-        return declared;
-    }
-    PATHS.iter().find_map(|path| {
-        routes
-            .iter()
-            .find(|r| !r.uses_services && r.path.value.trim_end_matches('/') == *path)
-            .map(|r| r.path.clone())
+    declared.or_else(|| {
+        PATHS.iter().find_map(|path| {
+            routes
+                .iter()
+                .find(|r| !r.uses_services && r.path.value.trim_end_matches('/') == *path)
+                .map(|r| r.path.clone())
+        })
     })
 }
 

@@ -154,34 +154,32 @@ pub(super) fn database_variables(project: &Project, db: &DatabasePlan) -> Vec<En
         .into_iter()
         .filter(|v| database_value(v.name.as_str(), db).is_some())
         .map(|v| v.name);
-    let mut names: Vec<EnvName> = read_by_code.chain(prefixed).collect();
-    names.sort();
-    names.dedup();
-    if names.is_empty() {
-        names.push(EnvName::parse("DATABASE_URL").expect("a plain name"));
-    }
-    names
+    or_usual_name(read_by_code.chain(prefixed).collect(), "DATABASE_URL")
 }
 
 /// The `redis` service, with the variables the app reaches it through:
 /// those it reads that `.env.example` points at `redis`, else `REDIS_URL`.
 pub(super) fn redis_plan(project: &Project) -> RedisPlan {
     let redis = RedisPlan::new();
-    let mut names: Vec<EnvName> = project
+    let read_by_code = project
         .env_vars
         .iter()
         .filter(|v| redis_value(&v.name, &redis).is_some())
-        .filter_map(|v| EnvName::parse(&v.name))
-        .collect();
+        .filter_map(|v| EnvName::parse(&v.name));
+    RedisPlan {
+        variables: or_usual_name(read_by_code.collect(), "REDIS_URL"),
+        ..redis
+    }
+}
+
+/// `names` sorted, each once; `usual` alone when there are none.
+fn or_usual_name(mut names: Vec<EnvName>, usual: &str) -> Vec<EnvName> {
     names.sort();
     names.dedup();
     if names.is_empty() {
-        names.push(EnvName::parse("REDIS_URL").expect("a plain name"));
+        names.push(EnvName::parse(usual).expect("a plain name"));
     }
-    RedisPlan {
-        variables: names,
-        ..redis
-    }
+    names
 }
 
 /// The variables the database section of `.env.example` sets: the image's
