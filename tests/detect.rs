@@ -1417,6 +1417,21 @@ fn the_projects_own_start_commands_give_the_target_and_port() {
         ("Procfile", "web: gunicorn missing:app\n"),
     ]);
     assert_eq!(project.entries[0].target, "app:app");
+    // A script that starts the development server (a front-end test
+    // runner's `flask run -p 3002`) says less than the project's Dockerfile.
+    let project = inspect_tree(&[
+        ("app.py", "from flask import Flask\napp = Flask(__name__)\n"),
+        (
+            "runfrontendtests.sh",
+            "#!/bin/sh\nflask run -p 3002 --no-reload &\nnpx cypress run\n",
+        ),
+        ("Dockerfile", "FROM python:3.12-slim\nEXPOSE 3000\n"),
+    ]);
+    let port = project.port.as_ref().unwrap();
+    assert_eq!(
+        (port.value, port.source.to_string()),
+        (3000, "Dockerfile:2".to_string())
+    );
 }
 
 #[test]
@@ -3462,4 +3477,56 @@ fn an_app_made_by_a_subclass_of_flask_is_a_target() {
     ]);
     let targets: Vec<&str> = project.entries.iter().map(|e| e.target.as_str()).collect();
     assert_eq!(targets, ["app:app"]);
+}
+
+#[test]
+fn a_root_script_that_creates_the_tables_is_named_when_no_migration_makes_them() {
+    let app = "import os\nfrom flask import Flask\nfrom flask_sqlalchemy import SQLAlchemy\n\n\
+               url = os.getenv('DATABASE_URL', 'sqlite:///blog.db')\n\
+               app = Flask(__name__)\napp.config['SQLALCHEMY_DATABASE_URI'] = url\ndb = SQLAlchemy(app)\n";
+    let create_db = "from blog.app import app, db\n\nwith app.app_context():\n    db.create_all()\n";
+    let files = [
+        ("blog/__init__.py", ""),
+        ("blog/app.py", app),
+        ("create_db.py", create_db),
+        (
+            "requirements.txt",
+            "flask\nflask-sqlalchemy\npsycopg2-binary\n",
+        ),
+    ];
+    let project = inspect_tree(&files);
+    let steps: Vec<(&str, String)> = project
+        .setup_steps
+        .iter()
+        .map(|s| (s.value.as_str(), s.source.to_string()))
+        .collect();
+    assert_eq!(steps, [("python create_db.py", "create_db.py:4".to_string())]);
+    // SQLite is only the fallback of the URL compose sets for PostgreSQL.
+    assert!(
+        !project.warnings.iter().any(|w| w.contains("SQLite")),
+        "{:?}",
+        project.warnings
+    );
+    // Without a database driver the fallback is what the app uses.
+    let mut bare = files.to_vec();
+    bare[3] = ("requirements.txt", "flask\nflask-sqlalchemy\n");
+    let project = inspect_tree(&bare);
+    assert!(
+        project.warnings.iter().any(|w| w.contains("the app uses SQLite")),
+        "{:?}",
+        project.warnings
+    );
+    // Migrations the image runs make the tables: the script is not named.
+    let mut migrated = files.to_vec();
+    migrated[3] = (
+        "requirements.txt",
+        "flask\nflask-sqlalchemy\nflask-migrate\npsycopg2-binary\n",
+    );
+    migrated.push(("migrations/env.py", "from alembic import context\n"));
+    migrated.push((
+        "migrations/versions/0001_posts.py",
+        "from alembic import op\nimport sqlalchemy as sa\nrevision = '0001'\ndown_revision = None\n\ndef upgrade():\n    op.create_table('post', sa.Column('id', sa.Integer))\n",
+    ));
+    let project = inspect_tree(&migrated);
+    assert!(project.setup_steps.is_empty(), "{:?}", project.setup_steps);
 }

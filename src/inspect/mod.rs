@@ -3,6 +3,7 @@
 //! a user could change: that is `answers` and `plan`.
 
 mod background;
+mod bootstrap;
 mod deployment;
 mod deps;
 mod entry;
@@ -270,13 +271,25 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
         names,
         &entries,
     );
-    warn_about_code(tree, &code, entries.first(), &mut warnings);
+    warn_about_code(
+        tree,
+        &code,
+        entries.first(),
+        database.is_some(),
+        &mut warnings,
+    );
     warnings.extend(subfolder_project(tree, &deps.install, entries.first()));
     let gunicorn_config = gunicorn.map(|g| g.path);
     let static_dir = tree.find_dir("static");
     let frontend = frontend::detect(tree, static_dir.as_deref(), &mut warnings);
     let write_dirs = write_dirs(tree, code.writes, static_dir.as_deref(), &deps.packages);
 
+    let setup_steps = setup_steps(
+        tree,
+        deployment.setup_steps,
+        entries.first(),
+        migrations.is_none() || migrations_need_tables.is_some(),
+    );
     Ok(Project {
         root: tree.root.display().to_string(),
         python_version,
@@ -298,7 +311,7 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
         celery,
         background: code.background,
         processes: deployment.processes,
-        setup_steps: deployment.setup_steps,
+        setup_steps,
         setup_commands: code.setup_commands,
         worker,
         env_vars: code.env_vars,
@@ -365,8 +378,10 @@ fn ranked_entries(
     entries
 }
 
-/// The port the project's own start command binds, then gunicorn's own
-/// config, an existing Dockerfile's or compose file's, `flask run`'s,
+/// The port the project's own production server command binds, then
+/// gunicorn's own config, an existing Dockerfile's or compose file's, a
+/// `flask run` command's (a development server: a script that runs one, such
+/// as a test runner's, says less than the project's Dockerfile), `.flaskenv`'s,
 /// `app.run`'s, a `PORT` default's, a `<PROJECT>_PORT` default's, its
 /// launcher's `--port` option's, and Flask's own when a script starts its
 /// development server without one.
@@ -378,12 +393,17 @@ fn port(
     names: impl FnOnce() -> Vec<String>,
     entries: &[EntryCandidate],
 ) -> Option<Fact<u16>> {
-    deployment
-        .commands
-        .iter()
-        .find_map(|c| Some(Fact::new(c.value.port?, c.source.clone())))
+    let command_port = |development: bool| {
+        deployment
+            .commands
+            .iter()
+            .filter(|c| (c.value.server == "flask run") == development)
+            .find_map(|c| Some(Fact::new(c.value.port?, c.source.clone())))
+    };
+    command_port(false)
         .or_else(|| gunicorn.and_then(|g| g.port.clone()))
         .or_else(|| deployment.exposed.clone())
+        .or_else(|| command_port(true))
         .or(flaskenv.port.clone())
         .or_else(|| code.run_port.clone())
         .or_else(|| code.port_env_default.clone())
@@ -518,6 +538,7 @@ fn warn_about_code(
     tree: &files::Tree,
     code: &env::CodeFacts,
     entry: Option<&EntryCandidate>,
+    has_database: bool,
     warnings: &mut Vec<String>,
 ) {
     if let (Some(server), Some(entry)) = (&code.own_server, entry) {
@@ -572,7 +593,10 @@ fn warn_about_code(
             url.source,
             crate::safe::escaped(&url.value)
         ));
-    } else if let Some(source) = code.sqlite_urls.first() {
+    } else if let Some(source) = code.sqlite_urls.first()
+        // A fallback for the database URL that compose sets.
+        && !(located_by_environment && has_database)
+    {
         warnings.push(format!(
             "{source}: the app uses SQLite; the image's source belongs to root, so the file must be in the instance folder or a `write_dir` (volumes, both): one beside the source is lost with the container"
         ));
@@ -863,6 +887,32 @@ fn local_broker(
         crate::safe::escaped(&without_password(&broker.value))
     ));
     Some(broker.clone())
+}
+
+/// What the project's files run before it serves, then, where no migration
+/// chain the image runs makes the tables, its root scripts that create them
+/// (`python create_db.py`) and that its files do not run already.
+fn setup_steps(
+    tree: &files::Tree,
+    mut steps: Vec<Fact<String>>,
+    entry: Option<&EntryCandidate>,
+    needs_tables: bool,
+) -> Vec<Fact<String>> {
+    if !needs_tables {
+        return steps;
+    }
+    let entry_file = entry
+        .filter(|e| e.import_root.is_empty())
+        .and_then(|e| e.target.split(':').next())
+        .filter(|module| !module.contains('.'))
+        .map(|module| format!("{module}.py"));
+    for script in bootstrap::scripts(tree, entry_file.as_deref()) {
+        let file = script.value.trim_start_matches("python ");
+        if !steps.iter().any(|s| s.value.contains(file)) {
+            steps.push(script);
+        }
+    }
+    steps
 }
 
 /// The folders the app writes into (`writes.rs`). Flask-Assets builds its

@@ -194,6 +194,11 @@ pub(super) fn outputs(tree: &Tree, dir: &str, commands: &[BuildCommand]) -> Vec<
             _ => {}
         }
     }
+    for output in &mut found {
+        if let Some(folder) = generated_static_folder(tree, &output.value) {
+            output.value = folder;
+        }
+    }
     found.sort_by(|a, b| a.value.cmp(&b.value));
     found.dedup_by(|b, a| a.value == b.value);
     let folders: Vec<String> = found.iter().map(|f| f.value.clone()).collect();
@@ -203,6 +208,19 @@ pub(super) fn outputs(tree: &Tree, dir: &str, commands: &[BuildCommand]) -> Vec<
             .any(|other| *other != f.value && f.value.starts_with(&format!("{other}/")))
     });
     found
+}
+
+/// The `static` folder an output is inside, when the project commits
+/// nothing in it: the build makes that folder whole (`app/static/`,
+/// ignored by git), and also copies there what no setting names (a copy
+/// plugin's fonts and images), so the whole folder is its output.
+fn generated_static_folder(tree: &Tree, output: &str) -> Option<String> {
+    let parts: Vec<&str> = output.split('/').collect();
+    let at = parts.iter().position(|p| *p == "static")?;
+    let folder = parts[..=at].join("/");
+    let prefix = format!("{folder}/");
+    let committed = tree.files.iter().any(|f| f.starts_with(&prefix));
+    (at + 1 < parts.len() && !committed).then_some(folder)
 }
 
 /// The output flags' values in one command's words.
@@ -224,7 +242,7 @@ fn flag_outputs(words: &[String]) -> Vec<(String, bool)> {
 }
 
 static VITE_OUT_DIR: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r#"outDir\s*:\s*['"`]([^'"`]+)['"`]"#).expect("valid regex"));
+    LazyLock::new(|| Regex::new(r#"outDir\s*:\s*([^,\n}]+)"#).expect("valid regex"));
 static WEBPACK_PATH: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r#"path\s*:\s*path\.(?:resolve|join)\(\s*__dirname\s*,((?:\s*['"][^'"]+['"]\s*,?)+)\)"#,
@@ -238,9 +256,80 @@ static WEBPACK_CONCAT: LazyLock<Regex> = LazyLock::new(|| {
 static QUOTED: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"['"]([^'"]+)['"]"#).expect("valid regex"));
 static ROLLUP_OUTPUT: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r#"\b(file|dir)\s*:\s*['"`]([^'"`]+)['"`]"#).expect("valid regex"));
+    LazyLock::new(|| Regex::new(r#"\b(file|dir)\s*:\s*([^,\n}]+)"#).expect("valid regex"));
 static GULP_DEST: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r#"\bdest\(\s*['"`]([^'"`]+)['"`]"#).expect("valid regex"));
+    LazyLock::new(|| Regex::new(r#"\bdest\(\s*([^)\n]+)\)"#).expect("valid regex"));
+/// `dist: 'app/static/'`, `const out = "build"`: a name bound to a string.
+static JS_STRING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"\b([A-Za-z_$][\w$]*)\s*[:=]\s*(?:'([^'\n]*)'|"([^"\n]*)"|`([^`$\n]*)`)"#)
+        .expect("valid regex")
+});
+/// `${paths.dist}` in a template literal.
+static JS_PLACEHOLDER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"\$\{\s*([\w$.]+)\s*\}"#).expect("valid regex"));
+
+/// The names a config file binds to one string each (`dist: 'app/static/'`
+/// in a `paths` object, `const out = "build"`); a name bound to two
+/// different strings is left out.
+fn js_strings(text: &str) -> BTreeMap<String, Option<String>> {
+    let mut strings: BTreeMap<String, Option<String>> = BTreeMap::new();
+    for c in JS_STRING.captures_iter(text) {
+        let value = c
+            .get(2)
+            .or(c.get(3))
+            .or(c.get(4))
+            .map_or("", |m| m.as_str());
+        strings
+            .entry(c[1].to_string())
+            .and_modify(|known| {
+                if known.as_deref() != Some(value) {
+                    *known = None;
+                }
+            })
+            .or_insert_with(|| Some(value.to_string()));
+    }
+    strings
+}
+
+/// The string an output setting's expression gives, where it is made of
+/// string literals, template literals and names bound to one string, joined
+/// with `+`: `paths.dist + 'javascripts/'`, `` `${out}/js` ``. `None` for
+/// anything else (a call, a variable this cannot know).
+fn js_value(expr: &str, strings: &BTreeMap<String, Option<String>>) -> Option<String> {
+    let lookup = |name: &str| {
+        let last = name.rsplit('.').next().unwrap_or(name);
+        strings.get(last).cloned().flatten()
+    };
+    let mut value = String::new();
+    for term in expr.trim().trim_end_matches(';').split('+') {
+        let term = term.trim();
+        let quoted = |q: char| term.strip_prefix(q).and_then(|t| t.strip_suffix(q));
+        if let Some(text) = quoted('\'').or_else(|| quoted('"')) {
+            value.push_str(text);
+        } else if let Some(text) = quoted('`') {
+            let mut failed = false;
+            let resolved = JS_PLACEHOLDER.replace_all(text, |c: &regex::Captures| {
+                lookup(&c[1]).unwrap_or_else(|| {
+                    failed = true;
+                    String::new()
+                })
+            });
+            if failed || resolved.contains("${") {
+                return None;
+            }
+            value.push_str(&resolved);
+        } else if !term.is_empty()
+            && term
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '$' | '.'))
+        {
+            value.push_str(&lookup(term)?);
+        } else {
+            return None;
+        }
+    }
+    Some(value)
+}
 
 /// The output folders a webpack config names, relative to its folder, each
 /// with where it starts: `path.resolve(__dirname, "..", "static")` and
@@ -286,6 +375,7 @@ fn config_outputs(tree: &Tree, dir: &str, program: &str) -> Vec<Fact<String>> {
                 continue;
             };
             let before = found.len();
+            let strings = js_strings(&text);
             let mut add = |at: usize, path: &str, is_file: bool| {
                 let line = text[..at].matches('\n').count() + 1;
                 found.extend(
@@ -293,19 +383,24 @@ fn config_outputs(tree: &Tree, dir: &str, program: &str) -> Vec<Fact<String>> {
                         .map(|p| Fact::new(p, Source::at(file.clone(), line))),
                 );
             };
+            let mut add_expr = |c: &regex::Captures, expr: usize, is_file: bool| {
+                if let Some(path) = js_value(&c[expr], &strings) {
+                    add(c.get(0).map_or(0, |m| m.start()), &path, is_file);
+                }
+            };
             match program {
                 "vite" => VITE_OUT_DIR
                     .captures_iter(&text)
-                    .for_each(|c| add(c.get(0).map_or(0, |m| m.start()), &c[1], false)),
+                    .for_each(|c| add_expr(&c, 1, false)),
                 "webpack" => webpack_paths(&text)
                     .into_iter()
                     .for_each(|(at, path)| add(at, &path, false)),
-                "rollup" => ROLLUP_OUTPUT.captures_iter(&text).for_each(|c| {
-                    add(c.get(0).map_or(0, |m| m.start()), &c[2], &c[1] == "file");
-                }),
+                "rollup" => ROLLUP_OUTPUT
+                    .captures_iter(&text)
+                    .for_each(|c| add_expr(&c, 2, &c[1] == "file")),
                 _ => GULP_DEST
                     .captures_iter(&text)
-                    .for_each(|c| add(c.get(0).map_or(0, |m| m.start()), &c[1], false)),
+                    .for_each(|c| add_expr(&c, 1, false)),
             }
             unread |= found.len() == before && setting.is_some_and(|key| text.contains(key));
         }
@@ -409,12 +504,16 @@ mod tests {
                 "esbuild assets/main.js --bundle --outfile=app/static/js/main.js",
             ]
         );
-        let tree = Tree::default();
-        let outputs: Vec<String> = outputs(&tree, "", &build_commands(&scripts))
-            .into_iter()
-            .map(|f| f.value)
-            .collect();
-        assert_eq!(outputs, ["app/static/css", "app/static/js"]);
+        let found = |tree: &Tree| -> Vec<String> {
+            outputs(tree, "", &build_commands(&scripts))
+                .into_iter()
+                .map(|f| f.value)
+                .collect()
+        };
+        let committed = crate::inspect::files::listed(&["app/static/logo.png"]);
+        assert_eq!(found(&committed), ["app/static/css", "app/static/js"]);
+        // A static folder the project commits nothing in is the build's whole.
+        assert_eq!(found(&Tree::default()), ["app/static"]);
     }
 
     #[test]
@@ -449,6 +548,51 @@ mod tests {
         assert_eq!(
             output_at("assets", &paths[0], false).as_deref(),
             Some("public")
+        );
+    }
+
+    #[test]
+    fn output_settings_built_from_named_strings_are_read() {
+        let strings = js_strings(
+            "const paths = {\n  src: 'assets/',\n  dist: 'app/static/',\n};\nconst out = `build`;\n\
+             const mode = 'a';\nconst other = { mode: 'b' };\nif (env === 'dev') {}\n",
+        );
+        assert_eq!(
+            js_value("paths.dist + 'javascripts/'", &strings).as_deref(),
+            Some("app/static/javascripts/")
+        );
+        assert_eq!(
+            js_value("`${paths.src}${out}/js`", &strings).as_deref(),
+            Some("assets/build/js")
+        );
+        assert_eq!(js_value("\"public\"", &strings).as_deref(), Some("public"));
+        // Bound twice to different strings, unknown, or a call: not read.
+        assert_eq!(js_value("mode + '/x'", &strings), None);
+        assert_eq!(js_value("paths.missing", &strings), None);
+        assert_eq!(js_value("`${process.env.OUT}`", &strings), None);
+        assert_eq!(js_value("path.resolve(__dirname", &strings), None);
+        assert!(!strings.contains_key("env"));
+
+        let (_dir, tree) = crate::inspect::files::scanned(&[(
+            "rollup.config.mjs",
+            "const paths = { src: 'app/assets/', dist: 'app/static/' };\nexport default [{\n  \
+             output: { dir: paths.dist + 'javascripts/', format: 'es' },\n}, {\n  \
+             output: { dir: paths.dist + 'stylesheets/' },\n}];\n",
+        )]);
+        let scripts: BTreeMap<String, String> = [
+            ("build", "npm run clean && rollup -c"),
+            ("clean", "del-cli app/static/*"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let found: Vec<(String, String)> = outputs(&tree, "", &build_commands(&scripts))
+            .into_iter()
+            .map(|f| (f.value, f.source.to_string()))
+            .collect();
+        assert_eq!(
+            found,
+            [("app/static".to_string(), "rollup.config.mjs:3".to_string())]
         );
     }
 
