@@ -3484,7 +3484,8 @@ fn a_root_script_that_creates_the_tables_is_named_when_no_migration_makes_them()
     let app = "import os\nfrom flask import Flask\nfrom flask_sqlalchemy import SQLAlchemy\n\n\
                url = os.getenv('DATABASE_URL', 'sqlite:///blog.db')\n\
                app = Flask(__name__)\napp.config['SQLALCHEMY_DATABASE_URI'] = url\ndb = SQLAlchemy(app)\n";
-    let create_db = "from blog.app import app, db\n\nwith app.app_context():\n    db.create_all()\n";
+    let create_db =
+        "from blog.app import app, db\n\nwith app.app_context():\n    db.create_all()\n";
     let files = [
         ("blog/__init__.py", ""),
         ("blog/app.py", app),
@@ -3500,7 +3501,10 @@ fn a_root_script_that_creates_the_tables_is_named_when_no_migration_makes_them()
         .iter()
         .map(|s| (s.value.as_str(), s.source.to_string()))
         .collect();
-    assert_eq!(steps, [("python create_db.py", "create_db.py:4".to_string())]);
+    assert_eq!(
+        steps,
+        [("python create_db.py", "create_db.py:4".to_string())]
+    );
     // SQLite is only the fallback of the URL compose sets for PostgreSQL.
     assert!(
         !project.warnings.iter().any(|w| w.contains("SQLite")),
@@ -3512,7 +3516,10 @@ fn a_root_script_that_creates_the_tables_is_named_when_no_migration_makes_them()
     bare[3] = ("requirements.txt", "flask\nflask-sqlalchemy\n");
     let project = inspect_tree(&bare);
     assert!(
-        project.warnings.iter().any(|w| w.contains("the app uses SQLite")),
+        project
+            .warnings
+            .iter()
+            .any(|w| w.contains("the app uses SQLite")),
         "{:?}",
         project.warnings
     );

@@ -236,11 +236,7 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
     let flaskenv = flaskenv::detect_flaskenv(tree, &mut warnings);
     let deployment = deployment::detect(tree);
     let entries = ranked_entries(tree, &modules, &flaskenv, &deployment, &mut warnings);
-    let declared_config = deployment
-        .commands
-        .iter()
-        .find_map(|c| c.value.config.as_deref());
-    let gunicorn = gunicorn::detect_gunicorn_config(&modules, tree, declared_config, &mut warnings);
+    let gunicorn = gunicorn_config(tree, &modules, &deployment, &mut warnings);
 
     let declared =
         python::detect_python_version(tree, pyproject.as_ref(), pipfile.as_ref(), &mut warnings)?;
@@ -253,10 +249,7 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
     let celery = entry::detect_celery(&modules);
     let migrations_need_tables = migrations
         .as_ref()
-        .and_then(|_| migration_chain::missing_tables(tree, &migration_scripts(tree)));
-    if let Some(need) = &migrations_need_tables {
-        warnings.push(migration_chain::warning(need));
-    }
+        .and_then(|_| tables_missing(tree, &mut warnings));
     let uncommitted_migrations = uncommitted_migrations(tree, &deps.packages);
     let worker = gunicorn_worker(&deps, &deployment, entries.first(), &mut warnings);
 
@@ -271,13 +264,8 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
         names,
         &entries,
     );
-    warn_about_code(
-        tree,
-        &code,
-        entries.first(),
-        database.is_some(),
-        &mut warnings,
-    );
+    let has_database = database.is_some();
+    warn_about_code(tree, &code, entries.first(), has_database, &mut warnings);
     warnings.extend(subfolder_project(tree, &deps.install, entries.first()));
     let gunicorn_config = gunicorn.map(|g| g.path);
     let static_dir = tree.find_dir("static");
@@ -887,6 +875,28 @@ fn local_broker(
         crate::safe::escaped(&without_password(&broker.value))
     ));
     Some(broker.clone())
+}
+
+/// gunicorn's config file: the one the project's start command names (`-c`),
+/// else the usual `gunicorn.conf.py`.
+fn gunicorn_config(
+    tree: &files::Tree,
+    modules: &[module::Module],
+    deployment: &deployment::Deployment,
+    warnings: &mut Vec<String>,
+) -> Option<gunicorn::GunicornConfig> {
+    let declared = deployment
+        .commands
+        .iter()
+        .find_map(|c| c.value.config.as_deref());
+    gunicorn::detect_gunicorn_config(modules, tree, declared, warnings)
+}
+
+/// The tables the migration chain changes but never creates, with a warning.
+fn tables_missing(tree: &files::Tree, warnings: &mut Vec<String>) -> Option<Fact<Vec<String>>> {
+    let need = migration_chain::missing_tables(tree, &migration_scripts(tree))?;
+    warnings.push(migration_chain::warning(&need));
+    Some(need)
 }
 
 /// What the project's files run before it serves, then, where no migration
