@@ -135,6 +135,19 @@ fn local_settings_rows(project: &Project) -> impl Iterator<Item = Row> + '_ {
     })
 }
 
+/// The servers the app needs that no service runs.
+fn unserved_rows(project: &Project) -> impl Iterator<Item = Row> + '_ {
+    project.unserved.iter().map(|fact| {
+        let unserved = &fact.value;
+        Row::item(
+            ("unserved", "unserved"),
+            unserved.server,
+            format!("{} (client `{}`)", unserved.server, unserved.package),
+            &fact.source,
+        )
+    })
+}
+
 /// The app's own config prefix, and what the code runs in the background:
 /// a Celery beat schedule, RQ queues, rq-scheduler.
 fn background_rows(project: &Project) -> Vec<Row> {
@@ -246,6 +259,7 @@ fn fact_rows(project: &Project, python: PythonVersion) -> Vec<Row> {
     }
     rows.extend(write_dir_rows(project));
     rows.extend(local_settings_rows(project));
+    rows.extend(unserved_rows(project));
     for fact in &project.processes {
         let process = &fact.value;
         let value = format!("{}: {}", process.name, process.command);

@@ -315,6 +315,40 @@ impl ServiceKind {
     }
 }
 
+/// Servers an app may need that flaskdock writes no service for, each with
+/// the client packages that reach it. An app that installs one is told to
+/// run that server itself.
+pub const UNSERVED: &[(&str, &[&str])] = &[
+    (
+        "MongoDB",
+        &[
+            "pymongo",
+            "mongoengine",
+            "flask-pymongo",
+            "flask-mongoengine",
+            "motor",
+        ],
+    ),
+    (
+        "Elasticsearch",
+        &["elasticsearch", "elasticsearch-dsl", "flask-elasticsearch"],
+    ),
+    ("OpenSearch", &["opensearch-py"]),
+    (
+        "memcached",
+        &[
+            "pymemcache",
+            "python-memcached",
+            "pylibmc",
+            "python3-memcached",
+        ],
+    ),
+    ("RabbitMQ", &["pika", "aio-pika"]),
+    ("Cassandra", &["cassandra-driver"]),
+    ("Neo4j", &["neo4j", "py2neo"]),
+    ("InfluxDB", &["influxdb", "influxdb-client"]),
+];
+
 /// Images of other data services doctor knows, with their data folders.
 pub const OTHER_DATA_IMAGES: &[(&str, &str)] = &[("mongo", "/data/db")];
 

@@ -3537,3 +3537,58 @@ fn a_root_script_that_creates_the_tables_is_named_when_no_migration_makes_them()
     let project = inspect_tree(&migrated);
     assert!(project.setup_steps.is_empty(), "{:?}", project.setup_steps);
 }
+
+#[test]
+fn servers_flaskdock_runs_no_service_for_are_named_with_their_client() {
+    let project = inspect_tree(&[
+        (
+            "app.py",
+            "from flask import Flask\nfrom flask_pymongo import PyMongo\napp = Flask(__name__)\nmongo = PyMongo(app)\n",
+        ),
+        (
+            "requirements.txt",
+            "flask\nFlask-PyMongo==2.3.0\npymongo\npymemcache\nredis\n",
+        ),
+    ]);
+    let found: Vec<(&str, &str, String)> = project
+        .unserved
+        .iter()
+        .map(|f| {
+            (
+                f.value.server,
+                f.value.package.as_str(),
+                f.source.to_string(),
+            )
+        })
+        .collect();
+    // Each server once, through the first client listed; Redis is a service.
+    assert_eq!(
+        found,
+        [
+            ("MongoDB", "flask-pymongo", "requirements.txt:2".to_string()),
+            ("memcached", "pymemcache", "requirements.txt:4".to_string()),
+        ]
+    );
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(
+        temp.path(),
+        &[
+            ("app.py", "from flask import Flask\napp = Flask(__name__)\n"),
+            ("requirements.txt", "flask\npymongo\n"),
+        ],
+    );
+    let report = init(&options(temp.path(), false), &mut NoPrompts).unwrap();
+    let readme = std::fs::read_to_string(temp.path().join("README.Docker.md")).unwrap();
+    assert!(
+        readme.contains("The app also uses MongoDB (through `pymongo`, requirements.txt:2)"),
+        "{readme}"
+    );
+    assert!(
+        report
+            .notes
+            .iter()
+            .any(|n| n.starts_with("the app uses MongoDB (`pymongo`, requirements.txt:2)")),
+        "{:?}",
+        report.notes
+    );
+}

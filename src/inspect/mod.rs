@@ -123,6 +123,9 @@ pub struct Project {
     /// Settings modules the app loads that the repository leaves out but
     /// has an example of (`app/local_settings_example.py`), with where.
     pub local_settings: Vec<Fact<LocalSettings>>,
+    /// Servers the app's dependencies reach that flaskdock runs no service
+    /// for (MongoDB through `pymongo`), each once.
+    pub unserved: Vec<Fact<Unserved>>,
     /// Where the app applies Werkzeug's `ProxyFix`, if it does.
     pub proxy_fix: Option<Source>,
     /// A secret key the app makes at random when it starts, not read from
@@ -286,6 +289,7 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
         dependency_manager: deps.manager,
         install: deps.install,
         packaged,
+        unserved: unserved(&deps.packages),
         packages: deps.packages,
         pins: deps.pins,
         database,
@@ -993,6 +997,35 @@ pub(crate) fn is_key_file(path: &str) -> bool {
         .any(|ext| name.ends_with(ext))
         || name.starts_with("id_rsa")
         || name.starts_with("id_ed25519")
+}
+
+/// A server the app needs that flaskdock writes no service for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Unserved {
+    /// What it is (`MongoDB`).
+    pub server: &'static str,
+    /// The client package that reaches it (`pymongo`).
+    pub package: String,
+}
+
+/// The servers of [`services::UNSERVED`] the dependencies reach, each once,
+/// with the first client package found.
+fn unserved(packages: &[Package]) -> Vec<Fact<Unserved>> {
+    services::UNSERVED
+        .iter()
+        .filter_map(|(server, clients)| {
+            let package = packages
+                .iter()
+                .find(|p| clients.contains(&p.name.as_str()))?;
+            Some(Fact::new(
+                Unserved {
+                    server,
+                    package: package.name.clone(),
+                },
+                package.source.clone(),
+            ))
+        })
+        .collect()
 }
 
 /// A Redis client or task queue of the catalogue, a package's `redis`

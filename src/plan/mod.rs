@@ -22,7 +22,7 @@ pub use install::{
 pub use model::{
     APP_UID, BeatPlan, DatabasePlan, DebianRelease, EnvVarPlan, HealthcheckPlan, KubeProcess,
     KubeVar, KubernetesPlan, Layout, LocalSettingsPlan, MigrationsNeed, Plan, ProcessPlan,
-    RedisPlan, RqWorkerPlan, ServiceSetting, SetupStep, WorkerPlan,
+    RedisPlan, RqWorkerPlan, ServiceSetting, SetupStep, UnservedPlan, WorkerPlan,
 };
 pub use notes::notes;
 
@@ -259,6 +259,7 @@ fn container_plan(project: &Project, answers: &Answers, layout: &Layout, templat
         .map(|m| Text::escaped(&m.value));
     let migrate_service = migrations.is_some() && database.is_some();
     let start = start_command(&gunicorn, migrations.as_ref().filter(|_| !migrate_service));
+    let secret_key = project.env_vars.iter().find(|v| v.name == "SECRET_KEY");
 
     Plan {
         project_name: Text::escaped(&layout.project_name),
@@ -285,6 +286,7 @@ fn container_plan(project: &Project, answers: &Answers, layout: &Layout, templat
         writable_dirs,
         shared_dirs,
         local_settings: local_settings(project),
+        unserved: unserved(project),
         migrations_need: migrations_need(project),
         proxy_fix: project
             .proxy_fix
@@ -313,11 +315,8 @@ fn container_plan(project: &Project, answers: &Answers, layout: &Layout, templat
             .prefixed_env
             .as_ref()
             .and_then(|f| EnvName::parse(&f.value)),
-        reads_secret_key: project.env_vars.iter().any(|v| v.name == "SECRET_KEY"),
-        requires_secret_key: project
-            .env_vars
-            .iter()
-            .any(|v| v.name == "SECRET_KEY" && v.required),
+        reads_secret_key: secret_key.is_some(),
+        requires_secret_key: secret_key.is_some_and(|v| v.required),
         dockerignore: dockerignore.rules,
         build_context: Text::escaped(&layout.build_context),
         dockerfile: (layout.dockerfile != "Dockerfile").then(|| Text::escaped(&layout.dockerfile)),
@@ -479,6 +478,19 @@ fn local_settings(project: &Project) -> Vec<LocalSettingsPlan> {
         .map(|fact| LocalSettingsPlan {
             example: Text::escaped(&fact.value.example),
             target: Text::escaped(&fact.value.target),
+            source: Text::escaped(&fact.source.to_string()),
+        })
+        .collect()
+}
+
+/// The servers the app needs that no service runs.
+fn unserved(project: &Project) -> Vec<UnservedPlan> {
+    project
+        .unserved
+        .iter()
+        .map(|fact| UnservedPlan {
+            server: Text::escaped(fact.value.server),
+            package: Text::escaped(&fact.value.package),
             source: Text::escaped(&fact.source.to_string()),
         })
         .collect()

@@ -102,6 +102,10 @@ pub struct Plan {
     /// has one.
     #[serde(default)]
     pub local_settings: Vec<LocalSettingsPlan>,
+    /// Servers the app needs that no service runs (MongoDB): README.Docker.md
+    /// tells the user to run them.
+    #[serde(default)]
+    pub unserved: Vec<UnservedPlan>,
     /// Migrations that change tables none of them creates, which therefore
     /// are not run: README.Docker.md says how to start them.
     pub migrations_need: Option<MigrationsNeed>,
@@ -214,6 +218,17 @@ pub struct LocalSettingsPlan {
     pub example: Text,
     pub target: Text,
     /// Where the app loads it (`app/__init__.py:32`).
+    pub source: Text,
+}
+
+/// A server the app needs that flaskdock writes no service for.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct UnservedPlan {
+    /// `MongoDB`.
+    pub server: Text,
+    /// The client package that reaches it (`pymongo`).
+    pub package: Text,
+    /// Where the dependency is declared (`pyproject.toml:73`).
     pub source: Text,
 }
 

@@ -69,6 +69,12 @@ pub fn notes(project: &Project, plan: &Plan) -> Vec<String> {
             settings.target, settings.source, settings.example
         )
     }));
+    notes.extend(plan.unserved.iter().map(|unserved| {
+        format!(
+            "the app uses {} (`{}`, {}), which flaskdock runs no service for: run one the app can reach and set the variables it reads for it in `.env` (README.Docker.md says so too)",
+            unserved.server, unserved.package, unserved.source
+        )
+    }));
     notes.extend(compose_notes(project, plan));
     notes.extend(local_value_notes(plan));
     notes.extend(development_config_notes(project));

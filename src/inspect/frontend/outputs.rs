@@ -176,7 +176,9 @@ pub(super) fn outputs(tree: &Tree, dir: &str, commands: &[BuildCommand]) -> Vec<
         let words = &command.words;
         let source =
             || Source::file(manifest.clone()).with_note(format!("the `{}` script", command.script));
-        for (path, is_file) in flag_outputs(words) {
+        let flagged = flag_outputs(words);
+        let has_flag = !flagged.is_empty();
+        for (path, is_file) in flagged {
             found.extend(output_at(dir, &path, is_file).map(|p| Fact::new(p, source())));
         }
         match command.program() {
@@ -188,7 +190,8 @@ pub(super) fn outputs(tree: &Tree, dir: &str, commands: &[BuildCommand]) -> Vec<
                     }
                 }
             }
-            program @ ("vite" | "webpack" | "rollup" | "gulp" | "parcel") => {
+            // An output flag overrides the config's output and the default.
+            program @ ("vite" | "webpack" | "rollup" | "gulp" | "parcel") if !has_flag => {
                 found.extend(config_outputs(tree, dir, program));
             }
             _ => {}
@@ -594,6 +597,36 @@ mod tests {
             found,
             [("app/static".to_string(), "rollup.config.mjs:3".to_string())]
         );
+    }
+
+    #[test]
+    fn an_output_flag_overrides_the_bundlers_default() {
+        let scripts: BTreeMap<String, String> = [(
+            "build",
+            "parcel build site/app.js --out-dir site/static/dist/ && parcel build site/extra.js",
+        )]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let tree = crate::inspect::files::listed(&["site/static/logo.png"]);
+        let found: Vec<String> = outputs(&tree, "", &build_commands(&scripts))
+            .into_iter()
+            .map(|f| f.value)
+            .collect();
+        // The second command names none: parcel's default `dist` is its output.
+        assert_eq!(found, ["dist", "site/static/dist"]);
+        let scripts: BTreeMap<String, String> = [(
+            "build",
+            "parcel build site/app.js --out-dir site/static/dist/",
+        )]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let found: Vec<String> = outputs(&tree, "", &build_commands(&scripts))
+            .into_iter()
+            .map(|f| f.value)
+            .collect();
+        assert_eq!(found, ["site/static/dist"]);
     }
 
     #[test]
