@@ -529,9 +529,23 @@ impl Scanner<'_> {
                 name: function.name.to_string(),
                 position,
                 keyword: parameters[position].to_string(),
-                required,
+                required: required || self.refuses_missing(&function.body, parameters[position]),
             });
         }
+    }
+
+    /// `value = os.getenv(parameter)` followed by `if value is None: raise`
+    /// in a wrapper's body: every call without a default is required.
+    fn refuses_missing(&self, body: &[Stmt], parameter: &str) -> bool {
+        body.iter().enumerate().any(|(i, stmt)| {
+            let Some((target, Expr::Call(read))) = crate::syntax::single_assignment(stmt) else {
+                return false;
+            };
+            self.is_env_get(&read.func)
+                && matches!(read.arguments.args.first(), Some(Expr::Name(n)) if n.id.as_str() == parameter)
+                && read.arguments.args.len() == 1
+                && is_refused_when_missing(target, body.get(i + 1))
+        })
     }
 
     /// A class whose `__init__` keeps a parameter (`self.environ_name =
@@ -1639,12 +1653,13 @@ mod tests {
     fn reads_through_the_projects_own_wrappers_in_any_module() {
         let helper = Module::from_text(
             "shop/settings.py",
-            "import os\ndef setting(name, default=None):\n    return os.environ.get(name, default)\ndef need(key):\n    return os.environ[key]\ndef config(key, default=None):\n    if key in os.environ:\n        return os.environ[key]\n    return default\n",
+            "import os\ndef setting(name, default=None):\n    return os.environ.get(name, default)\ndef need(key):\n    return os.environ[key]\ndef config(key, default=None):\n    if key in os.environ:\n        return os.environ[key]\n    return default\n\
+             def env_or_fail(key):\n    value = os.getenv(key)\n    if value is None:\n        raise ValueError(key)\n    return value\n",
         )
         .unwrap();
         let user = Module::from_text(
             "shop/app.py",
-            "from shop.settings import setting, need, config\nURL = setting('API_URL')\nKEY = need('API_KEY')\nNAME = need('API_NAME', 'x')\nlabel('NOT_A_READ')\nTIMEOUT = config('ACK_TIMEOUT')\n",
+            "from shop.settings import setting, need, config, env_or_fail\nURL = setting('API_URL')\nKEY = need('API_KEY')\nNAME = need('API_NAME', 'x')\nlabel('NOT_A_READ')\nTIMEOUT = config('ACK_TIMEOUT')\nDEADLINE = env_or_fail('API_DEADLINE')\n",
         )
         .unwrap();
         let facts = scan_code(&[helper, user]);
@@ -1652,11 +1667,12 @@ mod tests {
             names_and_required(&facts),
             [
                 ("ACK_TIMEOUT", false),
+                ("API_DEADLINE", true),
                 ("API_KEY", true),
                 ("API_NAME", false),
                 ("API_URL", false)
             ],
-            "a subscript read only when `key in os.environ` is optional"
+            "a subscript read only when `key in os.environ` is optional; one refused when missing is required"
         );
     }
 
