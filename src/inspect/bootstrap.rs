@@ -7,14 +7,17 @@ use super::fact::{Fact, Source};
 use super::files::Tree;
 use crate::syntax::{self, Expr, Ranged, Stmt};
 
-/// Root scripts that call `*.create_all()` when run (at module level, in a
+/// Root scripts (named in plain letters, digits, `_`, `-` and `.`) that
+/// call `*.create_all()` when run (at module level, in a
 /// `with` block, or in their `__main__` block; not in a function), each as
 /// `python FILE` with the line of the call. `entry_file` (the module gunicorn
 /// imports) is the app itself, not a script.
 pub(super) fn scripts(tree: &Tree, entry_file: Option<&str>) -> Vec<Fact<String>> {
     tree.python_files()
         .filter(|path| {
-            !path.contains('/')
+            // A name the step's command line holds as one plain word.
+            path.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
                 && !matches!(path.as_str(), "setup.py" | "conftest.py")
                 && Some(path.as_str()) != entry_file
                 && !syntax::is_test_path(path)
@@ -73,6 +76,8 @@ mod tests {
             ),
             ("test_models.py", "db.create_all()\n"),
             ("project/setup_db.py", "db.create_all()\n"),
+            // A name that is no plain word of a command line is never one.
+            ("$(touch x) db.py", "db.create_all()\n"),
         ]);
         let found: Vec<(String, String)> = scripts(&tree, Some("app.py"))
             .into_iter()
