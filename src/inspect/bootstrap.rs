@@ -24,13 +24,20 @@ pub(super) fn scripts(tree: &Tree, entry_file: Option<&str>) -> Vec<Fact<String>
         })
         .filter_map(|path| {
             let text = tree.read(path).ok()?;
-            if !text.contains("create_all(") {
+            // A module that builds the app is the app, not its setup.
+            if !text.contains("create_all(") || text.contains("Flask(") {
                 return None;
             }
             let parsed = syntax::parse(path, &text).ok()?;
-            let call = syntax::flat_statements(&parsed.body)
+            let statements = syntax::flat_statements(&parsed.body);
+            // One that also starts a server (`app.run()` after the tables)
+            // never ends: no step.
+            if statements.iter().any(|stmt| calls(stmt, "run")) {
+                return None;
+            }
+            let call = statements
                 .into_iter()
-                .find(|stmt| creates_tables(stmt))?;
+                .find(|stmt| calls(stmt, "create_all"))?;
             let line = parsed.lines.line(call.range().start());
             Some(Fact::new(
                 format!("python {path}"),
@@ -40,13 +47,13 @@ pub(super) fn scripts(tree: &Tree, entry_file: Option<&str>) -> Vec<Fact<String>
         .collect()
 }
 
-/// `db.create_all()` (any receiver), as a statement of its own.
-fn creates_tables(stmt: &Stmt) -> bool {
+/// `receiver.method(...)` (`db.create_all()`), as a statement of its own.
+fn calls(stmt: &Stmt, method: &str) -> bool {
     let Stmt::Expr(expr) = stmt else {
         return false;
     };
     matches!(expr.value.as_ref(), Expr::Call(call)
-        if matches!(call.func.as_ref(), Expr::Attribute(a) if a.attr.as_str() == "create_all"))
+        if matches!(call.func.as_ref(), Expr::Attribute(a) if a.attr.as_str() == method))
 }
 
 #[cfg(test)]
@@ -76,6 +83,16 @@ mod tests {
             ),
             ("test_models.py", "db.create_all()\n"),
             ("project/setup_db.py", "db.create_all()\n"),
+            // A module beside the entry that builds an app, or that starts
+            // the development server after making the tables.
+            (
+                "server.py",
+                "from flask import Flask\nserver = Flask(__name__)\nwith server.app_context():\n    db.create_all()\n",
+            ),
+            (
+                "run.py",
+                "from blog import app, db\nif __name__ == '__main__':\n    db.create_all()\n    app.run(debug=True)\n",
+            ),
             // A name that is no plain word of a command line is never one.
             ("$(touch x) db.py", "db.create_all()\n"),
         ]);
