@@ -457,6 +457,22 @@ fn output_at(dir: &str, path: &str, is_file: bool) -> Option<String> {
 mod tests {
     use super::*;
 
+    /// A `package.json`'s `scripts`.
+    fn scripts_of(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    /// The outputs of the build those scripts run, at the root of `tree`.
+    fn output_values(tree: &Tree, scripts: &BTreeMap<String, String>) -> Vec<String> {
+        outputs(tree, "", &build_commands(scripts))
+            .into_iter()
+            .map(|f| f.value)
+            .collect()
+    }
+
     #[test]
     fn outputs_stay_inside_the_project() {
         assert_eq!(
@@ -480,7 +496,7 @@ mod tests {
 
     #[test]
     fn chained_scripts_are_followed_to_their_commands() {
-        let scripts: BTreeMap<String, String> = [
+        let scripts = scripts_of(&[
             ("build", "npm run build:css && run-s build:js:*"),
             (
                 "build:css",
@@ -491,10 +507,7 @@ mod tests {
                 "esbuild assets/main.js --bundle --outfile=app/static/js/main.js",
             ),
             ("prebuild", "rimraf app/static/js"),
-        ]
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
+        ]);
         let commands: Vec<String> = build_commands(&scripts)
             .into_iter()
             .map(|c| c.text)
@@ -507,21 +520,18 @@ mod tests {
                 "esbuild assets/main.js --bundle --outfile=app/static/js/main.js",
             ]
         );
-        let found = |tree: &Tree| -> Vec<String> {
-            outputs(tree, "", &build_commands(&scripts))
-                .into_iter()
-                .map(|f| f.value)
-                .collect()
-        };
         let committed = crate::inspect::files::listed(&["app/static/logo.png"]);
-        assert_eq!(found(&committed), ["app/static/css", "app/static/js"]);
+        assert_eq!(
+            output_values(&committed, &scripts),
+            ["app/static/css", "app/static/js"]
+        );
         // A static folder the project commits nothing in is the build's whole.
-        assert_eq!(found(&Tree::default()), ["app/static"]);
+        assert_eq!(output_values(&Tree::default(), &scripts), ["app/static"]);
     }
 
     #[test]
     fn os_scripts_settings_and_python_steps_are_read() {
-        let scripts: BTreeMap<String, String> = [
+        let scripts = scripts_of(&[
             ("build", "run-script-os"),
             ("build:win32", "SET NODE_ENV=production && webpack"),
             (
@@ -529,10 +539,7 @@ mod tests {
                 "NODE_ENV=production webpack --progress && npm run digest",
             ),
             ("digest", "flask digest compile"),
-        ]
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
+        ]);
         let commands = build_commands(&scripts);
         let programs: Vec<(&str, bool)> = commands
             .iter()
@@ -582,13 +589,10 @@ mod tests {
              output: { dir: paths.dist + 'javascripts/', format: 'es' },\n}, {\n  \
              output: { dir: paths.dist + 'stylesheets/' },\n}];\n",
         )]);
-        let scripts: BTreeMap<String, String> = [
+        let scripts = scripts_of(&[
             ("build", "npm run clean && rollup -c"),
             ("clean", "del-cli app/static/*"),
-        ]
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
+        ]);
         let found: Vec<(String, String)> = outputs(&tree, "", &build_commands(&scripts))
             .into_iter()
             .map(|f| (f.value, f.source.to_string()))
@@ -601,40 +605,25 @@ mod tests {
 
     #[test]
     fn an_output_flag_overrides_the_bundlers_default() {
-        let scripts: BTreeMap<String, String> = [(
+        let scripts = scripts_of(&[(
             "build",
             "parcel build site/app.js --out-dir site/static/dist/ && parcel build site/extra.js",
-        )]
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
+        )]);
         let tree = crate::inspect::files::listed(&["site/static/logo.png"]);
-        let found: Vec<String> = outputs(&tree, "", &build_commands(&scripts))
-            .into_iter()
-            .map(|f| f.value)
-            .collect();
+        let found = output_values(&tree, &scripts);
         // The second command names none: parcel's default `dist` is its output.
         assert_eq!(found, ["dist", "site/static/dist"]);
-        let scripts: BTreeMap<String, String> = [(
+        let scripts = scripts_of(&[(
             "build",
             "parcel build site/app.js --out-dir site/static/dist/",
-        )]
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-        let found: Vec<String> = outputs(&tree, "", &build_commands(&scripts))
-            .into_iter()
-            .map(|f| f.value)
-            .collect();
+        )]);
+        let found = output_values(&tree, &scripts);
         assert_eq!(found, ["site/static/dist"]);
     }
 
     #[test]
     fn a_script_that_calls_itself_ends() {
-        let scripts: BTreeMap<String, String> = [("build", "npm run build")]
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let scripts = scripts_of(&[("build", "npm run build")]);
         assert!(build_commands(&scripts).is_empty());
     }
 }
