@@ -148,7 +148,7 @@ fn unserved_rows(project: &Project) -> impl Iterator<Item = Row> + '_ {
     })
 }
 
-/// The app's own config prefix, and what the code runs in the background:
+/// The app's own config prefix and config object, and what the code runs in the background:
 /// a Celery beat schedule, RQ queues, rq-scheduler.
 fn background_rows(project: &Project) -> Vec<Row> {
     let mut rows = Vec::new();
@@ -157,6 +157,14 @@ fn background_rows(project: &Project) -> Vec<Row> {
             "prefixed_env",
             format!("{}_*", fact.value),
             fact.source.clone(),
+        ));
+    }
+    for fact in &project.config_objects {
+        rows.push(Row::item(
+            ("config_object", "config_objects"),
+            &fact.value.variable,
+            fact.value.shown(),
+            &fact.source,
         ));
     }
     let background = &project.background;
@@ -409,6 +417,7 @@ pub fn inspect_json(project: &Project, answers: Option<&Answers>) -> Value {
         "env_var_details": project.env_vars,
         "gunicorn_config": project.gunicorn_config,
         "prefixed_env": project.prefixed_env,
+        "config_objects": project.config_objects.iter().map(|f| &f.value).collect::<Vec<_>>(),
         "redis": project.redis.is_some(),
         "celery_app": project.celery.as_ref().map(|c| c.value.clone()),
         "processes": project.processes.iter().map(|p| &p.value).collect::<Vec<_>>(),

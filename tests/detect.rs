@@ -2142,6 +2142,104 @@ fn rq_queues_the_code_makes_get_a_worker_that_listens_on_them() {
 }
 
 #[test]
+fn a_queue_made_inside_an_rq_connection_block_is_the_default_queue() {
+    let views = "import redis\nfrom rq import Connection, Queue as RQueue\nfrom flask import Blueprint, current_app\n\n\
+                 bp = Blueprint('main', __name__)\n\n\
+                 @bp.post('/tasks')\ndef run_task():\n    with Connection(redis.from_url(current_app.config['REDIS_URL'])):\n        q = RQueue()\n        q.enqueue('shop.tasks.work')\n    return '', 202\n";
+    let files = [
+        ("app.py", "from flask import Flask\napp = Flask(__name__)\n"),
+        ("shop/__init__.py", ""),
+        ("shop/views.py", views),
+        ("requirements.txt", "flask\nredis\nrq==1.10.1\n"),
+    ];
+    let project = inspect_tree(&files);
+    let queues: Vec<(&str, String)> = project
+        .background
+        .rq_queues
+        .iter()
+        .map(|q| (q.value.as_str(), q.source.to_string()))
+        .collect();
+    assert_eq!(queues, [("default", "shop/views.py:10".to_string())]);
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(temp.path(), &files);
+    let report = init(&options(temp.path(), false), &mut NoPrompts).unwrap();
+    let rq = report.plan.rq_worker.as_ref().expect("an RQ worker");
+    assert_eq!(rq.queues.len(), 1);
+
+    // The standard library's queue, called the same, is no RQ queue.
+    let mut local = files.to_vec();
+    local[2] = (
+        "shop/views.py",
+        "from queue import Queue\n\npending = Queue()\n",
+    );
+    let project = inspect_tree(&local);
+    assert!(project.background.rq_queues.is_empty());
+}
+
+#[test]
+fn the_variable_naming_the_config_class_is_set_to_the_production_one() {
+    let init_py = "import os\nfrom flask import Flask\n\n\
+                   def create_app():\n    app = Flask(__name__)\n    app.config.from_object(os.getenv('APP_SETTINGS'))\n    return app\n";
+    let config = "class BaseConfig:\n    QUEUES = ['default']\n\n\
+                  class DevelopmentConfig(BaseConfig):\n    DEBUG = True\n\n\
+                  class ProductionConfig(BaseConfig):\n    pass\n";
+    let compose = "services:\n  web:\n    build: .\n    environment:\n      - APP_SETTINGS=shop.config.DevelopmentConfig\n";
+    let files = [
+        ("shop/__init__.py", init_py),
+        ("shop/config.py", config),
+        (
+            "wsgi.py",
+            "from shop import create_app\napp = create_app()\n",
+        ),
+        ("docker-compose.yml", compose),
+        ("requirements.txt", "flask\n"),
+    ];
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(temp.path(), &files);
+    let out = tempfile::tempdir().unwrap();
+    let mut opts = options(temp.path(), false);
+    opts.output = Some(out.path().to_path_buf());
+    let report = init(&opts, &mut NoPrompts).unwrap();
+    let env = std::fs::read_to_string(out.path().join(".env.example")).unwrap();
+    // Required (unset, Flask loads no settings), listed first, with a value.
+    let required = env.split("# --- Flask").next().unwrap();
+    assert!(
+        required.contains("\nAPP_SETTINGS=shop.config.ProductionConfig\n"),
+        "{env}"
+    );
+    let said = report.notes.join("\n");
+    assert!(
+        said.contains(
+            "sets APP_SETTINGS (read at shop/__init__.py:6) to `shop.config.ProductionConfig`"
+        ),
+        "{said}"
+    );
+
+    // With no production or base class, the project's own compose value.
+    let mut dev_only = files.to_vec();
+    dev_only[1] = (
+        "shop/config.py",
+        "class DevelopmentConfig:\n    DEBUG = True\n",
+    );
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(temp.path(), &dev_only);
+    let out = tempfile::tempdir().unwrap();
+    let mut opts = options(temp.path(), false);
+    opts.output = Some(out.path().to_path_buf());
+    let report = init(&opts, &mut NoPrompts).unwrap();
+    let env = std::fs::read_to_string(out.path().join(".env.example")).unwrap();
+    assert!(
+        env.contains("\nAPP_SETTINGS=shop.config.DevelopmentConfig\n"),
+        "{env}"
+    );
+    let said = report.notes.join("\n");
+    assert!(
+        said.contains("the value the project's own deployment gives it (docker-compose.yml:5"),
+        "{said}"
+    );
+}
+
+#[test]
 fn a_gitignored_folder_the_project_commits_stays_in_the_build_context() {
     let temp = tempfile::tempdir().unwrap();
     write_tree(
@@ -3511,9 +3609,22 @@ fn a_root_script_that_creates_the_tables_is_named_when_no_migration_makes_them()
         "{:?}",
         project.warnings
     );
-    // Without a database driver the fallback is what the app uses.
+    // Without a database driver the app uses SQLite, in the file
+    // `.env.example` points the URL at (the instance folder, a volume).
     let mut bare = files.to_vec();
     bare[3] = ("requirements.txt", "flask\nflask-sqlalchemy\n");
+    let project = inspect_tree(&bare);
+    assert!(
+        !project.warnings.iter().any(|w| w.contains("SQLite")),
+        "{:?}",
+        project.warnings
+    );
+    // A SQLite URL the environment cannot change is warned about.
+    bare[1] = (
+        "blog/app.py",
+        "from flask import Flask\nfrom flask_sqlalchemy import SQLAlchemy\n\n\
+         app = Flask(__name__)\napp.config['SQLALCHEMY_DATABASE_URI'] = 'sqlite:///blog.db'\ndb = SQLAlchemy(app)\n",
+    );
     let project = inspect_tree(&bare);
     assert!(
         project

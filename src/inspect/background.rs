@@ -62,6 +62,7 @@ pub(super) fn scan(module: &Module) -> Background {
     let mut scanner = Scanner {
         module,
         found: Background::default(),
+        queue_names: Vec::new(),
     };
     scanner.visit_body(&module.body);
     scanner.found
@@ -70,6 +71,8 @@ pub(super) fn scan(module: &Module) -> Background {
 struct Scanner<'m> {
     module: &'m Module,
     found: Background,
+    /// The names `from rq import Queue [as Q]` binds in the module.
+    queue_names: Vec<String>,
 }
 
 impl Scanner<'_> {
@@ -83,7 +86,9 @@ impl Scanner<'_> {
         }
     }
 
-    /// `rq.Queue(...)`, or `Queue(...)` given a `connection`: the queue's name.
+    /// `rq.Queue(...)`, `Queue(...)` imported from rq (its connection may be
+    /// the one a `with Connection(...)` block pushes), or any `Queue(...)`
+    /// given a `connection`: the queue's name.
     fn queue(&mut self, call: &ast::ExprCall) {
         let dotted = syntax::dotted_name(&call.func);
         let has_connection = call
@@ -93,6 +98,7 @@ impl Scanner<'_> {
             .any(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "connection"));
         let is_queue = match dotted.as_deref() {
             Some("rq.Queue") => true,
+            Some(name) if self.queue_names.iter().any(|n| n == name) => true,
             Some("Queue") => has_connection,
             _ => false,
         };
@@ -174,6 +180,19 @@ impl<'a> Visitor<'a> for Scanner<'_> {
             }
             _ if self.found.rq_scheduler.is_none() && imports_rq_scheduler(stmt) => {
                 self.found.rq_scheduler = Some(self.source(stmt));
+            }
+            Stmt::ImportFrom(import)
+                if import
+                    .module
+                    .as_ref()
+                    .is_some_and(|m| m.as_str() == "rq" || m.as_str() == "rq.queue") =>
+            {
+                let bound = import
+                    .names
+                    .iter()
+                    .filter(|alias| alias.name.as_str() == "Queue")
+                    .map(|alias| alias.asname.as_ref().unwrap_or(&alias.name).to_string());
+                self.queue_names.extend(bound);
             }
             _ => {}
         }

@@ -67,6 +67,45 @@ pub(super) struct Deployment {
     /// Dockerfile's `HEALTHCHECK`, the built service's compose
     /// `healthcheck`): `curl -f http://localhost:5000/healthz` gives `/healthz`.
     pub health_path: Option<Fact<String>>,
+    /// Values the project's deployment gives variables: `ENV` of its
+    /// Dockerfile, `environment` of the compose services it builds; the
+    /// first of each name.
+    pub environment: Vec<Fact<(String, String)>>,
+}
+
+impl Deployment {
+    /// Keeps the first value given to `name`.
+    fn set_variable(&mut self, name: &str, value: &str, source: Source) {
+        if !self.environment.iter().any(|f| f.value.0 == name) {
+            let value = (name.to_string(), value.to_string());
+            self.environment.push(Fact::new(value, source));
+        }
+    }
+}
+
+/// A compose service's `environment`, as a list of `NAME=value` or a
+/// mapping; a name given no value sets nothing.
+fn compose_environment(service: &serde_norway::Value) -> Vec<(String, String)> {
+    match service.get("environment") {
+        Some(serde_norway::Value::Sequence(items)) => items
+            .iter()
+            .filter_map(|item| item.as_str()?.split_once('='))
+            .map(|(name, value)| (name.trim().to_string(), value.to_string()))
+            .collect(),
+        Some(serde_norway::Value::Mapping(map)) => map
+            .iter()
+            .filter_map(|(name, value)| {
+                let value = match value {
+                    serde_norway::Value::String(s) => s.clone(),
+                    serde_norway::Value::Number(n) => n.to_string(),
+                    serde_norway::Value::Bool(b) => b.to_string(),
+                    _ => return None,
+                };
+                Some((name.as_str()?.to_string(), value))
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// A long-running process a `Procfile` declares besides `web`.
@@ -637,7 +676,13 @@ fn read_dockerfile(path: &str, text: &str, found: &mut Deployment) {
                         Some(Fact::new(minor, at().with_note("the project's Dockerfile")));
                 }
             }
-            "ARG" | "ENV" => variables.extend(assignments(rest)),
+            "ARG" => variables.extend(assignments(rest)),
+            "ENV" => {
+                for (name, value) in assignments(rest) {
+                    found.set_variable(&name, &value, at().with_note("the project's Dockerfile"));
+                    variables.insert(name, value);
+                }
+            }
             "HEALTHCHECK" if found.health_path.is_none() && !crate::syntax::is_test_path(path) => {
                 found.health_path = local_url_path(rest)
                     .map(|p| Fact::new(p, at().with_note("the project's Dockerfile HEALTHCHECK")));
@@ -813,6 +858,16 @@ fn read_compose(tree: &Tree, path: &str, text: &str, found: &mut Deployment) {
         // publishes its own port, not the app's.
         if builds_a_proxy(tree, path, build) {
             continue;
+        }
+        // (A test setup's file sets what its tests need.)
+        let test_setup = file_name(path).contains("test") || crate::syntax::is_test_path(path);
+        for (variable, value) in compose_environment(service)
+            .into_iter()
+            .filter(|_| !test_setup)
+        {
+            let at = Source::at(path, line_of(&format!("{variable}=")))
+                .with_note(format!("compose service `{name}`"));
+            found.set_variable(&variable, &value, at);
         }
         let check = command_line(service.get("healthcheck").and_then(|h| h.get("test")));
         // (A test setup's check waits for what its tests need.)

@@ -55,6 +55,10 @@ pub(crate) struct CodeFacts {
     pub sqlite_in_tmp: Option<Fact<String>>,
     /// `app.config.from_prefixed_env(prefix)`: the prefix (default `FLASK`).
     pub prefixed_env: Option<Fact<String>>,
+    /// Variables whose value names the object the config is loaded from,
+    /// read without a default (`app.config.from_object(os.getenv("APP_SETTINGS"))`):
+    /// unset, Flask loads nothing and the app runs unconfigured.
+    pub config_selectors: Vec<Fact<String>>,
     /// A server the project starts itself (`WSGIServer(...)`, `socketio.run(app)`).
     pub own_server: Option<Fact<String>>,
     /// Where the app wraps itself in Werkzeug's `ProxyFix`, which reads the
@@ -182,6 +186,7 @@ pub(super) fn scan_module(module: &Module) -> CodeFacts {
         env_defaults: std::collections::HashSet::new(),
         assigned_literals: Vec::new(),
         constants: std::collections::HashMap::new(),
+        optional_targets: std::collections::HashMap::new(),
     };
     scanner.visit_body(&module.body);
     facts.background = super::background::scan(module);
@@ -202,6 +207,7 @@ pub(super) fn merge(parts: Vec<CodeFacts>) -> CodeFacts {
         facts.cli_port = facts.cli_port.or(part.cli_port);
         facts.dev_server = facts.dev_server.or(part.dev_server);
         facts.prefixed_env = facts.prefixed_env.or(part.prefixed_env);
+        facts.config_selectors.extend(part.config_selectors);
         facts.own_server = facts.own_server.or(part.own_server);
         facts.proxy_fix = facts.proxy_fix.or(part.proxy_fix);
         facts.random_secret = facts.random_secret.or(part.random_secret);
@@ -294,6 +300,9 @@ struct Scanner<'a> {
     /// Names bound to a literal (`DEFAULT_PORT = 8083`), for a read whose
     /// default is one of them.
     constants: std::collections::HashMap<String, String>,
+    /// Names bound to a read without a default (`settings = os.getenv("X")`):
+    /// the variable each holds.
+    optional_targets: std::collections::HashMap<String, String>,
 }
 
 impl Scanner<'_> {
@@ -859,6 +868,30 @@ impl Scanner<'_> {
                         Some(Fact::new(prefix.to_string(), self.source(offset)));
                 }
             }
+            // app.config.from_object(os.getenv("APP_SETTINGS")), directly or
+            // through a name bound to that read: the variable selects the config.
+            Expr::Attribute(attr) if attr.attr.as_str() == "from_object" => {
+                let selector = match args.first() {
+                    Some(Expr::Name(n)) => self.optional_targets.get(n.id.as_str()).cloned(),
+                    Some(Expr::Call(read))
+                        if self.is_env_get(&read.func)
+                            && read.arguments.args.len() == 1
+                            && read.arguments.keywords.is_empty() =>
+                    {
+                        read.arguments
+                            .args
+                            .first()
+                            .and_then(string_literal)
+                            .map(str::to_string)
+                    }
+                    _ => None,
+                };
+                if let Some(name) = selector.filter(|n| crate::safe::is_env_name(n)) {
+                    self.record(&name, true, None, offset);
+                    let source = self.source(offset);
+                    self.facts.config_selectors.push(Fact::new(name, source));
+                }
+            }
             // app.run(host, port, debug) / app.run(port=5000)
             Expr::Attribute(attr) if attr.attr.as_str() == "run" => {
                 let port = keywords
@@ -900,11 +933,14 @@ impl<'a> Visitor<'a> for Scanner<'a> {
         for (i, stmt) in body.iter().enumerate() {
             self.visit_stmt(stmt);
             // Read as optional, then refused when missing: required.
-            if let Some((target, name)) = self.optional_read(stmt)
-                && (is_refused_when_missing(target, body.get(i + 1))
-                    || target == "SQLALCHEMY_DATABASE_URI")
-            {
-                self.record(name, true, None, stmt.start());
+            if let Some((target, name)) = self.optional_read(stmt) {
+                if is_refused_when_missing(target, body.get(i + 1))
+                    || target == "SQLALCHEMY_DATABASE_URI"
+                {
+                    self.record(name, true, None, stmt.start());
+                }
+                self.optional_targets
+                    .insert(target.to_string(), name.to_string());
             }
         }
     }
@@ -1715,6 +1751,33 @@ mod tests {
         assert_eq!(
             names_and_required(&facts),
             [("HTTPS_ONLY", false), ("SECRET_KEY", false)]
+        );
+    }
+
+    #[test]
+    fn a_variable_naming_the_config_object_is_required() {
+        let facts = scan(
+            "import os\nfrom flask import Flask\n\ndef create_app():\n    app = Flask(__name__)\n    settings = os.getenv('APP_SETTINGS')\n    app.config.from_object(settings)\n    app.config.from_object(os.environ.get('EXTRA_SETTINGS'))\n    app.config.from_object(os.getenv('WITH_DEFAULT', 'config.Prod'))\n    return app\n",
+        );
+        let selectors: Vec<(&str, String)> = facts
+            .config_selectors
+            .iter()
+            .map(|f| (f.value.as_str(), f.source.to_string()))
+            .collect();
+        assert_eq!(
+            selectors,
+            [
+                ("APP_SETTINGS", "app.py:7".to_string()),
+                ("EXTRA_SETTINGS", "app.py:8".to_string())
+            ]
+        );
+        assert_eq!(
+            names_and_required(&facts),
+            [
+                ("APP_SETTINGS", true),
+                ("EXTRA_SETTINGS", true),
+                ("WITH_DEFAULT", false)
+            ]
         );
     }
 

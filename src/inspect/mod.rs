@@ -4,6 +4,7 @@
 
 mod background;
 mod bootstrap;
+mod config_object;
 mod deployment;
 mod deps;
 mod entry;
@@ -35,6 +36,7 @@ use anyhow::{Context, Result, bail};
 use serde::Serialize;
 
 pub use background::Background;
+pub use config_object::ConfigObject;
 pub use deployment::Process;
 pub use deps::{DependencyManager, Install, LockExport};
 pub use entry::EntryCandidate;
@@ -110,6 +112,10 @@ pub struct Project {
     pub env_vars: Vec<EnvVar>,
     /// `app.config.from_prefixed_env()` loads every variable with this prefix.
     pub prefixed_env: Option<Fact<String>>,
+    /// Variables that name the object the config is loaded from
+    /// (`app.config.from_object(os.getenv("APP_SETTINGS"))`), each with the
+    /// project's config classes.
+    pub config_objects: Vec<Fact<ConfigObject>>,
     /// Debian build packages the project's own Dockerfile installs.
     pub dockerfile_packages: Vec<Fact<String>>,
     /// `templates/` folder (or `pkg/templates`), if present.
@@ -308,6 +314,7 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
         worker,
         env_vars: code.env_vars,
         prefixed_env: code.prefixed_env,
+        config_objects: config_object::find(tree, &code.config_selectors, &deployment.environment),
         dockerfile_packages: deployment.build_packages,
         templates_dir: tree.find_dir("templates"),
         static_dir,
@@ -586,13 +593,27 @@ fn warn_about_code(
             crate::safe::escaped(&url.value)
         ));
     } else if let Some(source) = code.sqlite_urls.first()
-        // A fallback for the database URL that compose sets.
+        // A fallback for the database URL that compose sets, or that
+        // `.env.example` points at a file in the instance folder (a URL
+        // variable read with a SQLite default or none, and no database).
         && !(located_by_environment && has_database)
+        && !(!has_database && sqlite_url_from_environment(code))
     {
         warnings.push(format!(
             "{source}: the app uses SQLite; the image's source belongs to root, so the file must be in the instance folder or a `write_dir` (volumes, both): one beside the source is lost with the container"
         ));
     }
+}
+
+/// Whether the code reads a database URL variable whose default is a SQLite
+/// URL or none: the plan sets it to a file in the instance folder.
+fn sqlite_url_from_environment(code: &env::CodeFacts) -> bool {
+    code.env_vars.iter().any(|v| {
+        crate::services::names_database_url(&v.name)
+            && v.default
+                .as_deref()
+                .is_none_or(|d| d.starts_with("sqlite:"))
+    })
 }
 
 /// How gunicorn must run an app that serves WebSockets.

@@ -53,7 +53,7 @@ impl Module {
 }
 
 /// `shop/views.py` -> `shop.views`; `src/shop/__init__.py` -> `shop` with root `src`.
-fn module_name(tree: &Tree, path: &str) -> (Option<String>, String) {
+pub(super) fn module_name(tree: &Tree, path: &str) -> (Option<String>, String) {
     let stem = path.trim_end_matches(".py");
     let mut parts: Vec<&str> = stem.split('/').collect();
     if parts.last() == Some(&"__init__") {
@@ -78,7 +78,7 @@ fn module_name(tree: &Tree, path: &str) -> (Option<String>, String) {
     (valid.then(|| name.join(".")), import_root)
 }
 
-fn is_identifier(s: &str) -> bool {
+pub(super) fn is_identifier(s: &str) -> bool {
     let mut chars = s.chars();
     chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
         && chars.all(|c| c.is_alphanumeric() || c == '_')

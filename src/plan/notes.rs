@@ -78,6 +78,7 @@ pub fn notes(project: &Project, plan: &Plan) -> Vec<String> {
     notes.extend(compose_notes(project, plan));
     notes.extend(local_value_notes(plan));
     notes.extend(development_config_notes(project));
+    notes.extend(config_object_notes(project));
     if plan.build_context != "." {
         notes.push(format!(
             "files are written outside the project: compose builds from `{}`, and docker reads `.dockerignore` only from the context folder, so copy it there",
@@ -178,6 +179,32 @@ fn development_config_notes(project: &Project) -> impl Iterator<Item = String> +
                 crate::safe::escaped(&production)
             )
         })
+    })
+}
+
+/// A variable that names the object the config is loaded from: what
+/// `.env.example` sets it to, or that the user must.
+fn config_object_notes(project: &Project) -> impl Iterator<Item = String> + '_ {
+    project.config_objects.iter().map(|fact| {
+        let config = &fact.value;
+        let choices = match config.choices.as_slice() {
+            [] => String::new(),
+            classes => format!(" (the project's: {})", classes.join(", ")),
+        };
+        let from = match &config.set_by {
+            Some(source) => format!(", the value the project's own deployment gives it ({source})"),
+            None => String::new(),
+        };
+        match &config.object {
+            Some(object) => format!(
+                "`.env.example` sets {} (read at {}) to `{object}`{from}: the app loads its settings from the object it names (`app.config.from_object`), and none when it is unset; another config class may suit a deployment better{choices}",
+                config.variable, fact.source
+            ),
+            None => format!(
+                "{} (read at {}) names the object the app loads its settings from (`app.config.from_object`), and unset it loads none: set it in `.env` to the import path of the configuration for a deployment{choices}",
+                config.variable, fact.source
+            ),
+        }
     })
 }
 

@@ -41,6 +41,15 @@ pub(super) fn env_vars(
             return (required || default.is_some_and(|d| !d.is_empty()))
                 .then(|| Text::escaped(&format!("localhost:{port}")));
         }
+        // The config class a container loads (`app.config.from_object`).
+        if let Some(object) = project
+            .config_objects
+            .iter()
+            .find(|fact| fact.value.variable == name)
+            .and_then(|fact| fact.value.object.as_deref())
+        {
+            return Some(Text::escaped(object));
+        }
         let url = sqlite.as_ref()?;
         let sqlite_default = default.is_none_or(|d| d.starts_with("sqlite:"));
         (crate::services::names_database_url(name) && sqlite_default).then(|| Text::escaped(url))
