@@ -73,10 +73,7 @@ pub(super) fn find(
         // The project's own deployment value: an import path, nothing else.
         let deployed = environment.iter().find(|fact| {
             let (name, value) = &fact.value;
-            *name == selector.value
-                && value
-                    .split('.')
-                    .all(|part| super::module::is_identifier(part))
+            *name == selector.value && value.split('.').all(super::module::is_identifier)
         });
         let (object, set_by) = match (&object, deployed) {
             (Some(object), _) => (Some(object.clone()), None),

@@ -796,6 +796,32 @@ impl Scanner<'_> {
         }
     }
 
+    /// `app.config.from_object(os.getenv("APP_SETTINGS"))`, directly or
+    /// through a name bound to that read: the variable selects the config,
+    /// and unset Flask loads nothing, so it is required.
+    fn config_selector(&mut self, argument: Option<&Expr>, offset: TextSize) {
+        let selector = match argument {
+            Some(Expr::Name(n)) => self.optional_targets.get(n.id.as_str()).cloned(),
+            Some(Expr::Call(read))
+                if self.is_env_get(&read.func)
+                    && read.arguments.args.len() == 1
+                    && read.arguments.keywords.is_empty() =>
+            {
+                read.arguments
+                    .args
+                    .first()
+                    .and_then(string_literal)
+                    .map(str::to_string)
+            }
+            _ => None,
+        };
+        if let Some(name) = selector.filter(|n| crate::safe::is_env_name(n)) {
+            self.record(&name, true, None, offset);
+            let source = self.source(offset);
+            self.facts.config_selectors.push(Fact::new(name, source));
+        }
+    }
+
     fn check_call(&mut self, call: &ast::ExprCall) {
         let offset = call.start();
         let (args, keywords) = (&call.arguments.args, &call.arguments.keywords);
@@ -868,29 +894,9 @@ impl Scanner<'_> {
                         Some(Fact::new(prefix.to_string(), self.source(offset)));
                 }
             }
-            // app.config.from_object(os.getenv("APP_SETTINGS")), directly or
-            // through a name bound to that read: the variable selects the config.
+            // app.config.from_object(os.getenv("APP_SETTINGS"))
             Expr::Attribute(attr) if attr.attr.as_str() == "from_object" => {
-                let selector = match args.first() {
-                    Some(Expr::Name(n)) => self.optional_targets.get(n.id.as_str()).cloned(),
-                    Some(Expr::Call(read))
-                        if self.is_env_get(&read.func)
-                            && read.arguments.args.len() == 1
-                            && read.arguments.keywords.is_empty() =>
-                    {
-                        read.arguments
-                            .args
-                            .first()
-                            .and_then(string_literal)
-                            .map(str::to_string)
-                    }
-                    _ => None,
-                };
-                if let Some(name) = selector.filter(|n| crate::safe::is_env_name(n)) {
-                    self.record(&name, true, None, offset);
-                    let source = self.source(offset);
-                    self.facts.config_selectors.push(Fact::new(name, source));
-                }
+                self.config_selector(args.first(), offset);
             }
             // app.run(host, port, debug) / app.run(port=5000)
             Expr::Attribute(attr) if attr.attr.as_str() == "run" => {

@@ -276,7 +276,6 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
     let has_database = database.is_some();
     warn_about_code(tree, &code, entries.first(), has_database, &mut warnings);
     warnings.extend(subfolder_project(tree, &deps.install, entries.first()));
-    let gunicorn_config = gunicorn.map(|g| g.path);
     let static_dir = tree.find_dir("static");
     let frontend = frontend::detect(tree, static_dir.as_deref(), &mut warnings);
     let write_dirs = write_dirs(tree, code.writes, static_dir.as_deref(), &deps.packages);
@@ -329,7 +328,7 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
         migrations_need_tables,
         uncommitted_migrations,
         stale_lock: deps.stale_lock.clone(),
-        gunicorn_config,
+        gunicorn_config: gunicorn.map(|g| g.path),
         virtualenvs: tree.virtualenvs.clone(),
         key_files: tree
             .files
@@ -597,7 +596,7 @@ fn warn_about_code(
         // `.env.example` points at a file in the instance folder (a URL
         // variable read with a SQLite default or none, and no database).
         && !(located_by_environment && has_database)
-        && !(!has_database && sqlite_url_from_environment(code))
+        && (has_database || !sqlite_url_from_environment(code))
     {
         warnings.push(format!(
             "{source}: the app uses SQLite; the image's source belongs to root, so the file must be in the instance folder or a `write_dir` (volumes, both): one beside the source is lost with the container"
