@@ -131,6 +131,23 @@ const DEPLOY_DIRS: &[&str] = &[
     "containers",
 ];
 
+/// Folders under a deployment folder that hold another setup than the
+/// deployed one: development, tests, examples, documentation.
+const NOT_DEPLOYED_DIRS: &[&str] = &[
+    "dev",
+    "develop",
+    "development",
+    "local",
+    "test",
+    "tests",
+    "e2e",
+    "ci",
+    "example",
+    "examples",
+    "docs",
+    "demo",
+];
+
 /// Folders that hold scripts of how a project runs, besides [`DEPLOY_DIRS`].
 const SCRIPT_DIRS: &[&str] = &["bin", "scripts", "shell_scripts"];
 
@@ -292,8 +309,17 @@ fn in_deploy_dirs(path: &str, dirs: &[&str]) -> bool {
     let Some((dir, _)) = path.rsplit_once('/') else {
         return true;
     };
-    dir.split('/')
-        .all(|part| DEPLOY_DIRS.contains(&part) || dirs.contains(&part))
+    let mut parts = dir.split('/');
+    let all_deploy = parts
+        .clone()
+        .all(|part| DEPLOY_DIRS.contains(&part) || dirs.contains(&part));
+    // Any folder under a deployment folder (`docker/release/web/`), but
+    // not a development, test or example setup's (`docker/dev/`, `docker/e2e/`).
+    let under_deploy = parts
+        .next()
+        .is_some_and(|first| DEPLOY_DIRS.contains(&first))
+        && !dir.split('/').any(|part| NOT_DEPLOYED_DIRS.contains(&part));
+    all_deploy || under_deploy
 }
 
 fn file_name(path: &str) -> &str {
@@ -959,6 +985,10 @@ mod tests {
                 "#!/bin/sh\nexec python3 -m gunicorn --bind \"0.0.0.0:8080\" 'shop.app:create_docker_app()'\n",
             ),
             ("docker/dev/Dockerfile", "FROM python:3.9\nEXPOSE 5000\n"),
+            (
+                "docker/e2e/docker-entrypoint.sh",
+                "#!/bin/sh\ngunicorn -b 0.0.0.0:80 shop.app:create_test_app()\n",
+            ),
             ("tools/docker/Dockerfile", "FROM python:3.8\nEXPOSE 5001\n"),
         ]);
         let found = detect(&found);
@@ -968,8 +998,34 @@ mod tests {
             Some("shop.app:create_docker_app()")
         );
         assert_eq!(command.source.to_string(), "deploy/docker/entrypoint.sh:2");
+        assert_eq!(found.commands.len(), 1, "docker/e2e/ is a test setup");
         assert_eq!(found.python.map(|p| p.value).as_deref(), Some("3.13"));
         assert_eq!(found.exposed.map(|p| p.value), Some(8080));
+
+        // A script in any folder under `docker/` that is no test setup.
+        let (_dir, found) = tree(&[
+            (
+                "docker/release/web/docker-entrypoint.sh",
+                "#!/bin/bash\nif [ \"$1\" = web ]; then\n  gunicorn --bind 0.0.0.0:5000 shop.wsgi:application\nfi\n",
+            ),
+            (
+                "docker/e2e/docker-entrypoint.sh",
+                "#!/bin/sh\ngunicorn -b 0.0.0.0:80 shop.wsgi:application\n",
+            ),
+        ]);
+        let found = detect(&found);
+        let commands: Vec<(Option<u16>, String)> = found
+            .commands
+            .iter()
+            .map(|c| (c.value.port, c.source.to_string()))
+            .collect();
+        assert_eq!(
+            commands,
+            [(
+                Some(5000),
+                "docker/release/web/docker-entrypoint.sh:3".to_string()
+            )]
+        );
     }
 
     #[test]
