@@ -309,17 +309,23 @@ fn in_deploy_dirs(path: &str, dirs: &[&str]) -> bool {
     let Some((dir, _)) = path.rsplit_once('/') else {
         return true;
     };
-    let mut parts = dir.split('/');
-    let all_deploy = parts
-        .clone()
-        .all(|part| DEPLOY_DIRS.contains(&part) || dirs.contains(&part));
-    // Any folder under a deployment folder (`docker/release/web/`), but
-    // not a development, test or example setup's (`docker/dev/`, `docker/e2e/`).
-    let under_deploy = parts
+    dir.split('/')
+        .all(|part| DEPLOY_DIRS.contains(&part) || dirs.contains(&part))
+}
+
+/// A file in any folder under a deployment folder (`docker/release/web/`),
+/// but not a development, test or example setup's (`docker/dev/`,
+/// `docker/e2e/`). (A Dockerfile there is often another service's:
+/// `docker/influxdb/Dockerfile`; a start script that runs a WSGI server is
+/// the app's.)
+fn under_deploy_dir(path: &str) -> bool {
+    let Some((dir, _)) = path.rsplit_once('/') else {
+        return false;
+    };
+    dir.split('/')
         .next()
         .is_some_and(|first| DEPLOY_DIRS.contains(&first))
-        && !dir.split('/').any(|part| NOT_DEPLOYED_DIRS.contains(&part));
-    all_deploy || under_deploy
+        && !dir.split('/').any(|part| NOT_DEPLOYED_DIRS.contains(&part))
 }
 
 fn file_name(path: &str) -> &str {
@@ -327,7 +333,9 @@ fn file_name(path: &str) -> &str {
 }
 
 fn is_script(path: &str) -> bool {
-    path.ends_with(".sh") && in_deploy_dirs(path, SCRIPT_DIRS) && !crate::syntax::is_test_path(path)
+    path.ends_with(".sh")
+        && (in_deploy_dirs(path, SCRIPT_DIRS) || under_deploy_dir(path))
+        && !crate::syntax::is_test_path(path)
 }
 
 fn is_supervisor_config(path: &str) -> bool {
@@ -1012,6 +1020,11 @@ mod tests {
                 "docker/e2e/docker-entrypoint.sh",
                 "#!/bin/sh\ngunicorn -b 0.0.0.0:80 shop.wsgi:application\n",
             ),
+            // Another service's image, beside the app's.
+            (
+                "docker/influxdb/Dockerfile",
+                "FROM influxdb:1.8\nEXPOSE 8086\n",
+            ),
         ]);
         let found = detect(&found);
         let commands: Vec<(Option<u16>, String)> = found
@@ -1026,6 +1039,7 @@ mod tests {
                 "docker/release/web/docker-entrypoint.sh:3".to_string()
             )]
         );
+        assert_eq!(found.exposed, None);
     }
 
     #[test]
