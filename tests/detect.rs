@@ -2240,6 +2240,59 @@ fn the_variable_naming_the_config_class_is_set_to_the_production_one() {
 }
 
 #[test]
+fn an_old_flask_pin_gets_the_releases_of_its_dependencies_of_its_time() {
+    let companions = |requirements: &str| -> (Vec<String>, String, Vec<String>) {
+        let temp = tempfile::tempdir().unwrap();
+        write_tree(
+            temp.path(),
+            &[
+                ("app.py", "from flask import Flask\napp = Flask(__name__)\n"),
+                ("requirements.txt", requirements),
+            ],
+        );
+        let report = init(&options(temp.path(), false), &mut NoPrompts).unwrap();
+        let dockerfile = std::fs::read_to_string(temp.path().join("Dockerfile")).unwrap();
+        let planned = report
+            .plan
+            .flask_companions
+            .iter()
+            .map(|r| r.to_string())
+            .collect();
+        (planned, dockerfile, report.notes)
+    };
+    // Flask 2.0 imports `url_quote`, which Werkzeug 3 removed.
+    let (planned, dockerfile, notes) = companions("Flask==2.0.2\nredis==4.1.1\n");
+    assert_eq!(planned, ["Werkzeug<2.1"]);
+    assert!(
+        dockerfile.contains("pip install -r requirements.txt gunicorn==")
+            && dockerfile.contains(" 'Werkzeug<2.1'\n"),
+        "{dockerfile}"
+    );
+    let said = notes.join("\n");
+    assert!(
+        said.contains("installs `Werkzeug<2.1` with `flask==2.0.2` (requirements.txt:1)"),
+        "{said}"
+    );
+    // Flask 1: Werkzeug, itsdangerous and MarkupSafe of its time; Jinja2 is
+    // the project's own pin.
+    let (planned, _, _) = companions("flask==1.1.2\nJinja2==2.11.3\n");
+    assert_eq!(
+        planned,
+        ["Werkzeug<2.0", "itsdangerous<2.0", "MarkupSafe<2.1"]
+    );
+    // A current Flask, or no exact pin: nothing added.
+    for requirements in [
+        "Flask==3.1.0\n",
+        "Flask>=2.0\n",
+        "Flask==2.2.5\nWerkzeug==2.2.3\n",
+    ] {
+        let (planned, dockerfile, _) = companions(requirements);
+        assert!(planned.is_empty(), "{requirements}: {planned:?}");
+        assert!(!dockerfile.contains("Werkzeug<"), "{dockerfile}");
+    }
+}
+
+#[test]
 fn a_gitignored_folder_the_project_commits_stays_in_the_build_context() {
     let temp = tempfile::tempdir().unwrap();
     write_tree(

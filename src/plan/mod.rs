@@ -2,6 +2,7 @@
 //! Templates see only this struct, so it is the API of template authors.
 
 mod background;
+mod companions;
 pub mod dockerignore;
 mod frontend;
 mod gunicorn;
@@ -244,12 +245,13 @@ fn container_plan(project: &Project, answers: &Answers, layout: &Layout, templat
     let on_python = project.on_python(python_version);
     let gunicorn = gunicorn_plan(project, python_minor, port, &answers.entry);
     let driver_requirements = driver_requirements(project, database.as_ref());
-    let extra: Vec<Text> = gunicorn
-        .requirements
-        .iter()
-        .chain(&driver_requirements)
-        .cloned()
-        .collect();
+    let flask_companions = companions::companion_requirements(project);
+    let added = [
+        &gunicorn.requirements,
+        &driver_requirements,
+        &flask_companions,
+    ];
+    let extra: Vec<Text> = added.into_iter().flatten().cloned().collect();
 
     let dockerignore = dockerignore::plan_rules(project, &entry_root);
     let migrations = project
@@ -277,6 +279,7 @@ fn container_plan(project: &Project, answers: &Answers, layout: &Layout, templat
             &extra,
         ),
         driver_requirements,
+        flask_companions,
         gunicorn,
         frontend: project.frontend.as_ref().map(frontend::frontend_plan),
         build_packages: texts(&on_python.build),
@@ -288,10 +291,7 @@ fn container_plan(project: &Project, answers: &Answers, layout: &Layout, templat
         local_settings: local_settings(project),
         unserved: unserved(project),
         migrations_need: migrations_need(project),
-        proxy_fix: project
-            .proxy_fix
-            .as_ref()
-            .map(|s| Text::escaped(&s.to_string())),
+        proxy_fix: project.proxy_fix.as_ref().map(shown),
         uid: APP_UID,
         healthcheck_path: Text::escaped(&answers.health_path),
         health_probe: health_probe(port, &answers.health_path),
@@ -324,6 +324,11 @@ fn container_plan(project: &Project, answers: &Answers, layout: &Layout, templat
         template: Text::escaped(template),
         dropped_gitignore: dockerignore.dropped,
     }
+}
+
+/// Where a fact was found (`app.py:12`), as the files show it.
+fn shown(source: &crate::inspect::Source) -> Text {
+    Text::escaped(&source.to_string())
 }
 
 /// What PyMySQL needs to log in to MySQL 8: `caching_sha2_password`, the

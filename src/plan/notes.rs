@@ -29,7 +29,7 @@ pub fn notes(project: &Project, plan: &Plan) -> Vec<String> {
             plan.uid, plan.port
         ));
     }
-    notes.extend(install_notes(plan));
+    notes.extend(install_notes(project, plan));
     if let Some(config) = &plan.gunicorn.config {
         notes.push(format!(
             "`{config}` is passed to gunicorn with `--config`; `--bind 0.0.0.0:{}` on the command line overrides its bind",
@@ -231,10 +231,26 @@ fn local_value_notes(plan: &Plan) -> impl Iterator<Item = String> + '_ {
 
 /// Celery beat and RQ: what compose runs for them, or why it runs nothing.
 /// What the image installs beyond the project's dependencies.
-fn install_notes(plan: &Plan) -> Vec<String> {
+fn install_notes(project: &Project, plan: &Plan) -> Vec<String> {
     let mut notes = Vec::new();
     if let Some(requirement) = &plan.gunicorn.extra_requirement {
         notes.push(format!("the image installs `{requirement}`: the project's dependencies do not list gunicorn (your files are unchanged)"));
+    }
+    if let (false, Some((pin, _))) = (
+        plan.flask_companions.is_empty(),
+        super::companions::flask_pin(project),
+    ) {
+        let companions: Vec<String> = plan
+            .flask_companions
+            .iter()
+            .map(|r| format!("`{r}`"))
+            .collect();
+        notes.push(format!(
+            "the image installs {} with `flask=={}` ({}): that Flask names no upper bound for them, and their newest releases removed what it imports, so the app would fail at its first import; pin them in the project's dependencies to choose (your files are unchanged)",
+            companions.join(", "),
+            crate::safe::escaped(&pin.version),
+            pin.source
+        ));
     }
     for requirement in &plan.driver_requirements {
         notes.push(format!("the image installs `{requirement}`: PyMySQL needs it to log in to MySQL 8, whose default authentication (caching_sha2_password) it cannot do without (your files are unchanged)"));
