@@ -3744,14 +3744,13 @@ fn servers_flaskdock_runs_no_service_for_are_named_with_their_client() {
     let report = init(&options(temp.path(), false), &mut NoPrompts).unwrap();
     let readme = std::fs::read_to_string(temp.path().join("README.Docker.md")).unwrap();
     assert!(
-        readme.contains("The app also uses MongoDB (through `pymongo`, requirements.txt:2)"),
+        readme.contains("include a client for MongoDB (`pymongo`, requirements.txt:2)"),
         "{readme}"
     );
     assert!(
-        report
-            .notes
-            .iter()
-            .any(|n| n.starts_with("the app uses MongoDB (`pymongo`, requirements.txt:2)")),
+        report.notes.iter().any(|n| n.starts_with(
+            "the app's dependencies include a client for MongoDB (`pymongo`, requirements.txt:2)"
+        )),
         "{:?}",
         report.notes
     );

@@ -71,7 +71,7 @@ pub fn notes(project: &Project, plan: &Plan) -> Vec<String> {
     }));
     notes.extend(plan.unserved.iter().map(|unserved| {
         format!(
-            "the app uses {} (`{}`, {}), which flaskdock runs no service for: run one the app can reach and set the variables it reads for it in `.env` (README.Docker.md says so too)",
+            "the app's dependencies include a client for {} (`{}`, {}), which flaskdock runs no service for: where the app uses it, run one it can reach and set the variables it reads for it in `.env` (README.Docker.md says so too)",
             unserved.server, unserved.package, unserved.source
         )
     }));
