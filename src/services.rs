@@ -291,11 +291,20 @@ pub(crate) fn code_words() -> impl Iterator<Item = &'static str> {
 }
 
 /// Whether a variable name says it is a database's setting: a generic word
-/// (`DB`, `DATABASE`, `SQLALCHEMY`) or one of a kind's (`PGHOST`, `MYSQL_USER`).
+/// (`DB`, `DATABASE`, `SQLALCHEMY`), `DB` glued to a connection part
+/// (`DBHOST`, `DBPASS`), or one of a kind's words (`PGHOST`, `MYSQL_USER`).
 pub(crate) fn names_database(name: &str) -> bool {
     let generic = ["DB", "DATABASE", "SQLALCHEMY"];
-    name.split('_').any(|word| generic.contains(&word))
-        || DATABASES.iter().any(|kind| kind.names(name))
+    let glued = [
+        "HOST", "HOSTNAME", "SERVER", "PORT", "USER", "USERNAME", "PASS", "PASSWORD", "PASSWD",
+        "NAME",
+    ];
+    name.split('_').any(|word| {
+        generic.contains(&word)
+            || word
+                .strip_prefix("DB")
+                .is_some_and(|part| glued.contains(&part))
+    }) || DATABASES.iter().any(|kind| kind.names(name))
 }
 
 /// A variable that holds a whole database URL (`DATABASE_URL`,
@@ -558,11 +567,15 @@ mod tests {
             "PGHOST",
             "POSTGRES_USER",
             "MARIADB_PASSWORD",
+            "DBHOST",
+            "DBPASS",
+            "APP_DBNAME",
         ] {
             assert!(names_database(name), "{name}");
         }
-        assert!(!names_database("REDIS_URL"));
-        assert!(!names_database("DEBUG"));
+        for name in ["REDIS_URL", "DEBUG", "DBX", "DBT_PROFILE", "DBUS_SESSION"] {
+            assert!(!names_database(name), "{name}");
+        }
         for name in [
             "REDIS_URL",
             "CACHE_REDIS_HOST",

@@ -2293,6 +2293,36 @@ fn an_old_flask_pin_gets_the_releases_of_its_dependencies_of_its_time() {
 }
 
 #[test]
+fn database_parts_named_with_db_glued_on_point_at_the_db_service() {
+    let config = "import os\n\nDATABASE_URI = 'postgresql+psycopg2://{u}:{p}@{h}/{n}'.format(\n    u=os.environ['DBUSER'],\n    p=os.environ['DBPASS'],\n    h=os.environ['DBHOST'],\n    n=os.environ['DBNAME'],\n)\n";
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(
+        temp.path(),
+        &[
+            (
+                "app.py",
+                "from flask import Flask\napp = Flask(__name__)\napp.config.from_object('settings')\n",
+            ),
+            ("settings.py", config),
+            (
+                "requirements.txt",
+                "flask\nflask-sqlalchemy\npsycopg2-binary\n",
+            ),
+        ],
+    );
+    init(&options(temp.path(), false), &mut NoPrompts).unwrap();
+    let env = std::fs::read_to_string(temp.path().join(".env.example")).unwrap();
+    for line in ["\nDBHOST=db\n", "\nDBNAME=app\n", "\nDBUSER=app\n"] {
+        assert!(env.contains(line), "{line}: {env}");
+    }
+    assert!(!env.contains("\nDBPASS=\n"), "{env}");
+    assert!(
+        env.contains("reaches it through DBHOST, DBNAME, DBPASS, DBUSER"),
+        "{env}"
+    );
+}
+
+#[test]
 fn a_gitignored_folder_the_project_commits_stays_in_the_build_context() {
     let temp = tempfile::tempdir().unwrap();
     write_tree(

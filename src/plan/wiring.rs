@@ -259,7 +259,7 @@ fn database_value(name: &str, db: &DatabasePlan) -> Option<Text> {
             "DB_DATABASE",
             "DATABASE_DATABASE",
             "PGDATABASE",
-            "_DBNAME",
+            "DBNAME",
         ],
     ) {
         return Some(db.name.clone());
