@@ -437,7 +437,7 @@ run_example() {
                     || fail "$name: no Socket.IO handshake: ${handshake:0:200}"
             fi
             local errors
-            errors=$("$ENGINE" logs "$container" 2>&1 | grep -E '\[ERROR\]|Traceback' || true)
+            errors=$("$ENGINE" logs "$container" 2>&1 | grep -E -A15 '\[ERROR\]|Traceback' || true)
             [ -z "$errors" ] || fail "$name: the app logged errors: $errors"
         else
             "$ENGINE" logs "$container" 2>&1 | tail -20 >&2
@@ -669,7 +669,7 @@ run_compose() {
     for service in worker beat rq_worker; do
         grep -q "^  $service:" "$dir/docker-compose.yml" && services+=("$service")
     done
-    errors=$(cd "$dir" && "${COMPOSE[@]}" -p "$PREFIX-$name" logs "${services[@]}" 2>&1 | grep -E '\[ERROR\]|ERROR/|Traceback' || true)
+    errors=$(cd "$dir" && "${COMPOSE[@]}" -p "$PREFIX-$name" logs "${services[@]}" 2>&1 | grep -E -A15 '\[ERROR\]|ERROR/|Traceback' || true)
     [ -z "$errors" ] || fail "$name: the app logged errors: $errors"
     assert_workers "$name" "$PREFIX-$name-web-1" 1
     # The examples' pages say what they read, and through which service.
