@@ -1754,6 +1754,40 @@ fn a_gunicorn_config_named_as_a_python_module_is_read_with_its_env_default_bind(
         "{:?}",
         project.warnings
     );
+    // An f-string of a read's default; a bind computed otherwise is said to be.
+    let with_bind = |bind: &str| {
+        inspect_tree(&[
+            (
+                "shop.py",
+                "from flask import Flask\napp = Flask(__name__)\n",
+            ),
+            (
+                "Procfile",
+                "web: gunicorn -c python:config.gunicorn shop:app\n",
+            ),
+            ("config/gunicorn.py", &format!("import os\nbind = {bind}\n")),
+        ])
+    };
+    let project = with_bind("f\"0.0.0.0:{os.getenv('PORT', '7200')}\"");
+    assert_eq!(project.port.map(|p| p.value), Some(7200));
+    let project = with_bind("'0.0.0.0:' + PORT");
+    assert!(
+        project
+            .warnings
+            .iter()
+            .any(|w| w.contains("config/gunicorn.py:2: its bind is computed when gunicorn starts")),
+        "{:?}",
+        project.warnings
+    );
+    let project = with_bind("'unix:/run/shop.sock'");
+    assert!(
+        project
+            .warnings
+            .iter()
+            .any(|w| w.contains("not a TCP port")),
+        "{:?}",
+        project.warnings
+    );
 }
 
 #[test]

@@ -5,7 +5,7 @@ use super::deployment::bind_port;
 use super::fact::{Fact, Source};
 use super::files::Tree;
 use super::module::Module;
-use crate::syntax::{Expr, Ranged, Stmt, is_true, string_literal};
+use crate::syntax::{Expr, Ranged, Stmt, ast, is_true, string_literal};
 
 /// The config file and what it says.
 pub(super) struct GunicornConfig {
@@ -16,6 +16,49 @@ pub(super) struct GunicornConfig {
 
 /// The config file the project's own start command names (`-c conf/gunicorn.py`),
 /// when it is a file of the project, else the root `gunicorn.conf.py`.
+/// The text of a `bind` value: a string; an environment read's default
+/// (`os.getenv("WEB_BIND", "0.0.0.0:8000")`); an f-string whose every
+/// interpolation is such a read (`f"0.0.0.0:{os.getenv('PORT', '8000')}"`).
+fn bind_text(value: &Expr) -> Option<String> {
+    let env_default = |expr: &Expr| match expr {
+        Expr::Call(call)
+            if matches!(crate::syntax::call_name(&call.func), Some("getenv" | "get")) =>
+        {
+            call.arguments
+                .args
+                .get(1)
+                .and_then(crate::syntax::literal_text)
+        }
+        _ => None,
+    };
+    match value {
+        Expr::FString(f) => {
+            let mut text = String::new();
+            for part in f.value.iter() {
+                match part {
+                    ast::FStringPart::Literal(literal) => text.push_str(&literal.value),
+                    ast::FStringPart::FString(f) => {
+                        for element in f.elements.iter() {
+                            match element {
+                                ast::InterpolatedStringElement::Literal(literal) => {
+                                    text.push_str(&literal.value)
+                                }
+                                ast::InterpolatedStringElement::Interpolation(i) => {
+                                    text.push_str(&env_default(&i.expression)?)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            Some(text)
+        }
+        value => string_literal(value)
+            .map(str::to_string)
+            .or_else(|| env_default(value)),
+    }
+}
+
 pub(super) fn detect_gunicorn_config(
     modules: &[Module],
     tree: &Tree,
@@ -49,23 +92,18 @@ pub(super) fn detect_gunicorn_config(
         match name.id.as_str() {
             "bind" => {
                 let first = match assign.value.as_ref() {
-                    Expr::List(list) => list.elts.first().and_then(string_literal),
-                    Expr::Tuple(tuple) => tuple.elts.first().and_then(string_literal),
-                    // `os.getenv("WEB_BIND", "0.0.0.0:8000")`: its default.
-                    Expr::Call(call)
-                        if matches!(
-                            crate::syntax::call_name(&call.func),
-                            Some("getenv" | "get")
-                        ) =>
-                    {
-                        call.arguments.args.get(1).and_then(string_literal)
-                    }
-                    value => string_literal(value),
+                    Expr::List(list) => list.elts.first().and_then(bind_text),
+                    Expr::Tuple(tuple) => tuple.elts.first().and_then(bind_text),
+                    value => bind_text(value),
                 };
-                match first.and_then(bind_port) {
-                    Some(p) => port = Some(Fact::new(p, Source::at(&module.path, line).with_note("gunicorn bind"))),
-                    None => warnings.push(format!(
+                match first.as_deref().map(bind_port) {
+                    Some(Some(p)) => port = Some(Fact::new(p, Source::at(&module.path, line).with_note("gunicorn bind"))),
+                    Some(None) => warnings.push(format!(
                         "{}:{line}: its bind is not a TCP port; the image binds 0.0.0.0 on the command line instead",
+                        module.path
+                    )),
+                    None => warnings.push(format!(
+                        "{}:{line}: its bind is computed when gunicorn starts, so flaskdock cannot read its port; the image binds 0.0.0.0 on the command line instead",
                         module.path
                     )),
                 }
