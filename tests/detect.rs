@@ -2288,7 +2288,7 @@ fn an_old_flask_pin_gets_the_releases_of_its_dependencies_of_its_time() {
         let dockerfile = std::fs::read_to_string(temp.path().join("Dockerfile")).unwrap();
         let planned = report
             .plan
-            .flask_companions
+            .companions
             .iter()
             .map(|r| r.to_string())
             .collect();
@@ -2314,6 +2314,20 @@ fn an_old_flask_pin_gets_the_releases_of_its_dependencies_of_its_time() {
         planned,
         ["Werkzeug<2.0", "itsdangerous<2.0", "MarkupSafe<2.1"]
     );
+    // Celery and kombu are released in step; a project's own kombu pin stays.
+    let (planned, dockerfile, notes) = companions("celery==5.2.3\nFlask==2.0.3\nredis==4.1.4\n");
+    assert_eq!(planned, ["kombu<5.3", "Werkzeug<2.1"]);
+    assert!(
+        dockerfile.contains(" 'kombu<5.3' 'Werkzeug<2.1'\n"),
+        "{dockerfile}"
+    );
+    let said = notes.join("\n");
+    assert!(
+        said.contains("installs `kombu<5.3` with `celery==5.2.3` (requirements.txt:1)"),
+        "{said}"
+    );
+    let (planned, _, _) = companions("celery==5.2.3\nkombu==5.2.4\nFlask==3.1.0\n");
+    assert!(planned.is_empty(), "{planned:?}");
     // A current Flask, or no exact pin: nothing added.
     for requirements in [
         "Flask==3.1.0\n",

@@ -245,12 +245,8 @@ fn container_plan(project: &Project, answers: &Answers, layout: &Layout, templat
     let on_python = project.on_python(python_version);
     let gunicorn = gunicorn_plan(project, python_minor, port, &answers.entry);
     let driver_requirements = driver_requirements(project, database.as_ref());
-    let flask_companions = companions::companion_requirements(project);
-    let added = [
-        &gunicorn.requirements,
-        &driver_requirements,
-        &flask_companions,
-    ];
+    let companions = companions::companion_requirements(project);
+    let added = [&gunicorn.requirements, &driver_requirements, &companions];
     let extra: Vec<Text> = added.into_iter().flatten().cloned().collect();
 
     let dockerignore = dockerignore::plan_rules(project, &entry_root);
@@ -279,7 +275,7 @@ fn container_plan(project: &Project, answers: &Answers, layout: &Layout, templat
             &extra,
         ),
         driver_requirements,
-        flask_companions,
+        companions,
         gunicorn,
         frontend: project.frontend.as_ref().map(frontend::frontend_plan),
         build_packages: texts(&on_python.build),

@@ -71,11 +71,12 @@ pub struct Plan {
     /// the project does not list (`cryptography` for PyMySQL on MySQL 8),
     /// installed after the project's dependencies.
     pub driver_requirements: Vec<Text>,
-    /// Releases of Flask's own dependencies that the project's old Flask pin
-    /// needs and the project does not name (`Werkzeug<2.1` for
-    /// `Flask==2.0.2`), installed with its dependencies.
+    /// Releases of a framework's own dependencies that the project's old
+    /// pin of it needs and the project does not name (`Werkzeug<2.1` for
+    /// `Flask==2.0.2`, `kombu<5.3` for `celery==5.2.3`), installed with its
+    /// dependencies.
     #[serde(default)]
-    pub flask_companions: Vec<Text>,
+    pub companions: Vec<Text>,
     /// The Node stage that builds the front end, when the project has a
     /// `package.json` with a `build` script.
     pub frontend: Option<FrontendPlan>,

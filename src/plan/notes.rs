@@ -236,18 +236,16 @@ fn install_notes(project: &Project, plan: &Plan) -> Vec<String> {
     if let Some(requirement) = &plan.gunicorn.extra_requirement {
         notes.push(format!("the image installs `{requirement}`: the project's dependencies do not list gunicorn (your files are unchanged)"));
     }
-    if let (false, Some((pin, _))) = (
-        plan.flask_companions.is_empty(),
-        super::companions::flask_pin(project),
-    ) {
-        let companions: Vec<String> = plan
-            .flask_companions
-            .iter()
-            .map(|r| format!("`{r}`"))
-            .collect();
+    // (A template set's plan may drop them: said only when they are in it.)
+    for (pin, requirements) in super::companions::old_pins(project)
+        .into_iter()
+        .filter(|_| !plan.companions.is_empty())
+    {
+        let shown: Vec<String> = requirements.iter().map(|r| format!("`{r}`")).collect();
         notes.push(format!(
-            "the image installs {} with `flask=={}` ({}): that Flask names no upper bound for them, and their newest releases removed what it imports, so the app would fail at its first import; pin them in the project's dependencies to choose (your files are unchanged)",
-            companions.join(", "),
+            "the image installs {} with `{}=={}` ({}): that release names no upper bound for them, and their newest releases removed what it uses, so the app would fail; pin them in the project's dependencies to choose (your files are unchanged)",
+            shown.join(", "),
+            pin.name,
             crate::safe::escaped(&pin.version),
             pin.source
         ));
