@@ -2271,6 +2271,21 @@ fn the_variable_naming_the_config_class_is_set_to_the_production_one() {
         said.contains("the value the project's own deployment gives it (docker-compose.yml:5"),
         "{said}"
     );
+
+    // With no value to give, it stays an optional line: set empty, Flask
+    // would fail to import `""`; unset, the app starts and the note says.
+    let mut unknown = dev_only.to_vec();
+    unknown[3] = ("docker-compose.yml", "services:\n  web:\n    build: .\n");
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(temp.path(), &unknown);
+    let out = tempfile::tempdir().unwrap();
+    let mut opts = options(temp.path(), false);
+    opts.output = Some(out.path().to_path_buf());
+    let report = init(&opts, &mut NoPrompts).unwrap();
+    let env = std::fs::read_to_string(out.path().join(".env.example")).unwrap();
+    assert!(env.contains("\n# APP_SETTINGS=\n"), "{env}");
+    let said = report.notes.join("\n");
+    assert!(said.contains("APP_SETTINGS (read at shop/__init__.py:6) names the object the app loads its settings from"), "{said}");
 }
 
 #[test]

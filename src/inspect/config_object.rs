@@ -29,7 +29,43 @@ pub struct ConfigObject {
 }
 
 /// Words of a config class name that say it is not the deployment's.
-const NOT_DEPLOYED: &[&str] = &["dev", "test", "local", "debug", "ci", "stag", "demo"];
+const NOT_DEPLOYED: &[&str] = &[
+    "dev",
+    "develop",
+    "development",
+    "test",
+    "tests",
+    "testing",
+    "local",
+    "debug",
+    "ci",
+    "stage",
+    "staging",
+    "demo",
+];
+
+/// The lower-case words of a class name (`ProdConfig` -> `prod`, `config`;
+/// `CI_Config` -> `ci`, `config`).
+fn words(name: &str) -> Vec<String> {
+    let mut words: Vec<String> = Vec::new();
+    let mut previous_lower = false;
+    for c in name.chars() {
+        if !c.is_ascii_alphanumeric() {
+            previous_lower = false;
+            words.push(String::new());
+            continue;
+        }
+        if c.is_ascii_uppercase() && previous_lower || words.is_empty() {
+            words.push(String::new());
+        }
+        previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        if let Some(word) = words.last_mut() {
+            word.push(c.to_ascii_lowercase());
+        }
+    }
+    words.retain(|w| !w.is_empty());
+    words
+}
 
 /// The config object each selector may name, from the project's top-level
 /// `class ...Config` definitions in modules importable from the root
@@ -53,10 +89,15 @@ pub(super) fn find(
         .iter()
         .map(|(module, class)| format!("{module}.{class}"))
         .collect();
-    let is_production = |class: &str| class.to_ascii_lowercase().contains("prod");
+    let is_production = |class: &str| {
+        words(class)
+            .iter()
+            .any(|w| w == "prod" || w == "production")
+    };
     let is_neutral = |class: &str| {
-        let lower = class.to_ascii_lowercase();
-        !NOT_DEPLOYED.iter().any(|word| lower.contains(word))
+        !words(class)
+            .iter()
+            .any(|w| NOT_DEPLOYED.contains(&w.as_str()))
     };
     let pick = |test: &dyn Fn(&str) -> bool| {
         classes
@@ -218,6 +259,24 @@ mod tests {
         );
         let found = find(&tree, &[selector("APP_SETTINGS")], &deployed("$(touch x)"));
         assert_eq!(found[0].value.object, None);
+    }
+
+    #[test]
+    fn class_names_are_read_word_by_word() {
+        assert_eq!(words("ProductionConfig"), ["production", "config"]);
+        assert_eq!(words("CI_Config"), ["ci", "config"]);
+        assert_eq!(words("DevConfig2"), ["dev", "config2"]);
+        // `Social` holds `ci` and `Product` holds `prod`, as letters only.
+        let found = objects(&[(
+            "config.py",
+            "class ProductConfig:\n    pass\n\nclass SocialConfig:\n    pass\n",
+        )]);
+        assert_eq!(found[0].object.as_deref(), Some("config.ProductConfig"));
+        let found = objects(&[(
+            "config.py",
+            "class DevelopmentConfig:\n    pass\n\nclass SocialConfig:\n    pass\n",
+        )]);
+        assert_eq!(found[0].object.as_deref(), Some("config.SocialConfig"));
     }
 
     #[test]

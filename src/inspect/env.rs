@@ -798,7 +798,8 @@ impl Scanner<'_> {
 
     /// `app.config.from_object(os.getenv("APP_SETTINGS"))`, directly or
     /// through a name bound to that read: the variable selects the config,
-    /// and unset Flask loads nothing, so it is required.
+    /// and unset Flask loads nothing (the plan makes it required where it
+    /// knows a value; an empty one would fail the import).
     fn config_selector(&mut self, argument: Option<&Expr>, offset: TextSize) {
         let selector = match argument {
             Some(Expr::Name(n)) => self.optional_targets.get(n.id.as_str()).cloned(),
@@ -816,7 +817,7 @@ impl Scanner<'_> {
             _ => None,
         };
         if let Some(name) = selector.filter(|n| crate::safe::is_env_name(n)) {
-            self.record(&name, true, None, offset);
+            self.record(&name, false, None, offset);
             let source = self.source(offset);
             self.facts.config_selectors.push(Fact::new(name, source));
         }
@@ -1761,7 +1762,7 @@ mod tests {
     }
 
     #[test]
-    fn a_variable_naming_the_config_object_is_required() {
+    fn a_variable_naming_the_config_object_is_a_selector() {
         let facts = scan(
             "import os\nfrom flask import Flask\n\ndef create_app():\n    app = Flask(__name__)\n    settings = os.getenv('APP_SETTINGS')\n    app.config.from_object(settings)\n    app.config.from_object(os.environ.get('EXTRA_SETTINGS'))\n    app.config.from_object(os.getenv('WITH_DEFAULT', 'config.Prod'))\n    return app\n",
         );
@@ -1780,8 +1781,8 @@ mod tests {
         assert_eq!(
             names_and_required(&facts),
             [
-                ("APP_SETTINGS", true),
-                ("EXTRA_SETTINGS", true),
+                ("APP_SETTINGS", false),
+                ("EXTRA_SETTINGS", false),
                 ("WITH_DEFAULT", false)
             ]
         );

@@ -64,7 +64,9 @@ pub(super) fn env_vars(
         .filter_map(|v| {
             Some(EnvVarPlan {
                 name: EnvName::parse(&v.name)?,
-                required: v.required,
+                // Unset, a config selector loads no settings: required where
+                // the plan knows its value (an empty one fails the import).
+                required: v.required || selects_known_config(project, &v.name),
                 default: v.default.as_deref().map(Text::escaped),
                 value: value_for(&v.name, database, redis)
                     .or_else(|| local_value(&v.name, v.default.as_deref(), v.required)),
@@ -86,6 +88,14 @@ pub(super) fn env_vars(
             .then_with(|| a.name.cmp(&b.name))
     });
     env_vars
+}
+
+/// Whether `name` selects the config object and the plan knows its value.
+fn selects_known_config(project: &Project, name: &str) -> bool {
+    project
+        .config_objects
+        .iter()
+        .any(|fact| fact.value.variable == name && fact.value.object.is_some())
 }
 
 /// `app.config.from_prefixed_env()` loads `FLASK_SECRET_KEY` as
