@@ -68,8 +68,9 @@ pub(super) struct Deployment {
     /// `healthcheck`): `curl -f http://localhost:5000/healthz` gives `/healthz`.
     pub health_path: Option<Fact<String>>,
     /// Values the project's deployment gives variables: `ENV` of its
-    /// Dockerfile, `environment` of the compose services it builds; the
-    /// first of each name.
+    /// Dockerfile, `environment` of the compose services it builds, then
+    /// its environment templates (`.env.example`, `.flaskenv`); the first
+    /// of each name.
     pub environment: Vec<Fact<(String, String)>>,
 }
 
@@ -146,6 +147,19 @@ const NOT_DEPLOYED_DIRS: &[&str] = &[
     "examples",
     "docs",
     "demo",
+];
+
+/// The files at a project's root that show the variables it expects, with
+/// example values.
+const ENV_TEMPLATES: &[&str] = &[
+    ".flaskenv",
+    ".env.example",
+    ".env.sample",
+    ".env.template",
+    ".env.dist",
+    "env.example",
+    "example.env",
+    "sample.env",
 ];
 
 /// Folders that hold scripts of how a project runs, besides [`DEPLOY_DIRS`].
@@ -229,6 +243,15 @@ pub(super) fn detect(tree: &Tree) -> Deployment {
     for path in tree.files.iter().filter(|f| is_compose_file(f)) {
         let Some(text) = read(path) else { continue };
         read_compose(tree, path, &text, &mut found);
+    }
+    // The project's own environment templates, after its deployment files
+    // (never `.env`: its values are the developer's secrets).
+    for path in ENV_TEMPLATES {
+        let Some(text) = read(path) else { continue };
+        for (line, name, value) in super::flaskenv::parse_dotenv(&text) {
+            let at = Source::at(*path, line).with_note("the project's environment template");
+            found.set_variable(&name, &value, at);
+        }
     }
     // nginx in the project's own image (EXPOSE 80, supervisord running both)
     // publishes its port; the app's is the one nginx passes requests to.
@@ -979,6 +1002,42 @@ mod tests {
             ("docker/nginx/default.conf", &other),
         ]);
         assert_eq!(detect(&found).exposed.map(|p| p.value), Some(80));
+    }
+
+    #[test]
+    fn values_given_to_variables_come_from_deployment_files_then_env_templates() {
+        let (_dir, found) = tree(&[
+            (
+                "docker-compose.yml",
+                "services:\n  web:\n    build: .\n    environment:\n      - APP_SETTINGS=shop.config.Deployed\n  db:\n    image: postgres:17\n    environment:\n      POSTGRES_PASSWORD: not-the-apps\n",
+            ),
+            (
+                "docker-compose.test.yml",
+                "services:\n  web:\n    build: .\n    environment:\n      MODE: testing\n",
+            ),
+            (
+                ".env.example",
+                "APP_SETTINGS=shop.config.Example\nMODE=production\n",
+            ),
+            (".env", "SECRET_TOKEN=abc123\n"),
+        ]);
+        let found = detect(&found);
+        let values: Vec<(&str, &str, String)> = found
+            .environment
+            .iter()
+            .map(|f| (f.value.0.as_str(), f.value.1.as_str(), f.source.to_string()))
+            .collect();
+        assert_eq!(
+            values,
+            [
+                (
+                    "APP_SETTINGS",
+                    "shop.config.Deployed",
+                    "docker-compose.yml:5".to_string()
+                ),
+                ("MODE", "production", ".env.example:2".to_string()),
+            ]
+        );
     }
 
     #[test]

@@ -371,7 +371,8 @@ fn add_root_virtualenvs(tree: &mut Tree) {
     tree.virtualenvs.sort();
 }
 
-/// Root dotfiles the walk skips as hidden but detectors need, and the CI
+/// Root dotfiles the walk skips as hidden but detectors need (environment
+/// templates among them), and the CI
 /// workflows, which say which Pythons the project is tested on.
 fn add_hidden_files(tree: &mut Tree, canonical_root: &Path) {
     let root = tree.root.clone();
@@ -380,6 +381,10 @@ fn add_hidden_files(tree: &mut Tree, canonical_root: &Path) {
         ".gitignore",
         ".flaskenv",
         ".env",
+        ".env.example",
+        ".env.sample",
+        ".env.template",
+        ".env.dist",
         ".tool-versions",
         ".travis.yml",
         ".travis.yaml",
