@@ -2218,6 +2218,18 @@ fn the_variable_naming_the_config_class_is_set_to_the_production_one() {
                   class DevelopmentConfig(BaseConfig):\n    DEBUG = True\n\n\
                   class ProductionConfig(BaseConfig):\n    pass\n";
     let compose = "services:\n  web:\n    build: .\n    environment:\n      - APP_SETTINGS=shop.config.DevelopmentConfig\n";
+    // `init` into a folder of its own (the project has a compose file):
+    // `.env.example` and the notes.
+    let env_and_notes = |files: &[(&str, &str)]| {
+        let temp = tempfile::tempdir().unwrap();
+        write_tree(temp.path(), files);
+        let out = tempfile::tempdir().unwrap();
+        let mut opts = options(temp.path(), false);
+        opts.output = Some(out.path().to_path_buf());
+        let report = init(&opts, &mut NoPrompts).unwrap();
+        let env = std::fs::read_to_string(out.path().join(".env.example")).unwrap();
+        (env, report.notes.join("\n"))
+    };
     let files = [
         ("shop/__init__.py", init_py),
         ("shop/config.py", config),
@@ -2228,20 +2240,13 @@ fn the_variable_naming_the_config_class_is_set_to_the_production_one() {
         ("docker-compose.yml", compose),
         ("requirements.txt", "flask\n"),
     ];
-    let temp = tempfile::tempdir().unwrap();
-    write_tree(temp.path(), &files);
-    let out = tempfile::tempdir().unwrap();
-    let mut opts = options(temp.path(), false);
-    opts.output = Some(out.path().to_path_buf());
-    let report = init(&opts, &mut NoPrompts).unwrap();
-    let env = std::fs::read_to_string(out.path().join(".env.example")).unwrap();
+    let (env, said) = env_and_notes(&files);
     // Required (unset, Flask loads no settings), listed first, with a value.
     let required = env.split("# --- Flask").next().unwrap();
     assert!(
         required.contains("\nAPP_SETTINGS=shop.config.ProductionConfig\n"),
         "{env}"
     );
-    let said = report.notes.join("\n");
     assert!(
         said.contains(
             "sets APP_SETTINGS (read at shop/__init__.py:6) to `shop.config.ProductionConfig`"
@@ -2255,18 +2260,11 @@ fn the_variable_naming_the_config_class_is_set_to_the_production_one() {
         "shop/config.py",
         "class DevelopmentConfig:\n    DEBUG = True\n",
     );
-    let temp = tempfile::tempdir().unwrap();
-    write_tree(temp.path(), &dev_only);
-    let out = tempfile::tempdir().unwrap();
-    let mut opts = options(temp.path(), false);
-    opts.output = Some(out.path().to_path_buf());
-    let report = init(&opts, &mut NoPrompts).unwrap();
-    let env = std::fs::read_to_string(out.path().join(".env.example")).unwrap();
+    let (env, said) = env_and_notes(&dev_only);
     assert!(
         env.contains("\nAPP_SETTINGS=shop.config.DevelopmentConfig\n"),
         "{env}"
     );
-    let said = report.notes.join("\n");
     assert!(
         said.contains("the value the project's own deployment gives it (docker-compose.yml:5"),
         "{said}"
@@ -2276,15 +2274,8 @@ fn the_variable_naming_the_config_class_is_set_to_the_production_one() {
     // would fail to import `""`; unset, the app starts and the note says.
     let mut unknown = dev_only.to_vec();
     unknown[3] = ("docker-compose.yml", "services:\n  web:\n    build: .\n");
-    let temp = tempfile::tempdir().unwrap();
-    write_tree(temp.path(), &unknown);
-    let out = tempfile::tempdir().unwrap();
-    let mut opts = options(temp.path(), false);
-    opts.output = Some(out.path().to_path_buf());
-    let report = init(&opts, &mut NoPrompts).unwrap();
-    let env = std::fs::read_to_string(out.path().join(".env.example")).unwrap();
+    let (env, said) = env_and_notes(&unknown);
     assert!(env.contains("\n# APP_SETTINGS=\n"), "{env}");
-    let said = report.notes.join("\n");
     assert!(said.contains("APP_SETTINGS (read at shop/__init__.py:6) names the object the app loads its settings from"), "{said}");
 }
 

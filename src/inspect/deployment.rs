@@ -894,6 +894,8 @@ fn read_compose(tree: &Tree, path: &str, text: &str, found: &mut Deployment) {
             .position(|l| l.contains(needle))
             .map_or(1, |i| i + 1)
     };
+    // (A test setup's file sets the variables its tests need.)
+    let test_setup = file_name(path).contains("test") || crate::syntax::is_test_path(path);
     for (name, service) in services {
         let name = name.as_str().unwrap_or("");
         if let Some(image) = service.get("image").and_then(|i| i.as_str()) {
@@ -916,12 +918,11 @@ fn read_compose(tree: &Tree, path: &str, text: &str, found: &mut Deployment) {
         if builds_a_proxy(tree, path, build) {
             continue;
         }
-        // (A test setup's file sets what its tests need.)
-        let test_setup = file_name(path).contains("test") || crate::syntax::is_test_path(path);
-        for (variable, value) in compose_environment(service)
-            .into_iter()
-            .filter(|_| !test_setup)
-        {
+        let environment = match test_setup {
+            true => Vec::new(),
+            false => compose_environment(service),
+        };
+        for (variable, value) in environment {
             let at = Source::at(path, line_of(&format!("{variable}=")))
                 .with_note(format!("compose service `{name}`"));
             found.set_variable(&variable, &value, at);

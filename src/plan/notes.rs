@@ -236,11 +236,8 @@ fn install_notes(project: &Project, plan: &Plan) -> Vec<String> {
     if let Some(requirement) = &plan.gunicorn.extra_requirement {
         notes.push(format!("the image installs `{requirement}`: the project's dependencies do not list gunicorn (your files are unchanged)"));
     }
-    // (A template set's plan may drop them: said only when they are in it.)
-    for (pin, requirements) in super::companions::old_pins(project)
-        .into_iter()
-        .filter(|_| !plan.companions.is_empty())
-    {
+    // (`plan.companions` is these requirements, flattened.)
+    for (pin, requirements) in super::companions::old_pins(project) {
         let shown: Vec<String> = requirements.iter().map(|r| format!("`{r}`")).collect();
         notes.push(format!(
             "the image installs {} with `{}=={}` ({}): that release names no upper bound for them, and their newest releases removed what it uses, so the app would fail; pin them in the project's dependencies to choose (your files are unchanged)",
