@@ -222,6 +222,16 @@ pub fn is_url_path(value: &str) -> bool {
     value.starts_with('/') && value.len() <= 200 && value.chars().all(allowed)
 }
 
+/// One part of a module's import path as gunicorn, `flask --app` and
+/// `importlib` take it: an identifier, or a file or folder name with hyphens
+/// after its first character (`rest-server` for `rest-server.py`), which no
+/// `import` statement can name but `importlib.import_module` imports.
+pub fn is_module_part(part: &str) -> bool {
+    let mut chars = part.chars();
+    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && chars.all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+}
+
 /// An environment variable name: `^[A-Za-z_][A-Za-z0-9_]*$`, the names a
 /// dotenv file, a POSIX shell and Compose all read as one name.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

@@ -1308,6 +1308,65 @@ fn modules_that_do_work_at_import_are_not_the_web_target() {
 }
 
 #[test]
+fn a_module_python_cannot_import_is_not_the_web_target() {
+    // Python 2's `print` statement: the file does not compile, though the
+    // app assignment around it parses.
+    let project = inspect_tree(&[
+        (
+            "wsgi.py",
+            "from flask import Flask\napp = Flask(__name__)\nprint \"ready\"\n",
+        ),
+        (
+            "site/__init__.py",
+            "from flask import Flask\napp = Flask(__name__)\n",
+        ),
+    ]);
+    let targets: Vec<&str> = project.entries.iter().map(|e| e.target.as_str()).collect();
+    assert_eq!(targets, ["site:app", "wsgi:app"]);
+    // The only candidate is still offered (with the syntax error warned of).
+    let alone = inspect_tree(&[(
+        "wsgi.py",
+        "from flask import Flask\napp = Flask(__name__)\nprint \"ready\"\n",
+    )]);
+    assert_eq!(alone.entries[0].target, "wsgi:app");
+}
+
+#[test]
+fn a_sibling_apps_server_does_not_give_the_port() {
+    // Two services in one repository, each in its own folder: the port is
+    // the chosen app's (Flask's default), not the one the other app runs on.
+    let project = inspect_tree(&[
+        (
+            "api/service.py",
+            "from flask import Flask\napp = Flask(__name__)\n\nif __name__ == '__main__':\n    app.run(port=5002)\n",
+        ),
+        (
+            "web/wsgi.py",
+            "from flask import Flask\napp = Flask(__name__)\n\nif __name__ == '__main__':\n    app.run(host='0.0.0.0')\n",
+        ),
+    ]);
+    assert_eq!(project.entries[0].target, "wsgi:app");
+    let port = project.port.unwrap();
+    assert_eq!(
+        (port.value, port.source.to_string()),
+        (5000, "web/wsgi.py:5".to_string())
+    );
+    // With nothing in its own folder, the other app's port is still better
+    // than none.
+    let project = inspect_tree(&[
+        (
+            "api/service.py",
+            "from flask import Flask\napp = Flask(__name__)\n\nif __name__ == '__main__':\n    app.run(port=5002)\n",
+        ),
+        (
+            "web/wsgi.py",
+            "from flask import Flask\napp = Flask(__name__)\n",
+        ),
+    ]);
+    assert_eq!(project.port.map(|p| p.value), Some(5002));
+}
+
+#[test]
 fn flasks_own_development_server_gives_its_default_port() {
     let port_of = |files: &[(&str, &str)]| {
         inspect_tree(files)

@@ -414,7 +414,7 @@ pub fn validate_entry(value: &str) -> Result<(), String> {
     let object_name = object.split('(').next().unwrap_or(object);
     let call_ok = (!object.contains('(') || object.ends_with(')'))
         && !object.chars().any(crate::safe::is_unsafe_char);
-    if module.split('.').all(ident) && ident(object_name) && call_ok {
+    if module.split('.').all(crate::safe::is_module_part) && ident(object_name) && call_ok {
         Ok(())
     } else {
         err()
@@ -432,7 +432,9 @@ mod tests {
         assert!(validate_entry("flaskr:create_app()").is_ok());
         assert!(validate_entry("flaskr:create_app('prod')").is_ok());
         assert!(validate_entry("app").is_err());
-        assert!(validate_entry("my-app:app").is_err());
+        assert!(validate_entry("rest-server:app").is_ok());
+        assert!(validate_entry("-app:app").is_err());
+        assert!(validate_entry("app:my-app").is_err());
         assert!(validate_entry("app:create_app(").is_err());
         assert!(validate_entry("app:create_app('\u{1b}[2J')").is_err());
     }

@@ -56,6 +56,10 @@ pub(crate) const FACTORY_NAMES: &[&str] = &[
 fn file_score(module: &Module) -> u32 {
     let file = module.path.rsplit('/').next().unwrap_or(&module.path);
     let top_level = !module.path.contains('/');
+    // Python cannot import it: any other candidate is better.
+    if module.has_syntax_error {
+        return 5;
+    }
     if is_test_path(&module.path) {
         return 10;
     }

@@ -30,8 +30,8 @@ pub struct EnvVar {
 pub(crate) struct CodeFacts {
     /// Sorted by name, one entry per variable.
     pub env_vars: Vec<EnvVar>,
-    /// `app.run(port=N)`.
-    pub run_port: Option<Fact<u16>>,
+    /// `app.run(port=N)`: each module's first, in path order.
+    pub run_ports: Vec<Fact<u16>>,
     /// The numeric default of a `PORT` variable read from the environment.
     pub port_env_default: Option<Fact<u16>>,
     /// The default of a `--port` option of the project's own launcher
@@ -40,8 +40,9 @@ pub(crate) struct CodeFacts {
     pub cli_port: Option<Fact<u16>>,
     /// Flask's own development server started in a script's main block with
     /// no port (`app.run()`, or a `FlaskGroup` CLI's `cli()`): the name it is
-    /// started through, `None` for a `FlaskGroup`.
-    pub dev_server: Option<Fact<Option<String>>>,
+    /// started through, `None` for a `FlaskGroup`. Each module's first, in
+    /// path order.
+    pub dev_servers: Vec<Fact<Option<String>>>,
     /// String literals that are database URLs, each with its database.
     pub database_urls: Vec<Fact<Database>>,
     /// Database URLs written in the code for this machine (not an
@@ -187,6 +188,7 @@ pub(super) fn scan_module(module: &Module) -> CodeFacts {
         assigned_literals: Vec::new(),
         constants: std::collections::HashMap::new(),
         optional_targets: std::collections::HashMap::new(),
+        tested_set: Vec::new(),
     };
     scanner.visit_body(&module.body);
     facts.background = super::background::scan(module);
@@ -202,10 +204,10 @@ pub(super) fn merge(parts: Vec<CodeFacts>) -> CodeFacts {
     let mut facts = CodeFacts::default();
     for part in parts {
         facts.env_vars.extend(part.env_vars);
-        facts.run_port = facts.run_port.or(part.run_port);
+        facts.run_ports.extend(part.run_ports);
         facts.port_env_default = facts.port_env_default.or(part.port_env_default);
         facts.cli_port = facts.cli_port.or(part.cli_port);
-        facts.dev_server = facts.dev_server.or(part.dev_server);
+        facts.dev_servers.extend(part.dev_servers);
         facts.prefixed_env = facts.prefixed_env.or(part.prefixed_env);
         facts.config_selectors.extend(part.config_selectors);
         facts.own_server = facts.own_server.or(part.own_server);
@@ -303,6 +305,10 @@ struct Scanner<'a> {
     /// Names bound to a read without a default (`settings = os.getenv("X")`):
     /// the variable each holds.
     optional_targets: std::collections::HashMap<String, String>,
+    /// Variables the enclosing `if` (or conditional expression) tested as
+    /// set (`if os.environ.get("X"):`, `if "X" in os.environ:`): a subscript
+    /// read of one of them there happens only when it is set.
+    tested_set: Vec<String>,
 }
 
 impl Scanner<'_> {
@@ -698,6 +704,45 @@ impl Scanner<'_> {
             .cloned()
     }
 
+    /// The variables a test requires to be set: `os.environ.get("X")`,
+    /// `os.getenv("X")`, `"X" in os.environ`, and those joined with `and`.
+    fn tested_as_set(&self, test: &Expr) -> Vec<String> {
+        match test {
+            Expr::BoolOp(op) if op.op == ast::BoolOp::And => op
+                .values
+                .iter()
+                .flat_map(|value| self.tested_as_set(value))
+                .collect(),
+            Expr::Call(call) if self.is_env_get(&call.func) => call
+                .arguments
+                .args
+                .first()
+                .and_then(|name| self.read_name(name))
+                .into_iter()
+                .collect(),
+            Expr::Compare(compare)
+                if matches!(compare.ops.first(), Some(ast::CmpOp::In))
+                    && compare
+                        .comparators
+                        .first()
+                        .is_some_and(|c| self.is_environ(c)) =>
+            {
+                self.read_name(&compare.left).into_iter().collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// Visits `body` with the variables `test` checks as set counted as
+    /// guarded.
+    fn visit_guarded(&mut self, test: &Expr, body: impl FnOnce(&mut Self)) {
+        let depth = self.tested_set.len();
+        let names = self.tested_as_set(test);
+        self.tested_set.extend(names);
+        body(self);
+        self.tested_set.truncate(depth);
+    }
+
     /// A class's constants (`class Keys: TOKEN = "SHOP_TOKEN"`), bound as
     /// `Keys.TOKEN`.
     fn bind_class_constants(&mut self, class: &ast::StmtClassDef) {
@@ -823,6 +868,35 @@ impl Scanner<'_> {
         }
     }
 
+    /// `app.run(host, port, debug)` / `app.run(port=5000)`: the port, or in
+    /// a script's main block with none, Flask's development server.
+    fn app_run(&mut self, call: &ast::ExprCall, attr: &ast::ExprAttribute) {
+        let (args, keywords) = (&call.arguments.args, &call.arguments.keywords);
+        let offset = call.start();
+        let port = keywords
+            .iter()
+            .find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "port"))
+            .map(|k| &k.value)
+            .or(args.get(1));
+        if let Some(port) = port.and_then(|p| self.port_value(p))
+            && self.facts.run_ports.is_empty()
+        {
+            let source = self.source(offset);
+            self.facts.run_ports.push(Fact::new(port, source));
+        } else if port.is_none()
+            && args
+                .first()
+                .is_none_or(|host| string_literal(host).is_some())
+            && self.in_main_block
+            && self.facts.dev_servers.is_empty()
+            && let Expr::Name(receiver) = attr.value.as_ref()
+        {
+            let name = Some(receiver.id.to_string());
+            let source = self.source(offset);
+            self.facts.dev_servers.push(Fact::new(name, source));
+        }
+    }
+
     fn check_call(&mut self, call: &ast::ExprCall) {
         let offset = call.start();
         let (args, keywords) = (&call.arguments.args, &call.arguments.keywords);
@@ -900,35 +974,16 @@ impl Scanner<'_> {
                 self.config_selector(args.first(), offset);
             }
             // app.run(host, port, debug) / app.run(port=5000)
-            Expr::Attribute(attr) if attr.attr.as_str() == "run" => {
-                let port = keywords
-                    .iter()
-                    .find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "port"))
-                    .map(|k| &k.value)
-                    .or(args.get(1));
-                if let Some(port) = port.and_then(|p| self.port_value(p))
-                    && self.facts.run_port.is_none()
-                {
-                    self.facts.run_port = Some(Fact::new(port, self.source(offset)));
-                } else if port.is_none()
-                    && args
-                        .first()
-                        .is_none_or(|host| string_literal(host).is_some())
-                    && self.in_main_block
-                    && self.facts.dev_server.is_none()
-                    && let Expr::Name(receiver) = attr.value.as_ref()
-                {
-                    let name = Some(receiver.id.to_string());
-                    self.facts.dev_server = Some(Fact::new(name, self.source(offset)));
-                }
-            }
+            Expr::Attribute(attr) if attr.attr.as_str() == "run" => self.app_run(call, attr),
             // `cli()` of a `FlaskGroup` in the main block: `python manage.py run`
             Expr::Name(name)
                 if self.in_main_block
-                    && self.facts.dev_server.is_none()
+                    && self.facts.dev_servers.is_empty()
                     && self.flask_groups.iter().any(|g| g == name.id.as_str()) =>
             {
-                self.facts.dev_server = Some(Fact::new(None, self.source(offset)));
+                self.facts
+                    .dev_servers
+                    .push(Fact::new(None, self.source(offset)));
             }
             _ => {}
         }
@@ -958,6 +1013,13 @@ impl<'a> Visitor<'a> for Scanner<'a> {
                 self.in_main_block = true;
                 visitor::walk_stmt(self, stmt);
                 self.in_main_block = false;
+            }
+            Stmt::If(node) => {
+                self.visit_expr(&node.test);
+                self.visit_guarded(&node.test, |scanner| scanner.visit_body(&node.body));
+                for clause in &node.elif_else_clauses {
+                    visitor::walk_elif_else_clause(self, clause);
+                }
             }
             Stmt::FunctionDef(function) => {
                 self.find_wrapper(function);
@@ -1057,12 +1119,20 @@ impl<'a> Visitor<'a> for Scanner<'a> {
         }
         match expr {
             Expr::Call(call) => self.check_call(call),
+            // `os.environ["X"] if "X" in os.environ else ...`
+            Expr::If(node) => {
+                self.visit_expr(&node.test);
+                self.visit_guarded(&node.test, |scanner| scanner.visit_expr(&node.body));
+                self.visit_expr(&node.orelse);
+                return;
+            }
             // A read; `os.environ["X"] = ...` sets it for the process instead.
             Expr::Subscript(sub)
                 if sub.ctx == ast::ExprContext::Load && self.is_environ(&sub.value) =>
             {
                 if let Some(name) = self.read_name(&sub.slice) {
-                    self.record(&name, true, None, sub.start());
+                    let required = !self.tested_set.contains(&name);
+                    self.record(&name, required, None, sub.start());
                 }
             }
             // `parser["server"]["SECRET_KEY"]` on an env-backed ConfigParser
@@ -1581,13 +1651,13 @@ mod tests {
         ] {
             let facts = scan_code(&[Module::from_text(path, code).unwrap()]);
             assert!(
-                facts.env_vars.is_empty() && facts.run_port.is_none(),
+                facts.env_vars.is_empty() && facts.run_ports.is_empty(),
                 "{path}"
             );
             assert!(facts.sqlite_urls.is_empty(), "{path}");
         }
         let facts = scan_code(&[Module::from_text("pkg/testimonials.py", code).unwrap()]);
-        assert_eq!(facts.run_port.map(|p| p.value), Some(11080));
+        assert_eq!(facts.run_ports.first().map(|p| p.value), Some(11080));
     }
 
     #[test]
@@ -1805,6 +1875,26 @@ mod tests {
     }
 
     #[test]
+    fn a_subscript_read_only_where_the_variable_was_tested_as_set_is_optional() {
+        let facts = scan(
+            "import os\nif os.environ.get('DRIVER'):\n    driver = os.environ['DRIVER']\nelse:\n    driver = os.environ['FALLBACK']\nif 'HOST' in os.environ and os.getenv('USER_NAME'):\n    login = (os.environ['HOST'], os.environ['USER_NAME'], os.environ['TOKEN'])\nsource = int(os.environ['SOURCE']) if os.getenv('SOURCE') else 0\nlast = os.environ['SOURCE_B'] if os.getenv('SOURCE') else os.environ['SOURCE_C']\n",
+        );
+        assert_eq!(
+            names_and_required(&facts),
+            [
+                ("DRIVER", false),
+                ("FALLBACK", true),
+                ("HOST", false),
+                ("SOURCE", false),
+                ("SOURCE_B", true),
+                ("SOURCE_C", true),
+                ("TOKEN", true),
+                ("USER_NAME", false)
+            ]
+        );
+    }
+
+    #[test]
     fn system_variables_and_tooling_code_are_not_the_apps_settings() {
         let facts = scan(
             "import os\nPATH = os.environ['PATH']\nHOME = os.getenv('HOME')\nREF = os.getenv('GITHUB_REF_NAME')\nLOC = os.getenv('LC_ALL')\nSH = os.environ.get('COMSPEC')\nCFG = os.getenv('XDG_CONFIG_HOME')\nKEY = os.environ['APP_KEY']\n",
@@ -1918,11 +2008,11 @@ mod tests {
             "if __name__ == '__main__':\n    app.run(host='0.0.0.0', port=int(os.environ.get('PORT', 8080)))\n",
         );
         assert_eq!(
-            facts.run_port.map(|p| (p.value, p.source.line)),
+            facts.run_ports.first().map(|p| (p.value, p.source.line)),
             Some((8080, Some(2)))
         );
         let facts = scan("app.run('0.0.0.0', 5001)\n");
-        assert_eq!(facts.run_port.map(|p| p.value), Some(5001));
+        assert_eq!(facts.run_ports.first().map(|p| p.value), Some(5001));
     }
 
     #[test]

@@ -398,16 +398,39 @@ fn port(
             .filter(|c| (c.value.server == "flask run") == development)
             .find_map(|c| Some(Fact::new(c.value.port?, c.source.clone())))
     };
+    // A server started in another app of the repository (a sibling service
+    // under its own folder) says nothing of this one's port, unless no other
+    // source does.
+    let own = |source: &Source| !is_another_apps(source, entries);
     command_port(false)
         .or_else(|| gunicorn.and_then(|g| g.port.clone()))
         .or_else(|| deployment.exposed.clone())
         .or_else(|| command_port(true))
         .or(flaskenv.port.clone())
-        .or_else(|| code.run_port.clone())
+        .or_else(|| code.run_ports.iter().find(|p| own(&p.source)).cloned())
         .or_else(|| code.port_env_default.clone())
         .or_else(|| project_port(&code.env_vars, &names()))
         .or_else(|| code.cli_port.clone())
-        .or_else(|| flask_default_port(code.dev_server.as_ref(), entries))
+        .or_else(|| {
+            let server = code.dev_servers.iter().find(|s| own(&s.source));
+            flask_default_port(server, entries)
+        })
+        .or_else(|| code.run_ports.first().cloned())
+        .or_else(|| flask_default_port(code.dev_servers.first(), entries))
+}
+
+/// Whether `source` lies in the folder of another app than the first
+/// candidate: under a candidate's own import root (`metadata/` beside the
+/// chosen `frontend/`), not under the chosen one's.
+fn is_another_apps(source: &Source, entries: &[EntryCandidate]) -> bool {
+    let (Some(chosen), Some(file)) = (entries.first(), source.file.as_deref()) else {
+        return false;
+    };
+    let under = |root: &str| !root.is_empty() && file.starts_with(&format!("{root}/"));
+    !under(&chosen.import_root)
+        && entries
+            .iter()
+            .any(|e| e.import_root != chosen.import_root && under(&e.import_root))
 }
 
 /// What the project calls itself, lower case, letters and digits only: its

@@ -15,6 +15,9 @@ pub(crate) struct Module {
     /// Folder that must be on `sys.path` for `name` to import (`""` or `"src"`).
     pub import_root: String,
     pub body: Suite,
+    /// The file has a syntax error (Python 2's `print "x"`, a mix of tabs
+    /// and spaces): Python cannot import it, whatever parsed around it.
+    pub has_syntax_error: bool,
     lines: Lines,
 }
 
@@ -31,6 +34,7 @@ impl Module {
             path: path.to_string(),
             name,
             import_root,
+            has_syntax_error: !parsed.errors.is_empty(),
             body: parsed.body,
             lines: parsed.lines,
         }
@@ -46,6 +50,7 @@ impl Module {
             path: path.into(),
             name: is_identifier(&name.replace('.', "_")).then_some(name),
             import_root: String::new(),
+            has_syntax_error: !parsed.errors.is_empty(),
             body: parsed.body,
             lines: parsed.lines,
         })
@@ -74,7 +79,7 @@ pub(super) fn module_name(tree: &Tree, path: &str) -> (Option<String>, String) {
         .collect::<Vec<_>>()
         .join("/");
     let name: Vec<&str> = parts.into_iter().skip(import_root_len).collect();
-    let valid = !name.is_empty() && name.iter().all(|p| is_identifier(p));
+    let valid = !name.is_empty() && name.iter().all(|p| crate::safe::is_module_part(p));
     (valid.then(|| name.join(".")), import_root)
 }
 
@@ -98,6 +103,8 @@ mod tests {
             "shop/views.py",
             "src/blog/__init__.py",
             "scripts/run.py",
+            "rest-server.py",
+            "2fa.py",
         ]);
         assert_eq!(
             module_name(&t, "app.py"),
@@ -119,5 +126,12 @@ mod tests {
             module_name(&t, "scripts/run.py"),
             (Some("run".into()), "scripts".into())
         );
+        // importlib (so gunicorn) imports a hyphenated file; a leading digit
+        // no importer accepts.
+        assert_eq!(
+            module_name(&t, "rest-server.py"),
+            (Some("rest-server".into()), String::new())
+        );
+        assert_eq!(module_name(&t, "2fa.py"), (None, String::new()));
     }
 }
