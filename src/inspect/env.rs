@@ -165,11 +165,36 @@ pub(super) fn scan_code(modules: &[Module]) -> CodeFacts {
     merge(modules.iter().map(scan_module).collect())
 }
 
+/// Task runners whose task files (`tasks.py`, `fabfile.py`, `noxfile.py`,
+/// `dodo.py`) deploy, lint or release the project: they never run in the app.
+const TASK_RUNNERS: &[&str] = &["invoke", "fabric", "fabric2", "nox", "doit", "paver"];
+
+/// Whether a module imports a task runner at its top level (`from invoke
+/// import task`): a Makefile written in Python, not the app's code (a Celery
+/// `tasks.py` imports Celery, not these).
+fn imports_task_runner(body: &[Stmt]) -> bool {
+    let is_runner =
+        |module: &str| TASK_RUNNERS.contains(&module.split('.').next().unwrap_or(module));
+    body.iter().any(|stmt| match stmt {
+        Stmt::Import(node) => node
+            .names
+            .iter()
+            .any(|alias| is_runner(alias.name.as_str())),
+        Stmt::ImportFrom(node) => {
+            node.level == 0 && node.module.as_ref().is_some_and(|m| is_runner(m.as_str()))
+        }
+        _ => false,
+    })
+}
+
 /// The facts of one module. Test code, docs and tools have none: their
 /// variables, ports and throwaway SQLite databases are not the running app's.
 pub(super) fn scan_module(module: &Module) -> CodeFacts {
     let mut facts = CodeFacts::default();
-    if crate::syntax::is_test_path(&module.path) || crate::syntax::is_tooling_path(&module.path) {
+    if crate::syntax::is_test_path(&module.path)
+        || crate::syntax::is_tooling_path(&module.path)
+        || imports_task_runner(&module.body)
+    {
         return facts;
     }
     let mut scanner = Scanner {
@@ -1891,6 +1916,29 @@ mod tests {
                 ("TOKEN", true),
                 ("USER_NAME", false)
             ]
+        );
+    }
+
+    #[test]
+    fn a_task_runners_file_is_not_the_apps_code() {
+        let tasks = |code: &str| {
+            let module = Module::from_text("tasks.py", code).unwrap();
+            names_and_required(&scan_module(&module))
+                .into_iter()
+                .map(|(name, _)| name.to_string())
+                .collect::<Vec<_>>()
+        };
+        assert!(
+            tasks(
+                "import os\nfrom invoke import task\nPROJECT = os.environ.get('CLOUD_PROJECT')\n"
+            )
+            .is_empty()
+        );
+        assert!(tasks("import os\nimport nox\nPY = os.environ['NOX_PY']\n").is_empty());
+        // A Celery tasks module is the app's.
+        assert_eq!(
+            tasks("import os\nfrom celery import Celery\nBROKER = os.environ.get('BROKER_URL')\n"),
+            ["BROKER_URL"]
         );
     }
 

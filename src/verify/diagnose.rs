@@ -25,6 +25,34 @@ pub(super) fn cause(logs: &str, context: &Context) -> Option<String> {
         .or_else(|| last_exception(logs).map(|line| format!("the app stopped on `{line}`")))
 }
 
+/// Why an image did not build, from the build's log, when pip says so: the
+/// project's own pins conflict, or a pin has no release for the image.
+pub(super) fn build_cause(log: &str) -> Option<String> {
+    let lines: Vec<&str> = log.lines().map(str::trim).collect();
+    if let Some(start) = lines
+        .iter()
+        .position(|l| *l == "The conflict is caused by:")
+    {
+        let conflict: Vec<&str> = lines[start + 1..]
+            .iter()
+            .take_while(|l| !l.is_empty())
+            .copied()
+            .collect();
+        let conflict = crate::safe::escaped(&conflict.join("; ")).into_owned();
+        return Some(format!(
+            "the project's requirements cannot all be installed ({conflict}): change one of those pins"
+        ));
+    }
+    let missing = lines.iter().find_map(|l| {
+        l.split_once("No matching distribution found for ")
+            .map(|(_, r)| r)
+    })?;
+    let missing = crate::safe::escaped(missing.trim()).into_owned();
+    Some(format!(
+        "pip finds no release of `{missing}` for the image's Python and platform: pin a release that has one, or choose the Python it supports (`--python`)"
+    ))
+}
+
 /// The app's first traceback (a gunicorn worker's import error comes before
 /// the master's `HaltServer`), shortened to `n` lines around its end (where
 /// the exception is), else the logs' last `n` lines.
@@ -255,6 +283,27 @@ mod tests {
         );
         let same = "[INFO] Listening at: http://0.0.0.0:8000 (1)\n";
         assert_eq!(cause(same, &context(&set, &reads)), None);
+    }
+
+    #[test]
+    fn a_build_that_pip_refuses_names_the_pins() {
+        let conflict = "INFO: pip is looking at multiple versions of flask\n\nThe conflict is caused by:\n    The user requested MarkupSafe==2.0.1\n    werkzeug 2.2.3 depends on MarkupSafe>=2.1.1\n\nTo fix this you could try to:\n";
+        assert_eq!(
+            build_cause(conflict).as_deref(),
+            Some(
+                "the project's requirements cannot all be installed (The user requested MarkupSafe==2.0.1; werkzeug 2.2.3 depends on MarkupSafe>=2.1.1): change one of those pins"
+            )
+        );
+        let missing = "ERROR: Could not find a version that satisfies the requirement numpy==1.19.5\nERROR: No matching distribution found for numpy==1.19.5\n";
+        assert!(
+            build_cause(missing)
+                .unwrap()
+                .contains("no release of `numpy==1.19.5`")
+        );
+        assert_eq!(
+            build_cause("error: failed to solve: process did not complete\n"),
+            None
+        );
     }
 
     #[test]

@@ -89,9 +89,10 @@ impl Found {
     }
 
     /// A failed build's evidence: its last `lines` lines and where its full log is.
-    fn with_build_log(self, output: &Output, lines: usize, log: &Path) -> Self {
+    fn with_build_log(mut self, output: &Output, lines: usize, log: &Path) -> Self {
         let mut evidence = output.tail(lines);
         evidence.push(format!("full log: {}", log.display()));
+        self.cause = diagnose::build_cause(&output.text);
         self.with_evidence(evidence)
     }
 }

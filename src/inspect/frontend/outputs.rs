@@ -162,6 +162,7 @@ const OUTPUT_FLAGS: &[(&str, bool)] = &[
     ("--dist-dir", false),
     ("--output-path", false),
     ("--dir", false),
+    ("--dest", false),
     ("-d", false),
 ];
 
@@ -192,6 +193,10 @@ pub(super) fn outputs(tree: &Tree, dir: &str, commands: &[BuildCommand]) -> Vec<
             }
             // An output flag overrides the config's output and the default.
             program @ ("vite" | "webpack" | "rollup" | "gulp" | "parcel") if !has_flag => {
+                found.extend(config_outputs(tree, dir, program));
+            }
+            // Vue CLI: `vue-cli-service build`, its output `outputDir`.
+            program @ "vue-cli-service" if !has_flag && words.iter().any(|w| w == "build") => {
                 found.extend(config_outputs(tree, dir, program));
             }
             _ => {}
@@ -246,6 +251,8 @@ fn flag_outputs(words: &[String]) -> Vec<(String, bool)> {
 
 static VITE_OUT_DIR: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"outDir\s*:\s*([^,\n}]+)"#).expect("valid regex"));
+static VUE_OUTPUT_DIR: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"outputDir\s*:\s*([^,\n}]+)"#).expect("valid regex"));
 static WEBPACK_PATH: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r#"path\s*:\s*path\.(?:resolve|join)\(\s*__dirname\s*,((?:\s*['"][^'"]+['"]\s*,?)+)\)"#,
@@ -361,6 +368,7 @@ fn config_outputs(tree: &Tree, dir: &str, program: &str) -> Vec<Fact<String>> {
     // The config files, and the key that sets the output where this reads one.
     let (stems, setting): (&[&str], Option<&str>) = match program {
         "vite" => (&["vite.config"], Some("outDir")),
+        "vue-cli-service" => (&["vue.config"], Some("outputDir")),
         "webpack" => (
             &["webpack.config", "webpack.prod", "webpack.production"],
             Some("path:"),
@@ -395,6 +403,9 @@ fn config_outputs(tree: &Tree, dir: &str, program: &str) -> Vec<Fact<String>> {
                 "vite" => VITE_OUT_DIR
                     .captures_iter(&text)
                     .for_each(|c| add_expr(&c, 1, false)),
+                "vue-cli-service" => VUE_OUTPUT_DIR
+                    .captures_iter(&text)
+                    .for_each(|c| add_expr(&c, 1, false)),
                 "webpack" => webpack_paths(&text)
                     .into_iter()
                     .for_each(|(at, path)| add(at, &path, false)),
@@ -408,7 +419,10 @@ fn config_outputs(tree: &Tree, dir: &str, program: &str) -> Vec<Fact<String>> {
             unread |= found.len() == before && setting.is_some_and(|key| text.contains(key));
         }
     }
-    if found.is_empty() && !unread && matches!(program, "vite" | "webpack" | "parcel") {
+    if found.is_empty()
+        && !unread
+        && matches!(program, "vite" | "webpack" | "parcel" | "vue-cli-service")
+    {
         found.extend(output_at(dir, "dist", false).map(|p| {
             Fact::new(
                 p,
@@ -619,6 +633,30 @@ mod tests {
         )]);
         let found = output_values(&tree, &scripts);
         assert_eq!(found, ["site/static/dist"]);
+    }
+
+    #[test]
+    fn vue_clis_output_is_its_configs_output_dir_or_dist() {
+        let build = scripts_of(&[
+            ("build", "vue-cli-service build"),
+            ("serve", "vue-cli-service serve"),
+        ]);
+        let (_dir, tree) = crate::inspect::files::scanned(&[(
+            "vue.config.js",
+            "module.exports = {\n  outputDir: 'site/dist',\n  assetsDir: 'static',\n}\n",
+        )]);
+        let found: Vec<(String, String)> = outputs(&tree, "", &build_commands(&build))
+            .into_iter()
+            .map(|f| (f.value, f.source.to_string()))
+            .collect();
+        assert_eq!(
+            found,
+            [("site/dist".to_string(), "vue.config.js:2".to_string())]
+        );
+        // No config: Vue CLI's default; `--dest` overrides both.
+        assert_eq!(output_values(&Tree::default(), &build), ["dist"]);
+        let flagged = scripts_of(&[("build", "vue-cli-service build --dest public/app")]);
+        assert_eq!(output_values(&tree, &flagged), ["public/app"]);
     }
 
     #[test]
