@@ -2339,6 +2339,48 @@ fn the_variable_naming_the_config_class_is_set_to_the_production_one() {
 }
 
 #[test]
+fn a_pip_freeze_artifact_is_left_out_of_the_install() {
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(
+        temp.path(),
+        &[
+            ("app.py", "from flask import Flask\napp = Flask(__name__)\n"),
+            ("requirements.txt", "-r base.txt\npkg-resources==0.0.0\n"),
+            ("base.txt", "Flask==3.1.3\n"),
+        ],
+    );
+    let report = init(&options(temp.path(), false), &mut NoPrompts).unwrap();
+    let dockerfile = std::fs::read_to_string(temp.path().join("Dockerfile")).unwrap();
+    // A copy without the line, beside the file (its `-r base.txt` resolves
+    // from there), is what pip installs.
+    assert!(
+        dockerfile.contains("sed -E '/^[[:space:]]*pkg[-_.]resources[[:space:]]*==[[:space:]]*0\\.0\\.0[[:space:]]*$/Id' requirements.txt > requirements.txt.flaskdock \\\n    && pip install -r requirements.txt.flaskdock gunicorn=="),
+        "{dockerfile}"
+    );
+    assert!(
+        dockerfile.contains("# requirements.txt:2: `pkg-resources==0.0.0`"),
+        "{dockerfile}"
+    );
+    assert!(
+        report.project.warnings.iter().any(|w| w
+            .starts_with("requirements.txt:2: `pkg-resources==0.0.0` is what `pip freeze` writes")),
+        "{:?}",
+        report.project.warnings
+    );
+    // Without the line, pip reads the project's file itself.
+    std::fs::write(temp.path().join("requirements.txt"), "-r base.txt\n").unwrap();
+    std::fs::remove_file(temp.path().join("Dockerfile")).unwrap();
+    std::fs::remove_file(temp.path().join(".flaskdock.toml")).unwrap();
+    init(&options(temp.path(), false), &mut NoPrompts).unwrap();
+    let dockerfile = std::fs::read_to_string(temp.path().join("Dockerfile")).unwrap();
+    assert!(!dockerfile.contains("sed "), "{dockerfile}");
+    assert!(
+        dockerfile.contains("pip install -r requirements.txt gunicorn=="),
+        "{dockerfile}"
+    );
+}
+
+#[test]
 fn an_old_flask_pin_gets_the_releases_of_its_dependencies_of_its_time() {
     let companions = |requirements: &str| -> (Vec<String>, String, Vec<String>) {
         let temp = tempfile::tempdir().unwrap();

@@ -31,6 +31,11 @@ pub enum Install {
         file: String,
         manifests: Vec<String>,
         needs_source: bool,
+        /// The file's `pkg-resources==0.0.0` line, where it has one: what
+        /// `pip freeze` writes for Debian's and Ubuntu's patched pip, a
+        /// release no package index has, so pip refuses the whole file.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        freeze_artifact: Option<Source>,
     },
     /// PEP 621 `[project].dependencies` from `pyproject.toml`.
     Pyproject { manifests: Vec<String> },
@@ -419,10 +424,25 @@ fn from_requirements(
             chain.local[0]
         ));
     }
+    let freeze_artifact = chain
+        .pins
+        .iter()
+        .find(|pin| {
+            pin.name == "pkg-resources"
+                && pin.version == "0.0.0"
+                && pin.source.file.as_deref() == Some(file)
+        })
+        .map(|pin| pin.source.clone());
+    if let Some(line) = &freeze_artifact {
+        warnings.push(format!(
+            "{line}: `pkg-resources==0.0.0` is what `pip freeze` writes on Debian and Ubuntu, and no package index has it: the image installs `{file}` without that line (delete it to install the file as it is)"
+        ));
+    }
     let install = Install::Requirements {
         file: file.to_string(),
         manifests: chain.files,
         needs_source,
+        freeze_artifact,
     };
     Ok((install, chain.packages, chain.pins))
 }

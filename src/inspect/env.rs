@@ -166,12 +166,15 @@ pub(super) fn scan_code(modules: &[Module]) -> CodeFacts {
 }
 
 /// Task runners whose task files (`tasks.py`, `fabfile.py`, `noxfile.py`,
-/// `dodo.py`) deploy, lint or release the project: they never run in the app.
-const TASK_RUNNERS: &[&str] = &["invoke", "fabric", "fabric2", "nox", "doit", "paver"];
+/// `dodo.py`) deploy, lint or release the project, and load testers
+/// (`locustfile.py`): they never run in the app.
+const TASK_RUNNERS: &[&str] = &[
+    "invoke", "fabric", "fabric2", "nox", "doit", "paver", "locust",
+];
 
-/// Whether a module imports a task runner at its top level (`from invoke
-/// import task`): a Makefile written in Python, not the app's code (a Celery
-/// `tasks.py` imports Celery, not these).
+/// Whether a module imports a task runner or a load tester at its top level
+/// (`from invoke import task`): a Makefile written in Python, not the app's
+/// code (a Celery `tasks.py` imports Celery, not these).
 fn imports_task_runner(body: &[Stmt]) -> bool {
     let is_runner =
         |module: &str| TASK_RUNNERS.contains(&module.split('.').next().unwrap_or(module));
@@ -1935,6 +1938,10 @@ mod tests {
             .is_empty()
         );
         assert!(tasks("import os\nimport nox\nPY = os.environ['NOX_PY']\n").is_empty());
+        assert!(
+            tasks("import os\nfrom locust import HttpUser\nKEY = os.environ['LOAD_KEY']\n")
+                .is_empty()
+        );
         // A Celery tasks module is the app's.
         assert_eq!(
             tasks("import os\nfrom celery import Celery\nBROKER = os.environ.get('BROKER_URL')\n"),

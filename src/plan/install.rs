@@ -117,6 +117,8 @@ pub enum Program {
     Uv,
     #[serde(rename = "/opt/pipenv/bin/pipenv")]
     Pipenv,
+    #[serde(rename = "sed")]
+    Sed,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -260,8 +262,28 @@ fn install_run(plan: &InstallPlan, install: &Install, extra: &[Text]) -> Install
                 .file
                 .clone()
                 .unwrap_or_else(|| "requirements.txt".into());
-            let pip = ShellCommand::new(Program::Pip, &["install", "-r"]).with([file]);
-            InstallRun::new(&[], vec![Cache::Pip], vec![pip.with(extra)])
+            let freeze_artifact = match install {
+                Install::Requirements {
+                    freeze_artifact, ..
+                } => freeze_artifact.as_ref(),
+                _ => None,
+            };
+            let Some(line) = freeze_artifact else {
+                let pip = ShellCommand::new(Program::Pip, &["install", "-r"]).with([file]);
+                return InstallRun::new(&[], vec![Cache::Pip], vec![pip.with(extra)]);
+            };
+            // A copy without the line, beside the file so that its `-r`
+            // includes resolve as they do from it.
+            let filtered = format!("{}.flaskdock", file.as_str());
+            let drop = ShellCommand::new(Program::Sed, &["-E", FREEZE_ARTIFACT_LINE])
+                .with([file])
+                .writing_to(&filtered);
+            let pip = ShellCommand::new(Program::Pip, &["install", "-r", &filtered]);
+            let mut run = InstallRun::new(&[], vec![Cache::Pip], vec![drop, pip.with(extra)]);
+            run.comment.push(Text::escaped(&format!(
+                "{line}: `pkg-resources==0.0.0`, which `pip freeze` writes on Debian and Ubuntu and no package index has, is left out."
+            )));
+            run
         }
         InstallKind::Poetry | InstallKind::Pdm | InstallKind::Pipenv => {
             lock_export_run(plan.kind, plan.hashes, extra)
@@ -382,6 +404,11 @@ impl InstallRun {
         }
     }
 }
+
+/// sed's script deleting a `pkg-resources==0.0.0` line (any case, `-`,
+/// `_` or `.`, spaces around `==`).
+const FREEZE_ARTIFACT_LINE: &str =
+    r"/^[[:space:]]*pkg[-_.]resources[[:space:]]*==[[:space:]]*0\.0\.0[[:space:]]*$/Id";
 
 /// Where a lock export writes the requirements pip then installs.
 const EXPORTED: &str = "/tmp/requirements.txt";
