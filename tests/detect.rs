@@ -560,6 +560,20 @@ fn gunicorn_config_gives_the_port_and_daemon_is_flagged() {
         "{:?}",
         project.warnings
     );
+    // In a branch the environment picks, at any depth.
+    std::fs::write(
+        temp.path().join("gunicorn.conf.py"),
+        "import os\nMODE = os.environ.get('MODE')\nif MODE is None:\n    reload = True\nelif MODE == 'production':\n    if True:\n        daemon = True\n",
+    )
+    .unwrap();
+    let project = inspect::inspect(temp.path()).unwrap();
+    assert!(
+        project.warnings.iter().any(|w| w.starts_with(
+            "gunicorn.conf.py:7: `daemon = True` makes the container exit at once where that branch runs"
+        )),
+        "{:?}",
+        project.warnings
+    );
 }
 
 #[test]

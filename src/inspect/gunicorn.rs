@@ -117,8 +117,38 @@ pub(super) fn detect_gunicorn_config(
             _ => {}
         }
     }
+    // `daemon = True` in a branch (`elif ENVIRONMENT == "production":`).
+    for stmt in &module.body {
+        if let Stmt::If(node) = stmt {
+            for line in branch_daemons(module, node) {
+                warnings.push(format!(
+                    "{}:{line}: `daemon = True` makes the container exit at once where that branch runs; remove it (a container's process must stay in the foreground)",
+                    module.path
+                ));
+            }
+        }
+    }
     Some(GunicornConfig {
         path: module.path.clone(),
         port,
     })
+}
+
+/// The lines of `daemon = True` in an `if` statement's branches, at any depth.
+fn branch_daemons(module: &Module, node: &ast::StmtIf) -> Vec<usize> {
+    let bodies = std::iter::once(&node.body).chain(node.elif_else_clauses.iter().map(|c| &c.body));
+    let mut lines = Vec::new();
+    for stmt in bodies.flatten() {
+        match stmt {
+            Stmt::Assign(assign)
+                if matches!(assign.targets.as_slice(), [Expr::Name(n)] if n.id.as_str() == "daemon")
+                    && is_true(&assign.value) =>
+            {
+                lines.push(module.line(assign.start()));
+            }
+            Stmt::If(inner) => lines.extend(branch_daemons(module, inner)),
+            _ => {}
+        }
+    }
+    lines
 }
