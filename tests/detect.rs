@@ -2353,6 +2353,43 @@ fn the_variable_naming_the_config_class_is_set_to_the_production_one() {
 }
 
 #[test]
+fn a_variable_whose_fallback_is_a_database_url_points_at_the_db_service() {
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(
+        temp.path(),
+        &[
+            (
+                "app.py",
+                "import os\nfrom flask import Flask\napp = Flask(__name__)\nurl = os.environ.get('STORE_CONN')\nif not url:\n    url = 'postgresql://:@/store_test'\napp.config['SQLALCHEMY_DATABASE_URI'] = url\n",
+            ),
+            (
+                "requirements.txt",
+                "Flask==3.1.3\npsycopg2-binary==2.9.10\n",
+            ),
+        ],
+    );
+    let out = tempfile::tempdir().unwrap();
+    let mut opts = options(temp.path(), false);
+    opts.output = Some(out.path().to_path_buf());
+    let report = init(&opts, &mut NoPrompts).unwrap();
+    let env = std::fs::read_to_string(out.path().join(".env.example")).unwrap();
+    assert!(
+        env.contains("\nSTORE_CONN=postgresql://app:change-me@db:5432/app\n"),
+        "{env}"
+    );
+    // Not a URL written for this machine: the variable's default.
+    assert!(
+        !report
+            .project
+            .warnings
+            .iter()
+            .any(|w| w.contains("written in the code for this machine")),
+        "{:?}",
+        report.project.warnings
+    );
+}
+
+#[test]
 fn a_pip_freeze_artifact_is_left_out_of_the_install() {
     let temp = tempfile::tempdir().unwrap();
     write_tree(

@@ -71,6 +71,13 @@ pub(crate) struct CodeFacts {
     /// Names read from the environment that are not plain variable names
     /// (`os.environ["A=B"]`): left out, each with where it is read.
     pub rejected_names: Vec<Fact<String>>,
+    /// Names bound to a config library's reader object (`env = Env()`,
+    /// cfenv's `env = AppEnv()`), which other modules import.
+    exported_readers: Vec<String>,
+    /// Reads through a reader object another module made (`from .config
+    /// import env`, then `env.str("X")`): kept when some module of the
+    /// project binds that name to a reader.
+    imported_reads: Vec<ImportedRead>,
     /// Background processes the code sets up (beat, RQ).
     pub background: super::background::Background,
     /// Health routes the app declares (`@app.get("/healthz")`).
@@ -118,6 +125,15 @@ struct NamedCall {
     source: Source,
 }
 
+/// `RECEIVER.method("NAME")` on a name imported from another module.
+#[derive(Debug)]
+struct ImportedRead {
+    receiver: String,
+    name: String,
+    required: bool,
+    source: Source,
+}
+
 /// The readers config libraries make ready to import, as (module, name).
 const READY_READERS: &[(&str, &str)] = &[
     ("decouple", "config"),
@@ -147,6 +163,9 @@ const ENVIRONS_READERS: &[&str] = &[
     "dj_db_url",
     "dj_email_url",
     "dj_cache_url",
+    // cfenv's `AppEnv().get_credential("X")`: a bound service's credential,
+    // else the variable (optional: `None` when missing).
+    "get_credential",
 ];
 
 /// A variable that names the port the app's own server listens on: `PORT`,
@@ -217,6 +236,7 @@ pub(super) fn scan_module(module: &Module) -> CodeFacts {
         constants: std::collections::HashMap::new(),
         optional_targets: std::collections::HashMap::new(),
         tested_set: Vec::new(),
+        imported_names: Vec::new(),
     };
     scanner.visit_body(&module.body);
     facts.background = super::background::scan(module);
@@ -249,6 +269,8 @@ pub(super) fn merge(parts: Vec<CodeFacts>) -> CodeFacts {
         facts.sqlite_urls.extend(part.sqlite_urls);
         facts.sqlite_in_tmp = facts.sqlite_in_tmp.or(part.sqlite_in_tmp);
         facts.rejected_names.extend(part.rejected_names);
+        facts.exported_readers.extend(part.exported_readers);
+        facts.imported_reads.extend(part.imported_reads);
         facts.wrappers.extend(part.wrappers);
         facts.named_calls.extend(part.named_calls);
         facts.background.merge(part.background);
@@ -277,6 +299,16 @@ pub(super) fn merge(parts: Vec<CodeFacts>) -> CodeFacts {
             default: None,
             source: call.source,
         });
+    }
+    for read in std::mem::take(&mut facts.imported_reads) {
+        if facts.exported_readers.contains(&read.receiver) {
+            facts.env_vars.push(EnvVar {
+                name: read.name,
+                required: read.required,
+                default: None,
+                source: read.source,
+            });
+        }
     }
     // One entry per name: the first read's source and the first default
     // (a stable sort keeps reads of one name in reading order).
@@ -337,6 +369,9 @@ struct Scanner<'a> {
     /// set (`if os.environ.get("X"):`, `if "X" in os.environ:`): a subscript
     /// read of one of them there happens only when it is set.
     tested_set: Vec<String>,
+    /// Names a `from X import name` binds (not from `os`): a reader object
+    /// another module made may be one of them.
+    imported_names: Vec<String>,
 }
 
 impl Scanner<'_> {
@@ -379,7 +414,8 @@ impl Scanner<'_> {
                     if self.env_readers.iter().any(|r| r == n.id.as_str())
                         && ENVIRONS_READERS.contains(&a.attr.as_str()) =>
                 {
-                    Some((name, default.is_none(), default))
+                    let required = default.is_none() && a.attr.as_str() != "get_credential";
+                    Some((name, required, default))
                 }
                 // `parser["server"].get("X")`, `.getboolean("X", fallback=True)`
                 Expr::Subscript(section)
@@ -404,7 +440,15 @@ impl Scanner<'_> {
             return None;
         };
         let args = &call.arguments.args;
-        if !self.is_env_get(&call.func) || args.len() != 1 || !call.arguments.keywords.is_empty() {
+        // `os.environ.get("X")`, or cfenv's `env.get_credential("X")`.
+        let credential = matches!(call.func.as_ref(), Expr::Attribute(a)
+            if a.attr.as_str() == "get_credential"
+                && matches!(a.value.as_ref(), Expr::Name(n)
+                    if self.env_readers.iter().chain(&self.imported_names).any(|r| r == n.id.as_str())));
+        if !(self.is_env_get(&call.func) || credential)
+            || args.len() != 1
+            || !call.arguments.keywords.is_empty()
+        {
             return None;
         }
         Some((target, string_literal(&args[0])?))
@@ -541,7 +585,10 @@ impl Scanner<'_> {
             return;
         };
         match call_name(&call.func) {
-            Some("Env" | "AutoConfig") => self.env_readers.push(target.to_string()),
+            Some("Env" | "AutoConfig" | "AppEnv") => {
+                self.env_readers.push(target.to_string());
+                self.facts.exported_readers.push(target.to_string());
+            }
             Some("ConfigParser" | "RawConfigParser" | "SafeConfigParser") => {
                 let falls_back = keyword(call, "interpolation").is_some_and(|i| {
                     matches!(i, Expr::Call(c) if call_name(&c.func)
@@ -700,6 +747,37 @@ impl Scanner<'_> {
                 source,
             });
         }
+    }
+
+    /// `env.str("X")` on an `env` imported from another module: a read if
+    /// that module's `env` is a reader, which only the merge knows.
+    fn imported_read(&mut self, call: &ast::ExprCall) {
+        let Expr::Attribute(a) = call.func.as_ref() else {
+            return;
+        };
+        let Expr::Name(receiver) = a.value.as_ref() else {
+            return;
+        };
+        let Some(name) = call.arguments.args.first().and_then(string_literal) else {
+            return;
+        };
+        if !ENVIRONS_READERS.contains(&a.attr.as_str())
+            || !is_upper_env_name(name)
+            || !self
+                .imported_names
+                .iter()
+                .any(|n| n == receiver.id.as_str())
+        {
+            return;
+        }
+        let defaulted = call.arguments.args.len() > 1 || has_keyword(call, "default");
+        let source = self.source(call.start());
+        self.facts.imported_reads.push(ImportedRead {
+            receiver: receiver.id.to_string(),
+            name: name.to_string(),
+            required: !defaulted && a.attr.as_str() != "get_credential",
+            source,
+        });
     }
 
     /// `from os import environ, getenv`: the names they are bound to.
@@ -962,6 +1040,7 @@ impl Scanner<'_> {
             self.record(name, required, default, offset);
             return;
         }
+        self.imported_read(call);
         match call.func.as_ref() {
             // Flask's `get_debug_flag()` reads FLASK_DEBUG.
             Expr::Name(n) if n.id.as_str() == "get_debug_flag" => {
@@ -1028,6 +1107,11 @@ impl<'a> Visitor<'a> for Scanner<'a> {
                     || target == "SQLALCHEMY_DATABASE_URI"
                 {
                     self.record(name, true, None, stmt.start());
+                }
+                // `if not x: x = "postgresql://..."`: that literal is the default.
+                if let Some(default) = fallback_value(target, body.get(i + 1)) {
+                    self.env_defaults.insert(default.start());
+                    self.record(name, false, Some(default), stmt.start());
                 }
                 self.optional_targets
                     .insert(target.to_string(), name.to_string());
@@ -1130,6 +1214,12 @@ impl<'a> Visitor<'a> for Scanner<'a> {
                 }
                 if module == "os" {
                     self.bind_os_names(node);
+                } else {
+                    let bound = node
+                        .names
+                        .iter()
+                        .map(|alias| alias.asname.as_ref().unwrap_or(&alias.name).to_string());
+                    self.imported_names.extend(bound);
                 }
             }
 
@@ -1314,7 +1404,19 @@ fn is_refused_when_missing(target: &str, next: Option<&Stmt>) -> bool {
     let Some(Stmt::If(check)) = next else {
         return false;
     };
-    let tests_target = match check.test.as_ref() {
+    let tests_target = tests_missing(target, &check.test);
+    tests_target
+        && check.body.iter().any(|stmt| match stmt {
+            Stmt::Raise(_) => true,
+            Stmt::Expr(e) => matches!(e.value.as_ref(), Expr::Call(call)
+                if matches!(call_name(&call.func), Some("exit" | "_exit"))),
+            _ => false,
+        })
+}
+
+/// `not target` or `target is None`.
+fn tests_missing(target: &str, test: &Expr) -> bool {
+    match test {
         Expr::UnaryOp(op) if op.op == ast::UnaryOp::Not => {
             matches!(op.operand.as_ref(), Expr::Name(n) if n.id.as_str() == target)
         }
@@ -1323,13 +1425,27 @@ fn is_refused_when_missing(target: &str, next: Option<&Stmt>) -> bool {
                 && matches!(cmp.comparators.first(), Some(Expr::NoneLiteral(_)))
         }
         _ => false,
+    }
+}
+
+/// The string `next` gives `target` when it is missing: `if not target:`
+/// (or `is None`) then `target = "..."`.
+fn fallback_value<'e>(target: &str, next: Option<&'e Stmt>) -> Option<&'e Expr> {
+    let Some(Stmt::If(check)) = next else {
+        return None;
     };
-    tests_target
-        && check.body.iter().any(|stmt| match stmt {
-            Stmt::Raise(_) => true,
-            Stmt::Expr(e) => matches!(e.value.as_ref(), Expr::Call(call)
-                if matches!(call_name(&call.func), Some("exit" | "_exit"))),
-            _ => false,
+    let tests_target = tests_missing(target, &check.test);
+    if !tests_target {
+        return None;
+    }
+    check
+        .body
+        .iter()
+        .find_map(|stmt| match single_assignment(stmt) {
+            Some((assigned, value)) if assigned == target && string_literal(value).is_some() => {
+                Some(value)
+            }
+            _ => None,
         })
 }
 
@@ -1815,6 +1931,62 @@ mod tests {
             ],
             "a subscript read only when `key in os.environ` is optional; one refused when missing is required"
         );
+    }
+
+    #[test]
+    fn a_value_given_when_the_variable_is_missing_is_its_default() {
+        let facts = scan(
+            "import os\ndef conn():\n    url = os.environ.get('STORE_CONN')\n    if not url:\n        url = 'postgresql://:@/store_test'\n    return url\nmode = os.getenv('MODE')\nif mode is None:\n    mode = 'basic'\n",
+        );
+        let defaults: Vec<(&str, Option<&str>, bool)> = facts
+            .env_vars
+            .iter()
+            .map(|v| (v.name.as_str(), v.default.as_deref(), v.required))
+            .collect();
+        assert_eq!(
+            defaults,
+            [
+                ("MODE", Some("basic"), false),
+                ("STORE_CONN", Some("postgresql://:@/store_test"), false)
+            ]
+        );
+        // The fallback is the variable's default, not a URL written for this machine.
+        assert!(
+            facts.local_databases.is_empty(),
+            "{:?}",
+            facts.local_databases
+        );
+    }
+
+    #[test]
+    fn reads_through_a_reader_object_another_module_made() {
+        let module = |path: &str, code: &str| Module::from_text(path, code).unwrap();
+        let made = [
+            module("shop/config.py", "from environs import Env\nenv = Env()\n"),
+            module(
+                "shop/cloud.py",
+                "import cfenv\ncloud = cfenv.AppEnv()\nBUCKET = cloud.get_credential('BUCKET_NAME')\n",
+            ),
+            module(
+                "shop/app.py",
+                "from shop.config import env\nfrom shop.cloud import cloud\nfrom shop.forms import form\nDB = env.str('SHOP_DB')\nPAGES = env.int('SHOP_PAGES', 20)\nKEY = cloud.get_credential('API_KEY', 'x')\nform.str('NOT_A_READ')\n",
+            ),
+        ];
+        assert_eq!(
+            names_and_required(&scan_code(&made)),
+            [
+                ("API_KEY", false),
+                ("BUCKET_NAME", false),
+                ("SHOP_DB", true),
+                ("SHOP_PAGES", false)
+            ]
+        );
+        // No module makes `env` a reader: its calls are no reads.
+        let alone = [module(
+            "shop/app.py",
+            "from shop.config import env\nDB = env.str('SHOP_DB')\n",
+        )];
+        assert!(scan_code(&alone).env_vars.is_empty());
     }
 
     #[test]

@@ -69,6 +69,7 @@ pub(super) fn env_vars(
                 required: v.required || selects_known_config(project, &v.name),
                 default: v.default.as_deref().map(Text::escaped),
                 value: value_for(&v.name, database, redis)
+                    .or_else(|| url_by_default(v.default.as_deref(), database))
                     .or_else(|| local_value(&v.name, v.default.as_deref(), v.required)),
                 source: Text::escaped(&v.source.to_string()),
             })
@@ -88,6 +89,14 @@ pub(super) fn env_vars(
             .then_with(|| a.name.cmp(&b.name))
     });
     env_vars
+}
+
+/// A variable whose default is a URL of the database compose runs
+/// (`SQLA_CONN` falling back to `postgresql://:@/app_test`), whatever its
+/// name: that database's URL.
+fn url_by_default(default: Option<&str>, database: Option<&DatabasePlan>) -> Option<Text> {
+    let db = database?;
+    (crate::services::Database::of_url(default?) == Some(db.kind)).then(|| db.url.clone())
 }
 
 /// Whether `name` selects the config object and the plan knows its value.
