@@ -48,6 +48,21 @@ pub(super) fn build_cause(log: &str) -> Option<String> {
             .map(|(_, r)| r)
     })?;
     let missing = crate::safe::escaped(missing.trim()).into_owned();
+    // "from versions: none" after failed connections: the index is out of reach.
+    if lines.iter().any(|l| {
+        l.contains("NewConnectionError")
+            || l.contains("Name or service not known")
+            || l.contains("ConnectTimeoutError")
+    }) {
+        let index = lines
+            .iter()
+            .find_map(|l| l.strip_prefix("Looking in indexes: "))
+            .map(|i| format!(" ({})", crate::safe::escaped(i)))
+            .unwrap_or_default();
+        return Some(format!(
+            "pip could not reach the package index{index} to fetch `{missing}`: check the build's network, or the index the project's dependency files name"
+        ));
+    }
     Some(format!(
         "pip finds no release of `{missing}` for the image's Python and platform: pin a release that has one, or choose the Python it supports (`--python`)"
     ))
@@ -303,6 +318,13 @@ mod tests {
         assert_eq!(
             build_cause("error: failed to solve: process did not complete\n"),
             None
+        );
+        let offline = "Looking in indexes: https://index.example/simple\nWARNING: Retrying after connection broken by 'NewConnectionError(...: [Errno -2] Name or service not known)': /simple/blinker/\nERROR: No matching distribution found for blinker==1.9.0\n";
+        assert_eq!(
+            build_cause(offline).as_deref(),
+            Some(
+                "pip could not reach the package index (https://index.example/simple) to fetch `blinker==1.9.0`: check the build's network, or the index the project's dependency files name"
+            )
         );
     }
 
