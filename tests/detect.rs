@@ -1751,6 +1751,24 @@ fn an_asgi_app_gets_uvicorns_worker_and_a_wsgi_app_never_does() {
         dockerfile.contains("\"--worker-class\", \"uvicorn_worker.UvicornWorker\""),
         "{dockerfile}"
     );
+    // The project's own command names the object a Quart factory made in
+    // the same module: still ASGI.
+    let project = inspect_tree(&[
+        (
+            "app.py",
+            "from quart import Quart\ndef create_app():\n    app = Quart(__name__)\n    return app\napp = create_app()\n",
+        ),
+        (
+            "Dockerfile",
+            "FROM python:3.11-slim\nCMD [\"gunicorn\", \"-b\", \"0.0.0.0:80\", \"app:app\"]\n",
+        ),
+        ("requirements.txt", "quart==0.20.0\n"),
+    ]);
+    assert_eq!(project.entries[0].target, "app:app");
+    assert_eq!(
+        project.worker.map(|w| w.value.class),
+        Some("uvicorn_worker.UvicornWorker".to_string())
+    );
     // Served through asgiref's wrapper: the wrapper is the target.
     let (project, _, _) = init_of(&[(
         "app.py",

@@ -516,10 +516,20 @@ pub(super) fn from_command(
         chosen.import_root = import_root;
         return Some(chosen);
     }
+    // The object itself, else what its module makes (`app = create_app()`
+    // beside a factory returning `Quart(...)`).
     let asgi = candidates
         .iter()
         .find(|c| c.target == target)
         .and_then(|c| c.asgi.clone())
+        .or_else(|| {
+            candidates
+                .iter()
+                .filter(|c| {
+                    c.target.split(':').next() == Some(module) && c.import_root == import_root
+                })
+                .find_map(|c| c.asgi.clone())
+        })
         .or_else(|| {
             (command.value.server == "uvicorn").then(|| "served by uvicorn in the project".into())
         });

@@ -228,6 +228,7 @@ pub(crate) fn scan(root: &Path) -> Result<Tree> {
         }
     }
     let gitignore = walk(&mut tree, &canonical_root);
+    drop_copied_libraries(&mut tree);
     add_root_virtualenvs(&mut tree);
     add_hidden_files(&mut tree, &canonical_root);
     if !tree.gitignore.is_empty()
@@ -350,6 +351,61 @@ fn walk(tree: &mut Tree, canonical_root: &Path) -> std::sync::Arc<ignore::gitign
     tree.unsafe_names = unsafe_names.take();
     tree.unsafe_names.sort();
     gitignore
+}
+
+/// Import names of libraries a Flask app installs and a project that copies
+/// its dependencies into a folder (`lib/` for App Engine, bazarr's `libs/`)
+/// copies too.
+const COPIED_LIBRARIES: &[&str] = &[
+    "flask",
+    "werkzeug",
+    "jinja2",
+    "click",
+    "itsdangerous",
+    "markupsafe",
+    "requests",
+    "urllib3",
+    "certifi",
+    "idna",
+    "sqlalchemy",
+];
+
+/// Drops the dependencies a project copied into its tree: a folder holding
+/// two or more of [`COPIED_LIBRARIES`] as packages is a copy of installed
+/// libraries, none of them the app's code (at the root, only those packages
+/// go: the app lives beside them).
+fn drop_copied_libraries(tree: &mut Tree) {
+    let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
+    for file in &tree.files {
+        let Some(package_dir) = file.strip_suffix("/__init__.py") else {
+            continue;
+        };
+        let (parent, name) = package_dir.rsplit_once('/').unwrap_or(("", package_dir));
+        if COPIED_LIBRARIES.contains(&name) {
+            *counts.entry(parent).or_default() += 1;
+        }
+    }
+    let copies: Vec<String> = counts
+        .into_iter()
+        .filter(|(_, count)| *count >= 2)
+        .flat_map(|(parent, _)| match parent {
+            "" => COPIED_LIBRARIES
+                .iter()
+                .map(|name| format!("{name}/"))
+                .collect(),
+            parent => vec![format!("{parent}/")],
+        })
+        .collect();
+    if copies.is_empty() {
+        return;
+    }
+    let copied = |path: &String| {
+        copies
+            .iter()
+            .any(|c| format!("{path}/").starts_with(c.as_str()))
+    };
+    tree.files.retain(|f| !copied(f));
+    tree.dirs.retain(|d| !copied(d));
 }
 
 /// Hidden virtualenvs at the root (`.venv`), which the walk skips as hidden.
@@ -552,6 +608,41 @@ mod tests {
         let py: Vec<_> = tree.python_files().cloned().collect();
         assert_eq!(py, ["app.py", "pkg/__init__.py"]);
         assert_eq!(tree.virtualenvs, ["myenv"]);
+    }
+
+    #[test]
+    fn libraries_copied_into_the_tree_are_not_the_projects_code() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for file in [
+            "app.py",
+            "libs/flask/__init__.py",
+            "libs/werkzeug/__init__.py",
+            "libs/other_lib/core.py",
+            "flask/__init__.py",
+            "jinja2/__init__.py",
+            "shop/__init__.py",
+            "src/flask/__init__.py",
+            "src/flask/app.py",
+        ] {
+            let path = root.join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "").unwrap();
+        }
+        let tree = scan(root).unwrap();
+        let py: Vec<_> = tree.python_files().cloned().collect();
+        // `libs/` goes whole; at the root only the copied packages; one
+        // library alone (Flask's own repository) is no copy.
+        assert_eq!(
+            py,
+            [
+                "app.py",
+                "shop/__init__.py",
+                "src/flask/__init__.py",
+                "src/flask/app.py"
+            ]
+        );
+        assert!(!tree.dirs.contains("libs/other_lib"));
     }
 
     #[cfg(unix)]
