@@ -15,6 +15,10 @@ use crate::services::{self, Database};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum DebianRelease {
+    /// Debian 10: the last release Python 3.5's images were built on.
+    Buster,
+    /// Debian 11: the last for Python 3.6's and 3.7's images.
+    Bullseye,
     /// Debian 12.
     Bookworm,
     /// Debian 13, the base of the default tags since August 2025.
@@ -23,13 +27,17 @@ pub enum DebianRelease {
 
 impl DebianRelease {
     /// The release the images of Python 3.`minor` are pinned to: Debian 13,
-    /// except 3.9, whose images ended with Python 3.9's support in October
-    /// 2025 and are pinned to the release they were all built on.
+    /// except the Pythons whose images ended with their support, each pinned
+    /// to the last release it was built on (3.8 and 3.9 on Debian 12; 3.6
+    /// and 3.7, which ended around Debian 12's release, on Debian 11, whose
+    /// tags surely exist; older ones on Debian 10). There is no
+    /// `python:3.6-slim-bookworm`.
     pub fn for_python(minor: u32) -> DebianRelease {
-        if minor >= 10 {
-            DebianRelease::Trixie
-        } else {
-            DebianRelease::Bookworm
+        match minor {
+            10.. => DebianRelease::Trixie,
+            8 | 9 => DebianRelease::Bookworm,
+            6 | 7 => DebianRelease::Bullseye,
+            _ => DebianRelease::Buster,
         }
     }
 }
@@ -492,4 +500,29 @@ pub struct Layout {
     pub project_name: String,
     pub build_context: String,
     pub dockerfile: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_python_is_pinned_to_a_debian_release_its_images_were_built_on() {
+        let releases: Vec<(u32, DebianRelease)> = [5, 6, 7, 8, 9, 10, 14]
+            .into_iter()
+            .map(|minor| (minor, DebianRelease::for_python(minor)))
+            .collect();
+        assert_eq!(
+            releases,
+            [
+                (5, DebianRelease::Buster),
+                (6, DebianRelease::Bullseye),
+                (7, DebianRelease::Bullseye),
+                (8, DebianRelease::Bookworm),
+                (9, DebianRelease::Bookworm),
+                (10, DebianRelease::Trixie),
+                (14, DebianRelease::Trixie)
+            ]
+        );
+    }
 }
