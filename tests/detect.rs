@@ -1343,6 +1343,21 @@ fn a_module_python_cannot_import_is_not_the_web_target() {
         "from flask import Flask\napp = Flask(__name__)\nprint \"ready\"\n",
     )]);
     assert_eq!(alone.entries[0].target, "wsgi:app");
+    assert!(
+        alone.warnings.iter().any(|w| w.starts_with(
+            "wsgi.py: the app's module has a syntax error (above), so Python cannot import it"
+        )),
+        "{:?}",
+        alone.warnings
+    );
+    assert!(
+        !project
+            .warnings
+            .iter()
+            .any(|w| w.contains("the app's module has a syntax error")),
+        "{:?}",
+        project.warnings
+    );
 }
 
 #[test]

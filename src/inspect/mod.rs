@@ -373,7 +373,27 @@ fn ranked_entries(
         entries.retain(|e| e.target != chosen.target);
         entries.insert(0, chosen);
     }
+    warnings.extend(unimportable_entry(modules, entries.first()));
     entries
+}
+
+/// The chosen target's module has a syntax error (it ranks last, so it is
+/// chosen only when there is no other): Python cannot import it.
+fn unimportable_entry(
+    modules: &[module::Module],
+    entry: Option<&EntryCandidate>,
+) -> Option<String> {
+    let entry = entry?;
+    let target_module = entry.target.split(':').next()?;
+    let module = modules.iter().find(|m| {
+        m.has_syntax_error
+            && m.name.as_deref() == Some(target_module)
+            && m.import_root == entry.import_root
+    })?;
+    Some(format!(
+        "{}: the app's module has a syntax error (above), so Python cannot import it and gunicorn will not start until it is fixed",
+        module.path
+    ))
 }
 
 /// The port the project's own production server command binds, then
