@@ -184,12 +184,11 @@ pub(super) fn scan_code(modules: &[Module]) -> CodeFacts {
     merge(modules.iter().map(scan_module).collect())
 }
 
-/// Task runners whose task files (`tasks.py`, `fabfile.py`, `noxfile.py`,
-/// `dodo.py`) deploy, lint or release the project, and load testers
-/// (`locustfile.py`): they never run in the app.
-const TASK_RUNNERS: &[&str] = &[
-    "invoke", "fabric", "fabric2", "nox", "doit", "paver", "locust",
-];
+/// Task runners whose task files (`tasks.py`, `noxfile.py`, `dodo.py`)
+/// deploy, lint or release the project, and load testers (`locustfile.py`):
+/// they never run in the app. (Fabric is left out: an app may use its SSH
+/// `Connection`; a root `fabfile.py` is tooling by its name.)
+const TASK_RUNNERS: &[&str] = &["invoke", "nox", "doit", "paver", "locust"];
 
 /// Whether a module imports a task runner or a load tester at its top level
 /// (`from invoke import task`): a Makefile written in Python, not the app's
