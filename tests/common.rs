@@ -66,6 +66,15 @@ pub fn write_tree(root: &Path, files: &[(&str, &str)]) {
     }
 }
 
+/// `init` (no questions) on a fresh folder holding `files`: the folder,
+/// kept alive for the test to read what was written, and the report.
+pub fn init_tree(files: &[(&str, &str)]) -> (tempfile::TempDir, flaskdock::InitReport) {
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(temp.path(), files);
+    let report = flaskdock::init(&options(temp.path(), false), &mut NoPrompts).unwrap();
+    (temp, report)
+}
+
 /// The files `init` writes.
 pub const GENERATED: &[&str] = &[
     "Dockerfile",

@@ -4,7 +4,7 @@
 use flaskdock::write::Mode;
 use flaskdock::{init, inspect};
 
-use crate::common::{NoPrompts, copy_example, options, write_tree};
+use crate::common::{NoPrompts, copy_example, init_tree, options, write_tree};
 
 fn entry_of(files: &[(&str, &str)]) -> Vec<String> {
     let temp = tempfile::tempdir().unwrap();
@@ -2387,25 +2387,17 @@ fn the_variable_naming_the_config_class_is_set_to_the_production_one() {
 
 #[test]
 fn a_variable_whose_fallback_is_a_database_url_points_at_the_db_service() {
-    let temp = tempfile::tempdir().unwrap();
-    write_tree(
-        temp.path(),
-        &[
-            (
-                "app.py",
-                "import os\nfrom flask import Flask\napp = Flask(__name__)\nurl = os.environ.get('STORE_CONN')\nif not url:\n    url = 'postgresql://:@/store_test'\napp.config['SQLALCHEMY_DATABASE_URI'] = url\n",
-            ),
-            (
-                "requirements.txt",
-                "Flask==3.1.3\npsycopg2-binary==2.9.10\n",
-            ),
-        ],
-    );
-    let out = tempfile::tempdir().unwrap();
-    let mut opts = options(temp.path(), false);
-    opts.output = Some(out.path().to_path_buf());
-    let report = init(&opts, &mut NoPrompts).unwrap();
-    let env = std::fs::read_to_string(out.path().join(".env.example")).unwrap();
+    let (temp, report) = init_tree(&[
+        (
+            "app.py",
+            "import os\nfrom flask import Flask\napp = Flask(__name__)\nurl = os.environ.get('STORE_CONN')\nif not url:\n    url = 'postgresql://:@/store_test'\napp.config['SQLALCHEMY_DATABASE_URI'] = url\n",
+        ),
+        (
+            "requirements.txt",
+            "Flask==3.1.3\npsycopg2-binary==2.9.10\n",
+        ),
+    ]);
+    let env = std::fs::read_to_string(temp.path().join(".env.example")).unwrap();
     assert!(
         env.contains("\nSTORE_CONN=postgresql://app:change-me@db:5432/app\n"),
         "{env}"
@@ -2424,16 +2416,11 @@ fn a_variable_whose_fallback_is_a_database_url_points_at_the_db_service() {
 
 #[test]
 fn a_pip_freeze_artifact_is_left_out_of_the_install() {
-    let temp = tempfile::tempdir().unwrap();
-    write_tree(
-        temp.path(),
-        &[
-            ("app.py", "from flask import Flask\napp = Flask(__name__)\n"),
-            ("requirements.txt", "-r base.txt\npkg-resources==0.0.0\n"),
-            ("base.txt", "Flask==3.1.3\n"),
-        ],
-    );
-    let report = init(&options(temp.path(), false), &mut NoPrompts).unwrap();
+    let (temp, report) = init_tree(&[
+        ("app.py", "from flask import Flask\napp = Flask(__name__)\n"),
+        ("requirements.txt", "-r base.txt\npkg-resources==0.0.0\n"),
+        ("base.txt", "Flask==3.1.3\n"),
+    ]);
     let dockerfile = std::fs::read_to_string(temp.path().join("Dockerfile")).unwrap();
     // A copy without the line, beside the file (its `-r base.txt` resolves
     // from there), is what pip installs.
@@ -2467,15 +2454,10 @@ fn a_pip_freeze_artifact_is_left_out_of_the_install() {
 #[test]
 fn an_old_flask_pin_gets_the_releases_of_its_dependencies_of_its_time() {
     let companions = |requirements: &str| -> (Vec<String>, String, Vec<String>) {
-        let temp = tempfile::tempdir().unwrap();
-        write_tree(
-            temp.path(),
-            &[
-                ("app.py", "from flask import Flask\napp = Flask(__name__)\n"),
-                ("requirements.txt", requirements),
-            ],
-        );
-        let report = init(&options(temp.path(), false), &mut NoPrompts).unwrap();
+        let (temp, report) = init_tree(&[
+            ("app.py", "from flask import Flask\napp = Flask(__name__)\n"),
+            ("requirements.txt", requirements),
+        ]);
         let dockerfile = std::fs::read_to_string(temp.path().join("Dockerfile")).unwrap();
         let planned = report
             .plan

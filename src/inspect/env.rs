@@ -208,6 +208,40 @@ fn imports_task_runner(body: &[Stmt]) -> bool {
     })
 }
 
+/// A read through a reader object's method: `RECEIVER.str("X")`,
+/// `RECEIVER.int("X", default=3)`, `RECEIVER.get_credential("X")`.
+struct ReaderMethodRead<'e> {
+    receiver: &'e str,
+    name: &'e str,
+    /// No default, and the method refuses a missing variable (environs'
+    /// typed readers do; cfenv's `get_credential` gives `None`).
+    required: bool,
+    default: Option<&'e Expr>,
+}
+
+/// `call` as a reader method's read, whoever the receiver is: the caller
+/// decides whether the receiver is a reader.
+fn reader_method_read(call: &ast::ExprCall) -> Option<ReaderMethodRead<'_>> {
+    let Expr::Attribute(a) = call.func.as_ref() else {
+        return None;
+    };
+    let Expr::Name(receiver) = a.value.as_ref() else {
+        return None;
+    };
+    if !ENVIRONS_READERS.contains(&a.attr.as_str()) {
+        return None;
+    }
+    let args = &call.arguments.args;
+    let name = args.first().and_then(string_literal)?;
+    let default = keyword(call, "default").or(args.get(1));
+    Some(ReaderMethodRead {
+        receiver: receiver.id.as_str(),
+        name,
+        required: default.is_none() && a.attr.as_str() != "get_credential",
+        default,
+    })
+}
+
 /// The facts of one module. Test code, docs and tools have none: their
 /// variables, ports and throwaway SQLite databases are not the running app's.
 pub(super) fn scan_module(module: &Module) -> CodeFacts {
@@ -409,12 +443,8 @@ impl Scanner<'_> {
             }
             Expr::Attribute(a) => match a.value.as_ref() {
                 // environs: `env.str("X")`, `env.int("X", default=3)`
-                Expr::Name(n)
-                    if self.env_readers.iter().any(|r| r == n.id.as_str())
-                        && ENVIRONS_READERS.contains(&a.attr.as_str()) =>
-                {
-                    let required = default.is_none() && a.attr.as_str() != "get_credential";
-                    Some((name, required, default))
+                Expr::Name(n) if self.env_readers.iter().any(|r| r == n.id.as_str()) => {
+                    reader_method_read(call).map(|read| (read.name, read.required, read.default))
                 }
                 // `parser["server"].get("X")`, `.getboolean("X", fallback=True)`
                 Expr::Subscript(section)
@@ -751,30 +781,18 @@ impl Scanner<'_> {
     /// `env.str("X")` on an `env` imported from another module: a read if
     /// that module's `env` is a reader, which only the merge knows.
     fn imported_read(&mut self, call: &ast::ExprCall) {
-        let Expr::Attribute(a) = call.func.as_ref() else {
+        let Some(read) = reader_method_read(call) else {
             return;
         };
-        let Expr::Name(receiver) = a.value.as_ref() else {
-            return;
-        };
-        let Some(name) = call.arguments.args.first().and_then(string_literal) else {
-            return;
-        };
-        if !ENVIRONS_READERS.contains(&a.attr.as_str())
-            || !is_upper_env_name(name)
-            || !self
-                .imported_names
-                .iter()
-                .any(|n| n == receiver.id.as_str())
+        if !is_upper_env_name(read.name) || !self.imported_names.iter().any(|n| n == read.receiver)
         {
             return;
         }
-        let defaulted = call.arguments.args.len() > 1 || has_keyword(call, "default");
         let source = self.source(call.start());
         self.facts.imported_reads.push(ImportedRead {
-            receiver: receiver.id.to_string(),
-            name: name.to_string(),
-            required: !defaulted && a.attr.as_str() != "get_credential",
+            receiver: read.receiver.to_string(),
+            name: read.name.to_string(),
+            required: read.required,
             source,
         });
     }

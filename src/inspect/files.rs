@@ -590,21 +590,14 @@ mod tests {
 
     #[test]
     fn skips_vendored_and_virtualenv_folders() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path();
-        for file in [
-            "app.py",
-            "node_modules/x/index.py",
-            ".venv/lib/site.py",
-            "myenv/pyvenv.cfg",
-            "myenv/lib/a.py",
-            "pkg/__init__.py",
-        ] {
-            let path = root.join(file);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, "").unwrap();
-        }
-        let tree = scan(root).unwrap();
+        let (_dir, tree) = scanned(&[
+            ("app.py", ""),
+            ("node_modules/x/index.py", ""),
+            (".venv/lib/site.py", ""),
+            ("myenv/pyvenv.cfg", ""),
+            ("myenv/lib/a.py", ""),
+            ("pkg/__init__.py", ""),
+        ]);
         let py: Vec<_> = tree.python_files().cloned().collect();
         assert_eq!(py, ["app.py", "pkg/__init__.py"]);
         assert_eq!(tree.virtualenvs, ["myenv"]);
@@ -612,24 +605,17 @@ mod tests {
 
     #[test]
     fn libraries_copied_into_the_tree_are_not_the_projects_code() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path();
-        for file in [
-            "app.py",
-            "libs/flask/__init__.py",
-            "libs/werkzeug/__init__.py",
-            "libs/other_lib/core.py",
-            "flask/__init__.py",
-            "jinja2/__init__.py",
-            "shop/__init__.py",
-            "src/flask/__init__.py",
-            "src/flask/app.py",
-        ] {
-            let path = root.join(file);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, "").unwrap();
-        }
-        let tree = scan(root).unwrap();
+        let (_dir, tree) = scanned(&[
+            ("app.py", ""),
+            ("libs/flask/__init__.py", ""),
+            ("libs/werkzeug/__init__.py", ""),
+            ("libs/other_lib/core.py", ""),
+            ("flask/__init__.py", ""),
+            ("jinja2/__init__.py", ""),
+            ("shop/__init__.py", ""),
+            ("src/flask/__init__.py", ""),
+            ("src/flask/app.py", ""),
+        ]);
         let py: Vec<_> = tree.python_files().cloned().collect();
         // `libs/` goes whole; at the root only the copied packages; one
         // library alone (Flask's own repository) is no copy.

@@ -487,6 +487,14 @@ mod tests {
             .collect()
     }
 
+    /// Those outputs with where each was read.
+    fn output_sources(tree: &Tree, scripts: &BTreeMap<String, String>) -> Vec<(String, String)> {
+        outputs(tree, "", &build_commands(scripts))
+            .into_iter()
+            .map(|f| (f.value, f.source.to_string()))
+            .collect()
+    }
+
     #[test]
     fn outputs_stay_inside_the_project() {
         assert_eq!(
@@ -607,10 +615,7 @@ mod tests {
             ("build", "npm run clean && rollup -c"),
             ("clean", "del-cli app/static/*"),
         ]);
-        let found: Vec<(String, String)> = outputs(&tree, "", &build_commands(&scripts))
-            .into_iter()
-            .map(|f| (f.value, f.source.to_string()))
-            .collect();
+        let found = output_sources(&tree, &scripts);
         assert_eq!(
             found,
             [("app/static".to_string(), "rollup.config.mjs:3".to_string())]
@@ -645,10 +650,7 @@ mod tests {
             "vue.config.js",
             "module.exports = {\n  outputDir: 'site/dist',\n  assetsDir: 'static',\n}\n",
         )]);
-        let found: Vec<(String, String)> = outputs(&tree, "", &build_commands(&build))
-            .into_iter()
-            .map(|f| (f.value, f.source.to_string()))
-            .collect();
+        let found = output_sources(&tree, &build);
         assert_eq!(
             found,
             [("site/dist".to_string(), "vue.config.js:2".to_string())]
