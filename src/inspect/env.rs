@@ -66,8 +66,8 @@ pub(crate) struct CodeFacts {
     /// `X-Forwarded-*` headers of the proxies it is told of.
     pub proxy_fix: Option<Source>,
     /// Commands of the app's own CLI that set it up (`@click.command("init-db")`,
-    /// `@app.cli.command() def deploy()`): the command's name.
-    pub setup_commands: Vec<Fact<SetupCommand>>,
+    /// `@app.cli.command() def deploy()`), and where groups are added.
+    pub(super) cli: super::cli::CliFacts,
     /// Names read from the environment that are not plain variable names
     /// (`os.environ["A=B"]`): left out, each with where it is read.
     pub rejected_names: Vec<Fact<String>>,
@@ -272,6 +272,7 @@ pub(super) fn scan_module(module: &Module) -> CodeFacts {
         imported_names: Vec::new(),
     };
     scanner.visit_body(&module.body);
+    facts.cli = super::cli::scan(module);
     facts.background = super::background::scan(module);
     facts.health_routes = super::health::scan(module);
     facts.writes = super::writes::scan(module);
@@ -295,7 +296,7 @@ pub(super) fn merge(parts: Vec<CodeFacts>) -> CodeFacts {
         facts.proxy_fix = facts.proxy_fix.or(part.proxy_fix);
         facts.random_secret = facts.random_secret.or(part.random_secret);
         facts.local_brokers.extend(part.local_brokers);
-        facts.setup_commands.extend(part.setup_commands);
+        facts.cli.merge(part.cli);
         facts.database_urls.extend(part.database_urls);
         facts.local_databases.extend(part.local_databases);
         facts.redis_urls.extend(part.redis_urls);
@@ -1159,10 +1160,6 @@ impl<'a> Visitor<'a> for Scanner<'a> {
                 {
                     self.flask_groups.push(function.name.to_string());
                 }
-                if let Some(command) = setup_command(function, &self.module.path) {
-                    let source = self.source(function.start());
-                    self.facts.setup_commands.push(Fact::new(command, source));
-                }
                 visitor::walk_stmt(self, stmt);
             }
             Stmt::ClassDef(class) => {
@@ -1536,103 +1533,6 @@ fn is_system_variable(name: &str) -> bool {
         || name.starts_with("READTHEDOCS_")
 }
 
-/// A command of the app's own CLI.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct SetupCommand {
-    /// As typed on the command line (`init-db`).
-    pub name: String,
-    /// Defined in `manage.py`, which runs it (`python manage.py create_db`,
-    /// a `FlaskGroup` script); otherwise `flask NAME` does.
-    pub in_manage_py: bool,
-}
-
-/// Names of CLI commands that set an app up before its first start.
-fn is_setup_name(name: &str) -> bool {
-    let name = name.replace('-', "_");
-    // A development or test variant is not the first start of a deployment
-    // (`setup_dev` beside `setup_prod`).
-    let variant = ["dev", "development", "test", "testing", "local"]
-        .iter()
-        .any(|v| name.strip_suffix(v).is_some_and(|rest| rest.ends_with('_')));
-    if variant {
-        return false;
-    }
-    matches!(
-        name.as_str(),
-        "init_db"
-            | "initdb"
-            | "create_db"
-            | "createdb"
-            | "recreate_db"
-            | "create_database"
-            | "create_tables"
-            | "create_all"
-            | "deploy"
-            | "setup"
-            | "bootstrap"
-            | "init"
-            | "initialize"
-            | "setup_db"
-    ) || name.starts_with("setup_")
-        || name.starts_with("init_")
-}
-
-/// A function registered as a CLI command by a decorator whose call is
-/// `*.command(...)` (click, Flask's `app.cli`, a `FlaskGroup`), when its
-/// name says it sets the app up. click names `init_db` as `init-db`.
-fn setup_command(function: &ast::StmtFunctionDef, path: &str) -> Option<SetupCommand> {
-    // Registered on the top-level CLI: `click`, `cli`, `manager`, `app.cli`;
-    // a sub-group's commands (`@translate.command()`) need its name first.
-    let top_level = |func: &Expr| {
-        let Expr::Attribute(a) = func else {
-            return false;
-        };
-        matches!(
-            dotted_name(&a.value).as_deref(),
-            Some("click" | "cli" | "manager")
-        ) || matches!(a.value.as_ref(), Expr::Attribute(cli) if cli.attr.as_str() == "cli"
-                && dotted_name(&cli.value).is_some_and(|base| base.contains("app")))
-    };
-    let decorator = function
-        .decorator_list
-        .iter()
-        .find_map(|d| match &d.expression {
-            Expr::Call(call)
-                if call_name(&call.func) == Some("command") && top_level(&call.func) =>
-            {
-                Some(Some(call))
-            }
-            Expr::Attribute(a) if a.attr.as_str() == "command" && top_level(&d.expression) => {
-                Some(None)
-            }
-            _ => None,
-        })?;
-    // One that takes arguments needs answers this step cannot give.
-    if crate::syntax::required_parameters(function) > 0 {
-        return None;
-    }
-    let named = decorator.and_then(|call| call.arguments.args.first().and_then(string_literal));
-    // Flask-Script's `@manager.command` keeps the function's name; click
-    // (Flask's CLI) puts dashes for its underscores.
-    let flask_script = function.decorator_list.iter().any(|d| {
-        let func = match &d.expression {
-            Expr::Call(call) => call.func.as_ref(),
-            other => other,
-        };
-        matches!(func, Expr::Attribute(a) if a.attr.as_str() == "command"
-            && dotted_name(&a.value).as_deref() == Some("manager"))
-    });
-    let name = match named {
-        Some(name) => name.to_string(),
-        None if flask_script => function.name.to_string(),
-        None => function.name.as_str().replace('_', "-"),
-    };
-    is_setup_name(&name).then(|| SetupCommand {
-        name,
-        in_manage_py: path == "manage.py",
-    })
-}
-
 /// The string literals of a list or tuple, as keys without values.
 fn strings_of(items: &[Expr]) -> Vec<(String, Option<String>)> {
     items
@@ -1700,9 +1600,6 @@ fn is_from_os(expr: &Expr, attr: &str, imported: &[String]) -> bool {
     }
 }
 
-/// A call that starts a server other than gunicorn: the launcher a project
-/// ships for itself. Flask's own `app.run` is left out (the development server
-/// under `__main__` is the common case, and gunicorn replaces it).
 /// `@click.group(cls=FlaskGroup)` (or `@group(cls=FlaskGroup, ...)`).
 fn is_flask_group_decorator(decorator: &Expr) -> bool {
     let Expr::Call(call) = decorator else {
@@ -1715,6 +1612,9 @@ fn is_flask_group_decorator(decorator: &Expr) -> bool {
         })
 }
 
+/// A call that starts a server other than gunicorn: the launcher a project
+/// ships for itself. Flask's own `app.run` is left out (the development server
+/// under `__main__` is the common case, and gunicorn replaces it).
 fn own_server(call: &ast::ExprCall, func: &Expr) -> Option<&'static str> {
     // Every call in every parsed module comes here: look at the last name
     // before building the dotted one.
@@ -2197,31 +2097,6 @@ mod tests {
                 ("SHOP_DEBUG", false),
                 ("SHOP_TIMEOUT", false)
             ]
-        );
-    }
-
-    #[test]
-    fn finds_the_apps_own_setup_commands() {
-        let names = |path: &str, code: &str| -> Vec<(String, bool)> {
-            scan_code(&[Module::from_text(path, code).unwrap()])
-                .setup_commands
-                .into_iter()
-                .map(|c| (c.value.name, c.value.in_manage_py))
-                .collect()
-        };
-        let code = "import click\n@click.command('init-db')\ndef init_db_command():\n    pass\n@app.cli.command()\ndef deploy():\n    pass\n@app.cli.command()\ndef create_db():\n    pass\n@translate.command()\ndef init():\n    pass\n@app.cli.command()\ndef seed(count):\n    pass\n@app.cli.command()\ndef routes_report():\n    pass\n";
-        assert_eq!(
-            names("shop/cli.py", code),
-            [
-                ("init-db".to_string(), false),
-                ("deploy".to_string(), false),
-                ("create-db".to_string(), false)
-            ]
-        );
-        let manage = "from flask.cli import FlaskGroup\ncli = FlaskGroup(app)\n@cli.command('create_db')\ndef create_db():\n    pass\n";
-        assert_eq!(
-            names("manage.py", manage),
-            [("create_db".to_string(), true)]
         );
     }
 

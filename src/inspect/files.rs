@@ -318,7 +318,9 @@ fn walk(tree: &mut Tree, canonical_root: &Path) -> std::sync::Arc<ignore::gitign
                 return false;
             }
             let name = entry.file_name().to_string_lossy();
-            !VENDORED_DIRS.contains(&name.as_ref())
+            // `{{cookiecutter.project}}/`: a project generator's template, whose
+            // files become some other project.
+            !VENDORED_DIRS.contains(&name.as_ref()) && !name.contains("{{")
         })
         .build();
 
@@ -589,7 +591,7 @@ mod tests {
     }
 
     #[test]
-    fn skips_vendored_and_virtualenv_folders() {
+    fn skips_vendored_virtualenv_and_template_folders() {
         let (_dir, tree) = scanned(&[
             ("app.py", ""),
             ("node_modules/x/index.py", ""),
@@ -597,6 +599,7 @@ mod tests {
             ("myenv/pyvenv.cfg", ""),
             ("myenv/lib/a.py", ""),
             ("pkg/__init__.py", ""),
+            ("contrib/template/{{cookiecutter.name}}/cli.py", ""),
         ]);
         let py: Vec<_> = tree.python_files().cloned().collect();
         assert_eq!(py, ["app.py", "pkg/__init__.py"]);

@@ -4,6 +4,7 @@
 
 mod background;
 mod bootstrap;
+mod cli;
 mod config_object;
 mod deployment;
 mod deps;
@@ -36,11 +37,12 @@ use anyhow::{Context, Result, bail};
 use serde::Serialize;
 
 pub use background::Background;
+pub use cli::SetupCommand;
 pub use config_object::ConfigObject;
 pub use deployment::Process;
 pub use deps::{DependencyManager, Install, LockExport};
 pub use entry::EntryCandidate;
-pub use env::{EnvVar, SetupCommand};
+pub use env::EnvVar;
 pub use fact::{Fact, Source};
 pub use files::{read_text, toml_error};
 pub use flaskenv::parse_dotenv;
@@ -309,7 +311,7 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
         background: code.background,
         processes: deployment.processes,
         setup_steps,
-        setup_commands: code.setup_commands,
+        setup_commands: cli::resolve(code.cli, tree.has_file("manage.py")),
         worker,
         env_vars: code.env_vars,
         prefixed_env: code.prefixed_env,

@@ -33,8 +33,6 @@ const NEEDLES: &[&str] = &[
     // a factory that configures Celery's own `current_app`
     "celery import current_app",
     "BaseSettings",
-    // the app's own CLI commands, which can set it up
-    ".command(",
     // and the services of the catalogue (`services::code_words`)
     "sqlite",
     "create_app",
@@ -59,7 +57,6 @@ const NEEDLES: &[&str] = &[
 /// only, beside [`NEEDLES`]: the config libraries' readers and binders.
 const STATEMENT_NEEDLES: &[&str] = &[
     "__main__",
-    ".command(",
     "Env(",
     "AutoConfig",
     "ConfigParser",
@@ -217,6 +214,7 @@ fn parse_files<R: Send + Default>(
             .copied()
             .chain(services::code_words())
             .chain(super::background::NEEDLES.iter().copied())
+            .chain(super::cli::NEEDLES.iter().copied())
             .chain(super::health::NEEDLES.iter().copied())
             .chain(super::writes::NEEDLES.iter().copied())
             .chain(super::secret_key::NEEDLES.iter().copied()),
@@ -229,6 +227,7 @@ fn parse_files<R: Send + Default>(
             .copied()
             .chain(services::code_words())
             .chain(super::background::NEEDLES.iter().copied())
+            .chain(super::cli::NEEDLES.iter().copied())
             .chain(super::health::NEEDLES.iter().copied())
             .chain(super::writes::NEEDLES.iter().copied())
             .chain(super::writes::BINDINGS.iter().copied())

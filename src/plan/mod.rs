@@ -48,10 +48,17 @@ fn setup_steps(project: &Project, migrations: Option<&str>, entry: &str) -> Vec<
             .setup_steps
             .iter()
             .any(|s| s.value.split_whitespace().any(|w| w == name));
+        let typed = match &fact.value.group {
+            Some(group) => format!("{group} {name}"),
+            None => name.clone(),
+        };
         let command = if fact.value.in_manage_py {
-            format!("python manage.py {name}")
+            format!("python manage.py {typed}")
         } else {
-            format!("flask --app {} {name}", crate::templates::encode::sh(entry))
+            format!(
+                "flask --app {} {typed}",
+                crate::templates::encode::sh(entry)
+            )
         };
         (!covered).then(|| (command, format!("{} (its CLI command)", fact.source)))
     });
