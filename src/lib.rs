@@ -31,6 +31,7 @@ pub mod services;
 pub mod settings;
 
 pub(crate) mod secret;
+pub(crate) mod substitute;
 pub(crate) mod syntax;
 
 use std::path::{Path, PathBuf};

@@ -4,8 +4,8 @@ use anyhow::{Result, anyhow};
 use serde_norway::{Mapping, Value};
 
 use super::finding::Found;
-use super::substitute::expand_defaults;
 use crate::secret::is_secret_name;
+use crate::substitute::expand_defaults;
 
 /// Lines of the compose text, to point findings at the key they are about.
 struct Lines<'a> {

@@ -164,7 +164,7 @@ fn substitute(text: &str, args: &[(String, String)]) -> String {
             .replace(&format!("${name}"), value);
     }
     // A variable with no ARG default: its `${NAME:-default}`.
-    super::substitute::expand_defaults(&out)
+    crate::substitute::expand_defaults(&out)
 }
 
 /// The words of an exec-form (`["a", "b"]`) or shell-form command.

@@ -9,7 +9,6 @@ mod dockerfile;
 mod finding;
 mod kubernetes;
 mod registry;
-mod substitute;
 
 use std::path::Path;
 

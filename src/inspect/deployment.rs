@@ -367,10 +367,14 @@ fn is_supervisor_config(path: &str) -> bool {
 
 fn is_dockerfile(path: &str) -> bool {
     let name = file_name(path);
-    let named =
-        name == "Dockerfile" || name.starts_with("Dockerfile.") || name.ends_with(".Dockerfile");
-    // A development image (`Dockerfile.dev`) says less about production.
-    named && in_deploy_dirs(path, &[]) && !name.ends_with(".dev")
+    let named = name == "Dockerfile"
+        || name.starts_with("Dockerfile.")
+        || name.ends_with(".Dockerfile")
+        || name.ends_with(".dockerfile");
+    // A development image (`Dockerfile.dev`, `dev.dockerfile`) says less
+    // about production.
+    let development = name.ends_with(".dev") || name.starts_with("dev.");
+    named && in_deploy_dirs(path, &[]) && !development
 }
 
 fn is_compose_file(path: &str) -> bool {
@@ -953,9 +957,14 @@ fn read_compose(tree: &Tree, path: &str, text: &str, found: &mut Deployment) {
             .and_then(|p| p.as_sequence())
             .and_then(|ports| ports.first())
             .and_then(|port| match port {
-                serde_norway::Value::String(s) => {
-                    s.rsplit(':').next()?.split('/').next()?.parse().ok()
-                }
+                // `${PORT:-8080}:${PORT:-8080}`: what compose publishes by default.
+                serde_norway::Value::String(s) => crate::substitute::expand_defaults(s)
+                    .rsplit(':')
+                    .next()?
+                    .split('/')
+                    .next()?
+                    .parse()
+                    .ok(),
                 serde_norway::Value::Number(n) => n.as_u64().and_then(|n| u16::try_from(n).ok()),
                 serde_norway::Value::Mapping(_) => port
                     .get("target")?
@@ -1313,6 +1322,41 @@ mod tests {
         assert_eq!(packages, ["build-essential", "libffi-dev"]);
         assert_eq!(found.database.map(|d| d.value), Some(Database::POSTGRES));
         assert!(found.redis.is_some());
+    }
+
+    #[test]
+    fn a_compose_port_written_with_a_variable_is_its_default() {
+        let (_dir, tree) = tree(&[(
+            "deploy/docker-compose.yml",
+            "services:\n  search:\n    build: ..\n    ports:\n      - \"${BIND_HOST:+${BIND_HOST}:}${APP_PORT:-8080}:${APP_PORT:-8080}\"\n",
+        )]);
+        let exposed = detect(&tree)
+            .exposed
+            .map(|p| (p.value, p.source.to_string()));
+        assert_eq!(
+            exposed,
+            Some((8080, "deploy/docker-compose.yml:4".to_string()))
+        );
+    }
+
+    #[test]
+    fn dockerfiles_by_their_names() {
+        for name in [
+            "Dockerfile",
+            "Dockerfile.prod",
+            "web.Dockerfile",
+            "container/dist.dockerfile",
+        ] {
+            assert!(is_dockerfile(name), "{name}");
+        }
+        for name in [
+            "Dockerfile.dev",
+            "dev.dockerfile",
+            "docs/Dockerfile",
+            "dockerfile.md",
+        ] {
+            assert!(!is_dockerfile(name), "{name}");
+        }
     }
 
     #[test]
