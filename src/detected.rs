@@ -148,7 +148,7 @@ fn unserved_rows(project: &Project) -> impl Iterator<Item = Row> + '_ {
     })
 }
 
-/// The app's own config prefix and config object, and what the code runs in the background:
+/// The app's own config prefix, key variables and config object, and what the code runs in the background:
 /// a Celery beat schedule, RQ queues, rq-scheduler.
 fn background_rows(project: &Project) -> Vec<Row> {
     let mut rows = Vec::new();
@@ -157,6 +157,14 @@ fn background_rows(project: &Project) -> Vec<Row> {
             "prefixed_env",
             format!("{}_*", fact.value),
             fact.source.clone(),
+        ));
+    }
+    for fact in &project.secret_key_vars {
+        rows.push(Row::item(
+            ("secret_key_var", "secret_key_vars"),
+            &fact.value,
+            fact.value.clone(),
+            &fact.source,
         ));
     }
     for fact in &project.config_objects {
@@ -417,6 +425,7 @@ pub fn inspect_json(project: &Project, answers: Option<&Answers>) -> Value {
         "env_var_details": project.env_vars,
         "gunicorn_config": project.gunicorn_config,
         "prefixed_env": project.prefixed_env,
+        "secret_key_vars": project.secret_key_vars.iter().map(|f| &f.value).collect::<Vec<_>>(),
         "config_objects": project.config_objects.iter().map(|f| &f.value).collect::<Vec<_>>(),
         "redis": project.redis.is_some(),
         "celery_app": project.celery.as_ref().map(|c| c.value.clone()),

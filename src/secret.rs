@@ -33,6 +33,30 @@ pub(crate) fn is_secret_name(name: &str) -> bool {
 
 /// Prefixes of credentials with a known shape: cloud keys, payment keys,
 /// forge and chat tokens.
+/// Words of a variable's name that make its secret some other service's
+/// (`AWS_SECRET_ACCESS_KEY`, `STRIPE_SECRET_KEY`), not the app's own key.
+const THIRD_PARTY: &[&str] = &[
+    "AWS",
+    "ACCESS",
+    "API",
+    "CLIENT",
+    "STRIPE",
+    "OAUTH",
+    "S3",
+    "GOOGLE",
+    "GITHUB",
+    "TWILIO",
+    "MAILGUN",
+    "SENDGRID",
+    "RECAPTCHA",
+    "JWT",
+];
+
+/// Whether a variable's name says its secret is another service's.
+pub(crate) fn names_a_third_party(name: &str) -> bool {
+    name.split('_').any(|word| THIRD_PARTY.contains(&word))
+}
+
 const SECRET_PREFIXES: &[(&str, usize)] = &[
     ("AKIA", 16),
     ("ASIA", 16),

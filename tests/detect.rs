@@ -2415,6 +2415,31 @@ fn a_variable_whose_fallback_is_a_database_url_points_at_the_db_service() {
 }
 
 #[test]
+fn a_secret_key_read_under_the_apps_own_name_gets_the_placeholder() {
+    let (temp, report) = init_tree(&[
+        (
+            "app.py",
+            "import os\nfrom flask import Flask\napp = Flask(__name__)\napp.config['SECRET_KEY'] = os.environ.get('SHOP_SESSION_SECRET')\npayments = {'secret_key': os.environ.get('STRIPE_SECRET_KEY')}\n",
+        ),
+        ("requirements.txt", "Flask==3.1.3\n"),
+    ]);
+    let env = std::fs::read_to_string(temp.path().join(".env.example")).unwrap();
+    assert!(
+        env.contains("\nSHOP_SESSION_SECRET=replace-with-a-long-random-string\n"),
+        "{env}"
+    );
+    // Stripe's key is the user's to fill, not a placeholder that turns it on.
+    assert!(env.contains("\n# STRIPE_SECRET_KEY=\n"), "{env}");
+    let vars: Vec<(&str, String)> = report
+        .project
+        .secret_key_vars
+        .iter()
+        .map(|f| (f.value.as_str(), f.source.to_string()))
+        .collect();
+    assert_eq!(vars, [("SHOP_SESSION_SECRET", "app.py:4".to_string())]);
+}
+
+#[test]
 fn a_pip_freeze_artifact_is_left_out_of_the_install() {
     let (temp, report) = init_tree(&[
         ("app.py", "from flask import Flask\napp = Flask(__name__)\n"),

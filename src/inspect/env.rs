@@ -89,6 +89,8 @@ pub(crate) struct CodeFacts {
     pub writes: Vec<Fact<String>>,
     /// A secret key the app makes at random when it starts (`secret_key.rs`).
     pub random_secret: Option<Fact<String>>,
+    /// Variables Flask's secret key is read from (`secret_key.rs`).
+    pub secret_key_vars: Vec<Fact<String>>,
     /// The project's own functions that read the variable a parameter names
     /// (`def setting(name, default=None): return os.environ.get(name, default)`).
     wrappers: Vec<Wrapper>,
@@ -276,7 +278,9 @@ pub(super) fn scan_module(module: &Module) -> CodeFacts {
     facts.background = super::background::scan(module);
     facts.health_routes = super::health::scan(module);
     facts.writes = super::writes::scan(module);
-    facts.random_secret = super::secret_key::scan(module);
+    let key = super::secret_key::scan(module);
+    facts.random_secret = key.random;
+    facts.secret_key_vars = key.read_from;
     facts
 }
 
@@ -295,6 +299,7 @@ pub(super) fn merge(parts: Vec<CodeFacts>) -> CodeFacts {
         facts.own_server = facts.own_server.or(part.own_server);
         facts.proxy_fix = facts.proxy_fix.or(part.proxy_fix);
         facts.random_secret = facts.random_secret.or(part.random_secret);
+        facts.secret_key_vars.extend(part.secret_key_vars);
         facts.local_brokers.extend(part.local_brokers);
         facts.cli.merge(part.cli);
         facts.database_urls.extend(part.database_urls);

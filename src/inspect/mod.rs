@@ -140,6 +140,9 @@ pub struct Project {
     /// the environment (`app.secret_key = os.urandom(24)`): its name and
     /// where. Each process would sign sessions with a key of its own.
     pub random_secret: Option<Fact<String>>,
+    /// Variables the code reads Flask's secret key from, under names of its
+    /// own (`SECRET_KEY = os.getenv("SHOP_KEY")`), each where; once each.
+    pub secret_key_vars: Vec<Fact<String>>,
     /// Where the code names a SQLite file (a `sqlite:///` URL, not one in
     /// memory, or `sqlite3.connect`), if it does.
     pub sqlite: Option<Source>,
@@ -261,7 +264,6 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
     let migrations_need_tables = migrations
         .as_ref()
         .and_then(|_| tables_missing(tree, &mut warnings));
-    let uncommitted_migrations = uncommitted_migrations(tree, &deps.packages);
     let worker = gunicorn_worker(&deps, &deployment, entries.first(), &mut warnings);
 
     // The project's names (its folder's one costs a system call) only when
@@ -290,6 +292,9 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
     );
     Ok(Project {
         root: tree.root.display().to_string(),
+        // (these borrow what the fields below move)
+        uncommitted_migrations: uncommitted_migrations(tree, &deps.packages),
+        secret_key_vars: secret_key_vars(code.secret_key_vars, &code.env_vars),
         python_version,
         port,
         entries,
@@ -328,7 +333,6 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
         health_path: health::choose(&code.health_routes, deployment.health_path),
         migrations,
         migrations_need_tables,
-        uncommitted_migrations,
         stale_lock: deps.stale_lock.clone(),
         gunicorn_config: gunicorn.map(|g| g.path),
         virtualenvs: tree.virtualenvs.clone(),
@@ -916,6 +920,23 @@ fn without_password(url: &str) -> String {
         },
         None => url.to_string(),
     }
+}
+
+/// The key's variables under names of the app's own that it is found
+/// reading (a read through a helper the scan does not follow is not
+/// listed), each once; not another
+/// service's (Stripe's `{"secret_key": os.environ["STRIPE_SECRET_KEY"]}`).
+fn secret_key_vars(found: Vec<Fact<String>>, env_vars: &[EnvVar]) -> Vec<Fact<String>> {
+    let mut kept: Vec<Fact<String>> = Vec::new();
+    for fact in found {
+        let read = env_vars.iter().any(|v| v.name == fact.value);
+        // (`SECRET_KEY` itself `.env.example` sets in any case)
+        let own = fact.value != "SECRET_KEY" && !crate::secret::names_a_third_party(&fact.value);
+        if read && own && !kept.iter().any(|k| k.value == fact.value) {
+            kept.push(fact);
+        }
+    }
+    kept
 }
 
 /// A `localhost` broker URL written in the Celery app's own module, or

@@ -1,7 +1,9 @@
-//! A secret key the app makes at random when it starts
-//! (`app.secret_key = os.urandom(24)`), not read from the environment: each
-//! gunicorn worker then signs sessions, CSRF tokens and login cookies with a
-//! key of its own, and rejects those another worker signed.
+//! Flask's secret key as the code sets it: made at random when the app
+//! starts (`app.secret_key = os.urandom(24)`), not read from the environment
+//! (each gunicorn worker then signs sessions, CSRF tokens and login cookies
+//! with a key of its own, and rejects those another worker signed); or read
+//! from a variable of the app's own naming (`SECRET_KEY =
+//! os.getenv("SHOP_KEY")`), which `.env` must then set.
 
 use super::fact::{Fact, Source};
 use super::module::Module;
@@ -21,12 +23,21 @@ const RANDOM_CALLS: &[&str] = &[
     "randbytes",
 ];
 
-/// The first key `module` sets to a value made at random, with where: the
-/// setting's name (`SECRET_KEY`, `JWT_SECRET_KEY`, `secret_key`).
-pub(super) fn scan(module: &Module) -> Option<Fact<String>> {
+/// What `module` says of its keys.
+#[derive(Debug, Default)]
+pub(super) struct KeyFacts {
+    /// The first key set to a value made at random, with where: the
+    /// setting's name (`SECRET_KEY`, `JWT_SECRET_KEY`, `secret_key`).
+    pub random: Option<Fact<String>>,
+    /// Variables Flask's own key (`SECRET_KEY`, `app.secret_key`, a settings
+    /// table's `"secret_key"`) is read from, each where.
+    pub read_from: Vec<Fact<String>>,
+}
+
+pub(super) fn scan(module: &Module) -> KeyFacts {
     let mut scanner = Scanner {
         module,
-        found: None,
+        found: KeyFacts::default(),
         in_function: 0,
     };
     scanner.visit_body(&module.body);
@@ -35,18 +46,38 @@ pub(super) fn scan(module: &Module) -> Option<Fact<String>> {
 
 struct Scanner<'m> {
     module: &'m Module,
-    found: Option<Fact<String>>,
+    found: KeyFacts,
     /// How many function bodies the statement is in: a plain name bound
     /// there is a local (`secret_key = token_hex(16)` written into a config
     /// file a command generates), not a setting.
     in_function: usize,
 }
 
-impl<'a> Visitor<'a> for Scanner<'_> {
-    fn visit_stmt(&mut self, stmt: &'a Stmt) {
-        if self.found.is_some() {
+impl Scanner<'_> {
+    fn source(&self, node: &impl Ranged) -> Source {
+        Source::at(&self.module.path, self.module.line(node.start()))
+    }
+
+    /// `KEY = value` (or a keyword or a table's entry): a random key (where
+    /// `random` is looked for), or the variables Flask's key is read from.
+    fn bound(&mut self, name: &str, value: &Expr, at: &impl Ranged, random: bool) {
+        if !is_key(name) {
             return;
         }
+        if random && self.found.random.is_none() && made_at_random(value) {
+            self.found.random = Some(Fact::new(name.to_string(), self.source(at)));
+        }
+        if matches!(name, "SECRET_KEY" | "secret_key") {
+            for variable in variables_read(value) {
+                let source = self.source(at);
+                self.found.read_from.push(Fact::new(variable, source));
+            }
+        }
+    }
+}
+
+impl<'a> Visitor<'a> for Scanner<'_> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
         let assigned: Vec<(&Expr, &Expr)> = match stmt {
             Stmt::Assign(a) => a.targets.iter().map(|t| (t, a.value.as_ref())).collect(),
             Stmt::AnnAssign(a) => a
@@ -58,12 +89,8 @@ impl<'a> Visitor<'a> for Scanner<'_> {
         };
         for (target, value) in assigned {
             let local = self.in_function > 0 && matches!(target, Expr::Name(_));
-            if let Some(name) = key_name(target).filter(|_| !local && made_at_random(value)) {
-                self.found = Some(Fact::new(
-                    name.to_string(),
-                    Source::at(&self.module.path, self.module.line(stmt.start())),
-                ));
-                return;
+            if let Some(name) = key_name(target).filter(|_| !local) {
+                self.bound(name, value, stmt, true);
             }
         }
         let function = matches!(stmt, Stmt::FunctionDef(_));
@@ -73,25 +100,32 @@ impl<'a> Visitor<'a> for Scanner<'_> {
     }
 
     fn visit_expr(&mut self, expr: &'a Expr) {
-        // `app.config.update(SECRET_KEY=os.urandom(16))`, `dict(SECRET_KEY=...)`;
-        // not the arguments of a function that writes a config file.
-        if self.found.is_none()
-            && let Expr::Call(call) = expr
-            && matches!(
-                crate::syntax::call_name(&call.func),
-                Some("update" | "dict" | "from_mapping")
-            )
-        {
-            let keyword = call.arguments.keywords.iter().find(|k| {
-                k.arg.as_ref().is_some_and(|a| is_key(a.as_str())) && made_at_random(&k.value)
-            });
-            if let Some(k) = keyword {
-                let name = k.arg.as_ref().map_or("", |a| a.as_str());
-                self.found = Some(Fact::new(
-                    name.to_string(),
-                    Source::at(&self.module.path, self.module.line(k.start())),
-                ));
+        match expr {
+            // `app.config.update(SECRET_KEY=os.urandom(16))`, `dict(SECRET_KEY=...)`;
+            // not the arguments of a function that writes a config file.
+            Expr::Call(call)
+                if matches!(
+                    crate::syntax::call_name(&call.func),
+                    Some("update" | "dict" | "from_mapping")
+                ) =>
+            {
+                for k in &call.arguments.keywords {
+                    if let Some(name) = &k.arg {
+                        self.bound(name.as_str(), &k.value, k, true);
+                    }
+                }
             }
+            // `{"secret_key": SettingsValue(str, environ_name="APP_SECRET")}`
+            // (a table may be written into a file, so its random value is not
+            // the running app's)
+            Expr::Dict(dict) => {
+                for item in &dict.items {
+                    if let Some(name) = item.key.as_ref().and_then(string_literal) {
+                        self.bound(name, &item.value, &item.value, false);
+                    }
+                }
+            }
+            _ => {}
         }
         visitor::walk_expr(self, expr);
     }
@@ -150,13 +184,135 @@ fn made_at_random(value: &Expr) -> bool {
     calls.random && !calls.reads
 }
 
+/// The variables a value reads by a literal name: `os.environ.get("X")`,
+/// `os.getenv("X")`, `os.environ["X"]`, a config library's `config("X")` or
+/// `env.str("X")`, a settings value's `environ_name="X"`.
+fn variables_read(value: &Expr) -> Vec<String> {
+    struct Reads(Vec<String>);
+    impl Reads {
+        fn add(&mut self, expr: Option<&Expr>) {
+            let name = expr.and_then(string_literal).filter(|n| {
+                crate::safe::is_env_name(n) && !n.contains(|c: char| c.is_ascii_lowercase())
+            });
+            if let Some(name) = name
+                && !self.0.iter().any(|n| n == name)
+            {
+                self.0.push(name.to_string());
+            }
+        }
+    }
+    impl<'a> Visitor<'a> for Reads {
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            match expr {
+                Expr::Call(call) => {
+                    let callee = crate::syntax::dotted_name(&call.func).unwrap_or_default();
+                    let name = callee.rsplit('.').next().unwrap_or_default();
+                    let read = callee.contains("environ")
+                        || name == "getenv"
+                        || callee == "config"
+                        || callee == "env"
+                        || callee.starts_with("env.");
+                    if read {
+                        self.add(call.arguments.args.first());
+                    }
+                    for k in &call.arguments.keywords {
+                        if k.arg.as_ref().is_some_and(|a| a.as_str().contains("env")) {
+                            self.add(Some(&k.value));
+                        }
+                    }
+                    // What another call makes of a read (`read_file(os.getenv("KEY_FILE"))`)
+                    // is not the variable's value; a conversion's is.
+                    if !read && !matches!(name, "str" | "bytes" | "encode" | "strip") {
+                        return;
+                    }
+                }
+                Expr::Subscript(s)
+                    if crate::syntax::dotted_name(&s.value)
+                        .is_some_and(|d| d.ends_with("environ")) =>
+                {
+                    self.add(Some(&s.slice));
+                }
+                _ => {}
+            }
+            visitor::walk_expr(self, expr);
+        }
+    }
+    let mut reads = Reads(Vec::new());
+    reads.visit_expr(value);
+    reads.0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn found(code: &str) -> Option<(String, usize)> {
         let module = Module::from_text("app.py", code).unwrap();
-        scan(&module).map(|f| (f.value, f.source.line.unwrap_or(0)))
+        scan(&module)
+            .random
+            .map(|f| (f.value, f.source.line.unwrap_or(0)))
+    }
+
+    fn read_from(code: &str) -> Vec<(String, usize)> {
+        let module = Module::from_text("app.py", code).unwrap();
+        scan(&module)
+            .read_from
+            .into_iter()
+            .map(|f| (f.value, f.source.line.unwrap_or(0)))
+            .collect()
+    }
+
+    #[test]
+    fn the_variables_flasks_key_is_read_from() {
+        let var = |name: &str, line| vec![(name.to_string(), line)];
+        assert_eq!(
+            read_from(
+                "import os
+class Config:
+    SECRET_KEY = os.environ.get('SHOP_KEY', 'dev')
+"
+            ),
+            var("SHOP_KEY", 3)
+        );
+        assert_eq!(
+            read_from(
+                "app.secret_key = os.environ['SESSION_SECRET']
+"
+            ),
+            var("SESSION_SECRET", 1)
+        );
+        assert_eq!(
+            read_from(
+                "app.config.update(
+    SECRET_KEY=config('APP_SIGNING_KEY'),
+)
+"
+            ),
+            var("APP_SIGNING_KEY", 2)
+        );
+        assert_eq!(
+            read_from(
+                "SCHEMA = {
+    'server': {
+        'secret_key': Setting(str, environ_name='SHOP_SECRET'),
+        'port': Setting(int, environ_name='SHOP_PORT'),
+    },
+}
+"
+            ),
+            var("SHOP_SECRET", 3)
+        );
+        // Another key, or a name that is not a variable's, is not Flask's.
+        for code in [
+            "JWT_SECRET_KEY = os.getenv('JWT_KEY')
+",
+            "SECRET_KEY = read_file(os.getenv('KEY_FILE_path'))
+",
+            "SECRET_KEY = 'dev'
+",
+        ] {
+            assert_eq!(read_from(code), [], "{code}");
+        }
     }
 
     #[test]

@@ -69,6 +69,7 @@ pub(super) fn env_vars(
                 required: v.required || selects_known_config(project, &v.name),
                 default: v.default.as_deref().map(Text::escaped),
                 value: value_for(&v.name, database, redis)
+                    .or_else(|| signing_key(project, &v.name))
                     .or_else(|| url_by_default(v.default.as_deref(), database))
                     .or_else(|| local_value(&v.name, v.default.as_deref(), v.required)),
                 source: Text::escaped(&v.source.to_string()),
@@ -97,6 +98,17 @@ pub(super) fn env_vars(
 fn url_by_default(default: Option<&str>, database: Option<&DatabasePlan>) -> Option<Text> {
     let db = database?;
     (crate::services::Database::of_url(default?) == Some(db.kind)).then(|| db.url.clone())
+}
+
+/// A variable the code reads Flask's secret key from under a name of its
+/// own (`SECRET_KEY = os.getenv("SHOP_KEY")`): the placeholder `SECRET_KEY`
+/// gets, for the user to replace.
+fn signing_key(project: &Project, name: &str) -> Option<Text> {
+    project
+        .secret_key_vars
+        .iter()
+        .any(|fact| fact.value == name)
+        .then(|| SECRET_PLACEHOLDER.into())
 }
 
 /// Whether `name` selects the config object and the plan knows its value.
@@ -309,23 +321,7 @@ fn redis_value(name: &str, redis: &RedisPlan) -> Option<Text> {
 /// `STRIPE_SECRET_KEY`) is the user's to fill: a placeholder there would turn
 /// on an integration with a bogus credential.
 fn is_session_key(name: &str) -> bool {
-    const THIRD_PARTY: &[&str] = &[
-        "AWS",
-        "ACCESS",
-        "API",
-        "CLIENT",
-        "STRIPE",
-        "OAUTH",
-        "S3",
-        "GOOGLE",
-        "GITHUB",
-        "TWILIO",
-        "MAILGUN",
-        "SENDGRID",
-        "RECAPTCHA",
-        "JWT",
-    ];
-    name.ends_with("_SECRET_KEY") && !name.split('_').any(|word| THIRD_PARTY.contains(&word))
+    name.ends_with("_SECRET_KEY") && !crate::secret::names_a_third_party(name)
 }
 
 #[cfg(test)]
