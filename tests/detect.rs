@@ -2440,6 +2440,36 @@ fn a_secret_key_read_under_the_apps_own_name_gets_the_placeholder() {
 }
 
 #[test]
+fn a_redis_url_no_installed_library_can_open_gets_no_service() {
+    let app = "from flask import Flask\napp = Flask(__name__)\nclass DevelopmentConfig:\n    REDIS_URL = 'redis://localhost'\n";
+    let (temp, report) = init_tree(&[("app.py", app), ("requirements.txt", "Flask==3.1.3\n")]);
+    assert!(report.project.redis.is_none());
+    let compose = std::fs::read_to_string(temp.path().join("docker-compose.yml")).unwrap();
+    assert!(!compose.contains("redis:"), "{compose}");
+    assert!(
+        report
+            .project
+            .warnings
+            .iter()
+            .any(|w| w.starts_with("app.py:4 names a Redis URL, but no Redis client")),
+        "{:?}",
+        report.project.warnings
+    );
+    // With a client, or with no dependency file to tell, the URL is used.
+    for deps in [
+        &[("requirements.txt", "Flask==3.1.3\nredis==5.2.1\n")][..],
+        &[],
+    ] {
+        let files: Vec<(&str, &str)> = [("app.py", app)]
+            .into_iter()
+            .chain(deps.iter().copied())
+            .collect();
+        let (_temp, report) = init_tree(&files);
+        assert!(report.project.redis.is_some(), "{deps:?}");
+    }
+}
+
+#[test]
 fn a_pip_freeze_artifact_is_left_out_of_the_install() {
     let (temp, report) = init_tree(&[
         ("app.py", "from flask import Flask\napp = Flask(__name__)\n"),

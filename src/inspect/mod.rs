@@ -258,7 +258,7 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
 
     let database = detect_database(&deps.packages, &code, &mut warnings)
         .or_else(|| deployment.database.clone());
-    let redis = detect_redis(&deps.packages, &code.redis_urls).or_else(|| deployment.redis.clone());
+    let redis = detect_redis(&deps, &code, &deployment, &mut warnings);
     let migrations = detect_migrations(tree, &deps.packages);
     let celery = entry::detect_celery(&modules);
     let migrations_need_tables = migrations
@@ -1116,17 +1116,47 @@ fn unserved(packages: &[Package]) -> Vec<Fact<Unserved>> {
 
 /// A Redis client or task queue of the catalogue, a package's `redis`
 /// extra (`celery[redis]`), else a Redis URL in the code.
-fn detect_redis(packages: &[Package], redis_urls: &[Source]) -> Option<Source> {
-    let client = |name: &str| services::REDIS.drivers.iter().any(|d| d.package == name);
-    packages
+/// Redis: a client in the dependencies (a lock's entries too), else a Redis
+/// service the project's own compose file runs, else a `redis://` URL in the
+/// code when no dependency file says what the app installs.
+fn detect_redis(
+    deps: &deps::Dependencies,
+    code: &env::CodeFacts,
+    deployment: &deployment::Deployment,
+    warnings: &mut Vec<String>,
+) -> Option<Source> {
+    // Clients beside the catalogue's drivers, which a URL needs to be used.
+    const OTHER_CLIENTS: &[&str] = &["valkey", "aioredis", "redis-py-cluster", "walrus"];
+    let client = |name: &str| {
+        services::REDIS.drivers.iter().any(|d| d.package == name) || OTHER_CLIENTS.contains(&name)
+    };
+    if let Some(p) = deps
+        .packages
         .iter()
         .find(|p| client(&p.name) || p.extras.iter().any(|e| e == "redis"))
-        .map(|p| p.source.clone().with_note(format!("client `{}`", p.name)))
-        .or_else(|| {
-            redis_urls
-                .first()
-                .map(|s| s.clone().with_note("a `redis://` URL in the code"))
-        })
+    {
+        return Some(p.source.clone().with_note(format!("client `{}`", p.name)));
+    }
+    if let Some(pin) = deps.pins.iter().find(|p| client(&p.name)) {
+        return Some(
+            pin.source
+                .clone()
+                .with_note(format!("client `{}`", pin.name)),
+        );
+    }
+    if deployment.redis.is_some() {
+        return deployment.redis.clone();
+    }
+    let url = code.redis_urls.first()?;
+    if deps.packages.is_empty() {
+        return Some(url.clone().with_note("a `redis://` URL in the code"));
+    }
+    // A URL no installed library can open (a development config's
+    // `REDIS_URL = "redis://localhost"`): a service would serve nothing.
+    warnings.push(format!(
+        "{url} names a Redis URL, but no Redis client (redis, flask-redis, rq, a `[redis]` extra) is in the dependencies, so no `redis` service is written: add one and re-run if the app uses Redis"
+    ));
+    None
 }
 
 /// Entry points for the fuzz targets (`tests/fuzz`): each reads text the way
