@@ -208,7 +208,8 @@ print(f"\nserve benchmark: --cpus 2 --memory 512m, wrk -t2 -c64 -d{sys.argv[3]}s
 print(f"{'':<14}{'baseline':>12}{'flaskdock':>12}{'ratio':>9}")
 for name, b, a in zip(names, base, ours):
     ratio = a / b if b else float("nan")
-    print(f"{name:<14}{b:>12.2f}{a:>12.2f}{ratio:>8.2f}x")
+    digits = 3 if name.startswith("first") else 2
+    print(f"{name:<14}{b:>12.{digits}f}{a:>12.{digits}f}{ratio:>8.2f}x")
 PY
     echo "first 200, flaskdock's start minus the baseline's of the same turn (median of $STARTS): $STARTS_DIFF"
 }
