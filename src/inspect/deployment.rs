@@ -718,6 +718,9 @@ fn read_dockerfile(path: &str, text: &str, found: &mut Deployment) {
     let mut commands = Vec::new();
     // `ARG port=5000` and `ENV PORT=$port`: what `EXPOSE $PORT` exposes.
     let mut variables = std::collections::HashMap::new();
+    // `ARG PYTHON_VERSION=3.13`, for a base that is no Python image (Wolfi's
+    // `apk add python-${PYTHON_VERSION}`) or names it through the argument.
+    let mut python_arg = None;
     for (line, instruction) in joined_lines(text, '\\') {
         let (keyword, rest) = instruction
             .split_once(char::is_whitespace)
@@ -737,7 +740,18 @@ fn read_dockerfile(path: &str, text: &str, found: &mut Deployment) {
                         Some(Fact::new(minor, at().with_note("the project's Dockerfile")));
                 }
             }
-            "ARG" => variables.extend(assignments(rest)),
+            "ARG" => {
+                for (name, value) in assignments(rest) {
+                    if python_arg.is_none()
+                        && matches!(name.as_str(), "PYTHON_VERSION" | "PY_VERSION")
+                        && let Some(minor) = super::python::minor_of(&value)
+                    {
+                        let at = at().with_note(format!("the project's Dockerfile `ARG {name}`"));
+                        python_arg = Some(Fact::new(minor, at));
+                    }
+                    variables.insert(name, value);
+                }
+            }
             "ENV" => {
                 for (name, value) in assignments(rest) {
                     found.set_variable(&name, &value, at().with_note("the project's Dockerfile"));
@@ -796,6 +810,7 @@ fn read_dockerfile(path: &str, text: &str, found: &mut Deployment) {
         }
     }
     found.exposed = found.exposed.take().or(exposed);
+    found.python = found.python.take().or(python_arg);
     found.commands.extend(commands);
     // A compiler alone is often for a tool of the build; headers say a
     // dependency is compiled against a library, and then the compiler with them.
@@ -1337,6 +1352,32 @@ mod tests {
             exposed,
             Some((8080, "deploy/docker-compose.yml:4".to_string()))
         );
+    }
+
+    #[test]
+    fn a_python_version_argument_names_the_python() {
+        let python = |dockerfile: &str| {
+            let (_dir, tree) = tree(&[("deploy/docker/Dockerfile", dockerfile)]);
+            detect(&tree)
+                .python
+                .map(|p| (p.value, p.source.to_string()))
+        };
+        assert_eq!(
+            python(
+                "FROM wolfi-base AS build\nARG PYTHON_VERSION=3.13\nRUN apk add python-${PYTHON_VERSION}\n"
+            ),
+            Some(("3.13".to_string(), "deploy/docker/Dockerfile:2".to_string()))
+        );
+        assert_eq!(
+            python("ARG PYTHON_VERSION=3.11\nFROM python:${PYTHON_VERSION}-slim\n").map(|p| p.0),
+            Some("3.11".to_string())
+        );
+        // The image's own tag wins; an argument that is no version says nothing.
+        assert_eq!(
+            python("ARG PYTHON_VERSION=3.11\nFROM python:3.12-slim\n").map(|p| p.0),
+            Some("3.12".to_string())
+        );
+        assert_eq!(python("ARG PYTHON_VERSION=latest\nFROM debian\n"), None);
     }
 
     #[test]
