@@ -713,6 +713,30 @@ fn is_build_package(name: &str) -> bool {
         )
 }
 
+/// The build packages a `RUN` line installs with `apt-get install`.
+fn apt_build_packages(run: &str, at: &Source, found: &mut Deployment) {
+    for part in run.split("&&").flat_map(|p| p.split(';')) {
+        let words: Vec<&str> = part.split_whitespace().collect();
+        let Some(install) = words
+            .windows(2)
+            .position(|w| matches!(w[0], "apt-get" | "apt") && w[1] == "install")
+        else {
+            continue;
+        };
+        for package in words[install + 2..].iter().filter(|w| !w.starts_with('-')) {
+            let package = package.split('=').next().unwrap_or(package);
+            if is_build_package(package) && !found.build_packages.iter().any(|p| p.value == package)
+            {
+                found.build_packages.push(Fact::new(
+                    package.to_string(),
+                    at.clone()
+                        .with_note("installed by the project's Dockerfile"),
+                ));
+            }
+        }
+    }
+}
+
 fn read_dockerfile(path: &str, text: &str, found: &mut Deployment) {
     let mut exposed = None;
     let mut commands = Vec::new();
@@ -784,28 +808,7 @@ fn read_dockerfile(path: &str, text: &str, found: &mut Deployment) {
                     ));
                 }
             }
-            "RUN" => {
-                for part in rest.split("&&").flat_map(|p| p.split(';')) {
-                    let words: Vec<&str> = part.split_whitespace().collect();
-                    let Some(install) = words
-                        .windows(2)
-                        .position(|w| matches!(w[0], "apt-get" | "apt") && w[1] == "install")
-                    else {
-                        continue;
-                    };
-                    for package in words[install + 2..].iter().filter(|w| !w.starts_with('-')) {
-                        let package = package.split('=').next().unwrap_or(package);
-                        if is_build_package(package)
-                            && !found.build_packages.iter().any(|p| p.value == package)
-                        {
-                            found.build_packages.push(Fact::new(
-                                package.to_string(),
-                                at().with_note("installed by the project's Dockerfile"),
-                            ));
-                        }
-                    }
-                }
-            }
+            "RUN" => apt_build_packages(rest, &at(), found),
             _ => {}
         }
     }
