@@ -121,6 +121,7 @@ fn is_typed(path: &str) -> bool {
         || path == "/python_version"
         || path == "/debian_release"
         || path == "/prefixed_env"
+        || path.starts_with("/session_keys/")
         || (path.starts_with("/env_vars/") && path.ends_with("/name"))
         || (path.starts_with("/database/environment/") && path.ends_with("/name"))
         || path.starts_with("/database/variables/")

@@ -78,6 +78,19 @@ fn setup_steps(project: &Project, migrations: Option<&str>, entry: &str) -> Vec<
     steps
 }
 
+/// The variables `.env.example` sets to the signing key's placeholder.
+fn session_keys(env_vars: &[EnvVarPlan]) -> Vec<EnvName> {
+    env_vars
+        .iter()
+        .filter(|v| {
+            v.value
+                .as_ref()
+                .is_some_and(|value| value.as_str() == wiring::SECRET_PLACEHOLDER)
+        })
+        .map(|v| v.name.clone())
+        .collect()
+}
+
 /// [`command_words`] as Plan words.
 fn argv(line: &str) -> Vec<Text> {
     command_words(line)
@@ -313,6 +326,7 @@ fn container_plan(project: &Project, answers: &Answers, layout: &Layout, templat
         rq_worker,
         setup_steps: setup_steps(project, migrations.as_deref(), &answers.entry),
         worker,
+        session_keys: session_keys(&env_vars),
         env_vars,
         prefixed_env: project
             .prefixed_env

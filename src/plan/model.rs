@@ -176,6 +176,10 @@ pub struct Plan {
     pub reads_secret_key: bool,
     /// Whether the code reads `SECRET_KEY` with no default (fails without it).
     pub requires_secret_key: bool,
+    /// Variables besides `SECRET_KEY` that hold a signing key of the app's
+    /// (`SHOP_SESSION_SECRET`), which `.env.example` sets to the same
+    /// placeholder for the user to replace.
+    pub session_keys: Vec<EnvName>,
     /// Extra `.dockerignore` rules: the project's virtualenvs and `.gitignore`
     /// (print each with `{{ rule.pattern | ignore(glob=true) }}` after a `!` for an exception).
     pub dockerignore: Vec<IgnoreRule>,
