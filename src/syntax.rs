@@ -368,6 +368,15 @@ pub(crate) fn call_name(func: &Expr) -> Option<&str> {
     }
 }
 
+/// The value a call passes by the keyword `name` (`Queue(name="mail")`).
+pub(crate) fn keyword<'e>(call: &'e ast::ExprCall, name: &str) -> Option<&'e Expr> {
+    call.arguments
+        .keywords
+        .iter()
+        .find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == name))
+        .map(|k| &k.value)
+}
+
 /// `a.b.c` for a name or an attribute chain.
 pub(crate) fn dotted_name(expr: &Expr) -> Option<String> {
     match expr {

@@ -105,13 +105,7 @@ impl Scanner<'_> {
         if !is_queue {
             return;
         }
-        let name = call.arguments.args.first().or_else(|| {
-            call.arguments
-                .keywords
-                .iter()
-                .find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "name"))
-                .map(|k| &k.value)
-        });
+        let name = (call.arguments.args.first()).or_else(|| syntax::keyword(call, "name"));
         let name = match name {
             None => "default",
             Some(expr) => match syntax::string_literal(expr) {

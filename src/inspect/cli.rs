@@ -9,7 +9,8 @@ use serde::Serialize;
 use super::fact::{Fact, Source};
 use super::module::Module;
 use crate::syntax::{
-    self, Expr, Ranged, Stmt, Visitor, ast, call_name, dotted_name, string_literal, visitor,
+    self, Expr, Ranged, Stmt, Visitor, ast, call_name, dotted_name, keyword, string_literal,
+    visitor,
 };
 
 /// Words that make a statement worth reading for these facts (the parse
@@ -183,13 +184,7 @@ impl Scanner<'_> {
             },
             None => return,
         };
-        let named = call.and_then(|call| {
-            call.arguments
-                .args
-                .first()
-                .or_else(|| keyword(call, "name"))
-                .and_then(string_literal)
-        });
+        let named = call.and_then(|call| name_argument(call, 0));
         // Flask-Script's `@manager.command` keeps the function's name; click
         // (Flask's CLI) puts dashes for its underscores.
         let flask_script = call.is_none() && receiver_name.as_deref() == Some("manager");
@@ -222,13 +217,7 @@ impl Scanner<'_> {
             Some("Group") => false,
             _ => return,
         };
-        let own_name = call
-            .arguments
-            .args
-            .first()
-            .or_else(|| keyword(call, "name"))
-            .and_then(string_literal)
-            .map(str::to_string);
+        let own_name = name_argument(call, 0).map(str::to_string);
         self.groups.push((target.to_string(), own_name, app_group));
     }
 
@@ -248,8 +237,7 @@ impl Scanner<'_> {
                 return;
             }
             let own_name = call
-                .and_then(|c| c.arguments.args.first().or_else(|| keyword(c, "name")))
-                .and_then(string_literal)
+                .and_then(|c| name_argument(c, 0))
                 .map_or_else(|| function.name.as_str().replace('_', "-"), str::to_string);
             self.groups
                 .push((function.name.to_string(), Some(own_name), false));
@@ -269,13 +257,7 @@ impl Scanner<'_> {
         let Some(group) = call.arguments.args.first().and_then(dotted_name) else {
             return;
         };
-        let name = call
-            .arguments
-            .args
-            .get(1)
-            .or_else(|| keyword(call, "name"))
-            .and_then(string_literal)
-            .map(str::to_string);
+        let name = name_argument(call, 1).map(str::to_string);
         self.facts.adds.push(GroupAdd {
             group,
             name,
@@ -309,6 +291,16 @@ impl<'a> Visitor<'a> for Scanner<'_> {
     }
 }
 
+/// The name a call gives as a string, at `position` or as `name=`
+/// (`AppGroup("user")`, `add_command(group, name="db")`).
+fn name_argument(call: &ast::ExprCall, position: usize) -> Option<&str> {
+    call.arguments
+        .args
+        .get(position)
+        .or_else(|| keyword(call, "name"))
+        .and_then(string_literal)
+}
+
 /// Flask's CLI of an app: `app.cli`, `self.app.cli`, `flask_app.cli`.
 fn is_app_cli(expr: &Expr) -> bool {
     matches!(expr, Expr::Attribute(cli) if cli.attr.as_str() == "cli"
@@ -323,14 +315,6 @@ fn module_stem(path: &str) -> String {
         Some(last) => last.to_string(),
         None => String::new(),
     }
-}
-
-fn keyword<'e>(call: &'e ast::ExprCall, name: &str) -> Option<&'e Expr> {
-    call.arguments
-        .keywords
-        .iter()
-        .find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == name))
-        .map(|k| &k.value)
 }
 
 /// Names of CLI commands that set an app up before its first start.

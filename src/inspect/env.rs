@@ -8,7 +8,7 @@ use super::module::Module;
 use crate::secret::{is_secret_name, is_secret_value};
 use crate::services::{self, Database};
 use crate::syntax::{
-    Expr, Ranged, Stmt, TextSize, Visitor, ast, call_name, dotted_name, is_main_guard,
+    Expr, Ranged, Stmt, TextSize, Visitor, ast, call_name, dotted_name, is_main_guard, keyword,
     leading_text, literal_text, single_assignment, string_literal, visitor,
 };
 
@@ -1554,14 +1554,6 @@ fn is_upper_env_name(name: &str) -> bool {
         && name
             .chars()
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
-}
-
-fn keyword<'e>(call: &'e ast::ExprCall, name: &str) -> Option<&'e Expr> {
-    call.arguments
-        .keywords
-        .iter()
-        .find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == name))
-        .map(|k| &k.value)
 }
 
 fn has_keyword(call: &ast::ExprCall, name: &str) -> bool {

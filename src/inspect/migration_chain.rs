@@ -109,13 +109,7 @@ impl Reader<'_> {
         }
         let verb = attribute.attr.as_str();
         let args = &call.arguments.args;
-        let keyword = |name: &str| {
-            call.arguments
-                .keywords
-                .iter()
-                .find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == name))
-                .and_then(|k| syntax::string_literal(&k.value))
-        };
+        let keyword = |name: &str| syntax::keyword(call, name).and_then(syntax::string_literal);
         match verb {
             "create_table" => {
                 if let Some(table) = args.first().and_then(syntax::string_literal) {
