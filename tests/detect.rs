@@ -1164,6 +1164,73 @@ fn a_launcher_that_starts_its_own_server_is_named_in_a_warning() {
 }
 
 #[test]
+fn pages_only_the_launcher_registers_are_reported_with_the_command_that_runs_it() {
+    // The factory makes a bare app; the launcher's `main()` adds the pages and
+    // serves them itself: gunicorn on the factory would answer 404.
+    let files = [
+        (
+            "shop/__init__.py",
+            "from flask import Flask\n\ndef create_app():\n    return Flask(__name__)\n",
+        ),
+        (
+            "shop/main.py",
+            "from gevent.pywsgi import WSGIServer\nfrom . import create_app\nfrom .views import web\n\ndef main():\n    app = create_app()\n    app.register_blueprint(web)\n    WSGIServer(('0.0.0.0', 8083), app).serve_forever()\n",
+        ),
+        (
+            "shop/views.py",
+            "from flask import Blueprint\nweb = Blueprint('web', __name__)\n@web.route('/')\ndef index():\n    return 'ok'\n",
+        ),
+        (
+            "run.py",
+            "from shop.main import main\n\nif __name__ == '__main__':\n    main()\n",
+        ),
+        ("requirements.txt", "flask\ngevent\n"),
+    ];
+    let (temp, report) = init_tree(&files);
+    assert!(
+        report.project.warnings.iter().any(|w| w.starts_with(
+            "shop/main.py:5: `main()` registers the app's pages on the app `create_app()` makes, and only the project's own launcher runs it (it serves with WSGIServer, shop/main.py:8): gunicorn on `shop:create_app()` would answer 404 for them; run the launcher instead: `docker compose run --service-ports web python run.py` (run.py"
+        )),
+        "{:?}",
+        report.project.warnings
+    );
+    let readme = std::fs::read_to_string(temp.path().join("README.Docker.md")).unwrap();
+    for expected in [
+        "**The app's pages need the project's own launcher.** `main()`",
+        "docker compose run --service-ports web python run.py\n",
+        "    command: [\"python\", \"run.py\"]\n",
+    ] {
+        assert!(readme.contains(expected), "{expected}\n{readme}");
+    }
+
+    // The project's Procfile says how it starts: that command, and the
+    // folder it names outside /app, which the app's user cannot write.
+    let mut declared = files.to_vec();
+    declared.push(("Procfile", "web: python ./run.py --data /data\n"));
+    let (temp, _) = init_tree(&declared);
+    let readme = std::fs::read_to_string(temp.path().join("README.Docker.md")).unwrap();
+    for expected in [
+        "web python ./run.py --data /data\n",
+        "it names `/data`, outside `/app`",
+    ] {
+        assert!(readme.contains(expected), "{expected}\n{readme}");
+    }
+
+    // With the pages registered in the factory, the launcher may set up
+    // something else: the README says so without the 404.
+    let mut registered = files.to_vec();
+    registered[0].1 = "from flask import Flask\nfrom .views import web\n\ndef create_app():\n    app = Flask(__name__)\n    app.register_blueprint(web)\n    return app\n";
+    registered[1].1 = "from gevent.pywsgi import WSGIServer\nfrom . import create_app\n\ndef main():\n    WSGIServer(('0.0.0.0', 8083), create_app()).serve_forever()\n";
+    let (temp, _) = init_tree(&registered);
+    let readme = std::fs::read_to_string(temp.path().join("README.Docker.md")).unwrap();
+    assert!(!readme.contains("answer 404"), "{readme}");
+    assert!(
+        readme.contains("The project starts its own server (WSGIServer, shop/main.py:5)"),
+        "{readme}"
+    );
+}
+
+#[test]
 fn websocket_extensions_choose_gunicorns_worker() {
     let worker = |requirements: &str| {
         let temp = tempfile::tempdir().unwrap();
@@ -3308,6 +3375,84 @@ fn a_sqlite_default_beside_the_source_is_pointed_at_the_instance_folder() {
         !project.warnings.iter().any(|w| w.contains("SQLite")),
         "{:?}",
         project.warnings
+    );
+}
+
+#[test]
+fn a_flat_layout_setuptools_refuses_to_build_is_not_installed() {
+    // setuptools' discovery takes every folder at the root with an
+    // identifier's name for a package (templates too) and refuses more than
+    // one unless `packages` says which: `pip install .` fails.
+    let inspect_tree = |pyproject: &str, extra: &[(&str, &str)]| {
+        let temp = tempfile::tempdir().unwrap();
+        let files = [
+            (
+                "shop/__init__.py",
+                "from flask import Flask\napp = Flask(__name__)\n",
+            ),
+            ("templates/index.html", "<p>hi</p>\n"),
+            ("tests/test_shop.py", ""),
+            ("pyproject.toml", pyproject),
+        ];
+        write_tree(temp.path(), &[&files[..], extra].concat());
+        inspect::inspect(temp.path()).unwrap()
+    };
+    let project = "[project]\nname = \"shop\"\nversion = \"1\"\ndependencies = [\"flask\"]\n";
+    let setuptools =
+        "[build-system]\nrequires = [\"setuptools\"]\nbuild-backend = \"setuptools.build_meta\"\n";
+    let refused = inspect_tree(&format!("{project}{setuptools}"), &[]);
+    assert!(refused.packaged.is_none());
+    assert!(
+        refused.warnings.iter().any(|w| w.starts_with(
+            "pyproject.toml: setuptools finds several top-level packages at the root (shop, templates)"
+        )),
+        "{:?}",
+        refused.warnings
+    );
+    // Told which packages, given a `setup.py` that may, or with another
+    // backend: it builds (the `tests` folder never counted).
+    for (pyproject, extra) in [
+        (
+            format!("{project}{setuptools}[tool.setuptools]\npackages = [\"shop\"]\n"),
+            &[][..],
+        ),
+        (format!("{project}{setuptools}"), &[("setup.py", "")][..]),
+        (
+            format!(
+                "{project}[build-system]\nrequires = [\"hatchling\"]\nbuild-backend = \"hatchling.build\"\n"
+            ),
+            &[][..],
+        ),
+    ] {
+        let built = inspect_tree(&pyproject, extra);
+        assert!(built.packaged.is_some(), "{pyproject} {extra:?}");
+        assert!(
+            !built
+                .warnings
+                .iter()
+                .any(|w| w.contains("setuptools finds"))
+        );
+    }
+    // Two top-level modules and no package are refused the same way.
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(
+        temp.path(),
+        &[
+            ("app.py", "from flask import Flask\napp = Flask(__name__)\n"),
+            ("models.py", ""),
+            ("manage.py", ""),
+            ("pyproject.toml", &format!("{project}{setuptools}")),
+        ],
+    );
+    let modules = inspect::inspect(temp.path()).unwrap();
+    assert!(modules.packaged.is_none());
+    assert!(
+        modules
+            .warnings
+            .iter()
+            .any(|w| w.contains("top-level modules at the root (app, models)")),
+        "{:?}",
+        modules.warnings
     );
 }
 

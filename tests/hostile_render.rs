@@ -86,7 +86,8 @@ fn benign_plans() -> Vec<(String, Value)> {
             (name, serde_json::to_value(&plan).unwrap())
         })
         .collect();
-    // No example has a `Procfile` process: one added to a plan with every service.
+    // No example has a `Procfile` process or a launcher of its own: each added
+    // to a plan with every service.
     let (_, with_services) = plans
         .iter()
         .find(|(name, _)| name == "celery-redis")
@@ -109,6 +110,14 @@ fn benign_plans() -> Vec<(String, Value)> {
         "target": "app/local_settings.py",
         "source": "app/__init__.py:32",
     }]);
+    with_process["launcher"] = serde_json::json!({
+        "server": "WSGIServer",
+        "server_source": "shop/server.py:9",
+        "pages": {"function": "main", "source": "shop/main.py:3", "factory": "create_app"},
+        "argv": ["python", "./run.py", "-d", "/data"],
+        "command_source": "Dockerfile:30",
+        "outside_paths": ["/data"],
+    });
     plans.push(("celery-redis with a Procfile process".into(), with_process));
     plans
 }

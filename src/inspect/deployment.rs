@@ -72,6 +72,10 @@ pub(super) struct Deployment {
     /// its environment templates (`.env.example`, `.flaskenv`); the first
     /// of each name.
     pub environment: Vec<Fact<(String, String)>>,
+    /// A command of the `Procfile`'s `web:` line or a Dockerfile's `CMD` that
+    /// runs a Python script of the project (`python ./run.py -d /data`): the
+    /// launcher of a project that starts its own server.
+    pub launch_command: Option<Fact<String>>,
 }
 
 impl Deployment {
@@ -199,6 +203,11 @@ pub(super) fn detect(tree: &Tree) -> Deployment {
             if let Some(server) = server_command(rest) {
                 found.commands.push(Fact::new(
                     server,
+                    Source::at("Procfile", line).with_note("its web process"),
+                ));
+            } else if let Some(command) = launch_command(rest) {
+                found.launch_command.get_or_insert(Fact::new(
+                    command,
                     Source::at("Procfile", line).with_note("its web process"),
                 ));
             }
@@ -475,6 +484,24 @@ fn server_command(line: &str) -> Option<ServerCommand> {
         }
     }
     None
+}
+
+/// `python ./run.py -d /data`: the words of a command that runs a Python
+/// script (after `exec`, `env` and assignments), as one line.
+fn launch_command(line: &str) -> Option<String> {
+    let words = shell_words::split(line.trim()).ok()?;
+    let start = words
+        .iter()
+        .position(|w| !(w == "exec" || w == "env" || w.contains('=') && !w.starts_with('-')))?;
+    let words = &words[start..];
+    match words {
+        [python, script, ..]
+            if file_name(python).starts_with("python") && script.ends_with(".py") =>
+        {
+            Some(shell_words::join(words))
+        }
+        _ => None,
+    }
 }
 
 /// `flask deploy`, `flask --app x init-db`, `python manage.py create_db`: a
@@ -806,6 +833,11 @@ fn read_dockerfile(path: &str, text: &str, found: &mut Deployment) {
                         server,
                         at().with_note("the project's Dockerfile"),
                     ));
+                } else if let Some(command) = launch_command(&command) {
+                    found.launch_command.get_or_insert(Fact::new(
+                        command,
+                        at().with_note("the project's Dockerfile"),
+                    ));
                 }
             }
             "RUN" => apt_build_packages(rest, &at(), found),
@@ -1006,6 +1038,37 @@ mod tests {
     use super::*;
 
     use super::super::files::scanned as tree;
+
+    #[test]
+    fn a_command_that_runs_a_python_script_is_a_launch_command() {
+        for (line, expected) in [
+            (
+                "python ./run.py -d /datastore",
+                Some("python ./run.py -d /datastore"),
+            ),
+            ("exec env DEBUG=0 python3 cps.py", Some("python3 cps.py")),
+            (
+                "/usr/local/bin/python 'my app.py'",
+                Some("/usr/local/bin/python 'my app.py'"),
+            ),
+            ("python -m shop", None),
+            ("python", None),
+            ("./docker-entrypoint.sh", None),
+            ("celery -A shop worker", None),
+        ] {
+            assert_eq!(launch_command(line).as_deref(), expected, "{line}");
+        }
+        // Read from a Dockerfile's CMD (JSON or shell form) when it is no server.
+        let mut found = Deployment::default();
+        read_dockerfile(
+            "Dockerfile",
+            "FROM python:3.12\nCMD [\"python\", \"./run.py\", \"-d\", \"/data\"]\n",
+            &mut found,
+        );
+        let command = found.launch_command.unwrap();
+        assert_eq!(command.value, "python ./run.py -d /data");
+        assert_eq!(command.source.to_string(), "Dockerfile:2");
+    }
 
     #[test]
     fn nginx_beside_the_app_in_its_image_gives_the_app_its_upstream_port() {

@@ -28,6 +28,20 @@ pub struct EntryCandidate {
     score: u32,
 }
 
+#[cfg(test)]
+impl EntryCandidate {
+    /// A candidate as detection would make it, for other modules' tests.
+    pub(super) fn for_tests(target: &str, source: Source) -> Self {
+        EntryCandidate {
+            target: target.to_string(),
+            import_root: String::new(),
+            source,
+            asgi: None,
+            score: 0,
+        }
+    }
+}
+
 /// Constructors of ASGI apps served the way a Flask app is, and how each is named.
 const ASGI_MAKERS: &[(&str, &str)] = &[
     ("Quart", "a Quart app"),
@@ -273,7 +287,7 @@ pub(crate) fn app_builders<'a>(modules: impl IntoIterator<Item = &'a Module>) ->
     builders.extend(
         functions
             .iter()
-            .filter(|f| flat_statements(&f.body).into_iter().any(makes_flask))
+            .filter(|f| returns_made(f, |value| is_flask_call(value)))
             .map(|f| f.name.to_string()),
     );
     // Each round adds the callers of the last; a chain is short, but a
@@ -282,9 +296,7 @@ pub(crate) fn app_builders<'a>(modules: impl IntoIterator<Item = &'a Module>) ->
         let before = builders.len();
         for f in &functions {
             if !builders.iter().any(|b| b == f.name.as_str())
-                && flat_statements(&f.body)
-                    .into_iter()
-                    .any(|stmt| returns_call_to(stmt, &builders))
+                && returns_made(f, |value| is_call_to(value, &builders))
             {
                 builders.push(f.name.to_string());
             }
@@ -328,8 +340,29 @@ fn flask_subclasses(modules: &[&Module]) -> Vec<String> {
 }
 
 /// `return builder(...)` or `x = builder(...)` for one of `builders`.
-fn returns_call_to(stmt: &Stmt, builders: &[String]) -> bool {
-    produced_call(stmt).is_some_and(|name| builders.iter().any(|b| b == name))
+fn is_call_to(value: &Expr, builders: &[String]) -> bool {
+    matches!(value, Expr::Call(call)
+        if call_name(&call.func).is_some_and(|name| builders.iter().any(|b| b == name)))
+}
+
+/// Whether `function` returns what a call `made` recognises makes:
+/// `return Flask(...)`, or `app = Flask(...)` and later `return app`. A
+/// function that makes an app and serves it (`def main(): app =
+/// create_app(); serve(app)`) builds none for a caller.
+fn returns_made(function: &ast::StmtFunctionDef, made: impl Fn(&Expr) -> bool) -> bool {
+    let statements = flat_statements(&function.body);
+    let names: Vec<&str> = statements
+        .iter()
+        .filter_map(|stmt| single_assignment(stmt).filter(|(_, value)| made(value)))
+        .map(|(name, _)| name)
+        .collect();
+    statements.iter().any(|stmt| match stmt {
+        Stmt::Return(r) => r.value.as_deref().is_some_and(|value| match value {
+            Expr::Name(name) => names.contains(&name.id.as_str()),
+            other => made(other),
+        }),
+        _ => false,
+    })
 }
 
 /// Functions of `module` that return an app (one of `builders`) and can be
@@ -389,15 +422,6 @@ fn asgi_made_by(function: &ast::StmtFunctionDef) -> Option<String> {
     flat_statements(&function.body)
         .into_iter()
         .find_map(|stmt| produced_call(stmt).and_then(asgi_maker))
-}
-
-/// `return Flask(...)`, or an assignment of one to any target (`self.app = Flask(...)`).
-fn makes_flask(stmt: &Stmt) -> bool {
-    match stmt {
-        Stmt::Assign(a) => is_flask_call(&a.value),
-        Stmt::AnnAssign(a) => a.value.as_deref().is_some_and(is_flask_call),
-        other => produced_value(other).is_some_and(is_flask_call),
-    }
 }
 
 /// A module-level Celery app (`celery_app = Celery(...)`) as `module:name`, for

@@ -82,6 +82,9 @@ pub(crate) struct CodeFacts {
     pub background: super::background::Background,
     /// Health routes the app declares (`@app.get("/healthz")`).
     pub health_routes: Vec<super::health::HealthRoute>,
+    /// Where the app's pages are registered: at import, or in functions only
+    /// a launcher may run (`launcher.rs`).
+    pub(super) pages: super::launcher::Pages,
     /// Redis URLs written in the code for `localhost` (not an environment
     /// read's default): inside a container, the container itself.
     pub local_brokers: Vec<LocalBroker>,
@@ -277,6 +280,7 @@ pub(super) fn scan_module(module: &Module) -> CodeFacts {
     facts.cli = super::cli::scan(module);
     facts.background = super::background::scan(module);
     facts.health_routes = super::health::scan(module);
+    facts.pages = super::launcher::scan(module);
     facts.writes = super::writes::scan(module);
     let key = super::secret_key::scan(module);
     facts.random_secret = key.random;
@@ -297,6 +301,7 @@ pub(super) fn merge(parts: Vec<CodeFacts>) -> CodeFacts {
         facts.prefixed_env = facts.prefixed_env.or(part.prefixed_env);
         facts.config_selectors.extend(part.config_selectors);
         facts.own_server = facts.own_server.or(part.own_server);
+        facts.pages.extend(part.pages);
         facts.proxy_fix = facts.proxy_fix.or(part.proxy_fix);
         facts.random_secret = facts.random_secret.or(part.random_secret);
         facts.secret_key_vars.extend(part.secret_key_vars);

@@ -17,6 +17,7 @@ mod frontend;
 mod git_index;
 mod gunicorn;
 mod health;
+mod launcher;
 mod local_settings;
 mod migration_chain;
 pub(crate) mod module;
@@ -47,6 +48,7 @@ pub use fact::{Fact, Source};
 pub use files::{read_text, toml_error};
 pub use flaskenv::parse_dotenv;
 pub use frontend::{Frontend, NodeManager};
+pub use launcher::Launcher;
 pub use local_settings::LocalSettings;
 pub use package::Package;
 pub use packaged::{PackageBuilder, Packaged};
@@ -136,6 +138,9 @@ pub struct Project {
     pub unserved: Vec<Fact<Unserved>>,
     /// Where the app applies Werkzeug's `ProxyFix`, if it does.
     pub proxy_fix: Option<Source>,
+    /// The server the project starts itself instead of gunicorn, the pages
+    /// only that launcher registers, and the command that runs it.
+    pub launcher: Option<Launcher>,
     /// A secret key the app makes at random when it starts, not read from
     /// the environment (`app.secret_key = os.urandom(24)`): its name and
     /// where. Each process would sign sessions with a key of its own.
@@ -241,7 +246,7 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
     let pipfile = files::TomlFile::read(tree, "Pipfile")?;
     let deps = deps::detect_dependencies(tree, pyproject.as_ref(), pipfile.as_ref())?;
     let package_rule = pyproject.as_ref().map(packaged::PackageRule::read);
-    let packaged = packaged::packaged(tree, &deps.install, package_rule.as_ref());
+    let packaged = packaged::packaged(tree, &deps.install, package_rule.as_ref(), &mut warnings);
     warnings.extend(deps.warnings.iter().cloned());
 
     // Syntax trees are kept only where an app can be; every module's facts
@@ -278,7 +283,16 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
         &entries,
     );
     let has_database = database.is_some();
-    warn_about_code(tree, &code, entries.first(), has_database, &mut warnings);
+    let launcher = launcher::find(
+        code.own_server.clone(),
+        &code.pages,
+        entries.first(),
+        deployment.launch_command.clone(),
+    );
+    if let (Some(launcher), Some(entry)) = (&launcher, entries.first()) {
+        warnings.push(launcher_warning(launcher, entry));
+    }
+    warn_about_code(tree, &code, has_database, &mut warnings);
     warnings.extend(subfolder_project(tree, &deps.install, entries.first()));
     let static_dir = tree.find_dir("static");
     let frontend = frontend::detect(tree, static_dir.as_deref(), &mut warnings);
@@ -328,6 +342,7 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
         local_settings: local_settings::detect(tree),
         proxy_fix: code.proxy_fix,
         random_secret: code.random_secret.clone(),
+        launcher,
         sqlite: code.sqlite_urls.first().cloned(),
         frontend,
         health_path: health::choose(&code.health_routes, deployment.health_path),
@@ -552,8 +567,40 @@ fn python_version(
         .and_then(|f| Some(Fact::new(PythonVersion::parse(&f.value)?, f.source)))
 }
 
-/// Warnings about what the code does that the image does not: its own
-/// server launcher, names that are not variable names, skipped paths, SQLite.
+/// The project starts its own server: what gunicorn skips, and how to run the
+/// launcher instead (README.Docker.md says the same).
+fn launcher_warning(launcher: &Launcher, entry: &EntryCandidate) -> String {
+    let server = &launcher.server;
+    let run = launcher.command.as_ref().map_or_else(
+        || "start the app the way the project's own launcher does".to_string(),
+        |command| {
+            format!(
+                "run the launcher instead: `docker compose run --service-ports web {}` ({})",
+                crate::safe::escaped(&command.value),
+                command.source
+            )
+        },
+    );
+    match &launcher.pages {
+        Some(pages) => format!(
+            "{}: `{}()` registers the app's pages{}, and only the project's own launcher runs it (it serves with {}, {}): gunicorn on `{}` would answer 404 for them; {run} (README.Docker.md says so too)",
+            pages.source,
+            pages.value,
+            launcher
+                .factory
+                .as_ref()
+                .map_or_else(String::new, |f| format!(" on the app `{f}()` makes")),
+            server.value,
+            server.source,
+            entry.target
+        ),
+        None => format!(
+            "{}: the project starts its own server ({}); the image runs gunicorn on `{}` instead, which skips whatever that launcher sets up; check that the app serves without it, or {run}",
+            server.source, server.value, entry.target
+        ),
+    }
+}
+
 /// An app in a subfolder that has its own dependency file (`server/app.py`
 /// beside `server/requirements.txt`) while the root has none: the folder to
 /// run flaskdock on.
@@ -581,19 +628,14 @@ fn subfolder_project(
     None
 }
 
+/// Warnings about what the code does that the image does not: names that
+/// are not variable names, skipped paths, SQLite.
 fn warn_about_code(
     tree: &files::Tree,
     code: &env::CodeFacts,
-    entry: Option<&EntryCandidate>,
     has_database: bool,
     warnings: &mut Vec<String>,
 ) {
-    if let (Some(server), Some(entry)) = (&code.own_server, entry) {
-        warnings.push(format!(
-            "{}: the project starts its own server ({}); the image runs gunicorn on `{}` instead, which skips whatever that launcher sets up; check that the app serves without it, or change the command with a template set's `command` block",
-            server.source, server.value, entry.target
-        ));
-    }
     if let Some(key) = &code.random_secret {
         warnings.push(format!(
             "{}: the app makes its `{}` at random when it starts, so each process signs sessions and tokens with a key of its own and rejects the others': the image runs one gunicorn worker (with threads) and one Kubernetes replica; read the key from the environment to run more",

@@ -46,6 +46,10 @@ pub(super) struct PackageRule {
     poetry_packages: bool,
     /// `tool.poetry.name` (or `project.name`), as a module name.
     pub(super) module: Option<String>,
+    /// The build backend is setuptools' (`setuptools.build_meta`, or none named).
+    setuptools: bool,
+    /// `[tool.setuptools]` names its `packages` or `py-modules`.
+    setuptools_packages: bool,
 }
 
 impl PackageRule {
@@ -79,6 +83,16 @@ impl PackageRule {
                 .map(|key| at(&format!("[tool.poetry.{key}"))),
             poetry_packages: poetry.is_some_and(|p| p.contains_key("packages")),
             module: name.map(|n| n.to_lowercase().replace(['-', '.'], "_")),
+            setuptools: table(&["build-system"]).is_some_and(|b| {
+                b.get("build-backend")
+                    .and_then(toml::Value::as_str)
+                    .is_none_or(|backend| backend.starts_with("setuptools"))
+            }),
+            setuptools_packages: table(&["tool", "setuptools"]).is_some_and(|t| {
+                ["packages", "py-modules", "package-dir"]
+                    .iter()
+                    .any(|k| t.contains_key(*k))
+            }),
         }
     }
 }
@@ -98,6 +112,136 @@ impl PackageRule {
 /// Never where the install needs the source (`-e .`, a path in a lock): it
 /// installs the project already.
 pub(super) fn packaged(
+    tree: &Tree,
+    install: &Install,
+    rule: Option<&PackageRule>,
+    warnings: &mut Vec<String>,
+) -> Option<Packaged> {
+    let packaged = by_managers_rule(tree, install, rule)?;
+    if packaged.builder == PackageBuilder::Pip
+        && let Some(rule) = rule
+        && let Some((kind, names)) = flat_layout_refused(tree, rule)
+    {
+        warnings.push(format!(
+            "pyproject.toml: setuptools finds several top-level {kind} at the root ({}) and, with no `packages` setting, refuses to build the project: the image installs its dependencies and runs it from its source; to install it too, name what to build (`[tool.setuptools] packages = [\"{}\"]`, or `packages.find`)",
+            names.join(", "),
+            names[0]
+        ));
+        return None;
+    }
+    Some(packaged)
+}
+
+/// Folders setuptools' discovery in a flat layout leaves out, besides names
+/// starting with `.` or `_` (its `FlatLayoutPackageFinder`).
+const FLAT_EXCLUDED_PACKAGES: &[&str] = &[
+    "ci",
+    "bin",
+    "debian",
+    "doc",
+    "docs",
+    "documentation",
+    "manpages",
+    "news",
+    "newsfragments",
+    "changelog",
+    "test",
+    "tests",
+    "unit_test",
+    "unit_tests",
+    "example",
+    "examples",
+    "scripts",
+    "tools",
+    "util",
+    "utils",
+    "python",
+    "build",
+    "dist",
+    "venv",
+    "env",
+    "requirements",
+    "tasks",
+    "fabfile",
+    "site_scons",
+    "benchmark",
+    "benchmarks",
+    "exercise",
+    "exercises",
+    "htmlcov",
+];
+
+/// Modules it leaves out (its `FlatLayoutModuleFinder`).
+const FLAT_EXCLUDED_MODULES: &[&str] = &[
+    "setup",
+    "conftest",
+    "test",
+    "tests",
+    "example",
+    "examples",
+    "build",
+    "toxfile",
+    "noxfile",
+    "pavement",
+    "dodo",
+    "tasks",
+    "fabfile",
+    "SConstruct",
+    "Sconstruct",
+    "sconstruct",
+    "conanfile",
+    "manage",
+    "benchmark",
+    "benchmarks",
+    "exercise",
+    "exercises",
+];
+
+/// What setuptools' automatic discovery finds where nothing configures it
+/// (a flat layout: no `src/`, no `packages`/`py-modules`, no `setup.py` or
+/// `setup.cfg` that could name them), when it refuses to build: every folder
+/// at the root with an identifier's name is a package to it (templates and
+/// static files too), and more than one is an error; with none, more than
+/// one top-level module is. `("packages", [...])` or `("modules", [...])`.
+fn flat_layout_refused(tree: &Tree, rule: &PackageRule) -> Option<(&'static str, Vec<String>)> {
+    if !rule.setuptools
+        || rule.setuptools_packages
+        || ["setup.py", "setup.cfg"].iter().any(|f| tree.has_file(f))
+        || tree.dirs.contains("src")
+    {
+        return None;
+    }
+    let counted = |name: &str| is_identifier(name) && !name.starts_with(['.', '_']);
+    let packages: Vec<String> = tree
+        .dirs
+        .iter()
+        .filter(|d| !d.contains('/') && counted(d) && !FLAT_EXCLUDED_PACKAGES.contains(&d.as_str()))
+        .cloned()
+        .collect();
+    if packages.len() > 1 {
+        return Some(("packages", packages));
+    }
+    if !packages.is_empty() {
+        return None;
+    }
+    let modules: Vec<String> = tree
+        .files
+        .iter()
+        .filter_map(|f| f.strip_suffix(".py"))
+        .filter(|m| !m.contains('/') && counted(m) && !FLAT_EXCLUDED_MODULES.contains(m))
+        .map(str::to_string)
+        .collect();
+    (modules.len() > 1).then_some(("modules", modules))
+}
+
+fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && chars.all(|c| c.is_alphanumeric() || c == '_')
+}
+
+/// [`packaged`] by the manager's rule alone.
+fn by_managers_rule(
     tree: &Tree,
     install: &Install,
     rule: Option<&PackageRule>,

@@ -22,8 +22,9 @@ pub use install::{
 };
 pub use model::{
     APP_UID, BeatPlan, DatabasePlan, DebianRelease, EnvVarPlan, HealthcheckPlan, KubeProcess,
-    KubeVar, KubernetesPlan, Layout, LocalSettingsPlan, MigrationsNeed, Plan, ProcessPlan,
-    RedisPlan, RqWorkerPlan, ServiceSetting, SetupStep, UnservedPlan, WorkerPlan,
+    KubeVar, KubernetesPlan, LatePagesPlan, LauncherPlan, Layout, LocalSettingsPlan,
+    MigrationsNeed, Plan, ProcessPlan, RedisPlan, RqWorkerPlan, ServiceSetting, SetupStep,
+    UnservedPlan, WorkerPlan,
 };
 pub use notes::notes;
 
@@ -306,6 +307,7 @@ fn container_plan(project: &Project, answers: &Answers, layout: &Layout, templat
         shared_dirs,
         local_settings: local_settings(project),
         unserved: unserved(project),
+        launcher: project.launcher.as_ref().map(launcher_plan),
         migrations_need: migrations_need(project),
         proxy_fix: project.proxy_fix.as_ref().map(shown),
         uid: APP_UID,
@@ -516,6 +518,39 @@ fn unserved(project: &Project) -> Vec<UnservedPlan> {
             source: Text::escaped(&fact.source.to_string()),
         })
         .collect()
+}
+
+fn launcher_plan(launcher: &crate::inspect::Launcher) -> LauncherPlan {
+    let argv = launcher
+        .command
+        .as_ref()
+        .map(|c| argv(&c.value))
+        .unwrap_or_default();
+    // The program itself (`/usr/bin/python3`) is read, not written.
+    let outside_paths = argv
+        .iter()
+        .skip(1)
+        .filter(|w| {
+            let w = w.as_str();
+            w.starts_with('/')
+                && !["/app", "/tmp"]
+                    .iter()
+                    .any(|d| w == *d || w.starts_with(&format!("{d}/")))
+        })
+        .cloned()
+        .collect();
+    LauncherPlan {
+        server: Text::escaped(&launcher.server.value),
+        server_source: shown(&launcher.server.source),
+        pages: launcher.pages.as_ref().map(|pages| LatePagesPlan {
+            function: Text::escaped(&pages.value),
+            source: shown(&pages.source),
+            factory: launcher.factory.as_deref().map(Text::escaped),
+        }),
+        argv,
+        command_source: launcher.command.as_ref().map(|c| shown(&c.source)),
+        outside_paths,
+    }
 }
 
 /// The `db` service for `database`, from the catalogue: the URL names the

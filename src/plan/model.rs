@@ -120,6 +120,9 @@ pub struct Plan {
     /// tells the user to run them.
     #[serde(default)]
     pub unserved: Vec<UnservedPlan>,
+    /// The server the project starts itself instead of gunicorn, if it does.
+    #[serde(default)]
+    pub launcher: Option<LauncherPlan>,
     /// Migrations that change tables none of them creates, which therefore
     /// are not run: README.Docker.md says how to start them.
     pub migrations_need: Option<MigrationsNeed>,
@@ -248,6 +251,35 @@ pub struct UnservedPlan {
     pub package: Text,
     /// Where the dependency is declared (`pyproject.toml:73`).
     pub source: Text,
+}
+
+/// The project's own launcher, a server it starts itself: README.Docker.md
+/// says what gunicorn skips and how to run the launcher instead.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LauncherPlan {
+    /// The server it starts (`WSGIServer`), and where (`shop/server.py:9`).
+    pub server: Text,
+    pub server_source: Text,
+    /// The function only the launcher runs that registers the app's pages:
+    /// gunicorn serves the app without them.
+    pub pages: Option<LatePagesPlan>,
+    /// The words that run the launcher (`python run.py`), empty when the
+    /// project names none, and where it does.
+    pub argv: Vec<Text>,
+    pub command_source: Option<Text>,
+    /// Absolute folders outside `/app` the command names (`/datastore`),
+    /// which the app's user cannot write.
+    pub outside_paths: Vec<Text>,
+}
+
+/// A function that registers the app's pages when the launcher runs it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LatePagesPlan {
+    /// Its name (`main`), and where it is defined.
+    pub function: Text,
+    pub source: Text,
+    /// The factory whose app it adds the pages to (`create_app`), if any.
+    pub factory: Option<Text>,
 }
 
 /// A variable of a service's image.

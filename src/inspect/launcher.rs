@@ -1,0 +1,483 @@
+//! The project's own launcher: a server it starts itself (`WSGIServer`,
+//! `socketio.run` in a `main()`), the pages only that launcher registers, and
+//! the command that runs it. gunicorn imports the app and never runs the
+//! launcher, so pages it registers (`def main(): app = create_app();
+//! app.register_blueprint(web); serve(app)`) answer 404 under gunicorn.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::Serialize;
+
+use super::entry::EntryCandidate;
+use super::fact::{Fact, Source};
+use super::module::Module;
+use crate::syntax::{self, Expr, Ranged, Stmt, Visitor, ast, visitor};
+
+/// Calls that add pages to the app they are made on.
+const REGISTERS: &[&str] = &[
+    "register_blueprint",
+    "add_url_rule",
+    "route",
+    "get",
+    "post",
+    "put",
+    "patch",
+    "delete",
+];
+
+/// Scripts at the root that are not launchers even with a main block.
+const NOT_LAUNCHERS: &[&str] = &["setup.py", "manage.py", "conftest.py", "noxfile.py"];
+
+/// What the modules say about where the app's pages are registered, merged
+/// over the project.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Pages {
+    /// Registrations inside functions, which run only when called.
+    late: Vec<Late>,
+    /// Names pages are registered on at import (`@app.route` on a module's view).
+    at_import: HashSet<String>,
+    /// Functions called at import (module level, outside `__main__`), by name.
+    called_at_import: HashSet<String>,
+    /// Each module-level function's name, and the names it calls.
+    calls: Vec<(String, HashSet<String>)>,
+    /// Top-level scripts (a root's `run.py`, `web/run.py` on a `web` root)
+    /// with a `__main__` block, and the top-level packages they import.
+    scripts: Vec<(String, HashSet<String>)>,
+    /// Each importable module's path and its top-level package (`shop` for
+    /// `src/shop/main.py`), or module for a top-level one.
+    packages: HashMap<String, String>,
+}
+
+impl Pages {
+    pub(super) fn extend(&mut self, other: Pages) {
+        self.late.extend(other.late);
+        self.at_import.extend(other.at_import);
+        self.called_at_import.extend(other.called_at_import);
+        self.calls.extend(other.calls);
+        self.scripts.extend(other.scripts);
+        self.packages.extend(other.packages);
+    }
+}
+
+/// A function that registers pages on an app when it runs.
+#[derive(Debug, Clone)]
+struct Late {
+    /// Its name, where it is defined.
+    function: Fact<String>,
+    on: On,
+}
+
+/// The app a function registers pages on.
+#[derive(Debug, Clone, PartialEq)]
+enum On {
+    /// A module-level name (`app`).
+    Global(String),
+    /// What a factory returned in the function (`app = create_app()`).
+    MadeBy(String),
+}
+
+/// The project's launcher, as inspect reports it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Launcher {
+    /// The server it starts (`WSGIServer`), and where.
+    pub server: Fact<String>,
+    /// A function only the launcher runs that registers the app's pages
+    /// (`main`), and where: gunicorn serves the app without them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pages: Option<Fact<String>>,
+    /// The factory whose app that function adds its pages to (`create_app`),
+    /// when it is not the module's own app.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub factory: Option<String>,
+    /// The command that runs the launcher (`python cps.py`), and where the
+    /// project says so.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub command: Option<Fact<String>>,
+}
+
+/// What one module says about where pages are registered.
+pub(super) fn scan(module: &Module) -> Pages {
+    let mut pages = Pages::default();
+    let mut has_main_block = false;
+    let mut imports = HashSet::new();
+    module_level(
+        module,
+        &module.body,
+        &mut pages,
+        &mut has_main_block,
+        &mut imports,
+    );
+    if let Some(name) = &module.name {
+        let top = top_package(name);
+        // A module at its import root (`run.py`, or `web/run.py` on `web`).
+        if has_main_block && top == *name && !NOT_LAUNCHERS.contains(&file_name(&module.path)) {
+            imports.insert(top.clone());
+            pages.scripts.push((module.path.clone(), imports));
+        }
+        pages.packages.insert(module.path.clone(), top);
+    }
+    pages
+}
+
+fn module_level(
+    module: &Module,
+    body: &[Stmt],
+    pages: &mut Pages,
+    has_main_block: &mut bool,
+    imports: &mut HashSet<String>,
+) {
+    for stmt in body {
+        match stmt {
+            Stmt::If(node) if syntax::is_main_guard(&node.test) => *has_main_block = true,
+            Stmt::If(node) => {
+                module_level(module, &node.body, pages, has_main_block, imports);
+                for clause in &node.elif_else_clauses {
+                    module_level(module, &clause.body, pages, has_main_block, imports);
+                }
+            }
+            Stmt::Try(node) => {
+                for block in [&node.body, &node.orelse, &node.finalbody] {
+                    module_level(module, block, pages, has_main_block, imports);
+                }
+            }
+            Stmt::FunctionDef(function) => {
+                let mut decorators = Calls::default();
+                for decorator in &function.decorator_list {
+                    decorators.visit_expr(&decorator.expression);
+                }
+                pages.at_import.extend(decorators.registered_on);
+                in_function(module, function, pages);
+            }
+            Stmt::ClassDef(_) => {}
+            Stmt::Import(node) => {
+                imports.extend(node.names.iter().map(|a| top_package(a.name.as_str())));
+            }
+            Stmt::ImportFrom(node) => {
+                if let Some(name) = &node.module {
+                    imports.insert(top_package(name.as_str()));
+                }
+            }
+            _ => {
+                let mut calls = Calls::default();
+                calls.visit_stmt(stmt);
+                pages.at_import.extend(calls.registered_on);
+                pages.called_at_import.extend(calls.names);
+            }
+        }
+    }
+}
+
+fn file_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+fn top_package(dotted: &str) -> String {
+    dotted.split('.').next().unwrap_or(dotted).to_string()
+}
+
+/// A module-level function: what it calls, and the pages it registers on an
+/// app that is not its parameter.
+fn in_function(module: &Module, function: &ast::StmtFunctionDef, pages: &mut Pages) {
+    let mut calls = Calls::default();
+    for stmt in &function.body {
+        calls.visit_stmt(stmt);
+    }
+    let parameters: HashSet<&str> = function
+        .parameters
+        .posonlyargs
+        .iter()
+        .chain(&function.parameters.args)
+        .chain(&function.parameters.kwonlyargs)
+        .map(|p| p.parameter.name.as_str())
+        .collect();
+    let name = function.name.to_string();
+    let source = Source::at(&module.path, module.line(function.start()));
+    let mut seen = Vec::new();
+    for receiver in &calls.registered_on {
+        let on = if let Some((_, callee)) = calls.made_by.iter().find(|(n, _)| n == receiver) {
+            On::MadeBy(callee.clone())
+        } else if calls.globals.contains(receiver)
+            || !(parameters.contains(receiver.as_str()) || calls.assigned.contains(receiver))
+        {
+            On::Global(receiver.clone())
+        } else {
+            continue;
+        };
+        if !seen.contains(&on) {
+            seen.push(on.clone());
+            pages.late.push(Late {
+                function: Fact::new(name.clone(), source.clone()),
+                on,
+            });
+        }
+    }
+    pages.calls.push((name, calls.names));
+}
+
+/// The calls a piece of code makes and the names it binds.
+#[derive(Default)]
+struct Calls {
+    /// Names called (`create_app`, `main`), by their last segment.
+    names: HashSet<String>,
+    /// Names pages are registered on (`app` in `app.register_blueprint(...)`).
+    registered_on: Vec<String>,
+    /// `x = factory(...)`: the name and the factory's.
+    made_by: Vec<(String, String)>,
+    /// Names assigned.
+    assigned: HashSet<String>,
+    /// Names declared `global`.
+    globals: HashSet<String>,
+}
+
+impl<'a> Visitor<'a> for Calls {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::Assign(node) => {
+                for target in &node.targets {
+                    if let Expr::Name(name) = target {
+                        self.assigned.insert(name.id.to_string());
+                        if let Expr::Call(call) = node.value.as_ref()
+                            && let Some(callee) = syntax::call_name(&call.func)
+                        {
+                            self.made_by.push((name.id.to_string(), callee.to_string()));
+                        }
+                    }
+                }
+            }
+            Stmt::AnnAssign(node) => {
+                if let Expr::Name(name) = node.target.as_ref() {
+                    self.assigned.insert(name.id.to_string());
+                }
+            }
+            Stmt::Global(node) => {
+                self.globals
+                    .extend(node.names.iter().map(|n| n.as_str().to_string()));
+            }
+            _ => {}
+        }
+        visitor::walk_stmt(self, stmt);
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if let Expr::Call(call) = expr {
+            if let Some(name) = syntax::call_name(&call.func) {
+                self.names.insert(name.to_string());
+            }
+            if let Expr::Attribute(attribute) = call.func.as_ref()
+                && REGISTERS.contains(&attribute.attr.as_str())
+                && let Expr::Name(receiver) = attribute.value.as_ref()
+                && !self.registered_on.iter().any(|r| r == receiver.id.as_str())
+                // `@app.get("/")` registers; `requests.get(url)`, `d.get(k)` do not:
+                // only the two methods are taken on any name, the decorators'
+                // verbs only with a path.
+                && (matches!(attribute.attr.as_str(), "register_blueprint" | "add_url_rule")
+                    || call
+                        .arguments
+                        .args
+                        .first()
+                        .and_then(syntax::string_literal)
+                        .is_some_and(|path| path.starts_with('/')))
+            {
+                self.registered_on.push(receiver.id.to_string());
+            }
+        }
+        visitor::walk_expr(self, expr);
+    }
+}
+
+/// The launcher of a project that starts its own server (`server`): the
+/// pages only it registers on the app `entry` names, and the command that
+/// runs it (`declared`: the project's own Dockerfile `CMD` or Procfile's
+/// `web:` line that runs a Python script; else a root script with a main
+/// block that imports the launcher's package).
+pub(super) fn find(
+    server: Option<Fact<String>>,
+    pages: &Pages,
+    entry: Option<&EntryCandidate>,
+    declared: Option<Fact<String>>,
+) -> Option<Launcher> {
+    let server = server?;
+    let late = entry.and_then(|entry| added_late(pages, entry));
+    let packages: Vec<&String> = late
+        .iter()
+        .map(|l| &l.function.source)
+        .chain([&server.source])
+        .filter_map(|source| pages.packages.get(source.file.as_deref()?))
+        .collect();
+    let command = declared.or_else(|| {
+        pages
+            .scripts
+            .iter()
+            .find(|(_, imports)| packages.iter().any(|p| imports.contains(*p)))
+            .map(|(path, _)| {
+                Fact::new(
+                    format!("python {}", shell_words::quote(path)),
+                    Source::file(path.clone()).with_note("its main block"),
+                )
+            })
+    });
+    let factory = late.and_then(|late| match &late.on {
+        On::MadeBy(factory) => Some(factory.clone()),
+        On::Global(_) => None,
+    });
+    Some(Launcher {
+        server,
+        pages: late.map(|late| late.function.clone()),
+        factory,
+        command,
+    })
+}
+
+/// A function that registers pages on the app `entry` names and that nothing
+/// run at import calls: `def main(): app = create_app(); app.register_blueprint(...)`
+/// for a factory entry, `def setup(): app.register_blueprint(...)` on the
+/// module's own `app` for an object entry that gets no page at import.
+fn added_late<'p>(pages: &'p Pages, entry: &EntryCandidate) -> Option<&'p Late> {
+    let (_, object) = entry.target.split_once(':')?;
+    let factory = object.split_once('(').map(|(name, _)| name);
+    let reachable = reachable(pages);
+    pages.late.iter().find(|late| {
+        let name = &late.function.value;
+        !reachable.contains(name.as_str())
+            && match (&late.on, factory) {
+                (On::MadeBy(callee), Some(factory)) => callee == factory && name != factory,
+                (On::Global(receiver), None) => {
+                    receiver == object
+                        && !pages.at_import.contains(receiver)
+                        && late.function.source.file == entry.source.file
+                }
+                _ => false,
+            }
+    })
+}
+
+/// Names of the functions that run at import: those called at module level,
+/// and those they call, by name (a name any module's function has).
+fn reachable(pages: &Pages) -> HashSet<&str> {
+    let mut reached: HashSet<&str> = pages.called_at_import.iter().map(String::as_str).collect();
+    let mut queue: Vec<&str> = reached.iter().copied().collect();
+    while let Some(name) = queue.pop() {
+        for (function, calls) in &pages.calls {
+            if function == name {
+                for call in calls {
+                    if reached.insert(call.as_str()) {
+                        queue.push(call.as_str());
+                    }
+                }
+            }
+        }
+    }
+    reached
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pages(files: &[(&str, &str)]) -> Pages {
+        let mut pages = Pages::default();
+        for (path, text) in files {
+            pages.extend(scan(&Module::from_text(path, text).unwrap()));
+        }
+        pages
+    }
+
+    fn entry(target: &str, file: &str) -> EntryCandidate {
+        EntryCandidate::for_tests(target, Source::at(file, 1))
+    }
+
+    fn server() -> Option<Fact<String>> {
+        Some(Fact::new(
+            "WSGIServer".to_string(),
+            Source::at("shop/server.py", 9),
+        ))
+    }
+
+    #[test]
+    fn pages_a_launcher_adds_to_the_factorys_app_are_found() {
+        let files = [
+            (
+                "shop/__init__.py",
+                "from flask import Flask\ndef create_app():\n    app = Flask(__name__)\n    return app\n",
+            ),
+            (
+                "shop/main.py",
+                "from . import create_app\nfrom .views import web\ndef main():\n    app = create_app()\n    app.register_blueprint(web)\n    serve(app)\n",
+            ),
+            (
+                "run.py",
+                "from shop.main import main\nif __name__ == '__main__':\n    main()\n",
+            ),
+        ];
+        let found = find(
+            server(),
+            &pages(&files),
+            Some(&entry("shop:create_app()", "shop/__init__.py")),
+            None,
+        )
+        .unwrap();
+        assert_eq!(found.factory.as_deref(), Some("create_app"));
+        let pages = found.pages.unwrap();
+        assert_eq!(pages.value, "main");
+        assert_eq!(pages.source.to_string(), "shop/main.py:3");
+        assert_eq!(found.command.unwrap().value, "python run.py");
+    }
+
+    #[test]
+    fn pages_a_function_adds_to_the_modules_app_are_found_when_nothing_calls_it_at_import() {
+        let app = "from flask import Flask\napp = Flask(__name__)\ndef build(store):\n    @app.route('/')\n    def index():\n        return 'ok'\n    return app\n";
+        let launcher =
+            "from shop.app import build\ndef main():\n    build(None)\n    socketio.run(app)\n";
+        let found = |app: &str| {
+            find(
+                server(),
+                &pages(&[("shop/app.py", app), ("shop/__init__.py", launcher)]),
+                Some(&entry("shop.app:app", "shop/app.py")),
+                Some(Fact::new(
+                    "python run.py -d /data".into(),
+                    Source::at("Dockerfile", 30),
+                )),
+            )
+            .unwrap()
+        };
+        let late = found(app);
+        assert_eq!(late.pages.unwrap().value, "build");
+        assert!(late.factory.is_none());
+        assert_eq!(late.command.unwrap().value, "python run.py -d /data");
+        // Called at import (directly or through another function): the pages exist.
+        for tail in ["build(None)\n", "def setup():\n    build(1)\nsetup()\n"] {
+            assert!(found(&format!("{app}{tail}")).pages.is_none(), "{tail}");
+        }
+        // Views registered at import besides: the app has pages under gunicorn.
+        let with_views = format!("{app}@app.route('/about')\ndef about():\n    return ''\n");
+        assert!(found(&with_views).pages.is_none());
+    }
+
+    #[test]
+    fn helpers_that_take_the_app_and_factories_that_register_are_not_late() {
+        let files = [(
+            "shop/__init__.py",
+            "from flask import Flask\ndef register(app):\n    app.register_blueprint(bp)\ndef create_app():\n    app = Flask(__name__)\n    app.register_blueprint(bp)\n    register(app)\n    return app\n",
+        )];
+        let found = find(
+            server(),
+            &pages(&files),
+            Some(&entry("shop:create_app()", "shop/__init__.py")),
+            None,
+        )
+        .unwrap();
+        assert!(found.pages.is_none());
+        assert!(found.command.is_none());
+        // `requests.get(url)` and `settings.get("x")` register nothing.
+        let quiet = pages(&[(
+            "shop/app.py",
+            "app = Flask(__name__)\ndef fetch():\n    app.get(URL)\n    app.get('x')\n",
+        )]);
+        assert!(quiet.late.is_empty());
+    }
+
+    #[test]
+    fn no_server_of_its_own_is_no_launcher() {
+        assert!(find(None, &Pages::default(), None, None).is_none());
+    }
+}
