@@ -1194,27 +1194,59 @@ fn pages_only_the_launcher_registers_are_reported_with_the_command_that_runs_it(
         "{:?}",
         report.project.warnings
     );
-    let readme = std::fs::read_to_string(temp.path().join("README.Docker.md")).unwrap();
+    // The image runs the launcher, and README.Docker.md says why.
+    let read = |temp: &tempfile::TempDir, file: &str| {
+        std::fs::read_to_string(temp.path().join(file)).unwrap()
+    };
+    assert!(
+        read(&temp, "Dockerfile").contains("\nCMD [\"python\", \"run.py\"]\n"),
+        "{}",
+        read(&temp, "Dockerfile")
+    );
+    let readme = read(&temp, "README.Docker.md");
     for expected in [
+        "The project's own launcher (below) serves it on port",
         "**The app's pages need the project's own launcher.** `main()`",
-        "docker compose run --service-ports web python run.py\n",
-        "    command: [\"python\", \"run.py\"]\n",
+        "So the image runs the launcher as the project does\n(run.py): `python run.py`.",
     ] {
         assert!(readme.contains(expected), "{expected}\n{readme}");
     }
 
-    // The project's Procfile says how it starts: that command, and the
-    // folder it names outside /app, which the app's user cannot write.
+    // The project's Procfile says how it starts: that command, with the
+    // plain folder it names made the app user's, and a system one only named.
     let mut declared = files.to_vec();
-    declared.push(("Procfile", "web: python ./run.py --data /data\n"));
+    declared.push((
+        "Procfile",
+        "web: python ./run.py --data /data --config /etc/shop.cfg\n",
+    ));
     let (temp, _) = init_tree(&declared);
-    let readme = std::fs::read_to_string(temp.path().join("README.Docker.md")).unwrap();
+    let dockerfile = read(&temp, "Dockerfile");
     for expected in [
-        "web python ./run.py --data /data\n",
-        "it names `/data`, outside `/app`",
+        "CMD [\"python\", \"./run.py\", \"--data\", \"/data\", \"--config\", \"/etc/shop.cfg\"]",
+        "RUN mkdir -p /app/instance /data \\",
+        "VOLUME [\"/app/instance\", \"/data\"]",
     ] {
-        assert!(readme.contains(expected), "{expected}\n{readme}");
+        assert!(dockerfile.contains(expected), "{expected}\n{dockerfile}");
     }
+    let readme = read(&temp, "README.Docker.md");
+    assert!(
+        readme.contains("The launcher's command names `/etc/shop.cfg`, outside `/app`"),
+        "{readme}"
+    );
+
+    // No command found: gunicorn stays, and the README says what to do.
+    let unlaunched: Vec<(&str, &str)> = files
+        .iter()
+        .filter(|(p, _)| *p != "run.py")
+        .copied()
+        .collect();
+    let (temp, _) = init_tree(&unlaunched);
+    assert!(read(&temp, "Dockerfile").contains("\"gunicorn\", \"--bind\""));
+    let readme = read(&temp, "README.Docker.md");
+    assert!(
+        readme.contains("would answer 404. Start the app the way the project's own launcher does"),
+        "{readme}"
+    );
 
     // With the pages registered in the factory, the launcher may set up
     // something else: the README says so without the 404.
@@ -1222,12 +1254,17 @@ fn pages_only_the_launcher_registers_are_reported_with_the_command_that_runs_it(
     registered[0].1 = "from flask import Flask\nfrom .views import web\n\ndef create_app():\n    app = Flask(__name__)\n    app.register_blueprint(web)\n    return app\n";
     registered[1].1 = "from gevent.pywsgi import WSGIServer\nfrom . import create_app\n\ndef main():\n    WSGIServer(('0.0.0.0', 8083), create_app()).serve_forever()\n";
     let (temp, _) = init_tree(&registered);
-    let readme = std::fs::read_to_string(temp.path().join("README.Docker.md")).unwrap();
+    assert!(read(&temp, "Dockerfile").contains("\"gunicorn\", \"--bind\""));
+    let readme = read(&temp, "README.Docker.md");
     assert!(!readme.contains("answer 404"), "{readme}");
-    assert!(
-        readme.contains("The project starts its own server (WSGIServer, shop/main.py:5)"),
-        "{readme}"
-    );
+    for expected in [
+        "The project starts its own server (WSGIServer, shop/main.py:5)",
+        "If the app fails for want of it, run the launcher instead",
+        "docker compose run --service-ports web python run.py\n",
+        "    command: [\"python\", \"run.py\"]\n",
+    ] {
+        assert!(readme.contains(expected), "{expected}\n{readme}");
+    }
 }
 
 #[test]

@@ -287,7 +287,7 @@ pub(crate) fn app_builders<'a>(modules: impl IntoIterator<Item = &'a Module>) ->
     builders.extend(
         functions
             .iter()
-            .filter(|f| returns_made(f, |value| is_flask_call(value)))
+            .filter(|f| returns_made(f, is_flask_call))
             .map(|f| f.name.to_string()),
     );
     // Each round adds the callers of the last; a chain is short, but a

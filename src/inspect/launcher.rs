@@ -289,12 +289,14 @@ impl<'a> Visitor<'a> for Calls {
 /// pages only it registers on the app `entry` names, and the command that
 /// runs it (`declared`: the project's own Dockerfile `CMD` or Procfile's
 /// `web:` line that runs a Python script; else a root script with a main
-/// block that imports the launcher's package).
+/// block that imports the launcher's package), warned of where there is an
+/// app to serve.
 pub(super) fn find(
     server: Option<Fact<String>>,
     pages: &Pages,
     entry: Option<&EntryCandidate>,
     declared: Option<Fact<String>>,
+    warnings: &mut Vec<String>,
 ) -> Option<Launcher> {
     let server = server?;
     let late = entry.and_then(|entry| added_late(pages, entry));
@@ -320,12 +322,50 @@ pub(super) fn find(
         On::MadeBy(factory) => Some(factory.clone()),
         On::Global(_) => None,
     });
-    Some(Launcher {
+    let launcher = Launcher {
         server,
         pages: late.map(|late| late.function.clone()),
         factory,
         command,
-    })
+    };
+    if let Some(entry) = entry {
+        warnings.push(warning(&launcher, entry));
+    }
+    Some(launcher)
+}
+
+/// The project starts its own server: what gunicorn skips, and how to run the
+/// launcher instead (README.Docker.md says the same).
+fn warning(launcher: &Launcher, entry: &EntryCandidate) -> String {
+    let server = &launcher.server;
+    let run = launcher.command.as_ref().map_or_else(
+        || "start the app the way the project's own launcher does".to_string(),
+        |command| {
+            format!(
+                "run the launcher instead: `docker compose run --service-ports web {}` ({})",
+                crate::safe::escaped(&command.value),
+                command.source
+            )
+        },
+    );
+    match &launcher.pages {
+        Some(pages) => format!(
+            "{}: `{}()` registers the app's pages{}, and only the project's own launcher runs it (it serves with {}, {}): gunicorn on `{}` would answer 404 for them; {run} (README.Docker.md says so too)",
+            pages.source,
+            pages.value,
+            launcher
+                .factory
+                .as_ref()
+                .map_or_else(String::new, |f| format!(" on the app `{f}()` makes")),
+            server.value,
+            server.source,
+            entry.target
+        ),
+        None => format!(
+            "{}: the project starts its own server ({}); the image runs gunicorn on `{}` instead, which skips whatever that launcher sets up; check that the app serves without it, or {run}",
+            server.source, server.value, entry.target
+        ),
+    }
 }
 
 /// A function that registers pages on the app `entry` names and that nothing
@@ -414,6 +454,7 @@ mod tests {
             &pages(&files),
             Some(&entry("shop:create_app()", "shop/__init__.py")),
             None,
+            &mut Vec::new(),
         )
         .unwrap();
         assert_eq!(found.factory.as_deref(), Some("create_app"));
@@ -437,6 +478,7 @@ mod tests {
                     "python run.py -d /data".into(),
                     Source::at("Dockerfile", 30),
                 )),
+                &mut Vec::new(),
             )
             .unwrap()
         };
@@ -464,6 +506,7 @@ mod tests {
             &pages(&files),
             Some(&entry("shop:create_app()", "shop/__init__.py")),
             None,
+            &mut Vec::new(),
         )
         .unwrap();
         assert!(found.pages.is_none());
@@ -478,6 +521,8 @@ mod tests {
 
     #[test]
     fn no_server_of_its_own_is_no_launcher() {
-        assert!(find(None, &Pages::default(), None, None).is_none());
+        let mut warnings = Vec::new();
+        assert!(find(None, &Pages::default(), None, None, &mut warnings).is_none());
+        assert!(warnings.is_empty());
     }
 }

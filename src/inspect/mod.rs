@@ -283,15 +283,6 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
         &entries,
     );
     let has_database = database.is_some();
-    let launcher = launcher::find(
-        code.own_server.clone(),
-        &code.pages,
-        entries.first(),
-        deployment.launch_command.clone(),
-    );
-    if let (Some(launcher), Some(entry)) = (&launcher, entries.first()) {
-        warnings.push(launcher_warning(launcher, entry));
-    }
     warn_about_code(tree, &code, has_database, &mut warnings);
     warnings.extend(subfolder_project(tree, &deps.install, entries.first()));
     let static_dir = tree.find_dir("static");
@@ -309,6 +300,13 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
         // (these borrow what the fields below move)
         uncommitted_migrations: uncommitted_migrations(tree, &deps.packages),
         secret_key_vars: secret_key_vars(code.secret_key_vars, &code.env_vars),
+        launcher: launcher::find(
+            code.own_server,
+            &code.pages,
+            entries.first(),
+            deployment.launch_command,
+            &mut warnings,
+        ),
         python_version,
         port,
         entries,
@@ -342,7 +340,6 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
         local_settings: local_settings::detect(tree),
         proxy_fix: code.proxy_fix,
         random_secret: code.random_secret.clone(),
-        launcher,
         sqlite: code.sqlite_urls.first().cloned(),
         frontend,
         health_path: health::choose(&code.health_routes, deployment.health_path),
@@ -565,40 +562,6 @@ fn python_version(
     fitted
         .or(declared.map(|d| d.fact))
         .and_then(|f| Some(Fact::new(PythonVersion::parse(&f.value)?, f.source)))
-}
-
-/// The project starts its own server: what gunicorn skips, and how to run the
-/// launcher instead (README.Docker.md says the same).
-fn launcher_warning(launcher: &Launcher, entry: &EntryCandidate) -> String {
-    let server = &launcher.server;
-    let run = launcher.command.as_ref().map_or_else(
-        || "start the app the way the project's own launcher does".to_string(),
-        |command| {
-            format!(
-                "run the launcher instead: `docker compose run --service-ports web {}` ({})",
-                crate::safe::escaped(&command.value),
-                command.source
-            )
-        },
-    );
-    match &launcher.pages {
-        Some(pages) => format!(
-            "{}: `{}()` registers the app's pages{}, and only the project's own launcher runs it (it serves with {}, {}): gunicorn on `{}` would answer 404 for them; {run} (README.Docker.md says so too)",
-            pages.source,
-            pages.value,
-            launcher
-                .factory
-                .as_ref()
-                .map_or_else(String::new, |f| format!(" on the app `{f}()` makes")),
-            server.value,
-            server.source,
-            entry.target
-        ),
-        None => format!(
-            "{}: the project starts its own server ({}); the image runs gunicorn on `{}` instead, which skips whatever that launcher sets up; check that the app serves without it, or {run}",
-            server.source, server.value, entry.target
-        ),
-    }
 }
 
 /// An app in a subfolder that has its own dependency file (`server/app.py`

@@ -251,7 +251,11 @@ fn container_plan(project: &Project, answers: &Answers, layout: &Layout, templat
     let rq_worker = background::rq_worker_plan(project, redis.is_some());
     let port = unprivileged_port(answers.port);
     let entry_root = entry_root(project, &answers.entry);
-    let (instance_dir, writable_dirs, shared_dirs) = write_dirs(&entry_root, &project.write_dirs);
+    let launcher = project.launcher.as_ref().map(launcher_plan);
+    let launched = launcher.as_ref().filter(|l| l.serves);
+    let (instance_dir, mut writable_dirs, shared_dirs) =
+        write_dirs(&entry_root, &project.write_dirs);
+    writable_dirs.extend(launched.iter().flat_map(|l| l.data_dirs.iter().cloned()));
     let env_vars = wiring::env_vars(
         project,
         database.as_ref(),
@@ -277,7 +281,11 @@ fn container_plan(project: &Project, answers: &Answers, layout: &Layout, templat
         .filter(|_| answers.migrate)
         .map(|m| Text::escaped(&m.value));
     let migrate_service = migrations.is_some() && database.is_some();
-    let start = start_command(&gunicorn, migrations.as_ref().filter(|_| !migrate_service));
+    let start = start_command(
+        &gunicorn,
+        launched,
+        migrations.as_ref().filter(|_| !migrate_service),
+    );
     let secret_key = project.env_vars.iter().find(|v| v.name == "SECRET_KEY");
 
     Plan {
@@ -307,7 +315,7 @@ fn container_plan(project: &Project, answers: &Answers, layout: &Layout, templat
         shared_dirs,
         local_settings: local_settings(project),
         unserved: unserved(project),
-        launcher: project.launcher.as_ref().map(launcher_plan),
+        launcher,
         migrations_need: migrations_need(project),
         proxy_fix: project.proxy_fix.as_ref().map(shown),
         uid: APP_UID,
@@ -368,12 +376,18 @@ fn driver_requirements(project: &Project, database: Option<&DatabasePlan>) -> Ve
     }
 }
 
-/// The container's command: gunicorn, behind a shell that first sets the
-/// worker count from the CPUs and applies the migrations, when the plan
-/// asks for either (gunicorn's words are the shell's `"$@"`).
-fn start_command(gunicorn: &GunicornPlan, migrations: Option<&Text>) -> Vec<Text> {
+/// The container's command: gunicorn (or the project's own launcher, when
+/// it serves), behind a shell that first sets gunicorn's worker count from
+/// the CPUs and applies the migrations, when the plan asks for either (the
+/// server's words are the shell's `"$@"`).
+fn start_command(
+    gunicorn: &GunicornPlan,
+    launcher: Option<&LauncherPlan>,
+    migrations: Option<&Text>,
+) -> Vec<Text> {
+    let server = launcher.map_or(&gunicorn.argv, |l| &l.argv);
     let mut script = String::new();
-    if gunicorn.workers_from_cpus {
+    if gunicorn.workers_from_cpus && launcher.is_none() {
         script.push_str(gunicorn::WORKERS_FROM_CPUS);
     }
     if let Some(migrations) = migrations {
@@ -381,7 +395,7 @@ fn start_command(gunicorn: &GunicornPlan, migrations: Option<&Text>) -> Vec<Text
         script.push_str(" && ");
     }
     if script.is_empty() {
-        return gunicorn.argv.clone();
+        return server.clone();
     }
     script.push_str("exec \"$@\"");
     [
@@ -391,7 +405,7 @@ fn start_command(gunicorn: &GunicornPlan, migrations: Option<&Text>) -> Vec<Text
         Text::from("sh"),
     ]
     .into_iter()
-    .chain(gunicorn.argv.iter().cloned())
+    .chain(server.iter().cloned())
     .collect()
 }
 
@@ -520,14 +534,24 @@ fn unserved(project: &Project) -> Vec<UnservedPlan> {
         .collect()
 }
 
+/// Top-level folders of the image's system: never made the app user's.
+const SYSTEM_DIRS: &[&str] = &[
+    "app", "bin", "boot", "dev", "etc", "home", "lib", "lib32", "lib64", "libx32", "media", "mnt",
+    "opt", "proc", "root", "run", "sbin", "srv", "sys", "tmp", "usr", "var",
+];
+
+/// The launcher's plan: it serves where only it registers the pages and the
+/// project says how it starts; the plain top-level folders its command names
+/// (`-d /datastore`) are then made for the app user, the others named.
 fn launcher_plan(launcher: &crate::inspect::Launcher) -> LauncherPlan {
     let argv = launcher
         .command
         .as_ref()
         .map(|c| argv(&c.value))
         .unwrap_or_default();
+    let serves = launcher.pages.is_some() && !argv.is_empty();
     // The program itself (`/usr/bin/python3`) is read, not written.
-    let outside_paths = argv
+    let (data_dirs, outside_paths): (Vec<Text>, Vec<Text>) = argv
         .iter()
         .skip(1)
         .filter(|w| {
@@ -538,7 +562,7 @@ fn launcher_plan(launcher: &crate::inspect::Launcher) -> LauncherPlan {
                     .any(|d| w == *d || w.starts_with(&format!("{d}/")))
         })
         .cloned()
-        .collect();
+        .partition(|w| serves && is_data_dir(w.as_str()));
     LauncherPlan {
         server: Text::escaped(&launcher.server.value),
         server_source: shown(&launcher.server.source),
@@ -550,7 +574,20 @@ fn launcher_plan(launcher: &crate::inspect::Launcher) -> LauncherPlan {
         argv,
         command_source: launcher.command.as_ref().map(|c| shown(&c.source)),
         outside_paths,
+        serves,
+        data_dirs,
     }
+}
+
+/// `/datastore`: one plain name under `/`, not a folder of the system.
+fn is_data_dir(path: &str) -> bool {
+    let name = path.strip_prefix('/').unwrap_or(path).trim_end_matches('/');
+    !name.is_empty()
+        && !name.starts_with('-')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        && !SYSTEM_DIRS.contains(&name)
 }
 
 /// The `db` service for `database`, from the catalogue: the URL names the

@@ -267,9 +267,18 @@ pub struct LauncherPlan {
     /// project names none, and where it does.
     pub argv: Vec<Text>,
     pub command_source: Option<Text>,
-    /// Absolute folders outside `/app` the command names (`/datastore`),
-    /// which the app's user cannot write.
+    /// Absolute paths outside `/app` the command names (`/datastore`) that
+    /// the app's user cannot write.
     pub outside_paths: Vec<Text>,
+    /// The launcher is what the image runs: only it registers the pages, and
+    /// the project says how it starts.
+    #[serde(default)]
+    pub serves: bool,
+    /// Folders the command names that the image then makes for the app's
+    /// user (a volume each), as the project's own image does: a plain
+    /// top-level folder (`/datastore`), never a system one.
+    #[serde(default)]
+    pub data_dirs: Vec<Text>,
 }
 
 /// A function that registers the app's pages when the launcher runs it.
