@@ -692,6 +692,13 @@ run_compose() {
         printf '%s' "$body" | grep -Eq '[1-9][0-9]* ticks scheduled by Celery beat' \
             || { fail "$name: page does not show a task scheduled by Celery beat: $body"; return 1; }
     fi
+    # An example whose image runs its own launcher says so on its page.
+    if [ -d "$REPO/examples/$name" ] && grep -q "^# The project's own launcher serves the app" "$dir/Dockerfile"; then
+        case "$body" in
+            *"Served by the project's own launcher"*) ;;
+            *) fail "$name: page is not the one the project's own launcher registers: $body"; return 1 ;;
+        esac
+    fi
     if grep -q '^  rq_worker:' "$dir/docker-compose.yml"; then
         case "$body" in
             *"counted by an RQ worker"*) ;;

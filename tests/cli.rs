@@ -47,9 +47,16 @@ fn init_yes_writes_all_five_files_for_every_example() {
             "ARG UID=10001",
             "USER ${UID}",
             "HEALTHCHECK",
-            "\"gunicorn\", ",
-            "\"--bind\", \"0.0.0.0:",
         ] {
+            assert!(dockerfile.contains(must), "{name}: Dockerfile lacks {must}");
+        }
+        // gunicorn serves, unless only the project's own launcher registers the pages.
+        let server: &[&str] = if name == "own-launcher" {
+            &["CMD [\"python\", \"run.py\"]"]
+        } else {
+            &["\"gunicorn\", ", "\"--bind\", \"0.0.0.0:"]
+        };
+        for must in server {
             assert!(dockerfile.contains(must), "{name}: Dockerfile lacks {must}");
         }
         let compose = read(&dir, "docker-compose.yml");

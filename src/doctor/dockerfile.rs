@@ -289,6 +289,9 @@ pub(super) struct Input<'a> {
     pub last: &'a Stage,
     /// The port the code or its config says, and where it says so.
     pub app_port: Option<(u16, String)>,
+    /// The script of the project's own launcher (`run.py`), where only it
+    /// registers the app's pages: running it is no development server.
+    pub launcher: Option<String>,
 }
 
 impl<'a> Input<'a> {
@@ -296,11 +299,13 @@ impl<'a> Input<'a> {
     pub(super) fn new(
         dockerfile: &'a Dockerfile,
         app_port: Option<(u16, String)>,
+        launcher: Option<String>,
     ) -> Option<Input<'a>> {
         Some(Input {
             dockerfile,
             last: dockerfile.last()?,
             app_port,
+            launcher,
         })
     }
 
@@ -518,10 +523,13 @@ pub(super) fn secret_in_env(input: &Input, found: &mut Found) {
 
 /// FD110. The image starts Flask's development server (single-threaded,
 /// with the debugger a flag away). Example: `CMD ["flask", "run"]` or
-/// `CMD python app.py`.
+/// `CMD python app.py`. Not the project's own launcher where only it
+/// registers the pages: it starts a server of its own.
 pub(super) fn development_server(input: &Input, found: &mut Found) {
     if let Some((cmd, words)) = input.dockerfile.command()
         && let Some(server) = dev_server(&words)
+        && !python_file(&words)
+            .is_some_and(|file| input.launcher.as_deref() == Some(file.trim_start_matches("./")))
     {
         found.at(
             FILE,

@@ -83,10 +83,22 @@ pub fn doctor(root: &Path) -> Result<Report> {
     if dockerignore.is_some() {
         files.push(".dockerignore".to_string());
     }
-    let app_port = || {
-        crate::inspect::from_tree(&tree)
-            .ok()
-            .and_then(|p| p.port.map(|f| (f.value, f.source.to_string())))
+    // The port the code says, and the script of a launcher that alone
+    // registers the pages (`run.py`).
+    let from_code = || {
+        let project = crate::inspect::from_tree(&tree).ok();
+        let port = project
+            .as_ref()
+            .and_then(|p| p.port.as_ref().map(|f| (f.value, f.source.to_string())));
+        let launcher = project
+            .and_then(|p| p.launcher)
+            .filter(|l| l.pages.is_some())
+            .and_then(|l| l.command)
+            .and_then(|c| {
+                let words = shell_words::split(&c.value).ok()?;
+                Some(words.get(1)?.trim_start_matches("./").to_string())
+            });
+        (port, launcher)
     };
     let compose_file = COMPOSE_FILES.iter().find(|f| tree.has_file(f));
     let compose_text = match compose_file {
@@ -121,9 +133,10 @@ pub fn doctor(root: &Path) -> Result<Report> {
     }
 
     let inputs = Inputs {
-        dockerfile: dockerfile
-            .as_ref()
-            .and_then(|d| dockerfile::Input::new(d, app_port())),
+        dockerfile: dockerfile.as_ref().and_then(|d| {
+            let (port, launcher) = from_code();
+            dockerfile::Input::new(d, port, launcher)
+        }),
         context: dockerfile
             .as_ref()
             .map(|d| context::Input::new(&tree, d, dockerignore.as_deref())),
@@ -248,7 +261,7 @@ pub mod fuzz {
     pub fn dockerfile(text: &str) {
         let parsed = parse_dockerfile(text);
         let inputs = Inputs {
-            dockerfile: dockerfile::Input::new(&parsed, Some((8000, "app.py:1".into()))),
+            dockerfile: dockerfile::Input::new(&parsed, Some((8000, "app.py:1".into())), None),
             context: None,
             compose: None,
             kubernetes: None,
