@@ -528,8 +528,8 @@ pub(super) fn secret_in_env(input: &Input, found: &mut Found) {
 pub(super) fn development_server(input: &Input, found: &mut Found) {
     if let Some((cmd, words)) = input.dockerfile.command()
         && let Some(server) = dev_server(&words)
-        && !python_file(&words)
-            .is_some_and(|file| input.launcher.as_deref() == Some(file.trim_start_matches("./")))
+        && python_file(&words)
+            .is_none_or(|file| input.launcher.as_deref() != Some(file.trim_start_matches("./")))
     {
         found.at(
             FILE,

@@ -261,8 +261,7 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
         python::detect_python_version(tree, pyproject.as_ref(), pipfile.as_ref(), &mut warnings)?;
     let python_version = python_version(tree, declared, &deployment, &deps.pins);
 
-    let database = detect_database(&deps.packages, &code, &mut warnings)
-        .or_else(|| deployment.database.clone());
+    let database = detect_database(&deps.packages, &code, &deployment, &mut warnings);
     let redis = detect_redis(&deps, &code, &deployment, &mut warnings);
     let migrations = detect_migrations(tree, &deps.packages);
     let celery = entry::detect_celery(&modules);
@@ -282,8 +281,7 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
         names,
         &entries,
     );
-    let has_database = database.is_some();
-    warn_about_code(tree, &code, has_database, &mut warnings);
+    warn_about_code(tree, &code, database.is_some(), &mut warnings);
     warnings.extend(subfolder_project(tree, &deps.install, entries.first()));
     let static_dir = tree.find_dir("static");
     let frontend = frontend::detect(tree, static_dir.as_deref(), &mut warnings);
@@ -348,12 +346,7 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
         stale_lock: deps.stale_lock.clone(),
         gunicorn_config: gunicorn.map(|g| g.path),
         virtualenvs: tree.virtualenvs.clone(),
-        key_files: tree
-            .files
-            .iter()
-            .filter(|f| is_key_file(f))
-            .cloned()
-            .collect(),
+        key_files: key_files(tree),
         gitignore: tree.gitignore.clone(),
         committed_ignored: tree.committed_ignored.clone(),
         warnings,
@@ -847,10 +840,12 @@ pub const ASGI_WORKER_CLASS: &str = "uvicorn_worker.UvicornWorker";
 /// PostgreSQL comes first: an app with both drivers most often uses MySQL
 /// only for an import job, and the user can still pass `--db mysql`. A
 /// database URL in the code without a driver is a warning, not a service:
-/// the app could not reach it.
+/// the app could not reach it. Without a driver, the database service of
+/// the project's own deployment files decides.
 fn detect_database(
     packages: &[Package],
     code: &env::CodeFacts,
+    deployment: &deployment::Deployment,
     warnings: &mut Vec<String>,
 ) -> Option<Fact<Database>> {
     for database in Database::all() {
@@ -884,7 +879,7 @@ fn detect_database(
             database.name()
         ));
     }
-    None
+    deployment.database.clone()
 }
 
 /// Flask-Migrate with its `migrations/` folder, or plain Alembic with `alembic.ini`.
@@ -1078,6 +1073,15 @@ fn uncommitted_migrations(tree: &files::Tree, packages: &[Package]) -> Option<So
             || f.split('/').rev().skip(1).any(|d| d == "migrations")
     });
     (!has_scripts).then(|| flask_migrate.source.clone())
+}
+
+/// The project's files that hold keys or certificates ([`is_key_file`]).
+fn key_files(tree: &files::Tree) -> Vec<String> {
+    tree.files
+        .iter()
+        .filter(|f| is_key_file(f))
+        .cloned()
+        .collect()
 }
 
 /// Private keys and certificates, by name, as `.dockerignore` matches them.

@@ -253,9 +253,8 @@ fn container_plan(project: &Project, answers: &Answers, layout: &Layout, templat
     let entry_root = entry_root(project, &answers.entry);
     let launcher = project.launcher.as_ref().map(launcher_plan);
     let launched = launcher.as_ref().filter(|l| l.serves);
-    let (instance_dir, mut writable_dirs, shared_dirs) =
-        write_dirs(&entry_root, &project.write_dirs);
-    writable_dirs.extend(launched.iter().flat_map(|l| l.data_dirs.iter().cloned()));
+    let (instance_dir, writable_dirs, shared_dirs) =
+        write_dirs(&entry_root, &project.write_dirs, launched);
     let env_vars = wiring::env_vars(
         project,
         database.as_ref(),
@@ -281,11 +280,8 @@ fn container_plan(project: &Project, answers: &Answers, layout: &Layout, templat
         .filter(|_| answers.migrate)
         .map(|m| Text::escaped(&m.value));
     let migrate_service = migrations.is_some() && database.is_some();
-    let start = start_command(
-        &gunicorn,
-        launched,
-        migrations.as_ref().filter(|_| !migrate_service),
-    );
+    let in_start = migrations.as_ref().filter(|_| !migrate_service);
+    let start = start_command(&gunicorn, launched, in_start);
     let secret_key = project.env_vars.iter().find(|v| v.name == "SECRET_KEY");
 
     Plan {
@@ -428,10 +424,12 @@ fn entry_root(project: &Project, entry: &str) -> String {
 /// under `entry_root`), the folders the app user owns (the instance folder
 /// first) and those it may only add files to, as absolute paths in the
 /// image. A folder inside one it owns is still made and handed over:
-/// `mkdir -p` makes it root's.
+/// `mkdir -p` makes it root's. The folders a launcher that serves names
+/// (`/datastore`) are the app user's too.
 fn write_dirs(
     entry_root: &str,
     found: &[crate::inspect::WriteDir],
+    launcher: Option<&LauncherPlan>,
 ) -> (String, Vec<Text>, Vec<Text>) {
     let instance_dir = crate::inspect::files::join(entry_root, "instance");
     let absolute = |folder: &str| match folder {
@@ -451,8 +449,10 @@ fn write_dirs(
             list.push(path);
         }
     }
-    let texts = |list: Vec<String>| list.iter().map(|p| Text::escaped(p)).collect();
-    (instance_dir, texts(writable), texts(shared))
+    let texts = |list: Vec<String>| list.iter().map(|p| Text::escaped(p)).collect::<Vec<_>>();
+    let mut writable = texts(writable);
+    writable.extend(launcher.iter().flat_map(|l| l.data_dirs.iter().cloned()));
+    (instance_dir, writable, texts(shared))
 }
 
 /// The lowest port a process that is not root may bind.
