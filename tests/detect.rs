@@ -1244,7 +1244,7 @@ fn pages_only_the_launcher_registers_are_reported_with_the_command_that_runs_it(
     assert!(read(&temp, "Dockerfile").contains("\"gunicorn\", \"--bind\""));
     let readme = read(&temp, "README.Docker.md");
     assert!(
-        readme.contains("would answer 404. Start the app the way the project's own launcher does"),
+        readme.contains("would answer 404. Start the app the way the project's own\nlauncher does"),
         "{readme}"
     );
 
