@@ -148,7 +148,18 @@ fn module_level(
                 pages.at_import.extend(decorators.registered_on);
                 in_function(module, function, pages);
             }
-            Stmt::ClassDef(_) => {}
+            // A method's calls count for what runs at import (`Setup().run()`);
+            // its registrations are not followed.
+            Stmt::ClassDef(class) => {
+                for method in class.body.iter().filter_map(|s| match s {
+                    Stmt::FunctionDef(method) => Some(method),
+                    _ => None,
+                }) {
+                    let mut calls = Calls::default();
+                    calls.visit_body(&method.body);
+                    pages.calls.push((method.name.to_string(), calls.names));
+                }
+            }
             Stmt::Import(node) => {
                 imports.extend(node.names.iter().map(|a| top_package(a.name.as_str())));
             }
@@ -375,7 +386,8 @@ fn warning(launcher: &Launcher, entry: &EntryCandidate) -> String {
 fn added_late<'p>(pages: &'p Pages, entry: &EntryCandidate) -> Option<&'p Late> {
     let (_, object) = entry.target.split_once(':')?;
     let factory = object.split_once('(').map(|(name, _)| name);
-    let reachable = reachable(pages);
+    // gunicorn calls a factory target: what it calls runs too.
+    let reachable = reachable(pages, factory);
     pages.late.iter().find(|late| {
         let name = &late.function.value;
         !reachable.contains(name.as_str())
@@ -391,19 +403,25 @@ fn added_late<'p>(pages: &'p Pages, entry: &EntryCandidate) -> Option<&'p Late> 
     })
 }
 
-/// Names of the functions that run at import: those called at module level,
-/// and those they call, by name (a name any module's function has).
-fn reachable(pages: &Pages) -> HashSet<&str> {
-    let mut reached: HashSet<&str> = pages.called_at_import.iter().map(String::as_str).collect();
+/// Names of the functions that run when gunicorn loads the app: those
+/// called at module level and the `factory` target, and those they call, by
+/// name (a name any module's function or method has).
+fn reachable<'p>(pages: &'p Pages, factory: Option<&'p str>) -> HashSet<&'p str> {
+    let mut calls_of: HashMap<&str, Vec<&HashSet<String>>> = HashMap::new();
+    for (function, calls) in &pages.calls {
+        calls_of.entry(function.as_str()).or_default().push(calls);
+    }
+    let mut reached: HashSet<&str> = pages
+        .called_at_import
+        .iter()
+        .map(String::as_str)
+        .chain(factory)
+        .collect();
     let mut queue: Vec<&str> = reached.iter().copied().collect();
     while let Some(name) = queue.pop() {
-        for (function, calls) in &pages.calls {
-            if function == name {
-                for call in calls {
-                    if reached.insert(call.as_str()) {
-                        queue.push(call.as_str());
-                    }
-                }
+        for call in calls_of.get(name).into_iter().flatten().copied().flatten() {
+            if reached.insert(call.as_str()) {
+                queue.push(call.as_str());
             }
         }
     }
@@ -486,8 +504,13 @@ mod tests {
         assert_eq!(late.pages.unwrap().value, "build");
         assert!(late.factory.is_none());
         assert_eq!(late.command.unwrap().value, "python run.py -d /data");
-        // Called at import (directly or through another function): the pages exist.
-        for tail in ["build(None)\n", "def setup():\n    build(1)\nsetup()\n"] {
+        // Called at import (directly, through another function or a method):
+        // the pages exist.
+        for tail in [
+            "build(None)\n",
+            "def setup():\n    build(1)\nsetup()\n",
+            "class Setup:\n    def run(self):\n        build(1)\nSetup().run()\n",
+        ] {
             assert!(found(&format!("{app}{tail}")).pages.is_none(), "{tail}");
         }
         // Views registered at import besides: the app has pages under gunicorn.
