@@ -413,8 +413,21 @@ run_example() {
         if ! $own && ! grep -q '^    read_only: true' "$dir/docker-compose.yml"; then
             root=()
         fi
-        "$ENGINE" run -d --name "$container" "${root[@]}" --env-file "$dir/.env" \
-            -p "127.0.0.1:$port:$cport" "$image" >/dev/null 2>&1
+        # An engine error starting the container (podman 4.3 exited 126 here
+        # once in CI, killing the whole run) is retried once, then reported as
+        # this example's failure.
+        local attempt started=false
+        for attempt in 1 2; do
+            if "$ENGINE" run -d --name "$container" "${root[@]}" --env-file "$dir/.env" \
+                -p "127.0.0.1:$port:$cport" "$image" >"$LOGS/$name-run.log" 2>&1; then
+                started=true
+                break
+            fi
+            log "$name: $ENGINE run failed (attempt $attempt): $(grep -v 'systemd' "$LOGS/$name-run.log" | tail -2 | tr '\n' ' ')"
+            "$ENGINE" rm -f "$container" >/dev/null 2>&1 || true
+            sleep 2
+        done
+        $started || fail "$name: $ENGINE run failed twice (log: $LOGS/$name-run.log)"
         if body=$(wait_http "http://127.0.0.1:$port/" 60); then
             log "$name: HTTP 200: $(printf '%s' "$body" | tr -s '\n ' ' ' | cut -c1-100)"
             assert_frontend_served "$name" "$image" "http://127.0.0.1:$port" "$body"
