@@ -117,8 +117,15 @@ fn benign_plans() -> Vec<(String, Value)> {
         "argv": ["python", "./run.py", "-d", "/data"],
         "command_source": "Dockerfile:30",
         "outside_paths": ["/data"],
+        "serves": false,
+        "data_dirs": [],
     });
+    // The same launcher serving: the image runs it, with a folder of its own.
+    let mut launched = with_process.clone();
+    launched["launcher"]["serves"] = serde_json::json!(true);
+    launched["launcher"]["data_dirs"] = serde_json::json!(["/datastore"]);
     plans.push(("celery-redis with a Procfile process".into(), with_process));
+    plans.push(("celery-redis whose own launcher serves".into(), launched));
     plans
 }
 
