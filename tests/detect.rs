@@ -1189,7 +1189,7 @@ fn pages_only_the_launcher_registers_are_reported_with_the_command_that_runs_it(
     let (temp, report) = init_tree(&files);
     assert!(
         report.project.warnings.iter().any(|w| w.starts_with(
-            "shop/main.py:5: `main()` registers the app's pages on the app `create_app()` makes, and only the project's own launcher runs it (it serves with WSGIServer, shop/main.py:8): gunicorn on `shop:create_app()` would answer 404 for them; run the launcher instead: `docker compose run --service-ports web python run.py` (run.py"
+            "shop/main.py:5: `main()` registers the app's pages on the app `create_app()` makes, and only the project's own launcher runs it (it serves with WSGIServer, shop/main.py:8): gunicorn on `shop:create_app()` would answer 404 for them; so the image runs the launcher, as the project does: `python run.py` (run.py)"
         )),
         "{:?}",
         report.project.warnings

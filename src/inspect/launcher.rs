@@ -349,19 +349,13 @@ pub(super) fn find(
 /// launcher instead (README.Docker.md says the same).
 fn warning(launcher: &Launcher, entry: &EntryCandidate) -> String {
     let server = &launcher.server;
-    let run = launcher.command.as_ref().map_or_else(
-        || "start the app the way the project's own launcher does".to_string(),
-        |command| {
-            format!(
-                "run the launcher instead: `docker compose run --service-ports web {}` ({})",
-                crate::safe::escaped(&command.value),
-                command.source
-            )
-        },
-    );
-    match &launcher.pages {
-        Some(pages) => format!(
-            "{}: `{}()` registers the app's pages{}, and only the project's own launcher runs it (it serves with {}, {}): gunicorn on `{}` would answer 404 for them; {run} (README.Docker.md says so too)",
+    let command = launcher
+        .command
+        .as_ref()
+        .map(|command| (crate::safe::escaped(&command.value), &command.source));
+    match (&launcher.pages, command) {
+        (Some(pages), command) => format!(
+            "{}: `{}()` registers the app's pages{}, and only the project's own launcher runs it (it serves with {}, {}): gunicorn on `{}` would answer 404 for them; {} (README.Docker.md says so too)",
             pages.source,
             pages.value,
             launcher
@@ -370,11 +364,25 @@ fn warning(launcher: &Launcher, entry: &EntryCandidate) -> String {
                 .map_or_else(String::new, |f| format!(" on the app `{f}()` makes")),
             server.value,
             server.source,
-            entry.target
+            entry.target,
+            command.map_or_else(
+                || "start the app the way the project's own launcher does".to_string(),
+                |(command, source)| {
+                    format!("so the image runs the launcher, as the project does: `{command}` ({source})")
+                },
+            ),
         ),
-        None => format!(
-            "{}: the project starts its own server ({}); the image runs gunicorn on `{}` instead, which skips whatever that launcher sets up; check that the app serves without it, or {run}",
-            server.source, server.value, entry.target
+        (None, command) => format!(
+            "{}: the project starts its own server ({}); the image runs gunicorn on `{}` instead, which skips whatever that launcher sets up; check that the app serves without it, or {}",
+            server.source,
+            server.value,
+            entry.target,
+            command.map_or_else(
+                || "start the app the way the project's own launcher does".to_string(),
+                |(command, source)| {
+                    format!("run the launcher instead: `docker compose run --service-ports web {command}` ({source})")
+                },
+            ),
         ),
     }
 }
