@@ -360,7 +360,7 @@ fn under_deploy_dir(path: &str) -> bool {
         && !dir.split('/').any(|part| NOT_DEPLOYED_DIRS.contains(&part))
 }
 
-fn file_name(path: &str) -> &str {
+pub(super) fn file_name(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)
 }
 

@@ -110,7 +110,10 @@ pub(super) fn scan(module: &Module) -> Pages {
     if let Some(name) = &module.name {
         let top = top_package(name);
         // A module at its import root (`run.py`, or `web/run.py` on `web`).
-        if has_main_block && top == *name && !NOT_LAUNCHERS.contains(&file_name(&module.path)) {
+        if has_main_block
+            && top == *name
+            && !NOT_LAUNCHERS.contains(&super::deployment::file_name(&module.path))
+        {
             imports.insert(top.clone());
             pages.scripts.push((module.path.clone(), imports));
         }
@@ -176,10 +179,6 @@ fn module_level(
             }
         }
     }
-}
-
-fn file_name(path: &str) -> &str {
-    path.rsplit('/').next().unwrap_or(path)
 }
 
 fn top_package(dotted: &str) -> String {

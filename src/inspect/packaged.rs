@@ -211,7 +211,7 @@ fn flat_layout_refused(tree: &Tree, rule: &PackageRule) -> Option<(&'static str,
     {
         return None;
     }
-    let counted = |name: &str| is_identifier(name) && !name.starts_with(['.', '_']);
+    let counted = |name: &str| super::module::is_identifier(name) && !name.starts_with(['.', '_']);
     let packages: Vec<String> = tree
         .dirs
         .iter()
@@ -232,12 +232,6 @@ fn flat_layout_refused(tree: &Tree, rule: &PackageRule) -> Option<(&'static str,
         .map(str::to_string)
         .collect();
     (modules.len() > 1).then_some(("modules", modules))
-}
-
-fn is_identifier(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
-        && chars.all(|c| c.is_alphanumeric() || c == '_')
 }
 
 /// [`packaged`] by the manager's rule alone.
