@@ -93,6 +93,13 @@ impl<'a> Visitor<'a> for Scanner<'_> {
                 self.bound(name, value, stmt, true);
             }
         }
+        // A script's main block (`app.secret_key = os.urandom(24)` before
+        // `app.run()`) never runs under gunicorn.
+        if let Stmt::If(test) = stmt
+            && crate::syntax::is_main_guard(&test.test)
+        {
+            return;
+        }
         let function = matches!(stmt, Stmt::FunctionDef(_));
         self.in_function += usize::from(function);
         visitor::walk_stmt(self, stmt);
@@ -347,6 +354,8 @@ class Config:
             // a command that writes a config file with a new key
             "def configure():\n    secret_key = token_hex(16)\n    write(secret_key)\n",
             "def configure():\n    write(TEMPLATE.format(flask_secret_key=os.urandom(24)))\n",
+            // a script's main block, which gunicorn never runs
+            "if __name__ == '__main__':\n    app.secret_key = os.urandom(24)\n    app.run()\n",
         ] {
             assert_eq!(found(code), None, "{code}");
         }
