@@ -456,6 +456,37 @@ fn uv_lock_installs_locked_and_compiled_without_the_project() {
 }
 
 #[test]
+fn of_two_tools_locks_the_one_whose_tool_pyproject_configures_is_used() {
+    // A project that moved from Poetry to uv and kept its old lock.
+    let (_temp, dir) = copy_example("uv-package");
+    std::fs::write(dir.join("uv.lock"), "version = 1\n").unwrap();
+    std::fs::write(
+        dir.join("poetry.lock"),
+        "[[package]]\nname = \"flask\"\nversion = \"1.0\"\n",
+    )
+    .unwrap();
+    let facts = inspect::inspect(&dir).unwrap();
+    assert_eq!(
+        facts.dependency_manager.value,
+        flaskdock::inspect::DependencyManager::Uv
+    );
+    let source = facts.dependency_manager.source.described();
+    assert!(source.contains("poetry.lock not used"), "{source}");
+    // Without the tool's table the fixed order still decides.
+    let toml = std::fs::read_to_string(dir.join("pyproject.toml")).unwrap();
+    std::fs::write(
+        dir.join("pyproject.toml"),
+        toml.replace("[tool.uv]\npackage = true\n", ""),
+    )
+    .unwrap();
+    let facts = inspect::inspect(&dir).unwrap();
+    assert_eq!(
+        facts.dependency_manager.value,
+        flaskdock::inspect::DependencyManager::Poetry
+    );
+}
+
+#[test]
 fn malformed_pyproject_is_an_error_naming_file_and_line() {
     let temp = tempfile::tempdir().unwrap();
     write_tree(

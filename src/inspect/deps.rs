@@ -691,18 +691,39 @@ fn detect_manager(tree: &Tree, pyproject: Option<&Pyproject>) -> Fact<Dependency
         ("Pipfile", Pipenv),
         ("pdm.lock", Pdm),
     ];
-    if let Some((file, manager)) = by_file.iter().find(|(f, _)| tree.has_file(f)) {
-        return Fact::new(*manager, Source::file(*file));
-    }
-    if let Some(p) = pyproject {
-        for (present, manager, table) in [
+    let tables = pyproject.map(|p| {
+        [
             (p.has_poetry, Poetry, "[tool.poetry]"),
             (p.has_pdm, Pdm, "[tool.pdm]"),
             (p.has_uv, Uv, "[tool.uv]"),
-        ] {
-            if present {
-                return Fact::new(manager, Source::file("pyproject.toml").with_note(table));
-            }
+        ]
+    });
+    let locks: Vec<&(&str, DependencyManager)> =
+        by_file.iter().filter(|(f, _)| tree.has_file(f)).collect();
+    // Two tools' locks (a project that moved from Poetry to uv and kept the
+    // old lock): the one whose tool `pyproject.toml` configures.
+    if locks.len() > 1
+        && let Some((file, manager, table)) = locks.iter().find_map(|(file, manager)| {
+            let (_, _, table) = tables?
+                .into_iter()
+                .find(|(present, m, _)| *present && m == manager)?;
+            Some((file, manager, table))
+        })
+    {
+        let others: Vec<&str> = locks
+            .iter()
+            .map(|(f, _)| *f)
+            .filter(|f| f != file)
+            .collect();
+        let note = format!("{table} in pyproject.toml; {} not used", others.join(", "));
+        return Fact::new(*manager, Source::file(*file).with_note(note));
+    }
+    if let Some((file, manager)) = locks.first() {
+        return Fact::new(*manager, Source::file(*file));
+    }
+    for (present, manager, table) in tables.into_iter().flatten() {
+        if present {
+            return Fact::new(manager, Source::file("pyproject.toml").with_note(table));
         }
     }
     let source = match REQUIREMENTS_FILES.iter().find(|f| tree.has_file(f)) {
