@@ -115,6 +115,8 @@ struct Wrapper {
     keyword: String,
     /// It reads with a subscript, failing when the variable is missing.
     required: bool,
+    /// How it makes the variable's name from the argument.
+    namings: Vec<Naming>,
 }
 
 /// `callee(..., "NAME", ...)` or `callee(key="NAME")` somewhere in the code.
@@ -337,12 +339,18 @@ pub(super) fn merge(parts: Vec<CodeFacts>) -> CodeFacts {
         }) else {
             continue;
         };
-        facts.env_vars.push(EnvVar {
-            name: call.name,
-            required: wrapper.required && !call.defaulted,
-            default: None,
-            source: call.source,
-        });
+        for naming in &wrapper.namings {
+            let name = naming.apply(&call.name);
+            if !crate::safe::is_env_name(&name) || is_system_variable(&name) {
+                continue;
+            }
+            facts.env_vars.push(EnvVar {
+                name,
+                required: wrapper.required && !call.defaulted,
+                default: None,
+                source: call.source.clone(),
+            });
+        }
     }
     for read in std::mem::take(&mut facts.imported_reads) {
         if facts.exported_readers.contains(&read.receiver) {
@@ -499,6 +507,7 @@ impl Scanner<'_> {
     fn table_of(&self, expr: &Expr) -> Option<Vec<(String, Option<String>)>> {
         match expr {
             Expr::Name(n) => self.literal_tables.get(n.id.as_str()).cloned(),
+            Expr::Attribute(_) => self.literal_tables.get(&dotted_name(expr)?).cloned(),
             Expr::Dict(dict) => Some(
                 dict.items
                     .iter()
@@ -546,10 +555,19 @@ impl Scanner<'_> {
         let Some((_, required)) = reads.found else {
             return;
         };
+        let namings = reads.namings();
         let offset = node.start();
-        for (name, default) in table {
+        for (key, default) in table {
             let default = default.filter(|_| value.is_some());
-            self.record_text(&name, required && default.is_none(), default, offset);
+            for naming in &namings {
+                let name = naming.apply(&key);
+                self.record_text(
+                    &name,
+                    required && default.is_none(),
+                    default.clone(),
+                    offset,
+                );
+            }
         }
     }
 
@@ -655,11 +673,13 @@ impl Scanner<'_> {
         let mut reads = ParameterReads::new(self, &parameters);
         reads.visit_body(&function.body);
         if let Some((position, required)) = reads.found {
+            let namings = reads.namings();
             self.facts.wrappers.push(Wrapper {
                 name: function.name.to_string(),
                 position,
                 keyword: parameters[position].to_string(),
                 required: required || self.refuses_missing(&function.body, parameters[position]),
+                namings,
             });
         }
     }
@@ -725,11 +745,13 @@ impl Scanner<'_> {
             reads.visit_body(&method.body);
             if let Some((index, required)) = reads.found {
                 let position = kept[index].1;
+                let namings = reads.namings();
                 self.facts.wrappers.push(Wrapper {
                     name: class.name.to_string(),
                     position,
                     keyword: parameters[position].to_string(),
                     required,
+                    namings,
                 });
                 return;
             }
@@ -877,15 +899,18 @@ impl Scanner<'_> {
         self.tested_set.truncate(depth);
     }
 
-    /// A class's constants (`class Keys: TOKEN = "SHOP_TOKEN"`), bound as
-    /// `Keys.TOKEN`.
+    /// A class's constants (`class Keys: TOKEN = "SHOP_TOKEN"`) and tables
+    /// (`class Settings: defaults = {"port": 8080}`), bound as `Keys.TOKEN`.
     fn bind_class_constants(&mut self, class: &ast::StmtClassDef) {
         for stmt in &class.body {
-            if let Some((target, value)) = single_assignment(stmt)
-                && let Some(text) = string_literal(value)
-            {
-                self.constants
-                    .insert(format!("{}.{target}", class.name), text.to_string());
+            let Some((target, value)) = single_assignment(stmt) else {
+                continue;
+            };
+            let bound = format!("{}.{target}", class.name);
+            if let Some(text) = string_literal(value) {
+                self.constants.insert(bound, text.to_string());
+            } else if let Some(table) = self.table_of(value).filter(|t| !t.is_empty()) {
+                self.literal_tables.insert(bound, table);
             }
         }
     }
@@ -1344,14 +1369,48 @@ pub(crate) struct LocalBroker {
     pub name: Option<String>,
 }
 
+/// How a read makes its variable's name from a loop's key or a wrapper's
+/// parameter: `"SHOP_" + key`, `f"SHOP_{key}"`, `key.upper()`, or the key
+/// itself.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Naming {
+    prefix: String,
+    suffix: String,
+    upper: bool,
+}
+
+impl Naming {
+    fn apply(&self, key: &str) -> String {
+        let name = format!("{}{key}{}", self.prefix, self.suffix);
+        if self.upper {
+            name.to_ascii_uppercase()
+        } else {
+            name
+        }
+    }
+
+    /// `other` with more after the key: `key + "_FILE"` beside `key`.
+    fn extends(&self, other: &Naming) -> bool {
+        self.prefix == other.prefix
+            && self.upper == other.upper
+            && self.suffix.len() > other.suffix.len()
+            && self.suffix.starts_with(&other.suffix)
+    }
+}
+
 /// Finds, in a function body, an environment read keyed by one of the
 /// function's parameters: `os.environ.get(name)`, `os.getenv(name)`,
-/// `os.environ[name]`.
+/// `os.environ[name]`, or a name made from it (`os.getenv("SHOP_" +
+/// name.upper())`, through a local too: `env_name = name.upper()`).
 struct ParameterReads<'s, 'a, 'p> {
     scanner: &'s Scanner<'a>,
     parameters: &'p [&'p str],
-    /// The parameter's position, and whether the read is a subscript.
+    /// The parameter's position, and whether the first read is a subscript.
     found: Option<(usize, bool)>,
+    /// How that parameter's reads name their variables, in reading order.
+    namings: Vec<Naming>,
+    /// Locals named from a parameter: `env_name = name.upper()`.
+    derived: Vec<(String, usize, Naming)>,
     /// Parameters tested with `NAME in os.environ` first: their subscript
     /// reads happen only when the variable is set.
     checked: Vec<usize>,
@@ -1365,38 +1424,154 @@ impl<'s, 'a, 'p> ParameterReads<'s, 'a, 'p> {
             scanner,
             parameters,
             found: None,
+            namings: Vec::new(),
+            derived: Vec::new(),
             checked: Vec::new(),
             on_self: false,
         }
     }
 
-    fn position(&self, expr: Option<&Expr>) -> Option<usize> {
-        let name = match expr? {
+    fn position(&self, expr: &Expr) -> Option<usize> {
+        let name = match expr {
             Expr::Name(n) if !self.on_self => n.id.as_str(),
             other if self.on_self => crate::syntax::self_attribute(other)?,
             _ => return None,
         };
         self.parameters.iter().position(|p| *p == name)
     }
+
+    /// The parameter `expr` names a variable from, and how.
+    fn named(&self, expr: &Expr) -> Option<(usize, Naming)> {
+        if let Some(position) = self.position(expr) {
+            return Some((position, Naming::default()));
+        }
+        match expr {
+            Expr::Name(n) => self
+                .derived
+                .iter()
+                .rev()
+                .find(|(local, ..)| local == n.id.as_str())
+                .map(|(_, position, naming)| (*position, naming.clone())),
+            Expr::Call(call) if call.arguments.is_empty() => {
+                let Expr::Attribute(method) = call.func.as_ref() else {
+                    return None;
+                };
+                let (position, mut naming) = self.named(&method.value)?;
+                match method.attr.as_str() {
+                    "upper" => naming.upper = true,
+                    "strip" => {}
+                    _ => return None,
+                }
+                Some((position, naming))
+            }
+            Expr::BinOp(op) if op.op == ast::Operator::Add => {
+                if let Some(text) = self.text(&op.left) {
+                    let (position, mut naming) = self.named(&op.right)?;
+                    naming.prefix.insert_str(0, &text);
+                    Some((position, naming))
+                } else {
+                    let text = self.text(&op.right)?;
+                    let (position, mut naming) = self.named(&op.left)?;
+                    naming.suffix.push_str(&text);
+                    Some((position, naming))
+                }
+            }
+            Expr::FString(f) => {
+                let mut parts = Vec::new();
+                for part in f.value.iter() {
+                    match part {
+                        ast::FStringPart::Literal(literal) => parts.push(Err(&*literal.value)),
+                        ast::FStringPart::FString(f) => {
+                            for element in f.elements.iter() {
+                                parts.push(match element {
+                                    ast::InterpolatedStringElement::Literal(literal) => {
+                                        Err(&*literal.value)
+                                    }
+                                    ast::InterpolatedStringElement::Interpolation(i)
+                                        if i.format_spec.is_none() =>
+                                    {
+                                        Ok(&*i.expression)
+                                    }
+                                    ast::InterpolatedStringElement::Interpolation(_) => {
+                                        return None;
+                                    }
+                                });
+                            }
+                        }
+                    }
+                }
+                // One interpolation, of the parameter, between literal text.
+                let at = parts.iter().position(Result::is_ok)?;
+                if parts[at + 1..].iter().any(Result::is_ok) {
+                    return None;
+                }
+                let (position, mut naming) = self.named(parts[at].ok()?)?;
+                let text = |parts: &[Result<&Expr, &str>]| -> String {
+                    parts.iter().filter_map(|p| p.err()).collect()
+                };
+                naming.prefix.insert_str(0, &text(&parts[..at]));
+                naming.suffix.push_str(&text(&parts[at + 1..]));
+                Some((position, naming))
+            }
+            _ => None,
+        }
+    }
+
+    /// A literal string, or a name bound to one (`_prefix = "LT_"`).
+    fn text(&self, expr: &Expr) -> Option<String> {
+        match expr {
+            Expr::Name(n) => self.scanner.constants.get(n.id.as_str()).cloned(),
+            other => string_literal(other).map(str::to_string),
+        }
+    }
+
+    fn read(&mut self, expr: Option<&Expr>, subscript: bool) {
+        let Some((position, naming)) = expr.and_then(|e| self.named(e)) else {
+            return;
+        };
+        match self.found {
+            None => {
+                let required = subscript && !self.checked.contains(&position);
+                self.found = Some((position, required));
+            }
+            Some((first, _)) if first != position => return,
+            Some(_) => {}
+        }
+        if !self.namings.contains(&naming) {
+            self.namings.push(naming);
+        }
+    }
+
+    /// The namings of the parameter's reads, but for those that only add to
+    /// another's name (`key + "_FILE"` beside `key`: a file holding the
+    /// value, the same setting).
+    fn namings(&self) -> Vec<Naming> {
+        self.namings
+            .iter()
+            .filter(|n| !self.namings.iter().any(|other| n.extends(other)))
+            .cloned()
+            .collect()
+    }
 }
 
 impl<'x> Visitor<'x> for ParameterReads<'_, '_, '_> {
-    fn visit_expr(&mut self, expr: &'x Expr) {
-        if self.found.is_some() {
-            return;
+    fn visit_stmt(&mut self, stmt: &'x Stmt) {
+        if let Some((target, value)) = single_assignment(stmt)
+            && let Some((position, naming)) = self.named(value)
+        {
+            self.derived.push((target.to_string(), position, naming));
         }
+        visitor::walk_stmt(self, stmt);
+    }
+
+    fn visit_expr(&mut self, expr: &'x Expr) {
         match expr {
-            Expr::Call(call) => {
-                if self.scanner.is_env_get(&call.func)
-                    && let Some(position) = self.position(call.arguments.args.first())
-                {
-                    self.found = Some((position, false));
-                }
+            Expr::Call(call) if self.scanner.is_env_get(&call.func) => {
+                self.read(call.arguments.args.first(), false);
             }
-            Expr::Subscript(sub) if self.scanner.is_environ(&sub.value) => {
-                if let Some(position) = self.position(Some(&sub.slice)) {
-                    self.found = Some((position, !self.checked.contains(&position)));
-                }
+            // (not `os.environ[name] = "1"`, which sets it)
+            Expr::Subscript(sub) if sub.ctx.is_load() && self.scanner.is_environ(&sub.value) => {
+                self.read(Some(&sub.slice), true);
             }
             Expr::Compare(test)
                 if matches!(test.ops.first(), Some(ast::CmpOp::In))
@@ -1405,7 +1580,8 @@ impl<'x> Visitor<'x> for ParameterReads<'_, '_, '_> {
                         .first()
                         .is_some_and(|c| self.scanner.is_environ(c)) =>
             {
-                self.checked.extend(self.position(Some(&test.left)));
+                self.checked
+                    .extend(self.named(&test.left).map(|(position, _)| position));
             }
             _ => {}
         }
@@ -2100,6 +2276,65 @@ mod tests {
                 ("SHOP_TIMEOUT", false)
             ]
         );
+    }
+
+    #[test]
+    fn reads_of_names_made_from_a_loops_key_or_a_wrappers_argument() {
+        // A class's table of lower-case settings, upper-cased; the `_FILE`
+        // variant of each (a file holding the value) is the same setting.
+        let facts = scan(
+            "import os
+class AppSettings:
+    defaults = {'bind_address': '0.0.0.0', 'mail_port': 25}
+    @staticmethod
+    def load(app):
+        for var_name, default in AppSettings.defaults.items():
+            env_name = var_name.upper()
+            if env_name + '_FILE' in os.environ:
+                value = open(os.environ[env_name + '_FILE']).read()
+            elif env_name in os.environ:
+                value = os.environ[env_name]
+for key in ('HOST', 'PORT'):
+    settings[key] = os.getenv(f'SHOP_{key}')
+for port in ['25', '143']:
+    os.environ[f'PROXY_{port}'] = 'True'
+",
+        );
+        assert_eq!(
+            names_and_required(&facts),
+            [
+                ("BIND_ADDRESS", false),
+                ("MAIL_PORT", false),
+                ("SHOP_HOST", false),
+                ("SHOP_PORT", false)
+            ]
+        );
+        assert_eq!(facts.env_vars[1].default.as_deref(), Some("25"));
+        // A wrapper that prefixes its argument, with a constant or a literal.
+        let facts = scan(
+            "import os
+_PREFIX = 'SHOP_'
+def setting(name, default=None):
+    return os.environ.get(_PREFIX + name, default)
+def need(name):
+    return os.environ['SHOP_' + name.upper() + '_VALUE']
+URL = setting('API_URL')
+KEY = need('TOKEN')
+",
+        );
+        assert_eq!(
+            names_and_required(&facts),
+            [("SHOP_API_URL", false), ("SHOP_TOKEN_VALUE", true)]
+        );
+        // A prefix that cannot make a variable's name makes none.
+        let facts = scan(
+            "import os
+def setting(name):
+    return os.environ.get('A=B ' + name)
+URL = setting('API_URL')
+",
+        );
+        assert_eq!(names_and_required(&facts), []);
     }
 
     #[test]

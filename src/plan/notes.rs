@@ -99,7 +99,7 @@ fn frontend_notes(plan: &Plan) -> Vec<String> {
     };
     // With Python steps in it, the stage runs the script's Node commands one by one.
     let build = if frontend.vendored_from.is_some() {
-        "no build: the app serves the installed packages, from"
+        "no build: the app serves the installed packages, named"
     } else if frontend.python_steps.is_empty() {
         "the `build` script"
     } else {
