@@ -276,6 +276,8 @@ pub(super) fn scan_module(module: &Module) -> CodeFacts {
         constants: std::collections::HashMap::new(),
         optional_targets: std::collections::HashMap::new(),
         tested_set: Vec::new(),
+        set_tests: std::collections::HashMap::new(),
+        caught: 0,
         imported_names: Vec::new(),
     };
     scanner.visit_body(&module.body);
@@ -421,6 +423,12 @@ struct Scanner<'a> {
     /// set (`if os.environ.get("X"):`, `if "X" in os.environ:`): a subscript
     /// read of one of them there happens only when it is set.
     tested_set: Vec<String>,
+    /// Names bound to such a test (`ENABLED = "X" in os.environ`), for an
+    /// `if ENABLED:` later: the variables each tests.
+    set_tests: std::collections::HashMap<String, Vec<String>>,
+    /// How many `try:` bodies that catch a missing key (`except KeyError:`)
+    /// the statement is in: a subscript read there may fail.
+    caught: usize,
     /// Names a `from X import name` binds (not from `os`): a reader object
     /// another module made may be one of them.
     imported_names: Vec<String>,
@@ -885,6 +893,11 @@ impl Scanner<'_> {
             {
                 self.read_name(&compare.left).into_iter().collect()
             }
+            Expr::Name(n) => self
+                .set_tests
+                .get(n.id.as_str())
+                .cloned()
+                .unwrap_or_default(),
             _ => Vec::new(),
         }
     }
@@ -1221,7 +1234,25 @@ impl<'a> Visitor<'a> for Scanner<'a> {
                 }
                 visitor::walk_stmt(self, stmt);
             }
+            Stmt::Try(node) if catches_missing_key(node) => {
+                self.caught += 1;
+                self.visit_body(&node.body);
+                self.caught -= 1;
+                for handler in &node.handlers {
+                    visitor::walk_except_handler(self, handler);
+                }
+                self.visit_body(&node.orelse);
+                self.visit_body(&node.finalbody);
+            }
             Stmt::Assign(_) | Stmt::AnnAssign(_) => {
+                if let Some((target, value)) = single_assignment(stmt) {
+                    let tested = self.tested_as_set(value);
+                    if tested.is_empty() {
+                        self.set_tests.remove(target);
+                    } else {
+                        self.set_tests.insert(target.to_string(), tested);
+                    }
+                }
                 self.bind_readers(stmt);
                 self.bind_constant(stmt);
                 if let Some((target, value)) = single_assignment(stmt)
@@ -1298,8 +1329,17 @@ impl<'a> Visitor<'a> for Scanner<'a> {
                 if sub.ctx == ast::ExprContext::Load && self.is_environ(&sub.value) =>
             {
                 if let Some(name) = self.read_name(&sub.slice) {
-                    let required = !self.tested_set.contains(&name);
+                    let required = !self.tested_set.contains(&name) && self.caught == 0;
                     self.record(&name, required, None, sub.start());
+                }
+            }
+            // `"X" in os.environ`: a switch the variable's presence turns on.
+            Expr::Compare(test)
+                if matches!(test.ops.first(), Some(ast::CmpOp::In | ast::CmpOp::NotIn))
+                    && test.comparators.first().is_some_and(|c| self.is_environ(c)) =>
+            {
+                if let Some(name) = self.read_name(&test.left) {
+                    self.record(&name, false, None, test.start());
                 }
             }
             // `parser["server"]["SECRET_KEY"]` on an env-backed ConfigParser
@@ -1614,6 +1654,23 @@ fn is_refused_when_missing(target: &str, next: Option<&Stmt>) -> bool {
         })
 }
 
+/// `try:` with a handler that catches a missing variable: `except
+/// KeyError:`, its bases, `Exception`, or a bare `except:`.
+fn catches_missing_key(node: &ast::StmtTry) -> bool {
+    const CATCHING: &[&str] = &["KeyError", "LookupError", "Exception", "BaseException"];
+    node.handlers.iter().any(|handler| {
+        let ast::ExceptHandler::ExceptHandler(handler) = handler;
+        match handler.type_.as_deref() {
+            None => true,
+            Some(Expr::Tuple(types)) => types
+                .elts
+                .iter()
+                .any(|t| call_name(t).is_some_and(|n| CATCHING.contains(&n))),
+            Some(single) => call_name(single).is_some_and(|n| CATCHING.contains(&n)),
+        }
+    })
+}
+
 /// `not target` or `target is None`.
 fn tests_missing(target: &str, test: &Expr) -> bool {
     match test {
@@ -1711,6 +1768,11 @@ fn is_system_variable(name: &str) -> bool {
             | "WINDIR"
             | "PROGRAMFILES"
             | "COMPUTERNAME"
+            // the test runner's, the C library's and the loader's
+            | "PYTEST_CURRENT_TEST"
+            | "MALLOC_ARENA_MAX"
+            | "LD_PRELOAD"
+            | "LD_LIBRARY_PATH"
     ) || name.starts_with("LC_")
         || name.starts_with("XDG_")
         || name.starts_with("GITHUB_")
@@ -2335,6 +2397,43 @@ URL = setting('API_URL')
 ",
         );
         assert_eq!(names_and_required(&facts), []);
+    }
+
+    #[test]
+    fn a_subscript_read_that_may_fail_is_optional() {
+        let facts = scan(
+            "import os
+try:
+    LIMIT = int(os.environ['FREE_LIMIT'])
+except Exception:
+    LIMIT = 5
+try:
+    VENDOR = int(os.environ['VENDOR_ID'])
+except (KeyError, ValueError):
+    VENDOR = None
+try:
+    TOKEN = os.environ['API_TOKEN']
+except ValueError:
+    pass
+REPLACE = 'MAX_REPLACED' in os.environ
+if REPLACE:
+    MAX_REPLACED = int(os.environ['MAX_REPLACED'])
+if 'SHOP_MODE' not in os.environ:
+    pass
+URL = os.environ['URL']
+",
+        );
+        assert_eq!(
+            names_and_required(&facts),
+            [
+                ("API_TOKEN", true),
+                ("FREE_LIMIT", false),
+                ("MAX_REPLACED", false),
+                ("SHOP_MODE", false),
+                ("URL", true),
+                ("VENDOR_ID", false)
+            ]
+        );
     }
 
     #[test]

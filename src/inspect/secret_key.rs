@@ -68,7 +68,20 @@ impl Scanner<'_> {
             self.found.random = Some(Fact::new(name.to_string(), self.source(at)));
         }
         if matches!(name, "SECRET_KEY" | "secret_key") {
-            for variable in variables_read(value) {
+            // `app.secret_key = config.FLASK_SECRET`: a constant named as the
+            // variable it is read from (`FLASK_SECRET = os.environ["FLASK_SECRET"]`
+            // in the config module), kept where the code reads that variable.
+            let constant = match value {
+                Expr::Name(n) => Some(n.id.as_str()),
+                Expr::Attribute(a) => Some(a.attr.as_str()),
+                _ => None,
+            };
+            let through = constant
+                .filter(|c| {
+                    crate::safe::is_env_name(c) && !c.contains(|ch: char| ch.is_ascii_lowercase())
+                })
+                .map(str::to_string);
+            for variable in variables_read(value).into_iter().chain(through) {
                 let source = self.source(at);
                 self.found.read_from.push(Fact::new(variable, source));
             }
@@ -308,6 +321,14 @@ class Config:
 "
             ),
             var("SHOP_SECRET", 3)
+        );
+        // Through a constant of the config module, named as its variable.
+        assert_eq!(
+            read_from(
+                "app.secret_key = config.FLASK_SECRET
+"
+            ),
+            var("FLASK_SECRET", 1)
         );
         // Another key, or a name that is not a variable's, is not Flask's.
         for code in [
