@@ -316,10 +316,28 @@ pub(super) fn find(
         .chain([&server.source])
         .filter_map(|source| pages.packages.get(source.file.as_deref()?))
         .collect();
+    // The launcher's own files: a script runs them only from a folder they
+    // are in (`run.py` at the root, `web/run.py` for `web/app/`), not from
+    // a side folder that puts the root on `sys.path` (`misc/tool.py`).
+    let files: Vec<&str> = late
+        .iter()
+        .map(|l| &l.function.source)
+        .chain([&server.source])
+        .filter_map(|source| source.file.as_deref())
+        .collect();
     let command = declared.or_else(|| {
         pages
             .scripts
             .iter()
+            .filter(|(path, _)| {
+                let folder = path.rsplit_once('/').map_or("", |(folder, _)| folder);
+                files.iter().all(|file| {
+                    folder.is_empty()
+                        || file
+                            .strip_prefix(folder)
+                            .is_some_and(|rest| rest.starts_with('/'))
+                })
+            })
             .find(|(_, imports)| packages.iter().any(|p| imports.contains(*p)))
             .map(|(path, _)| {
                 Fact::new(
@@ -483,10 +501,31 @@ mod tests {
         )
         .unwrap();
         assert_eq!(found.factory.as_deref(), Some("create_app"));
-        let pages = found.pages.unwrap();
-        assert_eq!(pages.value, "main");
-        assert_eq!(pages.source.to_string(), "shop/main.py:3");
+        let late = found.pages.unwrap();
+        assert_eq!(late.value, "main");
+        assert_eq!(late.source.to_string(), "shop/main.py:3");
         assert_eq!(found.command.unwrap().value, "python run.py");
+        // A script in a side folder that puts the root on `sys.path` is a
+        // tool, not the launcher.
+        let tool = (
+            "misc/tool.py",
+            "import sys\nsys.path.insert(0, '..')\nfrom shop.main import main\nif __name__ == '__main__':\n    main()\n",
+        );
+        let mut with_tool = pages(&[files[0], files[1]]);
+        let mut module = Module::from_text(tool.0, tool.1).unwrap();
+        // (a folder without `__init__.py` is an import root of its own)
+        (module.name, module.import_root) = (Some("tool".into()), "misc".into());
+        with_tool.extend(scan(&module));
+        assert_eq!(with_tool.scripts.len(), 1);
+        let found = find(
+            server(),
+            &with_tool,
+            Some(&entry("shop:create_app()", "shop/__init__.py")),
+            None,
+            &mut Vec::new(),
+        )
+        .unwrap();
+        assert!(found.command.is_none(), "{:?}", found.command);
     }
 
     #[test]
