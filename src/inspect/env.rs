@@ -928,6 +928,43 @@ impl Scanner<'_> {
         }
     }
 
+    /// What an assignment binds: a test of the environment (`ENABLED = "X"
+    /// in os.environ`), a reader, a constant, a Redis URL, a `FlaskGroup`,
+    /// a table of names.
+    fn bind_assignment(&mut self, stmt: &Stmt) {
+        if let Some((target, value)) = single_assignment(stmt) {
+            let tested = self.tested_as_set(value);
+            if tested.is_empty() {
+                self.set_tests.remove(target);
+            } else {
+                self.set_tests.insert(target.to_string(), tested);
+            }
+        }
+        self.bind_readers(stmt);
+        self.bind_constant(stmt);
+        if let Some((target, value)) = single_assignment(stmt)
+            && string_literal(value).is_some_and(|text| {
+                services::REDIS
+                    .url_prefixes
+                    .iter()
+                    .any(|p| text.starts_with(p))
+            })
+        {
+            self.assigned_literals
+                .push((value.start(), target.to_string()));
+        }
+        if let Some((target, Expr::Call(call))) = single_assignment(stmt)
+            && call_name(&call.func) == Some("FlaskGroup")
+        {
+            self.flask_groups.push(target.to_string());
+        }
+        if let Some((target, value)) = single_assignment(stmt)
+            && let Some(table) = self.table_of(value).filter(|t| !t.is_empty())
+        {
+            self.literal_tables.insert(target.to_string(), table);
+        }
+    }
+
     /// `NAME = <literal>` binds a constant; any other value unbinds it.
     fn bind_constant(&mut self, stmt: &Stmt) {
         if let Some((target, value)) = single_assignment(stmt) {
@@ -1245,37 +1282,7 @@ impl<'a> Visitor<'a> for Scanner<'a> {
                 self.visit_body(&node.finalbody);
             }
             Stmt::Assign(_) | Stmt::AnnAssign(_) => {
-                if let Some((target, value)) = single_assignment(stmt) {
-                    let tested = self.tested_as_set(value);
-                    if tested.is_empty() {
-                        self.set_tests.remove(target);
-                    } else {
-                        self.set_tests.insert(target.to_string(), tested);
-                    }
-                }
-                self.bind_readers(stmt);
-                self.bind_constant(stmt);
-                if let Some((target, value)) = single_assignment(stmt)
-                    && string_literal(value).is_some_and(|text| {
-                        services::REDIS
-                            .url_prefixes
-                            .iter()
-                            .any(|p| text.starts_with(p))
-                    })
-                {
-                    self.assigned_literals
-                        .push((value.start(), target.to_string()));
-                }
-                if let Some((target, Expr::Call(call))) = single_assignment(stmt)
-                    && call_name(&call.func) == Some("FlaskGroup")
-                {
-                    self.flask_groups.push(target.to_string());
-                }
-                if let Some((target, value)) = single_assignment(stmt)
-                    && let Some(table) = self.table_of(value).filter(|t| !t.is_empty())
-                {
-                    self.literal_tables.insert(target.to_string(), table);
-                }
+                self.bind_assignment(stmt);
                 visitor::walk_stmt(self, stmt);
             }
             Stmt::For(node) => {
