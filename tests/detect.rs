@@ -1279,6 +1279,38 @@ fn pages_only_the_launcher_registers_are_reported_with_the_command_that_runs_it(
         "{readme}"
     );
 
+    // A console script into the launcher's module runs it: by its name where
+    // the image installs the project, else as what the script runs. A name a
+    // shell would read as more than a word is not one.
+    let scripts = "[project]\nname = \"shop\"\nversion = \"1.0\"\ndependencies = [\"flask\", \"gevent\"]\n\n[project.scripts]\n\"shop;reboot\" = \"shop.main:main\"\nshop-serve = \"shop.main:main\"\n";
+    let mut console = unlaunched.clone();
+    console.retain(|(p, _)| *p != "requirements.txt");
+    console.push(("pyproject.toml", scripts));
+    let installed = format!(
+        "{scripts}\n[build-system]\nrequires = [\"hatchling\"]\nbuild-backend = \"hatchling.build\"\n"
+    );
+    let mut packaged = unlaunched.clone();
+    packaged.retain(|(p, _)| *p != "requirements.txt");
+    packaged.push(("pyproject.toml", &installed));
+    for (tree, cmd) in [
+        (
+            &console,
+            "CMD [\"sh\", \"-c\", \"python -c 'import sys; from shop.main import main; sys.exit(main())'\"]",
+        ),
+        (&packaged, "CMD [\"shop-serve\"]"),
+    ] {
+        let (temp, report) = init_tree(tree);
+        let dockerfile = read(&temp, "Dockerfile");
+        assert!(dockerfile.contains(cmd), "{cmd}\n{dockerfile}");
+        let command = report
+            .project
+            .launcher
+            .as_ref()
+            .and_then(|l| l.command.as_ref())
+            .unwrap();
+        assert_eq!(command.source.to_string(), "pyproject.toml:8");
+    }
+
     // With the pages registered in the factory, the launcher may set up
     // something else: the README says so without the 404.
     let mut registered = files.to_vec();

@@ -11,6 +11,7 @@ use serde::Serialize;
 use super::entry::EntryCandidate;
 use super::fact::{Fact, Source};
 use super::module::Module;
+use super::packaged::ConsoleScript;
 use crate::syntax::{self, Expr, Ranged, Stmt, Visitor, ast, visitor};
 
 /// Calls that add pages to the app they are made on.
@@ -46,6 +47,8 @@ pub(super) struct Pages {
     /// Each importable module's path and its top-level package (`shop` for
     /// `src/shop/main.py`), or module for a top-level one.
     packages: HashMap<String, String>,
+    /// Each importable module's path and its dotted name.
+    modules: HashMap<String, String>,
 }
 
 impl Pages {
@@ -56,6 +59,7 @@ impl Pages {
         self.calls.extend(other.calls);
         self.scripts.extend(other.scripts);
         self.packages.extend(other.packages);
+        self.modules.extend(other.modules);
     }
 }
 
@@ -118,6 +122,7 @@ pub(super) fn scan(module: &Module) -> Pages {
             pages.scripts.push((module.path.clone(), imports));
         }
         pages.packages.insert(module.path.clone(), top);
+        pages.modules.insert(module.path.clone(), name.clone());
     }
     pages
 }
@@ -299,13 +304,13 @@ impl<'a> Visitor<'a> for Calls {
 /// pages only it registers on the app `entry` names, and the command that
 /// runs it (`declared`: the project's own Dockerfile `CMD` or Procfile's
 /// `web:` line that runs a Python script; else a root script with a main
-/// block that imports the launcher's package), warned of where there is an
-/// app to serve.
+/// block that imports the launcher's package; else a console script into
+/// the launcher's module), warned of where there is an app to serve.
 pub(super) fn find(
     server: Option<Fact<String>>,
     pages: &Pages,
     entry: Option<&EntryCandidate>,
-    declared: Option<Fact<String>>,
+    commands: Commands,
     warnings: &mut Vec<String>,
 ) -> Option<Launcher> {
     let server = server?;
@@ -325,27 +330,38 @@ pub(super) fn find(
         .chain([&server.source])
         .filter_map(|source| source.file.as_deref())
         .collect();
-    let command = declared.or_else(|| {
-        pages
-            .scripts
-            .iter()
-            .filter(|(path, _)| {
-                let folder = path.rsplit_once('/').map_or("", |(folder, _)| folder);
-                files.iter().all(|file| {
-                    folder.is_empty()
-                        || file
-                            .strip_prefix(folder)
-                            .is_some_and(|rest| rest.starts_with('/'))
+    let command = commands
+        .declared
+        .or_else(|| {
+            pages
+                .scripts
+                .iter()
+                .filter(|(path, _)| {
+                    let folder = path.rsplit_once('/').map_or("", |(folder, _)| folder);
+                    files.iter().all(|file| {
+                        folder.is_empty()
+                            || file
+                                .strip_prefix(folder)
+                                .is_some_and(|rest| rest.starts_with('/'))
+                    })
                 })
-            })
-            .find(|(_, imports)| packages.iter().any(|p| imports.contains(*p)))
-            .map(|(path, _)| {
-                Fact::new(
-                    format!("python {}", shell_words::quote(path)),
-                    Source::file(path.clone()).with_note("its main block"),
-                )
-            })
-    });
+                .find(|(_, imports)| packages.iter().any(|p| imports.contains(*p)))
+                .map(|(path, _)| {
+                    Fact::new(
+                        format!("python {}", shell_words::quote(path)),
+                        Source::file(path.clone()).with_note("its main block"),
+                    )
+                })
+        })
+        .or_else(|| {
+            let modules: Vec<&String> =
+                files.iter().filter_map(|f| pages.modules.get(*f)).collect();
+            let script = commands
+                .console
+                .iter()
+                .find(|c| modules.contains(&&c.module))?;
+            Some(console_command(script, commands.installed))
+        });
     let factory = late.and_then(|late| match &late.on {
         On::MadeBy(factory) => Some(factory.clone()),
         On::Global(_) => None,
@@ -360,6 +376,33 @@ pub(super) fn find(
         warnings.push(warning(&launcher, entry));
     }
     Some(launcher)
+}
+
+/// How a launcher may be run, as the project says.
+pub(super) struct Commands {
+    /// Its Dockerfile's `CMD` or Procfile's `web:` line running a script.
+    pub declared: Option<Fact<String>>,
+    pub console: Vec<ConsoleScript>,
+    /// The image installs the project, with its console scripts.
+    pub installed: bool,
+}
+
+/// A console script's command: its name where the image installs the
+/// project, else what the script would run (`python -c "import sys; from
+/// app.routes import run_app; sys.exit(run_app())"`).
+fn console_command(script: &ConsoleScript, installed: bool) -> Fact<String> {
+    let command = if installed {
+        shell_words::quote(&script.name).into_owned()
+    } else {
+        let imported = script.function.split('.').next().unwrap_or_default();
+        let code = format!(
+            "import sys; from {} import {imported}; sys.exit({}())",
+            script.module, script.function
+        );
+        shell_words::join(["python", "-c", &code])
+    };
+    let note = format!("its console script `{}`", script.name);
+    Fact::new(command, script.source.clone().with_note(note))
 }
 
 /// The project starts its own server: what gunicorn skips, and how to run the
@@ -465,6 +508,14 @@ mod tests {
         pages
     }
 
+    fn declared(command: Option<Fact<String>>) -> Commands {
+        Commands {
+            declared: command,
+            console: Vec::new(),
+            installed: false,
+        }
+    }
+
     fn entry(target: &str, file: &str) -> EntryCandidate {
         EntryCandidate::for_tests(target, Source::at(file, 1))
     }
@@ -496,7 +547,7 @@ mod tests {
             server(),
             &pages(&files),
             Some(&entry("shop:create_app()", "shop/__init__.py")),
-            None,
+            declared(None),
             &mut Vec::new(),
         )
         .unwrap();
@@ -521,7 +572,7 @@ mod tests {
             server(),
             &with_tool,
             Some(&entry("shop:create_app()", "shop/__init__.py")),
-            None,
+            declared(None),
             &mut Vec::new(),
         )
         .unwrap();
@@ -538,10 +589,10 @@ mod tests {
                 server(),
                 &pages(&[("shop/app.py", app), ("shop/__init__.py", launcher)]),
                 Some(&entry("shop.app:app", "shop/app.py")),
-                Some(Fact::new(
+                declared(Some(Fact::new(
                     "python run.py -d /data".into(),
                     Source::at("Dockerfile", 30),
-                )),
+                ))),
                 &mut Vec::new(),
             )
             .unwrap()
@@ -574,7 +625,7 @@ mod tests {
             server(),
             &pages(&files),
             Some(&entry("shop:create_app()", "shop/__init__.py")),
-            None,
+            declared(None),
             &mut Vec::new(),
         )
         .unwrap();
@@ -591,7 +642,7 @@ mod tests {
     #[test]
     fn no_server_of_its_own_is_no_launcher() {
         let mut warnings = Vec::new();
-        assert!(find(None, &Pages::default(), None, None, &mut warnings).is_none());
+        assert!(find(None, &Pages::default(), None, declared(None), &mut warnings).is_none());
         assert!(warnings.is_empty());
     }
 }

@@ -302,7 +302,7 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
             code.own_server,
             &code.pages,
             entries.first(),
-            deployment.launch_command,
+            launch_commands(tree, &pyproject, &packaged, deployment.launch_command),
             &mut warnings,
         ),
         python_version,
@@ -351,6 +351,21 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
         committed_ignored: tree.committed_ignored.clone(),
         warnings,
     })
+}
+
+/// How the project says its launcher runs: a command of its deployment
+/// files, or its console scripts (by name where the image installs it).
+fn launch_commands(
+    tree: &files::Tree,
+    pyproject: &Option<files::TomlFile>,
+    packaged: &Option<Packaged>,
+    declared: Option<Fact<String>>,
+) -> launcher::Commands {
+    launcher::Commands {
+        declared,
+        console: packaged::console_scripts(tree, pyproject.as_ref()),
+        installed: packaged.is_some(),
+    }
 }
 
 /// The WSGI targets, best first: what the project's own start command

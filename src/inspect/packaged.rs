@@ -311,8 +311,150 @@ fn declared_entry_points(tree: &Tree, rule: &PackageRule) -> Option<Source> {
     })
 }
 
+/// A console script the project declares: `whoogle-search =
+/// app.routes:run_app` runs `run_app()` of `app.routes`.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct ConsoleScript {
+    pub name: String,
+    pub module: String,
+    pub function: String,
+    pub source: Source,
+}
+
+/// The console scripts of `[project.scripts]`, `[tool.poetry.scripts]`,
+/// setup.cfg's `console_scripts` and setup.py's `"console_scripts"`, each
+/// with a name a shell can take as it is and a dotted target.
+pub(super) fn console_scripts(tree: &Tree, pyproject: Option<&TomlFile>) -> Vec<ConsoleScript> {
+    let mut found = Vec::new();
+    if let Some(file) = pyproject {
+        let tables = [
+            file.doc.get("project").and_then(|p| p.get("scripts")),
+            file.doc
+                .get("tool")
+                .and_then(|t| t.get("poetry"))
+                .and_then(|p| p.get("scripts")),
+        ];
+        for (name, value) in tables
+            .into_iter()
+            .flatten()
+            .filter_map(|t| t.as_table())
+            .flatten()
+        {
+            // Poetry also takes `{ callable = "..." }` (or `reference`).
+            let target = value.as_str().or_else(|| {
+                let table = value.as_table()?;
+                table.get("callable").or(table.get("reference"))?.as_str()
+            });
+            let source = Source::at("pyproject.toml", line_of(&file.text, &format!("{name} =")));
+            found.extend(target.and_then(|t| console_script(name, t, source)));
+        }
+    }
+    if let Some(text) = tree
+        .has_file("setup.cfg")
+        .then(|| tree.read("setup.cfg").ok())
+        .flatten()
+    {
+        // `console_scripts =` then indented `name = module:function` lines.
+        let mut inside = false;
+        for (i, line) in text.lines().enumerate() {
+            let indented = line.starts_with([' ', '\t']);
+            if !indented && !line.trim().is_empty() {
+                inside = line
+                    .split('=')
+                    .next()
+                    .is_some_and(|k| k.trim() == "console_scripts");
+            }
+            let entry = if indented {
+                line
+            } else {
+                line.split_once('=').map_or("", |(_, v)| v)
+            };
+            if inside && let Some((name, target)) = entry.split_once('=') {
+                found.extend(console_script(
+                    name.trim(),
+                    target,
+                    Source::at("setup.cfg", i + 1),
+                ));
+            }
+        }
+    }
+    if let Some(text) = tree
+        .has_file("setup.py")
+        .then(|| tree.read("setup.py").ok())
+        .flatten()
+        && text.contains("console_scripts")
+    {
+        for (i, line) in text.lines().enumerate() {
+            for quoted in line.split(['"', '\'']).skip(1).step_by(2) {
+                if let Some((name, target)) = quoted.split_once('=') {
+                    found.extend(console_script(
+                        name.trim(),
+                        target,
+                        Source::at("setup.py", i + 1),
+                    ));
+                }
+            }
+        }
+    }
+    found
+}
+
+/// `name = module:function` (extras after the target are allowed).
+fn console_script(name: &str, target: &str, source: Source) -> Option<ConsoleScript> {
+    let target = target.split('[').next()?.trim();
+    let (module, function) = target.split_once(':')?;
+    let dotted = |s: &str| !s.is_empty() && s.split('.').all(super::module::is_identifier);
+    let plain_name = !name.is_empty()
+        && !name.starts_with('-')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    (plain_name && dotted(module) && dotted(function)).then(|| ConsoleScript {
+        name: name.to_string(),
+        module: module.to_string(),
+        function: function.to_string(),
+        source,
+    })
+}
+
 fn line_of(text: &str, needle: &str) -> usize {
     text.lines()
         .position(|l| l.contains(needle))
         .map_or(1, |i| i + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_console_script_is_a_plain_name_and_a_dotted_target() {
+        let script = |name: &str, target: &str| {
+            console_script(name, target, Source::file("setup.cfg"))
+                .map(|s| (s.name, s.module, s.function))
+        };
+        let some = |name: &str, module: &str, function: &str| {
+            Some((name.to_string(), module.to_string(), function.to_string()))
+        };
+        assert_eq!(
+            script("whoogle-search", " app.routes:run_app"),
+            some("whoogle-search", "app.routes", "run_app")
+        );
+        assert_eq!(
+            script("shop", "shop.cli:Main.run [server]"),
+            some("shop", "shop.cli", "Main.run")
+        );
+        // A name a shell reads as more than a word, an option, or a target
+        // that is not a dotted name, is none.
+        for (name, target) in [
+            ("shop;reboot", "shop.cli:main"),
+            ("shop serve", "shop.cli:main"),
+            ("-rf", "shop.cli:main"),
+            ("shop", "shop.cli"),
+            ("shop", "shop.cli:main; reboot"),
+            ("shop", "$(reboot):main"),
+        ] {
+            assert_eq!(script(name, target), None, "{name} = {target}");
+        }
+    }
 }
