@@ -409,6 +409,24 @@ pub(crate) fn leading_text(expr: &Expr) -> Option<&str> {
     }
 }
 
+/// An f-string's pieces in order: its literal text (`Err`) and its
+/// interpolations (`Ok`): `f"SHOP_{key}"` -> `Err("SHOP_")`, `Ok({key})`.
+pub(crate) fn fstring_pieces(f: &ast::ExprFString) -> Vec<Result<&ast::InterpolatedElement, &str>> {
+    let mut pieces = Vec::new();
+    for part in f.value.iter() {
+        match part {
+            ast::FStringPart::Literal(literal) => pieces.push(Err(&*literal.value)),
+            ast::FStringPart::FString(f) => {
+                pieces.extend(f.elements.iter().map(|element| match element {
+                    ast::InterpolatedStringElement::Literal(literal) => Err(&*literal.value),
+                    ast::InterpolatedStringElement::Interpolation(i) => Ok(i),
+                }));
+            }
+        }
+    }
+    pieces
+}
+
 /// A literal's text as `.env` would hold it: a string, a number or a boolean.
 pub(crate) fn literal_text(expr: &Expr) -> Option<String> {
     match expr {

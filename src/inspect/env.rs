@@ -1524,40 +1524,19 @@ impl<'s, 'a, 'p> ParameterReads<'s, 'a, 'p> {
                 }
             }
             Expr::FString(f) => {
-                let mut parts = Vec::new();
-                for part in f.value.iter() {
-                    match part {
-                        ast::FStringPart::Literal(literal) => parts.push(Err(&*literal.value)),
-                        ast::FStringPart::FString(f) => {
-                            for element in f.elements.iter() {
-                                parts.push(match element {
-                                    ast::InterpolatedStringElement::Literal(literal) => {
-                                        Err(&*literal.value)
-                                    }
-                                    ast::InterpolatedStringElement::Interpolation(i)
-                                        if i.format_spec.is_none() =>
-                                    {
-                                        Ok(&*i.expression)
-                                    }
-                                    ast::InterpolatedStringElement::Interpolation(_) => {
-                                        return None;
-                                    }
-                                });
-                            }
-                        }
-                    }
-                }
                 // One interpolation, of the parameter, between literal text.
-                let at = parts.iter().position(Result::is_ok)?;
-                if parts[at + 1..].iter().any(Result::is_ok) {
+                let pieces = crate::syntax::fstring_pieces(f);
+                let at = pieces.iter().position(Result::is_ok)?;
+                if pieces[at + 1..].iter().any(Result::is_ok) {
                     return None;
                 }
-                let (position, mut naming) = self.named(parts[at].ok()?)?;
-                let text = |parts: &[Result<&Expr, &str>]| -> String {
-                    parts.iter().filter_map(|p| p.err()).collect()
+                let interpolation = pieces[at].ok().filter(|i| i.format_spec.is_none())?;
+                let (position, mut naming) = self.named(&interpolation.expression)?;
+                let text = |pieces: &[Result<_, &str>]| -> String {
+                    pieces.iter().filter_map(|p| p.err()).collect()
                 };
-                naming.prefix.insert_str(0, &text(&parts[..at]));
-                naming.suffix.push_str(&text(&parts[at + 1..]));
+                naming.prefix.insert_str(0, &text(&pieces[..at]));
+                naming.suffix.push_str(&text(&pieces[at + 1..]));
                 Some((position, naming))
             }
             _ => None,

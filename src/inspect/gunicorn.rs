@@ -34,21 +34,10 @@ fn bind_text(value: &Expr) -> Option<String> {
     match value {
         Expr::FString(f) => {
             let mut text = String::new();
-            for part in f.value.iter() {
-                match part {
-                    ast::FStringPart::Literal(literal) => text.push_str(&literal.value),
-                    ast::FStringPart::FString(f) => {
-                        for element in f.elements.iter() {
-                            match element {
-                                ast::InterpolatedStringElement::Literal(literal) => {
-                                    text.push_str(&literal.value)
-                                }
-                                ast::InterpolatedStringElement::Interpolation(i) => {
-                                    text.push_str(&env_default(&i.expression)?)
-                                }
-                            }
-                        }
-                    }
+            for piece in crate::syntax::fstring_pieces(f) {
+                match piece {
+                    Err(literal) => text.push_str(literal),
+                    Ok(i) => text.push_str(&env_default(&i.expression)?),
                 }
             }
             Some(text)
