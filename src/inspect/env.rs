@@ -932,35 +932,31 @@ impl Scanner<'_> {
     /// in os.environ`), a reader, a constant, a Redis URL, a `FlaskGroup`,
     /// a table of names.
     fn bind_assignment(&mut self, stmt: &Stmt) {
-        if let Some((target, value)) = single_assignment(stmt) {
-            let tested = self.tested_as_set(value);
-            if tested.is_empty() {
-                self.set_tests.remove(target);
-            } else {
-                self.set_tests.insert(target.to_string(), tested);
-            }
-        }
         self.bind_readers(stmt);
         self.bind_constant(stmt);
-        if let Some((target, value)) = single_assignment(stmt)
-            && string_literal(value).is_some_and(|text| {
-                services::REDIS
-                    .url_prefixes
-                    .iter()
-                    .any(|p| text.starts_with(p))
-            })
-        {
+        let Some((target, value)) = single_assignment(stmt) else {
+            return;
+        };
+        let tested = self.tested_as_set(value);
+        if tested.is_empty() {
+            self.set_tests.remove(target);
+        } else {
+            self.set_tests.insert(target.to_string(), tested);
+        }
+        let redis_url = string_literal(value).is_some_and(|text| {
+            services::REDIS
+                .url_prefixes
+                .iter()
+                .any(|p| text.starts_with(p))
+        });
+        if redis_url {
             self.assigned_literals
                 .push((value.start(), target.to_string()));
         }
-        if let Some((target, Expr::Call(call))) = single_assignment(stmt)
-            && call_name(&call.func) == Some("FlaskGroup")
-        {
+        if matches!(value, Expr::Call(call) if call_name(&call.func) == Some("FlaskGroup")) {
             self.flask_groups.push(target.to_string());
         }
-        if let Some((target, value)) = single_assignment(stmt)
-            && let Some(table) = self.table_of(value).filter(|t| !t.is_empty())
-        {
+        if let Some(table) = self.table_of(value).filter(|t| !t.is_empty()) {
             self.literal_tables.insert(target.to_string(), table);
         }
     }
