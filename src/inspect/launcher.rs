@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use super::entry::EntryCandidate;
 use super::fact::{Fact, Source};
+use super::files::{TomlFile, Tree};
 use super::module::Module;
 use super::packaged::ConsoleScript;
 use crate::syntax::{self, Expr, Ranged, Stmt, Visitor, ast, visitor};
@@ -310,7 +311,7 @@ pub(super) fn find(
     server: Option<Fact<String>>,
     pages: &Pages,
     entry: Option<&EntryCandidate>,
-    commands: Commands,
+    commands: Commands<'_>,
     warnings: &mut Vec<String>,
 ) -> Option<Launcher> {
     let server = server?;
@@ -356,10 +357,9 @@ pub(super) fn find(
         .or_else(|| {
             let modules: Vec<&String> =
                 files.iter().filter_map(|f| pages.modules.get(*f)).collect();
-            let script = commands
-                .console
-                .iter()
-                .find(|c| modules.contains(&&c.module))?;
+            // (read only here: most projects start no server of their own)
+            let scripts = super::packaged::console_scripts(commands.tree, commands.pyproject);
+            let script = scripts.iter().find(|c| modules.contains(&&c.module))?;
             Some(console_command(script, commands.installed))
         });
     let factory = late.and_then(|late| match &late.on {
@@ -379,10 +379,12 @@ pub(super) fn find(
 }
 
 /// How a launcher may be run, as the project says.
-pub(super) struct Commands {
+pub(super) struct Commands<'t> {
     /// Its Dockerfile's `CMD` or Procfile's `web:` line running a script.
     pub declared: Option<Fact<String>>,
-    pub console: Vec<ConsoleScript>,
+    /// Where its console scripts are declared.
+    pub tree: &'t Tree,
+    pub pyproject: Option<&'t TomlFile>,
     /// The image installs the project, with its console scripts.
     pub installed: bool,
 }
@@ -508,10 +510,11 @@ mod tests {
         pages
     }
 
-    fn declared(command: Option<Fact<String>>) -> Commands {
+    fn declared(command: Option<Fact<String>>) -> Commands<'static> {
         Commands {
             declared: command,
-            console: Vec::new(),
+            tree: Box::leak(Box::default()),
+            pyproject: None,
             installed: false,
         }
     }

@@ -355,15 +355,16 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
 
 /// How the project says its launcher runs: a command of its deployment
 /// files, or its console scripts (by name where the image installs it).
-fn launch_commands(
-    tree: &files::Tree,
-    pyproject: &Option<files::TomlFile>,
+fn launch_commands<'t>(
+    tree: &'t files::Tree,
+    pyproject: &'t Option<files::TomlFile>,
     packaged: &Option<Packaged>,
     declared: Option<Fact<String>>,
-) -> launcher::Commands {
+) -> launcher::Commands<'t> {
     launcher::Commands {
         declared,
-        console: packaged::console_scripts(tree, pyproject.as_ref()),
+        tree,
+        pyproject: pyproject.as_ref(),
         installed: packaged.is_some(),
     }
 }
