@@ -316,12 +316,6 @@ pub(super) fn find(
 ) -> Option<Launcher> {
     let server = server?;
     let late = entry.and_then(|entry| added_late(pages, entry));
-    let packages: Vec<&String> = late
-        .iter()
-        .map(|l| &l.function.source)
-        .chain([&server.source])
-        .filter_map(|source| pages.packages.get(source.file.as_deref()?))
-        .collect();
     // The launcher's own files: a script runs them only from a folder they
     // are in (`run.py` at the root, `web/run.py` for `web/app/`), not from
     // a side folder that puts the root on `sys.path` (`misc/tool.py`).
@@ -330,6 +324,10 @@ pub(super) fn find(
         .map(|l| &l.function.source)
         .chain([&server.source])
         .filter_map(|source| source.file.as_deref())
+        .collect();
+    let packages: Vec<&String> = files
+        .iter()
+        .filter_map(|f| pages.packages.get(*f))
         .collect();
     let command = commands
         .declared
