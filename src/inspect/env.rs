@@ -1755,12 +1755,74 @@ fn is_system_variable(name: &str) -> bool {
             | "MALLOC_ARENA_MAX"
             | "LD_PRELOAD"
             | "LD_LIBRARY_PATH"
+            // the terminal's, the browser's and the proxy's
+            | "NO_COLOR"
+            | "PYTHONIOENCODING"
+            | "BROWSER"
+            | "STY"
+            | "TMUX"
+            | "TMUX_PANE"
+            | "ConEmuDir"
+            | "ConemuDir"
+            | "http_proxy"
+            | "https_proxy"
+            | "no_proxy"
+            | "HTTP_PROXY"
+            | "HTTPS_PROXY"
+            | "NO_PROXY"
     ) || name.starts_with("LC_")
         || name.starts_with("XDG_")
-        || name.starts_with("GITHUB_")
+        || is_github_actions_variable(name)
         || name.starts_with("TRAVIS_")
         || name.starts_with("CIRCLE")
         || name.starts_with("READTHEDOCS_")
+}
+
+/// The variables a GitHub Actions runner sets. Other `GITHUB_` names
+/// (`GITHUB_OAUTH_CLIENT_ID`, `GITHUB_TOKEN`) are the app's own settings.
+fn is_github_actions_variable(name: &str) -> bool {
+    let Some(rest) = name.strip_prefix("GITHUB_") else {
+        return false;
+    };
+    matches!(
+        rest,
+        "ACTION"
+            | "ACTION_PATH"
+            | "ACTION_REPOSITORY"
+            | "ACTIONS"
+            | "ACTOR"
+            | "ACTOR_ID"
+            | "API_URL"
+            | "BASE_REF"
+            | "ENV"
+            | "EVENT_NAME"
+            | "EVENT_PATH"
+            | "GRAPHQL_URL"
+            | "HEAD_REF"
+            | "JOB"
+            | "OUTPUT"
+            | "PATH"
+            | "REF"
+            | "REF_NAME"
+            | "REF_PROTECTED"
+            | "REF_TYPE"
+            | "REPOSITORY"
+            | "REPOSITORY_ID"
+            | "REPOSITORY_OWNER"
+            | "REPOSITORY_OWNER_ID"
+            | "RETENTION_DAYS"
+            | "RUN_ATTEMPT"
+            | "RUN_ID"
+            | "RUN_NUMBER"
+            | "SERVER_URL"
+            | "SHA"
+            | "STEP_SUMMARY"
+            | "TRIGGERING_ACTOR"
+            | "WORKFLOW"
+            | "WORKFLOW_REF"
+            | "WORKFLOW_SHA"
+            | "WORKSPACE"
+    )
 }
 
 /// The string literals of a list or tuple, as keys without values.
@@ -2263,9 +2325,12 @@ mod tests {
     #[test]
     fn system_variables_and_tooling_code_are_not_the_apps_settings() {
         let facts = scan(
-            "import os\nPATH = os.environ['PATH']\nHOME = os.getenv('HOME')\nREF = os.getenv('GITHUB_REF_NAME')\nLOC = os.getenv('LC_ALL')\nSH = os.environ.get('COMSPEC')\nCFG = os.getenv('XDG_CONFIG_HOME')\nKEY = os.environ['APP_KEY']\n",
+            "import os\nPATH = os.environ['PATH']\nHOME = os.getenv('HOME')\nREF = os.getenv('GITHUB_REF_NAME')\nGH = os.getenv('GITHUB_OAUTH_CLIENT_ID')\nNC = os.getenv('NO_COLOR')\nLOC = os.getenv('LC_ALL')\nSH = os.environ.get('COMSPEC')\nCFG = os.getenv('XDG_CONFIG_HOME')\nKEY = os.environ['APP_KEY']\n",
         );
-        assert_eq!(names_and_required(&facts), [("APP_KEY", true)]);
+        assert_eq!(
+            names_and_required(&facts),
+            [("APP_KEY", true), ("GITHUB_OAUTH_CLIENT_ID", false)]
+        );
         for path in [
             "docs/conf.py",
             "scripts/release.py",
