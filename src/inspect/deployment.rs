@@ -174,44 +174,7 @@ pub(super) fn detect(tree: &Tree) -> Deployment {
     let read = |path: &str| tree.read(path).ok();
 
     if let Some(text) = read("Procfile") {
-        for (line, command) in joined_lines(&text, '\\') {
-            let Some((name, rest)) = command.split_once(':') else {
-                continue;
-            };
-            let (name, rest) = (name.trim(), rest.trim());
-            if name != "web" {
-                let is_name = !name.is_empty()
-                    && name.len() <= 40
-                    && name
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-                if name == "release" && !rest.is_empty() {
-                    found
-                        .setup_steps
-                        .push(Fact::new(rest.to_string(), Source::at("Procfile", line)));
-                } else if is_name && !rest.is_empty() {
-                    let process = Process {
-                        name: name.to_ascii_lowercase(),
-                        command: rest.to_string(),
-                    };
-                    found
-                        .processes
-                        .push(Fact::new(process, Source::at("Procfile", line)));
-                }
-                continue;
-            }
-            if let Some(server) = server_command(rest) {
-                found.commands.push(Fact::new(
-                    server,
-                    Source::at("Procfile", line).with_note("its web process"),
-                ));
-            } else if let Some(command) = launch_command(rest) {
-                found.launch_command.get_or_insert(Fact::new(
-                    command,
-                    Source::at("Procfile", line).with_note("its web process"),
-                ));
-            }
-        }
+        read_procfile(&text, &mut found);
     }
     for path in tree.files.iter().filter(|f| is_script(f)) {
         let Some(text) = read(path) else { continue };
@@ -245,6 +208,15 @@ pub(super) fn detect(tree: &Tree) -> Deployment {
             }
         }
     }
+    for path in tree.files.iter().filter(|f| is_ini_config(f)) {
+        let Some(text) = read(path) else { continue };
+        if let Some((line, server)) = uwsgi_ini(&text) {
+            found.commands.push(Fact::new(
+                server,
+                Source::at(path, line).with_note("its uWSGI config"),
+            ));
+        }
+    }
     for path in tree.files.iter().filter(|f| is_dockerfile(f)) {
         let Some(text) = read(path) else { continue };
         read_dockerfile(path, &text, &mut found);
@@ -275,6 +247,49 @@ pub(super) fn detect(tree: &Tree) -> Deployment {
         found.exposed = Some(Fact::new(upstream.value, upstream.source.with_note(note)));
     }
     found
+}
+
+/// The `Procfile`'s lines: its `web:` server or launcher, its `release:`
+/// step and its other processes.
+fn read_procfile(text: &str, found: &mut Deployment) {
+    for (line, command) in joined_lines(text, '\\') {
+        let Some((name, rest)) = command.split_once(':') else {
+            continue;
+        };
+        let (name, rest) = (name.trim(), rest.trim());
+        if name != "web" {
+            let is_name = !name.is_empty()
+                && name.len() <= 40
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+            if name == "release" && !rest.is_empty() {
+                found
+                    .setup_steps
+                    .push(Fact::new(rest.to_string(), Source::at("Procfile", line)));
+            } else if is_name && !rest.is_empty() {
+                let process = Process {
+                    name: name.to_ascii_lowercase(),
+                    command: rest.to_string(),
+                };
+                found
+                    .processes
+                    .push(Fact::new(process, Source::at("Procfile", line)));
+            }
+            continue;
+        }
+        if let Some(server) = server_command(rest) {
+            found.commands.push(Fact::new(
+                server,
+                Source::at("Procfile", line).with_note("its web process"),
+            ));
+        } else if let Some(command) = launch_command(rest) {
+            found.launch_command.get_or_insert(Fact::new(
+                command,
+                Source::at("Procfile", line).with_note("its web process"),
+            ));
+        }
+    }
 }
 
 /// Web servers and proxies whose image a compose service may build from.
@@ -368,6 +383,46 @@ fn is_script(path: &str) -> bool {
     path.ends_with(".sh")
         && (in_deploy_dirs(path, SCRIPT_DIRS) || under_deploy_dir(path))
         && !crate::syntax::is_test_path(path)
+}
+
+fn is_ini_config(path: &str) -> bool {
+    path.ends_with(".ini")
+        && (in_deploy_dirs(path, &["uwsgi", "conf", "config", "etc"]) || under_deploy_dir(path))
+        && !crate::syntax::is_test_path(path)
+}
+
+/// The `[uwsgi]` section of an ini file, read as the command line it stands
+/// for (`module = manage` and `callable = application` are `--module manage
+/// --callable application`), with the line naming the module (else the
+/// section's); `None` when it names neither a target nor a port.
+fn uwsgi_ini(text: &str) -> Option<(usize, ServerCommand)> {
+    let mut line = None;
+    let mut module_line = None;
+    let mut args = Vec::new();
+    for (i, raw) in text.lines().enumerate() {
+        let trimmed = raw.trim();
+        if trimmed.starts_with('[') {
+            if line.is_some() {
+                break;
+            }
+            if trimmed == "[uwsgi]" {
+                line = Some(i + 1);
+            }
+            continue;
+        }
+        if line.is_none() || trimmed.starts_with([';', '#']) {
+            continue;
+        }
+        if let Some((key, value)) = trimmed.split_once('=') {
+            if matches!(key.trim(), "module" | "wsgi" | "wsgi-file") {
+                module_line.get_or_insert(i + 1);
+            }
+            args.push(format!("--{}", key.trim()));
+            args.push(value.trim().to_string());
+        }
+    }
+    let server = uwsgi(&args)?;
+    (server.target.is_some() || server.port.is_some()).then_some((module_line.or(line)?, server))
 }
 
 fn is_supervisor_config(path: &str) -> bool {
@@ -740,6 +795,30 @@ fn is_build_package(name: &str) -> bool {
         )
 }
 
+/// A package of another release or distribution under the name the
+/// generated image's Debian gives it; `None` for one it must not install:
+/// Python's headers (`python-dev` is Python 2's and gone from Debian; the
+/// Python image carries its own) and names with shell syntax.
+fn on_debian(package: &str) -> Option<&str> {
+    let python_headers = package
+        .strip_prefix("python")
+        .and_then(|rest| rest.strip_suffix("-dev"))
+        .is_some_and(|version| !version.contains('-'));
+    if python_headers || package.contains(['$', '{', '`', '\\', '"', '\'']) {
+        return None;
+    }
+    Some(match package {
+        // Ubuntu's names, and releases' old ones.
+        "libmysqlclient-dev" => "default-libmysqlclient-dev",
+        "libssl1.0-dev" | "libssl1.1-dev" => "libssl-dev",
+        "libpng12-dev" => "libpng-dev",
+        "libjpeg8-dev" | "libjpeg62-dev" => "libjpeg-dev",
+        "libgdbm3-dev" => "libgdbm-dev",
+        "libreadline6-dev" => "libreadline-dev",
+        other => other,
+    })
+}
+
 /// The build packages a `RUN` line installs with `apt-get install`.
 fn apt_build_packages(run: &str, at: &Source, found: &mut Deployment) {
     for part in run.split("&&").flat_map(|p| p.split(';')) {
@@ -752,6 +831,9 @@ fn apt_build_packages(run: &str, at: &Source, found: &mut Deployment) {
         };
         for package in words[install + 2..].iter().filter(|w| !w.starts_with('-')) {
             let package = package.split('=').next().unwrap_or(package);
+            let Some(package) = on_debian(package) else {
+                continue;
+            };
             if is_build_package(package) && !found.build_packages.iter().any(|p| p.value == package)
             {
                 found.build_packages.push(Fact::new(
@@ -780,10 +862,13 @@ fn read_dockerfile(path: &str, text: &str, found: &mut Deployment) {
         let at = || Source::at(path, line);
         match keyword.to_ascii_uppercase().as_str() {
             "FROM" => {
-                let image = rest.split_whitespace().next().unwrap_or("");
+                // `python:3.11-slim`, or a publisher's build of it
+                // (`metabrainz/python:3.13-20260216`).
+                let image = rest.split_whitespace().find(|w| !w.starts_with("--"));
                 let tag = image
-                    .strip_prefix("python:")
-                    .or_else(|| image.strip_prefix("docker.io/library/python:"));
+                    .filter(|image| services::image_base(image) == "python")
+                    .and_then(|image| image.split('@').next()?.rsplit_once(':'))
+                    .map(|(_, tag)| tag);
                 if let Some(minor) = tag.and_then(super::python::minor_of)
                     && found.python.is_none()
                 {
@@ -1193,6 +1278,44 @@ mod tests {
     }
 
     #[test]
+    fn a_uwsgi_ini_is_a_server_command() {
+        let (_dir, found) = tree(&[
+            (
+                "docker/uwsgi/uwsgi.ini",
+                "; the site's\n[uwsgi]\nmaster = true\nsocket = 0.0.0.0:13032\nmodule = manage\ncallable = application\n\n[other]\nmodule = other\n",
+            ),
+            (
+                "uwsgi.ini",
+                "[uwsgi]\nhttp = :9090\nwsgi-file = site/app.py\n",
+            ),
+            // A test setup's, and an ini of another tool.
+            ("tests/uwsgi.ini", "[uwsgi]\nmodule = test_app:app\n"),
+            ("setup.ini", "[metadata]\nname = shop\n"),
+        ]);
+        let found = detect(&found);
+        let commands: Vec<(Option<String>, Option<u16>, String)> = found
+            .commands
+            .iter()
+            .map(|c| (c.value.target.clone(), c.value.port, c.source.to_string()))
+            .collect();
+        assert_eq!(
+            commands,
+            [
+                (
+                    Some("manage:application".to_string()),
+                    Some(13032),
+                    "docker/uwsgi/uwsgi.ini:5".to_string()
+                ),
+                (
+                    Some("site.app:application".to_string()),
+                    Some(9090),
+                    "uwsgi.ini:3".to_string()
+                ),
+            ]
+        );
+    }
+
+    #[test]
     fn exposed_variables_are_read_from_the_args_and_envs_that_set_them() {
         let exposed = |dockerfile: &str| {
             let (_dir, found) = tree(&[("Dockerfile", dockerfile)]);
@@ -1406,6 +1529,28 @@ mod tests {
     }
 
     #[test]
+    fn another_distributions_build_packages_get_debians_names() {
+        let (_dir, tree) = tree(&[(
+            "docker/Dockerfile",
+            "FROM ubuntu:xenial\nRUN apt-get install -y sudo python-pip python-dev python3.6-dev libxml2-dev libmysqlclient-dev libssl1.0-dev gcc ${EXTRA}-dev\n",
+        )]);
+        let packages: Vec<String> = detect(&tree)
+            .build_packages
+            .into_iter()
+            .map(|p| p.value)
+            .collect();
+        assert_eq!(
+            packages,
+            [
+                "libxml2-dev",
+                "default-libmysqlclient-dev",
+                "libssl-dev",
+                "gcc"
+            ]
+        );
+    }
+
+    #[test]
     fn a_compose_port_written_with_a_variable_is_its_default() {
         let (_dir, tree) = tree(&[(
             "deploy/docker-compose.yml",
@@ -1444,6 +1589,16 @@ mod tests {
             Some("3.12".to_string())
         );
         assert_eq!(python("ARG PYTHON_VERSION=latest\nFROM debian\n"), None);
+        // A publisher's build of the Python image, a platform, a digest.
+        assert_eq!(
+            python("FROM metabrainz/python:3.13-20260216 AS base\n").map(|p| p.0),
+            Some("3.13".to_string())
+        );
+        assert_eq!(
+            python("FROM --platform=linux/amd64 python:3.10-slim@sha256:0123abcd\n").map(|p| p.0),
+            Some("3.10".to_string())
+        );
+        assert_eq!(python("FROM localhost:5000/pythonista\n"), None);
     }
 
     #[test]
