@@ -313,6 +313,36 @@ pub(crate) fn names_database_url(name: &str) -> bool {
     names_database(name) && ["_URL", "_URI", "_DSN"].iter().any(|s| name.ends_with(s))
 }
 
+/// How a variable the code reads locates a SQLite database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SqliteSetting {
+    /// A database URL (`DATABASE_URL`) whose default is a SQLite URL or none.
+    Url,
+    /// The path of the file (`APP_DB_FILE`, `SQLITE_PATH`) whose default is a
+    /// database file's or none.
+    File,
+}
+
+/// Whether the variable `name`, read with `default`, says where a SQLite
+/// database is: the plan then points it at the instance folder.
+pub(crate) fn sqlite_setting(name: &str, default: Option<&str>) -> Option<SqliteSetting> {
+    if names_database_url(name) {
+        return default
+            .is_none_or(|d| d.starts_with("sqlite:"))
+            .then_some(SqliteSetting::Url);
+    }
+    let database = names_database(name) || name.split('_').any(|w| w == "SQLITE");
+    let file = ["_FILE", "_PATH", "_FILENAME"]
+        .iter()
+        .any(|s| name.ends_with(s));
+    let file_default = default.is_none_or(|d| {
+        [".db", ".db3", ".sqlite", ".sqlite3"]
+            .iter()
+            .any(|extension| d.ends_with(extension))
+    });
+    (database && file && file_default).then_some(SqliteSetting::File)
+}
+
 impl ServiceKind {
     /// Whether the variable `name` is this service's setting: one of its
     /// words is a [`ServiceKind::variable_words`] entry, or it starts with

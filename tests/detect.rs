@@ -234,6 +234,76 @@ fn pyproject_dependencies_install_without_the_source() {
 }
 
 #[test]
+fn flask_in_an_extra_of_pyproject_is_installed_when_requirements_lack_it() {
+    // A command-line tool whose web interface is an extra: requirements.txt
+    // holds the tool's own dependencies, the extra holds Flask and the driver.
+    let temp = tempfile::tempdir().unwrap();
+    let pyproject = "[project]\nname = \"marks\"\nversion = \"1.0\"\ndependencies = [\"click\"]\n\n[project.optional-dependencies]\ntests = [\"pytest\"]\nweb = [\"Flask>=3\", \"psycopg2-binary==2.9.10\"]\n";
+    write_tree(
+        temp.path(),
+        &[
+            (
+                "marks/server.py",
+                "from flask import Flask\ndef create_app():\n    return Flask(__name__)\n",
+            ),
+            ("requirements.txt", "click\n"),
+            ("pyproject.toml", pyproject),
+        ],
+    );
+    let report = init(&options(temp.path(), false), &mut NoPrompts).unwrap();
+    assert_eq!(
+        report.plan.install.kind,
+        flaskdock::plan::InstallKind::Pyproject
+    );
+    assert!(
+        report
+            .notes
+            .iter()
+            .any(|n| n.contains("`requirements.txt` does not list Flask")
+                && n.contains("`web` extra")),
+        "{:?}",
+        report.notes
+    );
+    // The extra's driver is the app's: the database is found.
+    assert!(report.plan.database.is_some());
+    let dockerfile = std::fs::read_to_string(temp.path().join("Dockerfile")).unwrap();
+    assert!(
+        dockerfile.contains("deps += [d for e in [\"web\"] for d in"),
+        "{dockerfile}"
+    );
+    assert!(!dockerfile.contains("COPY [\"requirements.txt\""));
+
+    // A requirements file that lists Flask (or an extension of it) stays the install.
+    write_tree(
+        temp.path(),
+        &[("requirements.txt", "click\nFlask-Admin==2.0.0\n")],
+    );
+    let facts = inspect::inspect(temp.path()).unwrap();
+    assert!(
+        matches!(facts.install, inspect::Install::Requirements { .. }),
+        "{:?}",
+        facts.install
+    );
+    // An extra whose name is not one pip takes is not carried into the build.
+    write_tree(
+        temp.path(),
+        &[
+            ("requirements.txt", "click\n"),
+            (
+                "pyproject.toml",
+                &pyproject.replace("\nweb =", "\n\"web'; rm -rf /\" ="),
+            ),
+        ],
+    );
+    let facts = inspect::inspect(temp.path()).unwrap();
+    assert!(
+        matches!(facts.install, inspect::Install::Requirements { .. }),
+        "{:?}",
+        facts.install
+    );
+}
+
+#[test]
 fn poetry_lock_is_preferred_to_requirements_txt() {
     let temp = tempfile::tempdir().unwrap();
     write_tree(
@@ -3475,6 +3545,67 @@ fn a_sqlite_default_beside_the_source_is_pointed_at_the_instance_folder() {
         !project.warnings.iter().any(|w| w.contains("SQLite")),
         "{:?}",
         project.warnings
+    );
+}
+
+#[test]
+fn a_variable_holding_the_sqlite_files_path_is_pointed_at_the_instance_folder() {
+    let app = |default: &str| {
+        format!(
+            "import os, sqlite3\nfrom flask import Flask\napp = Flask(__name__)\n\
+             DB_FILE = os.getenv('NOTES_DB_FILE', '{default}')\n\
+             def db():\n    return sqlite3.connect(DB_FILE)\n"
+        )
+    };
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(
+        temp.path(),
+        &[
+            ("requirements.txt", "flask==3.1.1\n"),
+            ("app.py", &app("notes.db")),
+        ],
+    );
+    let report = init(&options(temp.path(), false), &mut NoPrompts).unwrap();
+    let env = std::fs::read_to_string(temp.path().join(".env.example")).unwrap();
+    assert!(
+        env.lines()
+            .any(|l| l == "NOTES_DB_FILE=/app/instance/app.db"),
+        "{env}"
+    );
+    assert!(
+        report
+            .notes
+            .iter()
+            .any(|n| n.contains("sets NOTES_DB_FILE (read at app.py:4) to `/app/instance/app.db`")),
+        "{:?}",
+        report.notes
+    );
+    assert!(
+        !report
+            .notes
+            .iter()
+            .any(|n| n.contains("the app uses SQLite"))
+    );
+
+    // A default that is no database file (a folder) is left to the user, who is warned.
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(
+        temp.path(),
+        &[
+            ("requirements.txt", "flask==3.1.1\n"),
+            ("app.py", &app("/var/lib/notes")),
+        ],
+    );
+    let report = init(&options(temp.path(), false), &mut NoPrompts).unwrap();
+    let env = std::fs::read_to_string(temp.path().join(".env.example")).unwrap();
+    assert!(!env.contains("NOTES_DB_FILE=/app"), "{env}");
+    assert!(
+        report
+            .notes
+            .iter()
+            .any(|n| n.contains("the app uses SQLite")),
+        "{:?}",
+        report.notes
     );
 }
 

@@ -37,8 +37,14 @@ pub enum Install {
         #[serde(skip_serializing_if = "Option::is_none")]
         freeze_artifact: Option<Source>,
     },
-    /// PEP 621 `[project].dependencies` from `pyproject.toml`.
-    Pyproject { manifests: Vec<String> },
+    /// PEP 621 `[project].dependencies` from `pyproject.toml`, and those of
+    /// the `extras` of `[project.optional-dependencies]` (names checked by
+    /// [`is_extra_name`]).
+    Pyproject {
+        manifests: Vec<String>,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        extras: Vec<String>,
+    },
     /// `poetry export --only main` from `poetry.lock`, installed with pip.
     Poetry(LockExport),
     /// `pdm export --prod` from `pdm.lock`, installed with pip.
@@ -56,7 +62,7 @@ impl Install {
     pub fn manifests(&self) -> &[String] {
         match self {
             Install::Requirements { manifests, .. }
-            | Install::Pyproject { manifests }
+            | Install::Pyproject { manifests, .. }
             | Install::Poetry(LockExport { manifests, .. })
             | Install::Pdm(LockExport { manifests, .. })
             | Install::Uv { manifests }
@@ -202,7 +208,20 @@ pub(super) fn detect_dependencies(
         prefer_lock(&mut warnings, &manager.source.to_string());
         (locked.install, pyproject.packages.clone(), locked.pins)
     } else if let Some(file) = requirements {
-        from_requirements(tree, file, &manager, &mut warnings)?
+        let listed = from_requirements(tree, file, &manager, &mut warnings)?;
+        match pyproject.filter(|p| p.lists_flask() && !brings_flask(&listed.1)) {
+            Some(pyproject) => {
+                let extra = pyproject
+                    .flask_extra
+                    .as_ref()
+                    .map_or_else(String::new, |e| format!(" (its `{}` extra)", e.name));
+                warnings.push(format!(
+                    "`{file}` does not list Flask and `pyproject.toml` does{extra}: the image installs from `pyproject.toml`"
+                ));
+                from_pyproject(pyproject)
+            }
+            None => listed,
+        }
     } else if let Some(pyproject) = pyproject.filter(|p| p.project_dependencies.is_some()) {
         if let Some((tool, lock)) = match manager.value {
             DependencyManager::Pdm => Some(("pdm", "pdm.lock")),
@@ -214,10 +233,7 @@ pub(super) fn detect_dependencies(
                 manager.source
             ));
         }
-        let install = Install::Pyproject {
-            manifests: vec!["pyproject.toml".into()],
-        };
-        (install, pyproject.packages, pyproject.pins)
+        from_pyproject(pyproject)
     } else if manager.value != DependencyManager::Pip {
         bail!(
             "flaskdock cannot install from {} yet; export a `requirements.txt` from it and run again",
@@ -255,6 +271,31 @@ fn refuse_odd_dependency_files(tree: &Tree) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The install of `[project].dependencies`, with the extra that lists
+/// Flask where they do not.
+fn from_pyproject(pyproject: Pyproject) -> (Install, Vec<Package>, Vec<Pin>) {
+    let (mut packages, mut pins) = (pyproject.packages, pyproject.pins);
+    let mut extras = Vec::new();
+    if let Some(extra) = pyproject.flask_extra {
+        packages.extend(extra.packages);
+        pins.extend(extra.pins);
+        extras.push(extra.name);
+    }
+    let install = Install::Pyproject {
+        manifests: vec!["pyproject.toml".into()],
+        extras,
+    };
+    (install, packages, pins)
+}
+
+/// Whether the packages install Flask: itself, Quart, or an extension that
+/// depends on it (`flask-admin`).
+fn brings_flask(packages: &[Package]) -> bool {
+    packages
+        .iter()
+        .any(|p| p.name == "flask" || p.name == "quart" || p.name.starts_with("flask-"))
 }
 
 /// An install from a lock, with its pins.
@@ -558,9 +599,95 @@ pub(crate) struct Pyproject {
     packages: Vec<Package>,
     /// `==` pins in `[project].dependencies`.
     pins: Vec<Pin>,
+    /// The `[project.optional-dependencies]` extra that lists Flask when
+    /// `[project].dependencies` does not (`server` of a library with a web
+    /// interface), with its packages and pins.
+    flask_extra: Option<Extra>,
     /// `[project].name` and `[project].version` (absent when dynamic).
     name: Option<String>,
     version: Option<String>,
+}
+
+impl Pyproject {
+    /// `[project]` lists Flask, in its dependencies or an extra.
+    fn lists_flask(&self) -> bool {
+        self.project_dependencies.is_some()
+            && (self.flask_extra.is_some() || self.packages.iter().any(|p| p.name == "flask"))
+    }
+}
+
+/// An extra of `[project.optional-dependencies]`.
+#[derive(Debug, Clone)]
+struct Extra {
+    name: String,
+    packages: Vec<Package>,
+    pins: Vec<Pin>,
+}
+
+/// The packages and `==` pins of a list of PEP 508 requirements.
+fn requirement_list(list: &[String], source: impl Fn(&str) -> Source) -> (Vec<Package>, Vec<Pin>) {
+    let mut packages = Vec::new();
+    let mut pins = Vec::new();
+    for dep in list {
+        if let RequirementLine::Requirement {
+            name,
+            vcs,
+            extras,
+            pinned,
+        } = parse_line(dep)
+        {
+            if let Some(version) = pinned {
+                pins.push(Pin {
+                    name: name.clone(),
+                    version,
+                    source: source(dep),
+                });
+            }
+            packages.push(Package {
+                name,
+                vcs,
+                extras,
+                source: source(dep),
+            });
+        }
+    }
+    (packages, pins)
+}
+
+/// A name pip takes as an extra, which the builder's install script then
+/// carries: letters, digits, `-`, `_` and `.`.
+pub fn is_extra_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+/// The first extra of `[project.optional-dependencies]` that lists Flask,
+/// when `dependencies` (`project_packages`) does not.
+fn flask_extra(
+    project: Option<&toml::Value>,
+    project_packages: &[Package],
+    source: impl Fn(&str) -> Source,
+) -> Option<Extra> {
+    if project_packages.iter().any(|p| p.name == "flask") {
+        return None;
+    }
+    let optional = project?.get("optional-dependencies")?.as_table()?;
+    optional.iter().find_map(|(name, list)| {
+        let list: Vec<String> = list
+            .as_array()?
+            .iter()
+            .filter_map(|d| Some(d.as_str()?.to_string()))
+            .collect();
+        let (packages, pins) = requirement_list(&list, &source);
+        (is_extra_name(name) && packages.iter().any(|p| p.name == "flask")).then(|| Extra {
+            name: name.clone(),
+            packages,
+            pins,
+        })
+    })
 }
 
 /// What `pyproject.toml` says about dependencies.
@@ -586,31 +713,12 @@ pub(crate) fn parse_pyproject(file: &TomlFile) -> Pyproject {
                 .map(str::to_string)
                 .collect()
         });
-    let mut packages = Vec::new();
-    let mut pins = Vec::new();
-    for dep in project_dependencies.iter().flatten() {
-        if let RequirementLine::Requirement {
-            name,
-            vcs,
-            extras,
-            pinned,
-        } = parse_line(dep)
-        {
-            if let Some(version) = pinned {
-                pins.push(Pin {
-                    name: name.clone(),
-                    version,
-                    source: source(dep),
-                });
-            }
-            packages.push(Package {
-                name,
-                vcs,
-                extras,
-                source: source(dep),
-            });
-        }
-    }
+    let (mut packages, pins) =
+        requirement_list(project_dependencies.as_deref().unwrap_or_default(), source);
+    let flask_extra = project_dependencies
+        .is_some()
+        .then(|| flask_extra(doc.get("project"), &packages, source))
+        .flatten();
     let poetry_deps = tool
         .and_then(|t| t.get("poetry"))
         .and_then(|p| p.get("dependencies"))
@@ -636,6 +744,7 @@ pub(crate) fn parse_pyproject(file: &TomlFile) -> Pyproject {
         project_dependencies,
         packages,
         pins,
+        flask_extra,
     }
 }
 

@@ -30,6 +30,7 @@ mod secret_key;
 pub(crate) mod source;
 mod system_packages;
 mod wheels;
+mod worker;
 mod writes;
 
 use std::path::Path;
@@ -41,7 +42,7 @@ pub use background::Background;
 pub use cli::SetupCommand;
 pub use config_object::ConfigObject;
 pub use deployment::Process;
-pub use deps::{DependencyManager, Install, LockExport};
+pub use deps::{DependencyManager, Install, LockExport, is_extra_name};
 pub use entry::EntryCandidate;
 pub use env::EnvVar;
 pub use fact::{Fact, Source};
@@ -55,10 +56,12 @@ pub use packaged::{PackageBuilder, Packaged};
 pub use python::{CURRENT_STABLE_PYTHON, SUPPORTED_PYTHONS};
 pub use requirements::{RequirementLine, parse_requirements};
 pub use wheels::Pin;
+pub use worker::{ASGI_WORKER_CLASS, Worker};
 pub use writes::{WriteDir, shown as shown_folder};
 
 use crate::safe::PythonVersion;
 use crate::services::{self, Database};
+use worker::gunicorn_worker;
 
 /// Everything inspection found in a project.
 #[derive(Debug, Clone, Serialize)]
@@ -268,7 +271,7 @@ pub(crate) fn from_tree(tree: &files::Tree) -> Result<Project> {
     let migrations_need_tables = migrations
         .as_ref()
         .and_then(|_| tables_missing(tree, &mut warnings));
-    let worker = gunicorn_worker(&deps, &deployment, entries.first(), &mut warnings);
+    let worker = gunicorn_worker(&deps, &deployment, entries.first(), &modules, &mut warnings);
 
     // The project's names (its folder's one costs a system call) only when
     // nothing before them gave the port.
@@ -667,134 +670,14 @@ fn warn_about_code(
     }
 }
 
-/// Whether the code reads a database URL variable whose default is a SQLite
-/// URL or none: the plan sets it to a file in the instance folder.
+/// Whether the code reads a variable that locates its SQLite database (a
+/// URL, or a file's path): the plan sets it to a file in the instance folder.
 fn sqlite_url_from_environment(code: &env::CodeFacts) -> bool {
-    code.env_vars.iter().any(|v| {
-        crate::services::names_database_url(&v.name)
-            && v.default
-                .as_deref()
-                .is_none_or(|d| d.starts_with("sqlite:"))
-    })
-}
-
-/// How gunicorn must run an app that serves WebSockets.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Worker {
-    /// gunicorn's `--worker-class`.
-    pub class: String,
-    /// `--threads`, for the threaded worker (each open WebSocket holds a thread).
-    pub threads: Option<u32>,
-    /// Flask-SocketIO's clients must reach the process that holds their
-    /// session, and gunicorn's balancing between workers is not sticky.
-    pub single_process: bool,
-}
-
-/// Flask-SocketIO runs on the eventlet or gevent worker when the project
-/// installs one (gevent-websocket has its own), else in threading mode on
-/// threads; Flask-Sock runs on threads. As Flask-SocketIO's deployment guide
-/// says, it needs a single worker process.
-fn detect_worker(packages: &[Package]) -> Option<Fact<Worker>> {
-    let find = |name: &str| packages.iter().find(|p| p.name == name);
-    let (extension, single_process) = match (find("flask-socketio"), find("flask-sock")) {
-        (Some(socketio), _) => (socketio, true),
-        (None, Some(sock)) => (sock, false),
-        (None, None) => return None,
-    };
-    let async_worker = [
-        (
-            "gevent-websocket",
-            "geventwebsocket.gunicorn.workers.GeventWebSocketWorker",
-        ),
-        ("eventlet", "eventlet"),
-        ("gevent", "gevent"),
-    ]
-    .into_iter()
-    .find(|(package, _)| find(package).is_some());
-    let (class, threads, why) = match async_worker {
-        Some((package, class)) => (
-            class,
-            None,
-            format!("`{}` with `{package}`", extension.name),
-        ),
-        None => (
-            "gthread",
-            Some(100),
-            format!("`{}` on threads", extension.name),
-        ),
-    };
-    Some(Fact::new(
-        Worker {
-            class: class.to_string(),
-            threads,
-            single_process,
-        },
-        extension.source.clone().with_note(why),
-    ))
-}
-
-/// The worker gunicorn needs, when not its default: a WebSocket extension's,
-/// then the one the project's start command names, then an ASGI app's.
-fn gunicorn_worker(
-    deps: &deps::Dependencies,
-    deployment: &deployment::Deployment,
-    entry: Option<&EntryCandidate>,
-    warnings: &mut Vec<String>,
-) -> Option<Fact<Worker>> {
-    detect_worker(&deps.packages)
-        .or_else(|| declared_worker(deployment, &deps.packages, warnings))
-        .or_else(|| asgi_worker(entry, &deps.pins))
-}
-
-/// The worker class the project's own start command names (`-k gevent`),
-/// when the project installs its package: the app may rely on it (gevent's
-/// monkey-patching, many open connections). `sync` and `gthread` are left to
-/// flaskdock's threaded worker; a class whose package the project does not
-/// install is warned about and not used (gunicorn would not start).
-fn declared_worker(
-    deployment: &deployment::Deployment,
-    packages: &[Package],
-    warnings: &mut Vec<String>,
-) -> Option<Fact<Worker>> {
-    const PACKAGES: &[(&str, &str)] = &[
-        ("gevent", "gevent"),
-        ("eventlet", "eventlet"),
-        (
-            "geventwebsocket.gunicorn.workers.GeventWebSocketWorker",
-            "gevent-websocket",
-        ),
-        ("uvicorn.workers.UvicornWorker", "uvicorn"),
-        (ASGI_WORKER_CLASS, "uvicorn-worker"),
-    ];
-    let command = deployment
-        .commands
+    code.env_vars
         .iter()
-        .find(|c| c.value.worker_class.is_some())?;
-    let class = command.value.worker_class.as_deref()?;
-    let (_, package) = PACKAGES.iter().find(|(name, _)| *name == class)?;
-    if !packages.iter().any(|p| p.name == *package) {
-        warnings.push(format!(
-            "{}: the project's start command runs gunicorn's `{}` worker, but the project does not install `{package}`: the image runs the threaded worker",
-            command.source,
-            crate::safe::escaped(class)
-        ));
-        return None;
-    }
-    Some(Fact::new(
-        Worker {
-            class: class.to_string(),
-            threads: None,
-            single_process: false,
-        },
-        command
-            .source
-            .clone()
-            .with_note(format!("`-k {class}` in the project's start command")),
-    ))
+        .any(|v| crate::services::sqlite_setting(&v.name, v.default.as_deref()).is_some())
 }
 
-/// gunicorn runs an ASGI app with uvicorn's worker. Connexion 2's `FlaskApp`
-/// is WSGI, so a pin of it below 3 says the app is not ASGI.
 /// Flask's development server listens on 5000 unless told otherwise: a
 /// project whose own way to start is `app.run()` (on one of its apps) or a
 /// `FlaskGroup` CLI's `run` serves there, and its README, port mappings and
@@ -822,35 +705,6 @@ fn flask_default_port(
         server.source.clone().with_note(note),
     ))
 }
-
-fn asgi_worker(entry: Option<&EntryCandidate>, pins: &[wheels::Pin]) -> Option<Fact<Worker>> {
-    let entry = entry?;
-    let what = entry.asgi.as_deref()?;
-    let connexion_2 = pins.iter().any(|p| {
-        p.name == "connexion"
-            && p.version
-                .split('.')
-                .next()
-                .is_some_and(|m| m < "3" && m.len() == 1)
-    });
-    if what.contains("Connexion") && connexion_2 {
-        return None;
-    }
-    Some(Fact::new(
-        Worker {
-            class: ASGI_WORKER_CLASS.to_string(),
-            threads: None,
-            single_process: false,
-        },
-        entry
-            .source
-            .clone()
-            .with_note(format!("{what} is an ASGI app")),
-    ))
-}
-
-/// The worker class of the `uvicorn-worker` package.
-pub const ASGI_WORKER_CLASS: &str = "uvicorn_worker.UvicornWorker";
 
 /// A driver in the dependencies decides, in the catalogue's order.
 /// PostgreSQL comes first: an app with both drivers most often uses MySQL

@@ -164,11 +164,15 @@ impl ShellCommand {
 const FLASK_REQUIREMENT: &str = "flask==3.1.3";
 /// The `tomllib` backport, for a `pyproject` install before Python 3.11.
 const TOMLI_REQUIREMENT: &str = "tomli==2.2.1";
-/// Installs `[project].dependencies` and the arguments it is given, with
+/// Adds the requirements of the extras named in the list `{names}` of
+/// `[project.optional-dependencies]`.
+const PYPROJECT_EXTRAS: &str = "deps += [d for e in {names} for d in \
+t.load(open(\"pyproject.toml\", \"rb\"))[\"project\"].get(\"optional-dependencies\", {}).get(e, [])]; ";
+/// Installs `[project].dependencies` (and `{extras}`) and the arguments it is given, with
 /// no single quote inside, so the shell word stays readable.
 const PYPROJECT_INSTALL: &str = "import {module} as t, subprocess, sys; \
 deps = t.load(open(\"pyproject.toml\", \"rb\"))[\"project\"].get(\"dependencies\", []); \
-subprocess.check_call([sys.executable, \"-m\", \"pip\", \"install\", *deps, *sys.argv[1:]])";
+{extras}subprocess.check_call([sys.executable, \"-m\", \"pip\", \"install\", *deps, *sys.argv[1:]])";
 
 /// Tools pinned for installs from lock files, one requirement an argument:
 /// the newest release, and the newest that still runs on Python 3.9 (the
@@ -289,7 +293,13 @@ fn install_run(plan: &InstallPlan, install: &Install, extra: &[Text]) -> Install
             lock_export_run(plan.kind, plan.hashes, extra)
         }
         InstallKind::Uv => uv_run(install, extra),
-        InstallKind::Pyproject => pyproject_run(plan.toml_module, extra),
+        InstallKind::Pyproject => {
+            let extras = match install {
+                Install::Pyproject { extras, .. } => extras.as_slice(),
+                _ => &[],
+            };
+            pyproject_run(plan.toml_module, extras, extra)
+        }
         InstallKind::Bare => InstallRun::new(
             &["No dependency file was found: Flask alone."],
             vec![Cache::Pip],
@@ -378,7 +388,7 @@ fn uv_run(install: &Install, extra: Vec<Text>) -> InstallRun {
 
 /// `[project].dependencies` read with `module` (the `tomli` backport
 /// installed first when that is the one), installed with `extra`.
-fn pyproject_run(module: TomlModule, extra: Vec<Text>) -> InstallRun {
+fn pyproject_run(module: TomlModule, extras: &[String], extra: Vec<Text>) -> InstallRun {
     let mut commands = Vec::new();
     if module == TomlModule::Tomli {
         commands.push(ShellCommand::new(
@@ -386,13 +396,32 @@ fn pyproject_run(module: TomlModule, extra: Vec<Text>) -> InstallRun {
             &["install", TOMLI_REQUIREMENT],
         ));
     }
-    let script = PYPROJECT_INSTALL.replace("{module}", module.name());
+    // Only names pip takes as extras reach the script (and its shell word).
+    let valid: Vec<&str> = extras
+        .iter()
+        .map(String::as_str)
+        .filter(|name| crate::inspect::is_extra_name(name))
+        .collect();
+    let added = match valid.as_slice() {
+        [] => String::new(),
+        names => {
+            let quoted: Vec<String> = names.iter().map(|name| format!("\"{name}\"")).collect();
+            PYPROJECT_EXTRAS.replace("{names}", &format!("[{}]", quoted.join(", ")))
+        }
+    };
+    let script = PYPROJECT_INSTALL
+        .replace("{module}", module.name())
+        .replace("{extras}", &added);
     commands.push(ShellCommand::new(Program::Python, &["-c", &script]).with(extra));
-    InstallRun::new(
-        &["Installs [project].dependencies from pyproject.toml without the project's source."],
-        vec![Cache::Pip],
-        commands,
-    )
+    let comment = match valid.as_slice() {
+        [] => "Installs [project].dependencies from pyproject.toml without the project's source."
+            .to_string(),
+        names => format!(
+            "Installs [project].dependencies and its {} extra from pyproject.toml without the project's source.",
+            names.join(", ")
+        ),
+    };
+    InstallRun::new(&[comment.as_str()], vec![Cache::Pip], commands)
 }
 
 impl InstallRun {

@@ -211,7 +211,8 @@ fn config_object_notes(project: &Project) -> impl Iterator<Item = String> + '_ {
 /// The values `.env.example` gives for this machine: a database URL pointed
 /// at a SQLite file in the instance folder, Flask's `SERVER_NAME`.
 fn local_value_notes(plan: &Plan) -> impl Iterator<Item = String> + '_ {
-    let sqlite = super::wiring::sqlite_url(plan.instance_dir.as_str());
+    let path = super::wiring::sqlite_path(plan.instance_dir.as_str());
+    let url = super::wiring::sqlite_url(plan.instance_dir.as_str());
     plan.env_vars.iter().filter_map(move |var| {
         let value = var.value.as_ref()?;
         if var.name.as_str() == "SERVER_NAME" {
@@ -220,7 +221,7 @@ fn local_value_notes(plan: &Plan) -> impl Iterator<Item = String> + '_ {
                 var.source
             ));
         }
-        (value.as_str() == sqlite).then(|| {
+        (value.as_str() == url || value.as_str() == path).then(|| {
             format!(
                 "`.env.example` sets {} (read at {}) to `{value}`: a SQLite file in Flask's instance folder, a volume the app user writes, since the image keeps the source read-only",
                 var.name, var.source

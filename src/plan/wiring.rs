@@ -8,6 +8,7 @@
 use super::model::{DatabasePlan, EnvVarPlan, RedisPlan, RqWorkerPlan};
 use crate::inspect::Project;
 use crate::safe::{EnvName, Text};
+use crate::services::{SqliteSetting, sqlite_setting};
 
 /// The placeholder `.env.example` gives a key that signs sessions.
 pub(super) const SECRET_PLACEHOLDER: &str = "replace-with-a-long-random-string";
@@ -34,7 +35,7 @@ pub(super) fn env_vars(
         .is_none()
         .then_some(project.sqlite.as_ref())
         .flatten()
-        .map(|_| sqlite_url(instance_dir));
+        .map(|_| sqlite_path(instance_dir));
     let local_value = |name: &str, default: Option<&str>, required: bool| -> Option<Text> {
         // Unset (read without a default, optional), Flask answers every host.
         if name == "SERVER_NAME" {
@@ -50,9 +51,11 @@ pub(super) fn env_vars(
         {
             return Some(Text::escaped(object));
         }
-        let url = sqlite.as_ref()?;
-        let sqlite_default = default.is_none_or(|d| d.starts_with("sqlite:"));
-        (crate::services::names_database_url(name) && sqlite_default).then(|| Text::escaped(url))
+        let path = sqlite.as_ref()?;
+        Some(Text::escaped(&match sqlite_setting(name, default)? {
+            SqliteSetting::Url => format!("sqlite:///{path}"),
+            SqliteSetting::File => path.clone(),
+        }))
     };
     let mut env_vars: Vec<EnvVarPlan> = project
         .env_vars
@@ -256,7 +259,12 @@ pub(super) fn value_for(
 /// The URL of a SQLite file in the image's instance folder (`instance`,
 /// or `src/instance`): four slashes, an absolute path.
 pub(super) fn sqlite_url(instance_dir: &str) -> String {
-    format!("sqlite:////app/{instance_dir}/app.db")
+    format!("sqlite:///{}", sqlite_path(instance_dir))
+}
+
+/// Where the image keeps an app's SQLite file: the instance folder.
+pub(super) fn sqlite_path(instance_dir: &str) -> String {
+    format!("/app/{instance_dir}/app.db")
 }
 
 fn ends_with_any(name: &str, suffixes: &[&str]) -> bool {
