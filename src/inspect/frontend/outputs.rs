@@ -259,6 +259,20 @@ static WEBPACK_PATH: LazyLock<Regex> = LazyLock::new(|| {
     )
     .expect("valid regex")
 });
+/// `path: path.resolve(staticDir, 'build/')`, from a folder bound to a name.
+static WEBPACK_PATH_FROM_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"path\s*:\s*path\.(?:resolve|join)\(\s*([A-Za-z_$][\w$]*)\s*,((?:\s*['"][^'"]+['"]\s*,?)+)\)"#,
+    )
+    .expect("valid regex")
+});
+/// `const staticDir = path.resolve(__dirname, 'app/static')`.
+static JS_DIR_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"\b([A-Za-z_$][\w$]*)\s*=\s*path\.(?:resolve|join)\(\s*__dirname\s*,((?:\s*['"][^'"]+['"]\s*,?)+)\)"#,
+    )
+    .expect("valid regex")
+});
 /// `path: __dirname + '/../public'`.
 static WEBPACK_CONCAT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"path\s*:\s*__dirname\s*\+\s*['"`]([^'"`]+)['"`]"#).expect("valid regex")
@@ -341,22 +355,41 @@ fn js_value(expr: &str, strings: &BTreeMap<String, Option<String>>) -> Option<St
     Some(value)
 }
 
+/// The quoted parts of a `path.resolve` call's arguments, joined with `/`.
+fn joined_parts(arguments: &str) -> String {
+    let parts: Vec<&str> = QUOTED
+        .captures_iter(arguments)
+        .filter_map(|q| q.get(1).map(|m| m.as_str()))
+        .collect();
+    parts.join("/")
+}
+
 /// The output folders a webpack config names, relative to its folder, each
-/// with where it starts: `path.resolve(__dirname, "..", "static")` and
-/// `__dirname + "/../static"`.
+/// with where it starts: `path.resolve(__dirname, "..", "static")`,
+/// `__dirname + "/../static"`, and `path.resolve(staticDir, "build")` where
+/// `staticDir` is bound to a folder of the first kind.
 fn webpack_paths(text: &str) -> Vec<(usize, String)> {
-    let joined = WEBPACK_PATH.captures_iter(text).map(|c| {
-        let parts: Vec<&str> = QUOTED
-            .captures_iter(&c[1])
-            .filter_map(|q| q.get(1).map(|m| m.as_str()))
-            .collect();
-        (c.get(0).map_or(0, |m| m.start()), parts.join("/"))
+    let joined = WEBPACK_PATH
+        .captures_iter(text)
+        .map(|c| (c.get(0).map_or(0, |m| m.start()), joined_parts(&c[1])));
+    let dirs: BTreeMap<String, String> = JS_DIR_NAME
+        .captures_iter(text)
+        .map(|c| (c[1].to_string(), joined_parts(&c[2])))
+        .collect();
+    let from_names = WEBPACK_PATH_FROM_NAME.captures_iter(text).filter_map(|c| {
+        let dir = dirs.get(&c[1])?;
+        let at = c.get(0).map_or(0, |m| m.start());
+        Some((
+            at,
+            format!("{}/{}", dir.trim_end_matches('/'), joined_parts(&c[2])),
+        ))
     });
+    let joined: Vec<(usize, String)> = joined.chain(from_names).collect();
     let concatenated = WEBPACK_CONCAT.captures_iter(text).map(|c| {
         let rest = c[1].trim_start_matches('/');
         (c.get(0).map_or(0, |m| m.start()), rest.to_string())
     });
-    let mut paths: Vec<(usize, String)> = joined.chain(concatenated).collect();
+    let mut paths: Vec<(usize, String)> = joined.into_iter().chain(concatenated).collect();
     paths.sort();
     paths
 }
@@ -581,6 +614,12 @@ mod tests {
             output_at("assets", &paths[0], false).as_deref(),
             Some("public")
         );
+        // From a folder bound to a name; a name bound to no folder says nothing.
+        let config = "const staticDir = path.resolve(__dirname, 'shop/static');\n\
+                      module.exports = { output: { path: path.resolve(staticDir, 'build/') },\n\
+                      other: { path: path.join(unknownDir, 'x') } };\n";
+        let paths: Vec<String> = webpack_paths(config).into_iter().map(|(_, p)| p).collect();
+        assert_eq!(paths, ["shop/static/build/"]);
     }
 
     #[test]
