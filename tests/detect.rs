@@ -4299,6 +4299,25 @@ fn an_app_made_by_a_subclass_of_flask_is_a_target() {
     let targets: Vec<&str> = project.entries.iter().map(|e| e.target.as_str()).collect();
     assert!(targets.contains(&"serve:application"), "{targets:?}");
     assert!(targets.contains(&"shop:create_app()"), "{targets:?}");
+    // A library's subclass, known by its name.
+    let project = inspect_tree(&[
+        ("reviews/__init__.py", ""),
+        (
+            "reviews/frontend/__init__.py",
+            "from toolkit.web import CustomFlask\n\ndef create_app(config_path=None):\n    app = CustomFlask(import_name=__name__)\n    return app\n",
+        ),
+        (
+            "api.py",
+            "from apiflask import APIFlask as Api\napp = Api(__name__)\n",
+        ),
+        ("requirements.txt", "flask\napiflask\n"),
+    ]);
+    let targets: Vec<&str> = project.entries.iter().map(|e| e.target.as_str()).collect();
+    assert!(
+        targets.contains(&"reviews.frontend:create_app()"),
+        "{targets:?}"
+    );
+    assert!(targets.contains(&"api:app"), "{targets:?}");
     // A class that is not a Flask app makes nothing.
     let project = inspect_tree(&[
         (

@@ -309,7 +309,9 @@ pub(crate) fn app_builders<'a>(modules: impl IntoIterator<Item = &'a Module>) ->
 }
 
 /// The project's top-level subclasses of `Flask`, and their subclasses:
-/// calling one makes an app (`app = ShopApp(__name__)`).
+/// calling one makes an app (`app = ShopApp(__name__)`). A library's
+/// subclass is known by its name (`from apiflask import APIFlask`, `from
+/// brainzutils.flask import CustomFlask`).
 fn flask_subclasses(modules: &[&Module]) -> Vec<String> {
     let classes: Vec<&ast::StmtClassDef> = modules
         .iter()
@@ -320,6 +322,23 @@ fn flask_subclasses(modules: &[&Module]) -> Vec<String> {
         })
         .collect();
     let mut names = vec!["Flask".to_string()];
+    for stmt in modules.iter().flat_map(|m| &m.body) {
+        let Stmt::ImportFrom(import) = stmt else {
+            continue;
+        };
+        for alias in &import.names {
+            let name = alias.asname.as_ref().unwrap_or(&alias.name).as_str();
+            let library_subclass = alias.name.as_str().len() > "Flask".len()
+                && alias.name.as_str().ends_with("Flask")
+                && alias
+                    .name
+                    .as_str()
+                    .starts_with(|c: char| c.is_ascii_uppercase());
+            if library_subclass && !names.iter().any(|n| n == name) {
+                names.push(name.to_string());
+            }
+        }
+    }
     for _ in 0..4 {
         let before = names.len();
         for class in &classes {
