@@ -347,6 +347,8 @@ const TOOLING_DIRS: &[&str] = &[
     "tools",
     "contrib",
     "benchmarks",
+    // release managers, database maintenance, one-off utilities
+    "bin",
 ];
 
 /// Code that never runs in the app: under a [`TOOLING_DIRS`] folder at any
@@ -697,9 +699,11 @@ mod tests {
             "examples/basic/app.py",
             "setup.py",
             "shop/scripts/seed.py",
+            "bin/release_manager.py",
         ] {
             assert!(is_tooling_path(path), "{path}");
         }
         assert!(!is_tooling_path("shop/setup.py") && !is_tooling_path("shop/documents.py"));
+        assert!(!is_tooling_path("shop/binary.py") && !is_tooling_path("cabin/app.py"));
     }
 }
