@@ -1755,6 +1755,9 @@ fn is_system_variable(name: &str) -> bool {
             | "MALLOC_ARENA_MAX"
             | "LD_PRELOAD"
             | "LD_LIBRARY_PATH"
+            // Werkzeug's reloader's, set for its child process
+            | "WERKZEUG_RUN_MAIN"
+            | "WERKZEUG_SERVER_FD"
             // the terminal's, the browser's and the proxy's
             | "NO_COLOR"
             | "PYTHONIOENCODING"
@@ -1771,6 +1774,8 @@ fn is_system_variable(name: &str) -> bool {
             | "HTTPS_PROXY"
             | "NO_PROXY"
     ) || name.starts_with("LC_")
+        // A process's own marker for a child it starts (`_APP_REEXEC`).
+        || name.starts_with('_')
         || name.starts_with("XDG_")
         || is_github_actions_variable(name)
         || name.starts_with("TRAVIS_")
@@ -2325,7 +2330,7 @@ mod tests {
     #[test]
     fn system_variables_and_tooling_code_are_not_the_apps_settings() {
         let facts = scan(
-            "import os\nPATH = os.environ['PATH']\nHOME = os.getenv('HOME')\nREF = os.getenv('GITHUB_REF_NAME')\nGH = os.getenv('GITHUB_OAUTH_CLIENT_ID')\nNC = os.getenv('NO_COLOR')\nLOC = os.getenv('LC_ALL')\nSH = os.environ.get('COMSPEC')\nCFG = os.getenv('XDG_CONFIG_HOME')\nKEY = os.environ['APP_KEY']\n",
+            "import os\nPATH = os.environ['PATH']\nHOME = os.getenv('HOME')\nREF = os.getenv('GITHUB_REF_NAME')\nGH = os.getenv('GITHUB_OAUTH_CLIENT_ID')\nNC = os.getenv('NO_COLOR')\nRM = os.getenv('WERKZEUG_RUN_MAIN')\nRE = os.getenv('_SHOP_REEXEC')\nLOC = os.getenv('LC_ALL')\nSH = os.environ.get('COMSPEC')\nCFG = os.getenv('XDG_CONFIG_HOME')\nKEY = os.environ['APP_KEY']\n",
         );
         assert_eq!(
             names_and_required(&facts),
