@@ -61,7 +61,7 @@ pub(crate) struct CodeFacts {
     /// unset, Flask loads nothing and the app runs unconfigured.
     pub config_selectors: Vec<Fact<String>>,
     /// A server the project starts itself (`WSGIServer(...)`, `socketio.run(app)`).
-    pub own_server: Option<Fact<String>>,
+    pub own_server: Option<OwnServer>,
     /// Where the app wraps itself in Werkzeug's `ProxyFix`, which reads the
     /// `X-Forwarded-*` headers of the proxies it is told of.
     pub proxy_fix: Option<Source>,
@@ -1118,7 +1118,10 @@ impl Scanner<'_> {
             && let Some(server) = own_server(call, &call.func)
                 .filter(|s| !(self.in_main_block && s.contains("SocketIO")))
         {
-            self.facts.own_server = Some(Fact::new(server.to_string(), self.source(offset)));
+            self.facts.own_server = Some(OwnServer {
+                started: Fact::new(server.to_string(), self.source(offset)),
+                loopback: loopback_host(call, server),
+            });
         }
         if self.facts.cli_port.is_none()
             && let Some(port) = port_option_default(call)
@@ -1901,6 +1904,38 @@ fn is_flask_group_decorator(decorator: &Expr) -> bool {
         })
 }
 
+/// A server the project starts itself.
+#[derive(Debug, Clone)]
+pub(crate) struct OwnServer {
+    /// What it is (`WSGIServer`), and where it is started.
+    pub started: Fact<String>,
+    /// The loopback address it listens on, where the call names one or the
+    /// server's default is one (`WSGIServer(("localhost", 5000), app)`,
+    /// `socketio.run(app)`): nothing outside the container reaches it.
+    pub loopback: Option<String>,
+}
+
+/// The loopback host a server call listens on: a literal host of its
+/// address (`("127.0.0.1", 5000)`, `host="localhost"`, `listen="127.0.0.1:80"`),
+/// or Flask-SocketIO's default (`127.0.0.1`) when it names none.
+fn loopback_host(call: &ast::ExprCall, server: &str) -> Option<String> {
+    let is_loopback = |host: &str| matches!(host, "localhost" | "::1") || host.starts_with("127.");
+    let keyword_host = keyword(call, "host").or_else(|| keyword(call, "listen"));
+    let positional = call.arguments.args.first().and_then(|arg| match arg {
+        Expr::Tuple(t) => t.elts.first(),
+        other => Some(other),
+    });
+    let host = match keyword_host.or(positional).and_then(string_literal) {
+        Some(written) => written
+            .rsplit_once(':')
+            .filter(|_| !written.contains("::"))
+            .map_or(written, |(host, _)| host),
+        None if server == "Flask-SocketIO's run" && keyword_host.is_none() => "127.0.0.1",
+        None => return None,
+    };
+    is_loopback(host).then(|| host.to_string())
+}
+
 /// A call that starts a server other than gunicorn: the launcher a project
 /// ships for itself. Flask's own `app.run` is left out (the development server
 /// under `__main__` is the common case, and gunicorn replaces it).
@@ -2011,8 +2046,42 @@ mod tests {
     }
 
     #[test]
+    fn a_server_listening_on_loopback_is_told_apart() {
+        let loopback = |code: &str| scan(code).own_server.and_then(|s| s.loopback);
+        for (code, expected) in [
+            (
+                "from gevent.pywsgi import WSGIServer\nWSGIServer(('localhost', 5000), app).serve_forever()\n",
+                Some("localhost"),
+            ),
+            ("WSGIServer(('', 80), app).serve_forever()\n", None),
+            (
+                "import waitress\nwaitress.serve(app, listen='127.0.0.1:8080')\n",
+                Some("127.0.0.1"),
+            ),
+            (
+                "import waitress\nwaitress.serve(app, host='0.0.0.0')\n",
+                None,
+            ),
+            ("import waitress\nwaitress.serve(app)\n", None),
+            // Flask-SocketIO listens on 127.0.0.1 unless told otherwise.
+            ("socketio.run(app)\n", Some("127.0.0.1")),
+            ("socketio.run(app, host=args.host)\n", None),
+            (
+                "from wsgiref.simple_server import make_server\nmake_server('127.0.0.1', 8000, app)\n",
+                Some("127.0.0.1"),
+            ),
+        ] {
+            assert_eq!(loopback(code).as_deref(), expected, "{code}");
+        }
+    }
+
+    #[test]
     fn finds_servers_the_project_starts_itself() {
-        let server = |code: &str| scan(code).own_server.map(|f| (f.value, f.source.line));
+        let server = |code: &str| {
+            scan(code)
+                .own_server
+                .map(|s| (s.started.value, s.started.source.line))
+        };
         for (code, expected) in [
             (
                 "from gevent.pywsgi import WSGIServer\nWSGIServer(('', 80), app).serve_forever()\n",

@@ -9,6 +9,7 @@ use std::collections::{HashMap, HashSet};
 use serde::Serialize;
 
 use super::entry::EntryCandidate;
+use super::env::OwnServer;
 use super::fact::{Fact, Source};
 use super::files::{TomlFile, Tree};
 use super::module::Module;
@@ -98,6 +99,10 @@ pub struct Launcher {
     /// project says so.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub command: Option<Fact<String>>,
+    /// The loopback host the server listens on (`localhost`): nothing
+    /// outside the container reaches it there.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub loopback: Option<String>,
 }
 
 /// What one module says about where pages are registered.
@@ -308,13 +313,16 @@ impl<'a> Visitor<'a> for Calls {
 /// block that imports the launcher's package; else a console script into
 /// the launcher's module), warned of where there is an app to serve.
 pub(super) fn find(
-    server: Option<Fact<String>>,
+    server: Option<OwnServer>,
     pages: &Pages,
     entry: Option<&EntryCandidate>,
     commands: Commands<'_>,
     warnings: &mut Vec<String>,
 ) -> Option<Launcher> {
-    let server = server?;
+    let OwnServer {
+        started: server,
+        loopback,
+    } = server?;
     let late = entry.and_then(|entry| added_late(pages, entry));
     // The launcher's own files: a script runs them only from a folder they
     // are in (`run.py` at the root, `web/run.py` for `web/app/`), not from
@@ -369,6 +377,7 @@ pub(super) fn find(
         pages: late.map(|late| late.function.clone()),
         factory,
         command,
+        loopback,
     };
     if let Some(entry) = entry {
         warnings.push(warning(&launcher, entry));
@@ -408,6 +417,18 @@ fn console_command(script: &ConsoleScript, installed: bool) -> Fact<String> {
 /// The project starts its own server: what gunicorn skips, and how to run the
 /// launcher instead (README.Docker.md says the same).
 fn warning(launcher: &Launcher, entry: &EntryCandidate) -> String {
+    let mut warning = launch_warning(launcher, entry);
+    if let Some(host) = &launcher.loopback {
+        warning.push_str(&format!(
+            "; that launcher listens on `{}` ({}), which nothing outside the container reaches: make it listen on 0.0.0.0 there",
+            crate::safe::escaped(host),
+            launcher.server.source
+        ));
+    }
+    warning
+}
+
+fn launch_warning(launcher: &Launcher, entry: &EntryCandidate) -> String {
     let server = &launcher.server;
     let command = launcher
         .command
@@ -521,11 +542,11 @@ mod tests {
         EntryCandidate::for_tests(target, Source::at(file, 1))
     }
 
-    fn server() -> Option<Fact<String>> {
-        Some(Fact::new(
-            "WSGIServer".to_string(),
-            Source::at("shop/server.py", 9),
-        ))
+    fn server() -> Option<OwnServer> {
+        Some(OwnServer {
+            started: Fact::new("WSGIServer".to_string(), Source::at("shop/server.py", 9)),
+            loopback: None,
+        })
     }
 
     #[test]
@@ -638,6 +659,35 @@ mod tests {
             "app = Flask(__name__)\ndef fetch():\n    app.get(URL)\n    app.get('x')\n",
         )]);
         assert!(quiet.late.is_empty());
+    }
+
+    #[test]
+    fn a_launcher_listening_on_loopback_is_warned_of() {
+        let files = [(
+            "shop/server.py",
+            "from flask import Flask\napp = Flask(__name__)\n",
+        )];
+        let mut warnings = Vec::new();
+        let local = server().map(|s| OwnServer {
+            loopback: Some("localhost".to_string()),
+            ..s
+        });
+        let found = find(
+            local,
+            &pages(&files),
+            Some(&entry("shop.server:app", "shop/server.py")),
+            declared(Some(Fact::new(
+                "python shop/server.py".to_string(),
+                Source::at("Procfile", 1),
+            ))),
+            &mut warnings,
+        )
+        .unwrap();
+        assert_eq!(found.loopback.as_deref(), Some("localhost"));
+        assert!(
+            warnings[0].ends_with("that launcher listens on `localhost` (shop/server.py:9), which nothing outside the container reaches: make it listen on 0.0.0.0 there"),
+            "{warnings:?}"
+        );
     }
 
     #[test]
