@@ -8,7 +8,7 @@ use super::fact::{Fact, Source};
 use super::files::Tree;
 use super::module::Module;
 use crate::syntax::{
-    Expr, Ranged, Stmt, ast, call_name, flat_statements, is_main_guard, is_test_path,
+    Expr, Ranged, Stmt, ast, call_name, flat_statements, import_time_statements, is_test_path,
     produced_call, produced_value, single_assignment,
 };
 
@@ -107,7 +107,7 @@ fn file_score(module: &Module) -> u32 {
 /// than define an app: exiting, starting a scheduler, a worker, a server
 /// loop; or a Celery app, which a worker imports.
 fn does_work_at_import(module: &Module) -> bool {
-    app_level_statements(&module.body).into_iter().any(|stmt| match stmt {
+    import_time_statements(&module.body).into_iter().any(|stmt| match stmt {
         Stmt::Expr(e) => matches!(e.value.as_ref(), Expr::Call(call)
             if matches!(call_name(&call.func), Some("exit" | "_exit" | "start" | "work" | "run" | "run_forever" | "serve_forever" | "main"))),
         _ => matches!(single_assignment(stmt), Some((_, Expr::Call(call)))
@@ -131,7 +131,7 @@ pub(super) fn detect_entries(modules: &[Module]) -> Vec<EntryCandidate> {
     for module in modules {
         let Some(name) = &module.name else { continue };
         let score = file_score(module);
-        for stmt in app_level_statements(&module.body) {
+        for stmt in import_time_statements(&module.body) {
             let Some((target, value)) = single_assignment(stmt) else {
                 continue;
             };
@@ -246,26 +246,6 @@ fn re_exports(modules: &[Module], found: &[EntryCandidate]) -> Vec<EntryCandidat
         }
     }
     extra
-}
-
-/// Top-level statements, including those under `if`/`try`, but not the
-/// `if __name__ == "__main__":` block, which gunicorn never runs.
-fn app_level_statements(body: &[Stmt]) -> Vec<&Stmt> {
-    // Found once, by address: asking each statement whether a guard holds
-    // it was quadratic (85,000 top-level lines took 30 s).
-    let guarded: std::collections::HashSet<*const Stmt> = body
-        .iter()
-        .filter_map(|stmt| match stmt {
-            Stmt::If(s) if is_main_guard(&s.test) => Some(flat_statements(&s.body)),
-            _ => None,
-        })
-        .flatten()
-        .map(|stmt| stmt as *const Stmt)
-        .collect();
-    flat_statements(body)
-        .into_iter()
-        .filter(|stmt| !guarded.contains(&(*stmt as *const Stmt)))
-        .collect()
 }
 
 /// Names of what makes a Flask app in the project: its subclasses of
@@ -424,10 +404,12 @@ fn sets_up_module_app(module: &Module, function: &ast::StmtFunctionDef) -> bool 
         })
         .collect();
     !returned.is_empty()
-        && app_level_statements(&module.body).into_iter().any(|stmt| {
-            matches!(single_assignment(stmt), Some((target, value))
+        && import_time_statements(&module.body)
+            .into_iter()
+            .any(|stmt| {
+                matches!(single_assignment(stmt), Some((target, value))
                 if returned.contains(&target) && is_flask_call(value))
-        })
+            })
 }
 
 /// `Flask(...)`, or an ASGI app made the same way (`Quart(...)`).

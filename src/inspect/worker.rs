@@ -96,7 +96,7 @@ fn patched_worker(
 ) -> Option<Fact<Worker>> {
     let dotted = entry.target.split(':').next()?;
     let module = modules.iter().find(|m| m.name.as_deref() == Some(dotted))?;
-    let (class, line) = import_time_statements(&module.body)
+    let (class, line) = syntax::import_time_statements(&module.body)
         .into_iter()
         .find_map(|stmt| {
             let Stmt::Expr(e) = stmt else { return None };
@@ -124,30 +124,6 @@ fn patched_worker(
             source,
         )
     })
-}
-
-/// The statements a module runs at import: those of its body and of its
-/// `if`, `try` and `with` blocks, but not under `if __name__ == "__main__"`.
-fn import_time_statements(body: &[Stmt]) -> Vec<&Stmt> {
-    let mut out = Vec::new();
-    for stmt in body {
-        match stmt {
-            Stmt::If(s) if syntax::is_main_guard(&s.test) => {}
-            Stmt::If(s) => {
-                out.extend(import_time_statements(&s.body));
-                for clause in &s.elif_else_clauses {
-                    out.extend(import_time_statements(&clause.body));
-                }
-            }
-            Stmt::Try(s) => {
-                out.extend(import_time_statements(&s.body));
-                out.extend(import_time_statements(&s.orelse));
-            }
-            Stmt::With(s) => out.extend(import_time_statements(&s.body)),
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 /// The worker class the project's own start command names (`-k gevent`),
