@@ -2441,8 +2441,21 @@ fn rq_queues_the_code_makes_get_a_worker_that_listens_on_them() {
         ),
         ("requirements.txt", "flask\nrq==1.16.2\nrq-scheduler\n"),
         ("shop/later.py", "from rq_scheduler import Scheduler\n"),
+        (
+            "shop/jobs.py",
+            "from rq.decorators import job as rq_job\n\n@rq_job('emails')\ndef send(to):\n    pass\n",
+        ),
     ];
     let project = inspect_tree(&files);
+    assert_eq!(
+        project
+            .background
+            .rq_enqueue
+            .as_ref()
+            .map(|s| s.to_string())
+            .as_deref(),
+        Some("shop/jobs.py:1")
+    );
     let queues: Vec<&str> = project
         .background
         .rq_queues
@@ -2542,6 +2555,25 @@ fn a_queue_made_inside_an_rq_connection_block_is_the_default_queue() {
     let report = init(&options(temp.path(), false), &mut NoPrompts).unwrap();
     let rq = report.plan.rq_worker.as_ref().expect("an RQ worker");
     assert_eq!(rq.queues.len(), 1);
+
+    // Queues only read (a dashboard's: counts, listings), never filled: no
+    // worker, and the notes say why.
+    let mut dashboard = files.to_vec();
+    dashboard[2] = (
+        "shop/views.py",
+        "import redis\nfrom rq import Queue\nfrom flask import Blueprint, current_app\n\n\
+         bp = Blueprint('main', __name__)\n\n\
+         @bp.get('/queues/<name>')\ndef count(name):\n    q = Queue('default', connection=redis.Redis())\n    return str(q.count)\n",
+    );
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(temp.path(), &dashboard);
+    let report = init(&options(temp.path(), false), &mut NoPrompts).unwrap();
+    assert!(report.plan.rq_worker.is_none());
+    let said = report.notes.join("\n");
+    assert!(
+        said.contains("RQ queues are made at shop/views.py:9, but the code puts no job on one"),
+        "{said}"
+    );
 
     // The standard library's queue, called the same, is no RQ queue.
     let mut local = files.to_vec();

@@ -23,6 +23,11 @@ pub struct Background {
     pub rq_unknown_queue: Option<Source>,
     /// Where `rq_scheduler` is imported: its scheduler process is needed.
     pub rq_scheduler: Option<Source>,
+    /// Where a job is first put on an RQ queue (`queue.enqueue(...)`,
+    /// `enqueue_call`, `enqueue_at`, `enqueue_in`, rq's `@job` decorator).
+    /// Queues that nothing fills (a dashboard's, a client of another app's
+    /// queues) need no worker.
+    pub rq_enqueue: Option<Source>,
 }
 
 /// Settings that hold a Celery beat schedule, new and old names.
@@ -40,6 +45,17 @@ pub(super) const NEEDLES: &[&str] = &[
     "periodic_task",
     "Queue(",
     "rq_scheduler",
+    "enqueue",
+    "rq.decorators",
+];
+
+/// The methods that put a job on an RQ queue.
+const ENQUEUE_METHODS: &[&str] = &[
+    "enqueue",
+    "enqueue_call",
+    "enqueue_at",
+    "enqueue_in",
+    "enqueue_many",
 ];
 
 impl Background {
@@ -48,6 +64,7 @@ impl Background {
         self.beat_schedule = self.beat_schedule.take().or(other.beat_schedule);
         self.rq_unknown_queue = self.rq_unknown_queue.take().or(other.rq_unknown_queue);
         self.rq_scheduler = self.rq_scheduler.take().or(other.rq_scheduler);
+        self.rq_enqueue = self.rq_enqueue.take().or(other.rq_enqueue);
         for queue in other.rq_queues {
             if !self.rq_queues.iter().any(|q| q.value == queue.value) {
                 self.rq_queues.push(queue);
@@ -78,6 +95,15 @@ struct Scanner<'m> {
 impl Scanner<'_> {
     fn source(&self, node: &impl Ranged) -> Source {
         Source::at(&self.module.path, self.module.line(node.start()))
+    }
+
+    /// Where a job is first put on a queue: `queue.enqueue(...)` and the
+    /// like, or the import of rq's `@job` decorator (its functions'
+    /// `.delay()` enqueues).
+    fn enqueue(&mut self, node: &impl Ranged) {
+        if self.found.rq_enqueue.is_none() {
+            self.found.rq_enqueue = Some(self.source(node));
+        }
     }
 
     fn beat(&mut self, node: &impl Ranged) {
@@ -188,6 +214,20 @@ impl<'a> Visitor<'a> for Scanner<'_> {
                     .map(|alias| alias.asname.as_ref().unwrap_or(&alias.name).to_string());
                 self.queue_names.extend(bound);
             }
+            Stmt::ImportFrom(import)
+                if import
+                    .module
+                    .as_ref()
+                    .is_some_and(|m| m.as_str() == "rq.decorators") =>
+            {
+                if import
+                    .names
+                    .iter()
+                    .any(|alias| alias.name.as_str() == "job")
+                {
+                    self.enqueue(stmt);
+                }
+            }
             _ => {}
         }
         visitor::walk_stmt(self, stmt);
@@ -207,6 +247,11 @@ impl<'a> Visitor<'a> for Scanner<'_> {
                     self.beat(expr);
                 }
                 self.queue(call);
+                if matches!(call.func.as_ref(),
+                    Expr::Attribute(a) if ENQUEUE_METHODS.contains(&a.attr.as_str()))
+                {
+                    self.enqueue(expr);
+                }
             }
             // `celery.conf.update({"beat_schedule": {...}})`
             Expr::Dict(dict)

@@ -36,10 +36,15 @@ pub(super) fn beat_plan(project: &Project, worker: Option<&WorkerPlan>) -> Optio
 }
 
 /// An RQ worker, when rq is a dependency, Redis runs, the code makes queues
-/// with names that are words, and no `Procfile` line runs `rq` already.
+/// with names that are words and puts jobs on a queue, and no `Procfile`
+/// line runs `rq` already.
 pub(super) fn rq_worker_plan(project: &Project, redis: bool) -> Option<RqWorkerPlan> {
     let background = &project.background;
-    if !redis || !project.depends_on("rq") || procfile_runs(project, "rq", None) {
+    if !redis
+        || !project.depends_on("rq")
+        || background.rq_enqueue.is_none()
+        || procfile_runs(project, "rq", None)
+    {
         return None;
     }
     let queues: Vec<Word> = background

@@ -97,10 +97,12 @@ pub(super) fn env_vars(
 
 /// A variable whose default is a URL of the database compose runs
 /// (`SQLA_CONN` falling back to `postgresql://:@/app_test`), whatever its
-/// name: that database's URL.
+/// name: that database's URL. A driver's name alone (`DB_DRIVER` falling
+/// back to `postgresql+psycopg`, joined into a URL by the app) is not one.
 fn url_by_default(default: Option<&str>, database: Option<&DatabasePlan>) -> Option<Text> {
     let db = database?;
-    (crate::services::Database::of_url(default?) == Some(db.kind)).then(|| db.url.clone())
+    let default = default.filter(|d| d.contains("://"))?;
+    (crate::services::Database::of_url(default) == Some(db.kind)).then(|| db.url.clone())
 }
 
 /// A variable the code reads Flask's secret key from under a name of its
@@ -243,6 +245,14 @@ pub(super) fn value_for(
     database: Option<&DatabasePlan>,
     redis: Option<&RedisPlan>,
 ) -> Option<Text> {
+    // A test suite's database (`TEST_DATABASE_URL`) is not the app's: a
+    // suite pointed at it would drop the app's tables.
+    if name
+        .split('_')
+        .any(|word| matches!(word, "TEST" | "TESTS" | "TESTING"))
+    {
+        return None;
+    }
     if let Some(db) = database
         && let Some(value) = database_value(name, db)
     {
@@ -398,5 +408,23 @@ mod tests {
         }
         // Without the service, nothing points at it.
         assert_eq!(value_for("DB_HOST", None, None), None);
+        // A test suite's settings stay the user's: a suite drops its tables.
+        for name in ["TEST_DATABASE_URL", "DB_TEST_HOST", "REDIS_TESTING_URL"] {
+            assert_eq!(value(name), None, "{name}");
+        }
+    }
+
+    #[test]
+    fn a_default_database_url_is_a_url_not_a_driver_name() {
+        let db = db(Database::POSTGRES);
+        let url = |default: &str| url_by_default(Some(default), Some(&db)).map(|t| t.to_string());
+        assert_eq!(url("postgresql://:@/app_test"), Some(db.url.to_string()));
+        assert_eq!(
+            url("postgresql+psycopg2://u@localhost/x"),
+            Some(db.url.to_string())
+        );
+        // `DB_DRIVER` falling back to a driver the app joins into its URL.
+        assert_eq!(url("postgresql+psycopg"), None);
+        assert_eq!(url("mysql+pymysql://u@localhost/x"), None);
     }
 }
