@@ -1312,6 +1312,13 @@ fn pages_only_the_launcher_registers_are_reported_with_the_command_that_runs_it(
     ] {
         assert!(readme.contains(expected), "{expected}\n{readme}");
     }
+    // gunicorn neither installed nor described: the launcher serves.
+    let dockerfile = read(&temp, "Dockerfile");
+    assert!(!dockerfile.contains("gunicorn=="), "{dockerfile}");
+    let env = read(&temp, ".env.example");
+    assert!(!env.contains("WEB_CONCURRENCY"), "{env}");
+    assert!(!env.contains("FORWARDED_ALLOW_IPS"), "{env}");
+    assert!(!readme.contains("gunicorn starts one worker"), "{readme}");
 
     // The project's Procfile says how it starts: that command, with the
     // plain folder it names made the app user's, and a system one only named.

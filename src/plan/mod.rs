@@ -267,7 +267,12 @@ fn container_plan(project: &Project, answers: &Answers, layout: &Layout, templat
     let python_version = answers.python;
     let python_minor = python_version.minor();
     let on_python = project.on_python(python_version);
-    let gunicorn = gunicorn_plan(project, python_minor, port, &answers.entry);
+    let mut gunicorn = gunicorn_plan(project, python_minor, port, &answers.entry);
+    if launched.is_some() {
+        // The project's own launcher serves: the image needs no gunicorn.
+        gunicorn.extra_requirement = None;
+        gunicorn.requirements.clear();
+    }
     let driver_requirements = driver_requirements(project, database.as_ref());
     let companions = companions::companion_requirements(project);
     let added = [&gunicorn.requirements, &driver_requirements, &companions];
