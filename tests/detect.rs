@@ -1336,6 +1336,8 @@ fn pages_only_the_launcher_registers_are_reported_with_the_command_that_runs_it(
     ] {
         assert!(dockerfile.contains(expected), "{expected}\n{dockerfile}");
     }
+    let compose = read(&temp, "docker-compose.yml");
+    assert!(compose.contains("      - \"data:/data\"\n"), "{compose}");
     let readme = read(&temp, "README.Docker.md");
     assert!(
         readme.contains("The launcher's command names `/etc/shop.cfg`, outside `/app`"),
@@ -3169,6 +3171,13 @@ fn folders_the_code_writes_into_are_the_app_users_and_the_source_is_roots() {
     // make its root read-only (checkov is told why).
     let compose = std::fs::read_to_string(temp.path().join("docker-compose.yml")).unwrap();
     assert!(!compose.contains("read_only"), "{compose}");
+    // Each a named compose volume, kept across `docker compose down`.
+    for expected in [
+        "      - \"instance-data:/app/instance\"\n      # The other folders the app writes, kept across containers too.\n      - \"uploads-data:/app/uploads\"\n      - \"logs-data:/app/logs\"\n",
+        "\nvolumes:\n  instance-data:\n  uploads-data:\n  logs-data:\n",
+    ] {
+        assert!(compose.contains(expected), "{expected}\n{compose}");
+    }
     assert!(app.contains("readOnlyRootFilesystem: false\n"), "{app}");
     assert!(!app.contains("readOnlyRootFilesystem: true"), "{app}");
     assert!(

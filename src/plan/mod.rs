@@ -21,8 +21,8 @@ pub use install::{
     Cache, CommandEnv, InstallKind, InstallPlan, InstallRun, PackagePlan, ShellCommand, TomlModule,
 };
 pub use model::{
-    APP_UID, BeatPlan, DatabasePlan, DebianRelease, EnvVarPlan, HealthcheckPlan, KubeProcess,
-    KubeVar, KubernetesPlan, LatePagesPlan, LauncherPlan, Layout, LocalSettingsPlan,
+    APP_UID, BeatPlan, DataVolume, DatabasePlan, DebianRelease, EnvVarPlan, HealthcheckPlan,
+    KubeProcess, KubeVar, KubernetesPlan, LatePagesPlan, LauncherPlan, Layout, LocalSettingsPlan,
     MigrationsNeed, Plan, ProcessPlan, RedisPlan, RqWorkerPlan, ServiceSetting, SetupStep,
     UnservedPlan, WorkerPlan,
 };
@@ -30,7 +30,7 @@ pub use notes::notes;
 
 use crate::answers::Answers;
 use crate::inspect::Project;
-use crate::safe::{EnvName, Text};
+use crate::safe::{DnsName, EnvName, Text};
 use crate::services::{Database, SettingValue};
 
 /// The project's setup steps, each command once, without the migrations the
@@ -312,6 +312,7 @@ fn container_plan(project: &Project, answers: &Answers, layout: &Layout, templat
         runtime_packages: texts(&on_python.runtime),
         start,
         instance_dir: Text::escaped(&instance_dir),
+        data_volumes: data_volumes(&writable_dirs),
         writable_dirs,
         shared_dirs,
         local_settings: local_settings(project),
@@ -458,6 +459,49 @@ fn write_dirs(
     let mut writable = texts(writable);
     writable.extend(launcher.iter().flat_map(|l| l.data_dirs.iter().cloned()));
     (instance_dir, writable, texts(shared))
+}
+
+/// A named volume for each writable folder after the instance folder (the
+/// first, `instance-data`), named from its path (`/app/static/uploads`:
+/// `static-uploads-data`; `/data`: `data`), never one compose already uses; none for a
+/// folder inside another that has one.
+fn data_volumes(writable: &[Text]) -> Vec<DataVolume> {
+    let mut taken: Vec<String> = ["instance", "home", "db", "redis"]
+        .iter()
+        .map(|n| format!("{n}-data"))
+        .collect();
+    let mut volumes = Vec::new();
+    for (i, path) in writable.iter().enumerate().skip(1) {
+        // A folder inside another one's volume is kept by that volume.
+        let inside = |outer: &Text| path.as_str().starts_with(&format!("{}/", outer.as_str()));
+        if writable[..i].iter().any(inside) {
+            continue;
+        }
+        let folder = path.as_str();
+        let folder = folder.strip_prefix("/app/").unwrap_or(folder);
+        let base = DnsName::label_from(folder, "data");
+        let base = base.as_str()[..base.as_str().len().min(50)].trim_end_matches('-');
+        let suffix = if base == "data" || base.ends_with("-data") {
+            ""
+        } else {
+            "-data"
+        };
+        let mut name = format!("{base}{suffix}");
+        let mut n = 2;
+        while taken.contains(&name) {
+            name = format!("{base}-{n}{suffix}");
+            n += 1;
+        }
+        let Some(dns) = DnsName::label(&name) else {
+            continue;
+        };
+        taken.push(name);
+        volumes.push(DataVolume {
+            name: dns,
+            path: path.clone(),
+        });
+    }
+    volumes
 }
 
 /// The lowest port a process that is not root may bind.

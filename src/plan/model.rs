@@ -111,6 +111,12 @@ pub struct Plan {
     /// add files, the sticky bit keeps it from changing or removing others'.
     /// Without any, compose runs the app's services with a read-only root.
     pub shared_dirs: Vec<Text>,
+    /// The named compose volumes over the writable folders after the
+    /// instance folder (which has `instance-data`): data the app keeps there
+    /// outlives `docker compose down`, where an image's anonymous volume
+    /// would be left behind.
+    #[serde(default)]
+    pub data_volumes: Vec<DataVolume>,
     /// Settings modules the app loads that the repository leaves out: the
     /// image makes each from its committed example unless the build context
     /// has one.
@@ -199,6 +205,15 @@ pub struct Plan {
     /// let a secret back in: for the report's note, not for templates.
     #[serde(skip)]
     pub dropped_gitignore: Vec<String>,
+}
+
+/// A named compose volume and the folder in the image it holds.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DataVolume {
+    /// `datastore-data`, `static-uploads-data`: from the folder's path.
+    pub name: DnsName,
+    /// The folder (`/datastore`, `/app/static/uploads`).
+    pub path: Text,
 }
 
 /// The database service.
