@@ -218,15 +218,13 @@ impl<'a> Visitor<'a> for Scanner<'_> {
                 if import
                     .module
                     .as_ref()
-                    .is_some_and(|m| m.as_str() == "rq.decorators") =>
+                    .is_some_and(|m| m.as_str() == "rq.decorators")
+                    && import
+                        .names
+                        .iter()
+                        .any(|alias| alias.name.as_str() == "job") =>
             {
-                if import
-                    .names
-                    .iter()
-                    .any(|alias| alias.name.as_str() == "job")
-                {
-                    self.enqueue(stmt);
-                }
+                self.enqueue(stmt);
             }
             _ => {}
         }

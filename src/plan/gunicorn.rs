@@ -75,12 +75,15 @@ const THREADS: u32 = 8;
 /// The first gunicorn release with a control socket (`--no-control-socket`).
 const CONTROL_SOCKET_SINCE: (u32, u32) = (25, 1);
 
-/// How gunicorn serves `entry` on `port` in an image of `python_minor`.
+/// How gunicorn serves `entry` on `port` in an image of `python_minor`;
+/// where the project's own launcher serves instead (`launched`), the image
+/// installs no gunicorn.
 pub(super) fn gunicorn_plan(
     project: &Project,
     python_minor: u32,
     port: u16,
     entry: &str,
+    launched: Option<&super::LauncherPlan>,
 ) -> GunicornPlan {
     // Each pin is the newest release that installs on that Python: 23.0.0
     // needs 3.7, and an old project's own Dockerfile may still say 3.6.
@@ -89,7 +92,10 @@ pub(super) fn gunicorn_plan(
         7..=9 => "gunicorn==23.0.0",
         _ => "gunicorn==21.2.0",
     };
-    let extra_requirement = (!project.depends_on("gunicorn")).then_some(pin);
+    // The release the command line is written for, installed unless the
+    // launcher serves.
+    let release = (!project.depends_on("gunicorn")).then_some(pin);
+    let extra_requirement = release.filter(|_| launched.is_none());
     let worker = project.worker.as_ref().map(|w| &w.value);
     let tuned = project.gunicorn_config.is_none();
     let random_secret = project
@@ -107,7 +113,11 @@ pub(super) fn gunicorn_plan(
         extra_requirement: extra_requirement.map(Text::from),
         requirements: extra_requirement
             .into_iter()
-            .chain(worker_requirements(project, python_minor))
+            .chain(
+                worker_requirements(project, python_minor)
+                    .into_iter()
+                    .filter(|_| launched.is_none()),
+            )
             .map(Text::from)
             .collect(),
         config: project.gunicorn_config.as_deref().map(Text::escaped),
@@ -124,7 +134,7 @@ pub(super) fn gunicorn_plan(
         stop_grace_period: 40,
         argv: Vec::new(),
     };
-    let version = match extra_requirement {
+    let version = match release {
         Some(pin) => pin.strip_prefix("gunicorn=="),
         None => project
             .pins

@@ -267,12 +267,7 @@ fn container_plan(project: &Project, answers: &Answers, layout: &Layout, templat
     let python_version = answers.python;
     let python_minor = python_version.minor();
     let on_python = project.on_python(python_version);
-    let mut gunicorn = gunicorn_plan(project, python_minor, port, &answers.entry);
-    if launched.is_some() {
-        // The project's own launcher serves: the image needs no gunicorn.
-        gunicorn.extra_requirement = None;
-        gunicorn.requirements.clear();
-    }
+    let gunicorn = gunicorn_plan(project, python_minor, port, &answers.entry, launched);
     let driver_requirements = driver_requirements(project, database.as_ref());
     let companions = companions::companion_requirements(project);
     let added = [&gunicorn.requirements, &driver_requirements, &companions];
@@ -340,10 +335,7 @@ fn container_plan(project: &Project, answers: &Answers, layout: &Layout, templat
         worker,
         session_keys: session_keys(&env_vars),
         env_vars,
-        prefixed_env: project
-            .prefixed_env
-            .as_ref()
-            .and_then(|f| EnvName::parse(&f.value)),
+        prefixed_env: prefixed_env(project),
         reads_secret_key: secret_key.is_some(),
         requires_secret_key: secret_key.is_some_and(|v| v.required),
         dockerignore: dockerignore.rules,
@@ -459,6 +451,13 @@ fn write_dirs(
     let mut writable = texts(writable);
     writable.extend(launcher.iter().flat_map(|l| l.data_dirs.iter().cloned()));
     (instance_dir, writable, texts(shared))
+}
+
+/// The prefix `from_prefixed_env()` reads settings under (`FLASK`), when
+/// it is a plain variable name.
+fn prefixed_env(project: &Project) -> Option<EnvName> {
+    let prefix = project.prefixed_env.as_ref()?;
+    EnvName::parse(&prefix.value)
 }
 
 /// A named volume for each writable folder after the instance folder (the
