@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use super::fact::{Fact, Source};
+use super::launcher::OwnServer;
 use super::module::Module;
 use crate::secret::{is_secret_name, is_secret_value};
 use crate::services::{self, Database};
@@ -1902,17 +1903,6 @@ fn is_flask_group_decorator(decorator: &Expr) -> bool {
             k.arg.as_ref().is_some_and(|a| a.as_str() == "cls")
                 && call_name(&k.value) == Some("FlaskGroup")
         })
-}
-
-/// A server the project starts itself.
-#[derive(Debug, Clone)]
-pub(crate) struct OwnServer {
-    /// What it is (`WSGIServer`), and where it is started.
-    pub started: Fact<String>,
-    /// The loopback address it listens on, where the call names one or the
-    /// server's default is one (`WSGIServer(("localhost", 5000), app)`,
-    /// `socketio.run(app)`): nothing outside the container reaches it.
-    pub loopback: Option<String>,
 }
 
 /// The loopback host a server call listens on: a literal host of its

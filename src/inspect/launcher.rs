@@ -9,12 +9,22 @@ use std::collections::{HashMap, HashSet};
 use serde::Serialize;
 
 use super::entry::EntryCandidate;
-use super::env::OwnServer;
 use super::fact::{Fact, Source};
 use super::files::{TomlFile, Tree};
 use super::module::Module;
 use super::packaged::ConsoleScript;
 use crate::syntax::{self, Expr, Ranged, Stmt, Visitor, ast, visitor};
+
+/// A server the project starts itself.
+#[derive(Debug, Clone)]
+pub(crate) struct OwnServer {
+    /// What it is (`WSGIServer`), and where it is started.
+    pub started: Fact<String>,
+    /// The loopback address it listens on, where the call names one or the
+    /// server's default is one (`WSGIServer(("localhost", 5000), app)`,
+    /// `socketio.run(app)`): nothing outside the container reaches it.
+    pub loopback: Option<String>,
+}
 
 /// Calls that add pages to the app they are made on.
 const REGISTERS: &[&str] = &[

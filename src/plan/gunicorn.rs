@@ -76,14 +76,14 @@ const THREADS: u32 = 8;
 const CONTROL_SOCKET_SINCE: (u32, u32) = (25, 1);
 
 /// How gunicorn serves `entry` on `port` in an image of `python_minor`;
-/// where the project's own launcher serves instead (`launched`), the image
-/// installs no gunicorn.
+/// where the project's own launcher serves instead (`launcher_serves`), the
+/// image installs no gunicorn.
 pub(super) fn gunicorn_plan(
     project: &Project,
     python_minor: u32,
     port: u16,
     entry: &str,
-    launched: Option<&super::LauncherPlan>,
+    launcher_serves: bool,
 ) -> GunicornPlan {
     // Each pin is the newest release that installs on that Python: 23.0.0
     // needs 3.7, and an old project's own Dockerfile may still say 3.6.
@@ -95,7 +95,7 @@ pub(super) fn gunicorn_plan(
     // The release the command line is written for, installed unless the
     // launcher serves.
     let release = (!project.depends_on("gunicorn")).then_some(pin);
-    let extra_requirement = release.filter(|_| launched.is_none());
+    let extra_requirement = release.filter(|_| !launcher_serves);
     let worker = project.worker.as_ref().map(|w| &w.value);
     let tuned = project.gunicorn_config.is_none();
     let random_secret = project
@@ -116,7 +116,7 @@ pub(super) fn gunicorn_plan(
             .chain(
                 worker_requirements(project, python_minor)
                     .into_iter()
-                    .filter(|_| launched.is_none()),
+                    .filter(|_| !launcher_serves),
             )
             .map(Text::from)
             .collect(),

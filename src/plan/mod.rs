@@ -267,18 +267,20 @@ fn container_plan(project: &Project, answers: &Answers, layout: &Layout, templat
     let python_version = answers.python;
     let python_minor = python_version.minor();
     let on_python = project.on_python(python_version);
-    let gunicorn = gunicorn_plan(project, python_minor, port, &answers.entry, launched);
+    let gunicorn = gunicorn_plan(
+        project,
+        python_minor,
+        port,
+        &answers.entry,
+        launched.is_some(),
+    );
     let driver_requirements = driver_requirements(project, database.as_ref());
     let companions = companions::companion_requirements(project);
     let added = [&gunicorn.requirements, &driver_requirements, &companions];
     let extra: Vec<Text> = added.into_iter().flatten().cloned().collect();
 
     let dockerignore = dockerignore::plan_rules(project, &entry_root);
-    let migrations = project
-        .migrations
-        .as_ref()
-        .filter(|_| answers.migrate)
-        .map(|m| Text::escaped(&m.value));
+    let migrations = migrations(project, answers);
     let migrate_service = migrations.is_some() && database.is_some();
     let in_start = migrations.as_ref().filter(|_| !migrate_service);
     let start = start_command(&gunicorn, launched, in_start);
@@ -451,6 +453,12 @@ fn write_dirs(
     let mut writable = texts(writable);
     writable.extend(launcher.iter().flat_map(|l| l.data_dirs.iter().cloned()));
     (instance_dir, writable, texts(shared))
+}
+
+/// The command that applies the project's migrations, unless `--no-migrate`.
+fn migrations(project: &Project, answers: &Answers) -> Option<Text> {
+    let command = project.migrations.as_ref().filter(|_| answers.migrate)?;
+    Some(Text::escaped(&command.value))
 }
 
 /// The prefix `from_prefixed_env()` reads settings under (`FLASK`), when
