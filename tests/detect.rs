@@ -2583,6 +2583,16 @@ fn a_queue_made_inside_an_rq_connection_block_is_the_default_queue() {
         said.contains("RQ queues are made at shop/views.py:9, but the code puts no job on one"),
         "{said}"
     );
+    // rq-scheduler puts the jobs it schedules on the queues: a worker.
+    dashboard.push(("shop/cron.py", "from rq_scheduler import Scheduler\n"));
+    dashboard[3] = (
+        "requirements.txt",
+        "flask\nredis\nrq==1.10.1\nrq-scheduler\n",
+    );
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(temp.path(), &dashboard);
+    let report = init(&options(temp.path(), false), &mut NoPrompts).unwrap();
+    assert!(report.plan.rq_worker.is_some());
 
     // The standard library's queue, called the same, is no RQ queue.
     let mut local = files.to_vec();

@@ -59,6 +59,12 @@ const ENQUEUE_METHODS: &[&str] = &[
 ];
 
 impl Background {
+    /// Whether the code puts jobs on RQ queues: it enqueues, or runs
+    /// rq-scheduler, which enqueues the jobs it schedules.
+    pub fn fills_rq_queues(&self) -> bool {
+        self.rq_enqueue.is_some() || self.rq_scheduler.is_some()
+    }
+
     /// Facts of modules in path order: the first source of each wins.
     pub(super) fn merge(&mut self, other: Background) {
         self.beat_schedule = self.beat_schedule.take().or(other.beat_schedule);

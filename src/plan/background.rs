@@ -42,7 +42,7 @@ pub(super) fn rq_worker_plan(project: &Project, redis: bool) -> Option<RqWorkerP
     let background = &project.background;
     if !redis
         || !project.depends_on("rq")
-        || background.rq_enqueue.is_none()
+        || !background.fills_rq_queues()
         || procfile_runs(project, "rq", None)
     {
         return None;

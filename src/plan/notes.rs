@@ -298,7 +298,7 @@ fn background_notes(project: &Project, plan: &Plan) -> Vec<String> {
         }
     } else if let Some(first) = background.rq_queues.first()
         && project.depends_on("rq")
-        && background.rq_enqueue.is_none()
+        && !background.fills_rq_queues()
     {
         notes.push(format!(
             "RQ queues are made at {}, but the code puts no job on one (`enqueue`): no RQ worker service was written (a dashboard or a client of another app's queues needs none)",
