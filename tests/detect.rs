@@ -2574,9 +2574,7 @@ fn a_queue_made_inside_an_rq_connection_block_is_the_default_queue() {
          bp = Blueprint('main', __name__)\n\n\
          @bp.get('/queues/<name>')\ndef count(name):\n    q = Queue('default', connection=redis.Redis())\n    return str(q.count)\n",
     );
-    let temp = tempfile::tempdir().unwrap();
-    write_tree(temp.path(), &dashboard);
-    let report = init(&options(temp.path(), false), &mut NoPrompts).unwrap();
+    let (_temp, report) = init_tree(&dashboard);
     assert!(report.plan.rq_worker.is_none());
     let said = report.notes.join("\n");
     assert!(
@@ -2589,9 +2587,7 @@ fn a_queue_made_inside_an_rq_connection_block_is_the_default_queue() {
         "requirements.txt",
         "flask\nredis\nrq==1.10.1\nrq-scheduler\n",
     );
-    let temp = tempfile::tempdir().unwrap();
-    write_tree(temp.path(), &dashboard);
-    let report = init(&options(temp.path(), false), &mut NoPrompts).unwrap();
+    let (_temp, report) = init_tree(&dashboard);
     assert!(report.plan.rq_worker.is_some());
 
     // The standard library's queue, called the same, is no RQ queue.

@@ -157,12 +157,10 @@ fn process_plans(project: &Project, services: &[&str]) -> Vec<ProcessPlan> {
             continue;
         }
         let base = process.name.replace('-', "_");
-        let mut service = base.clone();
-        let mut n = 2;
-        while taken.contains(&service) {
-            service = format!("{base}_{n}");
-            n += 1;
-        }
+        let service = first_free(&taken, |n| match n {
+            None => base.clone(),
+            Some(n) => format!("{base}_{n}"),
+        });
         let Some(service_name) = EnvName::parse(&service) else {
             continue;
         };
@@ -455,6 +453,18 @@ fn write_dirs(
     (instance_dir, writable, texts(shared))
 }
 
+/// `name(None)`, else the first of `name(Some(2))`, `name(Some(3))`, ...
+/// that `taken` does not hold: a service or volume name compose has not used.
+fn first_free(taken: &[String], name: impl Fn(Option<u32>) -> String) -> String {
+    let mut candidate = name(None);
+    let mut n = 2;
+    while taken.contains(&candidate) {
+        candidate = name(Some(n));
+        n += 1;
+    }
+    candidate
+}
+
 /// The command that applies the project's migrations, unless `--no-migrate`.
 fn migrations(project: &Project, answers: &Answers) -> Option<Text> {
     let command = project.migrations.as_ref().filter(|_| answers.migrate)?;
@@ -493,12 +503,10 @@ fn data_volumes(writable: &[Text]) -> Vec<DataVolume> {
         } else {
             "-data"
         };
-        let mut name = format!("{base}{suffix}");
-        let mut n = 2;
-        while taken.contains(&name) {
-            name = format!("{base}-{n}{suffix}");
-            n += 1;
-        }
+        let name = first_free(&taken, |n| match n {
+            None => format!("{base}{suffix}"),
+            Some(n) => format!("{base}-{n}{suffix}"),
+        });
         let Some(dns) = DnsName::label(&name) else {
             continue;
         };
