@@ -361,6 +361,19 @@ pub(crate) fn is_tooling_path(path: &str) -> bool {
         || !path.contains('/') && matches!(file, "setup.py" | "noxfile.py" | "fabfile.py")
 }
 
+/// Whether a module's top level imports a module `wanted` accepts by its
+/// full dotted name (`import invoke`, `from dash import html`); a relative
+/// import is the project's own and never counts.
+pub(crate) fn imports_module(body: &[Stmt], wanted: impl Fn(&str) -> bool) -> bool {
+    body.iter().any(|stmt| match stmt {
+        Stmt::Import(node) => node.names.iter().any(|alias| wanted(alias.name.as_str())),
+        Stmt::ImportFrom(node) => {
+            node.level == 0 && node.module.as_ref().is_some_and(|m| wanted(m.as_str()))
+        }
+        _ => false,
+    })
+}
+
 /// `Flask`, `flask.Flask`: the callee name's last segment.
 pub(crate) fn call_name(func: &Expr) -> Option<&str> {
     match func {

@@ -4372,6 +4372,33 @@ fn an_app_made_by_a_subclass_of_flask_is_a_target() {
         "{targets:?}"
     );
     assert!(targets.contains(&"api:app"), "{targets:?}");
+    // Libraries' subclasses by other names, known by the module they come
+    // from; the same name from elsewhere makes nothing.
+    let project = inspect_tree(&[
+        ("run.py", "import eve\napp = eve.Eve()\n"),
+        (
+            "docs_api.py",
+            "from flask_openapi3 import OpenAPI, Info\napi = OpenAPI(__name__, info=Info(title='t', version='1'))\n",
+        ),
+        (
+            "browsable.py",
+            "from flask_api import FlaskAPI\nweb = FlaskAPI(__name__)\n",
+        ),
+        ("requirements.txt", "eve\nflask-openapi3\nflask-api\n"),
+    ]);
+    let mut targets: Vec<&str> = project.entries.iter().map(|e| e.target.as_str()).collect();
+    targets.sort_unstable();
+    assert_eq!(targets, ["browsable:web", "docs_api:api", "run:app"]);
+    let project = inspect_tree(&[
+        (
+            "spec.py",
+            "from schema import OpenAPI\nspec = OpenAPI('x')\n",
+        ),
+        ("app.py", "from flask import Flask\napp = Flask(__name__)\n"),
+        ("requirements.txt", "flask\n"),
+    ]);
+    let targets: Vec<&str> = project.entries.iter().map(|e| e.target.as_str()).collect();
+    assert_eq!(targets, ["app:app"]);
     // A class that is not a Flask app makes nothing.
     let project = inspect_tree(&[
         (
@@ -4383,6 +4410,180 @@ fn an_app_made_by_a_subclass_of_flask_is_a_target() {
     ]);
     let targets: Vec<&str> = project.entries.iter().map(|e| e.target.as_str()).collect();
     assert_eq!(targets, ["app:app"]);
+}
+
+#[test]
+fn a_dash_app_is_served_through_the_flask_server_it_names() {
+    let inspect = |files: &[(&str, &str)]| {
+        let mut tree = vec![("requirements.txt", "dash\n")];
+        tree.extend_from_slice(files);
+        inspect_tree(&tree)
+    };
+    let entry = |project: &flaskdock::inspect::Project| {
+        project.entries.first().expect("a target").target.clone()
+    };
+    // One module: the Dash app, its server, and Dash's port.
+    let project = inspect(&[(
+        "app.py",
+        "import dash\nfrom dash import html\n\napp = dash.Dash(__name__)\nserver = app.server\napp.layout = html.Div('hi')\n\nif __name__ == '__main__':\n    app.run(debug=True)\n",
+    )]);
+    assert_eq!(entry(&project), "app:server");
+    let port = project.port.as_ref().expect("a port");
+    assert_eq!(port.value, 8050);
+    assert!(
+        port.source
+            .note
+            .as_deref()
+            .is_some_and(|n| n.starts_with("Dash's default")),
+        "{port:?}"
+    );
+    // A multi-page app: the Dash app made in one module, its server named
+    // in the module that imports it; the older `run_server` with a port.
+    let project = inspect(&[
+        ("app.py", "from dash import Dash\napp = Dash(__name__)\n"),
+        (
+            "index.py",
+            "from dash import dcc, html\nfrom app import app\n\napp.layout = html.Div([dcc.Location(id='url')])\nserver = app.server\n\nif __name__ == '__main__':\n    app.run_server(debug=True, port=8051)\n",
+        ),
+    ]);
+    assert_eq!(entry(&project), "index:server");
+    assert_eq!(project.port.as_ref().map(|p| p.value), Some(8051));
+    // Made by the project's own factory: a Flask app has no `server`, so
+    // the module's `server` is what gunicorn serves, not `app`.
+    let project = inspect(&[
+        ("board/__init__.py", ""),
+        (
+            "board/layout.py",
+            "from dash import Dash, html\n\ndef create_app():\n    app = Dash(__name__)\n    app.layout = html.Div('x')\n    return app\n",
+        ),
+        (
+            "wsgi.py",
+            "from board.layout import create_app\napp = create_app()\nserver = app.server\n\nif __name__ == '__main__':\n    app.run()\n",
+        ),
+    ]);
+    assert_eq!(entry(&project), "wsgi:server");
+    assert_eq!(project.port.as_ref().map(|p| p.value), Some(8050));
+    // Embedded in the project's Flask app: that app is the target, and its
+    // own `run()` is Flask's.
+    let project = inspect(&[(
+        "app.py",
+        "from flask import Flask\nfrom dash import Dash\n\nserver = Flask(__name__)\ndash_app = Dash(__name__, server=server, url_base_pathname='/dash/')\n\nif __name__ == '__main__':\n    server.run()\n",
+    )]);
+    assert_eq!(entry(&project), "app:server");
+    assert_eq!(project.port.as_ref().map(|p| p.value), Some(5000));
+    // No server named: nothing gunicorn can import, and `init` says what to add.
+    let files = [
+        ("requirements.txt", "dash\n"),
+        ("app.py", "import dash\napp = dash.Dash(__name__)\n"),
+    ];
+    let project = inspect_tree(&files);
+    assert!(project.entries.is_empty(), "{:?}", project.entries);
+    let dir = tempfile::tempdir().unwrap();
+    write_tree(dir.path(), &files);
+    let error = init(&options(dir.path(), false), &mut NoPrompts)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("app.py:2: `app` is a Dash app")
+            && error.contains("add `server = app.server`"),
+        "{error}"
+    );
+}
+
+#[test]
+fn the_module_that_imports_runs_and_completes_the_app_is_the_target() {
+    // `site/app.py` makes the app; `site/web.py` imports it, imports the
+    // package's modules that register blueprints on it, and runs it.
+    let files = [
+        ("requirements.txt", "flask\n"),
+        ("site/__init__.py", ""),
+        (
+            "site/app.py",
+            "from flask import Flask\napp = Flask(__name__)\n",
+        ),
+        (
+            "site/pages/__init__.py",
+            "from flask import Blueprint\nfrom site.app import app\npages = Blueprint('pages', __name__)\napp.register_blueprint(pages)\n",
+        ),
+        (
+            "site/web.py",
+            "from .app import app\nfrom . import pages\n\ndef main():\n    app.run(port=8123)\n",
+        ),
+        // Imports the app and runs it, but adds nothing to it: not preferred.
+        (
+            "run.py",
+            "from site.app import app\n\nif __name__ == '__main__':\n    app.run()\n",
+        ),
+    ];
+    let project = inspect_tree(&files);
+    let targets: Vec<&str> = project.entries.iter().map(|e| e.target.as_str()).collect();
+    assert_eq!(targets.first(), Some(&"site.web:app"), "{targets:?}");
+    assert!(!targets.contains(&"run:app"), "{targets:?}");
+}
+
+#[test]
+fn a_start_command_naming_an_object_its_module_lacks_is_warned_about() {
+    let project = inspect_tree(&[
+        ("requirements.txt", "flask\ngunicorn\n"),
+        ("Procfile", "web: gunicorn app:application\n"),
+        (
+            "app.py",
+            "from flask import Flask\nif True:\n    app = Flask(__name__)\n",
+        ),
+    ]);
+    assert_eq!(project.entries[0].target, "app:application");
+    assert!(
+        project.warnings.iter().any(|w| w.starts_with("Procfile:1: gunicorn is to serve `app:application`, but app.py defines no `application`")),
+        "{:?}",
+        project.warnings
+    );
+    // Bound in a branch, by an import or a star import: no warning.
+    for app in [
+        "from flask import Flask\ntry:\n    application = Flask(__name__)\nexcept ImportError:\n    raise\n",
+        "from shop import app as application\n",
+        "from shop import *\n",
+    ] {
+        let project = inspect_tree(&[
+            ("requirements.txt", "flask\ngunicorn\n"),
+            ("Procfile", "web: gunicorn app:application\n"),
+            (
+                "shop.py",
+                "from flask import Flask\napp = Flask(__name__)\n",
+            ),
+            ("app.py", app),
+        ]);
+        assert!(
+            !project.warnings.iter().any(|w| w.contains("defines no")),
+            "{app}: {:?}",
+            project.warnings
+        );
+    }
+}
+
+#[test]
+fn the_sites_uwsgi_config_wins_over_another_services_and_may_be_a_template() {
+    let project = inspect_tree(&[
+        ("requirements.txt", "flask\nuwsgi\n"),
+        ("site/__init__.py", ""),
+        (
+            "site/web.py",
+            "from flask import Flask\napplication = Flask(__name__)\n",
+        ),
+        (
+            "site/compat.py",
+            "from flask import Flask\napplication = Flask(__name__)\n",
+        ),
+        (
+            "docker/services/compat/uwsgi-compat.ini",
+            "[uwsgi]\nsocket = 0.0.0.0:3032\nmodule = site.compat\ncallable = application\n",
+        ),
+        (
+            "docker/services/uwsgi/uwsgi.ini.ctmpl",
+            "[uwsgi]\nsocket = 0.0.0.0:3031\nmodule = site.web\ncallable = application\nprocesses = {{ key \"processes\" }}\n",
+        ),
+    ]);
+    assert_eq!(project.entries[0].target, "site.web:application");
+    assert_eq!(project.port.as_ref().map(|p| p.value), Some(3031));
 }
 
 #[test]

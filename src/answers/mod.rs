@@ -333,6 +333,18 @@ fn resolve_entry(
             validate_entry(v)
         })?,
     };
+    // Inspection's reason, when it saw one (a Dash app that names no server).
+    let reason = project
+        .warnings
+        .iter()
+        .find(|w| w.ends_with("(or pass --entry)"));
+    if let (true, Some(reason)) = (entry.is_empty(), reason) {
+        bail!(
+            "no Flask app found in `{}`: {}",
+            project.root,
+            crate::safe::escaped(reason)
+        );
+    }
     if entry.is_empty() {
         bail!(
             "no Flask app found in `{}`; pass the WSGI target with `--entry module:app` (or `--entry \"package:create_app()\"`)",

@@ -103,10 +103,14 @@ pub(super) fn resolve(facts: CliFacts, manage_py: bool) -> Vec<Fact<SetupCommand
                         }
                         // Added nowhere: `cli` and `manager` are what projects
                         // call their top-level CLI; another name is unknown.
+                        // A plain click group is no part of `flask`'s CLI:
+                        // only the root `manage.py` that defines it runs it
+                        // (`mbid_mapping/manage.py` is another tool's).
                         None if !group.app_group
+                            && found.in_manage_py
                             && matches!(group.var.as_str(), "cli" | "manager") =>
                         {
-                            (None, found.in_manage_py)
+                            (None, true)
                         }
                         None => return None,
                     }
@@ -424,6 +428,9 @@ mod tests {
             commands(&[("manage.py", script)], true),
             [top("init-db", true)]
         );
+        // Another tool's script in a folder: neither `flask` nor the root
+        // `manage.py` runs its group.
+        assert_eq!(commands(&[("mapping/manage.py", script)], true), []);
     }
 
     #[test]

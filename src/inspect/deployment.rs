@@ -208,7 +208,11 @@ pub(super) fn detect(tree: &Tree) -> Deployment {
             }
         }
     }
-    for path in tree.files.iter().filter(|f| is_ini_config(f)) {
+    // Of several uWSGI configs (one per service), the one named plainly
+    // `uwsgi.ini` is the site's: `api_compat/uwsgi-api-compat.ini` is another.
+    let mut ini_configs: Vec<&String> = tree.files.iter().filter(|f| is_ini_config(f)).collect();
+    ini_configs.sort_by_key(|path| file_name(without_template_suffix(path)) != "uwsgi.ini");
+    for path in ini_configs {
         let Some(text) = read(path) else { continue };
         if let Some((line, server)) = uwsgi_ini(&text) {
             found.commands.push(Fact::new(
@@ -385,8 +389,17 @@ fn is_script(path: &str) -> bool {
         && !crate::syntax::is_test_path(path)
 }
 
+/// A config file's path without the suffix of the template it is rendered
+/// from at deployment (`uwsgi.ini.ctmpl` for consul-template, `.j2` for Jinja).
+fn without_template_suffix(path: &str) -> &str {
+    [".ctmpl", ".tmpl", ".j2", ".jinja", ".template"]
+        .iter()
+        .find_map(|suffix| path.strip_suffix(suffix))
+        .unwrap_or(path)
+}
+
 fn is_ini_config(path: &str) -> bool {
-    path.ends_with(".ini")
+    without_template_suffix(path).ends_with(".ini")
         && (in_deploy_dirs(path, &["uwsgi", "conf", "config", "etc"]) || under_deploy_dir(path))
         && !crate::syntax::is_test_path(path)
 }

@@ -8,8 +8,8 @@ use super::fact::{Fact, Source};
 use super::files::Tree;
 use super::module::Module;
 use crate::syntax::{
-    Expr, Ranged, Stmt, ast, call_name, flat_statements, import_time_statements, is_test_path,
-    produced_call, produced_value, single_assignment,
+    Expr, Ranged, Stmt, ast, call_name, flat_statements, import_time_statements, imports_module,
+    is_test_path, produced_call, produced_value, single_assignment,
 };
 
 /// A possible gunicorn target.
@@ -56,6 +56,159 @@ fn asgi_maker(callee: &str) -> Option<String> {
         .iter()
         .find(|(name, _)| *name == callee)
         .map(|(_, what)| what.to_string())
+}
+
+/// Flask subclasses of libraries whose names do not end in `Flask`, by the
+/// module they are imported from: calling one makes an app.
+const LIBRARY_APPS: &[(&str, &str)] = &[
+    ("eve", "Eve"),
+    ("flask_openapi3", "OpenAPI"),
+    ("flask_api", "FlaskAPI"),
+];
+
+/// Whether `module` is Dash or one of its component packages
+/// (`dash.dependencies`, `dash_bootstrap_components`).
+fn is_dash(module: &str) -> bool {
+    module
+        .strip_prefix("dash")
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '_']))
+}
+
+/// The names that hold a Dash app: in a module that imports Dash, those
+/// bound to `Dash(...)` at module level and those imported from another
+/// module of the project (`from app import app` in a multi-page app's
+/// `index.py`); in any module, an app a factory made whose `server` the
+/// module takes (`app = create_app()`, `server = app.server`: a Flask app has
+/// no `server`). Dash is no WSGI app: gunicorn serves the Flask server it holds.
+pub(super) fn dash_apps(module: &Module) -> Vec<String> {
+    let imports_dash = imports_module(&module.body, is_dash);
+    let statements = import_time_statements(&module.body);
+    let takes_server = |name: &str| {
+        statements.iter().any(|stmt| {
+            matches!(single_assignment(stmt), Some((_, Expr::Attribute(attr)))
+                if attr.attr.as_str() == "server"
+                    && matches!(attr.value.as_ref(), Expr::Name(n) if n.id.as_str() == name))
+        })
+    };
+    let mut names = Vec::new();
+    for stmt in &statements {
+        match stmt {
+            Stmt::ImportFrom(import)
+                if imports_dash
+                    && (import.level > 0
+                        || import.module.as_ref().is_some_and(|m| !is_dash(m.as_str()))) =>
+            {
+                names.extend(
+                    import
+                        .names
+                        .iter()
+                        .map(|alias| alias.asname.as_ref().unwrap_or(&alias.name).to_string()),
+                );
+            }
+            _ => {
+                if let Some((name, Expr::Call(call))) = single_assignment(stmt)
+                    && let Some(callee) = call_name(&call.func)
+                    && (imports_dash && callee == "Dash"
+                        || FACTORY_NAMES.contains(&callee) && takes_server(name))
+                {
+                    names.push(name.to_string());
+                }
+            }
+        }
+    }
+    names
+}
+
+/// `server = app.server` at module level, where `app` is one of the
+/// module's Dash apps: the name gunicorn serves.
+fn dash_server<'m>(stmt: &'m Stmt, dash: &[String]) -> Option<&'m str> {
+    let (name, Expr::Attribute(attr)) = single_assignment(stmt)? else {
+        return None;
+    };
+    let Expr::Name(app) = attr.value.as_ref() else {
+        return None;
+    };
+    (attr.attr.as_str() == "server" && dash.iter().any(|d| d == app.id.as_str())).then_some(name)
+}
+
+/// A project with no WSGI target whose Dash app names no server for
+/// gunicorn: what to add, and where.
+pub(super) fn dash_without_server(modules: &[Module]) -> Option<String> {
+    modules.iter().find_map(|module| {
+        import_time_statements(&module.body).into_iter().find_map(|stmt| {
+            let (name, Expr::Call(call)) = single_assignment(stmt)? else {
+                return None;
+            };
+            (call_name(&call.func) == Some("Dash") && imports_module(&module.body, is_dash)).then(|| {
+                format!(
+                    "{}:{}: `{name}` is a Dash app, which gunicorn serves through the Flask server it holds: add `server = {name}.server` below it and run flaskdock again (or pass --entry)",
+                    module.path,
+                    module.line(stmt.start())
+                )
+            })
+        })
+    })
+}
+
+/// The chosen target names an object its module does not define (a stale
+/// `Procfile` line, `app:server` for a Dash app that names no server):
+/// gunicorn will not find it.
+pub(super) fn missing_object(modules: &[Module], entry: Option<&EntryCandidate>) -> Option<String> {
+    let entry = entry?;
+    let (module_name, object) = entry.target.split_once(':')?;
+    let object = object.split('(').next().unwrap_or(object).trim();
+    let module = modules
+        .iter()
+        .find(|m| m.name.as_deref() == Some(module_name) && m.import_root == entry.import_root)?;
+    if binds(module, object) {
+        return None;
+    }
+    let dash = dash_apps(module)
+        .into_iter()
+        .find(|_| object == "server")
+        .map(|app| format!(" (`{app}` there is a Dash app: add `server = {app}.server` below it)"))
+        .unwrap_or_default();
+    Some(format!(
+        "{}: gunicorn is to serve `{}`, but {} defines no `{object}` at its top level, so gunicorn will not start{dash}; fix the command or pass --entry",
+        entry.source, entry.target, module.path
+    ))
+}
+
+/// Whether `module` binds `name` at its top level, in any branch. A star
+/// import or a module-level `__getattr__` may bind any name.
+fn binds(module: &Module, name: &str) -> bool {
+    fn target_binds(target: &Expr, name: &str) -> bool {
+        match target {
+            Expr::Name(n) => n.id.as_str() == name,
+            Expr::Tuple(t) => t.elts.iter().any(|e| target_binds(e, name)),
+            Expr::List(l) => l.elts.iter().any(|e| target_binds(e, name)),
+            Expr::Starred(s) => target_binds(&s.value, name),
+            _ => false,
+        }
+    }
+    flat_statements(&module.body)
+        .into_iter()
+        .any(|stmt| match stmt {
+            Stmt::FunctionDef(f) => matches!(f.name.as_str(), n if n == name || n == "__getattr__"),
+            Stmt::ClassDef(c) => c.name.as_str() == name,
+            Stmt::Import(import) => import.names.iter().any(|alias| match &alias.asname {
+                Some(asname) => asname.as_str() == name,
+                None => alias.name.split('.').next() == Some(name),
+            }),
+            Stmt::ImportFrom(import) => import.names.iter().any(|alias| {
+                alias.name.as_str() == "*"
+                    || alias.asname.as_ref().unwrap_or(&alias.name).as_str() == name
+            }),
+            Stmt::Assign(a) => a.targets.iter().any(|t| target_binds(t, name)),
+            Stmt::AnnAssign(a) => target_binds(&a.target, name),
+            Stmt::For(f) => target_binds(&f.target, name),
+            Stmt::With(w) => w.items.iter().any(|item| {
+                item.optional_vars
+                    .as_deref()
+                    .is_some_and(|v| target_binds(v, name))
+            }),
+            _ => false,
+        })
 }
 
 /// Names commonly given to app factories.
@@ -131,7 +284,23 @@ pub(super) fn detect_entries(modules: &[Module]) -> Vec<EntryCandidate> {
     for module in modules {
         let Some(name) = &module.name else { continue };
         let score = file_score(module);
+        // Names whose `server` is the Flask app to serve: the module's Dash
+        // apps, and what a factory made here (a Flask app has no `server`;
+        // a Dash app made by the project's `create_app()` has).
+        let mut dash = dash_apps(module);
         for stmt in import_time_statements(&module.body) {
+            // Above `app = create_app()` beside it.
+            if let Some(server) = dash_server(stmt, &dash) {
+                found.push(EntryCandidate {
+                    target: format!("{name}:{server}"),
+                    import_root: module.import_root.clone(),
+                    source: Source::at(&module.path, module.line(stmt.start()))
+                        .with_note("a Dash app's Flask server"),
+                    asgi: None,
+                    score: score + 7,
+                });
+                continue;
+            }
             let Some((target, value)) = single_assignment(stmt) else {
                 continue;
             };
@@ -156,6 +325,7 @@ pub(super) fn detect_entries(modules: &[Module]) -> Vec<EntryCandidate> {
                     asgi,
                     score: score + if wraps { 6 } else { 5 },
                 });
+                dash.push(target.to_string());
             }
         }
     }
@@ -195,6 +365,7 @@ pub(super) fn detect_entries(modules: &[Module]) -> Vec<EntryCandidate> {
         });
     }
     found.extend(re_exports(modules, &found));
+    found.extend(run_modules(modules, &found));
     // Stable: best score first, then path order.
     found.sort_by(|a, b| {
         b.score
@@ -246,6 +417,100 @@ fn re_exports(modules: &[Module], found: &[EntryCandidate]) -> Vec<EntryCandidat
         }
     }
     extra
+}
+
+/// A module that imports the app another module made, imports its own
+/// package's modules for what they add to it (`from . import api`, whose
+/// import registers a blueprint), and runs it (`app.run()`, in its main
+/// block or a `main()`): the app is whole only there, so that module is the
+/// target (`lmfdb.website:app` over `lmfdb.app:app`), preferred by two points.
+fn run_modules(modules: &[Module], found: &[EntryCandidate]) -> Vec<EntryCandidate> {
+    let mut extra = Vec::new();
+    for module in modules {
+        let Some(name) = &module.name else { continue };
+        if file_score(module) <= 30 {
+            continue;
+        }
+        let package = if module.path.ends_with("__init__.py") {
+            name.as_str()
+        } else {
+            name.rsplit_once('.').map_or("", |(package, _)| package)
+        };
+        let statements = import_time_statements(&module.body);
+        let imports_own_modules = statements.iter().any(|stmt| match stmt {
+            Stmt::ImportFrom(import) => import.level > 0 && import.module.is_none(),
+            Stmt::Import(import) => import.names.iter().any(|alias| {
+                !package.is_empty() && alias.name.as_str().starts_with(&format!("{package}."))
+            }),
+            _ => false,
+        });
+        if !imports_own_modules {
+            continue;
+        }
+        let dash = dash_apps(module);
+        for stmt in &statements {
+            let Stmt::ImportFrom(import) = stmt else {
+                continue;
+            };
+            let Some(from) = imported_module(package, import) else {
+                continue;
+            };
+            for alias in &import.names {
+                let local = alias.asname.as_ref().unwrap_or(&alias.name).as_str();
+                let original = found.iter().find(|c| {
+                    c.target == format!("{from}:{}", alias.name)
+                        && c.import_root == module.import_root
+                });
+                if let Some(original) = original
+                    && !dash.iter().any(|d| d == local)
+                    && runs(&module.body, local)
+                {
+                    extra.push(EntryCandidate {
+                        target: format!("{name}:{local}"),
+                        import_root: module.import_root.clone(),
+                        source: Source::at(&module.path, module.line(import.start())).with_note(
+                            "imports the app and the modules that add to it, and runs it",
+                        ),
+                        asgi: original.asgi.clone(),
+                        score: original.score + 2,
+                    });
+                }
+            }
+        }
+    }
+    extra
+}
+
+/// The dotted name of the module `from X import ...` reads, for a module in
+/// `package`: `from .app import app` in `lmfdb` is `lmfdb.app`.
+fn imported_module(package: &str, import: &ast::StmtImportFrom) -> Option<String> {
+    let from = import.module.as_ref().map(|m| m.as_str());
+    if import.level == 0 {
+        return from.map(str::to_string);
+    }
+    let mut base = package;
+    for _ in 1..import.level {
+        base = base.rsplit_once('.').map_or("", |(parent, _)| parent);
+    }
+    match (base, from) {
+        ("", Some(from)) => Some(from.to_string()),
+        (base, Some(from)) => Some(format!("{base}.{from}")),
+        (_, None) => None,
+    }
+}
+
+/// Whether `body`, its functions' bodies included, runs `name` as a server:
+/// `name.run(...)`, `name.run_server(...)`, or `socketio.run(name, ...)`.
+fn runs(body: &[Stmt], name: &str) -> bool {
+    flat_statements(body).into_iter().any(|stmt| match stmt {
+        Stmt::FunctionDef(f) => runs(&f.body, name),
+        Stmt::Expr(e) => matches!(e.value.as_ref(), Expr::Call(call)
+            if matches!(call.func.as_ref(), Expr::Attribute(attr)
+                if matches!(attr.attr.as_str(), "run" | "run_server")
+                    && (matches!(attr.value.as_ref(), Expr::Name(n) if n.id.as_str() == name)
+                        || matches!(call.arguments.args.first(), Some(Expr::Name(n)) if n.id.as_str() == name)))),
+        _ => false,
+    })
 }
 
 /// Names of what makes a Flask app in the project: its subclasses of
@@ -303,6 +568,15 @@ fn flask_subclasses(modules: &[&Module]) -> Vec<String> {
         .collect();
     let mut names = vec!["Flask".to_string()];
     for stmt in modules.iter().flat_map(|m| &m.body) {
+        // `import eve` and `eve.Eve()`: the callee's name is the class's.
+        if let Stmt::Import(import) = stmt {
+            for alias in import.names.iter().filter(|a| a.asname.is_none()) {
+                let classes = LIBRARY_APPS
+                    .iter()
+                    .filter(|(m, _)| *m == alias.name.as_str());
+                names.extend(classes.map(|(_, class)| class.to_string()));
+            }
+        }
         let Stmt::ImportFrom(import) = stmt else {
             continue;
         };
@@ -314,7 +588,15 @@ fn flask_subclasses(modules: &[&Module]) -> Vec<String> {
                     .name
                     .as_str()
                     .starts_with(|c: char| c.is_ascii_uppercase());
-            if library_subclass && !names.iter().any(|n| n == name) {
+            let library_app = LIBRARY_APPS.iter().any(|(module, class)| {
+                import.level == 0
+                    && import
+                        .module
+                        .as_ref()
+                        .is_some_and(|m| m.as_str() == *module)
+                    && alias.name.as_str() == *class
+            });
+            if (library_subclass || library_app) && !names.iter().any(|n| n == name) {
                 names.push(name.to_string());
             }
         }

@@ -9,8 +9,8 @@ use super::module::Module;
 use crate::secret::{is_secret_name, is_secret_value};
 use crate::services::{self, Database};
 use crate::syntax::{
-    Expr, Ranged, Stmt, TextSize, Visitor, ast, call_name, dotted_name, is_main_guard, keyword,
-    leading_text, literal_text, single_assignment, string_literal, visitor,
+    Expr, Ranged, Stmt, TextSize, Visitor, ast, call_name, dotted_name, imports_module,
+    is_main_guard, keyword, leading_text, literal_text, single_assignment, string_literal, visitor,
 };
 
 /// An environment variable the project's code reads.
@@ -202,17 +202,8 @@ const TASK_RUNNERS: &[&str] = &["invoke", "nox", "doit", "paver", "locust"];
 /// (`from invoke import task`): a Makefile written in Python, not the app's
 /// code (a Celery `tasks.py` imports Celery, not these).
 fn imports_task_runner(body: &[Stmt]) -> bool {
-    let is_runner =
-        |module: &str| TASK_RUNNERS.contains(&module.split('.').next().unwrap_or(module));
-    body.iter().any(|stmt| match stmt {
-        Stmt::Import(node) => node
-            .names
-            .iter()
-            .any(|alias| is_runner(alias.name.as_str())),
-        Stmt::ImportFrom(node) => {
-            node.level == 0 && node.module.as_ref().is_some_and(|m| is_runner(m.as_str()))
-        }
-        _ => false,
+    imports_module(body, |module| {
+        TASK_RUNNERS.contains(&module.split('.').next().unwrap_or(module))
     })
 }
 
@@ -280,6 +271,7 @@ pub(super) fn scan_module(module: &Module) -> CodeFacts {
         set_tests: std::collections::HashMap::new(),
         caught: 0,
         imported_names: Vec::new(),
+        dash_apps: super::entry::dash_apps(module),
     };
     scanner.visit_body(&module.body);
     facts.cli = super::cli::scan(module);
@@ -433,6 +425,9 @@ struct Scanner<'a> {
     /// Names a `from X import name` binds (not from `os`): a reader object
     /// another module made may be one of them.
     imported_names: Vec<String>,
+    /// Names of the module's Dash apps (see [`super::entry::dash_apps`]):
+    /// their `run()` defaults to Dash's port, not Flask's.
+    dash_apps: Vec<String>,
 }
 
 impl Scanner<'_> {
@@ -1094,12 +1089,29 @@ impl Scanner<'_> {
                 .first()
                 .is_none_or(|host| string_literal(host).is_some())
             && self.in_main_block
-            && self.facts.dev_servers.is_empty()
             && let Expr::Name(receiver) = attr.value.as_ref()
         {
-            let name = Some(receiver.id.to_string());
+            self.dev_server(receiver.id.as_str(), attr.attr.as_str(), offset);
+        }
+    }
+
+    /// A development server a script starts with no port (`app.run()`): Flask's,
+    /// or a Dash app's, which listens on Dash's own default.
+    fn dev_server(&mut self, receiver: &str, method: &str, offset: TextSize) {
+        const DASH_DEFAULT_PORT: u16 = 8050;
+        if method == "run_server" || self.dash_apps.iter().any(|d| d == receiver) {
+            if self.facts.run_ports.is_empty() {
+                let note = format!("Dash's default: `{receiver}.{method}()` gives no port");
+                let source = self.source(offset).with_note(note);
+                self.facts
+                    .run_ports
+                    .push(Fact::new(DASH_DEFAULT_PORT, source));
+            }
+        } else if self.facts.dev_servers.is_empty() {
             let source = self.source(offset);
-            self.facts.dev_servers.push(Fact::new(name, source));
+            self.facts
+                .dev_servers
+                .push(Fact::new(Some(receiver.to_string()), source));
         }
     }
 
@@ -1183,8 +1195,11 @@ impl Scanner<'_> {
             Expr::Attribute(attr) if attr.attr.as_str() == "from_object" => {
                 self.config_selector(args.first(), offset);
             }
-            // app.run(host, port, debug) / app.run(port=5000)
-            Expr::Attribute(attr) if attr.attr.as_str() == "run" => self.app_run(call, attr),
+            // app.run(host, port, debug) / app.run(port=5000), and Dash's
+            // older `app.run_server(...)`
+            Expr::Attribute(attr) if matches!(attr.attr.as_str(), "run" | "run_server") => {
+                self.app_run(call, attr)
+            }
             // `cli()` of a `FlaskGroup` in the main block: `python manage.py run`
             Expr::Name(name)
                 if self.in_main_block
@@ -1872,12 +1887,26 @@ fn port_option_default(call: &ast::ExprCall) -> Option<u16> {
     {
         return None;
     }
+    // A launcher's `--port` for the database it reads (`help="PostgreSQL
+    // server port"`, `default=5432`) is not the one it serves on.
+    const SERVICE_PORTS: &[u16] = &[25, 389, 587, 3306, 5432, 5672, 6379, 9200, 11211, 27017];
+    const SERVICE_WORDS: &[&str] = &[
+        "postgres", "mysql", "mariadb", "redis", "mongo", "database", "smtp", "mail", "ldap",
+        "broker", "memcache", "elastic",
+    ];
+    let help = keyword(call, "help")
+        .and_then(string_literal)
+        .unwrap_or_default();
+    let help = help.to_ascii_lowercase();
+    if SERVICE_WORDS.iter().any(|word| help.contains(word)) {
+        return None;
+    }
     let default = call.arguments.find_keyword("default")?;
     match &default.value {
         Expr::NumberLiteral(_) | Expr::StringLiteral(_) => literal_text(&default.value)?
             .parse()
             .ok()
-            .filter(|port| *port > 0),
+            .filter(|port| *port > 0 && !SERVICE_PORTS.contains(port)),
         _ => None,
     }
 }
@@ -2566,6 +2595,9 @@ URL = os.environ['URL']
         // Another option's default, or a port read elsewhere, is not one.
         let other = "import click\n@click.option('--redis-port', default=6379)\n@click.option('--port', default=os.environ.get('X'))\ndef run(port):\n    pass\n";
         assert!(scan(other).cli_port.is_none());
+        // A command-line tool's `--port` of the database it queries.
+        let database = "import argparse\np = argparse.ArgumentParser()\np.add_argument('--port', type=int, help='PostgreSQL server port', default=5433)\np.add_argument('--port', type=int, default=5432)\n";
+        assert!(scan(database).cli_port.is_none());
     }
 
     #[test]

@@ -404,6 +404,10 @@ fn ranked_entries(
         entries.insert(0, chosen);
     }
     warnings.extend(unimportable_entry(modules, entries.first()));
+    warnings.extend(entry::missing_object(modules, entries.first()));
+    if entries.is_empty() {
+        warnings.extend(entry::dash_without_server(modules));
+    }
     entries
 }
 

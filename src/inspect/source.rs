@@ -22,6 +22,11 @@ enum Selection {
 /// (`from flask import Blueprint` alone is not: an app is made with `Flask(`.)
 const NEEDLES: &[&str] = &[
     "Flask",
+    // Flask apps by other names (`entry::LIBRARY_APPS`), and Dash's
+    "Eve(",
+    "OpenAPI(",
+    "import dash",
+    "from dash",
     // ASGI apps served like one
     "Quart",
     "WsgiToAsgi",
@@ -169,6 +174,12 @@ pub(crate) fn parse_for_inspect(
     let keeps_tree = Needles::new(
         [
             "Flask",
+            "Eve(",
+            "OpenAPI(",
+            "import dash",
+            "from dash",
+            // a module that runs an app another one made (`entry::run_modules`)
+            ".run(",
             "Celery",
             "make_celery",
             "create_celery",
