@@ -107,9 +107,16 @@ impl<'a> Visitor<'a> for Scanner<'_> {
             }
         }
         // A script's main block (`app.secret_key = os.urandom(24)` before
-        // `app.run()`) never runs under gunicorn.
+        // `app.run()`) never runs under gunicorn, and a test suite's config
+        // class (`class TestingConfig: SECRET_KEY = uuid4().hex`) is not the
+        // one it serves with.
         if let Stmt::If(test) = stmt
             && crate::syntax::is_main_guard(&test.test)
+        {
+            return;
+        }
+        if let Stmt::ClassDef(class) = stmt
+            && class.name.as_str().contains("Test")
         {
             return;
         }
@@ -377,6 +384,9 @@ class Config:
             "def configure():\n    write(TEMPLATE.format(flask_secret_key=os.urandom(24)))\n",
             // a script's main block, which gunicorn never runs
             "if __name__ == '__main__':\n    app.secret_key = os.urandom(24)\n    app.run()\n",
+            // a test suite's config classes
+            "class TestingConfig(BaseConfig):\n    SECRET_KEY = uuid4().hex\n",
+            "class End2EndTestConfig:\n    SECRET_KEY = os.urandom(16)\n",
         ] {
             assert_eq!(found(code), None, "{code}");
         }
