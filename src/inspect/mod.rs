@@ -206,7 +206,11 @@ impl Project {
         OnPython {
             build,
             runtime,
-            warnings: wheels::late_pins(&self.pins, python),
+            warnings: [
+                wheels::python2_pins(&self.pins),
+                wheels::late_pins(&self.pins, python),
+            ]
+            .concat(),
         }
     }
 }

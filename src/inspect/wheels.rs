@@ -175,6 +175,45 @@ pub(super) fn late_pins(pins: &[Pin], python: PythonVersion) -> Vec<String> {
         .collect()
 }
 
+/// Releases that run on Python 2 only: the package, and its first release
+/// that runs on Python 3 (`None`: none does, the package was replaced).
+const PYTHON2_ONLY: &[(&str, Option<&str>, &str)] = &[
+    ("flask", Some("0.10"), ""),
+    ("werkzeug", Some("0.9"), ""),
+    ("jinja2", Some("2.7"), ""),
+    (
+        "wsgiref",
+        None,
+        "Python 3's standard library has it: remove the line",
+    ),
+    ("mysql-python", None, "its Python 3 fork is `mysqlclient`"),
+];
+
+/// A warning for each pin that runs on Python 2 only: no Python 3 installs
+/// it (`Flask==0.9`, the `wsgiref` backport).
+pub(super) fn python2_pins(pins: &[Pin]) -> Vec<String> {
+    let numbers = |version: &str| -> Vec<u32> {
+        version
+            .split('.')
+            .map_while(|part| part.parse().ok())
+            .collect()
+    };
+    pins.iter()
+        .filter_map(|pin| {
+            let (_, first, advice) = PYTHON2_ONLY.iter().find(|(name, ..)| *name == pin.name)?;
+            let advice = match first {
+                Some(first) if numbers(&pin.version) >= numbers(first) => return None,
+                Some(first) => format!("Python 3 runs {first} and later; upgrade the pin"),
+                None => advice.to_string(),
+            };
+            Some(format!(
+                "{}: {}=={} runs on Python 2 only, so the image's Python 3 cannot install or run it: {advice}",
+                pin.source, pin.name, pin.version,
+            ))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -298,6 +337,25 @@ mod tests {
             range: Some(">=3.12".to_string()),
         };
         assert_eq!(fit(Some(&declared), PythonVersion::new(14), &pins), None);
+    }
+
+    #[test]
+    fn pins_for_python_2_only_are_warned_about() {
+        let pins = [
+            pin("flask", "0.9", 1),
+            pin("werkzeug", "0.9.6", 2),
+            pin("jinja2", "2.6", 3),
+            pin("wsgiref", "0.1.2", 4),
+            pin("flask-login", "0.1.3", 5),
+        ];
+        let warnings = python2_pins(&pins);
+        assert_eq!(warnings.len(), 3, "{warnings:?}");
+        assert!(
+            warnings[0].starts_with("requirements.txt:1: flask==0.9 runs on Python 2 only, so the image's Python 3 cannot install or run it: Python 3 runs 0.10 and later"),
+            "{warnings:?}"
+        );
+        assert!(warnings[1].contains("jinja2==2.6"), "{warnings:?}");
+        assert!(warnings[2].contains("standard library"), "{warnings:?}");
     }
 
     #[test]
