@@ -175,18 +175,28 @@ pub(super) fn late_pins(pins: &[Pin], python: PythonVersion) -> Vec<String> {
         .collect()
 }
 
-/// Releases that run on Python 2 only: the package, and its first release
-/// that runs on Python 3 (`None`: none does, the package was replaced).
-const PYTHON2_ONLY: &[(&str, Option<&str>, &str)] = &[
-    ("flask", Some("0.10"), ""),
-    ("werkzeug", Some("0.9"), ""),
-    ("jinja2", Some("2.7"), ""),
+/// Where Python 3 support begins for a package whose old releases run on
+/// Python 2 only.
+enum Python3 {
+    /// From this release on.
+    From(&'static str),
+    /// In no release: what to do instead.
+    Never(&'static str),
+}
+
+/// Packages whose releases (some or all) run on Python 2 only.
+const PYTHON2_ONLY: &[(&str, Python3)] = &[
+    ("flask", Python3::From("0.10")),
+    ("werkzeug", Python3::From("0.9")),
+    ("jinja2", Python3::From("2.7")),
     (
         "wsgiref",
-        None,
-        "Python 3's standard library has it: remove the line",
+        Python3::Never("Python 3's standard library has it: remove the line"),
     ),
-    ("mysql-python", None, "its Python 3 fork is `mysqlclient`"),
+    (
+        "mysql-python",
+        Python3::Never("its Python 3 fork is `mysqlclient`"),
+    ),
 ];
 
 /// A warning for each pin that runs on Python 2 only: no Python 3 installs
@@ -200,11 +210,11 @@ pub(super) fn python2_pins(pins: &[Pin]) -> Vec<String> {
     };
     pins.iter()
         .filter_map(|pin| {
-            let (_, first, advice) = PYTHON2_ONLY.iter().find(|(name, ..)| *name == pin.name)?;
-            let advice = match first {
-                Some(first) if numbers(&pin.version) >= numbers(first) => return None,
-                Some(first) => format!("Python 3 runs {first} and later; upgrade the pin"),
-                None => advice.to_string(),
+            let (_, python3) = PYTHON2_ONLY.iter().find(|(name, _)| *name == pin.name)?;
+            let advice = match python3 {
+                Python3::From(first) if numbers(&pin.version) >= numbers(first) => return None,
+                Python3::From(first) => format!("Python 3 runs {first} and later; upgrade the pin"),
+                Python3::Never(advice) => advice.to_string(),
             };
             Some(format!(
                 "{}: {}=={} runs on Python 2 only, so the image's Python 3 cannot install or run it: {advice}",
