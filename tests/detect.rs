@@ -4491,6 +4491,26 @@ fn a_dash_app_is_served_through_the_flask_server_it_names() {
 }
 
 #[test]
+fn an_app_made_in_a_method_is_no_target_and_init_says_why() {
+    let files = [
+        ("requirements.txt", "flask\ngevent\n"),
+        (
+            "backend/server.py",
+            "from flask import Flask\n\nclass APIServer:\n    def __init__(self, rest_api):\n        flask_app = Flask(__name__)\n        self.flask_app = flask_app\n",
+        ),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    write_tree(dir.path(), &files);
+    let error = init(&options(dir.path(), false), &mut NoPrompts)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("backend/server.py:5: the Flask app is made in `APIServer.__init__`"),
+        "{error}"
+    );
+}
+
+#[test]
 fn the_module_that_imports_runs_and_completes_the_app_is_the_target() {
     // `site/app.py` makes the app; `site/web.py` imports it, imports the
     // package's modules that register blueprints on it, and runs it.

@@ -150,6 +150,34 @@ pub(super) fn dash_without_server(modules: &[Module]) -> Option<String> {
     })
 }
 
+/// A project with no WSGI target whose Flask app is made in a method of a
+/// class (`self.flask_app = Flask(__name__)` in `APIServer.__init__`), which
+/// its own launcher calls: what gunicorn needs instead, and where.
+pub(super) fn app_in_class(modules: &[Module]) -> Option<String> {
+    modules
+        .iter()
+        .filter(|module| !is_test_path(&module.path))
+        .find_map(|module| {
+            module.body.iter().find_map(|stmt| {
+                let Stmt::ClassDef(class) = stmt else { return None };
+                class.body.iter().find_map(|method| {
+                    let Stmt::FunctionDef(method) = method else { return None };
+                    let made = flat_statements(&method.body).into_iter().find(|stmt| {
+                        matches!(crate::syntax::assignment(stmt), Some((_, Expr::Call(call)))
+                            if call_name(&call.func) == Some("Flask"))
+                    })?;
+                    Some(format!(
+                        "{}:{}: the Flask app is made in `{}.{}`, which only the project's own code calls; gunicorn needs an app at module level or a function that returns one: add one and run flaskdock again (or pass --entry)",
+                        module.path,
+                        module.line(made.start()),
+                        class.name,
+                        method.name
+                    ))
+                })
+            })
+        })
+}
+
 /// The chosen target names an object its module does not define (a stale
 /// `Procfile` line, `app:server` for a Dash app that names no server):
 /// gunicorn will not find it.

@@ -410,7 +410,8 @@ fn ranked_entries(
     warnings.extend(unimportable_entry(modules, entries.first()));
     warnings.extend(entry::missing_object(modules, entries.first()));
     if entries.is_empty() {
-        warnings.extend(entry::dash_without_server(modules));
+        warnings
+            .extend(entry::dash_without_server(modules).or_else(|| entry::app_in_class(modules)));
     }
     entries
 }
