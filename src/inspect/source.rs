@@ -22,11 +22,6 @@ enum Selection {
 /// (`from flask import Blueprint` alone is not: an app is made with `Flask(`.)
 const NEEDLES: &[&str] = &[
     "Flask",
-    // Flask apps by other names (`entry::LIBRARY_APPS`), and Dash's
-    "Eve(",
-    "OpenAPI(",
-    "import dash",
-    "from dash",
     // ASGI apps served like one
     "Quart",
     "WsgiToAsgi",
@@ -57,6 +52,11 @@ const NEEDLES: &[&str] = &[
     "WSGIContainer",
     "--port",
 ];
+
+/// Flask apps by other names (`entry::LIBRARY_APPS`), and Dash's: a file
+/// holding one is parsed whole (its tree is kept), so these are not among
+/// the statement needles, whose searcher packs at most 64 words.
+const APP_NEEDLES: &[&str] = &["Eve(", "OpenAPI(", "import dash", "from dash"];
 
 /// Words that make a statement worth reading in a file parsed for its facts
 /// only, beside [`NEEDLES`]: the config libraries' readers and binders.
@@ -174,10 +174,6 @@ pub(crate) fn parse_for_inspect(
     let keeps_tree = Needles::new(
         [
             "Flask",
-            "Eve(",
-            "OpenAPI(",
-            "import dash",
-            "from dash",
             // a module that runs an app another one made (`entry::run_modules`)
             ".run(",
             "Celery",
@@ -188,6 +184,7 @@ pub(crate) fn parse_for_inspect(
             "WsgiToAsgi",
         ]
         .into_iter()
+        .chain(APP_NEEDLES.iter().copied())
         .chain(super::entry::FACTORY_NAMES.iter().copied()),
         &[],
     );
@@ -205,6 +202,42 @@ pub(crate) fn parse_for_inspect(
     (modules, merge(facts))
 }
 
+/// What a file must hold to be parsed at all.
+fn file_needles() -> Needles {
+    Needles::new(
+        NEEDLES
+            .iter()
+            .chain(APP_NEEDLES)
+            .copied()
+            .chain(services::code_words())
+            .chain(super::background::NEEDLES.iter().copied())
+            .chain(super::cli::NEEDLES.iter().copied())
+            .chain(super::health::NEEDLES.iter().copied())
+            .chain(super::writes::NEEDLES.iter().copied())
+            .chain(super::secret_key::NEEDLES.iter().copied()),
+        &["("],
+    )
+}
+
+/// What a statement of a file parsed for its facts alone must hold to be parsed.
+fn statement_needles() -> Needles {
+    Needles::new(
+        NEEDLES
+            .iter()
+            .chain(STATEMENT_NEEDLES)
+            .copied()
+            .chain(services::code_words())
+            .chain(super::background::NEEDLES.iter().copied())
+            .chain(super::cli::NEEDLES.iter().copied())
+            .chain(super::health::NEEDLES.iter().copied())
+            .chain(super::writes::NEEDLES.iter().copied())
+            .chain(super::writes::BINDINGS.iter().copied())
+            .chain(super::secret_key::NEEDLES.iter().copied()),
+        // `= "NAME`: a constant a read may name (`DB_ENV = "SHOP_DB_URL"`).
+        &["(", "][", "{", "= "],
+    )
+}
+
 /// Reads and parses every selected file; `keeps` says from a file's path and
 /// text whether its syntax tree is kept, and `scan` reads each parsed module.
 /// A file whose tree is not kept is parsed for its facts only: the statements
@@ -219,33 +252,8 @@ fn parse_files<R: Send + Default>(
     scan: impl Fn(&Module) -> R + Sync,
 ) -> Vec<(String, Option<Module>, R)> {
     let paths: Vec<&String> = tree.python_files().collect();
-    let needles = Needles::new(
-        NEEDLES
-            .iter()
-            .copied()
-            .chain(services::code_words())
-            .chain(super::background::NEEDLES.iter().copied())
-            .chain(super::cli::NEEDLES.iter().copied())
-            .chain(super::health::NEEDLES.iter().copied())
-            .chain(super::writes::NEEDLES.iter().copied())
-            .chain(super::secret_key::NEEDLES.iter().copied()),
-        &["("],
-    );
-    let statement_needles = Needles::new(
-        NEEDLES
-            .iter()
-            .chain(STATEMENT_NEEDLES)
-            .copied()
-            .chain(services::code_words())
-            .chain(super::background::NEEDLES.iter().copied())
-            .chain(super::cli::NEEDLES.iter().copied())
-            .chain(super::health::NEEDLES.iter().copied())
-            .chain(super::writes::NEEDLES.iter().copied())
-            .chain(super::writes::BINDINGS.iter().copied())
-            .chain(super::secret_key::NEEDLES.iter().copied()),
-        // `= "NAME`: a constant a read may name (`DB_ENV = "SHOP_DB_URL"`).
-        &["(", "][", "{", "= "],
-    );
+    let needles = file_needles();
+    let statement_needles = statement_needles();
     let read = |path: &&String| -> Read<R> {
         let text = match tree.read(path) {
             Ok(text) => text,
@@ -402,6 +410,15 @@ mod tests {
             );
             assert!(!needles.is_match("call = f('"), "ends before the name");
             assert!(!needles.is_match(""));
+        }
+    }
+
+    #[test]
+    fn the_needle_sets_fit_the_packed_searcher() {
+        // The packed (Teddy) searcher takes at most 64 words; past that the
+        // automaton, several times slower on every file, takes over unseen.
+        for needles in [file_needles(), statement_needles()] {
+            assert!(matches!(needles.words, Words::Packed(_)));
         }
     }
 }
