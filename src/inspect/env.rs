@@ -271,7 +271,6 @@ pub(super) fn scan_module(module: &Module) -> CodeFacts {
         set_tests: std::collections::HashMap::new(),
         caught: 0,
         imported_names: Vec::new(),
-        dash_apps: super::entry::dash_apps(module),
     };
     scanner.visit_body(&module.body);
     facts.cli = super::cli::scan(module);
@@ -425,9 +424,6 @@ struct Scanner<'a> {
     /// Names a `from X import name` binds (not from `os`): a reader object
     /// another module made may be one of them.
     imported_names: Vec<String>,
-    /// Names of the module's Dash apps (see [`super::entry::dash_apps`]):
-    /// their `run()` defaults to Dash's port, not Flask's.
-    dash_apps: Vec<String>,
 }
 
 impl Scanner<'_> {
@@ -1096,10 +1092,15 @@ impl Scanner<'_> {
     }
 
     /// A development server a script starts with no port (`app.run()`): Flask's,
-    /// or a Dash app's, which listens on Dash's own default.
+    /// or a Dash app's (see [`super::entry::dash_apps`]), which listens on
+    /// Dash's own default.
     fn dev_server(&mut self, receiver: &str, method: &str, offset: TextSize) {
         const DASH_DEFAULT_PORT: u16 = 8050;
-        if method == "run_server" || self.dash_apps.iter().any(|d| d == receiver) {
+        if method == "run_server"
+            || super::entry::dash_apps(self.module)
+                .iter()
+                .any(|d| d == receiver)
+        {
             if self.facts.run_ports.is_empty() {
                 let note = format!("Dash's default: `{receiver}.{method}()` gives no port");
                 let source = self.source(offset).with_note(note);
