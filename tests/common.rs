@@ -75,6 +75,15 @@ pub fn init_tree(files: &[(&str, &str)]) -> (tempfile::TempDir, flaskdock::InitR
     (temp, report)
 }
 
+/// The error `init` (no questions) gives on a fresh folder holding `files`.
+pub fn init_error(files: &[(&str, &str)]) -> String {
+    let temp = tempfile::tempdir().unwrap();
+    write_tree(temp.path(), files);
+    flaskdock::init(&options(temp.path(), false), &mut NoPrompts)
+        .unwrap_err()
+        .to_string()
+}
+
 /// The files `init` writes.
 pub const GENERATED: &[&str] = &[
     "Dockerfile",

@@ -4,7 +4,7 @@
 use flaskdock::write::Mode;
 use flaskdock::{init, inspect};
 
-use crate::common::{NoPrompts, copy_example, init_tree, options, write_tree};
+use crate::common::{NoPrompts, copy_example, init_error, init_tree, options, write_tree};
 
 fn entry_of(files: &[(&str, &str)]) -> Vec<String> {
     let temp = tempfile::tempdir().unwrap();
@@ -4478,11 +4478,7 @@ fn a_dash_app_is_served_through_the_flask_server_it_names() {
     ];
     let project = inspect_tree(&files);
     assert!(project.entries.is_empty(), "{:?}", project.entries);
-    let dir = tempfile::tempdir().unwrap();
-    write_tree(dir.path(), &files);
-    let error = init(&options(dir.path(), false), &mut NoPrompts)
-        .unwrap_err()
-        .to_string();
+    let error = init_error(&files);
     assert!(
         error.contains("app.py:2: `app` is a Dash app")
             && error.contains("add `server = app.server`"),
@@ -4499,11 +4495,7 @@ fn an_app_made_in_a_method_is_no_target_and_init_says_why() {
             "from flask import Flask\n\nclass APIServer:\n    def __init__(self, rest_api):\n        flask_app = Flask(__name__)\n        self.flask_app = flask_app\n",
         ),
     ];
-    let dir = tempfile::tempdir().unwrap();
-    write_tree(dir.path(), &files);
-    let error = init(&options(dir.path(), false), &mut NoPrompts)
-        .unwrap_err()
-        .to_string();
+    let error = init_error(&files);
     assert!(
         error.contains("backend/server.py:5: the Flask app is made in `APIServer.__init__`"),
         "{error}"

@@ -337,7 +337,7 @@ fn resolve_entry(
     let reason = project
         .warnings
         .iter()
-        .find(|w| w.ends_with("(or pass --entry)"));
+        .find(|w| w.ends_with(crate::inspect::ENTRY_REASON_END));
     if let (true, Some(reason)) = (entry.is_empty(), reason) {
         bail!(
             "no Flask app found in `{}`: {}",

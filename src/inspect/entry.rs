@@ -66,6 +66,10 @@ const LIBRARY_APPS: &[(&str, &str)] = &[
     ("flask_api", "FlaskAPI"),
 ];
 
+/// How a warning that says why no target was found ends: `init`'s error
+/// for a missing target gives the first such warning as its reason.
+pub(crate) const ENTRY_REASON_END: &str = "(or pass --entry)";
+
 /// Whether `module` is Dash or one of its component packages
 /// (`dash.dependencies`, `dash_bootstrap_components`).
 fn is_dash(module: &str) -> bool {
@@ -84,11 +88,9 @@ pub(super) fn dash_apps(module: &Module) -> Vec<String> {
     let imports_dash = imports_module(&module.body, is_dash);
     let statements = import_time_statements(&module.body);
     let takes_server = |name: &str| {
-        statements.iter().any(|stmt| {
-            matches!(single_assignment(stmt), Some((_, Expr::Attribute(attr)))
-                if attr.attr.as_str() == "server"
-                    && matches!(attr.value.as_ref(), Expr::Name(n) if n.id.as_str() == name))
-        })
+        statements
+            .iter()
+            .any(|stmt| server_taken(stmt).is_some_and(|(_, app)| app == name))
     };
     let mut names = Vec::new();
     for stmt in &statements {
@@ -119,16 +121,22 @@ pub(super) fn dash_apps(module: &Module) -> Vec<String> {
     names
 }
 
-/// `server = app.server` at module level, where `app` is one of the
-/// module's Dash apps: the name gunicorn serves.
-fn dash_server<'m>(stmt: &'m Stmt, dash: &[String]) -> Option<&'m str> {
+/// `server = app.server`: the name bound, and the app whose server it is.
+fn server_taken(stmt: &Stmt) -> Option<(&str, &str)> {
     let (name, Expr::Attribute(attr)) = single_assignment(stmt)? else {
         return None;
     };
     let Expr::Name(app) = attr.value.as_ref() else {
         return None;
     };
-    (attr.attr.as_str() == "server" && dash.iter().any(|d| d == app.id.as_str())).then_some(name)
+    (attr.attr.as_str() == "server").then(|| (name, app.id.as_str()))
+}
+
+/// `server = app.server` at module level, where `app` is one of the
+/// module's Dash apps: the name gunicorn serves.
+fn dash_server<'m>(stmt: &'m Stmt, dash: &[String]) -> Option<&'m str> {
+    let (name, app) = server_taken(stmt)?;
+    dash.iter().any(|d| d == app).then_some(name)
 }
 
 /// A project with no WSGI target whose Dash app names no server for
@@ -141,7 +149,7 @@ pub(super) fn dash_without_server(modules: &[Module]) -> Option<String> {
             };
             (call_name(&call.func) == Some("Dash") && imports_module(&module.body, is_dash)).then(|| {
                 format!(
-                    "{}:{}: `{name}` is a Dash app, which gunicorn serves through the Flask server it holds: add `server = {name}.server` below it and run flaskdock again (or pass --entry)",
+                    "{}:{}: `{name}` is a Dash app, which gunicorn serves through the Flask server it holds: add `server = {name}.server` below it and run flaskdock again {ENTRY_REASON_END}",
                     module.path,
                     module.line(stmt.start())
                 )
@@ -167,7 +175,7 @@ pub(super) fn app_in_class(modules: &[Module]) -> Option<String> {
                             if call_name(&call.func) == Some("Flask"))
                     })?;
                     Some(format!(
-                        "{}:{}: the Flask app is made in `{}.{}`, which only the project's own code calls; gunicorn needs an app at module level or a function that returns one: add one and run flaskdock again (or pass --entry)",
+                        "{}:{}: the Flask app is made in `{}.{}`, which only the project's own code calls; gunicorn needs an app at module level or a function that returns one: add one and run flaskdock again {ENTRY_REASON_END}",
                         module.path,
                         module.line(made.start()),
                         class.name,

@@ -43,6 +43,7 @@ pub use cli::SetupCommand;
 pub use config_object::ConfigObject;
 pub use deployment::Process;
 pub use deps::{DependencyManager, Install, LockExport, is_extra_name};
+pub(crate) use entry::ENTRY_REASON_END;
 pub use entry::EntryCandidate;
 pub use env::EnvVar;
 pub use fact::{Fact, Source};
